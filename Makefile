@@ -1,0 +1,36 @@
+# Set-up on a fresh machine is two commands: `make run` and `make test`.
+# Both create .venv from a Python >= 3.12 found here and install the project into it.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# The first interpreter that is Python 3.12 or newer: on PATH, then pyenv-installed.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
+	$$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    command -v $$p; break; fi; done)
+
+.PHONY: run test bench package clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "SocketScope needs Python >= 3.12; none found (install python3.12 or newer)." >&2; exit 1; fi
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m app $(ARGS)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,59 @@
+"""Entry points: `build()` assembles the app without running it; `main()` runs it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from app import __version__
+from app.options import parse_options
+from app.services.session import Session
+from app.ui import async_loop
+from app.ui.main_window import MainWindow
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("SocketScope")
+    app.setOrganizationName("SocketScope")
+    app.setApplicationVersion(__version__)
+    icon = RESOURCES / "socketscope.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def build(argv: list[str] | None = None) -> MainWindow:
+    """Build the services and the main window and start the network threads.
+
+    Does not enter the event loop, so tests and embedders can drive the window;
+    call `window.shutdown()` (or close it) to stop everything.
+    """
+    options = parse_options(list(sys.argv[1:] if argv is None else argv))
+    app = _application()
+    loop = async_loop.install(app)
+    session = Session(options)
+    window = MainWindow(session, event_loop=loop)
+    app.aboutToQuit.connect(window.shutdown)
+    session.start()
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    window = build(argv)
+    window.show()
+    app = QApplication.instance()
+    assert app is not None
+    code = app.exec()
+    window.shutdown()
+    return code

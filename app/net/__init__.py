@@ -1,0 +1,1 @@
+"""Qt-free asyncio client side: the inspector's own WebSocket connections."""

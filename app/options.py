@@ -1,0 +1,45 @@
+"""Command-line options of the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from app import __version__
+from embedded_server.runner import DEFAULT_HOST, DEFAULT_PORT
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchOptions:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    server: bool = True
+    connect: str | None = None  # None: the embedded server's /ws
+    status_delay: float = 3.0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="socketscope",
+        description="See and shape live WebSocket JSON traffic.",
+    )
+    parser.add_argument("--version", action="version", version=f"SocketScope {__version__}")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"embedded server port (default {DEFAULT_PORT}; a free one if taken; 0 for any)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="embedded server address (default loopback)")
+    parser.add_argument("--no-server", dest="server", action="store_false",
+                        help="do not start the embedded server")
+    parser.add_argument("--connect", metavar="URL",
+                        help="connect the inspector here instead of the embedded server's /ws")
+    parser.add_argument("--status-delay", type=float, default=3.0, help=argparse.SUPPRESS)
+    return parser
+
+
+def parse_options(argv: list[str]) -> LaunchOptions:
+    args = build_parser().parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        build_parser().error(f"--port must be between 0 and 65535, not {args.port}")
+    return LaunchOptions(
+        host=args.host, port=args.port, server=args.server, connect=args.connect,
+        status_delay=args.status_delay,
+    )

@@ -1,0 +1,78 @@
+"""A session: the embedded server, the inspector and the queue that joins them to a UI.
+
+Starting never blocks on the network: the server thread tells the inspector to
+connect once uvicorn is listening, and everything that happens is reported
+through the event queue.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.core.events import EventQueue
+from app.core.frames import Notice, ServerStatus
+from app.net.inspector import Inspector
+from app.options import LaunchOptions
+from embedded_server.runner import EmbeddedServer, ServerAddress
+
+log = logging.getLogger("socketscope")
+
+
+class Session:
+    def __init__(self, options: LaunchOptions, queue: EventQueue | None = None) -> None:
+        self.options = options
+        self.queue = queue or EventQueue()
+        self.inspector = Inspector(self.queue)
+        self.server: EmbeddedServer | None = None
+        self.server_address: ServerAddress | None = None
+
+    def start(self) -> None:
+        self.inspector.start()
+        if not self.options.server:
+            if self.options.connect:
+                self.connect(self.options.connect)
+            return
+        from embedded_server.demo_app import create_app  # the heavy import comes after the window
+
+        self.server = EmbeddedServer(
+            create_app(status_delay=self.options.status_delay),
+            self.queue.put,
+            host=self.options.host,
+            port=self.options.port,
+            on_ready=self._server_ready,
+            on_failed=lambda text: self.queue.put(Notice("error", text)),
+        )
+        try:
+            self.server_address = self.server.start()
+        except OSError as error:
+            self.server = None
+            self.queue.put(Notice("error", f"Embedded server not started: {error.strerror or error}"))
+            if self.options.connect:
+                self.connect(self.options.connect)
+            return
+        if self.server_address.fell_back_from is not None:
+            self.queue.put(Notice(
+                "warning",
+                f"Port {self.server_address.fell_back_from} is in use; "
+                f"the embedded server listens on {self.server_address.port}",
+            ))
+
+    def _server_ready(self, address: ServerAddress) -> None:
+        """Called on the server thread once uvicorn listens."""
+        self.queue.put(ServerStatus(address.http_url))
+        self.connect(self.options.connect or address.ws_url("/ws"))
+
+    def connect(self, url: str) -> str:
+        """Open a new inspector connection (from any thread); returns its id."""
+        connection = self.inspector.new_connection(url)
+        future = self.inspector.submit_open(connection)
+        future.add_done_callback(lambda f: f.exception())  # failures are reported as events
+        return connection.id
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Close connections with 1001, stop the server, join both threads."""
+        clean = self.inspector.stop(timeout)
+        if self.server is not None:
+            clean = self.server.stop(timeout) and clean
+            self.queue.put(ServerStatus("", "stopped"))
+        return clean

@@ -1,0 +1,277 @@
+"""The main window: URL bar, message log, message view, composer, status bar.
+
+It owns no sockets and parses nothing big: it drains the session's event queue
+on a timer, appends whole batches to the store and the log model, and hands
+slow work to other threads, awaiting the results on the qasync loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
+    QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+import qasync
+from qasync import asyncSlot
+
+from app.core.capture import CaptureStore
+from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
+from app.core.inspection import inspect_payload
+from app.net.inspector import NotConnectedError, describe_state
+from app.services.session import Session
+from app.ui import async_loop
+from app.ui.composer import Composer
+from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
+from app.ui.message_view import MessageView
+
+log = logging.getLogger("socketscope.ui")
+
+DRAIN_INTERVAL_MS = 30
+INLINE_PARSE_LIMIT = 256 * 1024  # bigger payloads are inspected on a worker thread
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, event_loop: qasync.QEventLoop | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self._event_loop = event_loop
+        self.store = CaptureStore()
+        self.current_connection: str | None = None
+        self.connection_states: dict[str, ConnectionState] = {}
+        self._selection_generation = 0
+        self._shut_down = False
+        self.setWindowTitle("SocketScope")
+        self.resize(1280, 800)
+
+        self._build_url_bar()
+        self._build_log()
+        self.message_view = MessageView()
+        self.composer = Composer()
+        self._build_layout()
+        self._build_status_bar()
+        self._connect_signals()
+
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setInterval(DRAIN_INTERVAL_MS)
+        self._drain_timer.timeout.connect(self.drain_events)
+        self._drain_timer.start()
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _build_url_bar(self) -> None:
+        self.url_edit = QLineEdit()
+        self.url_edit.setObjectName("connectionUrl")
+        self.url_edit.setAccessibleName("connectionUrl")
+        self.url_edit.setPlaceholderText("ws://host:port/path or wss://…  (Ctrl+L)")
+        self.url_edit.setClearButtonEnabled(True)
+        self.connect_button = QPushButton("Connect")
+        self.connect_button.setObjectName("connectButton")
+        self.connect_button.setAccessibleName("connectButton")
+        self.state_label = QLabel("Not connected")
+        self.state_label.setObjectName("connectionState")
+        self.state_label.setAccessibleName("connectionState")
+        self.state_label.setMinimumWidth(200)
+
+    def _build_log(self) -> None:
+        self.log_model = LogModel(self.store, self)
+        self.log_view = QTableView()
+        self.log_view.setObjectName("messageLog")
+        self.log_view.setAccessibleName("messageLog")
+        self.log_view.setModel(self.log_model)
+        self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.log_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.log_view.setWordWrap(False)
+        self.log_view.setShowGrid(False)
+        self.log_view.setAlternatingRowColors(True)
+        vertical = self.log_view.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.log_view.horizontalHeader()
+        for column, width in enumerate((100, 80, 90, 75)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
+        self.follow_tail = True
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel("URL"))
+        top.addWidget(self.url_edit, 1)
+        top.addWidget(self.connect_button)
+        top.addWidget(self.state_label)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.message_view)
+        right.addWidget(self.composer)
+        right.setSizes([480, 260])
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(self.log_view)
+        main.addWidget(right)
+        main.setSizes([720, 560])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(main, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        self.server_label = QLabel("Server: starting…")
+        self.server_label.setObjectName("serverAddress")
+        self.server_label.setAccessibleName("serverAddress")
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("messageCounts")
+        self.counts_label.setAccessibleName("messageCounts")
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("notice")
+        self.notice_label.setAccessibleName("notice")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        bar = self.statusBar()
+        bar.addWidget(self.server_label)
+        bar.addWidget(self.notice_label, 1)
+        bar.addPermanentWidget(self.counts_label)
+        if not self.session.options.server:
+            self.server_label.setText("Server: off")
+        self._update_counts()
+
+    def _connect_signals(self) -> None:
+        self.connect_button.clicked.connect(self.toggle_connection)
+        self.url_edit.returnPressed.connect(self.toggle_connection)
+        self.composer.send_requested.connect(self.send_payload)
+        self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
+        QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
+
+    # -- the event feed ----------------------------------------------------------------------
+
+    def drain_events(self) -> None:
+        """Move everything the network threads queued into the store and the views."""
+        batch = self.session.queue.drain()
+        if not batch:
+            return
+        frames = []
+        for item in batch:
+            if type(item) is Frame:
+                frames.append(item)
+                continue
+            if frames:  # keep order: frames before a state change are shown before it
+                self._append(frames)
+                frames = []
+            self._handle_record(item)
+        if frames:
+            self._append(frames)
+        self._update_counts()
+
+    def _append(self, frames: list[Frame]) -> None:
+        added = self.store.extend(frames)
+        self.log_model.rows_appended(len(added))
+        if self.follow_tail:
+            self.log_view.scrollToBottom()
+
+    def _handle_record(self, item: object) -> None:
+        if isinstance(item, StateChange):
+            self.connection_states[item.connection] = item.state
+            if item.connection == self.current_connection or self.current_connection is None:
+                self.current_connection = item.connection
+                if not self.url_edit.isModified():
+                    self.url_edit.setText(item.url)
+                self.state_label.setText(describe_state(item))
+                live = item.state in (ConnectionState.OPEN, ConnectionState.CONNECTING)
+                self.connect_button.setText("Disconnect" if live else "Connect")
+        elif isinstance(item, ServerStatus):
+            self.server_label.setText(f"Server: {item.url}" if item.url else f"Server: {item.detail}")
+        elif isinstance(item, Notice):
+            self.show_notice(item.level, item.text)
+
+    def show_notice(self, level: str, text: str) -> None:
+        colour = {"error": "#cf222e", "warning": "#9a6700"}.get(level, "")
+        self.notice_label.setStyleSheet(f"color: {colour};" if colour else "")
+        self.notice_label.setText(text)
+        (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
+
+    def _update_counts(self) -> None:
+        store = self.store
+        self.counts_label.setText(
+            f"{len(store):,} messages · ↑ {store.sent_count:,} sent · ↓ {store.received_count:,} received"
+        )
+
+    def _scrolled(self, value: int) -> None:
+        self.follow_tail = value >= self.log_view.verticalScrollBar().maximum()
+
+    # -- selection ---------------------------------------------------------------------------
+
+    @asyncSlot()
+    async def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
+        if not current.isValid():
+            return
+        row = current.row()
+        self._selection_generation += 1
+        generation = self._selection_generation
+        store = self.store
+        opcode, payload = store.opcodes[row], store.payloads[row]
+        heading = (
+            f"#{row + 1} · {format_time(store.wall_times[row])} · {store.connection(row)} · "
+            f"{direction_text(store.directions[row], opcode)} · {store.sizes[row]:,} bytes"
+        )
+        if len(payload) <= INLINE_PARSE_LIMIT:
+            inspection = inspect_payload(opcode, payload)
+        else:
+            self.message_view.show_pending(store.sizes[row])
+            inspection = await async_loop.in_worker(inspect_payload, opcode, payload)
+            if generation != self._selection_generation or self._shut_down:
+                return  # the user has moved on
+        self.message_view.display(inspection, heading)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _focus_url(self) -> None:
+        self.url_edit.setFocus()
+        self.url_edit.selectAll()
+
+    def toggle_connection(self) -> None:
+        current = self.current_connection
+        if current and self.connection_states.get(current) in (ConnectionState.OPEN, ConnectionState.CONNECTING):
+            self.session.inspector.submit_close(current, 1000, "closed by the user")
+            return
+        url = self.url_edit.text().strip()
+        if not url:
+            self.show_notice("warning", "Type a ws:// or wss:// URL to connect to")
+            return
+        self.current_connection = self.session.connect(url)
+
+    @asyncSlot(str)
+    async def send_payload(self, payload: str) -> None:
+        connection = self.current_connection
+        if connection is None or self.connection_states.get(connection) != ConnectionState.OPEN:
+            self.composer.show_send_error("Not sent: the inspector is not connected")
+            return
+        try:
+            await asyncio.wrap_future(self.session.inspector.submit_send(connection, payload))
+        except NotConnectedError:
+            self.composer.show_send_error("Not sent: the connection has closed")
+        except Exception as error:  # a send that failed on the wire: say so, keep the payload
+            self.composer.show_send_error(f"Not sent: {error}")
+
+    # -- shutdown ----------------------------------------------------------------------------
+
+    def shutdown(self) -> bool:
+        """Close connections, stop the server and the client thread; idempotent."""
+        if self._shut_down:
+            return True
+        self._shut_down = True
+        self._drain_timer.stop()
+        clean = self.session.shutdown()
+        self.drain_events()
+        if self._event_loop is not None:
+            async_loop.release(self._event_loop)
+        return clean
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+

@@ -1,0 +1,114 @@
+"""The traffic tap: ASGI middleware that records every WebSocket event of the app inside it.
+
+It sits between uvicorn and any ASGI app (the demo or the user's own), so what it
+records is exactly what crossed the socket: a frame the app sends is recorded
+once uvicorn has taken it, a frame the app receives as it is handed over.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from app.core.frames import Direction, Frame, Opcode, Side
+
+Sink = Callable[[Frame], None]
+ASGIApp = Callable[..., Any]
+
+
+def close_payload(code: int | None, reason: str, closed_by: str) -> str:
+    return json.dumps({"code": code, "reason": reason, "by": closed_by}, ensure_ascii=False)
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def connection_metadata(scope: dict[str, Any]) -> dict[str, Any]:
+    """What a user wants to know about who connected, from the ASGI scope."""
+    client = scope.get("client")
+    return {
+        "peer": f"{client[0]}:{client[1]}" if client else None,
+        "path": scope.get("path", ""),
+        "query": scope.get("query_string", b"").decode("latin-1"),
+        "origin": _header(scope, b"origin"),
+        "subprotocols": list(scope.get("subprotocols", [])),
+        "headers": {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ())},
+    }
+
+
+class TrafficTap:
+    """Wrap an ASGI app; call `sink` with a `Frame` for every WebSocket event."""
+
+    def __init__(self, app: ASGIApp, sink: Sink) -> None:
+        self.app = app
+        self.sink = sink
+        self._ids = itertools.count(1)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        connection = f"server#{next(self._ids)}"
+        sink = self.sink
+        metadata = connection_metadata(scope)
+        accepted = False
+
+        def record(direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1) -> None:
+            sink(Frame(connection, Side.SERVER, direction, opcode, payload, size))
+
+        async def tapped_receive() -> dict[str, Any]:
+            message = await receive()
+            kind = message["type"]
+            if kind == "websocket.receive":
+                text = message.get("text")
+                if text is not None:
+                    record(Direction.RECEIVED, Opcode.TEXT, text)
+                else:
+                    record(Direction.RECEIVED, Opcode.BINARY, message.get("bytes") or b"")
+            elif kind == "websocket.disconnect":
+                code = message.get("code", 1005)
+                reason = message.get("reason") or ""
+                record(Direction.RECEIVED, Opcode.CLOSE, close_payload(code, reason, "client"),
+                       size=_close_size(code, reason))
+            return message
+
+        async def tapped_send(message: dict[str, Any]) -> None:
+            nonlocal accepted
+            await send(message)
+            kind = message["type"]
+            if kind == "websocket.send":
+                text = message.get("text")
+                if text is not None:
+                    record(Direction.SENT, Opcode.TEXT, text)
+                else:
+                    record(Direction.SENT, Opcode.BINARY, message.get("bytes") or b"")
+            elif kind == "websocket.accept":
+                accepted = True
+                details = dict(metadata, subprotocol=message.get("subprotocol"))
+                record(Direction.EVENT, Opcode.OPEN, json.dumps(details, ensure_ascii=False), size=0)
+            elif kind == "websocket.close":
+                code = message.get("code", 1000)
+                reason = message.get("reason") or ""
+                if accepted:
+                    record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "server"),
+                           size=_close_size(code, reason))
+                else:
+                    refusal = dict(metadata, status=403, code=code, reason=reason)
+                    record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
+            elif kind == "websocket.http.response.start":
+                refusal = dict(metadata, status=message.get("status"))
+                record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
+
+        await self.app(scope, tapped_receive, tapped_send)
+
+
+def _close_size(code: int | None, reason: str) -> int:
+    if code in (None, 1005, 1006):
+        return 0
+    return 2 + len(reason.encode("utf-8", "surrogatepass"))
