@@ -40,9 +40,9 @@ def build(argv: list[str] | None = None) -> MainWindow:
     """
     options = parse_options(list(sys.argv[1:] if argv is None else argv))
     app = _application()
-    loop = async_loop.install(app)
+    async_loop.install(app)
     session = Session(options)
-    window = MainWindow(session, event_loop=loop)
+    window = MainWindow(session)
     app.aboutToQuit.connect(window.shutdown)
     session.start()
     return window

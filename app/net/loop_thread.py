@@ -36,7 +36,10 @@ class LoopThread:
             self.loop.close()
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Run `coro` on this loop from any thread."""
+        """Run `coro` on this loop from any thread; `RuntimeError` once the loop has stopped."""
+        if self.loop.is_closed() or not self._thread.is_alive():
+            coro.close()
+            raise RuntimeError(f"{self._thread.name} is not running")
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:

@@ -25,6 +25,7 @@ class Session:
         self.inspector = Inspector(self.queue)
         self.server: EmbeddedServer | None = None
         self.server_address: ServerAddress | None = None
+        self._closing = False
 
     def start(self) -> None:
         self.inspector.start()
@@ -60,6 +61,8 @@ class Session:
     def _server_ready(self, address: ServerAddress) -> None:
         """Called on the server thread once uvicorn listens."""
         self.queue.put(ServerStatus(address.http_url))
+        if self._closing:
+            return
         self.connect(self.options.connect or address.ws_url("/ws"))
 
     def connect(self, url: str) -> str:
@@ -71,6 +74,7 @@ class Session:
 
     def shutdown(self, timeout: float = 5.0) -> bool:
         """Close connections with 1001, stop the server, join both threads."""
+        self._closing = True
         clean = self.inspector.stop(timeout)
         if self.server is not None:
             clean = self.server.stop(timeout) and clean

@@ -21,20 +21,21 @@ T = TypeVar("T")
 _workers = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="socketscope-worker")
 
 
+_installed: qasync.QEventLoop | None = None
+
+
 def install(app: QApplication) -> qasync.QEventLoop:
-    loop = qasync.QEventLoop(app, already_running=True)
-    asyncio.set_event_loop(loop)
-    return loop
+    """The GUI thread's loop, created once per process.
 
-
-def release(loop: qasync.QEventLoop) -> None:
-    """Undo `install`: the loop stops counting as running and is closed."""
-    if loop.is_closed():
-        return
-    loop.stop()
-    asyncio.events._set_running_loop(None)
-    loop.close()
-    asyncio.set_event_loop(None)
+    It is never stopped: stopping an "already running" qasync loop calls
+    `QCoreApplication.exit()`, which outside `exec()` makes every later nested Qt
+    event loop (dialogs, test waits) return at once.
+    """
+    global _installed
+    if _installed is None or _installed.is_closed():
+        _installed = qasync.QEventLoop(app, already_running=True)
+        asyncio.set_event_loop(_installed)
+    return _installed
 
 
 async def in_worker(function: Callable[..., T], *args: Any) -> T:

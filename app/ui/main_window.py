@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
-import qasync
 from qasync import asyncSlot
 
 from app.core.capture import CaptureStore
@@ -36,10 +35,9 @@ INLINE_PARSE_LIMIT = 256 * 1024  # bigger payloads are inspected on a worker thr
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, event_loop: qasync.QEventLoop | None = None) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self._event_loop = event_loop
         self.store = CaptureStore()
         self.current_connection: str | None = None
         self.connection_states: dict[str, ConnectionState] = {}
@@ -267,8 +265,6 @@ class MainWindow(QMainWindow):
         self._drain_timer.stop()
         clean = self.session.shutdown()
         self.drain_events()
-        if self._event_loop is not None:
-            async_loop.release(self._event_loop)
         return clean
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,0 +1,91 @@
+"""Test helpers: real servers on ephemeral loopback ports, and waiting without sleeping."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.core.events import EventQueue
+from app.core.frames import Frame
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpora" / "JSONTestSuite" / "test_parsing"
+
+
+class WaitableQueue(EventQueue):
+    """An EventQueue that remembers everything put into it and lets a test wait on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[Any] = []
+        self._changed = threading.Condition()
+
+    def put(self, item: Any) -> None:
+        super().put(item)
+        with self._changed:
+            self.seen.append(item)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate: Callable[[list[Any]], Any], timeout: float = 5.0) -> Any:
+        """Wait until `predicate(seen)` is truthy; return its value or fail after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                result = predicate(self.seen)
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"condition not met within {timeout} s; saw {self.seen!r:.2000}")
+                self._changed.wait(remaining)
+
+    def frames(self, connection_prefix: str = "") -> list[Frame]:
+        with self._changed:
+            return [f for f in self.seen if isinstance(f, Frame) and f.connection.startswith(connection_prefix)]
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Nothing listens on `port` (connections lingering in TIME_WAIT do not count)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def listening_sockets_of_this_process() -> set[int]:
+    """Ports this process listens on, read from /proc (Linux)."""
+    import os
+
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def socketscope_threads() -> list[str]:
+    return sorted(
+        t.name for t in threading.enumerate()
+        if t.name.startswith("socketscope-") and not t.name.startswith("socketscope-worker") and t.is_alive()
+    )

@@ -1,0 +1,112 @@
+"""The embedded server, driven by real `websockets` clients over loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from websockets.sync.client import connect
+
+from app.core.frames import Direction, Opcode
+from embedded_server.demo_app import GREETING, STATUS_UPDATE, create_app
+from embedded_server.runner import EmbeddedServer, PortInUseError
+from tests.helpers import WaitableQueue, port_is_free
+
+
+def test_greeting_then_status_then_acknowledgements(demo_server: EmbeddedServer) -> None:
+    with connect(demo_server.address.ws_url("/ws"), open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5)) == GREETING
+        assert json.loads(ws.recv(timeout=5)) == STATUS_UPDATE
+        ws.send(json.dumps({"action": "ping", "id": 7}))
+        assert json.loads(ws.recv(timeout=5)) == {"status": "received", "echo": {"action": "ping", "id": 7}}
+
+
+@pytest.mark.parametrize(
+    "bad, expected_error",
+    [
+        ("not json", "Invalid JSON"),
+        ("", "Invalid JSON"),
+        ('{"x": NaN}', "Invalid JSON"),
+        ("[" * 100_000, "Invalid JSON"),
+        ("1" * 5000, "Invalid JSON"),
+        (b"\x00\x01binary", "Binary frames are not accepted here; send JSON text"),
+    ],
+    ids=["text", "empty", "nan", "deep", "huge-int", "binary"],
+)
+def test_bad_input_gets_a_json_error_and_the_connection_stays_open(
+    demo_server: EmbeddedServer, bad: str | bytes, expected_error: str
+) -> None:
+    with connect(demo_server.address.ws_url("/ws"), open_timeout=5, max_size=None) as ws:
+        ws.recv(timeout=5)  # greeting
+        ws.send(bad)
+        replies = [json.loads(ws.recv(timeout=5)) for _ in range(2)]  # the error and the status update
+        errors = [r for r in replies if "error" in r]
+        assert errors and errors[0]["error"] == expected_error
+        ws.send('{"still": "open"}')
+        assert json.loads(ws.recv(timeout=5))["echo"] == {"still": "open"}
+
+
+def test_tap_records_open_frames_and_close_with_who_closed(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    with connect(demo_server.address.ws_url("/ws") + "?room=a", open_timeout=5,
+                 additional_headers={"Origin": f"http://127.0.0.1:{demo_server.address.port}"}) as ws:
+        ws.recv(timeout=5)
+        ws.send('{"n": 1}')
+        ws.recv(timeout=5)
+        ws.close(4001, "test over")
+    events.wait_for(lambda seen: any(f.opcode == Opcode.CLOSE for f in events.frames("server#")))
+    frames = events.frames("server#")
+    assert frames[0].opcode == Opcode.OPEN and frames[0].direction == Direction.EVENT
+    opened = json.loads(frames[0].payload)
+    assert opened["path"] == "/ws" and opened["query"] == "room=a"
+    assert opened["origin"] == f"http://127.0.0.1:{demo_server.address.port}"
+    assert opened["peer"].startswith("127.0.0.1:")
+    assert (frames[1].direction, json.loads(frames[1].payload)) == (Direction.SENT, GREETING)
+    received = [f for f in frames if f.direction == Direction.RECEIVED and f.opcode == Opcode.TEXT]
+    assert [f.payload for f in received] == ['{"n": 1}']
+    close = [f for f in frames if f.opcode == Opcode.CLOSE][-1]
+    assert json.loads(close.payload) == {"code": 4001, "reason": "test over", "by": "client"}
+    assert close.size == 2 + len("test over")
+
+
+def test_healthz_answers_over_http(demo_server: EmbeddedServer) -> None:
+    with socket.create_connection(("127.0.0.1", demo_server.address.port), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        response = b""
+        while chunk := sock.recv(4096):
+            response += chunk
+    assert response.startswith(b"HTTP/1.1 200") and b'{"status":"ok"}' in response
+
+
+def test_taken_port_falls_back_to_a_free_one_and_says_so(events: WaitableQueue) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        server = EmbeddedServer(create_app(), events.put, port=taken)
+        address = server.start()
+        try:
+            assert server.wait_ready(10)
+            assert address.port != taken and address.fell_back_from == taken
+            with connect(address.ws_url("/ws"), open_timeout=5) as ws:
+                assert json.loads(ws.recv(timeout=5)) == GREETING
+        finally:
+            assert server.stop()
+        strict = EmbeddedServer(create_app(), events.put, port=taken, fallback=False)
+        with pytest.raises(PortInUseError, match=f"Port {taken} on 127.0.0.1 is already in use"):
+            strict.start()
+        assert not strict.running
+
+
+def test_stop_releases_the_port_and_ends_the_thread(events: WaitableQueue) -> None:
+    server = EmbeddedServer(create_app(), events.put, port=0)
+    address = server.start()
+    assert server.wait_ready(10)
+    with connect(address.ws_url("/ws"), open_timeout=5) as ws:
+        ws.recv(timeout=5)
+        assert server.stop(), "server thread still alive"
+    assert not server.running
+    assert port_is_free(address.port)
+    assert address.host == "127.0.0.1"

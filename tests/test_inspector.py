@@ -1,0 +1,91 @@
+"""The inspector's client connections against a real embedded server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from app.core.frames import ConnectionState, Direction, Opcode, StateChange
+from app.net.inspector import Inspector, NotConnectedError
+from embedded_server.demo_app import GREETING
+from embedded_server.runner import EmbeddedServer
+from tests.helpers import WaitableQueue, port_is_free
+
+
+@pytest.fixture
+def inspector(events: WaitableQueue) -> Iterator[Inspector]:
+    inspector = Inspector(events)
+    inspector.start()
+    yield inspector
+    assert inspector.stop(), "client thread did not stop"
+
+
+def states(events: WaitableQueue, connection: str) -> list[ConnectionState]:
+    return [s.state for s in events.seen if isinstance(s, StateChange) and s.connection == connection]
+
+
+def test_connect_receive_send_and_close(demo_server: EmbeddedServer, inspector: Inspector, events: WaitableQueue) -> None:
+    connection = inspector.new_connection(demo_server.address.ws_url("/ws"))
+    inspector.submit_open(connection).result(10)
+    greeting = events.wait_for(lambda _: [f for f in events.frames("client#") if f.opcode == Opcode.TEXT])
+    assert json.loads(greeting[0].payload) == GREETING and greeting[0].direction == Direction.RECEIVED
+
+    inspector.submit_send(connection.id, '{"hello": 1}').result(5)
+    echo = events.wait_for(lambda _: [f for f in events.frames("client#") if "echo" in str(f.payload)])
+    assert json.loads(echo[0].payload)["echo"] == {"hello": 1}
+    sent = [f for f in events.frames("client#") if f.direction == Direction.SENT]
+    assert [f.payload for f in sent] == ['{"hello": 1}']
+
+    inspector.submit_close(connection.id, 4001, "bye").result(5)
+    events.wait_for(lambda _: ConnectionState.CLOSED in states(events, connection.id))
+    closes = [json.loads(f.payload) for f in events.frames("client#") if f.opcode == Opcode.CLOSE]
+    assert closes[0] == {"code": 4001, "reason": "bye", "by": "client"}
+    # the server saw the same close frame arrive
+    events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.CLOSE])
+    server_close = [json.loads(f.payload) for f in events.frames("server#") if f.opcode == Opcode.CLOSE][0]
+    assert (server_close["code"], server_close["reason"]) == (4001, "bye")
+    assert states(events, connection.id)[:2] == [ConnectionState.CONNECTING, ConnectionState.OPEN]
+
+
+def test_refused_connection_is_reported_not_raised_into_the_void(inspector: Inspector, events: WaitableQueue) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert port_is_free(port)
+    connection = inspector.new_connection(f"ws://127.0.0.1:{port}/ws")
+    with pytest.raises(ConnectionError, match="Connection refused"):
+        inspector.submit_open(connection).result(10)
+    assert states(events, connection.id)[-1] == ConnectionState.FAILED
+    error = [f for f in events.frames("client#") if f.opcode == Opcode.ERROR]
+    assert "refused" in json.loads(error[0].payload)["error"]
+
+
+def test_bad_url_says_what_is_wrong(inspector: Inspector, events: WaitableQueue) -> None:
+    connection = inspector.new_connection("http://127.0.0.1:1/ws")
+    with pytest.raises(ConnectionError, match="ws:// or wss://"):
+        inspector.submit_open(connection).result(10)
+
+
+def test_send_without_a_connection_fails_clearly(inspector: Inspector) -> None:
+    connection = inspector.new_connection("ws://127.0.0.1:9/never-opened")
+    with pytest.raises(NotConnectedError):
+        inspector.submit_send(connection.id, "{}").result(5)
+
+
+def test_server_vanishing_mid_stream_is_recorded(events: WaitableQueue, inspector: Inspector) -> None:
+    from embedded_server.demo_app import create_app
+
+    server = EmbeddedServer(create_app(status_delay=60), events.put, port=0)
+    address = server.start()
+    assert server.wait_ready(10)
+    connection = inspector.new_connection(address.ws_url("/ws"))
+    inspector.submit_open(connection).result(10)
+    events.wait_for(lambda _: [f for f in events.frames("client#") if f.opcode == Opcode.TEXT])
+    assert server.stop()
+    events.wait_for(lambda _: ConnectionState.CLOSED in states(events, connection.id))
+    closes = [json.loads(f.payload) for f in events.frames("client#") if f.opcode == Opcode.CLOSE]
+    assert closes and closes[0]["by"] == "server" and closes[0]["code"] == 1012  # uvicorn: service restart

@@ -1,0 +1,117 @@
+"""The whole app, built as `make run` builds it, against its real embedded server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QTreeView
+
+from app.core.frames import Direction, Opcode
+from app.main import build
+from app.ui.json_tree_model import KEY
+from app.ui.main_window import MainWindow
+from tests.helpers import port_is_free, socketscope_threads
+
+NAMED_WIDGETS = {
+    "connectionUrl": QLineEdit, "connectButton": QPushButton, "messageLog": QTableView,
+    "jsonTree": QTreeView, "rawView": QPlainTextEdit, "composerEditor": QPlainTextEdit,
+    "composerError": QLabel, "sendButton": QPushButton,
+}
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    window = build(["--port", "0", "--status-delay", "0.3"])
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.shutdown()
+
+
+def rows(window: MainWindow, connection: str, direction: Direction, opcode: Opcode = Opcode.TEXT) -> list[int]:
+    store = window.store
+    return [
+        r for r in range(window.log_model.rowCount())
+        if store.connection(r) == connection and store.directions[r] == direction and store.opcodes[r] == opcode
+    ]
+
+
+def test_key_widgets_have_object_and_accessible_names(window: MainWindow) -> None:
+    for name, kind in NAMED_WIDGETS.items():
+        widget = window.findChild(kind, name)
+        assert widget is not None, f"no {kind.__name__} named {name}"
+        assert widget.accessibleName() == name
+
+
+def test_greeting_is_shown_as_a_tree_within_two_seconds(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: bool(rows(window, "client#1", Direction.RECEIVED)), timeout=2000)
+    row = rows(window, "client#1", Direction.RECEIVED)[0]
+    window.log_view.selectRow(row)
+    tree = window.message_view.tree_model
+    qtbot.waitUntil(lambda: tree.rowCount() == 3, timeout=2000)
+    assert [tree.index(r, KEY).data() for r in range(3)] == ["username", "id", "is_active"]
+    assert window.server_label.text().startswith("Server: http://127.0.0.1:")
+    assert window.state_label.text() == "Open"
+    assert window.url_edit.text().endswith("/ws")
+    assert json.loads(window.message_view.raw.toPlainText())["username"] == "Alice"
+
+
+def test_composed_payload_is_sent_and_answered(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
+    window.composer.editor.setPlainText('{"action": "subscribe", "topic": "prices"}')
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(rows(window, "client#1", Direction.SENT)), timeout=3000)
+    sent = rows(window, "client#1", Direction.SENT)
+    assert json.loads(window.store.payloads[sent[0]]) == {"action": "subscribe", "topic": "prices"}
+
+    def reply_rows() -> list[int]:
+        return [r for r in rows(window, "client#1", Direction.RECEIVED) if "echo" in window.store.payloads[r]]
+
+    qtbot.waitUntil(lambda: bool(reply_rows()), timeout=3000)
+    reply = json.loads(window.store.payloads[reply_rows()[0]])
+    assert reply == {"status": "received", "echo": {"action": "subscribe", "topic": "prices"}}
+    assert reply_rows()[0] > sent[0]
+    assert "↑ 1 sent" not in window.counts_label.text()  # server side counts too: both sides are shown
+    assert window.store.sent_count >= 2 and window.store.received_count >= 2
+
+
+def test_invalid_payload_shows_its_position_and_is_not_sent(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
+    window.composer.editor.setPlainText('{\n  "a": 1,\n  "b": \n}')
+    qtbot.waitUntil(lambda: window.composer.error.text().startswith("Line"), timeout=2000)
+    assert window.composer.error.text() == "Line 4, column 1: Expecting value"
+    assert not window.composer.send_button.isEnabled()
+    window.composer.request_send()
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    window.drain_events()
+    assert rows(window, "client#1", Direction.SENT) == []
+    window.composer.editor.setPlainText('{"x": NaN}')
+    window.composer.validate()
+    assert "NaN is not valid JSON" in window.composer.error.text()
+
+
+def test_format_pretty_prints_and_keeps_duplicates(window: MainWindow) -> None:
+    window.composer.editor.setPlainText('{"a":1,"a":[2]}')
+    window.composer.format_payload()
+    assert window.composer.text() == '{\n  "a": 1,\n  "a": [\n    2\n  ]\n}'
+
+
+def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = build(["--port", "0"])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
+    port = window.session.server_address.port
+    assert not port_is_free(port)
+    assert {"socketscope-server", "socketscope-client"} <= set(socketscope_threads())
+    window.close()
+    assert window.session.server is not None and not window.session.server.running
+    assert not window.session.inspector.alive
+    assert socketscope_threads() == []
+    assert port_is_free(port)
+    closes = rows(window, "client#1", Direction.SENT, Opcode.CLOSE)
+    assert closes and json.loads(window.store.payloads[closes[0]])["code"] == 1001
+    assert all(t.name != "socketscope-server" for t in threading.enumerate())
