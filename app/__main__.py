@@ -1,7 +1,7 @@
-"""`python -m app` launches the desktop window."""
+"""`python -m app` is the `socketscope` command: the window, or a subcommand."""
 
 import sys
 
-from app.main import main
+from app.cli import main
 
 sys.exit(main())

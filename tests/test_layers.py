@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers import REPO
 
-QT_FREE = ["app/core", "app/net", "app/services", "embedded_server"]
+QT_FREE = ["app/core", "app/net", "app/services", "app/commands", "embedded_server"]
 QT_MODULES = ("PySide6", "shiboken6", "qasync", "app.ui")
 
 

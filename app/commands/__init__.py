@@ -1,0 +1,1 @@
+"""Headless subcommands of `socketscope` (Qt-free): one module each, with `run(argv) -> int`."""

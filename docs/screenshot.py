@@ -1,0 +1,45 @@
+"""Regenerate docs/screenshot.png from the real window (offscreen): `python docs/screenshot.py`."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.main import build  # noqa: E402
+
+
+def pump(app: QApplication, until, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not until() and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def main() -> None:
+    app = QApplication([])
+    window = build(["--port", "0", "--status-delay", "0.3"])
+    window.resize(1280, 760)
+    window.show()
+    pump(app, lambda: window.store.received_count >= 3)
+    window.composer.editor.setPlainText('{"action": "subscribe", "topics": ["prices", "news"], "id": 9007199254740993}')
+    window.composer.request_send()
+    pump(app, lambda: any("echo" in str(p) for p in window.store.payloads[-2:]))
+    window.log_view.selectRow(len(window.store) - 1)
+    pump(app, lambda: window.message_view.tree_model.rowCount() > 0)
+    window.message_view.tree.expandAll()
+    pump(app, lambda: False, 0.3)
+    out = Path(__file__).resolve().parent / "screenshot.png"
+    window.grab().save(str(out))
+    window.shutdown()
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
