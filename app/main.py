@@ -15,6 +15,7 @@ from app.services.session import Session
 from app.ui import async_loop
 from app.ui.main_window import MainWindow
 
+GIL_SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
@@ -39,6 +40,9 @@ def build(argv: list[str] | None = None) -> MainWindow:
     call `window.shutdown()` (or close it) to stop everything.
     """
     options = parse_options(list(sys.argv[1:] if argv is None else argv))
+    # Painting the log calls into Python once per cell and role; while the client thread
+    # reads a flood each call waits for the GIL. A shorter switch interval bounds that wait.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     app = _application()
     async_loop.install(app)
     session = Session(options)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
@@ -31,6 +31,9 @@ from app.ui.message_view import MessageView
 log = logging.getLogger("socketscope.ui")
 
 DRAIN_INTERVAL_MS = 30
+# At most this many records per tick, so one flood cannot stall the window; the rest waits a tick.
+DRAIN_BATCH_LIMIT = 10_000
+REPAINT_INTERVAL_MS = 250
 INLINE_PARSE_LIMIT = 256 * 1024  # bigger payloads are inspected on a worker thread
 
 
@@ -54,6 +57,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_signals()
 
+        self._since_repaint = QElapsedTimer()
+        self._since_repaint.start()
         self._drain_timer = QTimer(self)
         self._drain_timer.setInterval(DRAIN_INTERVAL_MS)
         self._drain_timer.timeout.connect(self.drain_events)
@@ -149,8 +154,9 @@ class MainWindow(QMainWindow):
 
     def drain_events(self) -> None:
         """Move everything the network threads queued into the store and the views."""
-        batch = self.session.queue.drain()
+        batch = self.session.queue.drain(DRAIN_BATCH_LIMIT)
         if not batch:
+            self._show_new_rows()
             return
         frames = []
         for item in batch:
@@ -163,13 +169,28 @@ class MainWindow(QMainWindow):
             self._handle_record(item)
         if frames:
             self._append(frames)
-        self._update_counts()
+        flooding = len(batch) == DRAIN_BATCH_LIMIT or len(self.session.queue) > 0
+        if not flooding or self._since_repaint.elapsed() >= REPAINT_INTERVAL_MS:
+            self._show_new_rows()
 
     def _append(self, frames: list[Frame]) -> None:
-        added = self.store.extend(frames)
-        self.log_model.rows_appended(len(added))
+        self.store.extend(frames)
+
+    def _show_new_rows(self) -> None:
+        """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
+
+        A repaint calls back into Python for every visible cell; while the client
+        thread competes for the GIL each call can wait for it, so repainting on every
+        drain would starve the GUI thread.
+        """
+        self._since_repaint.restart()
+        pending = len(self.store) - self.log_model.rowCount()
+        if pending <= 0:
+            return
+        self.log_model.rows_appended(pending)
         if self.follow_tail:
             self.log_view.scrollToBottom()
+        self._update_counts()
 
     def _handle_record(self, item: object) -> None:
         if isinstance(item, StateChange):
