@@ -13,6 +13,11 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ValidationError
+
+from embedded_server.browser_page import BROWSER_PAGE
+from embedded_server.chat import ChatRoom
 
 log = logging.getLogger("socketscope.server")
 
@@ -39,6 +44,38 @@ def decode_json_message(text: str) -> tuple[Any, str | None]:
 def encode(value: Any) -> str:
     """Serialise once, for `send_text` (Starlette's `send_json` is far slower)."""
     return json.dumps(value, separators=(",", ":"))
+
+
+class UserProfile(BaseModel):
+    """The guide's model: what `/ws/validate` checks each message against."""
+
+    username: str
+    id: int
+    is_active: bool
+
+
+STREAM_LIMITS = {"rate": (1, 1_000_000), "count": (1, 10_000_000), "size": (16, 64 * 1024 * 1024)}
+
+
+def stream_parameters(query: dict[str, str]) -> tuple[dict[str, int], str | None]:
+    """Read `rate`, `count` and `size` from the query; return them or why they are wrong."""
+    values = {"rate": 10, "count": 100, "size": 150}
+    for name, (low, high) in STREAM_LIMITS.items():
+        if name not in query:
+            continue
+        try:
+            values[name] = int(query[name])
+        except ValueError:
+            return values, f"{name} must be an integer, not {query[name]!r}"
+        if not low <= values[name] <= high:
+            return values, f"{name} must be between {low} and {high}"
+    return values, None
+
+
+def stream_event(seq: int, size: int) -> str:
+    """One synthetic event of about `size` bytes, serialised once."""
+    head = encode({"type": "tick", "seq": seq, "pad": ""})
+    return head[:-2] + "x" * max(0, size - len(head)) + head[-2:]
 
 
 def create_app(*, status_delay: float = 3.0) -> FastAPI:
@@ -87,7 +124,98 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
         finally:
             status_task.cancel()
 
+    @app.get("/", response_class=HTMLResponse)
+    async def browser_page() -> str:
+        return BROWSER_PAGE
+
+    @app.websocket("/ws/echo")
+    async def echo_endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is not None:
+                    await websocket.send_text(message["text"])
+                else:
+                    await websocket.send_bytes(message.get("bytes") or b"")
+        except WebSocketDisconnect:
+            pass  # recorded by the tap
+
+    @app.websocket("/ws/validate")
+    async def validate_endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                reply = _validate(message.get("text"), len(message.get("bytes") or b""))
+                await websocket.send_text(encode(reply))
+        except WebSocketDisconnect:
+            pass  # recorded by the tap
+
+    room = ChatRoom()
+
+    @app.websocket("/ws/chat")
+    async def chat_endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        member = await room.join(websocket)
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                value, problem = decode_json_message(text) if text is not None else (None, "binary frame")
+                if problem is None:
+                    room.broadcast({"event": "message", "user": member.name, "data": value})
+                else:
+                    member.outbox.put_nowait(encode({"error": "Invalid JSON", "detail": problem}))
+        except WebSocketDisconnect:
+            pass  # recorded by the tap
+        finally:
+            await room.leave(member)
+
+    @app.websocket("/ws/stream")
+    async def stream_endpoint(websocket: WebSocket) -> None:
+        values, problem = stream_parameters(dict(websocket.query_params))
+        await websocket.accept()
+        if problem:
+            await websocket.send_text(encode({"error": "Bad stream parameters", "detail": problem}))
+            await websocket.close(1008, problem[:120])
+            return
+        rate, count, size = values["rate"], values["count"], values["size"]
+        interval = 1.0 / rate
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            for seq in range(count):
+                await websocket.send_text(stream_event(seq, size))
+                delay = started + (seq + 1) * interval - loop.time()
+                if delay > 0.001:
+                    await asyncio.sleep(delay)
+            await websocket.close(1000, "stream complete")
+        except (WebSocketDisconnect, RuntimeError, OSError) as error:
+            log.debug("stream client left early: %r", error)
+
     return app
+
+
+def _validate(text: str | None, binary_size: int) -> dict[str, Any]:
+    if text is None:
+        return {"error": "Binary frames are not accepted here; send JSON text", "size": binary_size}
+    value, problem = decode_json_message(text)
+    if problem is not None:
+        return {"error": "Invalid JSON", "detail": problem}
+    if not isinstance(value, dict):
+        return {"error": "Invalid data", "details": [{"msg": "expected a JSON object", "type": "model_type"}]}
+    try:
+        profile = UserProfile(**value)
+    except ValidationError as error:
+        return {"error": "Invalid data", "details": json.loads(error.json(include_url=False))}
+    return {"status": "received", "user_id": profile.id}
 
 
 app = create_app()

@@ -1,0 +1,125 @@
+"""The demo endpoints the guide teaches, each driven by real clients, bad input included."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from embedded_server.demo_app import stream_event
+from embedded_server.runner import EmbeddedServer
+
+
+def url(server: EmbeddedServer, path: str) -> str:
+    return server.address.ws_url(path)
+
+
+def test_echo_returns_text_as_text_and_binary_as_binary(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/echo"), open_timeout=5, max_size=None) as ws:
+        ws.send('{"a": 1}')
+        assert ws.recv(timeout=5) == '{"a": 1}'
+        ws.send(b"\x00\xffbinary")
+        assert ws.recv(timeout=5) == b"\x00\xffbinary"
+        ws.send("not json at all")
+        assert ws.recv(timeout=5) == "not json at all"
+        big = "x" * (20 * 1024 * 1024 - 100)
+        ws.send(big)
+        assert ws.recv(timeout=20) == big
+
+
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ('{"username": "Bob", "id": 7, "is_active": false}', {"status": "received", "user_id": 7}),
+        ("nope", {"error": "Invalid JSON"}),
+        ("[1, 2]", {"error": "Invalid data"}),
+        (b"\x01\x02", {"error": "Binary frames are not accepted here; send JSON text"}),
+    ],
+    ids=["valid", "not-json", "not-object", "binary"],
+)
+def test_validate_answers_every_message_and_stays_open(
+    demo_server: EmbeddedServer, payload: str | bytes, expected: dict[str, object]
+) -> None:
+    with connect(url(demo_server, "/ws/validate"), open_timeout=5) as ws:
+        ws.send(payload)
+        reply = json.loads(ws.recv(timeout=5))
+        assert {k: reply[k] for k in expected} == expected
+        ws.send('{"username": "Ann", "id": 1, "is_active": true}')
+        assert json.loads(ws.recv(timeout=5)) == {"status": "received", "user_id": 1}
+
+
+def test_validate_returns_pydantic_errors(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/validate"), open_timeout=5) as ws:
+        ws.send('{"username": "Bob", "id": "seven"}')
+        reply = json.loads(ws.recv(timeout=5))
+    assert reply["error"] == "Invalid data"
+    assert {tuple(d["loc"]) for d in reply["details"]} == {("id",), ("is_active",)}
+
+
+def test_chat_broadcasts_and_survives_a_vanishing_member(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/chat"), open_timeout=5) as alice:
+        assert json.loads(alice.recv(timeout=5))["event"] == "join"
+        bob_socket = connect(url(demo_server, "/ws/chat"), open_timeout=5)
+        assert json.loads(alice.recv(timeout=5)) == {"event": "join", "user": "user2", "members": 2}
+        # Bob vanishes without a close frame, mid-conversation.
+        bob_socket.socket.shutdown(socket.SHUT_RDWR)
+        bob_socket.socket.close()
+        alice.send('{"text": "anyone there?"}')
+        seen = []
+        for _ in range(5):
+            event = json.loads(alice.recv(timeout=5))
+            seen.append(event)
+            if event.get("event") == "message":
+                break
+        assert {"event": "message", "user": "user1", "data": {"text": "anyone there?"}} in seen
+        with connect(url(demo_server, "/ws/chat"), open_timeout=5) as carol:
+            json.loads(carol.recv(timeout=5))  # her own join notice
+            carol.send('{"text": "hi"}')
+            messages = []
+            for _ in range(5):
+                event = json.loads(alice.recv(timeout=5))
+                if event.get("event") == "message":
+                    messages.append(event)
+                    break
+            assert messages == [{"event": "message", "user": "user3", "data": {"text": "hi"}}]
+            carol.send("not json")
+            replies = [json.loads(carol.recv(timeout=5)) for _ in range(2)]  # her broadcast, then the error
+            assert replies[-1]["error"] == "Invalid JSON"
+
+
+def test_stream_sends_the_requested_events_then_closes(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/stream?rate=100000&count=50&size=200"), open_timeout=5) as ws:
+        events = [ws.recv(timeout=5) for _ in range(50)]
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert [json.loads(e)["seq"] for e in events] == list(range(50))
+    assert all(len(e) == 200 for e in events)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
+
+
+def test_stream_refuses_bad_parameters_clearly(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/stream?rate=fast"), open_timeout=5) as ws:
+        reply = json.loads(ws.recv(timeout=5))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert reply == {"error": "Bad stream parameters", "detail": "rate must be an integer, not 'fast'"}
+    assert closed.value.rcvd.code == 1008
+
+
+def test_stream_event_has_the_requested_size() -> None:
+    for size in (16, 150, 4096):
+        event = stream_event(3, size)
+        assert json.loads(event)["seq"] == 3 and len(event) == max(size, len(stream_event(3, 0)))
+
+
+def test_browser_page_is_served(demo_server: EmbeddedServer) -> None:
+    with socket.create_connection(("127.0.0.1", demo_server.address.port), timeout=5) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    assert response.startswith(b"HTTP/1.1 200") and b"new WebSocket(" in response
+    assert b"JSON.parse(event.data)" in response and b"not JSON" in response
