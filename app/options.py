@@ -15,6 +15,8 @@ class LaunchOptions:
     port: int = DEFAULT_PORT
     server: bool = True
     connect: str | None = None  # None: the embedded server's /ws
+    token: str | None = None  # required (and generated if absent) beyond loopback
+    allowed_origins: tuple[str, ...] = ()
     status_delay: float = 3.0
 
 
@@ -31,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="do not start the embedded server")
     parser.add_argument("--connect", metavar="URL",
                         help="connect the inspector here instead of the embedded server's /ws")
+    parser.add_argument("--token", help="access token clients must present (?token= or a Bearer header); "
+                        "generated when --host is not loopback")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="also accept browser pages from this origin (repeatable), e.g. http://localhost:3000")
     parser.add_argument("--status-delay", type=float, default=3.0, help=argparse.SUPPRESS)
     return parser
 
@@ -41,5 +47,5 @@ def parse_options(argv: list[str]) -> LaunchOptions:
         build_parser().error(f"--port must be between 0 and 65535, not {args.port}")
     return LaunchOptions(
         host=args.host, port=args.port, server=args.server, connect=args.connect,
-        status_delay=args.status_delay,
+        status_delay=args.status_delay, token=args.token, allowed_origins=tuple(args.allow_origin),
     )

@@ -10,11 +10,12 @@ import errno
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import uvicorn
 
+from embedded_server.security import AccessGuard, is_loopback
 from embedded_server.tap import ASGIApp, Sink, TrafficTap
 
 log = logging.getLogger("socketscope.server")
@@ -57,13 +58,18 @@ class ServerAddress:
     host: str
     port: int
     fell_back_from: int | None = None
+    token: str | None = None
 
     @property
     def http_url(self) -> str:
         return f"http://{self._netloc}"
 
     def ws_url(self, path: str = "/ws") -> str:
-        return f"ws://{self._netloc}{path}"
+        """The URL a native client uses; it carries the access token when one is required."""
+        if self.token is None:
+            return f"ws://{self._netloc}{path}"
+        separator = "&" if "?" in path else "?"
+        return f"ws://{self._netloc}{path}{separator}token={self.token}"
 
     @property
     def _netloc(self) -> str:
@@ -95,13 +101,24 @@ class EmbeddedServer:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         fallback: bool = True,
+        token: str | None = None,
+        allowed_origins: Iterable[str] = (),
         on_ready: Callable[[ServerAddress], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
     ) -> None:
+        """Serve `app` tapped and guarded.
+
+        Listening beyond loopback without a `token` raises `ValueError`: anyone on
+        the network could otherwise drive the server.
+        """
+        if not is_loopback(host) and not token:
+            raise ValueError(f"Listening on {host} (beyond loopback) requires an access token")
+        self.token = token
         self.host = host
         self.port = port
         self.fallback = fallback
-        self._app = TrafficTap(app, sink)
+        guarded = AccessGuard(app, bind_host=host, token=token, allowed_origins=allowed_origins)
+        self._app = TrafficTap(guarded, sink)
         self._on_ready = on_ready
         self._on_failed = on_failed
         self._ready = threading.Event()
@@ -117,7 +134,7 @@ class EmbeddedServer:
         """
         sock, fell_back = bind_listening_socket(self.host, self.port, fallback=self.fallback)
         bound_host, bound_port = sock.getsockname()[:2]
-        self.address = ServerAddress(bound_host, bound_port, self.port if fell_back else None)
+        self.address = ServerAddress(bound_host, bound_port, self.port if fell_back else None, self.token)
         if fell_back:
             log.warning("port %d is in use; the embedded server uses %d instead", self.port, bound_port)
         config = uvicorn.Config(

@@ -59,19 +59,22 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
-def listening_sockets_of_this_process() -> set[int]:
-    """Ports this process listens on, read from /proc (Linux)."""
+def listening_addresses_of_this_process() -> set[tuple[str, int]]:
+    """(address, port) of every socket this process listens on, read from /proc (Linux).
+
+    Addresses are given as /proc writes them: `0100007F` is 127.0.0.1, `00000000` any.
+    """
     import os
 
     inodes = set()
     for fd in os.listdir("/proc/self/fd"):
         try:
             target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
+        except OSError:  # closed while we looked
             continue
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
-    ports = set()
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -80,8 +83,13 @@ def listening_sockets_of_this_process() -> set[int]:
         for line in lines:
             fields = line.split()
             if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
+                address, port = fields[1].rsplit(":", 1)
+                found.add((address, int(port, 16)))
+    return found
+
+
+def listening_sockets_of_this_process() -> set[int]:
+    return {port for _, port in listening_addresses_of_this_process()}
 
 
 def socketscope_threads() -> list[str]:

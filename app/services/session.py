@@ -34,12 +34,23 @@ class Session:
                 self.connect(self.options.connect)
             return
         from embedded_server.demo_app import create_app  # the heavy import comes after the window
+        from embedded_server.security import is_loopback, new_token
 
+        token = self.options.token
+        if not is_loopback(self.options.host):
+            token = token or new_token()
+            self.queue.put(Notice(
+                "warning",
+                f"The embedded server listens on {self.options.host}, beyond this machine; "
+                f"clients must present the access token {token}",
+            ))
         self.server = EmbeddedServer(
             create_app(status_delay=self.options.status_delay),
             self.queue.put,
             host=self.options.host,
             port=self.options.port,
+            token=token,
+            allowed_origins=self.options.allowed_origins,
             on_ready=self._server_ready,
             on_failed=lambda text: self.queue.put(Notice("error", text)),
         )

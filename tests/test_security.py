@@ -1,0 +1,115 @@
+"""The embedded server refuses cross-site pages, rebinding hosts and wrong tokens."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from app.core.frames import Direction, Opcode
+from embedded_server.demo_app import GREETING, create_app
+from embedded_server.runner import EmbeddedServer
+from embedded_server.security import AccessGuard, is_loopback
+from tests.helpers import WaitableQueue, listening_addresses_of_this_process
+
+
+def refused_status(url: str, **options: object) -> int:
+    with pytest.raises(InvalidStatus) as refused:
+        with connect(url, open_timeout=5, **options):  # type: ignore[arg-type]
+            pass
+    return refused.value.response.status_code
+
+
+def test_cross_site_origin_is_refused_with_403_and_logged(demo_server: EmbeddedServer, events: WaitableQueue) -> None:
+    url = demo_server.address.ws_url("/ws")
+    assert refused_status(url, origin="http://evil.example") == 403
+    assert refused_status(url, origin="null") == 403
+    assert refused_status(url, origin="http://127.0.0.1:1") == 403  # another local port is another site
+    refusals = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
+    first = json.loads(refusals[0].payload)
+    assert refusals[0].direction == Direction.EVENT
+    assert first["status"] == 403 and first["origin"] == "http://evil.example"
+    assert "cross-site" in first["reason"]
+
+
+def test_own_origin_and_native_clients_are_accepted(demo_server: EmbeddedServer) -> None:
+    own = f"http://127.0.0.1:{demo_server.address.port}"
+    with connect(demo_server.address.ws_url("/ws"), open_timeout=5, origin=own) as ws:
+        assert json.loads(ws.recv(timeout=5)) == GREETING
+    with connect(demo_server.address.ws_url("/ws"), open_timeout=5) as ws:  # no Origin at all
+        assert json.loads(ws.recv(timeout=5)) == GREETING
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        response = b""
+        while chunk := sock.recv(4096):
+            response += chunk
+    return response
+
+
+def test_rebinding_host_is_refused(demo_server: EmbeddedServer, events: WaitableQueue) -> None:
+    port = demo_server.address.port
+    upgrade = (b"GET /ws HTTP/1.1\r\nHost: rebind.evil.example\r\nUpgrade: websocket\r\n"
+               b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               b"Sec-WebSocket-Version: 13\r\n\r\n")
+    assert raw_request(port, upgrade).startswith(b"HTTP/1.1 403")
+    page = raw_request(port, b"GET / HTTP/1.1\r\nHost: rebind.evil.example\r\nConnection: close\r\n\r\n")
+    assert page.startswith(b"HTTP/1.1 403") and b"DNS rebinding" in page
+    refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
+    assert "rebind.evil.example" in json.loads(refusal[0].payload)["reason"]
+
+
+@pytest.fixture
+def token_server(events: WaitableQueue) -> Iterator[EmbeddedServer]:
+    server = EmbeddedServer(create_app(), events.put, port=0, token="s3cret-token",
+                            allowed_origins=["http://localhost:3000"])
+    server.start()
+    assert server.wait_ready(10)
+    yield server
+    assert server.stop()
+
+
+def test_token_is_required_when_configured(token_server: EmbeddedServer) -> None:
+    base = f"ws://127.0.0.1:{token_server.address.port}/ws"
+    assert refused_status(base) == 403
+    assert refused_status(base + "?token=wrong") == 403
+    with connect(token_server.address.ws_url("/ws"), open_timeout=5) as ws:  # URL carries the token
+        assert json.loads(ws.recv(timeout=5)) == GREETING
+    with connect(base, open_timeout=5, additional_headers={"Authorization": "Bearer s3cret-token"},
+                 origin="http://localhost:3000") as ws:  # allow-listed origin
+        assert json.loads(ws.recv(timeout=5)) == GREETING
+
+
+def test_beyond_loopback_without_a_token_is_refused_at_construction() -> None:
+    with pytest.raises(ValueError, match="requires an access token"):
+        EmbeddedServer(create_app(), lambda frame: None, host="0.0.0.0", port=0)
+    assert is_loopback("127.0.0.2") and is_loopback("::1") and not is_loopback("0.0.0.0")
+
+
+def test_malformed_headers_never_crash_the_guard() -> None:
+    guard = AccessGuard(None)
+    for host in (b"", b":::", b"[::1", b"\xff\xfe", b"127.0.0.1:notaport"):
+        scope = {"type": "websocket", "headers": [(b"host", host), (b"origin", b"http://[::1")],
+                 "server": ("127.0.0.1", 8765)}
+        assert guard.refusal(scope) is None or isinstance(guard.refusal(scope), str)
+    assert "Host None" in guard.refusal({"type": "http", "headers": []})
+
+
+def test_nothing_listens_beyond_loopback_by_default(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.main import build
+
+    window = build(["--port", "0"])  # the app's own defaults, but an ephemeral port
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
+        listening = listening_addresses_of_this_process()
+        assert (("0100007F", window.session.server_address.port)) in listening
+        assert all(address == "0100007F" for address, _ in listening), listening  # 127.0.0.1 only
+    finally:
+        window.shutdown()
