@@ -11,7 +11,9 @@ import importlib
 import sys
 
 # name -> one-line help; each is a module app.commands.<name> with run(argv) -> int
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "serve": "run the embedded server headless and print its traffic",
+}
 
 USAGE_ERROR = 2
 

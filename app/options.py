@@ -17,6 +17,7 @@ class LaunchOptions:
     connect: str | None = None  # None: the embedded server's /ws
     token: str | None = None  # required (and generated if absent) beyond loopback
     allowed_origins: tuple[str, ...] = ()
+    app: str | None = None  # module:attr of the user's own ASGI app; None: the demo
     status_delay: float = 3.0
 
 
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="do not start the embedded server")
     parser.add_argument("--connect", metavar="URL",
                         help="connect the inspector here instead of the embedded server's /ws")
+    parser.add_argument("--app", metavar="MODULE:ATTR",
+                        help="run your own ASGI/FastAPI app in the embedded server instead of the demo")
     parser.add_argument("--token", help="access token clients must present (?token= or a Bearer header); "
                         "generated when --host is not loopback")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
@@ -48,4 +51,5 @@ def parse_options(argv: list[str]) -> LaunchOptions:
     return LaunchOptions(
         host=args.host, port=args.port, server=args.server, connect=args.connect,
         status_delay=args.status_delay, token=args.token, allowed_origins=tuple(args.allow_origin),
+        app=args.app,
     )

@@ -34,7 +34,17 @@ class Session:
                 self.connect(self.options.connect)
             return
         from embedded_server.demo_app import create_app  # the heavy import comes after the window
+        from embedded_server.loader import AppLoadError, load_app
         from embedded_server.security import is_loopback, new_token
+
+        if self.options.app:
+            try:
+                app = load_app(self.options.app)
+            except AppLoadError as error:
+                self.queue.put(Notice("error", f"Embedded server not started: {error}"))
+                return
+        else:
+            app = create_app(status_delay=self.options.status_delay)
 
         token = self.options.token
         if not is_loopback(self.options.host):
@@ -45,7 +55,7 @@ class Session:
                 f"clients must present the access token {token}",
             ))
         self.server = EmbeddedServer(
-            create_app(status_delay=self.options.status_delay),
+            app,
             self.queue.put,
             host=self.options.host,
             port=self.options.port,
@@ -74,7 +84,13 @@ class Session:
         self.queue.put(ServerStatus(address.http_url))
         if self._closing:
             return
-        self.connect(self.options.connect or address.ws_url("/ws"))
+        if self.options.connect:
+            self.connect(self.options.connect)
+        elif self.options.app:  # the user's app may have no /ws: let them pick the endpoint
+            self.queue.put(Notice("info", f"{self.options.app} is served at {address.http_url}; "
+                                          "type its WebSocket URL above to connect"))
+        else:
+            self.connect(address.ws_url("/ws"))
 
     def connect(self, url: str) -> str:
         """Open a new inspector connection (from any thread); returns its id."""

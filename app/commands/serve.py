@@ -1,0 +1,93 @@
+"""`socketscope serve`: the embedded server without a window, every frame printed.
+
+Exit codes: 0 after a clean shutdown (Ctrl+C or SIGTERM), 1 if the server could
+not start (port in use, app failed), 2 for a usage error (bad options or --app).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+from app.core.frames import Frame
+from app.core.summary import summarize
+from embedded_server.runner import DEFAULT_HOST, DEFAULT_PORT, EmbeddedServer
+
+_ARROWS = {0: "->", 1: "<-", 2: "**"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="socketscope serve",
+                                     description="Run the embedded WebSocket server headless and print its traffic.")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 for any free one)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default loopback)")
+    parser.add_argument("--app", metavar="MODULE:ATTR", help="serve your own ASGI/FastAPI app instead of the demo")
+    parser.add_argument("--token", help="access token clients must present; generated beyond loopback")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="also accept browser pages from this origin (repeatable)")
+    parser.add_argument("--quiet", action="store_true", help="do not print frames")
+    return parser
+
+
+def frame_line(frame: Frame) -> str:
+    stamp = time.strftime("%H:%M:%S", time.localtime(frame.wall_time))
+    return (f"{stamp} {frame.connection} {_ARROWS[frame.direction]} {frame.opcode.name.lower()} "
+            f"{frame.size}B {summarize(frame.opcode, frame.payload)}")
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    from embedded_server.loader import AppLoadError, load_app
+    from embedded_server.security import is_loopback, new_token
+
+    if args.app:
+        try:
+            app = load_app(args.app)
+        except AppLoadError as error:
+            print(f"socketscope serve: {error}", file=sys.stderr)
+            return 2
+    else:
+        from embedded_server.demo_app import create_app
+
+        app = create_app()
+    token = args.token
+    if not is_loopback(args.host):
+        token = token or new_token()
+        print(f"warning: listening on {args.host}, beyond this machine; clients need the token {token}",
+              file=sys.stderr)
+
+    def sink(frame: Frame) -> None:
+        if not args.quiet:
+            print(frame_line(frame), flush=True)
+
+    stopping = threading.Event()
+    server = EmbeddedServer(app, sink, host=args.host, port=args.port, fallback=False, token=token,
+                            allowed_origins=args.allow_origin, on_failed=lambda _text: stopping.set())
+    try:
+        address = server.start()
+    except OSError as error:
+        print(f"socketscope serve: {error.strerror or error}", file=sys.stderr)
+        return 1
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if not server.wait_ready(15):
+            print(f"socketscope serve: the server did not start: {server.error}", file=sys.stderr)
+            server.stop()
+            return 1
+        print(f"SocketScope server listening on {address.http_url}  WebSocket: {address.ws_url('/ws')}",
+              flush=True)
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    clean = server.stop()
+    print("SocketScope server stopped", file=sys.stderr, flush=True)
+    return 0 if clean and server.error is None else 1

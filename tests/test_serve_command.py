@@ -1,0 +1,97 @@
+"""`socketscope serve` as users run it: a subprocess, real clients, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from embedded_server.demo_app import GREETING
+from tests.helpers import REPO
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "app", "serve", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = start("--port", "0", "--app", "tests.thirdparty_app:app")
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("SocketScope server listening on http://127.0.0.1:"), line + process.stderr.read()
+    yield process, line.split()[4]
+    if process.poll() is None:
+        process.kill()
+        process.wait(10)
+
+
+def test_user_app_is_served_and_every_frame_printed(served: tuple[subprocess.Popen[str], str]) -> None:
+    process, http_url = served
+    ws_url = http_url.replace("http://", "ws://") + "/shout"
+    with connect(ws_url, open_timeout=5, subprotocols=["chat.v1"]) as ws:
+        assert ws.subprotocol == "chat.v1"
+        ws.send("hello")
+        assert ws.recv(timeout=5) == "HELLO"
+        ws.send("bye")
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd.code == 4000 and closed.value.rcvd.reason == "asked to leave"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    lines = out.splitlines()
+    assert any("server#1 ** open" in line and '"path": "/shout"' in line and "chat.v1" in line for line in lines)
+    assert any("server#1 <- text 5B hello" in line for line in lines)
+    assert any("server#1 -> text 5B HELLO" in line for line in lines)
+    assert any("server#1 -> close" in line and '"code": 4000' in line for line in lines)
+    assert "stopped" in err
+
+
+def test_demo_is_the_default_and_sigterm_stops_it() -> None:
+    process = start("--port", "0", "--quiet")
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    ws_url = line.split()[-1]
+    with connect(ws_url, open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5)) == GREETING
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=15)
+    assert process.returncode == 0 and line.startswith("SocketScope server listening")
+    assert out.strip() == ""  # --quiet: nothing after the URL line
+
+
+def test_port_in_use_exits_1_with_a_message() -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        process = start("--port", str(squatter.getsockname()[1]))
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 1 and "already in use" in err
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("nonexistent_module_xyz:app", "Cannot import"),
+    ("tests.thirdparty_app:missing", "has no attribute"),
+    ("no-colon", "module:attribute"),
+])
+def test_bad_app_is_a_usage_error(spec: str, message: str) -> None:
+    process = start("--port", "0", "--app", spec)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2 and message in err
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    process = start("--port", "many")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2 and "invalid int value" in err
