@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from embedded_server.relay import RelayRouter
 from embedded_server.security import AccessGuard, is_loopback
 from embedded_server.tap import ASGIApp, Sink, TrafficTap
 
@@ -103,6 +104,7 @@ class EmbeddedServer:
         fallback: bool = True,
         token: str | None = None,
         allowed_origins: Iterable[str] = (),
+        upstream: str | None = None,
         on_ready: Callable[[ServerAddress], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
     ) -> None:
@@ -117,7 +119,8 @@ class EmbeddedServer:
         self.host = host
         self.port = port
         self.fallback = fallback
-        guarded = AccessGuard(app, bind_host=host, token=token, allowed_origins=allowed_origins)
+        relayed = RelayRouter(app, sink, upstream=upstream)
+        guarded = AccessGuard(relayed, bind_host=host, token=token, allowed_origins=allowed_origins)
         self._app = TrafficTap(guarded, sink)
         self._on_ready = on_ready
         self._on_failed = on_failed

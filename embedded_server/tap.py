@@ -15,6 +15,7 @@ from typing import Any
 from app.core.frames import Direction, Frame, Opcode, Side
 
 Sink = Callable[[Frame], None]
+CONNECTION_KEY = "socketscope.connection"  # scope key: the tap's id for this connection
 ASGIApp = Callable[..., Any]
 
 
@@ -55,6 +56,7 @@ class TrafficTap:
             await self.app(scope, receive, send)
             return
         connection = f"server#{next(self._ids)}"
+        scope = dict(scope, **{CONNECTION_KEY: connection})
         sink = self.sink
         metadata = connection_metadata(scope)
         accepted = False

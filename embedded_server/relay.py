@@ -1,0 +1,144 @@
+"""Relay: join a client of the embedded server to a real upstream WebSocket server.
+
+`ws://127.0.0.1:PORT/relay?target=wss://api.example/ws` accepts the client, opens
+the upstream connection, and pumps frames both ways. The client leg is recorded
+by the traffic tap like any connection (`server#N`); the upstream leg is recorded
+here as `server#N>upstream`, so the two are linked in the log by name. Close codes
+and reasons pass through in both directions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from app.core.frames import Direction, Frame, Opcode, Side
+from embedded_server.tap import CONNECTION_KEY, Sink, close_payload
+
+log = logging.getLogger("socketscope.server")
+
+RELAY_PATH = "/relay"
+UPSTREAM_MAX_SIZE = 256 * 1024 * 1024
+BAD_GATEWAY = 1014  # RFC 6455 registry: "the server was acting as a gateway and got an invalid response"
+
+
+def _client_close_code(code: int | None) -> int:
+    """A code that may be sent in a close frame (1005 and 1006 may not)."""
+    if code in (None, 1005):
+        return 1000
+    if code == 1006:
+        return 1011
+    return code
+
+
+class RelayRouter:
+    """ASGI middleware: `/relay` WebSockets are relayed upstream, everything else goes to `app`."""
+
+    def __init__(self, app: Any, sink: Sink, *, upstream: str | None = None) -> None:
+        self.app = app
+        self.sink = sink
+        self.upstream = upstream
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket" and scope.get("path") == RELAY_PATH:
+            await self._relay(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _target(self, scope: dict[str, Any]) -> tuple[str | None, str | None]:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        target = query.get("target", [self.upstream])[0]
+        if not target:
+            return None, "No upstream: add ?target=ws://host/path"
+        if not target.startswith(("ws://", "wss://")):
+            return None, f"Upstream must be a ws:// or wss:// URL, not {target[:60]!r}"
+        return target, None
+
+    async def _relay(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        leg = f"{scope.get(CONNECTION_KEY, 'server#?')}>upstream"
+
+        def record(direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1) -> None:
+            self.sink(Frame(leg, Side.CLIENT, direction, opcode, payload, size))
+
+        await receive()  # websocket.connect
+        target, problem = self._target(scope)
+        if problem is not None:
+            await send({"type": "websocket.close", "code": 1008, "reason": problem[:120]})
+            return
+        assert target is not None
+        try:
+            upstream = await connect(target, max_size=UPSTREAM_MAX_SIZE, compression=None, open_timeout=10,
+                                     subprotocols=scope.get("subprotocols") or None)
+        except Exception as error:  # refused, bad handshake, TLS, timeout: all go back to the client
+            reason = f"Upstream unreachable: {error}"[:120]
+            record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": target, "error": str(error)}), size=0)
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": BAD_GATEWAY, "reason": reason})
+            return
+        record(Direction.EVENT, Opcode.OPEN, json.dumps({"url": target, "relay_of": leg.split(">")[0],
+                                                         "subprotocol": upstream.subprotocol}), size=0)
+        await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
+        downstream = asyncio.create_task(self._pump_down(upstream, send, record), name=f"{leg}-down")
+        try:
+            await self._pump_up(upstream, receive, record)
+        finally:
+            await upstream.close()
+            await asyncio.wait({downstream}, timeout=5)
+            downstream.cancel()
+
+    @staticmethod
+    async def _pump_up(upstream: ClientConnection, receive: Any, record: Any) -> None:
+        """Client → upstream, until the client leaves or the upstream closes."""
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                code = _client_close_code(message.get("code"))
+                reason = message.get("reason") or ""
+                await upstream.close(code, reason)
+                record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "client"))
+                return
+            payload = message.get("text")
+            if payload is None:
+                payload = message.get("bytes") or b""
+            try:
+                await upstream.send(payload)
+            except ConnectionClosed:
+                return
+            record(Direction.SENT, Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY, payload)
+
+    @staticmethod
+    async def _pump_down(upstream: ClientConnection, send: Any, record: Any) -> None:
+        """Upstream → client; the upstream's close code and reason go to the client."""
+        try:
+            async for message in upstream:
+                if isinstance(message, str):
+                    record(Direction.RECEIVED, Opcode.TEXT, message)
+                    await send({"type": "websocket.send", "text": message})
+                else:
+                    record(Direction.RECEIVED, Opcode.BINARY, message)
+                    await send({"type": "websocket.send", "bytes": message})
+        except ConnectionClosed:
+            pass  # handled below from the close state
+        except (RuntimeError, OSError) as error:  # the client is gone
+            log.debug("relay client gone: %r", error)
+            return
+        protocol = upstream.protocol
+        received = protocol.close_rcvd
+        if received is None:
+            record(Direction.EVENT, Opcode.ERROR, json.dumps({"error": "upstream connection lost (1006)"}), size=0)
+            code, reason = 1011, "upstream connection lost"
+        else:
+            record(Direction.RECEIVED, Opcode.CLOSE, close_payload(received.code, received.reason, "server"))
+            if not protocol.close_rcvd_then_sent:
+                return  # the client closed first and has gone: nothing to pass on
+            code, reason = _client_close_code(received.code), received.reason
+        try:
+            await send({"type": "websocket.close", "code": code, "reason": reason})
+        except (RuntimeError, OSError) as error:
+            log.debug("relay client gone before close: %r", error)
