@@ -6,12 +6,15 @@ at once and a taken default port falls back to a free one instead of failing.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import errno
 import logging
 import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -84,8 +87,10 @@ class _NotifyingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
         super().__init__(config)
         self._on_started = on_started
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self.loop = asyncio.get_running_loop()
         await super().startup(sockets)
         if self.started:
             self._on_started()
@@ -177,6 +182,44 @@ class EmbeddedServer:
     def wait_ready(self, timeout: float = 10.0) -> bool:
         """Block until uvicorn is listening (for tests and the headless runner)."""
         return self._ready.wait(timeout) and self._server is not None and self._server.started
+
+    # -- acting on connected clients (from any thread) -------------------------------------
+
+    def clients(self) -> list[str]:
+        """Ids of the accepted connections that are still open."""
+        return list(self._app.live)
+
+    def _submit(self, messages: list[tuple[str, dict[str, Any]]]) -> concurrent.futures.Future[int]:
+        if self._server is None or not self._server.started:
+            raise RuntimeError("the embedded server is not running")
+        live = self._app.live
+
+        async def deliver() -> int:
+            delivered = 0
+            for connection, message in messages:
+                send = live.get(connection)
+                if send is None:
+                    continue  # left meanwhile
+                try:
+                    await send(message)
+                    delivered += 1
+                except (RuntimeError, OSError) as error:
+                    log.info("%s could not take the message: %r", connection, error)
+            return delivered
+
+        return asyncio.run_coroutine_threadsafe(deliver(), self._server.loop)
+
+    def submit_send(self, payload: str | bytes, connections: list[str] | None = None) -> concurrent.futures.Future[int]:
+        """Push a frame to some clients (all when `connections` is None); resolves to how many got it.
+
+        It goes through the traffic tap, so it is recorded as sent by the server.
+        """
+        targets = self.clients() if connections is None else connections
+        key = "text" if isinstance(payload, str) else "bytes"
+        return self._submit([(c, {"type": "websocket.send", key: payload}) for c in targets])
+
+    def submit_close(self, connection: str, code: int = 1000, reason: str = "") -> concurrent.futures.Future[int]:
+        return self._submit([(connection, {"type": "websocket.close", "code": code, "reason": reason})])
 
     @property
     def running(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from app.core.frames import Direction, Frame, Opcode, Side
@@ -50,6 +50,9 @@ class TrafficTap:
         self.app = app
         self.sink = sink
         self._ids = itertools.count(1)
+        # Accepted connections, by id: their tapped `send`, so the server panel can push
+        # frames and close clients (on the server's loop) and have them recorded like the app's.
+        self.live: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
@@ -64,16 +67,20 @@ class TrafficTap:
         def record(direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1) -> None:
             sink(Frame(connection, Side.SERVER, direction, opcode, payload, size))
 
+        def record_data(direction: Direction, message: dict[str, Any]) -> None:
+            text = message.get("text")
+            if text is not None:
+                record(direction, Opcode.TEXT, text)
+            else:
+                record(direction, Opcode.BINARY, message.get("bytes") or b"")
+
         async def tapped_receive() -> dict[str, Any]:
             message = await receive()
             kind = message["type"]
             if kind == "websocket.receive":
-                text = message.get("text")
-                if text is not None:
-                    record(Direction.RECEIVED, Opcode.TEXT, text)
-                else:
-                    record(Direction.RECEIVED, Opcode.BINARY, message.get("bytes") or b"")
+                record_data(Direction.RECEIVED, message)
             elif kind == "websocket.disconnect":
+                self.live.pop(connection, None)
                 code = message.get("code", 1005)
                 reason = message.get("reason") or ""
                 record(Direction.RECEIVED, Opcode.CLOSE, close_payload(code, reason, "client"),
@@ -85,16 +92,14 @@ class TrafficTap:
             await send(message)
             kind = message["type"]
             if kind == "websocket.send":
-                text = message.get("text")
-                if text is not None:
-                    record(Direction.SENT, Opcode.TEXT, text)
-                else:
-                    record(Direction.SENT, Opcode.BINARY, message.get("bytes") or b"")
+                record_data(Direction.SENT, message)
             elif kind == "websocket.accept":
                 accepted = True
+                self.live[connection] = tapped_send
                 details = dict(metadata, subprotocol=message.get("subprotocol"))
                 record(Direction.EVENT, Opcode.OPEN, json.dumps(details, ensure_ascii=False), size=0)
             elif kind == "websocket.close":
+                self.live.pop(connection, None)
                 code = message.get("code", 1000)
                 reason = message.get("reason") or ""
                 if accepted:
@@ -107,7 +112,10 @@ class TrafficTap:
                 refusal = dict(metadata, status=message.get("status"))
                 record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
 
-        await self.app(scope, tapped_receive, tapped_send)
+        try:
+            await self.app(scope, tapped_receive, tapped_send)
+        finally:
+            self.live.pop(connection, None)
 
 
 def _close_size(code: int | None, reason: str) -> int:

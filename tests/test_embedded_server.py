@@ -110,3 +110,26 @@ def test_stop_releases_the_port_and_ends_the_thread(events: WaitableQueue) -> No
     assert not server.running
     assert port_is_free(address.port)
     assert address.host == "127.0.0.1"
+
+
+def test_server_pushes_to_one_or_all_clients_and_closes_with_a_code(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    with connect(demo_server.address.ws_url("/ws/echo"), open_timeout=5) as one, \
+            connect(demo_server.address.ws_url("/ws/echo"), open_timeout=5) as two:
+        events.wait_for(lambda _: len(demo_server.clients()) == 2)
+        assert sorted(demo_server.clients()) == ["server#1", "server#2"]
+        assert demo_server.submit_send('{"to": "all"}').result(5) == 2
+        assert one.recv(timeout=5) == '{"to": "all"}' and two.recv(timeout=5) == '{"to": "all"}'
+        assert demo_server.submit_send(b"\x01", ["server#2"]).result(5) == 1
+        assert two.recv(timeout=5) == b"\x01"
+        assert demo_server.submit_close("server#1", 4001, "kicked").result(5) == 1
+        with pytest.raises(ConnectionClosed) as closed:
+            one.recv(timeout=5)
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4001, "kicked")
+        events.wait_for(lambda _: demo_server.clients() == ["server#2"])
+    pushed = [f for f in events.frames("server#2") if f.direction == Direction.SENT and f.opcode == Opcode.BINARY]
+    assert [f.payload for f in pushed] == [b"\x01"]  # recorded as sent by the server, like the app's frames
+    assert demo_server.submit_send("{}", ["server#9"]).result(5) == 0
