@@ -12,7 +12,7 @@ import errno
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,7 @@ class EmbeddedServer:
         token: str | None = None,
         allowed_origins: Iterable[str] = (),
         upstream: str | None = None,
+        connection_ids: Iterator[int] | None = None,
         on_ready: Callable[[ServerAddress], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
     ) -> None:
@@ -126,7 +127,7 @@ class EmbeddedServer:
         self.fallback = fallback
         relayed = RelayRouter(app, sink, upstream=upstream)
         guarded = AccessGuard(relayed, bind_host=host, token=token, allowed_origins=allowed_origins)
-        self._app = TrafficTap(guarded, sink)
+        self._app = TrafficTap(guarded, sink, connection_ids)
         self._on_ready = on_ready
         self._on_failed = on_failed
         self._ready = threading.Event()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from app.core.frames import Direction, Frame, Opcode, Side
@@ -46,10 +46,10 @@ def connection_metadata(scope: dict[str, Any]) -> dict[str, Any]:
 class TrafficTap:
     """Wrap an ASGI app; call `sink` with a `Frame` for every WebSocket event."""
 
-    def __init__(self, app: ASGIApp, sink: Sink) -> None:
+    def __init__(self, app: ASGIApp, sink: Sink, connection_ids: Iterator[int] | None = None) -> None:
         self.app = app
         self.sink = sink
-        self._ids = itertools.count(1)
+        self._ids = connection_ids or itertools.count(1)
         # Accepted connections, by id: their tapped `send`, so the server panel can push
         # frames and close clients (on the server's loop) and have them recorded like the app's.
         self.live: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}

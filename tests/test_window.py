@@ -107,8 +107,9 @@ def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:  # type
     port = window.session.server_address.port
     assert not port_is_free(port)
     assert {"socketscope-server", "socketscope-client"} <= set(socketscope_threads())
+    server = window.session.server
     window.close()
-    assert window.session.server is not None and not window.session.server.running
+    assert server is not None and not server.running and window.session.server is None
     assert not window.session.inspector.alive
     assert socketscope_threads() == []
     assert port_is_free(port)

@@ -7,6 +7,7 @@ through the event queue.
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 from app.core.events import EventQueue
@@ -26,26 +27,36 @@ class Session:
         self.server: EmbeddedServer | None = None
         self.server_address: ServerAddress | None = None
         self._closing = False
+        self._started_once = False
+        self._server_connection_ids = itertools.count(1)  # server#N stays unique across restarts
 
     def start(self) -> None:
         self.inspector.start()
-        if not self.options.server:
-            if self.options.connect:
-                self.connect(self.options.connect)
-            return
+        if self.options.server:
+            self.start_server(self.options.port)
+        elif self.options.connect:
+            self.connect(self.options.connect)
+
+    def start_server(self, port: int) -> bool:
+        """Start the embedded server on `port` (from any thread); False if it could not start.
+
+        Everything that happens, failures included, is reported through the queue.
+        """
         from embedded_server.demo_app import create_app  # the heavy import comes after the window
         from embedded_server.loader import AppLoadError, load_app
         from embedded_server.security import is_loopback, new_token
 
+        if self.server is not None and self.server.running:
+            self.queue.put(Notice("warning", "The embedded server is already running"))
+            return False
         if self.options.app:
             try:
                 app = load_app(self.options.app)
             except AppLoadError as error:
                 self.queue.put(Notice("error", f"Embedded server not started: {error}"))
-                return
+                return False
         else:
             app = create_app(status_delay=self.options.status_delay)
-
         token = self.options.token
         if not is_loopback(self.options.host):
             token = token or new_token()
@@ -58,9 +69,10 @@ class Session:
             app,
             self.queue.put,
             host=self.options.host,
-            port=self.options.port,
+            port=port,
             token=token,
             allowed_origins=self.options.allowed_origins,
+            connection_ids=self._server_connection_ids,
             on_ready=self._server_ready,
             on_failed=lambda text: self.queue.put(Notice("error", text)),
         )
@@ -69,23 +81,35 @@ class Session:
         except OSError as error:
             self.server = None
             self.queue.put(Notice("error", f"Embedded server not started: {error.strerror or error}"))
-            if self.options.connect:
+            if self.options.connect and not self._started_once:
                 self.connect(self.options.connect)
-            return
+            return False
         if self.server_address.fell_back_from is not None:
             self.queue.put(Notice(
                 "warning",
                 f"Port {self.server_address.fell_back_from} is in use; "
                 f"the embedded server listens on {self.server_address.port}",
             ))
+        return True
+
+    def stop_server(self, timeout: float = 5.0) -> bool:
+        """Stop the embedded server and join its thread (blocks: call it off the GUI thread)."""
+        server, self.server = self.server, None
+        if server is None:
+            return True
+        stopped = server.stop(timeout)
+        self.queue.put(ServerStatus("", "stopped"))
+        return stopped
 
     def _server_ready(self, address: ServerAddress) -> None:
         """Called on the server thread once uvicorn listens."""
         self.queue.put(ServerStatus(address.http_url))
+        first, self._started_once = not self._started_once, True
         if self._closing:
             return
         if self.options.connect:
-            self.connect(self.options.connect)
+            if first:
+                self.connect(self.options.connect)
         elif self.options.app:  # the user's app may have no /ws: let them pick the endpoint
             self.queue.put(Notice("info", f"{self.options.app} is served at {address.http_url}; "
                                           "type its WebSocket URL above to connect"))
@@ -103,7 +127,4 @@ class Session:
         """Close connections with 1001, stop the server, join both threads."""
         self._closing = True
         clean = self.inspector.stop(timeout)
-        if self.server is not None:
-            clean = self.server.stop(timeout) and clean
-            self.queue.put(ServerStatus("", "stopped"))
-        return clean
+        return self.stop_server(timeout) and clean
