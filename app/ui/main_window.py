@@ -13,7 +13,7 @@ import logging
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
+    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
@@ -27,6 +27,7 @@ from app.ui import async_loop
 from app.ui.composer import Composer
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
+from app.ui.server_panel import ServerPanel
 
 log = logging.getLogger("socketscope.ui")
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer()
         self._build_layout()
         self._build_status_bar()
+        self._build_server_panel()
         self._connect_signals()
 
         self._since_repaint = QElapsedTimer()
@@ -142,6 +144,22 @@ class MainWindow(QMainWindow):
             self.server_label.setText("Server: off")
         self._update_counts()
 
+    def _build_server_panel(self) -> None:
+        self.server_panel = ServerPanel()
+        dock = QDockWidget("Embedded server", self)
+        dock.setObjectName("serverDock")
+        dock.setAccessibleName("serverDock")
+        dock.setWidget(self.server_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.resizeDocks([dock], [170], Qt.Orientation.Vertical)
+        self.server_panel.push_requested.connect(self.push_from_server)
+        self.server_panel.close_requested.connect(self.close_server_client)
+        self.server_panel.start_requested.connect(self.start_server)
+        self.server_panel.stop_requested.connect(self.stop_server)
+        self.server_panel.restart_requested.connect(self.restart_server)
+        self.server_panel.port.setValue(self.session.options.port)
+        self.server_panel.server_changed("", None)
+
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
         self.url_edit.returnPressed.connect(self.toggle_connection)
@@ -175,6 +193,7 @@ class MainWindow(QMainWindow):
 
     def _append(self, frames: list[Frame]) -> None:
         self.store.extend(frames)
+        self.server_panel.model.observe(frames)
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
@@ -195,6 +214,8 @@ class MainWindow(QMainWindow):
     def _handle_record(self, item: object) -> None:
         if isinstance(item, StateChange):
             self.connection_states[item.connection] = item.state
+            if item.state == ConnectionState.CONNECTING:  # the newest connection is the one shown
+                self.current_connection = item.connection
             if item.connection == self.current_connection or self.current_connection is None:
                 self.current_connection = item.connection
                 if not self.url_edit.isModified():
@@ -204,6 +225,8 @@ class MainWindow(QMainWindow):
                 self.connect_button.setText("Disconnect" if live else "Connect")
         elif isinstance(item, ServerStatus):
             self.server_label.setText(f"Server: {item.url}" if item.url else f"Server: {item.detail}")
+            address = self.session.server_address
+            self.server_panel.server_changed(item.url, address.port if item.url and address else None)
         elif isinstance(item, Notice):
             self.show_notice(item.level, item.text)
 
@@ -275,6 +298,47 @@ class MainWindow(QMainWindow):
             self.composer.show_send_error("Not sent: the connection has closed")
         except Exception as error:  # a send that failed on the wire: say so, keep the payload
             self.composer.show_send_error(f"Not sent: {error}")
+
+    # -- the embedded server ---------------------------------------------------------------
+
+    @asyncSlot(object)
+    async def push_from_server(self, targets: list[str] | None) -> None:
+        server = self.session.server
+        if server is None or not server.running:
+            self.show_notice("warning", "Not pushed: the embedded server is not running")
+            return
+        if targets == []:
+            self.show_notice("warning", "Not pushed: select a connected client, or push to all")
+            return
+        if self.composer.validate() is None:
+            self.show_notice("warning", "Not pushed: the composer's payload is not valid JSON")
+            return
+        try:
+            count = await asyncio.wrap_future(server.submit_send(self.composer.text(), targets))
+        except RuntimeError as error:
+            self.show_notice("error", f"Not pushed: {error}")
+            return
+        self.show_notice("info", f"Pushed to {count} client{'s' if count != 1 else ''}")
+
+    @asyncSlot(str, int, str)
+    async def close_server_client(self, client: str, code: int, reason: str) -> None:
+        server = self.session.server
+        if server is None or not server.running:
+            return
+        await asyncio.wrap_future(server.submit_close(client, code, reason))
+
+    @asyncSlot(int)
+    async def start_server(self, port: int) -> None:
+        await async_loop.in_worker(self.session.start_server, port)
+
+    @asyncSlot()
+    async def stop_server(self) -> None:
+        await async_loop.in_worker(self.session.stop_server)
+
+    @asyncSlot(int)
+    async def restart_server(self, port: int) -> None:
+        await async_loop.in_worker(self.session.stop_server)
+        await async_loop.in_worker(self.session.start_server, port)
 
     # -- shutdown ----------------------------------------------------------------------------
 
