@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# wscat, a real client nobody here wrote, for the interoperability test (skipped without npm).
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/node wscat@6.1.0 \
+	  || echo "wscat not installed: the wscat interoperability test will be skipped" >&2; fi
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -48,6 +48,14 @@ document.getElementById("connect").onclick = () => {
   };
   socket.onerror = () => log("note", "error");
 };
+// ?connect=/ws/chat&send={...}: connect (and send once open) on load, for scripted checks.
+const params = new URLSearchParams(location.search);
+if (params.get("connect")) {
+  document.getElementById("path").value = params.get("connect");
+  if (params.get("send")) document.getElementById("payload").value = params.get("send");
+  document.getElementById("connect").onclick();
+  socket.addEventListener("open", () => { if (params.get("send")) document.getElementById("send").onclick(); });
+}
 document.getElementById("disconnect").onclick = () => socket && socket.close(1000, "bye from the browser");
 document.getElementById("send").onclick = () => {
   const text = document.getElementById("payload").value;
