@@ -1,0 +1,51 @@
+"""A real browser (headless Chromium) on the embedded server's test page, where Chromium is installed.
+
+Chromium cannot be installed by the project's own files; docs/interop.md gives the manual check.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import urllib.parse
+
+import pytest
+
+from app.core.frames import Direction, Opcode
+from app.main import build
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (see docs/interop.md)")
+def test_browser_page_chats_through_the_embedded_server(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    window = build(["--port", "0", "--status-delay", "60"])
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
+        page = (window.session.server_address.http_url + "/?connect=/ws/chat&send="
+                + urllib.parse.quote('{"text": "hello from chromium"}'))
+        browser = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path}", "--virtual-time-budget=4000", "--dump-dom", page],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        try:
+            qtbot.waitUntil(lambda: browser.poll() is not None, timeout=40000)
+            dom = browser.stdout.read() if browser.stdout else ""
+        finally:
+            if browser.poll() is None:
+                browser.kill()
+                browser.wait(5)
+        store = window.store
+        qtbot.waitUntil(lambda: any(c.path == "/ws/chat" and c.state.startswith("closed")
+                                    for c in window.server_panel.model.clients), timeout=5000)
+        chat = next(c for c in window.server_panel.model.clients if c.path == "/ws/chat")
+        assert chat.origin == window.session.server_address.http_url  # a browser, from the server's own page
+        received = [store.payloads[r] for r in range(len(store)) if store.connection(r) == chat.id
+                    and store.directions[r] == Direction.RECEIVED and store.opcodes[r] == Opcode.TEXT]
+        assert received == ['{"text": "hello from chromium"}']
+        assert "hello from chromium" in dom and '"event":"message"' in dom
+    finally:
+        window.shutdown()
