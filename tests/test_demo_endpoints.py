@@ -123,3 +123,36 @@ def test_browser_page_is_served(demo_server: EmbeddedServer) -> None:
             response += chunk
     assert response.startswith(b"HTTP/1.1 200") and b"new WebSocket(" in response
     assert b"JSON.parse(event.data)" in response and b"not JSON" in response
+
+
+BIG = '{"blob": "' + "x" * (20 * 1024 * 1024) + '"}'
+
+
+@pytest.mark.parametrize("path", ["/ws", "/ws/echo", "/ws/validate", "/ws/chat"])
+def test_every_endpoint_survives_bad_input_and_keeps_serving_others(demo_server: EmbeddedServer, path: str) -> None:
+    """Invalid JSON, binary where text is expected, and a 20 MiB message: the connection stays
+    usable, and a bystander on the same endpoint is served throughout."""
+    with connect(url(demo_server, path), open_timeout=5, max_size=None) as ws, \
+            connect(url(demo_server, path), open_timeout=5, max_size=None) as bystander:
+        for bad in ("{not json", b"\x00\x01\x02", BIG):
+            ws.send(bad)
+        ws.send('{"username": "Zed", "id": 5, "is_active": true}')
+        bystander.send('{"username": "Amy", "id": 6, "is_active": true}')
+        mine = [ws.recv(timeout=20) for _ in range(4 if path != "/ws/chat" else 1)]
+        if path in ("/ws", "/ws/chat"):  # read on (bounded) until our last message comes back
+            for _ in range(10):
+                if any("Zed" in str(m) for m in mine):
+                    break
+                mine.append(ws.recv(timeout=20))
+            theirs = [bystander.recv(timeout=20) for _ in range(3)]
+            assert any("Amy" in str(t) for t in theirs), theirs
+            assert any("Zed" in str(m) for m in mine)  # the connection still works after the bad input
+        else:
+            reply = str(bystander.recv(timeout=20))
+            assert "Amy" in reply or '"user_id":6' in reply, reply
+    if path == "/ws/echo":
+        assert mine == ["{not json", b"\x00\x01\x02", BIG, '{"username": "Zed", "id": 5, "is_active": true}']
+    if path == "/ws/validate":
+        replies = [json.loads(m) for m in mine]
+        assert [r.get("error") for r in replies[:2]] == ["Invalid JSON", "Binary frames are not accepted here; send JSON text"]
+        assert replies[2]["error"] == "Invalid data" and replies[3] == {"status": "received", "user_id": 5}
