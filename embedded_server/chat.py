@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 
 from fastapi import WebSocket, WebSocketDisconnect
@@ -16,6 +17,10 @@ from fastapi import WebSocket, WebSocketDisconnect
 log = logging.getLogger("socketscope.server")
 
 OUTBOX_LIMIT = 1000  # messages queued for one member before it is considered stuck
+
+
+def _encode(message: dict[str, object]) -> str:
+    return json.dumps(message, separators=(",", ":"))
 
 
 class Member:
@@ -47,20 +52,25 @@ class ChatRoom:
         self.broadcast({"event": "leave", "user": member.name, "members": len(self.members)})
 
     def broadcast(self, message: dict[str, object]) -> None:
-        from embedded_server.demo_app import encode
-
-        text = encode(message)
+        text = _encode(message)
         for member in list(self.members.values()):
-            try:
-                member.outbox.put_nowait(text)
-            except asyncio.QueueFull:
-                log.warning("chat member %s is not reading; dropping it", member.name)
-                self.members.pop(member.name, None)
-                if member.writer is not None:
-                    member.writer.cancel()
-                task = asyncio.create_task(self._close_stuck(member), name=f"chat-close-{member.name}")
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
+            self._queue(member, text)
+
+    def tell(self, member: Member, message: dict[str, object]) -> None:
+        """Send to one member only (an error about its own message)."""
+        self._queue(member, _encode(message))
+
+    def _queue(self, member: Member, text: str) -> None:
+        try:
+            member.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            log.warning("chat member %s is not reading; dropping it", member.name)
+            self.members.pop(member.name, None)
+            if member.writer is not None:
+                member.writer.cancel()
+            task = asyncio.create_task(self._close_stuck(member), name=f"chat-close-{member.name}")
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     async def _write(self, member: Member) -> None:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
@@ -78,6 +79,18 @@ def stream_event(seq: int, size: int) -> str:
     return head[:-2] + "x" * max(0, size - len(head)) + head[-2:]
 
 
+async def incoming(websocket: WebSocket) -> AsyncIterator[dict[str, Any]]:
+    """Each message the client sends, until it leaves (the traffic tap records how it closed)."""
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            yield message
+    except WebSocketDisconnect:
+        return
+
+
 def create_app(*, status_delay: float = 3.0) -> FastAPI:
     """Build the demo app; `status_delay` is how long `/ws` waits before its status update."""
     app = FastAPI(title="SocketScope embedded server")
@@ -100,10 +113,7 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
 
         status_task = asyncio.create_task(send_status_later(), name="ws-status-update")
         try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
+            async for message in incoming(websocket):
                 text = message.get("text")
                 if text is None:
                     size = len(message.get("bytes") or b"")
@@ -119,8 +129,6 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
                         else {"error": "Invalid JSON", "detail": problem}
                     )
                 await websocket.send_text(encode(reply))
-        except WebSocketDisconnect:
-            pass  # the client left; the tap has recorded its close frame
         finally:
             status_task.cancel()
 
@@ -131,30 +139,18 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
     @app.websocket("/ws/echo")
     async def echo_endpoint(websocket: WebSocket) -> None:
         await websocket.accept()
-        try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                if message.get("text") is not None:
-                    await websocket.send_text(message["text"])
-                else:
-                    await websocket.send_bytes(message.get("bytes") or b"")
-        except WebSocketDisconnect:
-            pass  # recorded by the tap
+        async for message in incoming(websocket):
+            if message.get("text") is not None:
+                await websocket.send_text(message["text"])
+            else:
+                await websocket.send_bytes(message.get("bytes") or b"")
 
     @app.websocket("/ws/validate")
     async def validate_endpoint(websocket: WebSocket) -> None:
         await websocket.accept()
-        try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                reply = _validate(message.get("text"), len(message.get("bytes") or b""))
-                await websocket.send_text(encode(reply))
-        except WebSocketDisconnect:
-            pass  # recorded by the tap
+        async for message in incoming(websocket):
+            reply = _validate(message.get("text"), len(message.get("bytes") or b""))
+            await websocket.send_text(encode(reply))
 
     room = ChatRoom()
 
@@ -163,18 +159,13 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
         await websocket.accept()
         member = await room.join(websocket)
         try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
+            async for message in incoming(websocket):
                 text = message.get("text")
                 value, problem = decode_json_message(text) if text is not None else (None, "binary frame")
                 if problem is None:
                     room.broadcast({"event": "message", "user": member.name, "data": value})
                 else:
-                    member.outbox.put_nowait(encode({"error": "Invalid JSON", "detail": problem}))
-        except WebSocketDisconnect:
-            pass  # recorded by the tap
+                    room.tell(member, {"error": "Invalid JSON", "detail": problem})
         finally:
             await room.leave(member)
 

@@ -62,11 +62,10 @@ def test_validate_returns_pydantic_errors(demo_server: EmbeddedServer) -> None:
 def test_chat_broadcasts_and_survives_a_vanishing_member(demo_server: EmbeddedServer) -> None:
     with connect(url(demo_server, "/ws/chat"), open_timeout=5) as alice:
         assert json.loads(alice.recv(timeout=5))["event"] == "join"
-        bob_socket = connect(url(demo_server, "/ws/chat"), open_timeout=5)
-        assert json.loads(alice.recv(timeout=5)) == {"event": "join", "user": "user2", "members": 2}
-        # Bob vanishes without a close frame, mid-conversation.
-        bob_socket.socket.shutdown(socket.SHUT_RDWR)
-        bob_socket.socket.close()
+        with connect(url(demo_server, "/ws/chat"), open_timeout=5) as bob:
+            assert json.loads(alice.recv(timeout=5)) == {"event": "join", "user": "user2", "members": 2}
+            # Bob vanishes without a close frame, mid-conversation.
+            bob.socket.shutdown(socket.SHUT_RDWR)
         alice.send('{"text": "anyone there?"}')
         seen = []
         for _ in range(5):
