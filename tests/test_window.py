@@ -116,3 +116,28 @@ def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:  # type
     closes = rows(window, "client#1", Direction.SENT, Opcode.CLOSE)
     assert closes and json.loads(window.store.payloads[closes[0]])["code"] == 1001
     assert all(t.name != "socketscope-server" for t in threading.enumerate())
+
+
+def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.store.received_count >= 2, timeout=3000)
+    everything = window.log_model.rowCount()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.filter_bar.edit.hasFocus()
+    window.filter_bar.edit.setText("conn:client#1 dir:received Alice")
+    qtbot.waitUntil(lambda: window.filter_bar.status.text().endswith("shown"), timeout=3000)
+    assert window.log_model.rowCount() == 1
+    assert "Alice" in window.log_model.index(0, 4).data()
+    window.log_view.selectRow(0)
+    qtbot.waitUntil(lambda: window.message_view.tree_model.rowCount() == 3, timeout=2000)  # maps to the store row
+
+    window.filter_bar.edit.setText("/[oops/")
+    qtbot.waitUntil(lambda: "Bad regular expression" in window.filter_bar.status.text(), timeout=3000)
+    assert window.log_model.rowCount() == 1  # the previous filter stays until a valid one replaces it
+
+    window.composer.editor.setPlainText('{"Alice": "again"}')
+    window.composer.request_send()
+    window.filter_bar.edit.setText("Alice dir:received conn:client#1")
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == 2, timeout=3000)  # new rows pass the live filter
+    window.filter_bar.edit.clear()
+    qtbot.waitUntil(lambda: window.log_model.rowCount() >= everything + 4, timeout=3000)
+    assert window.filter_bar.status.text() == ""

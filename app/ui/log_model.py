@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from app.core.capture import CaptureStore
 from app.core.frames import Direction, Opcode
 from app.core.summary import human_size, summarize
+from app.core.view import View
 
 COLUMNS = ("Time", "Connection", "Direction", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, SIZE, SUMMARY = range(len(COLUMNS))
@@ -44,10 +45,11 @@ def direction_text(direction: int, opcode: int) -> str:
 
 
 class LogModel(QAbstractTableModel):
-    def __init__(self, store: CaptureStore, parent: Any = None) -> None:
+    def __init__(self, store: CaptureStore, view: View | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._rows = 0  # rows announced to views; the store may be ahead between drains
+        self.view = view if view is not None else View(store)
+        self._rows = 0  # rows announced to views; the view may be ahead between drains
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
@@ -63,7 +65,7 @@ class LogModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, column = index.row(), index.column()
+        row, column = self.view.store_row(index.row()), index.column()
         store = self._store
         if role == Qt.ItemDataRole.DisplayRole:
             if column == SUMMARY:
@@ -83,6 +85,12 @@ class LogModel(QAbstractTableModel):
         elif role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def view_replaced(self) -> None:
+        """The view now shows other rows (a new filter): one reset, not N removals."""
+        self.beginResetModel()
+        self._rows = len(self.view)
+        self.endResetModel()
 
     def rows_appended(self, count: int) -> None:
         """Announce `count` rows the store has gained since the last call."""

@@ -24,7 +24,9 @@ from app.core.inspection import inspect_payload
 from app.net.inspector import NotConnectedError, describe_state
 from app.services.session import Session
 from app.ui import async_loop
+from app.core.view import View
 from app.ui.composer import Composer
+from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.server_panel import ServerPanel
@@ -83,7 +85,9 @@ class MainWindow(QMainWindow):
         self.state_label.setMinimumWidth(200)
 
     def _build_log(self) -> None:
-        self.log_model = LogModel(self.store, self)
+        self.view = View(self.store)
+        self.log_model = LogModel(self.store, self.view, self)
+        self.filter_bar = FilterBar(self.view)
         self.log_view = QTableView()
         self.log_view.setObjectName("messageLog")
         self.log_view.setAccessibleName("messageLog")
@@ -114,8 +118,13 @@ class MainWindow(QMainWindow):
         right.addWidget(self.message_view)
         right.addWidget(self.composer)
         right.setSizes([480, 260])
+        log_pane = QWidget()
+        log_layout = QVBoxLayout(log_pane)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(self.filter_bar)
+        log_layout.addWidget(self.log_view, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(self.log_view)
+        main.addWidget(log_pane)
         main.addWidget(right)
         main.setSizes([720, 560])
 
@@ -167,6 +176,8 @@ class MainWindow(QMainWindow):
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
         QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
+        QShortcut(QKeySequence("Ctrl+F"), self, self._focus_filter)
+        self.filter_bar.applied.connect(self._filter_applied)
 
     # -- the event feed ----------------------------------------------------------------------
 
@@ -203,7 +214,9 @@ class MainWindow(QMainWindow):
         drain would starve the GUI thread.
         """
         self._since_repaint.restart()
-        pending = len(self.store) - self.log_model.rowCount()
+        self.view.catch_up()
+        pending = len(self.view) - self.log_model.rowCount()
+        self.filter_bar.show_counts()
         if pending <= 0:
             return
         self.log_model.rows_appended(pending)
@@ -251,7 +264,7 @@ class MainWindow(QMainWindow):
     async def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
         if not current.isValid():
             return
-        row = current.row()
+        row = self.view.store_row(current.row())
         self._selection_generation += 1
         generation = self._selection_generation
         store = self.store
@@ -270,6 +283,16 @@ class MainWindow(QMainWindow):
         self.message_view.display(inspection, heading)
 
     # -- actions -----------------------------------------------------------------------------
+
+    def _focus_filter(self) -> None:
+        self.filter_bar.edit.setFocus()
+        self.filter_bar.edit.selectAll()
+
+    def _filter_applied(self) -> None:
+        self.view.catch_up()
+        self.log_model.view_replaced()
+        if self.follow_tail:
+            self.log_view.scrollToBottom()
 
     def _focus_url(self) -> None:
         self.url_edit.setFocus()

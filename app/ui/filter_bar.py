@@ -1,0 +1,92 @@
+"""The filter bar above the log: type an expression, see at once if it is wrong.
+
+Applying a filter walks every stored row; it runs in chunks on a zero-delay timer
+so the window keeps painting and accepting input while a big capture refilters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from app.core.filters import FilterError, compile_filter
+from app.core.view import View
+
+DEBOUNCE_MS = 250
+HELP = ("words (all must match) · \"a phrase\" · /regex/ · dir:sent|received|event · "
+        "conn:client#1 · op:text|binary|close|open|refused|error · -term negates")
+
+
+class FilterBar(QWidget):
+    applied = Signal()  # the view shows the new filter's rows
+
+    def __init__(self, view: View, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.edit = QLineEdit()
+        self.edit.setObjectName("filterEdit")
+        self.edit.setAccessibleName("filterEdit")
+        self.edit.setPlaceholderText("Filter (Ctrl+F): " + HELP)
+        self.edit.setToolTip(HELP)
+        self.edit.setClearButtonEnabled(True)
+        self.status = QLabel()
+        self.status.setObjectName("filterStatus")
+        self.status.setAccessibleName("filterStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.status)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply)
+        self.edit.textChanged.connect(self._debounce.start)
+        self._steps: Iterator[float] | None = None
+        self._stepper = QTimer(self)
+        self._stepper.setInterval(0)
+        self._stepper.timeout.connect(self._step)
+        self.filtering = False
+
+    def apply(self) -> None:
+        """Compile the expression now; on success start refiltering in chunks."""
+        self._debounce.stop()
+        try:
+            predicate = compile_filter(self.edit.text())
+        except FilterError as error:
+            self._show(str(error), error=True)
+            return
+        self._steps = self.view.refilter_steps(predicate)
+        self.filtering = True
+        self._stepper.start()
+
+    def _step(self) -> None:
+        assert self._steps is not None
+        try:
+            done = next(self._steps)
+        except StopIteration:
+            self._stepper.stop()
+            self._steps = None
+            self.filtering = False
+            self.applied.emit()
+            self.show_counts()
+            return
+        self._show(f"Filtering… {done:.0%}")
+
+    def show_counts(self) -> None:
+        if self.filtering:
+            return
+        if self.view.predicate is None:
+            self._show("")
+        else:
+            self._show(f"{len(self.view):,} of {len(self.view.store):,} shown")
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.status.setStyleSheet("color: #cf222e;" if error else "")
+        self.status.setText(text)
+
+
+__all__ = ["FilterBar", "HELP"]
