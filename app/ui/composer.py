@@ -6,7 +6,7 @@ user stops typing; an invalid payload cannot be sent.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
@@ -19,12 +19,31 @@ VALIDATE_DELAY_MS = 120
 EXAMPLE = '{\n  "action": "ping",\n  "id": 1\n}'
 
 
+# Qt's text document turns U+2028 and U+2029 into line breaks, which would put raw
+# newlines inside JSON strings; as escapes they stay the same JSON value.
+_SEPARATOR_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def escape_separators(text: str) -> str:
+    return text.translate(_SEPARATOR_ESCAPES)
+
+
+class PayloadEditor(QPlainTextEdit):
+    """A plain-text editor whose pasted and dropped text keeps its JSON meaning."""
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasText():
+            self.insertPlainText(escape_separators(source.text()))
+        else:
+            super().insertFromMimeData(source)
+
+
 class Composer(QWidget):
     send_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.editor = QPlainTextEdit()
+        self.editor = PayloadEditor()
         self.editor.setObjectName("composerEditor")
         self.editor.setAccessibleName("composerEditor")
         self.editor.setFont(monospace())
@@ -76,6 +95,10 @@ class Composer(QWidget):
 
     def text(self) -> str:
         return self.editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the payload (as a paste would: line and paragraph separators escaped)."""
+        self.editor.setPlainText(escape_separators(text))
 
     def validate(self) -> jsondoc.JsonDocument | None:
         """Check the payload now; show the first error with its line and column."""
