@@ -63,6 +63,14 @@ class TrafficTap:
         sink = self.sink
         metadata = connection_metadata(scope)
         accepted = False
+        closed = False  # a close (or the loss of the connection) has been recorded
+
+        def record_lost(reason: str) -> None:
+            nonlocal closed
+            if accepted and not closed:
+                closed = True
+                self.live.pop(connection, None)
+                record(Direction.RECEIVED, Opcode.CLOSE, close_payload(1006, reason, "client"), size=0)
 
         def record(direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1) -> None:
             sink(Frame(connection, Side.SERVER, direction, opcode, payload, size))
@@ -80,6 +88,8 @@ class TrafficTap:
             if kind == "websocket.receive":
                 record_data(Direction.RECEIVED, message)
             elif kind == "websocket.disconnect":
+                nonlocal closed
+                closed = True
                 self.live.pop(connection, None)
                 code = message.get("code", 1005)
                 reason = message.get("reason") or ""
@@ -88,8 +98,12 @@ class TrafficTap:
             return message
 
         async def tapped_send(message: dict[str, Any]) -> None:
-            nonlocal accepted
-            await send(message)
+            nonlocal accepted, closed
+            try:
+                await send(message)
+            except Exception:
+                record_lost("connection lost while sending")
+                raise
             kind = message["type"]
             if kind == "websocket.send":
                 record_data(Direction.SENT, message)
@@ -99,6 +113,7 @@ class TrafficTap:
                 details = dict(metadata, subprotocol=message.get("subprotocol"))
                 record(Direction.EVENT, Opcode.OPEN, json.dumps(details, ensure_ascii=False), size=0)
             elif kind == "websocket.close":
+                closed = True
                 self.live.pop(connection, None)
                 code = message.get("code", 1000)
                 reason = message.get("reason") or ""
@@ -115,6 +130,11 @@ class TrafficTap:
         try:
             await self.app(scope, tapped_receive, tapped_send)
         finally:
+            if accepted and not closed:  # the app returned without closing: uvicorn drops the connection
+                closed = True
+                record(Direction.SENT, Opcode.CLOSE,
+                       close_payload(1006, "the app returned without closing; no close frame was sent", "server"),
+                       size=0)
             self.live.pop(connection, None)
 
 
