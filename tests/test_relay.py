@@ -27,7 +27,7 @@ def upstream_handler(websocket: ServerConnection) -> None:
 
 @pytest.fixture
 def upstream() -> Iterator[Server]:
-    server = serve(upstream_handler, "127.0.0.1", 0, compression=None)
+    server = serve(upstream_handler, "127.0.0.1", 0, compression=None, max_size=None)
     thread = threading.Thread(target=server.serve_forever, name="test-upstream")
     thread.start()
     yield server
@@ -101,3 +101,16 @@ def test_relay_without_a_target_is_refused(demo_server: EmbeddedServer) -> None:
     with pytest.raises(InvalidStatus):
         with connect(relay_url(demo_server, "http://127.0.0.1:1/"), open_timeout=5):
             pass
+
+
+def test_relay_survives_bad_input_and_a_20_mib_message(demo_server: EmbeddedServer, upstream: Server) -> None:
+    target = f"ws://127.0.0.1:{upstream.socket.getsockname()[1]}/"
+    big = "x" * (20 * 1024 * 1024)
+    with connect(relay_url(demo_server, target), open_timeout=5, max_size=None) as ws, \
+            connect(relay_url(demo_server, target), open_timeout=5) as bystander:
+        ws.send("{not json")
+        assert ws.recv(timeout=5) == "up:{not json"  # a relay passes frames on, JSON or not
+        ws.send(big)
+        assert ws.recv(timeout=30) == "up:" + big
+        bystander.send("still here?")
+        assert bystander.recv(timeout=5) == "up:still here?"
