@@ -141,3 +141,22 @@ def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWind
     window.filter_bar.edit.clear()
     qtbot.waitUntil(lambda: window.log_model.rowCount() >= everything + 4, timeout=3000)
     assert window.filter_bar.status.text() == ""
+
+
+def test_pausing_the_view_never_pauses_capture(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
+    qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.pause_button.isChecked()
+    shown = window.log_model.rowCount()
+    window.composer.editor.setPlainText('{"while": "paused"}')
+    window.composer.request_send()
+    qtbot.waitUntil(lambda: window.new_badge.text().startswith("+"), timeout=3000)
+    qtbot.waitUntil(lambda: window.new_badge.text() == "+4 new", timeout=3000)  # sent + received, both sides
+    assert window.log_model.rowCount() == shown and len(window.store) == shown + 4
+    window.pause_button.click()
+    assert window.log_model.rowCount() == shown + 4 and window.new_badge.text() == ""
+    window.follow_button.setChecked(False)
+    assert not window.follow_tail
+    window.follow_button.setChecked(True)
+    assert window.follow_tail

@@ -14,7 +14,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
-    QSplitter, QTableView, QVBoxLayout, QWidget,
+    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
 
@@ -106,6 +106,24 @@ class MainWindow(QMainWindow):
             header.resizeSection(column, width)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
         self.follow_tail = True
+        self.follow_button = self._tool_button("Follow", "followTail",
+                                               "Keep the newest message in view (scrolling up turns this off)")
+        self.follow_button.setChecked(True)
+        self.pause_button = self._tool_button("Pause", "pauseView",
+                                              "Freeze the log while capture goes on (Ctrl+P)")
+        self.new_badge = QLabel()
+        self.new_badge.setObjectName("pausedBadge")
+        self.new_badge.setAccessibleName("pausedBadge")
+        self.new_badge.setStyleSheet("color: #9a6700; font-weight: bold;")
+
+    def _tool_button(self, text: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setCheckable(True)
+        button.setObjectName(name)
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        return button
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
@@ -121,7 +139,12 @@ class MainWindow(QMainWindow):
         log_pane = QWidget()
         log_layout = QVBoxLayout(log_pane)
         log_layout.setContentsMargins(0, 0, 0, 0)
-        log_layout.addWidget(self.filter_bar)
+        log_bar = QHBoxLayout()
+        log_bar.addWidget(self.filter_bar, 1)
+        log_bar.addWidget(self.new_badge)
+        log_bar.addWidget(self.follow_button)
+        log_bar.addWidget(self.pause_button)
+        log_layout.addLayout(log_bar)
         log_layout.addWidget(self.log_view, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(log_pane)
@@ -177,6 +200,9 @@ class MainWindow(QMainWindow):
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
         QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_filter)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.pause_button.toggle)
+        self.follow_button.toggled.connect(self._follow_toggled)
+        self.pause_button.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
 
     # -- the event feed ----------------------------------------------------------------------
@@ -217,6 +243,10 @@ class MainWindow(QMainWindow):
         self.view.catch_up()
         pending = len(self.view) - self.log_model.rowCount()
         self.filter_bar.show_counts()
+        if self.pause_button.isChecked():  # capture goes on; the view waits and says how much
+            self.new_badge.setText(f"+{pending:,} new" if pending > 0 else "")
+            self._update_counts()
+            return
         if pending <= 0:
             return
         self.log_model.rows_appended(pending)
@@ -257,6 +287,17 @@ class MainWindow(QMainWindow):
 
     def _scrolled(self, value: int) -> None:
         self.follow_tail = value >= self.log_view.verticalScrollBar().maximum()
+        self.follow_button.setChecked(self.follow_tail)
+
+    def _follow_toggled(self, on: bool) -> None:
+        self.follow_tail = on
+        if on:
+            self.log_view.scrollToBottom()
+
+    def _pause_toggled(self, paused: bool) -> None:
+        if not paused:
+            self.new_badge.clear()
+            self._show_new_rows()
 
     # -- selection ---------------------------------------------------------------------------
 
