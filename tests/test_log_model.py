@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.ui.log_model import COLUMNS, DIRECTION, SIZE, SUMMARY, LogModel
+from app.ui.log_model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, LogModel
 
 
 def frame(i: int) -> Frame:
@@ -24,7 +24,8 @@ def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == 21 and model.columnCount() == len(COLUMNS)
     assert model.index(0, SUMMARY).data() == '{"seq": 0}'
-    assert model.index(1, DIRECTION).data() == "↑ text"
+    assert model.index(1, DIRECTION).data() == "↑ sent"
+    assert model.index(1, OPCODE).data() == "text" and model.index(20, OPCODE).data() == "binary"
     assert model.index(20, SIZE).data() == "2 B"
     assert model.index(20, SUMMARY).data().startswith("binary 2 B")
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Time"

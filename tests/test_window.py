@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QT
 from app.core.frames import Direction, Opcode
 from app.main import build
 from app.ui.json_tree_model import KEY
+from app.ui.log_model import SUMMARY
 from app.ui.main_window import MainWindow
 from tests.helpers import port_is_free, socketscope_threads
 
@@ -126,7 +127,7 @@ def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWind
     window.filter_bar.edit.setText("conn:client#1 dir:received Alice")
     qtbot.waitUntil(lambda: window.filter_bar.status.text().endswith("shown"), timeout=3000)
     assert window.log_model.rowCount() == 1
-    assert "Alice" in window.log_model.index(0, 4).data()
+    assert "Alice" in window.log_model.index(0, SUMMARY).data()
     window.log_view.selectRow(0)
     qtbot.waitUntil(lambda: window.message_view.tree_model.rowCount() == 3, timeout=2000)  # maps to the store row
 

@@ -17,14 +17,15 @@ from app.core.frames import Direction, Opcode
 from app.core.summary import human_size, summarize
 from app.core.view import View
 
-COLUMNS = ("Time", "Connection", "Direction", "Size", "Summary")
-TIME, CONNECTION, DIRECTION, SIZE, SUMMARY = range(len(COLUMNS))
+COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
+TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
 
 _OPCODE_NAMES = {
     Opcode.TEXT: "text", Opcode.BINARY: "binary", Opcode.CLOSE: "close", Opcode.PING: "ping",
     Opcode.PONG: "pong", Opcode.OPEN: "open", Opcode.REJECT: "refused", Opcode.ERROR: "error",
 }
 _ARROWS = {Direction.SENT: "↑", Direction.RECEIVED: "↓", Direction.EVENT: "●"}
+_DIRECTION_NAMES = {Direction.SENT: "↑ sent", Direction.RECEIVED: "↓ received", Direction.EVENT: "● event"}
 _COLOURS = {
     Direction.SENT: QColor("#1f6feb"),
     Direction.RECEIVED: QColor("#1a7f37"),
@@ -75,10 +76,12 @@ class LogModel(QAbstractTableModel):
             if column == CONNECTION:
                 return store.connection(row)
             if column == DIRECTION:
-                return direction_text(store.directions[row], store.opcodes[row])
+                return _DIRECTION_NAMES[Direction(store.directions[row])]
+            if column == OPCODE:
+                return _OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row]))
             if column == SIZE:
                 return human_size(store.sizes[row])
-        elif role == Qt.ItemDataRole.ForegroundRole and column == DIRECTION:
+        elif role == Qt.ItemDataRole.ForegroundRole and column in (DIRECTION, OPCODE):
             if store.opcodes[row] in (Opcode.ERROR, Opcode.REJECT):
                 return _ERROR_COLOUR
             return _COLOURS[Direction(store.directions[row])]

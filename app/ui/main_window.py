@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.log_view.horizontalHeader()
-        for column, width in enumerate((100, 80, 90, 75)):
+        for column, width in enumerate((100, 80, 95, 65, 75)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
         self.follow_tail = True
