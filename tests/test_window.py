@@ -95,10 +95,19 @@ def test_invalid_payload_shows_its_position_and_is_not_sent(window: MainWindow, 
     assert "NaN is not valid JSON" in window.composer.error.text()
 
 
-def test_format_pretty_prints_and_keeps_duplicates(window: MainWindow) -> None:
+def test_format_pretty_prints_and_keeps_duplicates(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     window.composer.editor.setPlainText('{"a":1,"a":[2]}')
-    window.composer.format_payload()
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_F,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.composer.text() == '{\n  "a": 1,\n  "a": [\n    2\n  ]\n}'
+    window.composer.minify_button.click()
+    assert window.composer.text() == '{"a":1,"a":[2]}'
+    window.composer.editor.setPlainText('{"a": 12345678901234567890123, "b": }')
+    window.composer.minify_button.click()
+    assert window.composer.text().endswith('"b": }')  # left as it was, the error shown
+    assert window.composer.error.text().startswith("Line 1, column 37")
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.url_edit.hasFocus()
 
 
 def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -60,6 +60,10 @@ class Composer(QWidget):
         self.format_button.setObjectName("formatButton")
         self.format_button.setAccessibleName("formatButton")
         self.format_button.setToolTip("Pretty-print the payload (Ctrl+Shift+F)")
+        self.minify_button = QPushButton("Minify")
+        self.minify_button.setObjectName("minifyButton")
+        self.minify_button.setAccessibleName("minifyButton")
+        self.minify_button.setToolTip("Put the payload on one line without spaces")
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setAccessibleName("sendButton")
@@ -69,6 +73,7 @@ class Composer(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.format_button)
+        buttons.addWidget(self.minify_button)
         buttons.addWidget(self.send_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -82,6 +87,7 @@ class Composer(QWidget):
         self._validate_timer.timeout.connect(self.validate)
         self.editor.textChanged.connect(self._validate_timer.start)
         self.format_button.clicked.connect(self.format_payload)
+        self.minify_button.clicked.connect(self.minify_payload)
         self.send_button.clicked.connect(self.request_send)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self.editor, self.request_send,
@@ -126,11 +132,18 @@ class Composer(QWidget):
         self.send_button.setEnabled(False)
 
     def format_payload(self) -> None:
+        self._rewrite(indent=2)
+
+    def minify_payload(self) -> None:
+        self._rewrite(indent=None)
+
+    def _rewrite(self, indent: int | None) -> None:
+        """Re-serialise the payload (duplicates and exact numbers kept); on an error, show where."""
         document = self.validate()
         if document is None:
             self._move_cursor_to_error()
             return
-        self.editor.setPlainText(jsondoc.dumps(document.value, indent=2))
+        self.editor.setPlainText(escape_separators(jsondoc.dumps(document.value, indent=indent)))
         self.validate()
 
     def request_send(self) -> None:
