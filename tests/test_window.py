@@ -144,10 +144,17 @@ def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWind
     qtbot.waitUntil(lambda: "Bad regular expression" in window.filter_bar.status.text(), timeout=3000)
     assert window.log_model.rowCount() == 1  # the previous filter stays until a valid one replaces it
 
+    window.filter_bar.edit.setText("Alice dir:received conn:client#1")
+    def one_shown() -> None:
+        assert window.filter_bar.status.text() == f"1 of {len(window.store)} shown", (
+            window.filter_bar.status.text(), len(window.store), window.log_model.rowCount())
+
+    qtbot.waitUntil(one_shown, timeout=3000)
     window.composer.editor.setPlainText('{"Alice": "again"}')
     window.composer.request_send()
-    window.filter_bar.edit.setText("Alice dir:received conn:client#1")
-    qtbot.waitUntil(lambda: window.log_model.rowCount() == 2, timeout=3000)  # new rows pass the live filter
+    qtbot.waitUntil(lambda: any("again" in str(p) for p in window.store.payloads[-4:]), timeout=5000)
+    # the reply arrives while the filter is in force: it passes the live filter
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == 2, timeout=5000)
     window.filter_bar.edit.clear()
     qtbot.waitUntil(lambda: window.log_model.rowCount() >= everything + 4, timeout=3000)
     assert window.filter_bar.status.text() == ""

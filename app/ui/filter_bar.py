@@ -50,6 +50,7 @@ class FilterBar(QWidget):
         self._stepper.setInterval(0)
         self._stepper.timeout.connect(self._step)
         self.filtering = False
+        self.error: str | None = None  # shown until the expression changes, never hidden by counts
 
     def apply(self) -> None:
         """Compile the expression now; on success start refiltering in chunks."""
@@ -57,8 +58,10 @@ class FilterBar(QWidget):
         try:
             predicate = compile_filter(self.edit.text())
         except FilterError as error:
-            self._show(str(error), error=True)
+            self.error = str(error)
+            self._show(self.error, error=True)
             return
+        self.error = None
         self._steps = self.view.refilter_steps(predicate)
         self.filtering = True
         self._stepper.start()
@@ -77,7 +80,7 @@ class FilterBar(QWidget):
         self._show(f"Filtering… {done:.0%}")
 
     def show_counts(self) -> None:
-        if self.filtering:
+        if self.filtering or self.error is not None:
             return
         if self.view.predicate is None:
             self._show("")
