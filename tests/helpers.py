@@ -48,6 +48,20 @@ class WaitableQueue(EventQueue):
             return [f for f in self.seen if isinstance(f, Frame) and f.connection.startswith(connection_prefix)]
 
 
+def raw_request(port: int, request: bytes) -> bytes:
+    """Send raw bytes to a loopback port and read until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    return response
+
+
+def http_get(port: int, path: str, host: str = "127.0.0.1") -> bytes:
+    return raw_request(port, f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+
+
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     """Nothing listens on `port` (connections lingering in TIME_WAIT do not count)."""
     with socket.socket() as probe:

@@ -11,6 +11,7 @@ from websockets.sync.client import connect
 
 from embedded_server.demo_app import stream_event
 from embedded_server.runner import EmbeddedServer
+from tests.helpers import http_get
 
 
 def url(server: EmbeddedServer, path: str) -> str:
@@ -115,11 +116,7 @@ def test_stream_event_has_the_requested_size() -> None:
 
 
 def test_browser_page_is_served(demo_server: EmbeddedServer) -> None:
-    with socket.create_connection(("127.0.0.1", demo_server.address.port), timeout=5) as sock:
-        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        response = b""
-        while chunk := sock.recv(65536):
-            response += chunk
+    response = http_get(demo_server.address.port, "/")
     assert response.startswith(b"HTTP/1.1 200") and b"new WebSocket(" in response
     assert b"JSON.parse(event.data)" in response and b"not JSON" in response
 

@@ -11,7 +11,7 @@ from websockets.sync.client import connect
 from app.core.frames import Direction, Opcode
 from embedded_server.demo_app import GREETING, STATUS_UPDATE, create_app
 from embedded_server.runner import EmbeddedServer, PortInUseError
-from tests.helpers import WaitableQueue, port_is_free
+from tests.helpers import WaitableQueue, http_get, port_is_free
 
 
 def test_greeting_then_status_then_acknowledgements(demo_server: EmbeddedServer) -> None:
@@ -72,11 +72,7 @@ def test_tap_records_open_frames_and_close_with_who_closed(
 
 
 def test_healthz_answers_over_http(demo_server: EmbeddedServer) -> None:
-    with socket.create_connection(("127.0.0.1", demo_server.address.port), timeout=5) as sock:
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        response = b""
-        while chunk := sock.recv(4096):
-            response += chunk
+    response = http_get(demo_server.address.port, "/healthz")
     assert response.startswith(b"HTTP/1.1 200") and b'{"status":"ok"}' in response
 
 

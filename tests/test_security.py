@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +13,7 @@ from app.core.frames import Direction, Opcode
 from embedded_server.demo_app import GREETING, create_app
 from embedded_server.runner import EmbeddedServer
 from embedded_server.security import AccessGuard, is_loopback
-from tests.helpers import WaitableQueue, listening_addresses_of_this_process
+from tests.helpers import WaitableQueue, http_get, listening_addresses_of_this_process, raw_request
 
 
 def refused_status(url: str, **options: object) -> int:
@@ -44,22 +43,13 @@ def test_own_origin_and_native_clients_are_accepted(demo_server: EmbeddedServer)
         assert json.loads(ws.recv(timeout=5)) == GREETING
 
 
-def raw_request(port: int, request: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(request)
-        response = b""
-        while chunk := sock.recv(4096):
-            response += chunk
-    return response
-
-
 def test_rebinding_host_is_refused(demo_server: EmbeddedServer, events: WaitableQueue) -> None:
     port = demo_server.address.port
     upgrade = (b"GET /ws HTTP/1.1\r\nHost: rebind.evil.example\r\nUpgrade: websocket\r\n"
                b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                b"Sec-WebSocket-Version: 13\r\n\r\n")
     assert raw_request(port, upgrade).startswith(b"HTTP/1.1 403")
-    page = raw_request(port, b"GET / HTTP/1.1\r\nHost: rebind.evil.example\r\nConnection: close\r\n\r\n")
+    page = http_get(port, "/", host="rebind.evil.example")
     assert page.startswith(b"HTTP/1.1 403") and b"DNS rebinding" in page
     refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
     assert "rebind.evil.example" in json.loads(refusal[0].payload)["reason"]

@@ -13,7 +13,6 @@ import concurrent.futures
 import itertools
 import json
 import logging
-from typing import Any
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect

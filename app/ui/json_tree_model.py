@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor
 
 from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral
+from app.ui.headers import horizontal_header
 
 CHUNK = 500
 COLUMNS = ("Key", "Value", "Type")
@@ -179,9 +180,7 @@ class JsonTreeModel(QAbstractItemModel):
     # -- content ---------------------------------------------------------------------------
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        return horizontal_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

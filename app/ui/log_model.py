@@ -16,6 +16,7 @@ from app.core.capture import CaptureStore
 from app.core.frames import Direction, Opcode
 from app.core.summary import human_size, summarize
 from app.core.view import View
+from app.ui.headers import horizontal_header
 
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
@@ -59,9 +60,7 @@ class LogModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        return horizontal_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

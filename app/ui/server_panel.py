@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.frames import Direction, Frame, Opcode
+from app.ui.headers import horizontal_header
 
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
@@ -67,9 +68,7 @@ class ServerClientsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+        return horizontal_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
