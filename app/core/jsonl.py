@@ -1,0 +1,182 @@
+"""SocketScope's JSONL capture format: one frame per line, payload exactly as on the wire.
+
+A file may start with a header line ``{"format": "socketscope-jsonl", "version": 1, ...}``;
+every other line is one frame:
+
+    {"time": 1764043200.123456, "connection": "client#1", "side": "client",
+     "direction": "received", "opcode": "text", "size": 15, "text": "{\"id\": 1}"}
+
+Text payloads are in ``text`` (written with ASCII escapes, so lone surrogates survive),
+binary payloads in ``base64``. Close frames also carry ``close: {"code", "reason", "by"}``
+and events their description under ``event`` (both derived from the payload, which stays
+authoritative). Readers ignore fields they do not know. The full description is in
+docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from app.core.frames import Direction, Frame, Opcode, Side
+
+FORMAT_NAME = "socketscope-jsonl"
+FORMAT_VERSION = 1
+
+SIDE_NAMES = {Side.CLIENT: "client", Side.SERVER: "server"}
+DIRECTION_NAMES = {Direction.SENT: "sent", Direction.RECEIVED: "received", Direction.EVENT: "event"}
+OPCODE_NAMES = {
+    Opcode.TEXT: "text", Opcode.BINARY: "binary", Opcode.CLOSE: "close", Opcode.PING: "ping",
+    Opcode.PONG: "pong", Opcode.OPEN: "open", Opcode.REJECT: "refused", Opcode.ERROR: "error",
+}
+_SIDES = {name: value for value, name in SIDE_NAMES.items()}
+_DIRECTIONS = {name: value for value, name in DIRECTION_NAMES.items()}
+_OPCODES = {name: value for value, name in OPCODE_NAMES.items()}
+_EVENT_OPCODES = (Opcode.OPEN, Opcode.REJECT, Opcode.ERROR)
+
+
+class RecordError(ValueError):
+    """A line is not a frame record; the message says which field is wrong."""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import took and what it skipped, line by line, with the reason."""
+
+    imported: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (1-based line or entry, why)
+
+    def skip(self, where: int, why: str) -> None:
+        self.skipped.append((where, why))
+
+    def summary(self) -> str:
+        text = f"{self.imported:,} frames imported"
+        if self.skipped:
+            first = "; ".join(f"#{where}: {why}" for where, why in self.skipped[:3])
+            text += f", {len(self.skipped):,} skipped ({first}{' …' if len(self.skipped) > 3 else ''})"
+        return text
+
+
+def header(**extra: Any) -> str:
+    """The optional first line of a file, naming the format."""
+    return json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION, **extra})
+
+
+def _json_description(payload: str | bytes) -> Any:
+    if isinstance(payload, bytes):
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def frame_to_record(frame: Frame) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "time": frame.wall_time,
+        "connection": frame.connection,
+        "side": SIDE_NAMES[Side(frame.side)],
+        "direction": DIRECTION_NAMES[Direction(frame.direction)],
+        "opcode": OPCODE_NAMES[Opcode(frame.opcode)],
+        "size": frame.size,
+    }
+    if isinstance(frame.payload, bytes):
+        record["base64"] = base64.b64encode(frame.payload).decode("ascii")
+    else:
+        record["text"] = frame.payload
+    if frame.opcode == Opcode.CLOSE:
+        described = _json_description(frame.payload)
+        if isinstance(described, dict):
+            record["close"] = described
+    elif frame.opcode in _EVENT_OPCODES:
+        described = _json_description(frame.payload)
+        if described is not None:
+            record["event"] = described
+    return record
+
+
+def frame_to_line(frame: Frame) -> str:
+    """One line of JSON, without the newline; ASCII only, so any text survives."""
+    return json.dumps(frame_to_record(frame), ensure_ascii=True, allow_nan=False)
+
+
+def _field(record: dict[str, Any], name: str, names: dict[str, Any]) -> Any:
+    value = record.get(name)
+    if value not in names:
+        raise RecordError(f"{name} must be one of {', '.join(names)}, not {value!r}")
+    return names[value]
+
+
+def record_to_frame(record: Any) -> Frame:
+    """Rebuild a frame from a parsed line; raise `RecordError` saying what is wrong."""
+    if not isinstance(record, dict):
+        raise RecordError(f"a frame is a JSON object, not {type(record).__name__}")
+    wall_time = record.get("time")
+    if isinstance(wall_time, bool) or not isinstance(wall_time, (int, float)) or not math.isfinite(wall_time):
+        raise RecordError(f"time must be seconds since the epoch, not {wall_time!r}")
+    connection = record.get("connection")
+    if not isinstance(connection, str) or not connection:
+        raise RecordError("connection must be a non-empty string")
+    side = _field(record, "side", _SIDES)
+    direction = _field(record, "direction", _DIRECTIONS)
+    opcode = _field(record, "opcode", _OPCODES)
+    payload: str | bytes
+    if "base64" in record:
+        try:
+            payload = base64.b64decode(record["base64"], validate=True)
+        except (binascii.Error, TypeError, ValueError) as error:
+            raise RecordError(f"base64 payload is not valid base64: {error}") from None
+    elif isinstance(record.get("text"), str):
+        payload = record["text"]
+    else:
+        raise RecordError("a frame needs a text or base64 payload")
+    size = record.get("size", -1)
+    if isinstance(size, bool) or not isinstance(size, int) or size < -1:
+        raise RecordError(f"size must be a whole number of bytes, not {size!r}")
+    return Frame(connection, side, direction, opcode, payload, size, float(wall_time))
+
+
+def write_frames(out: TextIO, frames: Iterable[Frame], *, with_header: bool = True) -> int:
+    """Write frames as lines; return how many were written."""
+    count = 0
+    if with_header:
+        out.write(header() + "\n")
+    for frame in frames:
+        out.write(frame_to_line(frame) + "\n")
+        count += 1
+    return count
+
+
+def read_frames(lines: Iterable[str], report: ImportReport) -> Iterator[Frame]:
+    """Yield the valid frames of a JSONL text; note every skipped line in `report`.
+
+    A truncated last line (a capture cut off by a crash) is skipped like any other
+    invalid line, so everything before it is kept.
+    """
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as error:
+            report.skip(number, f"not JSON ({error})")
+            continue
+        except RecursionError:
+            report.skip(number, "nested too deeply to be a frame")
+            continue
+        if isinstance(record, dict) and record.get("format") == FORMAT_NAME:
+            if record.get("version") != FORMAT_VERSION:
+                report.skip(number, f"format version {record.get('version')!r} is not supported")
+            continue
+        try:
+            frame = record_to_frame(record)
+        except RecordError as error:
+            report.skip(number, str(error))
+            continue
+        report.imported += 1
+        yield frame
