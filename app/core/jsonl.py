@@ -44,21 +44,52 @@ class RecordError(ValueError):
     """A line is not a frame record; the message says which field is wrong."""
 
 
+MAX_REASONS = 1000  # a corrupt file can have millions of bad lines; the count stays exact
+
+
 @dataclass(slots=True)
 class ImportReport:
-    """What an import took and what it skipped, line by line, with the reason."""
+    """What an import took and what it skipped, with the reason for each skip.
+
+    `where` is a 1-based line (JSONL) or entry (HAR) number; `unit` names it. Problems
+    with the file as a whole (empty, binary, cut off) are `notes`; entries that hold no
+    WebSocket traffic at all (a HAR's plain HTTP requests) are counted in `ignored`.
+    """
 
     imported: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (1-based line or entry, why)
+    skipped_count: int = 0
+    ignored: int = 0
+    notes: list[str] = field(default_factory=list)
+    unit: str = "line"
 
     def skip(self, where: int, why: str) -> None:
-        self.skipped.append((where, why))
+        self.skipped_count += 1
+        if len(self.skipped) < MAX_REASONS:
+            self.skipped.append((where, why))
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    @property
+    def clean(self) -> bool:
+        """Everything in the file was imported."""
+        return not self.skipped_count and not self.notes
+
+    def reasons(self, limit: int = 3) -> list[str]:
+        """The file-level notes, then the first skipped lines or entries with their reason."""
+        return self.notes + [f"{self.unit} {where}: {why}" for where, why in self.skipped[: max(0, limit)]]
 
     def summary(self) -> str:
         text = f"{self.imported:,} frames imported"
-        if self.skipped:
-            first = "; ".join(f"#{where}: {why}" for where, why in self.skipped[:3])
-            text += f", {len(self.skipped):,} skipped ({first}{' …' if len(self.skipped) > 3 else ''})"
+        if self.skipped_count:
+            first = "; ".join(f"{self.unit} {where}: {why}" for where, why in self.skipped[:3])
+            more = " …" if self.skipped_count > 3 else ""
+            text += f", {self.skipped_count:,} skipped ({first}{more})"
+        if self.ignored:
+            text += f", {self.ignored:,} entries without WebSocket messages ignored"
+        if self.notes:
+            text += ". " + " ".join(self.notes)
         return text
 
 
@@ -152,17 +183,21 @@ def write_frames(out: TextIO, frames: Iterable[Frame], *, with_header: bool = Tr
     return count
 
 
-def read_frames(lines: Iterable[str], report: ImportReport) -> Iterator[Frame]:
+def read_frames(lines: Iterable[str | bytes], report: ImportReport) -> Iterator[Frame]:
     """Yield the valid frames of a JSONL text; note every skipped line in `report`.
 
-    A truncated last line (a capture cut off by a crash) is skipped like any other
-    invalid line, so everything before it is kept.
+    Lines may be `bytes` straight from the file: a line that is not UTF-8 is then
+    skipped like any other invalid line. A truncated last line (a capture cut off by
+    a crash) is skipped too, so everything before it is kept.
     """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
+        except UnicodeDecodeError:
+            report.skip(number, "not UTF-8 text")
+            continue
         except ValueError as error:
             report.skip(number, f"not JSON ({error})")
             continue
