@@ -25,6 +25,7 @@ from app.net.inspector import NotConnectedError, describe_state
 from app.services.session import Session
 from app.ui import async_loop
 from app.core.view import View
+from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
 from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_server_panel()
         self._connect_signals()
+        self.capture_files = CaptureFiles(self)
+        self.capture_files.install(self.menuBar())
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()

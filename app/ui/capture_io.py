@@ -1,0 +1,210 @@
+"""The File menu: import a capture into the log, export the log or the filtered view.
+
+Reading, parsing and writing run on a worker thread with their progress in the status
+bar; the GUI thread only snapshots the rows to export and appends imported frames to
+the store in slices, so a big file never freezes the window. Each import's connections
+are renamed `name~N` (the N-th import), so imported traffic never merges with live
+connections or with an earlier import under the same name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMenuBar, QMessageBox
+from qasync import asyncSlot
+
+from app.core.capture_files import EXTENSIONS, export_capture, read_capture, tag_connections
+from app.core.frames import Frame
+from app.core.jsonl import ImportReport
+from app.ui import async_loop
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+OPEN_FILTERS = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
+SAVE_FILTERS = {"SocketScope JSONL (*.jsonl)": ".jsonl", "HAR, as Chrome DevTools writes it (*.har)": ".har"}
+APPEND_SLICE = 50_000  # imported frames appended per event-loop turn
+REPORT_REASONS = 50  # skipped lines listed in the report's details
+
+
+class CaptureFiles(QObject):
+    """The File menu's actions and the work behind them; the `*_path` methods take a path, for tests."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.imports = 0  # imports so far: the next one's connections are tagged ~(imports + 1)
+        self.busy = False
+        self.last_directory = ""
+        self.report_box: QMessageBox | None = None
+        self.import_action = self._action("&Import capture…", "importCapture", "Ctrl+O",
+                                           "Add the frames of a JSONL or HAR file to the log", self.choose_import)
+        self.export_action = self._action("&Export capture…", "exportCapture", "Ctrl+S",
+                                          "Write every captured frame to a JSONL or HAR file",
+                                          lambda: self.choose_export(filtered=False))
+        self.export_view_action = self._action("Export &filtered view…", "exportFilteredView", "Ctrl+Shift+S",
+                                               "Write the frames the filter shows to a JSONL or HAR file",
+                                               lambda: self.choose_export(filtered=True))
+
+    def _action(self, text: str, name: str, shortcut: str, tip: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({shortcut})")
+        action.triggered.connect(slot)
+        return action
+
+    def install(self, menu_bar: QMenuBar) -> QMenu:
+        menu = menu_bar.addMenu("&File")
+        menu.setObjectName("fileMenu")
+        menu.setAccessibleName("fileMenu")
+        menu.addActions([self.import_action, self.export_action, self.export_view_action])
+        return menu
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for action in (self.import_action, self.export_action, self.export_view_action):
+            action.setEnabled(not busy)
+
+    def _progress_reporter(self, verb: str, name: str) -> Callable[[float], None]:
+        """A callback for the worker thread: hands each new whole percent to the GUI thread."""
+        loop = asyncio.get_running_loop()
+        shown = -1
+
+        def report(fraction: float) -> None:
+            nonlocal shown
+            percent = int(fraction * 100)
+            if percent != shown:
+                shown = percent
+                loop.call_soon_threadsafe(self._show_progress, verb, name, percent)
+
+        return report
+
+    def _show_progress(self, verb: str, name: str, percent: int) -> None:
+        if self.busy and not self.window._shut_down:
+            self.window.show_notice("info", f"{verb} {name}… {percent}%")
+
+    # -- dialogs -------------------------------------------------------------------------------
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import capture", self.last_directory, OPEN_FILTERS)
+        if path:
+            self.import_path(path)
+
+    def choose_export(self, filtered: bool) -> None:
+        title = "Export filtered view" if filtered else "Export capture"
+        suggested = str(Path(self.last_directory) / time.strftime("socketscope-%Y%m%d-%H%M%S.jsonl"))
+        path, chosen = QFileDialog.getSaveFileName(self.window, title, suggested, ";;".join(SAVE_FILTERS))
+        if not path:
+            return
+        if Path(path).suffix.lower() not in EXTENSIONS:
+            path += SAVE_FILTERS.get(chosen, ".jsonl")
+        self.export_path(path, filtered)
+
+    # -- the work ------------------------------------------------------------------------------
+
+    def _rows(self, filtered: bool) -> Sequence[int]:
+        """A snapshot of the rows to export, taken on the GUI thread (the view changes under a worker)."""
+        view = self.window.view
+        view.catch_up()
+        if filtered and view.rows is not None:
+            return array("Q", view.rows)
+        return range(len(self.window.store))
+
+    @asyncSlot(str, bool)
+    async def export_path(self, path: str, filtered: bool = False) -> int | None:
+        """Write the capture (or the filtered view) to `path`; return the frame count, None if not written."""
+        window, name = self.window, Path(path).name
+        if self.busy:
+            window.show_notice("warning", "Not exported: another import or export is running")
+            return None
+        rows = self._rows(filtered)
+        if not rows:
+            window.show_notice("warning", "Nothing to export: the filter matches no frames" if filtered
+                               else "Nothing to export: the capture is empty")
+            return None
+        self._set_busy(True)
+        try:
+            window.show_notice("info", f"Exporting {len(rows):,} frames to {name}…")
+            count = await async_loop.in_worker(export_capture, path, window.store, rows,
+                                               self._progress_reporter("Exporting to", name), len(rows))
+        except OSError as error:
+            window.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
+            return None
+        finally:
+            self._set_busy(False)
+        self.last_directory = str(Path(path).parent)
+        what = "filtered view" if filtered and window.view.predicate is not None else "capture"
+        window.show_notice("info", f"Exported {count:,} frames ({what}) to {path}")
+        return count
+
+    @asyncSlot(str)
+    async def import_path(self, path: str) -> ImportReport | None:
+        """Append a capture file's frames to the log; return the report, None if the file could not be read."""
+        window, name = self.window, Path(path).name
+        if self.busy:
+            window.show_notice("warning", "Not imported: another import or export is running")
+            return None
+        self._set_busy(True)
+        try:
+            window.show_notice("info", f"Importing {name}…")
+            tag = str(self.imports + 1)
+            frames, report = await async_loop.in_worker(self._read_tagged, path, tag,
+                                                        self._progress_reporter("Importing", name))
+            if window._shut_down:
+                return report
+            if frames:
+                self.imports += 1
+            await self._append(frames)
+        except OSError as error:
+            window.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
+            return None
+        finally:
+            self._set_busy(False)
+        self.last_directory = str(Path(path).parent)
+        self._show_report(name, report)
+        return report
+
+    @staticmethod
+    def _read_tagged(path: str, tag: str, progress: Callable[[float], None]) -> tuple[list[Frame], ImportReport]:
+        frames, report = read_capture(path, progress)
+        tag_connections(frames, tag)
+        return frames, report
+
+    async def _append(self, frames: list[Frame]) -> None:
+        """Append in slices, letting the window paint and drain live traffic in between."""
+        store = self.window.store
+        for start in range(0, len(frames), APPEND_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            store.extend(frames[start:start + APPEND_SLICE])
+        self.window._show_new_rows()
+
+    def _show_report(self, name: str, report: ImportReport) -> None:
+        level = "info" if report.clean else "warning" if report.imported else "error"
+        self.window.show_notice(level, f"Imported {name}: {report.summary()}")
+        if report.clean:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import report",
+                          f"{name}: {report.imported:,} frames imported, {report.skipped_count:,} skipped.",
+                          QMessageBox.StandardButton.Close, self.window)
+        box.setObjectName("importReport")
+        box.setAccessibleName("importReport")
+        box.setInformativeText("\n".join(report.notes) or "The skipped parts are listed under Show Details.")
+        if report.skipped:
+            more = report.skipped_count - min(REPORT_REASONS, len(report.skipped))
+            box.setDetailedText("\n".join(report.reasons(REPORT_REASONS)[len(report.notes):])
+                                + (f"\n… and {more:,} more" if more > 0 else ""))
+        if self.report_box is not None:
+            self.report_box.close()
+        self.report_box = box
+        box.open()  # window-modal, never blocks the event loop
