@@ -142,8 +142,8 @@ def _entry_head(store: CaptureStore, rows: array[int], event_row: int | None) ->
 
 def message_of(frame: Frame) -> dict[str, Any] | None:
     """The frame as a Chrome `_webSocketMessages` item, or None if HAR cannot hold it."""
-    kind = MESSAGE_TYPES.get(Direction(frame.direction))
-    opcode = MESSAGE_OPCODES.get(Opcode(frame.opcode))
+    kind = MESSAGE_TYPES.get(frame.direction)
+    opcode = MESSAGE_OPCODES.get(frame.opcode)
     if kind is None or opcode is None:
         return None
     payload = frame.payload
@@ -151,9 +151,8 @@ def message_of(frame: Frame) -> dict[str, Any] | None:
     return {"type": kind, "time": frame.wall_time, "opcode": opcode, "data": data}
 
 
-def _dumps(value: Any) -> str:
-    # ASCII escapes keep lone surrogates representable; the file stays valid UTF-8.
-    return json.dumps(value, ensure_ascii=True, allow_nan=False)
+# ASCII escapes keep lone surrogates representable, so the file stays valid UTF-8.
+_dumps = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
 
 
 def write_har(out: TextIO, store: CaptureStore, rows: Iterable[int] | None = None,
@@ -202,7 +201,7 @@ def write_har(out: TextIO, store: CaptureStore, rows: Iterable[int] | None = Non
             if progress is not None and done % step == 0:
                 progress(done, total)
         extension = {"connection": store.connection_names[connection],
-                     "side": SIDE_NAMES[Side(store.sides[group[0]])], "frames": kept}
+                     "side": SIDE_NAMES[store.sides[group[0]]], "frames": kept}
         out.write('], "' + EXTENSION + '": ' + _dumps(extension) + "}")
     out.write('\n], "' + EXTENSION + '": ' + _dumps({"order": order}) + "}}\n")
     if progress is not None:

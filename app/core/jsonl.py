@@ -111,9 +111,9 @@ def frame_to_record(frame: Frame) -> dict[str, Any]:
     record: dict[str, Any] = {
         "time": frame.wall_time,
         "connection": frame.connection,
-        "side": SIDE_NAMES[Side(frame.side)],
-        "direction": DIRECTION_NAMES[Direction(frame.direction)],
-        "opcode": OPCODE_NAMES[Opcode(frame.opcode)],
+        "side": SIDE_NAMES[frame.side],  # IntEnum keys: plain ints from the store look up too
+        "direction": DIRECTION_NAMES[frame.direction],
+        "opcode": OPCODE_NAMES[frame.opcode],
         "size": frame.size,
     }
     if isinstance(frame.payload, bytes):
@@ -131,9 +131,13 @@ def frame_to_record(frame: Frame) -> dict[str, Any]:
     return record
 
 
+# One encoder for every line: json.dumps with a non-default option builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
+
+
 def frame_to_line(frame: Frame) -> str:
     """One line of JSON, without the newline; ASCII only, so any text survives."""
-    return json.dumps(frame_to_record(frame), ensure_ascii=True, allow_nan=False)
+    return _encode(frame_to_record(frame))
 
 
 def _field(record: dict[str, Any], name: str, names: dict[str, Any]) -> Any:
