@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
+from app.ui.capture_io import APPEND_SLICE
 from app.ui.log_model import CONNECTION, SUMMARY
 from app.ui.main_window import MainWindow
 from tests.test_capture_files import chrome_har
@@ -141,3 +142,16 @@ def test_files_that_cannot_be_read_or_are_not_captures_are_reported(window: Main
 
     assert finish(qtbot, window.capture_files.export_path(str(tmp_path / "no-dir" / "x.jsonl"))) is None
     assert window.notice_label.text().startswith("Not exported: No such file or directory")
+
+
+def test_a_big_import_is_appended_in_slices_and_every_row_arrives(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    count = APPEND_SLICE + 1234
+    path = tmp_path / "big.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        jsonl.write_frames(out, (Frame("client#9", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, f'{{"seq": {i}}}',
+                                       -1, 1000.0 + i) for i in range(count)))
+    report = finish(qtbot, window.capture_files.import_path(str(path)))
+    assert report.clean and report.imported == count
+    rows = [row for row in range(len(window.store)) if window.store.connection(row) == "client#9~1"]
+    assert len(rows) == count and window.store.payloads[rows[-1]] == f'{{"seq": {count - 1}}}'
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.view), timeout=3000)
