@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
@@ -155,3 +157,29 @@ def test_a_big_import_is_appended_in_slices_and_every_row_arrives(window: MainWi
     rows = [row for row in range(len(window.store)) if window.store.connection(row) == "client#9~1"]
     assert len(rows) == count and window.store.payloads[rows[-1]] == f'{{"seq": {count - 1}}}'
     qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.view), timeout=3000)
+
+
+def test_a_capture_file_dropped_on_the_window_is_imported(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "dropped.har"
+    path.write_text(json.dumps(chrome_har()), encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    position = QPointF(window.log_view.mapTo(window, window.log_view.rect().center()))
+    enter = QDragEnterEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    assert drop.isAccepted()
+    qtbot.waitUntil(lambda: window.notice_label.text().startswith("Imported dropped.har: 7 frames imported"),
+                    timeout=5000)
+    assert "har#1~1" in window.store.connection_names
+
+    text = QMimeData()
+    text.setText("just some text")
+    refused = QDragEnterEvent(position, Qt.DropAction.CopyAction, text, Qt.MouseButton.NoButton,
+                              Qt.KeyboardModifier.NoModifier)
+    refused.ignore()
+    QApplication.sendEvent(window, refused)
+    assert not refused.isAccepted()

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMenuBar, QMessageBox
 from qasync import asyncSlot
 
@@ -53,6 +53,8 @@ class CaptureFiles(QObject):
         self.export_view_action = self._action("Export &filtered view…", "exportFilteredView", "Ctrl+Shift+S",
                                                "Write the frames the filter shows to a JSONL or HAR file",
                                                lambda: self.choose_export(filtered=True))
+        window.setAcceptDrops(True)  # a capture file dropped on the window is imported
+        window.installEventFilter(self)
 
     def _action(self, text: str, name: str, shortcut: str, tip: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self.window)
@@ -93,7 +95,28 @@ class CaptureFiles(QObject):
         if self.busy and not self.window._shut_down:
             self.window.show_notice("info", f"{verb} {name}… {percent}%")
 
-    # -- dialogs -------------------------------------------------------------------------------
+    # -- dialogs and drops -----------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.DragEnter and isinstance(event, QDragEnterEvent):
+            if self._dropped_path(event) is not None:
+                event.acceptProposedAction()
+                return True
+        elif event.type() == QEvent.Type.Drop and isinstance(event, QDropEvent):
+            path = self._dropped_path(event)
+            if path is not None:
+                event.acceptProposedAction()
+                self.import_path(path)
+                return True
+        return super().eventFilter(watched, event)
+
+    @staticmethod
+    def _dropped_path(event: QDropEvent) -> str | None:
+        """The one local file being dragged, if there is exactly one."""
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) != 1 or not urls[0].isLocalFile():
+            return None
+        return urls[0].toLocalFile()
 
     def choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Import capture", self.last_directory, OPEN_FILTERS)
@@ -102,7 +125,8 @@ class CaptureFiles(QObject):
 
     def choose_export(self, filtered: bool) -> None:
         title = "Export filtered view" if filtered else "Export capture"
-        suggested = str(Path(self.last_directory) / time.strftime("socketscope-%Y%m%d-%H%M%S.jsonl"))
+        # No extension: the chosen filter's is added, unless the user types .jsonl or .har.
+        suggested = str(Path(self.last_directory) / time.strftime("socketscope-%Y%m%d-%H%M%S"))
         path, chosen = QFileDialog.getSaveFileName(self.window, title, suggested, ";;".join(SAVE_FILTERS))
         if not path:
             return
