@@ -275,6 +275,27 @@ def test_truncated_har_salvages_the_complete_entries(tmp_path: Path) -> None:
     assert "3 complete entries" in report.notes[0]
 
 
+def test_a_har_cut_inside_one_long_connection_keeps_the_messages_before_the_cut(tmp_path: Path) -> None:
+    frames = [Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/long"}', 0, T0)]
+    frames += [Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, f'{{"seq": {i}}}', -1, T0 + i)
+               for i in range(1, 1001)]
+    path = tmp_path / "crash.har"
+    export_capture(path, store_of(frames))
+    text = path.read_text()
+    path.write_text(text[: text.index('{\\"seq\\": 700}') + 5])  # inside message 700's data
+    back, report = read_capture(path)
+    assert [f.payload for f in back[1:]] == [f.payload for f in frames[1:700]]
+    assert back[0].opcode == Opcode.OPEN and json.loads(back[0].payload)["url"] == "ws://127.0.0.1:1/long"
+    assert back[0].connection == "har#1"  # SocketScope's own member came after the cut
+    assert "the first 699 messages of the entry it cuts were read" in report.notes[0]
+
+    document = chrome_har()  # the same in Chrome's form: the second connection cut in its messages
+    text = json.dumps(document, indent=2)
+    path.write_text(text[: text.index('"data": "hi"')])
+    back, report = read_capture(path)
+    assert len(back) == 5 and report.notes and "3 complete entries" in report.notes[0]
+
+
 def test_wrong_types_missing_fields_and_bad_base64_are_skipped_with_reasons(tmp_path: Path) -> None:
     document = chrome_har()
     socket = document["log"]["entries"][1]

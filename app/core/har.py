@@ -216,27 +216,58 @@ _ENTRIES_START = re.compile(r'"entries"\s*:\s*\[')
 _SPACE = re.compile(r"[ \t\r\n]*")
 
 
-def _salvage_entries(text: str) -> list[Any]:
-    """The complete entries before the damage in a HAR text that does not parse as a whole."""
+_MESSAGES_START = re.compile(r',?\s*"_webSocketMessages"\s*:\s*\[')
+
+
+def _decode_items(text: str, position: int, decoder: json.JSONDecoder) -> tuple[list[Any], int]:
+    """The complete JSON values of an array from `position` (just after its `[`), and where they end."""
+    items: list[Any] = []
+    while True:
+        position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
+        try:
+            item, position = decoder.raw_decode(text, position)
+        except (ValueError, RecursionError):
+            return items, position
+        items.append(item)
+        position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
+        if not text.startswith(",", position):
+            return items, position
+        position += 1
+
+
+def _salvage_cut_entry(text: str, position: int, decoder: json.JSONDecoder) -> dict[str, Any] | None:
+    """An entry cut off inside its `_webSocketMessages`: its head and its complete messages.
+
+    One long connection is one entry, so without this a capture cut short by a crash
+    would lose everything; the head (request, response) comes before the messages.
+    """
+    position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
+    messages_start = _MESSAGES_START.search(text, position) if text.startswith("{", position) else None
+    if messages_start is None:
+        return None
+    try:
+        head = json.loads(text[position: messages_start.start()] + "}")
+    except (ValueError, RecursionError):
+        return None
+    messages, _ = _decode_items(text, messages_start.end(), decoder)
+    if not isinstance(head, dict) or not messages:
+        return None
+    head["_webSocketMessages"] = messages
+    return head
+
+
+def _salvage_entries(text: str) -> tuple[list[Any], int]:
+    """What a HAR text that does not parse as a whole still holds: its complete entries, then
+    the entry cut off by the damage if its first messages are readable (their count, else 0)."""
     decoder = json.JSONDecoder()
     for start in _ENTRIES_START.finditer(text):
-        entries: list[Any] = []
-        position = start.end()
-        while True:
-            position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
-            try:
-                entry, position = decoder.raw_decode(text, position)
-            except (ValueError, RecursionError):
-                break
-            entries.append(entry)
-            position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
-            if text.startswith(",", position):
-                position += 1
-            else:
-                break
+        entries, position = _decode_items(text, start.end(), decoder)
+        cut = _salvage_cut_entry(text, position, decoder)
+        if cut is not None:
+            return entries + [cut], len(cut["_webSocketMessages"])
         if entries:
-            return entries
-    return []
+            return entries, 0
+    return [], 0
 
 
 def _decode(data: str | bytes, report: ImportReport) -> str:
@@ -268,8 +299,11 @@ def load_entries(data: str | bytes, report: ImportReport) -> tuple[list[Any], di
             report.note("Not a HAR file: it has no log.entries list.")
             return [], {}
         return entries, log
-    entries = _salvage_entries(text)
-    if entries:
+    entries, cut_messages = _salvage_entries(text)
+    if cut_messages:
+        report.note(f"The file is cut off or broken ({failure}); the {len(entries) - 1:,} complete entries before "
+                    f"it and the first {cut_messages:,} messages of the entry it cuts were read.")
+    elif entries:
         report.note(f"The file is cut off or broken ({failure}); the {len(entries):,} complete entries before it were read.")
     else:
         report.note(f"Not a HAR file: it is not valid JSON ({failure}) and no complete entry could be read.")
