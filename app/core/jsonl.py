@@ -77,13 +77,13 @@ class ImportReport:
         return not self.skipped_count and not self.notes
 
     def reasons(self, limit: int = 3) -> list[str]:
-        """The file-level notes, then the first skipped lines or entries with their reason."""
-        return self.notes + [f"{self.unit} {where}: {why}" for where, why in self.skipped[: max(0, limit)]]
+        """The first skipped lines or entries, each with its reason."""
+        return [f"{self.unit} {where}: {why}" for where, why in self.skipped[: max(0, limit)]]
 
     def summary(self) -> str:
         text = f"{self.imported:,} frames imported"
         if self.skipped_count:
-            first = "; ".join(f"{self.unit} {where}: {why}" for where, why in self.skipped[:3])
+            first = "; ".join(self.reasons(3))
             more = " …" if self.skipped_count > 3 else ""
             text += f", {self.skipped_count:,} skipped ({first}{more})"
         if self.ignored:

@@ -214,21 +214,24 @@ class CaptureFiles(QObject):
         self.window._show_new_rows()
 
     def _show_report(self, name: str, report: ImportReport) -> None:
+        """The summary in the status bar; when anything was lost, the reasons in a report dialog."""
         level = "info" if report.clean else "warning" if report.imported else "error"
         self.window.show_notice(level, f"Imported {name}: {report.summary()}")
         if report.clean:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Import report",
-                          f"{name}: {report.imported:,} frames imported, {report.skipped_count:,} skipped.",
-                          QMessageBox.StandardButton.Close, self.window)
-        box.setObjectName("importReport")
-        box.setAccessibleName("importReport")
-        box.setInformativeText("\n".join(report.notes) or "The skipped parts are listed under Show Details.")
+        box = self.report_box
+        if box is None:
+            box = self.report_box = QMessageBox(self.window)
+            box.setObjectName("importReport")
+            box.setAccessibleName("importReport")
+            box.setWindowTitle("Import report")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.setText(f"{name}: {report.imported:,} frames imported, {report.skipped_count:,} skipped.")
+        notes = list(report.notes)
         if report.skipped:
-            more = report.skipped_count - min(REPORT_REASONS, len(report.skipped))
-            box.setDetailedText("\n".join(report.reasons(REPORT_REASONS)[len(report.notes):])
-                                + (f"\n… and {more:,} more" if more > 0 else ""))
-        if self.report_box is not None:
-            self.report_box.close()
-        self.report_box = box
+            notes.append("The skipped parts and the reasons are listed under Show Details.")
+        box.setInformativeText("\n".join(notes))
+        more = report.skipped_count - min(REPORT_REASONS, len(report.skipped))
+        box.setDetailedText("\n".join(report.reasons(REPORT_REASONS)) + (f"\n… and {more:,} more" if more > 0 else ""))
         box.open()  # window-modal, never blocks the event loop
