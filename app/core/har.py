@@ -336,23 +336,23 @@ def _headers_of(message: Any) -> dict[str, str]:
             if isinstance(h, dict) and isinstance(h.get("name"), str) and isinstance(h.get("value"), str)}
 
 
-class _MessageError(ValueError):
+class MessageError(ValueError):
     """A `_webSocketMessages` item that cannot become a frame; the message says why."""
 
 
 def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Frame:
-    """One `_webSocketMessages` item as a frame; raise `_MessageError` saying what is wrong."""
+    """One `_webSocketMessages` item as a frame; raise `MessageError` saying what is wrong."""
     if not isinstance(message, dict):
-        raise _MessageError(f"a message is a JSON object, not {type(message).__name__}")
+        raise MessageError(f"a message is a JSON object, not {type(message).__name__}")
     kind = message.get("type")
     if kind not in ("send", "receive", "error"):
-        raise _MessageError(f"type must be send, receive or error, not {kind!r}")
+        raise MessageError(f"type must be send, receive or error, not {kind!r}")
     wall_time = _number(message.get("time"))
     if wall_time is None:
-        raise _MessageError(f"time must be seconds since the epoch, not {message.get('time')!r}")
+        raise MessageError(f"time must be seconds since the epoch, not {message.get('time')!r}")
     data = message.get("data")
     if not isinstance(data, str):
-        raise _MessageError(f"data must be a string, not {type(data).__name__}")
+        raise MessageError(f"data must be a string, not {type(data).__name__}")
     if kind == "error":  # Chrome's record of a failed frame (opcode -1)
         return Frame(connection, side, Direction.EVENT, Opcode.ERROR, json.dumps({"url": url, "error": data}), 0,
                      wall_time)
@@ -364,7 +364,7 @@ def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Fra
         try:
             payload = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError) as error:
-            raise _MessageError(f"binary data is not valid base64: {error}") from None
+            raise MessageError(f"binary data is not valid base64: {error}") from None
         return Frame(connection, side, direction, Opcode.BINARY, payload, -1, wall_time)
     if opcode == 8 and not isinstance(opcode, bool):  # not Chrome's, but some tools write closes
         code = message.get("code")
@@ -376,7 +376,7 @@ def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Fra
                      json.dumps({"code": code, "reason": data, "by": by}), size, wall_time)
     if opcode in (9, 10) and not isinstance(opcode, bool):
         return Frame(connection, side, direction, Opcode(opcode), data, -1, wall_time)
-    raise _MessageError(f"opcode must be 1 (text) or 2 (binary), not {opcode!r}")
+    raise MessageError(f"opcode must be 1 (text) or 2 (binary), not {opcode!r}")
 
 
 def _extension(entry: dict[str, Any], where: int, report: ImportReport
@@ -453,7 +453,7 @@ def _entry_frames(entry: Any, where: int, report: ImportReport, foreign: int) ->
             waiting = next(pending, None)
         try:
             frames.append(message_to_frame(message, connection, side, url))
-        except _MessageError as error:
+        except MessageError as error:
             report.skip(where, f"message {index + 1}: {error}")
     while waiting is not None:
         frames.append(waiting[1])
