@@ -140,6 +140,8 @@ class ConnectionWatch:
     errors: list[str] = field(default_factory=list)
 
     def observe(self, item: object) -> None:
+        if self.connection is None and isinstance(item, StateChange):
+            self.connection = item.connection  # the first connection opened is the one watched
         if isinstance(item, Frame):
             if item.connection != self.connection:
                 return
