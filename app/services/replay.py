@@ -200,8 +200,8 @@ class Replay:
         result.connection = connection.id
         try:
             self.inspector.submit_open(connection).result()
-        except ConnectionError as error:
-            result.error = str(error)
+        except (ConnectionError, RuntimeError, concurrent.futures.CancelledError) as error:
+            result.error = str(error) or "the client stopped"  # refused, handshake failed, or shutting down
             return result
         opened = time.monotonic()
         factor = self.timing.factor

@@ -29,6 +29,7 @@ from app.ui.composer import Composer
 from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
+from app.ui.recording import CaptureControls
 from app.ui.server_panel import ServerPanel
 
 log = logging.getLogger("socketscope.ui")
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_server_panel()
         self._connect_signals()
+        self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
     def _append(self, frames: list[Frame]) -> None:
         self.store.extend(frames)
         self.server_panel.model.observe(frames)
+        self.capture_controls.observe(frames)
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
@@ -414,6 +417,7 @@ class MainWindow(QMainWindow):
         self._drain_timer.stop()
         clean = self.session.shutdown()
         self.drain_events()
+        self.capture_controls.shutdown()
         return clean
 
     def closeEvent(self, event: QCloseEvent) -> None:
