@@ -270,3 +270,41 @@ def test_record_killed_mid_stream_keeps_everything_but_the_last_second(demo_serv
             process.kill()
         process.communicate(timeout=10)
     assert_all_but_the_last_second_kept(out, Direction.RECEIVED, killed_at)
+
+
+def test_ctrl_c_while_waiting_for_replies_exits_0(demo_server: EmbeddedServer) -> None:
+    process = start("send", demo_server.address.ws_url("/ws/echo"), "--json", '{"once": 1}', "--expect", "5")
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == '{"once": 1}\n'  # the echo arrived; four more never will
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert process.returncode == 0, err
+
+
+def test_serve_record_finishes_the_file_on_ctrl_c(tmp_path: Path) -> None:
+    out = tmp_path / "served.jsonl"
+    process = start("serve", "--port", "0", "--quiet", "--record", str(out))
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1].replace("/ws", "/ws/echo")
+        with connect(url, open_timeout=10) as client:
+            client.send('{"hello": "server"}')
+            assert client.recv(timeout=5) == '{"hello": "server"}'
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert process.returncode == 0, err
+    frames, report = read_capture(out)
+    assert not report.skipped
+    assert [(f.direction, f.opcode) for f in frames] == [
+        (Direction.EVENT, Opcode.OPEN), (Direction.RECEIVED, Opcode.TEXT), (Direction.SENT, Opcode.TEXT),
+        (Direction.RECEIVED, Opcode.CLOSE)]  # the client's close, as the tap records it
+    assert f"{len(frames)} frames recorded to {out}" in err

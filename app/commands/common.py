@@ -237,11 +237,12 @@ class ClientRun:
                 return False
             self.stop.wait(DRAIN_INTERVAL)
 
-    def wait_open(self) -> None:
-        """Until the connection is open; `Failure` with the reason if it cannot be opened."""
+    def wait_open(self) -> bool:
+        """Until the connection is open (True) or a stop was asked for (False); `Failure` if it cannot open."""
         self.wait(lambda: self.watch.opened or self.watch.ended)
         if self.watch.state == ConnectionState.FAILED:
             raise Failure(self.watch.failure)
+        return self.watch.opened
 
     def close(self, timeout: float = 5.0) -> None:
         """Close our connection with 1000 if it is still open, and wait for the close to be recorded."""

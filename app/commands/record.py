@@ -63,7 +63,8 @@ def _record(args: argparse.Namespace) -> int:
     with ClientRun(recorder, keep=counter.keep) as run_, stop_on_signals(run_.stop):
         run_.connect(url)
         print(f"Recording {url} to {args.out} (Ctrl+C stops)", file=sys.stderr, flush=True)
-        run_.wait_open()
+        if not run_.wait_open():
+            return OK  # Ctrl+C while connecting
         started = time.monotonic()
         last_progress = started
 

@@ -95,7 +95,8 @@ def _send(args: argparse.Namespace) -> int:
     with ClientRun(recorder) as run_, stop_on_signals(run_.stop):
         run_.on_frame = print_reply
         connection = run_.connect(url)
-        run_.wait_open()
+        if not run_.wait_open():
+            return OK  # Ctrl+C while connecting: nothing sent, nothing to report
         try:
             run_.session.inspector.submit_send(connection, payload).result(args.timeout)
         except Exception as error:
