@@ -18,6 +18,7 @@ class LaunchOptions:
     token: str | None = None  # required (and generated if absent) beyond loopback
     allowed_origins: tuple[str, ...] = ()
     app: str | None = None  # module:attr of the user's own ASGI app; None: the demo
+    record: str | None = None  # JSONL capture to record every frame to from launch
     status_delay: float = 3.0
 
 
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "generated when --host is not loopback")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept browser pages from this origin (repeatable), e.g. http://localhost:3000")
+    parser.add_argument("--record", metavar="FILE",
+                        help="record every frame to this JSONL capture from launch (appended to if it exists)")
     parser.add_argument("--status-delay", type=float, default=3.0, help=argparse.SUPPRESS)
     return parser
 
@@ -52,4 +55,5 @@ def parse_options(argv: list[str]) -> LaunchOptions:
         host=args.host, port=args.port, server=args.server, connect=args.connect,
         status_delay=args.status_delay, token=args.token, allowed_origins=tuple(args.allow_origin),
         app=args.app,
+        record=args.record,
     )

@@ -1,7 +1,10 @@
 """`socketscope serve`: the embedded server without a window, every frame printed.
 
+With --record FILE every frame is also appended to a JSONL capture as it happens.
+
 Exit codes: 0 after a clean shutdown (Ctrl+C or SIGTERM), 1 if the server could
-not start (port in use, app failed), 2 for a usage error (bad options or --app).
+not start (port in use, app failed), 2 for a usage error (bad options or --app,
+a --record file that cannot be written).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept browser pages from this origin (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="do not print frames")
+    parser.add_argument("--record", metavar="FILE",
+                        help="also record every frame to this JSONL capture (appended to if it exists)")
     return parser
 
 
@@ -63,7 +68,21 @@ def run(argv: list[str]) -> int:
         print(f"warning: listening on {args.host}, beyond this machine; clients need the token {token}",
               file=sys.stderr)
 
+    recorder = None
+    if args.record:
+        from app.services.recorder import Recorder, RecordingError
+
+        recorder = Recorder(args.record, on_error=lambda text: print(f"socketscope serve: {text}", file=sys.stderr,
+                                                                     flush=True))
+        try:
+            recorder.start()
+        except RecordingError as error:
+            print(f"socketscope serve: {error}", file=sys.stderr)
+            return 2
+
     def sink(frame: Frame) -> None:
+        if recorder is not None:
+            recorder.append(frame)
         if not args.quiet:
             print(frame_line(frame), flush=True)
 
@@ -74,12 +93,16 @@ def run(argv: list[str]) -> int:
         address = server.start()
     except OSError as error:
         print(f"socketscope serve: {error.strerror or error}", file=sys.stderr)
+        if recorder is not None:
+            recorder.stop()
         return 1
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if not server.wait_ready(15):
             print(f"socketscope serve: the server did not start: {server.error}", file=sys.stderr)
             server.stop()
+            if recorder is not None:
+                recorder.stop()
             return 1
         print(f"SocketScope server listening on {address.http_url}  WebSocket: {address.ws_url('/ws')}",
               flush=True)
@@ -89,5 +112,8 @@ def run(argv: list[str]) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     clean = server.stop()
+    if recorder is not None:
+        recorder.stop()
+        print(f"{recorder.frames_written:,} frames recorded to {args.record}", file=sys.stderr, flush=True)
     print("SocketScope server stopped", file=sys.stderr, flush=True)
     return 0 if clean and server.error is None else 1

@@ -22,7 +22,7 @@ log = logging.getLogger("socketscope")
 class Session:
     def __init__(self, options: LaunchOptions, queue: EventQueue | None = None) -> None:
         self.options = options
-        self.queue = queue or EventQueue()
+        self.queue = queue if queue is not None else EventQueue()  # an empty queue is falsy
         self.inspector = Inspector(self.queue)
         self.server: EmbeddedServer | None = None
         self.server_address: ServerAddress | None = None

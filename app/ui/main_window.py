@@ -30,6 +30,7 @@ from app.ui.composer import Composer
 from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
+from app.ui.recording import CaptureControls
 from app.ui.server_panel import ServerPanel
 
 log = logging.getLogger("socketscope.ui")
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self.capture_files = CaptureFiles(self)
         self.capture_files.install(self.menuBar())
+        self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
@@ -234,6 +236,7 @@ class MainWindow(QMainWindow):
     def _append(self, frames: list[Frame]) -> None:
         self.store.extend(frames)
         self.server_panel.model.observe(frames)
+        self.capture_controls.observe(frames)
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
@@ -417,6 +420,7 @@ class MainWindow(QMainWindow):
         self._drain_timer.stop()
         clean = self.session.shutdown()
         self.drain_events()
+        self.capture_controls.shutdown()
         return clean
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,0 +1,93 @@
+"""`socketscope record URL --out FILE`: connect and record every frame to a JSONL capture.
+
+Stops after --count messages received, after --duration seconds, when the server
+closes, or on Ctrl+C / SIGTERM; the file is flushed continuously, so even a killed
+process keeps all but its last moments. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from app.commands.common import (
+    FAILURE, OK, ClientRun, Failure, Parser, check_url, open_recorder, positive, run_command, stop_on_signals,
+)
+from app.core.frames import Direction, Frame, Opcode
+
+PROG = "socketscope record"
+PROGRESS_INTERVAL = 1.0  # seconds between progress lines on a terminal
+PROGRESS_INTERVAL_PIPED = 5.0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog=PROG, description="Connect to a WebSocket server and record every frame to a JSONL file.")
+    parser.add_argument("url", help="ws:// or wss:// URL")
+    parser.add_argument("--out", required=True, metavar="FILE", help="capture file (appended to if it exists)")
+    parser.add_argument("--count", type=positive(int), metavar="N", help="stop after N messages received")
+    parser.add_argument("--duration", type=positive(float), metavar="S", help="stop after S seconds")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    return run_command(PROG, build_parser(), argv, _record)
+
+
+class _Counter:
+    """Keeps exactly --count received messages: later ones are not recorded."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.kept = 0
+
+    def keep(self, frame: Frame) -> bool:
+        if frame.direction != Direction.RECEIVED or frame.opcode not in (Opcode.TEXT, Opcode.BINARY):
+            return True
+        if self.limit is not None and self.kept >= self.limit:
+            return False
+        self.kept += 1
+        return True
+
+    @property
+    def reached(self) -> bool:
+        return self.limit is not None and self.kept >= self.limit
+
+
+def _record(args: argparse.Namespace) -> int:
+    url = check_url(args.url)
+    recorder = open_recorder(args.out)
+    assert recorder is not None
+    counter = _Counter(args.count)
+    interactive = sys.stderr.isatty()
+    with ClientRun(recorder, keep=counter.keep) as run_, stop_on_signals(run_.stop):
+        run_.connect(url)
+        print(f"Recording {url} to {args.out} (Ctrl+C stops)", file=sys.stderr, flush=True)
+        if not run_.wait_open():
+            return OK  # Ctrl+C while connecting
+        started = time.monotonic()
+        last_progress = started
+
+        def done() -> bool:
+            nonlocal last_progress
+            now = time.monotonic()
+            if now - last_progress >= (PROGRESS_INTERVAL if interactive else PROGRESS_INTERVAL_PIPED):
+                last_progress = now
+                print(f"{'\r' if interactive else ''}{counter.kept:,} messages received, "
+                      f"{recorder.frames_written:,} frames written",
+                      end="" if interactive else "\n", file=sys.stderr, flush=True)
+            return counter.reached or run_.watch.ended
+
+        run_.wait(done, args.duration)
+        watch = run_.watch
+        ended_by_server = watch.ended
+        run_.close()
+    if interactive:
+        print(file=sys.stderr)
+    print(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
+          file=sys.stderr, flush=True)
+    if ended_by_server and not counter.reached:
+        if not watch.closed_normally:
+            raise Failure(watch.describe_end())
+        print(f"The server ended the connection: {watch.describe_end()}", file=sys.stderr)
+    return OK if recorder.error is None else FAILURE

@@ -1,0 +1,127 @@
+"""The "Replay capture…" dialog: which capture, to which URL, with what timing.
+
+It only collects choices; loading the capture and sending happen elsewhere
+(app/ui/recording.py runs app/services/replay.py off the GUI thread).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QPushButton, QWidget,
+)
+
+from app.services.replay import Timing
+
+CAPTURE_FILTER = "SocketScope captures (*.jsonl);;All files (*)"
+_TIMINGS = ("Original timing", "Scaled timing", "As fast as possible")
+
+
+class ReplayDialog(QDialog):
+    """Asks for a capture file, a ws:// or wss:// URL, an optional connection and the timing."""
+
+    def __init__(self, parent: QWidget | None, url: str = "", path: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Replay capture")
+        self.setObjectName("replayDialog")
+        self.setAccessibleName("replayDialog")
+        self.file_edit = self._line_edit("replayFile", path, "capture.jsonl")
+        browse = QPushButton("Browse…")
+        browse.setObjectName("replayBrowse")
+        browse.setAccessibleName("replayBrowse")
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_edit, 1)
+        file_row.addWidget(browse)
+        self.url_edit = self._line_edit("replayUrl", url, "ws://host:port/path or wss://…")
+        self.connection_edit = self._line_edit("replayConnection", "", "first connection that sent (e.g. client#2)")
+        self.timing_box = QComboBox()
+        self.timing_box.setObjectName("replayTiming")
+        self.timing_box.setAccessibleName("replayTiming")
+        self.timing_box.addItems(_TIMINGS)
+        self.factor_box = QDoubleSpinBox()
+        self.factor_box.setObjectName("replayFactor")
+        self.factor_box.setAccessibleName("replayFactor")
+        self.factor_box.setRange(0.01, 100.0)
+        self.factor_box.setSingleStep(0.25)
+        self.factor_box.setValue(1.0)
+        self.factor_box.setPrefix("gaps × ")
+        self.factor_box.setEnabled(False)
+        self.timing_box.currentIndexChanged.connect(lambda index: self.factor_box.setEnabled(index == 1))
+        timing_row = QHBoxLayout()
+        timing_row.addWidget(self.timing_box, 1)
+        timing_row.addWidget(self.factor_box)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("replayError")
+        self.error_label.setAccessibleName("replayError")
+        self.error_label.setStyleSheet("color: #cf222e;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        replay = buttons.addButton("Replay", QDialogButtonBox.ButtonRole.AcceptRole)
+        replay.setObjectName("replayStart")
+        replay.setAccessibleName("replayStart")
+        replay.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Capture file", file_row)
+        form.addRow("Replay to", self.url_edit)
+        form.addRow("Connection", self.connection_edit)
+        form.addRow("Timing", timing_row)
+        form.addRow(self.error_label)
+        form.addRow(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _line_edit(self, name: str, text: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setObjectName(name)
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(True)
+        return edit
+
+    def _browse(self) -> None:
+        dialog = QFileDialog(self, "Capture to replay", self.file_edit.text(), CAPTURE_FILTER)
+        dialog.setObjectName("replayFileDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        dialog.fileSelected.connect(self.file_edit.setText)
+        dialog.open()
+
+    # -- what was chosen ---------------------------------------------------------------------
+
+    def path(self) -> str:
+        return self.file_edit.text().strip()
+
+    def url(self) -> str:
+        return self.url_edit.text().strip()
+
+    def connection(self) -> str | None:
+        return self.connection_edit.text().strip() or None
+
+    def timing(self) -> Timing:
+        index = self.timing_box.currentIndex()
+        return Timing(self.factor_box.value()) if index == 1 else Timing(0.0) if index == 2 else Timing(1.0)
+
+    def set_timing(self, timing: Timing) -> None:
+        if timing.factor == 0:
+            self.timing_box.setCurrentIndex(2)
+        elif timing.factor == 1:
+            self.timing_box.setCurrentIndex(0)
+        else:
+            self.timing_box.setCurrentIndex(1)
+            self.factor_box.setValue(timing.factor)
+
+    def problem(self) -> str:
+        """Why the choices cannot be replayed as they are, or ''."""
+        if not self.path():
+            return "Choose a capture file"
+        if not self.url().startswith(("ws://", "wss://")):
+            return "The URL must start with ws:// or wss://"
+        return ""
+
+    def accept(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.error_label.setText(problem)
+            return
+        super().accept()
