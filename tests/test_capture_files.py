@@ -422,3 +422,33 @@ def test_har_message_mapping_leaves_out_what_har_cannot_hold() -> None:
     assert har.message_of(close) is None
     text = Frame("c", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, "hi", -1, 2.5)
     assert har.message_of(text) == {"type": "receive", "time": 2.5, "opcode": 1, "data": "hi"}
+
+
+@pytest.mark.parametrize("bad_time", ["1" + "0" * 400, "NaN", "-Infinity", "1e300", "-5", "true", '"12:00"'])
+def test_times_that_are_no_date_are_skipped_not_raised(tmp_path: Path, bad_time: str) -> None:
+    line = ('{"time": %s, "connection": "c", "side": "client", "direction": "sent", "opcode": "text", "text": "x"}'
+            % bad_time)
+    path = tmp_path / "times.jsonl"
+    path.write_text(line + "\n" + line.replace(bad_time, "1.5") + "\n")
+    frames, report = read_capture(path)
+    assert [f.wall_time for f in frames] == [1.5]
+    assert report.skipped_count == 1 and report.skipped[0][1].startswith("time must be seconds since the epoch")
+
+    document = chrome_har()
+    document["log"]["entries"][3]["startedDateTime"] = "0001-01-01T00:00:00Z"  # no usable start: first message
+    messages = document["log"]["entries"][1]["_webSocketMessages"]
+    messages[0] = json.loads(json.dumps(messages[0]).replace("1764043200.5", bad_time))
+    har_path = tmp_path / "times.har"
+    har_path.write_text(json.dumps(document))  # NaN and Infinity as Python writes them
+    frames, report = read_capture(har_path)
+    assert report.skipped_count == 1 and "message 1: time must be seconds" in report.skipped[0][1]
+    assert [f.wall_time for f in frames if f.connection == "har#2"] == [1764043202.0, 1764043202.0]
+
+
+def test_a_size_no_frame_can_have_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "sizes.jsonl"
+    path.write_text('{"time": 1, "connection": "c", "side": "client", "direction": "sent", "opcode": "text", '
+                    '"text": "x", "size": 100000000000000000000000000}\n')
+    store = CaptureStore()
+    report = import_capture(path, store)
+    assert len(store) == 0 and report.skipped[0][1].startswith("size must be a whole number of bytes")
