@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import json
 from pathlib import Path
 
@@ -452,3 +453,35 @@ def test_a_size_no_frame_can_have_is_skipped(tmp_path: Path) -> None:
     store = CaptureStore()
     report = import_capture(path, store)
     assert len(store) == 0 and report.skipped[0][1].startswith("size must be a whole number of bytes")
+
+
+def test_damaged_copies_of_real_files_never_raise(tmp_path: Path) -> None:
+    """300 seeded random cuts, insertions and byte flips of JSONL and HAR files: read as far as valid."""
+    sources = []
+    for suffix in (".jsonl", ".har"):
+        path = tmp_path / f"source{suffix}"
+        export_capture(path, store_of(capture_frames()))
+        sources.append((suffix, path.read_bytes()))
+    sources.append((".har", json.dumps(chrome_har(), indent=1).encode()))
+    rng = random.Random(20261125)
+    junk = [b"{", b"}", b"[", b"]", b",", b'"', b"\\", b"\x00", b"\xff", b"1e999", b"null", b"-1", b"\n", b"NaN"]
+    for attempt in range(300):
+        suffix, source = rng.choice(sources)
+        data = bytearray(source)
+        for _ in range(rng.randint(1, 4)):
+            position = rng.randrange(max(1, len(data)))
+            choice = rng.random()
+            if choice < 0.3:
+                del data[position:]
+            elif choice < 0.6:
+                data[position:position] = rng.choice(junk)
+            elif choice < 0.8:
+                del data[position:position + rng.randint(1, 20)]
+            elif data:
+                data[position] = rng.randrange(256)
+        path = tmp_path / f"damaged{suffix}"
+        path.write_bytes(bytes(data))
+        store = CaptureStore()
+        report = import_capture(path, store)
+        assert report.imported == len(store), attempt
+        assert all(isinstance(payload, (str, bytes)) for payload in store.payloads)
