@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import json
 from pathlib import Path
 
@@ -422,3 +423,65 @@ def test_har_message_mapping_leaves_out_what_har_cannot_hold() -> None:
     assert har.message_of(close) is None
     text = Frame("c", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, "hi", -1, 2.5)
     assert har.message_of(text) == {"type": "receive", "time": 2.5, "opcode": 1, "data": "hi"}
+
+
+@pytest.mark.parametrize("bad_time", ["1" + "0" * 400, "NaN", "-Infinity", "1e300", "-5", "true", '"12:00"'])
+def test_times_that_are_no_date_are_skipped_not_raised(tmp_path: Path, bad_time: str) -> None:
+    line = ('{"time": %s, "connection": "c", "side": "client", "direction": "sent", "opcode": "text", "text": "x"}'
+            % bad_time)
+    path = tmp_path / "times.jsonl"
+    path.write_text(line + "\n" + line.replace(bad_time, "1.5") + "\n")
+    frames, report = read_capture(path)
+    assert [f.wall_time for f in frames] == [1.5]
+    assert report.skipped_count == 1 and report.skipped[0][1].startswith("time must be seconds since the epoch")
+
+    document = chrome_har()
+    document["log"]["entries"][3]["startedDateTime"] = "0001-01-01T00:00:00Z"  # no usable start: first message
+    messages = document["log"]["entries"][1]["_webSocketMessages"]
+    messages[0] = json.loads(json.dumps(messages[0]).replace("1764043200.5", bad_time))
+    har_path = tmp_path / "times.har"
+    har_path.write_text(json.dumps(document))  # NaN and Infinity as Python writes them
+    frames, report = read_capture(har_path)
+    assert report.skipped_count == 1 and "message 1: time must be seconds" in report.skipped[0][1]
+    assert [f.wall_time for f in frames if f.connection == "har#2"] == [1764043202.0, 1764043202.0]
+
+
+def test_a_size_no_frame_can_have_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "sizes.jsonl"
+    path.write_text('{"time": 1, "connection": "c", "side": "client", "direction": "sent", "opcode": "text", '
+                    '"text": "x", "size": 100000000000000000000000000}\n')
+    store = CaptureStore()
+    report = import_capture(path, store)
+    assert len(store) == 0 and report.skipped[0][1].startswith("size must be a whole number of bytes")
+
+
+def test_damaged_copies_of_real_files_never_raise(tmp_path: Path) -> None:
+    """300 seeded random cuts, insertions and byte flips of JSONL and HAR files: read as far as valid."""
+    sources = []
+    for suffix in (".jsonl", ".har"):
+        path = tmp_path / f"source{suffix}"
+        export_capture(path, store_of(capture_frames()))
+        sources.append((suffix, path.read_bytes()))
+    sources.append((".har", json.dumps(chrome_har(), indent=1).encode()))
+    rng = random.Random(20261125)
+    junk = [b"{", b"}", b"[", b"]", b",", b'"', b"\\", b"\x00", b"\xff", b"1e999", b"null", b"-1", b"\n", b"NaN"]
+    for attempt in range(300):
+        suffix, source = rng.choice(sources)
+        data = bytearray(source)
+        for _ in range(rng.randint(1, 4)):
+            position = rng.randrange(max(1, len(data)))
+            choice = rng.random()
+            if choice < 0.3:
+                del data[position:]
+            elif choice < 0.6:
+                data[position:position] = rng.choice(junk)
+            elif choice < 0.8:
+                del data[position:position + rng.randint(1, 20)]
+            elif data:
+                data[position] = rng.randrange(256)
+        path = tmp_path / f"damaged{suffix}"
+        path.write_bytes(bytes(data))
+        store = CaptureStore()
+        report = import_capture(path, store)
+        assert report.imported == len(store), attempt
+        assert all(isinstance(payload, (str, bytes)) for payload in store.payloads)

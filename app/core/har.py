@@ -22,7 +22,6 @@ import base64
 import binascii
 import http
 import json
-import math
 import re
 from array import array
 from collections.abc import Callable, Iterable
@@ -33,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 from app import __version__
 from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.core.jsonl import SIDE_NAMES, ImportReport, RecordError, frame_to_record, record_to_frame
+from app.core.jsonl import SIDE_NAMES, ImportReport, RecordError, epoch_seconds, frame_to_record, record_to_frame
 
 EXTENSION = "_socketscope"
 MESSAGE_TYPES = {Direction.SENT: "send", Direction.RECEIVED: "receive"}
@@ -310,12 +309,6 @@ def load_entries(data: str | bytes, report: ImportReport) -> tuple[list[Any], di
     return entries, {}
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
 def _parse_time(text: Any) -> float | None:
     if not isinstance(text, str):
         return None
@@ -325,7 +318,7 @@ def _parse_time(text: Any) -> float | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    return epoch_seconds(moment.timestamp())
 
 
 def _headers_of(message: Any) -> dict[str, str]:
@@ -347,9 +340,9 @@ def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Fra
     kind = message.get("type")
     if kind not in ("send", "receive", "error"):
         raise MessageError(f"type must be send, receive or error, not {kind!r}")
-    wall_time = _number(message.get("time"))
+    wall_time = epoch_seconds(message.get("time"))
     if wall_time is None:
-        raise MessageError(f"time must be seconds since the epoch, not {message.get('time')!r}")
+        raise MessageError(f"time must be seconds since the epoch, not {message.get('time')!r:.40}")
     data = message.get("data")
     if not isinstance(data, str):
         raise MessageError(f"data must be a string, not {type(data).__name__}")

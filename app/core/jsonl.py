@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -38,6 +37,17 @@ _SIDES = {name: value for value, name in SIDE_NAMES.items()}
 _DIRECTIONS = {name: value for value, name in DIRECTION_NAMES.items()}
 _OPCODES = {name: value for value, name in OPCODE_NAMES.items()}
 _EVENT_OPCODES = (Opcode.OPEN, Opcode.REJECT, Opcode.ERROR)
+
+
+LATEST_TIME = 253402300800.0  # 10000-01-01: later (or negative) times cannot be shown as dates
+MAX_SIZE = 2**53  # no frame is bigger; the store keeps sizes in unsigned 64-bit integers
+
+
+def epoch_seconds(value: Any) -> float | None:
+    """`value` as seconds since the epoch, or None unless it is a number of a showable date."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < LATEST_TIME:
+        return None  # NaN fails the comparison; a huge integer is compared exactly, never converted
+    return float(value)
 
 
 class RecordError(ValueError):
@@ -151,9 +161,9 @@ def record_to_frame(record: Any) -> Frame:
     """Rebuild a frame from a parsed line; raise `RecordError` saying what is wrong."""
     if not isinstance(record, dict):
         raise RecordError(f"a frame is a JSON object, not {type(record).__name__}")
-    wall_time = record.get("time")
-    if isinstance(wall_time, bool) or not isinstance(wall_time, (int, float)) or not math.isfinite(wall_time):
-        raise RecordError(f"time must be seconds since the epoch, not {wall_time!r}")
+    wall_time = epoch_seconds(record.get("time"))
+    if wall_time is None:
+        raise RecordError(f"time must be seconds since the epoch, not {record.get('time')!r:.40}")
     connection = record.get("connection")
     if not isinstance(connection, str) or not connection:
         raise RecordError("connection must be a non-empty string")
@@ -171,9 +181,9 @@ def record_to_frame(record: Any) -> Frame:
     else:
         raise RecordError("a frame needs a text or base64 payload")
     size = record.get("size", -1)
-    if isinstance(size, bool) or not isinstance(size, int) or size < -1:
-        raise RecordError(f"size must be a whole number of bytes, not {size!r}")
-    return Frame(connection, side, direction, opcode, payload, size, float(wall_time))
+    if isinstance(size, bool) or not isinstance(size, int) or not -1 <= size <= MAX_SIZE:
+        raise RecordError(f"size must be a whole number of bytes, not {size!r:.40}")
+    return Frame(connection, side, direction, opcode, payload, size, wall_time)
 
 
 def write_frames(out: TextIO, frames: Iterable[Frame], *, with_header: bool = True) -> int:
