@@ -67,7 +67,7 @@ def test_user_variables_are_inserted_as_text() -> None:
 
 @pytest.mark.parametrize(("template", "line", "column", "message"), [
     ('{"a": {{nope}}}', 1, 7, "unknown variable {{nope}}"),
-    ('{\n  "a": "{{ missing }}"\n}', 2, 10, "unknown variable {{missing}}"),
+    ('{\n  "a": "{{ missing }}"\n}', 2, 9, "unknown variable {{missing}}"),
     ('{"a": {{random_int(5, 1)}}}', 1, 7, "lower bound is above"),
     ('{"a": {{random_int(1)}}}', 1, 7, "two integers"),
     ('{"a": {{random_int(a, b)}}}', 1, 7, "two integers"),
