@@ -375,7 +375,7 @@ class Composer(QWidget):
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError as error:
-                self._show_error(f"Not loaded: {path.name} is not UTF-8 text (byte {error.start:,}); "
+                self._show_error(f"Not loaded: {path.name} is not UTF-8 text (invalid byte at offset {error.start:,}); "
                                  f"switch to a binary mode to send its bytes")
                 return False
             self.set_text(text)

@@ -37,7 +37,7 @@ class HistoryPanel(SearchableList):
         self.table.activated_row.connect(lambda _row: self.load())
         self.table.shift_activated_row.connect(lambda _row: self.resend())
         self.table.horizontalHeader().resizeSection(0, 90)
-        self.table.horizontalHeader().resizeSection(1, 120)
+        self.table.horizontalHeader().resizeSection(1, 100)
         self.refresh()
 
     def query(self, search: str) -> list[HistoryEntry]:

@@ -20,6 +20,9 @@ from app.ui.library_panel import LibraryPanel
 from app.ui.variables_panel import VariablesPanel
 
 
+DOCK_WIDTH = 400
+
+
 class PayloadTools(QObject):
     def __init__(self, window: QMainWindow, composer: Composer, target: Callable[[], str],
                  notice: Callable[[str, str], None]) -> None:
@@ -43,6 +46,7 @@ class PayloadTools(QObject):
         self.variables_dock = self._dock(window, "Variables", "variablesDock", self.variables)
         window.tabifyDockWidget(self.library_dock, self.variables_dock)
         self.library_dock.raise_()
+        window.resizeDocks([self.history_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
         composer.payload_sent.connect(self._record_sent)
         self.history.load_requested.connect(composer.set_payload)

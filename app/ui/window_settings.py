@@ -7,7 +7,7 @@ format is fixed to INI on every platform.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter
 
 
@@ -34,10 +34,10 @@ def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit
     state = settings.value("window/state")
     if state is not None:
         window.restoreState(state)
-    for splitter in splitters:
-        sizes = settings.value(f"splitters/{splitter.objectName()}")
-        if sizes is not None:
-            splitter.restoreState(sizes)
+    states = [(splitter, settings.value(f"splitters/{splitter.objectName()}")) for splitter in splitters]
+    # After the first show: laying out the restored geometry would redistribute the sizes.
+    QTimer.singleShot(0, window, lambda: [splitter.restoreState(state) for splitter, state in states
+                                          if state is not None])
     if url_edit is not None:
         last_url = settings.value("connection/lastUrl", "", str)
         if last_url:
