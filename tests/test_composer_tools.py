@@ -303,3 +303,19 @@ def test_last_url_is_restored_when_nothing_connects_at_start(qtbot) -> None:  # 
         assert second.url_edit.text() == "ws://127.0.0.1:9/ws/echo"
     finally:
         second.shutdown()
+
+
+def test_an_unreadable_data_file_is_reported_and_the_tools_still_work(qtbot, private_user_data: Path) -> None:  # type: ignore[no-untyped-def]
+    data = private_user_data / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "socketscope.sqlite3").write_bytes(b"not a database at all" * 200)
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    try:
+        assert window.notice_label.text().startswith("History and library are not saved this run:")
+        window.payload_tools.library.name_edit.setText("kept in memory")
+        window.payload_tools.library.save_current()
+        assert [s.name for s in window.payload_tools.library.model.rows] == ["kept in memory"]
+    finally:
+        window.shutdown()
+    assert (data / "socketscope.sqlite3").read_bytes() == b"not a database at all" * 200  # left for the user
