@@ -139,6 +139,8 @@ def test_repeat_every_t_ms_until_stopped(window: MainWindow, qtbot) -> None:  # 
     qtbot.keyClick(composer.editor, Qt.Key.Key_Return,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert composer.repeater.running and composer.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: len(payloads(window, echo, Direction.SENT)) >= 2, timeout=5000)
+    composer.set_text('"edited meanwhile"')  # the repeat keeps sending what it started with
     qtbot.waitUntil(lambda: len(payloads(window, echo, Direction.SENT)) >= 4, timeout=5000)
     assert composer.repeat_status.text().endswith("until stopped")
     composer.stop_button.click()
@@ -232,6 +234,8 @@ def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> 
     library.tags_edit.setText("auth, smoke")
     library.save_button.click()
     assert library.status.text() == "Saved 'login'"
+    library.save_button.click()
+    assert library.status.text() == "Replaced 'login'"
     composer.set_text('{"action": "ping"}')
     library.name_edit.setText("ping")
     library.tags_edit.setText("smoke")
@@ -256,7 +260,7 @@ def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> 
     assert [s.name for s in library.model.rows] == ["login"]
 
 
-def test_history_library_variables_and_layout_survive_a_restart(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_history_library_variables_and_layout_survive_a_restart(qtbot, private_user_data: Path) -> None:  # type: ignore[no-untyped-def]
     first = build(["--port", "0"])
     qtbot.addWidget(first)
     first.show()
@@ -290,6 +294,7 @@ def test_history_library_variables_and_layout_survive_a_restart(qtbot) -> None: 
         assert not tools.history_dock.isVisible()  # dock state restored
     finally:
         second.shutdown()
+    assert (private_user_data / "settings" / "SocketScope" / "SocketScope.ini").exists()  # never the user's own
 
 
 def test_last_url_is_restored_when_nothing_connects_at_start(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,7 @@ class Composer(QWidget):
         self.sender: Callable[[Payload], Awaitable[bool]] | None = None
         self.variables: dict[str, str] = {}
         self.next_seq = 1  # what {{seq}} expands to in the next send
+        self._repeat_typed: tuple[str, str] | None = None
         self._mode = TEXT
         self.error_position: tuple[int, int] | None = None
 
@@ -274,13 +275,17 @@ class Composer(QWidget):
         self.error.setText(f"Valid JSON{expanded}" + (f" — {note}" if note else ""))
         return checked
 
-    def _check(self, seq: int) -> tuple[jsondoc.JsonDocument | bytes, Payload] | None:
-        """The checked payload and what to send, or None with the error shown."""
-        text = self.text()
+    def _check(self, seq: int, typed: tuple[str, str] | None = None
+               ) -> tuple[jsondoc.JsonDocument | bytes, Payload] | None:
+        """The checked payload and what to send, or None with the error shown.
+
+        `typed` is (text, mode) to check instead of what the editor holds now.
+        """
+        text, mode = typed or (self.text(), self._mode)
         self.error_position = None
-        if self._mode != TEXT:
+        if mode != TEXT:
             try:
-                data = binary_text.parse(text, self._mode)
+                data = binary_text.parse(text, mode)
             except BinaryTextError as error:
                 return self._fail(str(error), (error.line, error.column))
             return data, data
@@ -310,15 +315,20 @@ class Composer(QWidget):
         self.error.setText(message)
         self.send_button.setEnabled(False)
 
-    def prepare_payload(self) -> Payload | None:
-        """The payload for one send (variables expanded, `{{seq}}` advanced), or None with the error shown."""
+    def prepare_payload(self, typed: tuple[str, str] | None = None) -> Payload | None:
+        """The payload for one send (variables expanded, `{{seq}}` advanced), or None with the error shown.
+
+        `typed` is (text, mode) to send instead of what the editor holds now (a repeat's snapshot).
+        """
         self._validate_timer.stop()
-        result = self._check(self.next_seq)
+        result = self._check(self.next_seq, typed)
         if result is None:
-            self._move_cursor_to_error()
+            if typed is None:
+                self._move_cursor_to_error()
             return None
         self.next_seq += 1
-        self.validate()  # the label reflects what was just checked, not a stale delayed result
+        if typed is None:
+            self.validate()  # the label reflects what was just checked, not a stale delayed result
         return result[1]
 
     def payload_to_keep(self) -> Payload | None:
@@ -406,7 +416,8 @@ class Composer(QWidget):
         return True
 
     def _next_payload(self) -> Payload | None:
-        payload = self.prepare_payload()
+        """The repeat's next payload: the text it started with, variables expanded afresh."""
+        payload = self.prepare_payload(self._repeat_typed)
         if payload is not None:
             self.send_requested.emit(payload)
         return payload
@@ -417,6 +428,7 @@ class Composer(QWidget):
         if self._check(self.next_seq) is None:  # say what is wrong before starting
             self._move_cursor_to_error()
             return
+        self._repeat_typed = (self.text(), self._mode)  # editing during a repeat does not change it
         self.repeat_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.repeat_status.setText("Repeating…")

@@ -84,7 +84,7 @@ class LibraryPanel(SearchableList):
         names = [row.name for row in self.model.rows]
         if saved.name in names:
             self.table.selectRow(names.index(saved.name))
-        self._say(f"Saved {saved.name!r}")
+        self._say(f"{'Replaced' if saved.updated != saved.created else 'Saved'} {saved.name!r}")
 
     def load(self) -> None:
         saved = self.current()
