@@ -221,6 +221,12 @@ def test_history_loads_and_resends_with_one_key(window: MainWindow, qtbot) -> No
     history.search.setText("nothing like it")
     history.refresh()
     assert history.model.rows == []
+    history.search.clear()
+    history.refresh()
+    history.table.setFocus()
+    history.table.selectRow(0)
+    qtbot.keyClick(history.table, Qt.Key.Key_Delete)
+    assert len(history.model.rows) == 1 and len(history.store.history()) == 1
 
 
 def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -258,6 +264,10 @@ def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> 
     library.table.selectRow(1)
     library.delete_button.click()
     assert [s.name for s in library.model.rows] == ["login"]
+    library.table.setFocus()
+    library.table.selectRow(0)
+    qtbot.keyClick(library.table, Qt.Key.Key_Delete)
+    assert library.model.rows == [] and library.store.saved_payloads() == []
 
 
 def test_history_library_variables_and_layout_survive_a_restart(qtbot, private_user_data: Path) -> None:  # type: ignore[no-untyped-def]

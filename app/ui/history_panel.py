@@ -32,10 +32,11 @@ class HistoryPanel(SearchableList):
         self.load_button = self.button("Load", "historyLoad", "Put the payload in the composer (Enter)", self.load)
         self.resend_button = self.button("Re-send", "historyResend", "Send it again as it was sent (Shift+Enter)",
                                          self.resend)
-        self.delete_button = self.button("Delete", "historyDelete", "Forget this entry", self.delete)
+        self.delete_button = self.button("Delete", "historyDelete", "Forget this entry (Del)", self.delete)
         self.buttons.addStretch(1)
         self.table.activated_row.connect(lambda _row: self.load())
         self.table.shift_activated_row.connect(lambda _row: self.resend())
+        self.table.delete_pressed.connect(lambda _row: self.delete())
         self.table.horizontalHeader().resizeSection(0, 90)
         self.table.horizontalHeader().resizeSection(1, 100)
         self.refresh()
@@ -59,6 +60,10 @@ class HistoryPanel(SearchableList):
 
     def delete(self) -> None:
         entry = self.current()
-        if entry is not None:
-            self.store.delete_history(entry.id)
-            self.refresh()
+        if entry is None:
+            return
+        row = self.table.currentIndex().row()
+        self.store.delete_history(entry.id)
+        self.refresh()
+        if self.model.rows:  # keep the keyboard on the list: the next entry takes the deleted one's place
+            self.table.selectRow(min(row, len(self.model.rows) - 1))

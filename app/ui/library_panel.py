@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.core.frames import Opcode
@@ -53,8 +52,7 @@ class LibraryPanel(SearchableList):
         self.tags_edit.returnPressed.connect(self.save_current)
         self.table.activated_row.connect(lambda _row: self.load())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._fill_from_current())
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, self.delete,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.table.delete_pressed.connect(lambda _row: self.delete())
         self.table.horizontalHeader().resizeSection(0, 140)
         self.table.horizontalHeader().resizeSection(1, 110)
         self.refresh()

@@ -51,15 +51,20 @@ class RowsModel(QAbstractTableModel):
 
 
 class _Table(QTableView):
-    """Enter activates the current row (the view's own Enter only edits)."""
+    """Enter activates the current row (the view's own Enter only edits); Delete asks to delete it."""
 
     activated_row = Signal(int)
     shift_activated_row = Signal(int)
+    delete_pressed = Signal(int)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+        row = self.currentIndex().row() if self.currentIndex().isValid() else -1
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and row >= 0:
             shifted = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            (self.shift_activated_row if shifted else self.activated_row).emit(self.currentIndex().row())
+            (self.shift_activated_row if shifted else self.activated_row).emit(row)
+            return
+        if event.key() == Qt.Key.Key_Delete and row >= 0:
+            self.delete_pressed.emit(row)
             return
         super().keyPressEvent(event)
 
