@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from app.core.jsondoc import line_and_column
 
 HEX, BASE64 = "hex", "base64"
-_HEX_SEPARATORS = re.compile(r"0[xX](?=[0-9A-Fa-f])|[\s:,\-]")
+_HEX_SEPARATORS = re.compile(r"(?<![0-9A-Fa-f])0[xX](?=[0-9A-Fa-f])|[\s:,\-]")
 _BASE64_CHARACTER = re.compile(r"[A-Za-z0-9+/=_\-]")
 
 
@@ -33,7 +33,7 @@ def parse(text: str, encoding: str) -> bytes:
     return parse_hex(text) if encoding == HEX else parse_base64(text)
 
 
-def format(data: bytes, encoding: str) -> str:  # noqa: A001 - the natural name beside parse
+def render(data: bytes, encoding: str) -> str:
     return format_hex(data) if encoding == HEX else base64.b64encode(data).decode("ascii")
 
 

@@ -223,7 +223,7 @@ class Composer(QWidget):
             self.set_text(payload)
         else:
             self._set_mode(self._mode if self._mode != TEXT else binary_text.HEX)
-            self.editor.setPlainText(binary_text.format(payload, self._mode))
+            self.editor.setPlainText(binary_text.render(payload, self._mode))
         self.validate()
 
     def _set_mode(self, mode: str) -> None:
@@ -246,11 +246,11 @@ class Composer(QWidget):
         text = self.text()
         try:
             if old == TEXT:
-                converted = binary_text.format(text.encode("utf-8", "surrogatepass"), mode) if text else ""
+                converted = binary_text.render(text.encode("utf-8", "surrogatepass"), mode) if text else ""
             elif mode == TEXT:
                 converted = binary_text.parse(text, old).decode("utf-8")
             else:
-                converted = binary_text.format(binary_text.parse(text, old), mode)
+                converted = binary_text.render(binary_text.parse(text, old), mode)
         except (BinaryTextError, UnicodeDecodeError):
             converted = text  # left as typed; validation says what is wrong
         self._set_mode(mode)
@@ -380,7 +380,7 @@ class Composer(QWidget):
             self._show_error(f"Not loaded: {path.name}: {error.strerror or error}")
             return False
         if self._mode != TEXT:
-            self.editor.setPlainText(binary_text.format(data, self._mode))
+            self.editor.setPlainText(binary_text.render(data, self._mode))
         else:
             try:
                 text = data.decode("utf-8-sig")
