@@ -90,6 +90,7 @@ class Composer(QWidget):
         self.variables: dict[str, str] = {}
         self.next_seq = 1  # what {{seq}} expands to in the next send
         self._repeat_typed: tuple[str, str] | None = None
+        self._sends: set[asyncio.Future[bool]] = set()
         self._mode = TEXT
         self.error_position: tuple[int, int] | None = None
 
@@ -400,13 +401,18 @@ class Composer(QWidget):
         if payload is None:
             return
         self.send_requested.emit(payload)
-        if self.sender is not None:
-            asyncio.ensure_future(self._send(payload))
+        self._start_send(payload)
 
     def send_as_is(self, payload: Payload) -> None:
         """Send a payload exactly (no variables expanded): a re-send from history."""
-        if self.sender is not None:
-            asyncio.ensure_future(self._send(payload))
+        self._start_send(payload)
+
+    def _start_send(self, payload: Payload) -> None:
+        if self.sender is None:
+            return
+        task = asyncio.ensure_future(self._send(payload))
+        self._sends.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._sends.discard)
 
     async def _send(self, payload: Payload) -> bool:
         assert self.sender is not None
