@@ -33,6 +33,8 @@ def test_switching_modes_converts_valid_content(composer: Composer) -> None:
 def test_prepared_payloads_expand_variables_and_advance_seq(composer: Composer) -> None:
     composer.variables = {"room": "lobby"}
     composer.set_text('{"room": "{{room}}", "n": {{seq}}}')
+    assert composer.validate() is not None
+    assert composer.error.toolTip() == '{"room": "lobby", "n": 1}'  # a preview of the next send
     assert composer.prepare_payload() == '{"room": "lobby", "n": 1}'
     assert composer.prepare_payload() == '{"room": "lobby", "n": 2}'
     assert composer.payload_to_keep() == '{"room": "{{room}}", "n": {{seq}}}'

@@ -140,6 +140,25 @@ def test_history_is_newest_first_searchable_and_deletable(tmp_path: Path) -> Non
         store.close()
 
 
+def test_history_keeps_the_newest_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(persistence, "HISTORY_LIMIT", 5)
+    monkeypatch.setattr(persistence, "PRUNE_EVERY", 10)
+    store = Persistence(tmp_path / "prune.sqlite3")
+    try:
+        for n in range(1, 10):
+            store.record_sent(str(n))
+        assert len(store.history()) == 9  # not pruned yet
+        store.record_sent("10")  # the tenth insert prunes
+        assert [e.payload for e in store.history()] == ["10", "9", "8", "7", "6"]
+    finally:
+        store.close()
+    reopened = Persistence(tmp_path / "prune.sqlite3")
+    try:
+        assert len(reopened.history()) == 5
+    finally:
+        reopened.close()
+
+
 def test_library_saves_replaces_searches_by_name_or_tag_and_deletes(tmp_path: Path) -> None:
     store = Persistence(tmp_path / "l.sqlite3")
     try:

@@ -30,7 +30,8 @@ import platformdirs
 
 DATA_DIR_VARIABLE = "SOCKETSCOPE_DATA_DIR"
 DATABASE_NAME = "socketscope.sqlite3"
-HISTORY_LIMIT = 10_000  # older sent payloads are dropped when the file is opened
+HISTORY_LIMIT = 10_000  # older sent payloads are dropped (when the file is opened, and as sends go on)
+PRUNE_EVERY = 1_000  # history inserts between two prunes
 BUSY_TIMEOUT_MS = 2_000  # another SocketScope writing the same file
 CHECKPOINT_EVERY = 200  # writes between two background checkpoints
 
@@ -226,6 +227,7 @@ class Persistence:
             return self._db.execute(sql, parameters).fetchall()
 
     def _prune_history(self) -> None:
+        """Keep the newest HISTORY_LIMIT entries; deleting by id range is cheap."""
         self._write("DELETE FROM history WHERE id <= (SELECT id FROM history ORDER BY id DESC LIMIT 1 OFFSET ?)",
                     (HISTORY_LIMIT,))
 
@@ -238,6 +240,8 @@ class Persistence:
         cursor = self._write("INSERT INTO history (sent_at, mode, payload, target) VALUES (?, ?, ?, ?)",
                              (sent_at, mode, data, target))
         assert cursor.lastrowid is not None
+        if cursor.lastrowid % PRUNE_EVERY == 0:  # a repeat running for hours must not grow the file unbounded
+            self._prune_history()
         return HistoryEntry(cursor.lastrowid, sent_at, payload, target)
 
     def history(self, search: str = "", limit: int = 500) -> list[HistoryEntry]:

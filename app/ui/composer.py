@@ -28,6 +28,7 @@ from app.ui.repeat_sender import RepeatSender
 VALIDATE_DELAY_MS = 120
 EXAMPLE = '{\n  "action": "ping",\n  "id": 1\n}'
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a bigger file would make the editor crawl
+PREVIEW_CHARS = 2_000
 TEXT = "text"
 MODES = (("JSON text", TEXT), ("Binary · hex", binary_text.HEX), ("Binary · base64", binary_text.BASE64))
 
@@ -264,7 +265,7 @@ class Composer(QWidget):
         result = self._check(self.next_seq)
         if result is None:
             return None
-        checked, _payload = result
+        checked = result[0]
         self.send_button.setEnabled(True)
         self.error.setStyleSheet("color: #1a7f37;")
         if isinstance(checked, bytes):
@@ -272,8 +273,10 @@ class Composer(QWidget):
                                f"sent as a binary frame")
             return checked
         note = "; ".join(checked.warnings)
-        expanded = " (variables expanded)" if templates.has_placeholders(self.text()) else ""
-        self.error.setText(f"Valid JSON{expanded}" + (f" — {note}" if note else ""))
+        templated = templates.has_placeholders(self.text())
+        self.error.setText(f"Valid JSON{' (variables expanded)' if templated else ''}" + (f" — {note}" if note else ""))
+        # Hovering shows what the next send would look like (uuid and random values differ each time).
+        self.error.setToolTip(escape_separators(result[1][:PREVIEW_CHARS]) if templated else "")
         return checked
 
     def _check(self, seq: int, typed: tuple[str, str] | None = None
