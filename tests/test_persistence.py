@@ -213,19 +213,20 @@ WRITER = textwrap.dedent("""
 
 def test_everything_reported_saved_survives_sigkill(tmp_path: Path) -> None:
     environment = {**os.environ, "SOCKETSCOPE_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(REPO)}
-    child = subprocess.Popen([sys.executable, "-c", WRITER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=environment, cwd=REPO)
     reported = -1
-    try:
-        assert child.stdout is not None
-        for line in child.stdout:  # ends when the child exits; the child writes until killed
-            reported = int(line)
-            if reported >= 300:
-                break
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL, child.stderr.read() if child.stderr else ""
+    with subprocess.Popen([sys.executable, "-c", WRITER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, env=environment, cwd=REPO) as child:
+        try:
+            assert child.stdout is not None
+            for line in child.stdout:  # ends when the child exits; the child writes until killed
+                reported = int(line)
+                if reported >= 300:
+                    break
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=10)
+        errors = child.stderr.read() if child.stderr else ""
+    assert child.returncode == -signal.SIGKILL, errors
     assert reported >= 300
 
     store = Persistence(tmp_path / "data" / persistence.DATABASE_NAME)

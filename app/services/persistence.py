@@ -167,17 +167,20 @@ class Persistence:
         self._lock = threading.Lock()
         self._writes_since_checkpoint = 0
         self._checkpointer: threading.Thread | None = None
+        # isolation_level=None: no implicit transactions; every write below opens its own.
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            # isolation_level=None: no implicit transactions; every write below opens its own.
-            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
-                                       timeout=BUSY_TIMEOUT_MS / 1000)
             self.journal_mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA wal_autocheckpoint = 0")
             self._db.execute("PRAGMA foreign_keys = ON")
             self.schema_version = migrate(self._db)
             self._prune_history()
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, PersistenceError) as error:
+            self._db.close()
+            if isinstance(error, PersistenceError):
+                raise
             raise PersistenceError(f"{path}: {error}") from error
 
     @classmethod
