@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The screenshot's sends and layout must not land in the user's own history and settings.
+_PRIVATE = tempfile.mkdtemp(prefix="socketscope-screenshot-")
+os.environ["SOCKETSCOPE_DATA_DIR"] = _PRIVATE
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _PRIVATE)
 
 from app.main import build  # noqa: E402
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,17 @@ def no_leaked_threads_or_listeners() -> Iterator[None]:
     leaked_ports = listening_sockets_of_this_process() - ports_before
     assert not leaked_threads, f"threads still running after the test: {leaked_threads}"
     assert not leaked_ports, f"ports still listening after the test: {leaked_ports}"
+
+
+@pytest.fixture(autouse=True)
+def private_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the data directory and QSettings at a fresh directory, never the user's own."""
+    root = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv("SOCKETSCOPE_DATA_DIR", str(root / "data"))
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "settings"))
+    return root
 
 
 @pytest.fixture

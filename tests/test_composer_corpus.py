@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core import jsondoc
+from app.ui import async_loop
 from app.ui.composer import Composer
 from tests.helpers import CORPUS
 
@@ -16,11 +17,19 @@ def paste(composer: Composer, path: Path) -> str:
     return text
 
 
-def test_corpus_through_the_composer(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_through_the_composer(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    async_loop.install(qapp)
     composer = Composer()
     qtbot.addWidget(composer)
     sent: list[str] = []
     composer.send_requested.connect(sent.append)
+    wire: list[str | bytes] = []
+
+    async def sender(payload: str | bytes) -> bool:  # what the window's sender would put on the wire
+        wire.append(payload)
+        return True
+
+    composer.sender = sender
     valid, invalid = sorted(CORPUS.glob("y_*.json")), sorted(CORPUS.glob("n_*.json"))
     assert len(valid) == 95 and len(invalid) == 188
 
@@ -42,6 +51,8 @@ def test_corpus_through_the_composer(qtbot) -> None:  # type: ignore[no-untyped-
             wrongly_accepted.append((path.name, message))
             del sent[len(valid):]
     assert not wrongly_accepted
+    qtbot.waitUntil(lambda: len(wire) == len(valid), timeout=5000)
+    assert wire == sent  # every y_ file reached the sender, no n_ file did
 
 
 def test_pasted_separators_keep_their_json_meaning(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateC
 from app.core.inspection import inspect_payload
 from app.net.inspector import NotConnectedError, describe_state
 from app.services.session import Session
-from app.ui import async_loop
+from app.ui import async_loop, window_settings
 from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
@@ -31,6 +31,7 @@ from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.recording import CaptureControls
+from app.ui.payload_tools import PayloadTools
 from app.ui.server_panel import ServerPanel
 
 log = logging.getLogger("socketscope.ui")
@@ -65,6 +66,9 @@ class MainWindow(QMainWindow):
         self.capture_files = CaptureFiles(self)
         self.capture_files.install(self.menuBar())
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
+        self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
+        auto_connects = self.session.options.server or self.session.options.connect
+        window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit)
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
@@ -138,6 +142,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.state_label)
 
         right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("rightSplitter")
         right.addWidget(self.message_view)
         right.addWidget(self.composer)
         right.setSizes([480, 260])
@@ -152,9 +157,11 @@ class MainWindow(QMainWindow):
         log_layout.addLayout(log_bar)
         log_layout.addWidget(self.log_view, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
+        main.setObjectName("mainSplitter")
         main.addWidget(log_pane)
         main.addWidget(right)
         main.setSizes([720, 560])
+        self.splitters = [main, right]
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -200,7 +207,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
         self.url_edit.returnPressed.connect(self.toggle_connection)
-        self.composer.send_requested.connect(self.send_payload)
+        self.composer.sender = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
         QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
@@ -341,6 +348,10 @@ class MainWindow(QMainWindow):
         if self.follow_tail:
             self.log_view.scrollToBottom()
 
+    def _current_url(self) -> str:
+        connection = self.session.inspector.connections.get(self.current_connection or "")
+        return connection.url if connection else ""
+
     def _focus_url(self) -> None:
         self.url_edit.setFocus()
         self.url_edit.selectAll()
@@ -356,18 +367,21 @@ class MainWindow(QMainWindow):
             return
         self.current_connection = self.session.connect(url)
 
-    @asyncSlot(str)
-    async def send_payload(self, payload: str) -> None:
+    async def send_payload(self, payload: str | bytes) -> bool:
+        """Send to the current connection (bytes as a binary frame); True once it is on the wire."""
         connection = self.current_connection
         if connection is None or self.connection_states.get(connection) != ConnectionState.OPEN:
             self.composer.show_send_error("Not sent: the inspector is not connected")
-            return
+            return False
         try:
             await asyncio.wrap_future(self.session.inspector.submit_send(connection, payload))
         except NotConnectedError:
             self.composer.show_send_error("Not sent: the connection has closed")
+            return False
         except Exception as error:  # a send that failed on the wire: say so, keep the payload
             self.composer.show_send_error(f"Not sent: {error}")
+            return False
+        return True
 
     # -- the embedded server ---------------------------------------------------------------
 
@@ -380,11 +394,12 @@ class MainWindow(QMainWindow):
         if targets == []:
             self.show_notice("warning", "Not pushed: select a connected client, or push to all")
             return
-        if self.composer.validate() is None:
-            self.show_notice("warning", "Not pushed: the composer's payload is not valid JSON")
+        payload = self.composer.prepare_payload()
+        if payload is None:
+            self.show_notice("warning", f"Not pushed: the composer's payload is not valid {self.composer.format_name}")
             return
         try:
-            count = await asyncio.wrap_future(server.submit_send(self.composer.text(), targets))
+            count = await asyncio.wrap_future(server.submit_send(payload, targets))
         except RuntimeError as error:
             self.show_notice("error", f"Not pushed: {error}")
             return
@@ -418,6 +433,8 @@ class MainWindow(QMainWindow):
             return True
         self._shut_down = True
         self._drain_timer.stop()
+        window_settings.save(self, self.splitters, self.url_edit)
+        self.payload_tools.close()
         clean = self.session.shutdown()
         self.drain_events()
         self.capture_controls.shutdown()

@@ -1,0 +1,44 @@
+"""Window layout and small preferences kept in QSettings between runs.
+
+Geometry, dock and toolbar state, splitter sizes and the last URL. Tests point
+QSettings' user scope at a temporary directory (QSettings.setPath), so the
+format is fixed to INI on every platform.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter
+
+
+def open_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "SocketScope", "SocketScope")
+
+
+def save(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit) -> None:
+    settings = open_settings()
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState())
+    for splitter in splitters:
+        settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+    settings.setValue("connection/lastUrl", url_edit.text().strip())
+    settings.sync()
+
+
+def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit | None) -> None:
+    """Restore what was saved; a missing or unreadable value keeps the default layout."""
+    settings = open_settings()
+    geometry = settings.value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    state = settings.value("window/state")
+    if state is not None:
+        window.restoreState(state)
+    states = [(splitter, settings.value(f"splitters/{splitter.objectName()}")) for splitter in splitters]
+    # After the first show: laying out the restored geometry would redistribute the sizes.
+    QTimer.singleShot(0, window, lambda: [splitter.restoreState(state) for splitter, state in states
+                                          if state is not None])
+    if url_edit is not None:
+        last_url = settings.value("connection/lastUrl", "", str)
+        if last_url:
+            url_edit.setText(last_url)
