@@ -53,7 +53,11 @@ class WsTestServer:
 
     async def _serve(self) -> Server:
         return await serve(self._handle, "127.0.0.1", self.port, ssl=self.ssl_context,
-                           subprotocols=self.subprotocols, compression=None)
+                           select_subprotocol=self._select_subprotocol, compression=None)
+
+    def _select_subprotocol(self, _connection: ServerConnection, offered: list[str]) -> str | None:
+        """The first of ours the client offered, in our order of preference; none is fine too."""
+        return next((p for p in self.subprotocols or () if p in offered), None)
 
     async def _handle(self, websocket: ServerConnection) -> None:
         request = websocket.request

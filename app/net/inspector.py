@@ -299,9 +299,9 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
     if isinstance(error, NegotiationError):
         return f"Handshake failed: {error}", False
     if isinstance(error, InvalidMessage):
-        if isinstance(error.__cause__, EOFError):
-            return "The server closed the connection during the handshake", True
         hint = " (a TLS server? try wss://)" if options and not options.secure else ""
+        if isinstance(error.__cause__, EOFError):
+            return f"The server closed the connection during the handshake{hint}", True
         return f"Not a WebSocket server: {error}{hint}", False
     if isinstance(error, OSError):
         return f"{error.strerror or error}", True
