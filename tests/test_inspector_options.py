@@ -147,6 +147,34 @@ def test_plain_ws_to_a_tls_server_and_a_rejected_handshake_are_explained(
         inspector.submit_open(hostile).result(10)
 
 
+def test_wss_to_a_plain_server_says_so(inspector: Inspector, echo_server: WsTestServer) -> None:
+    connection = inspector.new_connection(ConnectionOptions(echo_server.url().replace("ws:", "wss:")))
+    with pytest.raises(ConnectFailed, match="TLS handshake.*plain ws://"):
+        inspector.submit_open(connection).result(10)
+
+
+def test_message_size_limit_and_compression_follow_the_options(inspector: Inspector, events: WaitableQueue) -> None:
+    server = WsTestServer(compression="deflate").start()
+    big = "x" * (2 * 1024 * 1024)  # beyond the library's 1 MiB default
+    try:
+        roomy = open_connection(inspector, ConnectionOptions(server.url()))
+        inspector.submit_send(roomy, big).result(10)
+        events.wait_for(lambda _: [f for f in events.frames(roomy) if f.direction == Direction.RECEIVED
+                                   and f.size == len(big)], timeout=10)
+        opened = [json.loads(f.payload) for f in events.frames(roomy) if f.opcode == Opcode.OPEN][0]
+        assert opened["extensions"] is None
+
+        tight = open_connection(inspector, ConnectionOptions(server.url(), max_size=1024 * 1024, compression=True))
+        opened = [json.loads(f.payload) for f in events.frames(tight) if f.opcode == Opcode.OPEN][0]
+        assert opened["extensions"].startswith("permessage-deflate")
+        inspector.submit_send(tight, big).result(10)
+        events.wait_for(lambda _: states(events, tight)[-1].state == ConnectionState.CLOSED, timeout=10)
+        closes = [json.loads(f.payload) for f in events.frames(tight) if f.opcode == Opcode.CLOSE]
+        assert closes[0]["code"] == 1009 and closes[0]["by"] == "client"
+    finally:
+        server.stop()
+
+
 def test_close_code_and_reason_reach_the_server(
         inspector: Inspector, echo_server: WsTestServer, events: WaitableQueue) -> None:
     connection = open_connection(inspector, ConnectionOptions(echo_server.url()))

@@ -36,12 +36,13 @@ class WsTestServer:
     """Echoes every message; the text "drop" makes it vanish without a close frame (1006)."""
 
     def __init__(self, port: int = 0, ssl_context: ssl.SSLContext | None = None,
-                 subprotocols: list[str] | None = None) -> None:
+                 subprotocols: list[str] | None = None, compression: str | None = None) -> None:
         self._loop_thread = LoopThread("socketscope-test-wsserver")
         self._server: Server | None = None
         self.port = port
         self.ssl_context = ssl_context
         self.subprotocols = subprotocols
+        self.compression = compression
         self.connections: list[SeenConnection] = []
         self._changed = threading.Condition()
 
@@ -53,7 +54,8 @@ class WsTestServer:
 
     async def _serve(self) -> Server:
         return await serve(self._handle, "127.0.0.1", self.port, ssl=self.ssl_context,
-                           select_subprotocol=self._select_subprotocol, compression=None)
+                           select_subprotocol=self._select_subprotocol, compression=self.compression,
+                           max_size=None)
 
     def _select_subprotocol(self, _connection: ServerConnection, offered: list[str]) -> str | None:
         """The first of ours the client offered, in our order of preference; none is fine too."""

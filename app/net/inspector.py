@@ -64,7 +64,8 @@ class InspectorConnection:
         self.options = options if isinstance(options, ConnectionOptions) else ConnectionOptions(options)
         self._queue = queue
         self._loop_thread = loop_thread
-        self._websocket: ClientConnection | None = None
+        self._websocket: ClientConnection | None = None  # open: sends go here
+        self._opening: ClientConnection | None = None  # handshake done, on-connect messages going out
         self._supervisor: asyncio.Task[None] | None = None
         self._closing_by_user = False
         self._pings = itertools.count(1)
@@ -165,11 +166,14 @@ class InspectorConnection:
             "response_headers": dict(response.headers.raw_items()) if response else {},
         }
         self._record(Direction.EVENT, Opcode.OPEN, json.dumps(details), size=0)
+        self._opening = websocket
         try:
             for message in options.on_connect:  # before OPEN: nothing the user sends can overtake them
                 await self._send_on(websocket, message)
         except ConnectionClosed:
             pass  # the reader reports how it closed
+        finally:
+            self._opening = None
         self._websocket = websocket
         self._set_state(ConnectionState.OPEN)
         return websocket
@@ -253,7 +257,7 @@ class InspectorConnection:
         if len(reason.encode()) > 123:
             raise ValueError("A close reason may be at most 123 bytes in UTF-8")
         self._closing_by_user = True
-        websocket = self._websocket
+        websocket = self._websocket or self._opening
         if websocket is None:
             supervisor = self._supervisor
             if supervisor is not None and not supervisor.done():
@@ -303,8 +307,12 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
         if isinstance(error.__cause__, EOFError):
             return f"The server closed the connection during the handshake{hint}", True
         return f"Not a WebSocket server: {error}{hint}", False
+    if isinstance(error, ConnectionResetError):
+        hint = " during the TLS handshake (is the server speaking plain ws://?)" if options and options.secure else ""
+        return f"The server reset the connection{hint}", True
     if isinstance(error, OSError):
-        return f"{error.strerror or error}", True
+        text = error.strerror or str(error) or type(error).__name__
+        return text[0].upper() + text[1:], True
     text = str(error) or type(error).__name__
     return text[0].upper() + text[1:], False
 
