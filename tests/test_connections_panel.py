@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from app.core.frames import ConnectionState, StateChange
 from app.main import build
@@ -44,10 +46,18 @@ def activate(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
 
 
+def press_shortcut(widget, key: Qt.Key, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Shift+key; then let go of every modifier, which QTest itself leaves held."""
+    qtbot.keyClick(widget, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    receiver = QApplication.activeModalWidget() or widget
+    qtbot.keyRelease(receiver, Qt.Key.Key_Shift)
+    assert QGuiApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
+
+
 def add_through_dialog(panel: ConnectionsPanel, qtbot, **fields: str) -> ConnectionDialog:  # type: ignore[no-untyped-def]
     window = panel.window()
     activate(window, qtbot)
-    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press_shortcut(window, Qt.Key.Key_N, qtbot)
     qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=2000)
     dialog = panel.dialog
     assert dialog is not None
@@ -83,12 +93,14 @@ def test_two_connections_listed_and_the_selected_one_receives_the_send(
     assert window.url_edit.text() == first.url("/a") and window.state_label.text() == "Open"
     window.composer.editor.setPlainText('{"to": "first"}')
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(window.composer.editor, Qt.Key.Key_Control)  # QTest leaves Ctrl held otherwise
     qtbot.waitUntil(lambda: first.connections[0].messages == ['{"to": "first"}'], timeout=5000)
 
     panel.table.selectRow(model.position("client#3"))
     assert window.current_connection == "client#3"
     window.composer.editor.setPlainText('{"to": "second"}')
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(window.composer.editor, Qt.Key.Key_Control)  # QTest leaves Ctrl held otherwise
     qtbot.waitUntil(lambda: second.connections[0].messages == ['{"to": "second"}'], timeout=5000)
     assert first.connections[0].messages == ['{"to": "first"}']
     qtbot.waitUntil(lambda: model.index(model.position("client#3"), 4).data() == "1", timeout=3000)  # echo counted
@@ -102,7 +114,7 @@ def test_ping_and_close_with_code_from_the_panel(
     window.session.connect(ConnectionOptions(first.url()))
     qtbot.waitUntil(lambda: state_of(panel, "client#2") == "open", timeout=5000)
     assert panel.selected().id == "client#2"
-    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press_shortcut(window, Qt.Key.Key_I, qtbot)
     qtbot.waitUntil(lambda: panel.model.index(panel.model.position("client#2"), 3).data().endswith(" ms"), timeout=5000)
     assert window.notice_label.text().startswith("client#2: RTT ")
 
