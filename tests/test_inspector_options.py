@@ -274,3 +274,19 @@ def test_a_normal_close_by_the_server_is_not_reconnected(inspector: Inspector, e
         assert not any(s.state == ConnectionState.RECONNECTING for s in states(events, connection))
     finally:
         assert server.stop()
+
+
+def test_closing_while_the_handshake_hangs_gives_up(inspector: Inspector, events: WaitableQueue) -> None:
+    import concurrent.futures
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers the handshake
+        connection = inspector.new_connection(ConnectionOptions(f"ws://127.0.0.1:{silent.getsockname()[1]}/",
+                                                                reconnect=True))
+        opening = inspector.submit_open(connection)
+        events.wait_for(lambda _: [s for s in states(events, connection.id) if s.state == ConnectionState.CONNECTING])
+        inspector.submit_close(connection.id).result(5)
+        with pytest.raises(concurrent.futures.CancelledError):
+            opening.result(5)
+        assert states(events, connection.id)[-1].detail == "closed before it opened"
+        assert connection.state == ConnectionState.CLOSED

@@ -66,7 +66,8 @@ class InspectorConnection:
         self._loop_thread = loop_thread
         self._websocket: ClientConnection | None = None  # open: sends go here
         self._opening: ClientConnection | None = None  # handshake done, on-connect messages going out
-        self._supervisor: asyncio.Task[None] | None = None
+        self._supervisor: asyncio.Task[None] | None = None  # reads, then waits and reconnects
+        self._first_attempt: asyncio.Task[None] | None = None  # open() until its attempt ends
         self._closing_by_user = False
         self._pings = itertools.count(1)
         self.state = ConnectionState.CLOSED
@@ -93,12 +94,15 @@ class InspectorConnection:
         if self._supervisor is not None and not self._supervisor.done():
             raise RuntimeError(f"{self.id} is already open or reconnecting")
         self._closing_by_user = False
+        self._first_attempt = asyncio.current_task()
         try:
             websocket = await self._connect()
         except ConnectFailed as failure:
             if self.options.reconnect and failure.transient:
                 self._supervise(None)
             raise
+        finally:
+            self._first_attempt = None
         self._supervise(websocket)
 
     def _supervise(self, websocket: ClientConnection | None) -> None:
@@ -263,6 +267,9 @@ class InspectorConnection:
             if supervisor is not None and not supervisor.done():
                 supervisor.cancel()  # waiting out a backoff or in the middle of an attempt
                 self._set_state(ConnectionState.CLOSED, "reconnection stopped")
+            elif self._first_attempt is not None:
+                self._first_attempt.cancel()  # still connecting: give up
+                self._set_state(ConnectionState.CLOSED, "closed before it opened")
             return
         self._set_state(ConnectionState.CLOSING)
         await websocket.close(code, reason)
