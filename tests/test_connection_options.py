@@ -48,7 +48,7 @@ def test_query_headers_and_auth_become_url_and_headers() -> None:
     (ConnectionOptions("ws://h/", reconnect_initial=5, reconnect_max=1), "Reconnect delays"),
 ])
 def test_bad_options_are_named(options: ConnectionOptions, fragment: str) -> None:
-    with pytest.raises(OptionsError, match=None) as raised:
+    with pytest.raises(OptionsError) as raised:
         options.check()
     assert fragment in str(raised.value)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 import ssl
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -198,9 +198,6 @@ class ConnectionOptions:
         if "url" not in values:
             raise OptionsError("A connection profile needs a url")
         return cls(**values, extra={k: v for k, v in data.items() if k not in known})
-
-    def with_url(self, url: str) -> ConnectionOptions:
-        return replace(self, url=url)
 
 
 _DEFAULTS = {f.name: f.default for f in fields(ConnectionOptions) if f.name != "extra"}
