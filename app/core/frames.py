@@ -72,6 +72,7 @@ class ConnectionState(enum.Enum):
     CLOSING = "closing"
     CLOSED = "closed"
     FAILED = "failed"
+    RECONNECTING = "reconnecting"  # waiting out the backoff before the next attempt
 
 
 @dataclass(slots=True, frozen=True)
@@ -82,6 +83,7 @@ class StateChange:
     url: str
     state: ConnectionState
     detail: str = ""
+    retry_in: float | None = None  # RECONNECTING: seconds until the next attempt
 
 
 @dataclass(slots=True, frozen=True)

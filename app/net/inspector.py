@@ -13,25 +13,42 @@ import concurrent.futures
 import itertools
 import json
 import logging
+import socket
+import ssl
+import time
+from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed, InvalidHandshake, InvalidMessage, InvalidStatus, InvalidURI, NegotiationError,
+)
+from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.net.loop_thread import LoopThread
+from app.net.options import DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
 
 log = logging.getLogger("socketscope.client")
 
-# Big enough for the 64 MiB messages the inspector promises to open;
-# the library's 1 MiB default would close such a connection with 1009.
-DEFAULT_MAX_SIZE = 256 * 1024 * 1024
 OPEN_TIMEOUT = 10.0
+PING_TIMEOUT = 10.0
+# A connection that stayed open this long starts the next backoff from the first delay again.
+STABLE_AFTER = 10.0
+LIVE_STATES = (ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.RECONNECTING)
 
 
 class NotConnectedError(RuntimeError):
     """A send was asked of a connection that is not open."""
+
+
+class ConnectFailed(ConnectionError):
+    """An attempt to open a connection failed; `transient` says whether trying again may help."""
+
+    def __init__(self, reason: str, transient: bool) -> None:
+        super().__init__(reason)
+        self.transient = transient
 
 
 def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
@@ -39,48 +56,131 @@ def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
 
 
 class InspectorConnection:
-    """One client connection; lives on the client thread."""
+    """One client connection, reconnected if its options ask for it; lives on the client thread."""
 
-    def __init__(self, connection_id: str, url: str, queue: EventQueue, loop_thread: LoopThread) -> None:
+    def __init__(self, connection_id: str, options: ConnectionOptions | str, queue: EventQueue,
+                 loop_thread: LoopThread) -> None:
         self.id = connection_id
-        self.url = url
+        self.options = options if isinstance(options, ConnectionOptions) else ConnectionOptions(options)
         self._queue = queue
         self._loop_thread = loop_thread
-        self._websocket: ClientConnection | None = None
+        self._websocket: ClientConnection | None = None  # open: sends go here
+        self._opening: ClientConnection | None = None  # handshake done, on-connect messages going out
+        self._supervisor: asyncio.Task[None] | None = None  # reads, then waits and reconnects
+        self._first_attempt: asyncio.Task[None] | None = None  # open() until its attempt ends
+        self._closing_by_user = False
+        self._pings = itertools.count(1)
         self.state = ConnectionState.CLOSED
 
-    def _set_state(self, state: ConnectionState, detail: str = "") -> None:
+    @property
+    def url(self) -> str:
+        return self.options.url
+
+    def _set_state(self, state: ConnectionState, detail: str = "", retry_in: float | None = None) -> None:
         self.state = state
-        self._queue.put(StateChange(self.id, self.url, state, detail))
+        self._queue.put(StateChange(self.id, self.url, state, detail, retry_in))
 
     def _record(self, direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1) -> None:
         self._queue.put(Frame(self.id, Side.CLIENT, direction, opcode, payload, size))
 
+    # -- opening and reconnecting -------------------------------------------------------------
+
     async def open(self) -> None:
-        """Connect, then keep reading in a background task until the connection ends."""
+        """Connect once; then read (and reconnect, if asked) in a background task.
+
+        Raises `ConnectFailed` when this attempt fails. With reconnection on, a transient
+        failure (refused, timeout, HTTP 5xx) still goes on retrying in the background.
+        """
+        if self._supervisor is not None and not self._supervisor.done():
+            raise RuntimeError(f"{self.id} is already open or reconnecting")
+        self._closing_by_user = False
+        self._first_attempt = asyncio.current_task()
+        try:
+            websocket = await self._connect()
+        except ConnectFailed as failure:
+            if self.options.reconnect and failure.transient:
+                self._supervise(None)
+            raise
+        finally:
+            self._first_attempt = None
+        self._supervise(websocket)
+
+    def _supervise(self, websocket: ClientConnection | None) -> None:
+        self._supervisor = self._loop_thread.spawn(self._run(websocket), name=f"run-{self.id}")
+
+    async def _run(self, websocket: ClientConnection | None) -> None:
+        """Read until the connection ends; while reconnection is wanted, wait out the backoff and retry."""
+        attempt = 0
+        while True:
+            if websocket is not None:
+                opened = time.monotonic()
+                await self._read(websocket)
+                if not self._should_reconnect(websocket):
+                    return
+                if time.monotonic() - opened >= STABLE_AFTER:
+                    attempt = 0
+            delay = self.options.reconnect_delay(attempt)
+            attempt += 1
+            self._set_state(ConnectionState.RECONNECTING, f"attempt {attempt} in {delay:.1f} s", retry_in=delay)
+            await asyncio.sleep(delay)
+            try:
+                websocket = await self._connect()
+            except ConnectFailed as failure:
+                if not failure.transient:
+                    return  # reported as FAILED; retrying would fail the same way
+                websocket = None
+
+    def _should_reconnect(self, websocket: ClientConnection) -> bool:
+        """After anything but a close the user asked for, or a normal closure (1000) by the server."""
+        if not self.options.reconnect or self._closing_by_user:
+            return False
+        protocol = websocket.protocol
+        received = protocol.close_rcvd
+        return not (received is not None and received.code == 1000 and protocol.close_rcvd_then_sent)
+
+    async def _connect(self) -> ClientConnection:
+        """One attempt: handshake, then the on-connect sequence, then OPEN; or ConnectFailed."""
+        options = self.options
         self._set_state(ConnectionState.CONNECTING)
         try:
+            options.check()
+            context = options.ssl_context()
             websocket = await connect(
-                self.url,
-                max_size=DEFAULT_MAX_SIZE,
-                compression=None,
+                options.effective_url(),
+                additional_headers=options.request_headers() or None,
+                subprotocols=list(options.subprotocols) or None,
+                ssl=context,
+                max_size=options.max_size or None,
+                compression="deflate" if options.compression else None,
+                ping_interval=options.ping_interval or None,
+                ping_timeout=options.ping_timeout or None,
                 open_timeout=OPEN_TIMEOUT,
                 user_agent_header=f"SocketScope websockets/{websockets.__version__}",
             )
         except (OSError, InvalidURI, InvalidHandshake, TimeoutError, ValueError) as error:
-            reason = _describe_failure(error)
+            reason, transient = describe_failure(error, options)
             self._record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": self.url, "error": reason}), size=0)
             self._set_state(ConnectionState.FAILED, reason)
-            raise ConnectionError(reason) from error
-        self._websocket = websocket
+            raise ConnectFailed(reason, transient) from error
+        response = websocket.response
         details = {
-            "url": self.url,
+            "url": options.effective_url(),
             "subprotocol": websocket.subprotocol,
-            "response_headers": dict(websocket.response.headers.raw_items()) if websocket.response else {},
+            "extensions": response.headers.get("Sec-WebSocket-Extensions") if response else None,
+            "response_headers": dict(response.headers.raw_items()) if response else {},
         }
         self._record(Direction.EVENT, Opcode.OPEN, json.dumps(details), size=0)
+        self._opening = websocket
+        try:
+            for message in options.on_connect:  # before OPEN: nothing the user sends can overtake them
+                await self._send_on(websocket, message)
+        except ConnectionClosed:
+            pass  # the reader reports how it closed
+        finally:
+            self._opening = None
+        self._websocket = websocket
         self._set_state(ConnectionState.OPEN)
-        self._loop_thread.spawn(self._read(websocket), name=f"read-{self.id}")
+        return websocket
 
     async def _read(self, websocket: ClientConnection) -> None:
         put = self._queue.put
@@ -95,8 +195,8 @@ class InspectorConnection:
         except ConnectionClosed:
             pass  # reported below from the protocol's close state
         finally:
-            self._record_close(websocket)
             self._websocket = None
+            self._record_close(websocket)
 
     def _record_close(self, websocket: ClientConnection) -> None:
         protocol = websocket.protocol
@@ -118,32 +218,110 @@ class InspectorConnection:
         code = websocket.close_code
         self._set_state(ConnectionState.CLOSED, f"closed with {code}" + (f": {websocket.close_reason}" if websocket.close_reason else ""))
 
-    async def send(self, payload: str | bytes) -> None:
-        websocket = self._websocket
-        if websocket is None:
-            raise NotConnectedError(f"{self.id} is not connected")
+    # -- acting on an open connection -----------------------------------------------------------
+
+    async def _send_on(self, websocket: ClientConnection, payload: str | bytes) -> None:
         await websocket.send(payload)
         # Recorded only once the library has written it: the log never shows what was not sent.
         opcode = Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY
         self._record(Direction.SENT, opcode, payload)
 
-    async def close(self, code: int = 1000, reason: str = "") -> None:
+    async def send(self, payload: str | bytes) -> None:
         websocket = self._websocket
         if websocket is None:
+            raise NotConnectedError(f"{self.id} is not connected")
+        await self._send_on(websocket, payload)
+
+    async def ping(self) -> float:
+        """Send a ping now and return the round-trip time in seconds (pong received).
+
+        Both frames go into the log; the time is reported as a state detail ("RTT 0.4 ms").
+        """
+        websocket = self._websocket
+        if websocket is None:
+            raise NotConnectedError(f"{self.id} is not connected")
+        payload = f"SocketScope ping {next(self._pings)}"
+        try:
+            pong = await websocket.ping(payload)
+            self._record(Direction.SENT, Opcode.PING, payload)
+            latency = await asyncio.wait_for(pong, PING_TIMEOUT)
+        except ConnectionClosed as error:
+            raise NotConnectedError(f"{self.id} closed before the pong arrived") from error
+        except TimeoutError as error:
+            raise TimeoutError(f"No pong within {PING_TIMEOUT:.0f} s") from error
+        self._record(Direction.RECEIVED, Opcode.PONG, payload)
+        if self._websocket is websocket:
+            self._set_state(ConnectionState.OPEN, f"RTT {format_rtt(latency)}")
+        return latency
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close with `code` and `reason`, and stop reconnecting (also while waiting to reconnect)."""
+        if not (code in CLOSE_CODE_EXPLANATIONS and code not in (1005, 1006, 1015) or 3000 <= code <= 4999):
+            raise ValueError(f"{code} is not a close code that may be sent (1000-1014, or 3000-4999)")
+        if len(reason.encode()) > 123:
+            raise ValueError("A close reason may be at most 123 bytes in UTF-8")
+        self._closing_by_user = True
+        websocket = self._websocket or self._opening
+        if websocket is None:
+            supervisor = self._supervisor
+            if supervisor is not None and not supervisor.done():
+                supervisor.cancel()  # waiting out a backoff or in the middle of an attempt
+                self._set_state(ConnectionState.CLOSED, "reconnection stopped")
+            elif self._first_attempt is not None:
+                self._first_attempt.cancel()  # still connecting: give up
+                self._set_state(ConnectionState.CLOSED, "closed before it opened")
             return
         self._set_state(ConnectionState.CLOSING)
         await websocket.close(code, reason)
 
 
-def _describe_failure(error: BaseException) -> str:
+def format_rtt(seconds: float) -> str:
+    milliseconds = seconds * 1000
+    return f"{milliseconds:.1f} ms" if milliseconds < 100 else f"{milliseconds:,.0f} ms"
+
+
+def describe_failure(error: BaseException, options: ConnectionOptions | None = None) -> tuple[str, bool]:
+    """A sentence saying why a connection attempt failed, and whether retrying may help."""
+    if isinstance(error, OptionsError):
+        return str(error), False
     if isinstance(error, InvalidURI):
-        return f"Not a WebSocket URL: {error.uri} (use ws:// or wss://)"
+        return f"Not a WebSocket URL: {error.uri} (use ws:// or wss://)", False
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (f"TLS certificate verify failed: {error.verify_message or error.reason}. "
+                "Choose the CA file that signed the server's certificate in the connection's TLS options, "
+                "or, for a test server only, allow an invalid certificate (insecure)"), False
+    if isinstance(error, ssl.SSLError):
+        hint = " (is the server speaking plain ws://?)" if "WRONG_VERSION_NUMBER" in str(error) else ""
+        return f"TLS handshake failed: {error.reason or error}{hint}", False
     if isinstance(error, ConnectionRefusedError):
-        return "Connection refused: nothing is listening there"
+        return "Connection refused: nothing is listening there", True
+    if isinstance(error, socket.gaierror):
+        host = urlsplit(options.url).hostname if options else None
+        return f"Cannot resolve the host name {host or ''}: {error.strerror}".replace("  ", " "), True
     if isinstance(error, TimeoutError):
-        return f"No answer within {OPEN_TIMEOUT:.0f} s"
+        return f"No answer within {OPEN_TIMEOUT:.0f} s", True
+    if isinstance(error, InvalidStatus):
+        status = error.response.status_code
+        phrase = error.response.reason_phrase
+        hint = {401: ": check the credentials (authentication options)",
+                403: ": the server refused this client (credentials, Origin or token?)",
+                404: ": no WebSocket endpoint at this path"}.get(status, "")
+        return f"Handshake rejected with HTTP {status} {phrase}{hint}", status in (500, 502, 503, 504)
+    if isinstance(error, NegotiationError):
+        return f"Handshake failed: {error}", False
+    if isinstance(error, InvalidMessage):
+        hint = " (a TLS server? try wss://)" if options and not options.secure else ""
+        if isinstance(error.__cause__, EOFError):
+            return f"The server closed the connection during the handshake{hint}", True
+        return f"Not a WebSocket server: {error}{hint}", False
+    if isinstance(error, ConnectionResetError):
+        hint = " during the TLS handshake (is the server speaking plain ws://?)" if options and options.secure else ""
+        return f"The server reset the connection{hint}", True
+    if isinstance(error, OSError):
+        text = error.strerror or str(error) or type(error).__name__
+        return text[0].upper() + text[1:], True
     text = str(error) or type(error).__name__
-    return text[0].upper() + text[1:]
+    return text[0].upper() + text[1:], False
 
 
 class Inspector:
@@ -162,8 +340,9 @@ class Inspector:
     def alive(self) -> bool:
         return self._loop_thread.alive
 
-    def new_connection(self, url: str) -> InspectorConnection:
-        connection = InspectorConnection(f"client#{next(self._ids)}", url, self._queue, self._loop_thread)
+    def new_connection(self, options: ConnectionOptions | str) -> InspectorConnection:
+        """A connection (not yet opened) with its own id; a bare URL takes the default options."""
+        connection = InspectorConnection(f"client#{next(self._ids)}", options, self._queue, self._loop_thread)
         self.connections[connection.id] = connection
         return connection
 
@@ -172,6 +351,9 @@ class Inspector:
 
     def submit_send(self, connection_id: str, payload: str | bytes) -> concurrent.futures.Future[None]:
         return self._loop_thread.submit(self.connections[connection_id].send(payload))
+
+    def submit_ping(self, connection_id: str) -> concurrent.futures.Future[float]:
+        return self._loop_thread.submit(self.connections[connection_id].ping())
 
     def submit_close(self, connection_id: str, code: int = 1000, reason: str = "") -> concurrent.futures.Future[None]:
         return self._loop_thread.submit(self.connections[connection_id].close(code, reason))
@@ -198,4 +380,7 @@ def describe_state(change: StateChange) -> str:
     return f"{text}: {change.detail}" if change.detail else text
 
 
-__all__ = ["Inspector", "InspectorConnection", "NotConnectedError", "describe_state", "DEFAULT_MAX_SIZE"]
+__all__ = [
+    "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES", "NotConnectedError",
+    "describe_state", "format_rtt",
+]

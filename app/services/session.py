@@ -13,6 +13,7 @@ import logging
 from app.core.events import EventQueue
 from app.core.frames import Notice, ServerStatus
 from app.net.inspector import Inspector
+from app.net.options import ConnectionOptions
 from app.options import LaunchOptions
 from embedded_server.runner import EmbeddedServer, ServerAddress
 
@@ -116,11 +117,16 @@ class Session:
         else:
             self.connect(address.ws_url("/ws"))
 
-    def connect(self, url: str) -> str:
-        """Open a new inspector connection (from any thread); returns its id."""
-        connection = self.inspector.new_connection(url)
+    def connect(self, target: str | ConnectionOptions) -> str:
+        """Open a new inspector connection to a URL or with full options (from any thread); returns its id."""
+        connection = self.inspector.new_connection(target)
+        return self.reopen(connection.id)
+
+    def reopen(self, connection_id: str) -> str:
+        """Open a closed inspector connection again, with the same id and options."""
+        connection = self.inspector.connections[connection_id]
         future = self.inspector.submit_open(connection)
-        future.add_done_callback(lambda f: f.exception())  # failures are reported as events
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())  # failures are reported as events
         return connection.id
 
     def shutdown(self, timeout: float = 5.0) -> bool:

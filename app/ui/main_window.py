@@ -21,12 +21,13 @@ from qasync import asyncSlot
 from app.core.capture import CaptureStore
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.inspection import inspect_payload
-from app.net.inspector import NotConnectedError, describe_state
+from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.services.session import Session
 from app.ui import async_loop, window_settings
 from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
+from app.ui.connections_panel import ConnectionsPanel
 from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
         self._build_server_panel()
+        self._build_connections_panel()
         self._connect_signals()
         self.capture_files = CaptureFiles(self)
         self.capture_files.install(self.menuBar())
@@ -204,6 +206,17 @@ class MainWindow(QMainWindow):
         self.server_panel.port.setValue(self.session.options.port)
         self.server_panel.server_changed("", None)
 
+    def _build_connections_panel(self) -> None:
+        self.connections_panel = ConnectionsPanel(self.session)
+        dock = QDockWidget("Connections", self)
+        dock.setObjectName("connectionsDock")
+        dock.setAccessibleName("connectionsDock")
+        dock.setWidget(self.connections_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.splitDockWidget(dock, self.findChild(QDockWidget, "serverDock"), Qt.Orientation.Horizontal)
+        self.connections_panel.current_changed.connect(self.select_connection)
+        self.connections_panel.notice.connect(self.show_notice)
+
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
         self.url_edit.returnPressed.connect(self.toggle_connection)
@@ -244,6 +257,7 @@ class MainWindow(QMainWindow):
         self.store.extend(frames)
         self.server_panel.model.observe(frames)
         self.capture_controls.observe(frames)
+        self.connections_panel.model.observe(frames)
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
@@ -269,22 +283,36 @@ class MainWindow(QMainWindow):
 
     def _handle_record(self, item: object) -> None:
         if isinstance(item, StateChange):
+            first_seen = item.connection not in self.connection_states
             self.connection_states[item.connection] = item.state
-            if item.state == ConnectionState.CONNECTING:  # the newest connection is the one shown
+            self.connections_panel.model.state_changed(item)
+            if first_seen:  # a new connection is the one shown; reconnect attempts do not steal the selection
                 self.current_connection = item.connection
+                self.connections_panel.select(item.connection)
             if item.connection == self.current_connection or self.current_connection is None:
                 self.current_connection = item.connection
-                if not self.url_edit.isModified():
-                    self.url_edit.setText(item.url)
-                self.state_label.setText(describe_state(item))
-                live = item.state in (ConnectionState.OPEN, ConnectionState.CONNECTING)
-                self.connect_button.setText("Disconnect" if live else "Connect")
+                self._show_connection(item)
         elif isinstance(item, ServerStatus):
             self.server_label.setText(f"Server: {item.url}" if item.url else f"Server: {item.detail}")
             address = self.session.server_address
             self.server_panel.server_changed(item.url, address.port if item.url and address else None)
         elif isinstance(item, Notice):
             self.show_notice(item.level, item.text)
+
+    def _show_connection(self, change: StateChange) -> None:
+        """The URL bar and its state label follow the current connection."""
+        if not self.url_edit.isModified():
+            self.url_edit.setText(change.url)
+        self.state_label.setText(describe_state(change))
+        self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
+
+    def select_connection(self, connection: str) -> None:
+        """Make `connection` the composer's send target (chosen in the connections panel)."""
+        self.current_connection = connection
+        row = self.connections_panel.model.row_of(connection)
+        if row is not None:
+            self.url_edit.setModified(False)
+            self._show_connection(row.change)
 
     def show_notice(self, level: str, text: str) -> None:
         colour = {"error": "#cf222e", "warning": "#9a6700"}.get(level, "")
@@ -358,7 +386,7 @@ class MainWindow(QMainWindow):
 
     def toggle_connection(self) -> None:
         current = self.current_connection
-        if current and self.connection_states.get(current) in (ConnectionState.OPEN, ConnectionState.CONNECTING):
+        if current and self.connection_states.get(current) in LIVE_STATES:
             self.session.inspector.submit_close(current, 1000, "closed by the user")
             return
         url = self.url_edit.text().strip()
