@@ -15,11 +15,12 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from app.core.frames import ConnectionState, Direction, Frame, Notice, Opcode, StateChange
+from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.options import LaunchOptions
 from app.services.recorder import Recorder, RecordingError
 from app.services.session import Session
@@ -137,7 +138,6 @@ class ConnectionWatch:
     closed_by: str = ""
     received: int = 0  # text and binary messages
     sent: int = 0
-    errors: list[str] = field(default_factory=list)
 
     def observe(self, item: object) -> None:
         if self.connection is None and isinstance(item, StateChange):
@@ -157,8 +157,6 @@ class ConnectionWatch:
             self.state = item.state
             if item.state == ConnectionState.FAILED:
                 self.failure = item.detail
-        elif isinstance(item, Notice) and item.level == "error":
-            self.errors.append(item.text)
 
     @property
     def opened(self) -> bool:
@@ -226,8 +224,6 @@ class ClientRun:
 
     def wait(self, until: Callable[[], bool], timeout: float | None = None) -> bool:
         """Drain until `until()` holds (True), the timeout passes or a stop is asked for (False)."""
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             self.drain()
