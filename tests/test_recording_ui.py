@@ -107,6 +107,12 @@ def test_replay_dialog_replays_a_capture_into_the_log_and_the_recording(launch, 
     dialog.accept()  # nothing chosen yet: refused with a reason, still open
     assert dialog.isVisible() and dialog.error_label.text() == "Choose a capture file"
     dialog.file_edit.setText(str(capture))
+    with qtbot.waitSignal(dialog.connections_listed, timeout=5000):
+        dialog.file_edit.editingFinished.emit()
+    assert dialog.connection_box.itemText(0) == "client#1 (2 messages)"
+    assert dialog.connection() is None  # the default until one is picked
+    dialog.connection_box.setCurrentIndex(0)
+    assert dialog.connection() == "client#1"
     address = window.session.server_address
     assert address is not None
     dialog.url_edit.setText(address.ws_url("/ws/echo"))
@@ -135,3 +141,14 @@ def test_a_bad_capture_is_reported_not_replayed(launch, qtbot, tmp_path: Path) -
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Not replayed"), timeout=5000)
     assert "not a SocketScope capture" in window.notice_label.text()
     assert not window.capture_controls.cancel_replay_action.isEnabled()
+
+
+def test_the_replay_dialog_says_at_once_when_a_file_is_no_capture(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "notes.txt"
+    bad.write_text("shopping list\n")
+    window = launch("--no-server")
+    dialog = window.capture_controls.open_replay_dialog()
+    dialog.file_edit.setText(str(bad))
+    dialog.file_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: "not a SocketScope capture" in dialog.error_label.text(), timeout=5000)
+    dialog.reject()

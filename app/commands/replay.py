@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timing", type=_timing, default=Timing(), metavar="original|fast|scale:X",
                         help="the recorded gaps (default), none, or the gaps times X")
     parser.add_argument("--connection", metavar="NAME",
-                        help="whose messages, e.g. client#2 (default: the first connection that sent any)")
+                        help="whose messages, e.g. client#2, or client#1@2 for the second client#1 of an "
+                        "appended capture (default: the first client connection that sent any)")
     parser.add_argument("--out", metavar="FILE", help="record the new exchange to a JSONL capture")
     parser.add_argument("--linger", type=_seconds, default=DEFAULT_LINGER, metavar="S",
                         help=f"keep listening S seconds after the last message (default {DEFAULT_LINGER:g})")
