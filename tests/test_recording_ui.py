@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +153,24 @@ def test_the_replay_dialog_says_at_once_when_a_file_is_no_capture(launch, qtbot,
     dialog.file_edit.editingFinished.emit()
     qtbot.waitUntil(lambda: "not a SocketScope capture" in dialog.error_label.text(), timeout=5000)
     dialog.reject()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_stops_recording_with_a_message_and_keeps_the_file(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "filling.jsonl"
+    window = launch("--record", str(path))
+    controls = window.capture_controls
+    qtbot.waitUntil(lambda: path.read_text().count("online") == 2, timeout=5000)  # the status update, both sides
+    kept = path.read_text()
+    recorder = controls.recorder
+    assert recorder is not None and recorder._file is not None
+    full = os.open("/dev/full", os.O_WRONLY)  # from now on every write to the capture finds the disk full
+    os.dup2(full, recorder._file.fileno())
+    os.close(full)
+    window.composer.editor.setPlainText('{"more": "frames"}')
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "No space left on device" in window.notice_label.text(), timeout=5000)
+    assert "Recording to filling.jsonl stopped" in window.notice_label.text()
+    qtbot.waitUntil(lambda: not controls.recording and not controls.indicator.isVisible(), timeout=3000)
+    assert controls.record_action.text() == "&Record to file…"  # Ctrl+R starts a new recording
+    assert path.read_text() == kept  # what was written before is intact
