@@ -115,6 +115,32 @@ def open_recorder(path: str | None, on_error: Callable[[str], None] | None = Non
     return recorder
 
 
+class Progress:
+    """Progress lines on stderr: rewritten in place on a terminal every second, else a line every 5 s."""
+
+    def __init__(self) -> None:
+        self.interactive = sys.stderr.isatty()
+        self.interval = 1.0 if self.interactive else 5.0
+        self._last = time.monotonic()
+        self._shown = False
+
+    def update(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        self._shown = True
+        if self.interactive:
+            print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        """End the line being rewritten, if any."""
+        if self.interactive and self._shown:
+            print(file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """SIGINT (Ctrl+C) and SIGTERM set `stop` instead of interrupting: the command then ends cleanly."""

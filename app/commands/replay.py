@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, UsageError, check_url, open_recorder, run_command, stop_on_signals,
+    OK, ClientRun, Failure, Parser, Progress, UsageError, check_url, open_recorder, run_command, stop_on_signals,
 )
 from app.commands.serve import frame_line
 from app.services.replay import DEFAULT_LINGER, CaptureError, Replay, Timing, load_capture
@@ -73,12 +73,19 @@ def _replay(args: argparse.Namespace) -> int:
         replay = Replay(run_.session.inspector, url, script, timing, linger=args.linger)
         if not args.quiet:
             run_.on_frame = lambda frame: print(frame_line(frame), flush=True)
+        progress = Progress()
         future = replay.start()
-        run_.wait(future.done)
+
+        def finished() -> bool:
+            progress.update(f"{replay.result.sent:,} of {len(script):,} messages sent")
+            return future.done()
+
+        run_.wait(finished)
         if not future.done():  # Ctrl+C or SIGTERM
             replay.cancel()
         result = future.result()
         run_.wait(lambda: run_.watch.ended, 5)
+        progress.done()
     outcome = f"{result.sent:,} of {result.total:,} messages sent as {result.connection or 'no connection'}"
     if result.error:
         raise Failure(f"{result.error} ({outcome})")
