@@ -23,9 +23,14 @@ class LaunchOptions:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.cli import COMMANDS
+
     parser = argparse.ArgumentParser(
         prog="socketscope",
         description="See and shape live WebSocket JSON traffic.",
+        epilog="commands without a window (socketscope COMMAND --help):\n"
+        + "\n".join(f"  {name:<8} {text}" for name, text in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"SocketScope {__version__}")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,

@@ -308,3 +308,12 @@ def test_serve_record_finishes_the_file_on_ctrl_c(tmp_path: Path) -> None:
         (Direction.EVENT, Opcode.OPEN), (Direction.RECEIVED, Opcode.TEXT), (Direction.SENT, Opcode.TEXT),
         (Direction.RECEIVED, Opcode.CLOSE)]  # the client's close, as the tap records it
     assert f"{len(frames)} frames recorded to {out}" in err
+
+
+def test_help_lists_the_commands_and_each_has_its_own() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    for name in ("serve", "record", "send", "replay"):
+        assert f"  {name} " in done.stdout
+    done = run("replay", "--help")
+    assert done.returncode == 0 and "--timing original|fast|scale:X" in done.stdout

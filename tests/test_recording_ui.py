@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,6 +108,12 @@ def test_replay_dialog_replays_a_capture_into_the_log_and_the_recording(launch, 
     dialog.accept()  # nothing chosen yet: refused with a reason, still open
     assert dialog.isVisible() and dialog.error_label.text() == "Choose a capture file"
     dialog.file_edit.setText(str(capture))
+    with qtbot.waitSignal(dialog.connections_listed, timeout=5000):
+        dialog.file_edit.editingFinished.emit()
+    assert dialog.connection_box.itemText(0) == "client#1 (2 messages)"
+    assert dialog.connection() is None  # the default until one is picked
+    dialog.connection_box.setCurrentIndex(0)
+    assert dialog.connection() == "client#1"
     address = window.session.server_address
     assert address is not None
     dialog.url_edit.setText(address.ws_url("/ws/echo"))
@@ -135,3 +142,35 @@ def test_a_bad_capture_is_reported_not_replayed(launch, qtbot, tmp_path: Path) -
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Not replayed"), timeout=5000)
     assert "not a SocketScope capture" in window.notice_label.text()
     assert not window.capture_controls.cancel_replay_action.isEnabled()
+
+
+def test_the_replay_dialog_says_at_once_when_a_file_is_no_capture(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "notes.txt"
+    bad.write_text("shopping list\n")
+    window = launch("--no-server")
+    dialog = window.capture_controls.open_replay_dialog()
+    dialog.file_edit.setText(str(bad))
+    dialog.file_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: "not a SocketScope capture" in dialog.error_label.text(), timeout=5000)
+    dialog.reject()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_stops_recording_with_a_message_and_keeps_the_file(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "filling.jsonl"
+    window = launch("--record", str(path))
+    controls = window.capture_controls
+    qtbot.waitUntil(lambda: path.read_text().count("online") == 2, timeout=5000)  # the status update, both sides
+    kept = path.read_text()
+    recorder = controls.recorder
+    assert recorder is not None and recorder._file is not None
+    full = os.open("/dev/full", os.O_WRONLY)  # from now on every write to the capture finds the disk full
+    os.dup2(full, recorder._file.fileno())
+    os.close(full)
+    window.composer.editor.setPlainText('{"more": "frames"}')
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "No space left on device" in window.notice_label.text(), timeout=5000)
+    assert "Recording to filling.jsonl stopped" in window.notice_label.text()
+    qtbot.waitUntil(lambda: not controls.recording and not controls.indicator.isVisible(), timeout=3000)
+    assert controls.record_action.text() == "&Record to file…"  # Ctrl+R starts a new recording
+    assert path.read_text() == kept  # what was written before is intact

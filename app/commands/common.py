@@ -15,11 +15,12 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from app.core.frames import ConnectionState, Direction, Frame, Notice, Opcode, StateChange
+from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.options import LaunchOptions
 from app.services.recorder import Recorder, RecordingError
 from app.services.session import Session
@@ -114,6 +115,32 @@ def open_recorder(path: str | None, on_error: Callable[[str], None] | None = Non
     return recorder
 
 
+class Progress:
+    """Progress lines on stderr: rewritten in place on a terminal every second, else a line every 5 s."""
+
+    def __init__(self) -> None:
+        self.interactive = sys.stderr.isatty()
+        self.interval = 1.0 if self.interactive else 5.0
+        self._last = time.monotonic()
+        self._shown = False
+
+    def update(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        self._shown = True
+        if self.interactive:
+            print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        """End the line being rewritten, if any."""
+        if self.interactive and self._shown:
+            print(file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     """SIGINT (Ctrl+C) and SIGTERM set `stop` instead of interrupting: the command then ends cleanly."""
@@ -137,7 +164,6 @@ class ConnectionWatch:
     closed_by: str = ""
     received: int = 0  # text and binary messages
     sent: int = 0
-    errors: list[str] = field(default_factory=list)
 
     def observe(self, item: object) -> None:
         if self.connection is None and isinstance(item, StateChange):
@@ -157,8 +183,6 @@ class ConnectionWatch:
             self.state = item.state
             if item.state == ConnectionState.FAILED:
                 self.failure = item.detail
-        elif isinstance(item, Notice) and item.level == "error":
-            self.errors.append(item.text)
 
     @property
     def opened(self) -> bool:
@@ -226,8 +250,6 @@ class ClientRun:
 
     def wait(self, until: Callable[[], bool], timeout: float | None = None) -> bool:
         """Drain until `until()` holds (True), the timeout passes or a stop is asked for (False)."""
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             self.drain()

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 from app.commands.common import (
-    FAILURE, OK, ClientRun, Failure, Parser, check_url, open_recorder, positive, run_command, stop_on_signals,
+    FAILURE, OK, ClientRun, Failure, Parser, Progress, check_url, open_recorder, positive, run_command,
+    stop_on_signals,
 )
 from app.core.frames import Direction, Frame, Opcode
 
 PROG = "socketscope record"
-PROGRESS_INTERVAL = 1.0  # seconds between progress lines on a terminal
-PROGRESS_INTERVAL_PIPED = 5.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,31 +57,22 @@ def _record(args: argparse.Namespace) -> int:
     recorder = open_recorder(args.out)
     assert recorder is not None
     counter = _Counter(args.count)
-    interactive = sys.stderr.isatty()
+    progress = Progress()
     with ClientRun(recorder, keep=counter.keep) as run_, stop_on_signals(run_.stop):
         run_.connect(url)
         print(f"Recording {url} to {args.out} (Ctrl+C stops)", file=sys.stderr, flush=True)
         if not run_.wait_open():
             return OK  # Ctrl+C while connecting
-        started = time.monotonic()
-        last_progress = started
 
         def done() -> bool:
-            nonlocal last_progress
-            now = time.monotonic()
-            if now - last_progress >= (PROGRESS_INTERVAL if interactive else PROGRESS_INTERVAL_PIPED):
-                last_progress = now
-                print(f"{'\r' if interactive else ''}{counter.kept:,} messages received, "
-                      f"{recorder.frames_written:,} frames written",
-                      end="" if interactive else "\n", file=sys.stderr, flush=True)
+            progress.update(f"{counter.kept:,} messages received, {recorder.frames_written:,} frames written")
             return counter.reached or run_.watch.ended
 
         run_.wait(done, args.duration)
         watch = run_.watch
         ended_by_server = watch.ended
         run_.close()
-    if interactive:
-        print(file=sys.stderr)
+    progress.done()
     print(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
           file=sys.stderr, flush=True)
     if ended_by_server and not counter.reached:

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, UsageError, check_url, open_recorder, run_command, stop_on_signals,
+    OK, ClientRun, Failure, Parser, Progress, UsageError, check_url, open_recorder, run_command, stop_on_signals,
 )
 from app.commands.serve import frame_line
 from app.services.replay import DEFAULT_LINGER, CaptureError, Replay, Timing, load_capture
@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timing", type=_timing, default=Timing(), metavar="original|fast|scale:X",
                         help="the recorded gaps (default), none, or the gaps times X")
     parser.add_argument("--connection", metavar="NAME",
-                        help="whose messages, e.g. client#2 (default: the first connection that sent any)")
+                        help="whose messages, e.g. client#2, or client#1@2 for the second client#1 of an "
+                        "appended capture (default: the first client connection that sent any)")
     parser.add_argument("--out", metavar="FILE", help="record the new exchange to a JSONL capture")
     parser.add_argument("--linger", type=_seconds, default=DEFAULT_LINGER, metavar="S",
                         help=f"keep listening S seconds after the last message (default {DEFAULT_LINGER:g})")
@@ -72,12 +73,19 @@ def _replay(args: argparse.Namespace) -> int:
         replay = Replay(run_.session.inspector, url, script, timing, linger=args.linger)
         if not args.quiet:
             run_.on_frame = lambda frame: print(frame_line(frame), flush=True)
+        progress = Progress()
         future = replay.start()
-        run_.wait(future.done)
+
+        def finished() -> bool:
+            progress.update(f"{replay.result.sent:,} of {len(script):,} messages sent")
+            return future.done()
+
+        run_.wait(finished)
         if not future.done():  # Ctrl+C or SIGTERM
             replay.cancel()
         result = future.result()
         run_.wait(lambda: run_.watch.ended, 5)
+        progress.done()
     outcome = f"{result.sent:,} of {result.total:,} messages sent as {result.connection or 'no connection'}"
     if result.error:
         raise Failure(f"{result.error} ({outcome})")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 REFRESH_INTERVAL_MS = 250
 STOP_TIMEOUT = 10.0
+BACKLOG_SHOWN = 10_000  # frames handed over but not yet written: shown when a flood outruns the disk
 
 
 class CaptureControls(QObject):
@@ -163,7 +164,9 @@ class CaptureControls(QObject):
             if recorder.error is not None:  # the recorder's notice says why
                 self._detach_recorder()
             else:
-                self.indicator.setText(f"● REC {recorder.path.name} · {recorder.frames_written:,} frames")
+                backlog = recorder.backlog
+                waiting = f" ({backlog:,} waiting)" if backlog >= BACKLOG_SHOWN else ""
+                self.indicator.setText(f"● REC {recorder.path.name} · {recorder.frames_written:,} frames{waiting}")
                 self.indicator.setToolTip(f"Recording to {recorder.path}; Ctrl+R stops")
                 self.indicator.show()
         replay = self.replay

@@ -1,17 +1,22 @@
 """The "Replay capture…" dialog: which capture, to which URL, with what timing.
 
-It only collects choices; loading the capture and sending happen elsewhere
+It collects choices and lists the chosen capture's connections that sent
+messages (read on a worker thread); the replay itself runs elsewhere
 (app/ui/recording.py runs app/services/replay.py off the GUI thread).
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPushButton, QWidget,
 )
 
-from app.services.replay import Timing
+from qasync import asyncSlot
+
+from app.services.replay import CaptureError, Timing, load_capture
+from app.ui import async_loop
 
 CAPTURE_FILTER = "SocketScope captures (*.jsonl);;All files (*)"
 _TIMINGS = ("Original timing", "Scaled timing", "As fast as possible")
@@ -20,8 +25,11 @@ _TIMINGS = ("Original timing", "Scaled timing", "As fast as possible")
 class ReplayDialog(QDialog):
     """Asks for a capture file, a ws:// or wss:// URL, an optional connection and the timing."""
 
+    connections_listed = Signal(int)  # the chosen capture's sending connections were listed
+
     def __init__(self, parent: QWidget | None, url: str = "", path: str = "") -> None:
         super().__init__(parent)
+        self._listed_path = ""
         self.setWindowTitle("Replay capture")
         self.setObjectName("replayDialog")
         self.setAccessibleName("replayDialog")
@@ -34,7 +42,12 @@ class ReplayDialog(QDialog):
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(browse)
         self.url_edit = self._line_edit("replayUrl", url, "ws://host:port/path or wss://…")
-        self.connection_edit = self._line_edit("replayConnection", "", "first connection that sent (e.g. client#2)")
+        self.connection_box = QComboBox()
+        self.connection_box.setObjectName("replayConnection")
+        self.connection_box.setAccessibleName("replayConnection")
+        self.connection_box.setEditable(True)
+        self.connection_box.lineEdit().setPlaceholderText("the first client connection that sent (e.g. client#2)")
+        self.file_edit.editingFinished.connect(self._file_chosen)
         self.timing_box = QComboBox()
         self.timing_box.setObjectName("replayTiming")
         self.timing_box.setAccessibleName("replayTiming")
@@ -65,11 +78,13 @@ class ReplayDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Capture file", file_row)
         form.addRow("Replay to", self.url_edit)
-        form.addRow("Connection", self.connection_edit)
+        form.addRow("Connection", self.connection_box)
         form.addRow("Timing", timing_row)
         form.addRow(self.error_label)
         form.addRow(buttons)
         self.resize(560, self.sizeHint().height())
+        if path:
+            self._file_chosen()
 
     def _line_edit(self, name: str, text: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(text)
@@ -85,7 +100,32 @@ class ReplayDialog(QDialog):
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
         dialog.fileSelected.connect(self.file_edit.setText)
+        dialog.fileSelected.connect(self._file_chosen)
         dialog.open()
+
+    @asyncSlot()
+    async def _file_chosen(self) -> None:
+        """List the capture's connections that sent messages (read on a worker: captures can be big)."""
+        path = self.path()
+        if not path or path == self._listed_path:
+            return
+        self._listed_path = path
+        try:
+            senders = await async_loop.in_worker(lambda: load_capture(path).senders())
+        except CaptureError as error:
+            if path == self.path():
+                self.error_label.setText(str(error))
+            return
+        if path != self.path():
+            return  # another file was chosen meanwhile
+        self.error_label.setText("" if senders else "No connection in this capture sent a message")
+        typed = self.connection_box.currentText()
+        self.connection_box.clear()
+        for name, count in senders.items():
+            self.connection_box.addItem(f"{name} ({count:,} message{'s' if count != 1 else ''})", name)
+        self.connection_box.setCurrentIndex(-1)
+        self.connection_box.setEditText(typed)
+        self.connections_listed.emit(len(senders))
 
     # -- what was chosen ---------------------------------------------------------------------
 
@@ -96,7 +136,12 @@ class ReplayDialog(QDialog):
         return self.url_edit.text().strip()
 
     def connection(self) -> str | None:
-        return self.connection_edit.text().strip() or None
+        """The chosen connection's name, or None for the default."""
+        text = self.connection_box.currentText().strip()
+        index = self.connection_box.findText(text)
+        if index >= 0:
+            return str(self.connection_box.itemData(index))
+        return text or None
 
     def timing(self) -> Timing:
         index = self.timing_box.currentIndex()
