@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from app.core import jsondoc
+from app.core.comparison import compare_payloads
 from app.core.diff import MAX_CHANGES, diff_lines, diff_values, format_path
+from app.core.frames import Opcode
 
 
 def parse(text: str) -> Any:
@@ -112,3 +114,30 @@ def test_paths_are_jsonpath() -> None:
 def test_non_json_texts_are_compared_by_lines(left: str, right: str, expected: list) -> None:
     result = diff_lines(left.split("\n"), right.split("\n"))
     assert [(c.path, c.kind, c.left, c.right) for c in result.changes] == expected
+
+
+def test_comparison_aligns_printed_documents_and_marks_changed_lines() -> None:
+    left = '{"id": 1, "tags": ["a"], "gone": true, "big": 18446744073709551617}'
+    right = '{"id": 2, "tags": ["a", "b"], "big": 18446744073709551617, "new": {"x": null}}'
+    comparison = compare_payloads((Opcode.TEXT, left), (Opcode.TEXT, right))
+    assert comparison.as_json
+    assert [c.path for c in comparison.differences.changes] == ["$.id", "$.tags[1]", "$.gone", "$.new"]
+    pairs = [(comparison.left_lines[i] if i is not None else None, comparison.right_lines[j] if j is not None else None)
+             for i, j in comparison.rows]
+    assert ('  "id": 1,', '  "id": 2,') in pairs
+    assert ('  "gone": true,', None) in pairs
+    assert (None, '    "b"') in pairs
+    assert ('  "big": 18446744073709551617', '  "big": 18446744073709551617,') in pairs
+    marked_right = {comparison.right_lines[j]: kind for j, kind in comparison.right_marks.items()}
+    assert marked_right == {'  "id": 2,': "changed", '    "b"': "added", '  "new": {': "added",
+                            '    "x": null': "added", "  }": "added"}
+    first_row = comparison.rows[comparison.change_rows[2]]
+    assert comparison.left_lines[first_row[0]] == '  "gone": true,'
+    assert comparison.notes[0] == "4 differences"
+
+
+def test_comparison_of_text_messages_says_why() -> None:
+    comparison = compare_payloads((Opcode.TEXT, "hello\nworld"), (Opcode.TEXT, '{"a": 1}'))
+    assert not comparison.as_json
+    assert comparison.notes[1].startswith("Compared as text: the left message is not JSON")
+    assert [c.kind for c in comparison.differences.changes] == ["changed"]

@@ -14,6 +14,7 @@ duplicated key's second value is `("a", 2)`).
 from __future__ import annotations
 
 import json
+import json.encoder
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -26,11 +27,24 @@ Location = tuple[Segment, ...]
 _END = object()  # marks a wanted location in a `LocationTrie` node
 
 
+_encode_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) uses
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
 def scalar_text(value: Any) -> str:
     """The JSON text of a scalar (or of an empty container), as `jsondoc.dumps` writes it."""
+    kind = type(value)
+    if kind is str:
+        return _encode_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if value is None or kind is bool:
+        return _CONSTANTS[value]
     if isinstance(value, NumberLiteral):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
+        return str.__str__(value)
+    if isinstance(value, float):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, JsonObject | dict):
         return "{}"
@@ -47,7 +61,7 @@ def members(value: Any) -> list[tuple[Segment, str, Any]] | None:
         children = []
         for key, item in pairs:
             occurrence = seen[key] = seen.get(key, 0) + 1
-            children.append(((key, occurrence), json.dumps(key, ensure_ascii=False) + ": ", item))
+            children.append(((key, occurrence), _encode_string(key) + ": ", item))
         return children
     if isinstance(value, list):
         return [(index, "", item) for index, item in enumerate(value)]
@@ -97,37 +111,61 @@ class LocationTrie:
             node[_END] = location
 
 
+class LineKeys:
+    """Which value each printed line belongs to, comparable across documents.
+
+    Print two documents with one `LineKeys` each, sharing `ids`: a line's key is the
+    id of its value's location (the same location in both documents gets the same
+    id), negated minus one for a container's closing line. The diff view aligns two
+    documents on equal keys.
+    """
+
+    def __init__(self, ids: dict[tuple[int, Segment], int]) -> None:
+        self.ids = ids
+        self.lines: list[int] = []
+
+
 def pretty_lines(
-    value: Any, indent: int = 2, wanted: LocationTrie | None = None
+    value: Any, indent: int = 2, wanted: LocationTrie | None = None, keys: LineKeys | None = None
 ) -> tuple[list[str], dict[Location, tuple[int, int]]]:
-    """The indented lines, and for each wanted location its first and last line (0-based)."""
+    """The indented lines, and for each wanted location its first and last line (0-based).
+
+    With `keys`, each line's key is appended to `keys.lines` (see `LineKeys`).
+    """
     lines: list[str] = []
     spans: dict[Location, tuple[int, int]] = {}
     root = wanted.root if wanted else None
-    # ("value", value, prefix, level, comma, trie node) or ("close", line, trie node, first line)
-    stack: list[tuple[Any, ...]] = [("value", value, "", 0, False, root)]
+    ids = keys.ids if keys else None
+    line_keys = keys.lines if keys else None
+    # ("value", value, prefix, level, comma, trie node, node id) or ("close", line, trie node, first line, id)
+    stack: list[tuple[Any, ...]] = [("value", value, "", 0, False, root, 0)]
     while stack:
         task = stack.pop()
         if task[0] == "close":
-            _, line, node, first = task
+            _, line, node, first, node_id = task
+            if line_keys is not None:
+                line_keys.append(-1 - node_id)
             lines.append(line)
             if node is not None and _END in node:
                 spans[node[_END]] = (first, len(lines) - 1)
             continue
-        _, item, prefix, level, comma, node = task
+        _, item, prefix, level, comma, node, node_id = task
         pad = " " * (indent * level)
         children = members(item)
+        if line_keys is not None:
+            line_keys.append(node_id)
         if not children:
             if node is not None and _END in node:
                 spans[node[_END]] = (len(lines), len(lines))
             lines.append(pad + prefix + scalar_text(item) + ("," if comma else ""))
             continue
         is_object = isinstance(item, JsonObject | dict)
-        stack.append(("close", pad + ("}" if is_object else "]") + ("," if comma else ""), node, len(lines)))
+        stack.append(("close", pad + ("}" if is_object else "]") + ("," if comma else ""), node, len(lines), node_id))
         lines.append(pad + prefix + ("{" if is_object else "["))
         last = len(children) - 1
         for index in range(last, -1, -1):
             segment, child_prefix, child = children[index]
             child_node = node.get(segment) if node else None
-            stack.append(("value", child, child_prefix, level + 1, index != last, child_node))
+            child_id = ids.setdefault((node_id, segment), len(ids) + 1) if ids is not None else 0
+            stack.append(("value", child, child_prefix, level + 1, index != last, child_node, child_id))
     return lines, spans
