@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import jsondoc
+from app.ui.json_highlighter import JsonHighlighter
 from app.ui.message_view import monospace
 
 VALIDATE_DELAY_MS = 120
@@ -49,6 +50,7 @@ class Composer(QWidget):
         self.editor.setFont(monospace())
         self.editor.setPlaceholderText("Type a JSON payload; Ctrl+Enter sends it")
         self.editor.setTabChangesFocus(False)
+        self.highlighter = JsonHighlighter(self.editor.document())
 
         self.error = QLabel()
         self.error.setObjectName("composerError")
