@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.frames import Direction, Opcode
 from app.main import build
 from app.ui import async_loop
-from app.ui.diff_view import GAP, DiffView, Message, prepare
+from app.ui.diff_view import GAP, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT, DiffView, Message, prepare
 from app.ui.main_window import MainWindow
 
 BIG = 2**64 + 1
@@ -66,15 +66,21 @@ def test_ctrl_d_compares_the_greeting_with_the_status_update(window: MainWindow,
                      ("$.status", "added"), ("$.last_seen", "added")}
     assert view.summary.text().startswith("5 differences")
     assert view.left_title.text().startswith(f"Left: #{greeting + 1} ")
-    assert '"username": "Alice"' in view.left.toPlainText()
-    assert '"status": "online"' in view.right.toPlainText()
+    assert '"username": "Alice"' in view.prepared.side_text(0)
+    assert '"status": "online"' in view.prepared.side_text(1)
 
     last = view.changes_model.rowCount() - 1
-    view.changes.selectRow(last)  # choosing a path puts its line at the cursor on both sides
+    view.changes.selectRow(last)  # choosing a path selects its first row
     row = view.prepared.comparison.change_rows[last]
-    assert view.right.textCursor().blockNumber() == row == view.left.textCursor().blockNumber()
-    assert view.right.document().findBlockByNumber(row).text().strip().startswith('"last_seen"')
+    assert view.current_row() == row
+    assert view.rows_model.index(row, RIGHT_TEXT).data().strip().startswith('"last_seen"')
+    assert view.rows_model.index(row, RIGHT_TEXT).data(Qt.ItemDataRole.BackgroundRole) is not None
     view.grab().save("/tmp/rawdiff-diff-view.png")
+    qtbot.keyClick(view.changes, Qt.Key.Key_F7)  # next change, wrapping round
+    assert view.changes.currentIndex().row() == 0
+    assert view.current_row() == view.prepared.comparison.change_rows[0]
+    qtbot.keyClick(view.changes, Qt.Key.Key_F7, Qt.KeyboardModifier.ShiftModifier)
+    assert view.changes.currentIndex().row() == last
 
 
 def test_side_by_side_rows_align_and_colour_changes(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -82,19 +88,23 @@ def test_side_by_side_rows_align_and_colour_changes(qtbot) -> None:  # type: ign
     left = Message("left", Opcode.TEXT, f'{{"id": {BIG}, "items": [1, 2], "a": 1, "a": 2}}')
     right = Message("right", Opcode.TEXT, f'{{"id": {BIG - 1}, "items": [1, 2, 3], "a": 1, "a": "2"}}')
     prepared = prepare(left, right)
-    left_rows, right_rows = prepared.left_text.split("\n"), prepared.right_text.split("\n")
+    left_rows, right_rows = prepared.side_text(0).split("\n"), prepared.side_text(1).split("\n")
     assert len(left_rows) == len(right_rows)
     assert (left_rows[1], right_rows[1]) == (f'  "id": {BIG},', f'  "id": {BIG - 1},')
     gap = right_rows.index("    3")
     assert left_rows[gap] == ""
-    assert (gap, gap, GAP) in prepared.left_runs and (gap, gap, "added") in prepared.right_runs
+    assert prepared.left_kinds[gap] == GAP and prepared.right_kinds[gap] == "added"
+    assert prepared.left_kinds[1] == prepared.right_kinds[1] == "changed"
     assert [c.path for c in prepared.comparison.differences.changes] == ["$.id", "$.items[2]", "$.a#2"]
 
     view = DiffView()
     qtbot.addWidget(view)
     view.compare(left, right)
     qtbot.waitUntil(lambda: view.changes_model.rowCount() == 3, timeout=5000)
-    assert view.left.toPlainText() == prepared.left_text
-    assert len(view.right.extraSelections()) == sum(last - first + 1 for first, last, _ in prepared.right_runs)
+    assert view.rows_model.rowCount() == len(left_rows)
+    assert view.rows_model.index(gap, LEFT_TEXT).data() == "" and view.rows_model.index(gap, RIGHT_NUMBER).data()
+    assert view.rows_model.index(1, LEFT_TEXT).data(Qt.ItemDataRole.BackgroundRole).color() == \
+        view.rows_model.index(1, RIGHT_TEXT).data(Qt.ItemDataRole.BackgroundRole).color()
+    view.grab().save("/tmp/rawdiff-diff-small.png")
     assert view.changes_model.index(2, 1).data() == "type-changed"
     assert view.changes_model.index(2, 3).data() == '"2"'

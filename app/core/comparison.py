@@ -67,7 +67,7 @@ def _compare_json(left: Inspection, right: Inspection) -> Comparison:
         left_span = left_spans.get(change.left_location) if change.left_location is not None else None
         right_span = right_spans.get(change.right_location) if change.right_location is not None else None
         _mark(comparison, change, left_span, right_span)
-    _finish(comparison, [*left.notes, *right.notes])
+    _finish(comparison, _side_notes(left, right))
     return comparison
 
 
@@ -86,8 +86,12 @@ def _compare_text(left: Inspection, right: Inspection) -> Comparison:
         f"Compared as text: the {' and '.join(which)} message{'s are' if len(which) > 1 else ' is'} not JSON"
         + (f" ({'; '.join(reasons)})" if reasons else "")
     )
-    _finish(comparison, [*left.notes, *right.notes])
+    _finish(comparison, _side_notes(left, right))
     return comparison
+
+
+def _side_notes(left: Inspection, right: Inspection) -> list[str]:
+    return [f"{side}: {note}" for side, inspection in (("Left", left), ("Right", right)) for note in inspection.notes]
 
 
 def _mark(comparison: Comparison, change: Change, left_span: tuple[int, int] | None,
@@ -130,7 +134,7 @@ def _finish(comparison: Comparison, notes: list[str]) -> None:
     comparison.notes[:0] = [comparison.differences.summary()]
     if not comparison.as_json and max(len(comparison.left_lines), len(comparison.right_lines)) > TEXT_ALIGN_LIMIT:
         comparison.notes.append(f"Texts beyond {TEXT_ALIGN_LIMIT:,} lines are shown without line alignment")
-    comparison.notes.extend(dict.fromkeys(notes))
+    comparison.notes.extend(notes)
 
 
 def align_unique(left: list, right: list) -> list[Row]:

@@ -1,9 +1,10 @@
-"""Two messages side by side: aligned, changed lines coloured, and the list of changed paths.
+"""Two messages side by side: aligned rows, changed lines coloured, and the list of changed paths.
 
 The comparison (parsing, structural diff, printing, alignment) runs on a worker
-thread; the GUI thread only puts the prepared texts into two editors and colours
-runs of lines. Both editors scroll together; choosing a path in the list brings
-its lines into view on both sides.
+thread. The rows are shown by a table model, so the GUI thread only ever touches
+the rows on screen: two 2 MiB documents cost no more to show than two small ones.
+A delegate colours each visible line's JSON tokens; the row background says what
+changed. Choosing a path in the list brings its first line into view.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QTextCursor, QTextFormat
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QShortcut, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView, QTextEdit,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QSplitter, QStyle, QStyledItemDelegate,
+    QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget,
 )
 from shiboken6 import isValid
 
@@ -25,13 +26,14 @@ from app.core.comparison import Comparison, compare_payloads
 from app.core.diff import ADDED, CHANGED, REMOVED, TYPE_CHANGED, Change, json_type
 from app.core.pretty import members, scalar_text
 from app.ui import async_loop
-from app.ui.json_highlighter import HIGHLIGHT_LIMIT, JsonHighlighter
+from app.ui.json_highlighter import text_formats, token_spans
 from app.ui.log_model import direction_text, format_time
 from app.ui.message_view import monospace
 
 GAP = "gap"  # a row where this side has no line
 PREVIEW_LENGTH = 80
-ROW_SELECTION_LIMIT = 20_000  # rows coloured one by one; longer runs beyond it get one selection each
+TOOLTIP_LENGTH = 2_000
+LEFT_NUMBER, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT = range(4)
 
 # Translucent, so they read on light and dark palettes alike.
 _BACKGROUNDS = {
@@ -55,38 +57,22 @@ class Message:
 @dataclass(slots=True)
 class PreparedComparison:
     comparison: Comparison
-    left_text: str
-    right_text: str
-    left_runs: list[tuple[int, int, str]]  # (first row, last row, kind) of coloured rows
-    right_runs: list[tuple[int, int, str]]
+    left_kinds: list[str | None]  # per row: the kind of change of the left line, GAP, or None
+    right_kinds: list[str | None]
 
-
-def _runs(kinds: list[str | None]) -> list[tuple[int, int, str]]:
-    runs: list[tuple[int, int, str]] = []
-    for row, kind in enumerate(kinds):
-        if kind is None:
-            continue
-        if runs and runs[-1][2] == kind and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row, kind)
-        else:
-            runs.append((row, row, kind))
-    return runs
+    def side_text(self, side: int) -> str:
+        """One side's rows as text, gaps as empty lines."""
+        lines = self.comparison.left_lines if side == 0 else self.comparison.right_lines
+        return "\n".join("" if row[side] is None else lines[row[side]] for row in self.comparison.rows)
 
 
 def prepare(left: Message, right: Message) -> PreparedComparison:
-    """Compare and lay out both sides row by row (pure: runs on a worker thread)."""
+    """Compare and mark both sides row by row (pure: runs on a worker thread)."""
     comparison = compare_payloads((left.opcode, left.payload), (right.opcode, right.payload))
-    texts, runs = [], []
-    for side, lines, marks in ((0, comparison.left_lines, comparison.left_marks),
-                               (1, comparison.right_lines, comparison.right_marks)):
-        shown, kinds = [], []
-        for row in comparison.rows:
-            line = row[side]
-            shown.append("" if line is None else lines[line])
-            kinds.append(GAP if line is None else marks.get(line))
-        texts.append("\n".join(shown))
-        runs.append(_runs(kinds))
-    return PreparedComparison(comparison, texts[0], texts[1], runs[0], runs[1])
+    kinds = []
+    for side, marks in ((0, comparison.left_marks), (1, comparison.right_marks)):
+        kinds.append([GAP if row[side] is None else marks.get(row[side]) for row in comparison.rows])
+    return PreparedComparison(comparison, kinds[0], kinds[1])
 
 
 def preview(value: Any, present: bool) -> str:
@@ -156,6 +142,101 @@ class ChangesModel(QAbstractTableModel):
         return None
 
 
+class RowsModel(QAbstractTableModel):
+    """The aligned rows: left line number and text, right line number and text."""
+
+    HEADERS = ("#", "Left", "#", "Right")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.prepared: PreparedComparison | None = None
+
+    def set_prepared(self, prepared: PreparedComparison) -> None:
+        self.beginResetModel()
+        self.prepared = prepared
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or self.prepared is None else len(self.prepared.comparison.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def line(self, row: int, side: int) -> str | None:
+        assert self.prepared is not None
+        comparison = self.prepared.comparison
+        index = comparison.rows[row][side]
+        if index is None:
+            return None
+        return (comparison.left_lines if side == 0 else comparison.right_lines)[index]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.prepared is None:
+            return None
+        row, column = index.row(), index.column()
+        side = 0 if column < RIGHT_NUMBER else 1
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column in (LEFT_NUMBER, RIGHT_NUMBER):
+                line = self.prepared.comparison.rows[row][side]
+                return "" if line is None else str(line + 1)
+            return self.line(row, side) or ""
+        if role == Qt.ItemDataRole.BackgroundRole:
+            kind = (self.prepared.left_kinds if side == 0 else self.prepared.right_kinds)[row]
+            return QBrush(_BACKGROUNDS[kind]) if kind else None
+        if role == Qt.ItemDataRole.ToolTipRole and column in (LEFT_TEXT, RIGHT_TEXT):
+            text = self.line(row, side) or ""
+            return text[:TOOLTIP_LENGTH] if len(text) > 60 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (LEFT_NUMBER, RIGHT_NUMBER):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class JsonLineDelegate(QStyledItemDelegate):
+    """Paints a row's text with its JSON tokens coloured; only visible rows are ever painted."""
+
+    def __init__(self, parent: QWidget | None = None, colour_tokens: bool = True) -> None:
+        super().__init__(parent)
+        self.colour_tokens = colour_tokens
+        self.formats: dict[str, QTextCharFormat] = text_formats()
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        text = item.text
+        item.text = ""
+        style = item.widget.style() if item.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, item.widget)
+        if not text:
+            return
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, item.widget)
+        layout = QTextLayout(text, item.font)
+        if self.colour_tokens and not item.state & QStyle.StateFlag.State_Selected:
+            ranges = []
+            for start, length, kind in token_spans(text):
+                span = QTextLayout.FormatRange()
+                span.start, span.length, span.format = start, length, self.formats[kind]
+                ranges.append(span)
+            layout.setFormats(ranges)
+        layout.beginLayout()
+        line = layout.createLine()
+        line.setLineWidth(1e7)  # one visual line: rows must stay aligned
+        layout.endLayout()
+        painter.save()
+        painter.setClipRect(rect)
+        if item.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(item.palette.highlightedText().color())
+        else:
+            painter.setPen(item.palette.text().color())
+        top = rect.top() + (rect.height() - line.height()) / 2
+        layout.draw(painter, QPointF(rect.left(), top))
+        painter.restore()
+
+
 class DiffView(QWidget):
     """A window comparing two messages; `compare` fills it (off the GUI thread)."""
 
@@ -173,17 +254,30 @@ class DiffView(QWidget):
         self.summary.setAccessibleName("diffSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
+        self.left_title = self._title("diffLeftTitle")
+        self.right_title = self._title("diffRightTitle")
 
-        self.left_title, self.left = self._pane("diffLeft")
-        self.right_title, self.right = self._pane("diffRight")
-        self.left_highlighter = JsonHighlighter(self)
-        self.right_highlighter = JsonHighlighter(self)
-        self._scrolling = False
-        for one, other in ((self.left, self.right), (self.right, self.left)):
-            one.verticalScrollBar().valueChanged.connect(
-                lambda value, other=other: self._follow(other.verticalScrollBar(), value))
-            one.horizontalScrollBar().valueChanged.connect(
-                lambda value, other=other: self._follow(other.horizontalScrollBar(), value))
+        self.rows_model = RowsModel(self)
+        self.rows = QTableView()
+        self.rows.setObjectName("diffRows")
+        self.rows.setAccessibleName("diffRows")
+        self.rows.setModel(self.rows_model)
+        self.rows.setFont(monospace())
+        self.rows.setShowGrid(False)
+        self.rows.setWordWrap(False)
+        self.rows.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rows.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.rows.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.delegate = JsonLineDelegate(self.rows)
+        for column in (LEFT_TEXT, RIGHT_TEXT):
+            self.rows.setItemDelegateForColumn(column, self.delegate)
+        self._fixed_rows(self.rows, monospace_rows=True)
+        header = self.rows.horizontalHeader()
+        for column in (LEFT_NUMBER, RIGHT_NUMBER):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, self.rows.fontMetrics().horizontalAdvance("000000") + 8)
+        for column in (LEFT_TEXT, RIGHT_TEXT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
         self.changes_model = ChangesModel(self)
         self.changes = QTableView()
@@ -192,26 +286,25 @@ class DiffView(QWidget):
         self.changes.setModel(self.changes_model)
         self.changes.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.changes.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.changes.verticalHeader().setVisible(False)
-        self.changes.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.changes.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.changes.setWordWrap(False)
-        self.changes.horizontalHeader().resizeSection(0, 320)
-        self.changes.horizontalHeader().resizeSection(1, 100)
-        self.changes.horizontalHeader().resizeSection(2, 300)
-        self.changes.horizontalHeader().setStretchLastSection(True)
+        self.changes.setToolTip("Choose a path to see it on both sides (F7 next, Shift+F7 previous)")
+        self._fixed_rows(self.changes)
+        changes_header = self.changes.horizontalHeader()
+        for column, width in enumerate((320, 100, 300)):
+            changes_header.resizeSection(column, width)
+        changes_header.setStretchLastSection(True)
         self.changes.selectionModel().currentRowChanged.connect(lambda current, _: self.show_change(current.row()))
 
-        sides = QSplitter(Qt.Orientation.Horizontal)
-        for title, editor in ((self.left_title, self.left), (self.right_title, self.right)):
-            pane = QWidget()
-            pane_layout = QVBoxLayout(pane)
-            pane_layout.setContentsMargins(0, 0, 0, 0)
-            pane_layout.addWidget(title)
-            pane_layout.addWidget(editor, 1)
-            sides.addWidget(pane)
+        titles = QHBoxLayout()
+        titles.addWidget(self.left_title, 1)
+        titles.addWidget(self.right_title, 1)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(titles)
+        upper_layout.addWidget(self.rows, 1)
         main = QSplitter(Qt.Orientation.Vertical)
-        main.addWidget(sides)
+        main.addWidget(upper)
         main.addWidget(self.changes)
         main.setSizes([540, 200])
         legend = QHBoxLayout()
@@ -224,25 +317,23 @@ class DiffView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(legend)
         layout.addWidget(main, 1)
+        QShortcut(QKeySequence("F7"), self, lambda: self.step_change(1))
+        QShortcut(QKeySequence("Shift+F7"), self, lambda: self.step_change(-1))
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
+        QShortcut(QKeySequence("Escape"), self, self.close)
 
-    def _pane(self, name: str) -> tuple[QLabel, QPlainTextEdit]:
+    def _title(self, name: str) -> QLabel:
         title = QLabel()
-        title.setObjectName(f"{name}Title")
-        title.setAccessibleName(f"{name}Title")
+        title.setObjectName(name)
+        title.setAccessibleName(name)
         title.setTextFormat(Qt.TextFormat.PlainText)
-        editor = QPlainTextEdit()
-        editor.setObjectName(name)
-        editor.setAccessibleName(name)
-        editor.setReadOnly(True)
-        editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # rows must stay aligned
-        editor.setFont(monospace())
-        return title, editor
+        return title
 
-    def _follow(self, bar, value: int) -> None:  # type: ignore[no-untyped-def]
-        if not self._scrolling:
-            self._scrolling = True
-            bar.setValue(value)
-            self._scrolling = False
+    def _fixed_rows(self, table: QTableView, monospace_rows: bool = False) -> None:
+        vertical = table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize((table.fontMetrics() if monospace_rows else self.fontMetrics()).height() + 4)
 
     # -- comparing ---------------------------------------------------------------------------
 
@@ -272,55 +363,29 @@ class DiffView(QWidget):
         self.prepared = prepared
         comparison = prepared.comparison
         self.summary.setText(" · ".join(comparison.notes))
-        for editor, highlighter, text, runs in (
-            (self.left, self.left_highlighter, prepared.left_text, prepared.left_runs),
-            (self.right, self.right_highlighter, prepared.right_text, prepared.right_runs),
-        ):
-            highlighter.setDocument(None)
-            editor.setPlainText(text)
-            if comparison.as_json and len(text) <= HIGHLIGHT_LIMIT:
-                highlighter.setDocument(editor.document())
-            editor.setExtraSelections(self._selections(editor, runs))
+        self.delegate.colour_tokens = comparison.as_json
+        self.rows_model.set_prepared(prepared)
         self.changes_model.set_changes(comparison.differences.changes)
         if comparison.differences.changes:
             self.changes.selectRow(0)
 
-    def _selections(self, editor: QPlainTextEdit, runs: list[tuple[int, int, str]]) -> list:
-        """Coloured rows. A full-width colour covers whole lines only for a collapsed cursor, so each
-        row gets its own, up to `ROW_SELECTION_LIMIT`; runs beyond get one selection each."""
-        document = editor.document()
-        selections = []
-        budget = ROW_SELECTION_LIMIT
-        for first, last, kind in runs:
-            rows = range(first, last + 1) if last - first < budget else [first]
-            budget -= len(rows)
-            for row in rows:
-                selection = QTextEdit.ExtraSelection()
-                selection.format.setBackground(_BACKGROUNDS[kind])
-                selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-                cursor = QTextCursor(document.findBlockByNumber(row))
-                if len(rows) == 1 and last > first:
-                    end = document.findBlockByNumber(last)
-                    cursor.setPosition(end.position() + end.length() - 1, QTextCursor.MoveMode.KeepAnchor)
-                selection.cursor = cursor
-                selections.append(selection)
-        return selections
+    def step_change(self, step: int) -> None:
+        """Select the next (+1) or previous (-1) change in the list."""
+        count = self.changes_model.rowCount()
+        if count:
+            self.changes.selectRow((self.changes.currentIndex().row() + step) % count)
 
     def show_change(self, index: int) -> None:
-        """Scroll both sides to the first row of change `index`."""
+        """Bring the first row of change `index` into view (centred) and select it."""
         if self.prepared is None or not 0 <= index < len(self.prepared.comparison.change_rows):
             return
         row = self.prepared.comparison.change_rows[index]
-        for editor in (self.left, self.right):
-            block = editor.document().findBlockByNumber(row)
-            if block.isValid():
-                editor.setTextCursor(QTextCursor(block))
-        self.left.centerCursor()
-        self.right.verticalScrollBar().setValue(self.left.verticalScrollBar().value())
+        target = self.rows_model.index(row, LEFT_TEXT)
+        self.rows.scrollTo(target, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.rows.selectRow(row)
 
     def current_row(self) -> int:
-        """The row at the top of the left side (for tests and for keeping the place)."""
-        return self.left.firstVisibleBlock().blockNumber()
+        return self.rows.currentIndex().row()
 
 
 def message_of(store: CaptureStore, row: int) -> Message:

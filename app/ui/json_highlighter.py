@@ -44,34 +44,44 @@ def palette_is_dark(palette: QPalette | None = None) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
+def text_formats(dark: bool | None = None) -> dict[str, QTextCharFormat]:
+    """A format per token kind, for a dark or light palette (None: the application's)."""
+    dark = palette_is_dark() if dark is None else dark
+    formats = {}
+    for kind, colours in _COLOURS.items():
+        text_format = QTextCharFormat()
+        text_format.setForeground(QColor(colours[1] if dark else colours[0]))
+        if kind == "key":
+            text_format.setFontWeight(QFont.Weight.DemiBold)
+        formats[kind] = text_format
+    return formats
+
+
 class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, parent: QObject | QTextDocument | None = None, dark: bool | None = None) -> None:
         super().__init__(parent)
-        self.formats = self._make_formats(palette_is_dark() if dark is None else dark)
-
-    @staticmethod
-    def _make_formats(dark: bool) -> dict[str, QTextCharFormat]:
-        formats = {}
-        for kind, colours in _COLOURS.items():
-            text_format = QTextCharFormat()
-            text_format.setForeground(QColor(colours[1] if dark else colours[0]))
-            if kind == "key":
-                text_format.setFontWeight(QFont.Weight.DemiBold)
-            formats[kind] = text_format
-        return formats
+        self.formats = text_formats(dark)
 
     def highlightBlock(self, text: str) -> None:
-        if len(text) > MAX_BLOCK_LENGTH:
-            return
         formats = self.formats
-        for match in _TOKEN.finditer(text):
-            string = match.group("string")
-            if string is not None:
-                colon = match.group("colon")
-                self.setFormat(match.start(), len(string), formats["key" if colon else "string"])
-                if colon:
-                    self.setFormat(match.end() - 1, 1, formats["punctuation"])
-                continue
-            kind = match.lastgroup
-            assert kind is not None
-            self.setFormat(match.start(), match.end() - match.start(), formats[kind])
+        for start, length, kind in token_spans(text):
+            self.setFormat(start, length, formats[kind])
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, length, kind) of every token of one line; nothing for a line over MAX_BLOCK_LENGTH."""
+    if len(text) > MAX_BLOCK_LENGTH:
+        return []
+    spans = []
+    for match in _TOKEN.finditer(text):
+        string = match.group("string")
+        if string is not None:
+            colon = match.group("colon")
+            spans.append((match.start(), len(string), "key" if colon else "string"))
+            if colon:
+                spans.append((match.end() - 1, 1, "punctuation"))
+            continue
+        kind = match.lastgroup
+        assert kind is not None
+        spans.append((match.start(), match.end() - match.start(), kind))
+    return spans
