@@ -11,7 +11,7 @@ from app.core.inspection import inspect_payload
 from app.ui import async_loop
 from app.ui.composer import Composer
 from app.ui.json_highlighter import HIGHLIGHT_LIMIT, JsonHighlighter
-from app.ui.raw_view import COMPACT, INLINE_FORMAT_LIMIT, PRETTY, RAW, RawView
+from app.ui.raw_view import COMPACT, INLINE_FORMAT_LIMIT, LONG_LINE_LIMIT, PRETTY, RAW, RawView
 
 BIG = 2**64 + 1
 
@@ -98,7 +98,7 @@ def test_big_documents_are_formatted_on_a_worker(qtbot) -> None:  # type: ignore
     view = raw_view(qtbot, payload)
     view.set_mode(PRETTY)
     assert view.note.text().startswith("Formatting")
-    assert view.toPlainText() == payload  # the GUI thread has not printed it
+    assert view.toPlainText() == payload[:LONG_LINE_LIMIT]  # as received: the GUI thread has not printed it
     qtbot.waitUntil(lambda: view.toPlainText().startswith(f"[\n  {BIG},\n"), timeout=10_000)
     assert len(view.toPlainText()) > HIGHLIGHT_LIMIT
     assert view.highlighter.document() is None  # too big to colour: said so
@@ -121,3 +121,22 @@ def test_find_counts_matches_case_insensitively_and_steps_through_them(qtbot) ->
     assert view.match_label.text() == "3 of 3"
     view.find_edit.setText("bob")
     assert view.match_label.text() == "No matches" and view.match_count() == 0
+
+
+def test_a_long_message_shows_its_beginning_until_asked_for_all(qtbot) -> None:  # type: ignore[no-untyped-def]
+    payload = '{"data": "' + "x" * (LONG_LINE_LIMIT * 2) + '"}'
+    view = raw_view(qtbot, payload)
+    assert view.toPlainText() == payload[:LONG_LINE_LIMIT]
+    assert view.note.text() == f"Showing the first {LONG_LINE_LIMIT:,} of {len(payload):,} characters\n" \
+        f"Colouring is off for texts over {HIGHLIGHT_LIMIT:,} characters"
+    assert view.show_all_button.isVisibleTo(view)
+    view.show_all_button.click()
+    assert view.toPlainText() == payload and not view.show_all_button.isVisibleTo(view)
+
+
+def test_documents_deeper_than_the_recursion_limit_allows_dumps_still_print(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = raw_view(qtbot, "[" * 800 + "]" * 800)
+    view.set_mode(PRETTY)
+    lines = view.text.split("\n")  # more than the editor shows at first
+    assert view.toPlainText() == view.text[:len(view.toPlainText())] and view.show_all_button.isVisibleTo(view)
+    assert len(lines) == 1599 and lines[799] == " " * 1598 + "[]"
