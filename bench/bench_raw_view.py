@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
 
 from app.core import jsondoc, pretty  # noqa: E402
-from app.ui import json_highlighter  # noqa: E402
+from app.ui import json_highlighter, raw_view  # noqa: E402
 from app.ui.json_highlighter import JsonHighlighter  # noqa: E402
 
 
@@ -67,6 +67,9 @@ def main() -> None:
         if highlighter:
             highlighter.setDocument(None)
 
+    long_line, pretty_part = compact_text[:raw_view.LONG_LINE_LIMIT], pretty_text[:raw_view.DISPLAY_LIMIT]
+    report("set_text_LONG_LINE_LIMIT_one_line", timed(lambda: set_text(long_line, False)))
+    report("set_text_DISPLAY_LIMIT_pretty", timed(lambda: set_text(pretty_part, False)))
     report("set_text_2MiB_one_line_plain", timed(lambda: set_text(compact_text, False)))
     report("set_text_2MiB_one_line_highlighter_attached", timed(lambda: set_text(compact_text, True)))
     report("set_text_100k_lines_plain", timed(lambda: set_text(hundred_k, False)))
