@@ -10,7 +10,7 @@ from app.core.frames import Opcode
 from app.core.inspection import inspect_payload
 from app.ui import async_loop
 from app.ui.composer import Composer
-from app.ui.json_highlighter import HIGHLIGHT_LIMIT, JsonHighlighter
+from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
 from app.ui.raw_view import COMPACT, INLINE_FORMAT_LIMIT, LONG_LINE_LIMIT, PRETTY, RAW, RawView
 
 BIG = 2**64 + 1
@@ -128,7 +128,7 @@ def test_a_long_message_shows_its_beginning_until_asked_for_all(qtbot) -> None: 
     view = raw_view(qtbot, payload)
     assert view.toPlainText() == payload[:LONG_LINE_LIMIT]
     assert view.note.text() == f"Showing the first {LONG_LINE_LIMIT:,} of {len(payload):,} characters\n" \
-        f"Colouring is off for texts over {HIGHLIGHT_LIMIT:,} characters"
+        f"Lines over {MAX_BLOCK_LENGTH:,} characters are not coloured"
     assert view.show_all_button.isVisibleTo(view)
     view.show_all_button.click()
     assert view.toPlainText() == payload and not view.show_all_button.isVisibleTo(view)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.core import pretty
 from app.core.inspection import Inspection
 from app.ui import async_loop
-from app.ui.json_highlighter import HIGHLIGHT_LIMIT, JsonHighlighter
+from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
 
 INLINE_FORMAT_LIMIT = 64 * 1024  # characters of raw JSON re-printed on the GUI thread; more on a worker
 # Characters put into the editor until the user asks for all. Qt lays a long line out as a whole
@@ -205,6 +205,8 @@ class RawView(QWidget):
         coloured = len(shown) <= HIGHLIGHT_LIMIT
         if not coloured:
             notes.append(f"Colouring is off for texts over {HIGHLIGHT_LIMIT:,} characters")
+        elif len(shown) > MAX_BLOCK_LENGTH and max(map(len, shown.split("\n"))) > MAX_BLOCK_LENGTH:
+            notes.append(f"Lines over {MAX_BLOCK_LENGTH:,} characters are not coloured")
         # Detach before replacing the text: colouring a big text would hold the GUI thread.
         self.highlighter.setDocument(None)
         self.editor.setPlainText(shown)
