@@ -108,3 +108,16 @@ def test_side_by_side_rows_align_and_colour_changes(qtbot) -> None:  # type: ign
     view.grab().save("/tmp/rawdiff-diff-small.png")
     assert view.changes_model.index(2, 1).data() == "type-changed"
     assert view.changes_model.index(2, 3).data() == '"2"'
+
+
+def test_text_messages_are_compared_by_lines_in_the_view(qtbot) -> None:  # type: ignore[no-untyped-def]
+    async_loop.install(QApplication.instance())  # type: ignore[arg-type]
+    view = DiffView()
+    qtbot.addWidget(view)
+    view.compare(Message("a", Opcode.TEXT, "one\ntwo\nthree"), Message("b", Opcode.BINARY, b"\x00\x01"))
+    qtbot.waitUntil(lambda: view.changes_model.rowCount() == 1, timeout=5000)
+    assert view.summary.text() == ("1 difference · Compared as text: the left and right messages are not JSON "
+                                   "(left: Line 1, column 1: Expecting value) · Right: Binary frame, 2 bytes (hex view)")
+    assert view.changes_model.index(0, 0).data() == "lines 1–3"
+    assert view.changes_model.index(0, 2).data() == "one ⏎ two ⏎ three"
+    assert view.changes_model.index(0, 3).data().startswith("00000000  00 01")

@@ -81,7 +81,8 @@ def _compare_text(left: Inspection, right: Inspection) -> Comparison:
         spans = [(loc[0], loc[1] - 1) if loc else None for loc in (change.left_location, change.right_location)]
         _mark(comparison, change, *spans)
     which = [name for name, i in (("left", left), ("right", right)) if not i.is_json]
-    reasons = [f"{name}: {i.error}" for name, i in (("left", left), ("right", right)) if i.error]
+    reasons = [f"{name}: {i.error.removeprefix('Not JSON — ')}" for name, i in (("left", left), ("right", right))
+               if i.error]
     comparison.notes.append(
         f"Compared as text: the {' and '.join(which)} message{'s are' if len(which) > 1 else ' is'} not JSON"
         + (f" ({'; '.join(reasons)})" if reasons else "")

@@ -75,19 +75,19 @@ def prepare(left: Message, right: Message) -> PreparedComparison:
     return PreparedComparison(comparison, kinds[0], kinds[1])
 
 
-def preview(value: Any, present: bool) -> str:
+def preview(value: Any, present: bool, as_json: bool = True) -> str:
     """A short, cheap rendering of one side of a change for the list."""
     if not present:
         return ""
-    if isinstance(value, str) and "\n" in value:  # a run of text lines
-        value_text = value.replace("\n", " ⏎ ")
-        return value_text if len(value_text) <= PREVIEW_LENGTH else value_text[:PREVIEW_LENGTH] + "…"
-    kind = json_type(value)
-    if kind in ("object", "array"):
+    if not as_json:  # a run of text lines
+        text = value.replace("\n", " ⏎ ")
+    elif json_type(value) in ("object", "array"):
         count = len(members(value) or ())
-        noun = "member" if kind == "object" else "item"
-        return f"{'{…}' if kind == 'object' else '[…]'} {count:,} {noun}{'s' if count != 1 else ''}"
-    text = scalar_text(value)
+        if json_type(value) == "object":
+            return f"{{…}} {count:,} member{'s' if count != 1 else ''}"
+        return f"[…] {count:,} item{'s' if count != 1 else ''}"
+    else:
+        text = scalar_text(value[:PREVIEW_LENGTH * 2] if isinstance(value, str) else value)
     return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + "…"
 
 
@@ -99,11 +99,13 @@ class ChangesModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.changes: list[Change] = []
+        self.as_json = True
         self._previews: dict[tuple[int, int], str] = {}
 
-    def set_changes(self, changes: list[Change]) -> None:
+    def set_changes(self, changes: list[Change], as_json: bool) -> None:
         self.beginResetModel()
         self.changes = changes
+        self.as_json = as_json
         self._previews = {}
         self.endResetModel()
 
@@ -131,9 +133,9 @@ class ChangesModel(QAbstractTableModel):
             key = (index.row(), column)
             if key not in self._previews:
                 if column == 2:
-                    self._previews[key] = preview(change.left, change.left_location is not None)
+                    self._previews[key] = preview(change.left, change.left_location is not None, self.as_json)
                 else:
-                    self._previews[key] = preview(change.right, change.right_location is not None)
+                    self._previews[key] = preview(change.right, change.right_location is not None, self.as_json)
             return self._previews[key]
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
             return QBrush(_BACKGROUNDS[change.kind])
@@ -365,7 +367,7 @@ class DiffView(QWidget):
         self.summary.setText(" · ".join(comparison.notes))
         self.delegate.colour_tokens = comparison.as_json
         self.rows_model.set_prepared(prepared)
-        self.changes_model.set_changes(comparison.differences.changes)
+        self.changes_model.set_changes(comparison.differences.changes, comparison.as_json)
         if comparison.differences.changes:
             self.changes.selectRow(0)
 
