@@ -140,3 +140,9 @@ def test_documents_deeper_than_the_recursion_limit_allows_dumps_still_print(qtbo
     lines = view.text.split("\n")  # more than the editor shows at first
     assert view.toPlainText() == view.text[:len(view.toPlainText())] and view.show_all_button.isVisibleTo(view)
     assert len(lines) == 1599 and lines[799] == " " * 1598 + "[]"
+
+
+def test_a_lone_surrogate_is_shown_escaped_not_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+    view = raw_view(qtbot, '["a\\ud800b"]')
+    view.set_mode(COMPACT)
+    assert view.toPlainText() == '["a\\ud800b"]'

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from app.core.diff import ADDED, REMOVED, Change, Differences, diff_lines, diff_values
 from app.core.inspection import Inspection, inspect_payload
-from app.core.pretty import LineKeys, LocationTrie, pretty_lines
+from app.core.pretty import LineKeys, LocationTrie, displayable, pretty_lines
 
 # Texts (not JSON) up to this many lines a side are aligned by difflib; longer ones are shown
 # row for row (difflib's cost grows faster than the length). JSON is aligned by path, in O(n log n).
@@ -37,11 +37,6 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
 
 
-def _display(line: str) -> str:
-    """Lone surrogates escaped: a Qt string would drop them silently."""
-    return line if line.isascii() else line.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def compare_payloads(left: tuple[int, str | bytes], right: tuple[int, str | bytes]) -> Comparison:
     """Compare two (opcode, payload) messages."""
     inspections = inspect_payload(*left), inspect_payload(*right)
@@ -59,7 +54,7 @@ def _compare_json(left: Inspection, right: Inspection) -> Comparison:
         keys = LineKeys(ids)
         lines, spans = pretty_lines(value, wanted=LocationTrie(loc for loc in locations if loc is not None),
                                     keys=keys)
-        printed.append(([_display(line) for line in lines], spans, keys.lines))
+        printed.append(([displayable(line) for line in lines], spans, keys.lines))
     (left_lines, left_spans, left_keys), (right_lines, right_spans, right_keys) = printed
     rows = align_unique(left_keys, right_keys)
     comparison = Comparison(left_lines, right_lines, rows, differences, as_json=True)
@@ -72,8 +67,8 @@ def _compare_json(left: Inspection, right: Inspection) -> Comparison:
 
 
 def _compare_text(left: Inspection, right: Inspection) -> Comparison:
-    left_lines = [_display(line) for line in left.raw.split("\n")]
-    right_lines = [_display(line) for line in right.raw.split("\n")]
+    left_lines = [displayable(line) for line in left.raw.split("\n")]
+    right_lines = [displayable(line) for line in right.raw.split("\n")]
     differences = diff_lines(left_lines, right_lines)
     comparison = Comparison(left_lines, right_lines, _align_text(left_lines, right_lines), differences,
                             as_json=False)

@@ -31,6 +31,11 @@ _encode_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_a
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
+def displayable(text: str) -> str:
+    """Lone surrogates (valid in a JSON string, not in UTF-8) escaped, so a GUI string keeps them."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def scalar_text(value: Any) -> str:
     """The JSON text of a scalar (or of an empty container), as `jsondoc.dumps` writes it."""
     kind = type(value)

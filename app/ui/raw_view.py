@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import pretty
+from app.core.pretty import displayable
 from app.core.inspection import Inspection
 from app.ui import async_loop
 from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
@@ -34,11 +35,6 @@ LONG_LINE_LIMIT = 32 * 1024
 MAX_MATCHES = 10_000  # the find bar counts this many, then says "10,000+"
 
 RAW, PRETTY, COMPACT = "raw", "pretty", "compact"
-
-
-def _display(text: str) -> str:
-    """Lone surrogates escaped: a Qt string would drop them silently."""
-    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def visible_part(text: str) -> str:
@@ -58,7 +54,7 @@ def visible_part(text: str) -> str:
 
 def format_value(value: object, mode: str) -> str:
     """The printed value, ready for Qt (pure: runs on a worker for big values)."""
-    return _display(pretty.pretty(value) if mode == PRETTY else pretty.compact(value))
+    return displayable(pretty.pretty(value) if mode == PRETTY else pretty.compact(value))
 
 
 class RawView(QWidget):
