@@ -76,27 +76,30 @@ def members(value: Any) -> list[tuple[Segment, str, Any]] | None:
 def compact(value: Any) -> str:
     """One line, no spaces: `jsondoc.dumps(value, indent=None)` without recursion."""
     parts: list[str] = []
-    stack: list[Any] = [("value", value, "")]
-    while stack:
-        task = stack.pop()
-        if task[0] == "text":
-            parts.append(task[1])
-            continue
-        _, item, prefix = task
-        parts.append(prefix[:-1] if prefix else "")  # '"key": ' → '"key":'
+    # Each frame: [children, next index, closing bracket]; scalars are written as they are met.
+    stack: list[list[Any]] = []
+    item, prefix = value, ""
+    while True:
         children = members(item)
-        if not children:
-            parts.append(scalar_text(item))
-            continue
-        is_object = isinstance(item, JsonObject | dict)
-        parts.append("{" if is_object else "[")
-        stack.append(("text", "}" if is_object else "]"))
-        for index in range(len(children) - 1, -1, -1):
-            _, child_prefix, child = children[index]
-            stack.append(("value", child, child_prefix))
-            if index:
-                stack.append(("text", ","))
-    return "".join(parts)
+        if children:
+            is_object = isinstance(item, JsonObject | dict)
+            parts.append(prefix[:-1] + ("{" if is_object else "["))  # '"key": ' → '"key":'
+            stack.append([children, 0, "}" if is_object else "]"])
+        else:
+            parts.append(prefix[:-1] + scalar_text(item))
+        while stack:
+            frame = stack[-1]
+            index = frame[1]
+            if index < len(frame[0]):
+                frame[1] = index + 1
+                _, prefix, item = frame[0][index]
+                if index:
+                    parts.append(",")
+                break
+            parts.append(frame[2])
+            stack.pop()
+        else:
+            return "".join(parts)
 
 
 def pretty(value: Any, indent: int = 2) -> str:
@@ -139,38 +142,41 @@ def pretty_lines(
     """
     lines: list[str] = []
     spans: dict[Location, tuple[int, int]] = {}
-    root = wanted.root if wanted else None
     ids = keys.ids if keys else None
     line_keys = keys.lines if keys else None
-    # ("value", value, prefix, level, comma, trie node, node id) or ("close", line, trie node, first line, id)
-    stack: list[tuple[Any, ...]] = [("value", value, "", 0, False, root, 0)]
-    while stack:
-        task = stack.pop()
-        if task[0] == "close":
-            _, line, node, first, node_id = task
-            if line_keys is not None:
-                line_keys.append(-1 - node_id)
-            lines.append(line)
-            if node is not None and _END in node:
-                spans[node[_END]] = (first, len(lines) - 1)
-            continue
-        _, item, prefix, level, comma, node, node_id = task
-        pad = " " * (indent * level)
-        children = members(item)
+    # Each open container is a frame: [children, next index, its level, trie node, node id, closing
+    # bracket, comma after it, first line]. Scalars are written as they are met, without a frame.
+    stack: list[list[Any]] = []
+    item, prefix, level, comma, node, node_id = value, "", 0, False, (wanted.root if wanted else None), 0
+    while True:
         if line_keys is not None:
             line_keys.append(node_id)
-        if not children:
+        children = members(item)
+        pad = " " * (indent * level)
+        if children:
+            is_object = isinstance(item, JsonObject | dict)
+            lines.append(pad + prefix + ("{" if is_object else "["))
+            stack.append([children, 0, level, node, node_id, "}" if is_object else "]", comma, len(lines) - 1])
+        else:
             if node is not None and _END in node:
                 spans[node[_END]] = (len(lines), len(lines))
             lines.append(pad + prefix + scalar_text(item) + ("," if comma else ""))
-            continue
-        is_object = isinstance(item, JsonObject | dict)
-        stack.append(("close", pad + ("}" if is_object else "]") + ("," if comma else ""), node, len(lines), node_id))
-        lines.append(pad + prefix + ("{" if is_object else "["))
-        last = len(children) - 1
-        for index in range(last, -1, -1):
-            segment, child_prefix, child = children[index]
-            child_node = node.get(segment) if node else None
-            child_id = ids.setdefault((node_id, segment), len(ids) + 1) if ids is not None else 0
-            stack.append(("value", child, child_prefix, level + 1, index != last, child_node, child_id))
-    return lines, spans
+        while stack:
+            frame = stack[-1]
+            siblings, index = frame[0], frame[1]
+            if index < len(siblings):
+                frame[1] = index + 1
+                segment, prefix, item = siblings[index]
+                level, comma = frame[2] + 1, index != len(siblings) - 1
+                parent = frame[3]
+                node = parent.get(segment) if parent else None
+                node_id = ids.setdefault((frame[4], segment), len(ids) + 1) if ids is not None else 0
+                break
+            stack.pop()
+            if line_keys is not None:
+                line_keys.append(-1 - frame[4])
+            lines.append(" " * (indent * frame[2]) + frame[5] + ("," if frame[6] else ""))
+            if frame[3] is not None and _END in frame[3]:
+                spans[frame[3][_END]] = (frame[7], len(lines) - 1)
+        else:
+            return lines, spans
