@@ -47,7 +47,7 @@ def test_highlighter_has_colours_for_dark_palettes_and_skips_huge_lines(qtbot) -
     editor = QPlainTextEdit()
     qtbot.addWidget(editor)
     highlighter = JsonHighlighter(editor.document())
-    editor.setPlainText("[" + "1," * 20_000 + "1]\n[1]")
+    editor.setPlainText("[" + "1," * (MAX_BLOCK_LENGTH // 2) + "1]\n[1]")
     assert spans(editor.document(), 0, highlighter) == {}
     assert spans(editor.document(), 1, highlighter) == {"[": "punctuation", "1": "number", "]": "punctuation"}
 
@@ -57,6 +57,8 @@ def test_composer_editor_is_coloured(qtbot) -> None:  # type: ignore[no-untyped-
     qtbot.addWidget(composer)
     found = spans(composer.editor.document(), 1, composer.highlighter)
     assert found['"action"'] == "key" and found['"ping"'] == "string"
+    composer.editor.setPlainText("[\n" + "1,\n" * HIGHLIGHT_LIMIT + "1]")  # a huge paste is left plain
+    assert spans(composer.editor.document(), 1, composer.highlighter) == {}
 
 
 def raw_view(qtbot, payload: str) -> RawView:  # type: ignore[no-untyped-def]

@@ -63,6 +63,9 @@ class JsonHighlighter(QSyntaxHighlighter):
         self.formats = text_formats(dark)
 
     def highlightBlock(self, text: str) -> None:
+        document = self.document()
+        if document is not None and document.characterCount() > HIGHLIGHT_LIMIT:
+            return  # an editor that does not detach us (the composer) stays responsive on a huge paste
         formats = self.formats
         for start, length, kind in token_spans(text):
             self.setFormat(start, length, formats[kind])
