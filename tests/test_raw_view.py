@@ -121,6 +121,12 @@ def test_find_counts_matches_case_insensitively_and_steps_through_them(qtbot) ->
     assert view.match_label.text() == "1 of 3"
     view.find_previous()
     assert view.match_label.text() == "3 of 3"
+    assert len(view.editor.extraSelections()) == 3  # every match marked
+    view.set_inspection(inspect_payload(Opcode.TEXT, '["\U0001F600 x", "\U0001F600\U0001F600 X"]'))
+    assert view.match_count() == 0 and view.match_label.text() == "No matches"  # searched again
+    view.find_edit.setText("x")
+    view.find_next()
+    assert view.match_label.text() == "2 of 2" and view.editor.textCursor().selectedText() == "X"
     view.find_edit.setText("bob")
     assert view.match_label.text() == "No matches" and view.match_count() == 0
 

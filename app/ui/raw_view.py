@@ -15,9 +15,10 @@ import asyncio
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
-    QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget,
+    QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextEdit, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from app.core import pretty
@@ -33,6 +34,8 @@ INLINE_FORMAT_LIMIT = 64 * 1024  # characters of raw JSON re-printed on the GUI 
 DISPLAY_LIMIT = 128 * 1024
 LONG_LINE_LIMIT = 32 * 1024
 MAX_MATCHES = 10_000  # the find bar counts this many, then says "10,000+"
+MARKED_MATCHES = 2_000  # matches given a background (the current one is selected)
+MATCH_BACKGROUND = QColor(255, 200, 0, 90)  # translucent: readable on light and dark palettes
 
 RAW, PRETTY, COMPACT = "raw", "pretty", "compact"
 
@@ -66,8 +69,8 @@ class RawView(QWidget):
         self.mode = RAW
         self.text = ""  # everything the current mode shows (the editor may hold only its beginning)
         self._generation = 0
-        self._matches: list[int] = []
-        self._match_length = 0
+        self._matches: list[tuple[int, int]] = []  # (start, length) in the editor's positions
+        self._more_matches = False
         self._current_match = -1
 
         self.editor = QPlainTextEdit()
@@ -226,23 +229,49 @@ class RawView(QWidget):
     # -- find --------------------------------------------------------------------------------
 
     def _search(self, needle: str) -> None:
-        """Count the case-insensitive matches in the shown text and select the first."""
+        """Find the case-insensitive matches in the shown text, mark them all and select the first."""
         self._matches = []
+        self._more_matches = False
         self._current_match = -1
         if not needle:
             self.match_label.clear()
+            self.editor.setExtraSelections([])
             return
         text = self.editor.toPlainText()
         pattern = re.compile(re.escape(needle), re.IGNORECASE)
+        ascii_text = text.isascii()
+        scanned = offset = 0  # Qt counts UTF-16 code units: characters beyond U+FFFF count twice
         for match in pattern.finditer(text):
-            self._matches.append(match.start())
-            if len(self._matches) > MAX_MATCHES:
+            if len(self._matches) == MAX_MATCHES:
+                self._more_matches = True
                 break
-        self._match_length = len(needle)
+            start, end = match.span()
+            if not ascii_text:
+                offset += sum(1 for c in text[scanned:start] if c > "\uffff")
+                scanned = start
+                wide = sum(1 for c in text[start:end] if c > "\uffff")
+                self._matches.append((start + offset, end - start + wide))
+            else:
+                self._matches.append((start, end - start))
         if not self._matches:
             self.match_label.setText("No matches")
+            self.editor.setExtraSelections([])
             return
+        self._mark_matches()
         self._select(0)
+
+    def _mark_matches(self) -> None:
+        document = self.editor.document()
+        selections = []
+        for start, length in self._matches[:MARKED_MATCHES]:
+            selection = QTextEdit.ExtraSelection()
+            selection.format.setBackground(MATCH_BACKGROUND)
+            cursor = QTextCursor(document)
+            cursor.setPosition(start)
+            cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selections.append(selection)
+        self.editor.setExtraSelections(selections)
 
     def find_next(self) -> None:
         if self._matches:
@@ -253,20 +282,13 @@ class RawView(QWidget):
             self._select((self._current_match - 1) % len(self._matches))
 
     def match_count(self) -> int:
-        return min(len(self._matches), MAX_MATCHES)
+        return len(self._matches)
 
     def _select(self, index: int) -> None:
         self._current_match = index
-        total = f"{MAX_MATCHES:,}+" if len(self._matches) > MAX_MATCHES else f"{len(self._matches):,}"
+        total = f"{MAX_MATCHES:,}+" if self._more_matches else f"{len(self._matches):,}"
         self.match_label.setText(f"{index + 1:,} of {total}")
-        start = self._matches[index]
-        text = self.editor.toPlainText()
-        # Qt counts UTF-16 code units; Python counts code points.
-        if not text.isascii():
-            start = len(text[:start].encode("utf-16-le")) // 2
-            length = len(text[self._matches[index]:self._matches[index] + self._match_length].encode("utf-16-le")) // 2
-        else:
-            length = self._match_length
+        start, length = self._matches[index]
         cursor = QTextCursor(self.editor.document())
         cursor.setPosition(start)
         cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
