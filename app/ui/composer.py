@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
 from app.core.templates import TemplateContext, TemplateError
+from app.ui.json_highlighter import JsonHighlighter
 from app.ui.message_view import monospace
 from app.ui.repeat_sender import RepeatSender
 
@@ -100,6 +101,7 @@ class Composer(QWidget):
         self.editor.setAccessibleName("composerEditor")
         self.editor.setFont(monospace())
         self.editor.setTabChangesFocus(False)
+        self.highlighter = JsonHighlighter(self.editor.document())
 
         self.mode_combo = QComboBox()
         self.mode_combo.setObjectName("composerMode")

@@ -11,7 +11,7 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
     QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
@@ -28,6 +28,7 @@ from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
 from app.ui.connections_panel import ConnectionsPanel
+from app.ui.diff_view import DiffView, message_of
 from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self._build_url_bar()
         self._build_log()
         self.message_view = MessageView()
+        self.diff_view: DiffView | None = None  # opened by "Compare selected messages"
         self.composer = Composer()
         self._build_layout()
         self._build_status_bar()
@@ -226,6 +228,11 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_filter)
         QShortcut(QKeySequence("Ctrl+P"), self, self.pause_button.toggle)
+        compare = QAction("Compare selected messages", self, shortcut=QKeySequence("Ctrl+D"),
+                          triggered=self.compare_selected)
+        self.addAction(compare)
+        self.log_view.addAction(compare)
+        self.log_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.follow_button.toggled.connect(self._follow_toggled)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
@@ -379,6 +386,14 @@ class MainWindow(QMainWindow):
     def _current_url(self) -> str:
         connection = self.session.inspector.connections.get(self.current_connection or "")
         return connection.url if connection else ""
+    def compare_selected(self) -> None:
+        rows = sorted(index.row() for index in self.log_view.selectionModel().selectedRows())
+        if len(rows) != 2:
+            self.show_notice("warning", f"Select exactly two messages to compare ({len(rows)} selected)")
+            return
+        if self.diff_view is None:
+            self.diff_view = DiffView(self)
+        self.diff_view.compare(*(message_of(self.store, self.view.store_row(row)) for row in rows))
 
     def _focus_url(self) -> None:
         self.url_edit.setFocus()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QHeaderView, QLabel, QPlainTextEdit, QTabWidget, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTabWidget, QTreeView, QVBoxLayout, QWidget
 
 from app.core.inspection import Inspection
 from app.ui.json_tree_model import JsonTreeModel
+from app.ui.raw_view import RawView
 
 
 def monospace() -> QFont:
@@ -36,12 +37,7 @@ class MessageView(QWidget):
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.tree.header().resizeSection(2, 70)
 
-        self.raw = QPlainTextEdit()
-        self.raw.setObjectName("rawView")
-        self.raw.setAccessibleName("rawView")
-        self.raw.setReadOnly(True)
-        self.raw.setFont(monospace())
-        self.raw.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.raw = RawView(monospace_font=monospace())
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.tree, "Tree")
@@ -61,7 +57,7 @@ class MessageView(QWidget):
             lines.append(inspection.error)
         lines.extend(inspection.notes)
         self.info.setText("\n".join(lines))
-        self.raw.setPlainText(inspection.raw)
+        self.raw.set_inspection(inspection)
         if inspection.is_json:
             self.tree_model.set_value(inspection.value)
             if self.tree_model.rowCount() <= 50:
