@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.capture_files.install(self.menuBar())
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
+        self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         auto_connects = self.session.options.server or self.session.options.connect
         window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit)
 
