@@ -135,6 +135,8 @@ class ConnectionDialog(QDialog):
         layout = QVBoxLayout(self)
         if self.profile_bar is not None:
             layout.addWidget(self.profile_bar)
+            for secret in (self.token, self.password):
+                secret.setPlaceholderText("not saved in profiles")
         layout.addWidget(tabs, 1)
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
