@@ -262,6 +262,23 @@ class ConnectionsPanel(QWidget):
 
     # -- actions -----------------------------------------------------------------------------------
 
+    def why_not_sendable(self, connection: str | None) -> str:
+        """Why nothing can be sent to `connection` now, as the composer shows it."""
+        row = self.model.row_of(connection) if connection else None
+        if row is None:
+            return ("Not sent: no connection. Type a ws:// URL and press Enter, "
+                    f"or open one with New… ({NEW_SHORTCUT})")
+        state = row.change.state
+        if state == ConnectionState.RECONNECTING:
+            return (f"Not sent: {row.id} is {row.state_text()} and keeps nothing for later; "
+                    "send again once it is open, or Disconnect to stop retrying")
+        if state == ConnectionState.CONNECTING:
+            return f"Not sent: {row.id} is still connecting; send again once it is open"
+        if state == ConnectionState.CLOSING:
+            return f"Not sent: {row.id} is closing"
+        verb = "" if state == ConnectionState.FAILED else "is "
+        return f"Not sent: {row.id} {verb}{row.state_text()}. Connect opens it again"
+
     def options_of(self, connection: str) -> ConnectionOptions | None:
         found = self.session.inspector.connections.get(connection)
         return found.options if found is not None else None
