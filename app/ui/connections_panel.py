@@ -173,14 +173,14 @@ class ConnectionsPanel(QWidget):
         self.table.doubleClicked.connect(lambda _: self.connect_selected())
 
         self.profile_store: ProfileStore | None = None  # set by the window once the data file is open
-        self.new_button = self._named(QToolButton(), "newConnection")
-        self.new_button.setText("New…")
-        self.new_button.setToolTip(f"Open a connection with options ({NEW_SHORTCUT}); "
-                                   "the arrow opens a saved profile")
-        self.profiles_menu = self._named(QMenu(self.new_button), "profilesMenu")
+        self.new_button = self._button("New…", "newConnection", f"Open a connection with options ({NEW_SHORTCUT})")
+        self.profiles_button = self._named(QToolButton(), "openProfile")
+        self.profiles_button.setText("Profiles")
+        self.profiles_button.setToolTip("Open a connection from a saved profile")
+        self.profiles_menu = self._named(QMenu(self.profiles_button), "profilesMenu")
         self.profiles_menu.aboutToShow.connect(self._fill_profiles_menu)
-        self.new_button.setMenu(self.profiles_menu)
-        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.profiles_button.setMenu(self.profiles_menu)
+        self.profiles_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.connect_button = self._button("Connect", "reconnectConnection", "Open the selected connection again")
         self.disconnect_button = self._button("Disconnect", "disconnectConnection",
                                                "Close the selected connection (1000) and stop reconnecting")
@@ -196,7 +196,8 @@ class ConnectionsPanel(QWidget):
         self.close_reason.returnPressed.connect(self.close_selected)
 
         actions = QHBoxLayout()
-        for button in (self.new_button, self.connect_button, self.disconnect_button, self.ping_button):
+        for button in (self.new_button, self.profiles_button, self.connect_button, self.disconnect_button,
+                       self.ping_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(QLabel("Code"))
