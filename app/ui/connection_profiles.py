@@ -98,8 +98,8 @@ class ProfileBar(QWidget):
         self.picker.activated.connect(self._picked)
         self.save_button.clicked.connect(self.ask_name)
         self.delete_button.clicked.connect(self.ask_delete)
-        self.refresh()
         self.say(SECRETS_NOTE, _NOTE_STYLE)
+        self.refresh()  # a file that cannot be read replaces the note with the reason
 
     # -- the list ------------------------------------------------------------------------------
 
