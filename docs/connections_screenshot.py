@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The profile saved below must not land in the user's own data file and settings.
+_PRIVATE = tempfile.mkdtemp(prefix="socketscope-screenshot-")
+os.environ["SOCKETSCOPE_DATA_DIR"] = _PRIVATE
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.main import build  # noqa: E402
 from app.net.options import ConnectionOptions  # noqa: E402
 from docs.screenshot import pump  # noqa: E402
+
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _PRIVATE)
 
 
 def main() -> None:
@@ -36,14 +43,12 @@ def main() -> None:
     panel.select("client#2")
     panel.ping_selected()
     pump(app, lambda: panel.model.rows[1].rtt is not None)
+    window.payload_tools.store.save_profile("staging feed", ConnectionOptions(
+        "wss://127.0.0.1:8443/feed", headers=(("X-Team", "blue"),), auth="bearer").to_dict(include_secrets=False))
     panel.new_connection()
     dialog = panel.dialog
-    assert dialog is not None
-    dialog.url.setText("wss://127.0.0.1:8443/feed")
-    dialog.headers.add_row("X-Team", "blue")
-    dialog.auth.setCurrentIndex(dialog.auth.findData("bearer"))
-    dialog.token.setText("secret-token")
-    dialog.tabs.setCurrentIndex(1)
+    assert dialog is not None and dialog.profile_bar is not None
+    dialog.profile_bar.choose("staging feed")
     pump(app, lambda: False, 0.4)
     image = window.grab()
     painter = QPainter(image)

@@ -195,12 +195,13 @@ class Composer(QWidget):
         self.repeater.progress.connect(self._repeat_progress)
         self.repeater.finished.connect(self._repeat_finished)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self.editor, self.request_send, context=context)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # from anywhere in the composer, not only the editor
+            QShortcut(QKeySequence(keys), self, self.request_send, context=context)
         for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
             QShortcut(QKeySequence(keys), self, self.start_repeat, context=context)
         QShortcut(QKeySequence("Escape"), self, self.repeater.stop, context=context)
-        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload, context=context)
+        # Formatting touches nothing but the composer, so it works wherever the focus is.
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload, context=Qt.ShortcutContext.WindowShortcut)
 
     # -- the payload -------------------------------------------------------------------------
 
@@ -228,6 +229,14 @@ class Composer(QWidget):
         else:
             self._set_mode(self._mode if self._mode != TEXT else binary_text.HEX)
             self.editor.setPlainText(binary_text.render(payload, self._mode))
+        self.validate()
+
+    def set_draft(self, text: str, mode: str) -> None:
+        """Put back what was typed, as typed and in its mode (the previous run's draft)."""
+        if mode not in {m for _, m in MODES}:
+            return
+        self._set_mode(mode)
+        self.editor.setPlainText(escape_separators(text) if mode == TEXT else text)
         self.validate()
 
     def _set_mode(self, mode: str) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, MiB, ConnectionOptions
+from app.ui.connection_profiles import ProfileBar, ProfileStore
 
 _AUTH_LABELS = {AUTH_NONE: "None", AUTH_BEARER: "Bearer token", AUTH_BASIC: "Basic (user and password)"}
 _ERROR_STYLE = "color: #cf222e;"
@@ -103,11 +104,18 @@ class FileField(QWidget):
 
 
 class ConnectionDialog(QDialog):
-    def __init__(self, options: ConnectionOptions, parent: QWidget | None = None) -> None:
+    """`profiles`: where saved profiles live; without it the dialog has no profile bar."""
+
+    def __init__(self, options: ConnectionOptions, parent: QWidget | None = None,
+                 profiles: ProfileStore | None = None) -> None:
         super().__init__(parent)
         _named(self, "connectionDialog")
         self.setWindowTitle("Connection options")
-        self.resize(620, 460)
+        self.resize(620, 500)
+        self.profile_bar: ProfileBar | None = None
+        if profiles is not None:
+            self.profile_bar = _named(ProfileBar(profiles, self.options), "profileBar")
+            self.profile_bar.chosen.connect(self._profile_chosen)
         tabs = _named(QTabWidget(), "connectionTabs")
         tabs.addTab(self._general_tab(), "Connection")
         tabs.addTab(self._auth_tab(), "Headers && auth")
@@ -125,6 +133,10 @@ class ConnectionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if self.profile_bar is not None:
+            layout.addWidget(self.profile_bar)
+            for secret in (self.token, self.password):
+                secret.setPlaceholderText("not saved in profiles")
         layout.addWidget(tabs, 1)
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
@@ -299,6 +311,15 @@ class ConnectionDialog(QDialog):
             return
         self.problems.clear()
         super().accept()
+
+    def _profile_chosen(self, name: str, options: ConnectionOptions) -> None:
+        self.set_options(options)
+        self.problems.clear()
+        self.setWindowTitle(f"Connection options · {name}")
+        field = {AUTH_BEARER: self.token, AUTH_BASIC: self.password}.get(options.auth)
+        if field is not None and not field.text():
+            self.tabs.setCurrentIndex(1)  # where the secret goes
+            field.setFocus()
 
     def _auth_changed(self) -> None:
         kind = self.auth.currentData()

@@ -17,8 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton, QSpinBox, QTableView,
+    QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
 
@@ -27,6 +27,7 @@ from app.net.inspector import LIVE_STATES, NotConnectedError, format_rtt
 from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.connection_dialog import ConnectionDialog
+from app.ui.connection_profiles import ProfileStore, missing_secret, read_profiles
 from app.ui.headers import horizontal_header
 
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out")
@@ -171,7 +172,15 @@ class ConnectionsPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.doubleClicked.connect(lambda _: self.connect_selected())
 
+        self.profile_store: ProfileStore | None = None  # set by the window once the data file is open
         self.new_button = self._button("New…", "newConnection", f"Open a connection with options ({NEW_SHORTCUT})")
+        self.profiles_button = self._named(QToolButton(), "openProfile")
+        self.profiles_button.setText("Profiles")
+        self.profiles_button.setToolTip("Open a connection from a saved profile")
+        self.profiles_menu = self._named(QMenu(self.profiles_button), "profilesMenu")
+        self.profiles_menu.aboutToShow.connect(self._fill_profiles_menu)
+        self.profiles_button.setMenu(self.profiles_menu)
+        self.profiles_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.connect_button = self._button("Connect", "reconnectConnection", "Open the selected connection again")
         self.disconnect_button = self._button("Disconnect", "disconnectConnection",
                                                "Close the selected connection (1000) and stop reconnecting")
@@ -187,7 +196,8 @@ class ConnectionsPanel(QWidget):
         self.close_reason.returnPressed.connect(self.close_selected)
 
         actions = QHBoxLayout()
-        for button in (self.new_button, self.connect_button, self.disconnect_button, self.ping_button):
+        for button in (self.new_button, self.profiles_button, self.connect_button, self.disconnect_button,
+                       self.ping_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(QLabel("Code"))
@@ -253,6 +263,23 @@ class ConnectionsPanel(QWidget):
 
     # -- actions -----------------------------------------------------------------------------------
 
+    def why_not_sendable(self, connection: str | None) -> str:
+        """Why nothing can be sent to `connection` now, as the composer shows it."""
+        row = self.model.row_of(connection) if connection else None
+        if row is None:
+            return ("Not sent: no connection. Type a ws:// URL and press Enter, "
+                    f"or open one with New… ({NEW_SHORTCUT})")
+        state = row.change.state
+        if state == ConnectionState.RECONNECTING:
+            return (f"Not sent: {row.id} is {row.state_text()} and keeps nothing for later; "
+                    "send again once it is open, or Disconnect to stop retrying")
+        if state == ConnectionState.CONNECTING:
+            return f"Not sent: {row.id} is still connecting; send again once it is open"
+        if state == ConnectionState.CLOSING:
+            return f"Not sent: {row.id} is closing"
+        verb = "" if state == ConnectionState.FAILED else "is "
+        return f"Not sent: {row.id} {verb}{row.state_text()}. Connect opens it again"
+
     def options_of(self, connection: str) -> ConnectionOptions | None:
         found = self.session.inspector.connections.get(connection)
         return found.options if found is not None else None
@@ -264,10 +291,62 @@ class ConnectionsPanel(QWidget):
         if options is None:
             address = self.session.server_address
             options = ConnectionOptions(address.ws_url("/ws") if address else "ws://127.0.0.1:8765/ws")
-        self.dialog = ConnectionDialog(options, self)
+        self._open_dialog(options)
+
+    def _open_dialog(self, options: ConnectionOptions, profile: str = "") -> None:
+        self.dialog = ConnectionDialog(options, self, self.profile_store)
+        if profile and self.dialog.profile_bar is not None:
+            self.dialog.profile_bar.choose(profile)
         self.dialog.accepted.connect(lambda: self.session.connect(self.dialog.options()) if self.dialog else None)
         self.dialog.finished.connect(self._dialog_finished)
         self.dialog.open()
+
+    # -- saved profiles --------------------------------------------------------------------------
+
+    def _fill_profiles_menu(self) -> None:
+        """List the saved profiles afresh each time the menu opens (the dialog may have changed them)."""
+        menu = self.profiles_menu
+        menu.clear()
+        usable: dict[str, ConnectionOptions] = {}
+        broken: dict[str, str] = {}
+        if self.profile_store is not None:
+            try:
+                usable, broken = read_profiles(self.profile_store)
+            except Exception as error:
+                menu.addAction(f"Profiles cannot be read: {error}").setEnabled(False)
+        for name in sorted({*usable, *broken}, key=str.casefold):
+            if name in usable:
+                action = menu.addAction(f"{name}  —  {usable[name].url}")
+                action.triggered.connect(lambda _=False, name=name: self.open_profile(name))
+            else:
+                action = menu.addAction(f"{name} (unreadable)")
+                action.setEnabled(False)
+                action.setToolTip(broken[name])
+        if not usable and not broken:
+            menu.addAction("No saved profiles: save one with “Save as profile…” in New…").setEnabled(False)
+        menu.addSeparator()
+        menu.addAction("New connection…", self.new_connection)
+
+    def open_profile(self, name: str) -> str | None:
+        """Open a connection from a saved profile; one that needs a secret opens in the dialog instead."""
+        if self.profile_store is None:
+            return None
+        try:
+            options = read_profiles(self.profile_store)[0].get(name)
+        except Exception as error:
+            self.notice.emit("error", f"Profile {name!r} cannot be read: {error}")
+            return None
+        if options is None:
+            self.notice.emit("error", f"Profile {name!r} cannot be loaded")
+            return None
+        secret = missing_secret(options)
+        if secret:
+            self._open_dialog(options, name)
+            self.notice.emit("info", f"Profile {name!r}: type the {secret} to connect (profiles do not keep secrets)")
+            return None
+        connection = self.session.connect(options)
+        self.notice.emit("info", f"{connection}: opening profile {name!r}")
+        return connection
 
     def _dialog_finished(self) -> None:
         if self.dialog is not None:

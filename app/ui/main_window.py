@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.capture_files.install(self.menuBar())
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
+        self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         auto_connects = self.session.options.server or self.session.options.connect
         window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit)
 
@@ -414,7 +415,7 @@ class MainWindow(QMainWindow):
         """Send to the current connection (bytes as a binary frame); True once it is on the wire."""
         connection = self.current_connection
         if connection is None or self.connection_states.get(connection) != ConnectionState.OPEN:
-            self.composer.show_send_error("Not sent: the inspector is not connected")
+            self.composer.show_send_error(self.connections_panel.why_not_sendable(connection))
             return False
         try:
             await asyncio.wrap_future(self.session.inspector.submit_send(connection, payload))
@@ -439,12 +440,17 @@ class MainWindow(QMainWindow):
             return
         payload = self.composer.prepare_payload()
         if payload is None:
-            self.show_notice("warning", f"Not pushed: the composer's payload is not valid {self.composer.format_name}")
+            self.show_notice("warning", f"Not pushed: the composer's payload is not valid {self.composer.format_name}: "
+                             f"{self.composer.error.text()}")
             return
         try:
             count = await asyncio.wrap_future(server.submit_send(payload, targets))
         except RuntimeError as error:
             self.show_notice("error", f"Not pushed: {error}")
+            return
+        if count == 0:
+            self.show_notice("warning", "Not pushed: the client has disconnected" if targets
+                             else "Not pushed: no client is connected")
             return
         self.show_notice("info", f"Pushed to {count} client{'s' if count != 1 else ''}")
 

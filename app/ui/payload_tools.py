@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.services.persistence import Persistence, PersistenceError
+from app.ui import window_settings
 from app.ui.composer import Composer
 from app.ui.history_panel import HistoryPanel
 from app.ui.library_panel import LibraryPanel
@@ -40,6 +41,7 @@ class PayloadTools(QObject):
         self.variables = VariablesPanel(self.store)
         composer.variables = self.variables.variables()
         composer.validate()
+        window_settings.restore_composer(composer)
 
         self.history_dock = self._dock(window, "History", "historyDock", self.history)
         self.library_dock = self._dock(window, "Library", "libraryDock", self.library)
@@ -80,6 +82,7 @@ class PayloadTools(QObject):
         """Stop repeating, stop querying, close the file (everything saved is already committed)."""
         self._closed = True
         self.composer.repeater.stop()
+        window_settings.save_composer(self.composer)
         self.history.shut_down()
         self.library.shut_down()
         self.variables.setEnabled(False)

@@ -1,6 +1,7 @@
 """Window layout and small preferences kept in QSettings between runs.
 
-Geometry, dock and toolbar state, splitter sizes and the last URL. Tests point
+Geometry, dock and toolbar state, splitter sizes, the last URL, and the composer's
+draft (as typed, with its mode, up to DRAFT_LIMIT characters) and repeat settings. Tests point
 QSettings' user scope at a temporary directory (QSettings.setPath), so the
 format is fixed to INI on every platform.
 """
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter
+
+from app.ui.composer import Composer
+
+DRAFT_LIMIT = 64 * 1024  # a bigger draft belongs in the library, not in an INI file
 
 
 def open_settings() -> QSettings:
@@ -42,3 +47,28 @@ def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit
         last_url = settings.value("connection/lastUrl", "", str)
         if last_url:
             url_edit.setText(last_url)
+
+
+def save_composer(composer: Composer) -> None:
+    settings = open_settings()
+    text = composer.text()
+    if len(text) <= DRAFT_LIMIT:
+        settings.setValue("composer/draft", text)
+        settings.setValue("composer/mode", composer.mode)
+    else:
+        settings.remove("composer/draft")
+    settings.setValue("composer/repeatCount", composer.repeat_count.value())
+    settings.setValue("composer/repeatInterval", composer.repeat_interval.value())
+    settings.sync()
+
+
+def restore_composer(composer: Composer) -> None:
+    """The previous run's draft and repeat settings; the example payload when there are none."""
+    settings = open_settings()
+    draft = settings.value("composer/draft")
+    if isinstance(draft, str) and draft:
+        composer.set_draft(draft, settings.value("composer/mode", "text", str))
+    for key, box in (("composer/repeatCount", composer.repeat_count), ("composer/repeatInterval", composer.repeat_interval)):
+        value = settings.value(key)
+        if value is not None and str(value).isdigit():
+            box.setValue(int(value))
