@@ -139,8 +139,11 @@ def bare_client_rate(url: str, count: int) -> tuple[float, float]:
     """A bare `websockets` client reading `count` messages: (messages/s, bytes/s).
 
     The clock starts at the first message, as it does for the window, so the ratio
-    compares reading speed, not connection set-up.
+    compares reading speed, not connection set-up. It runs on a thread of its own with its
+    own loop, so it also works after a window has installed the GUI thread's loop.
     """
+    import concurrent.futures
+
     from websockets.asyncio.client import connect
 
     async def run() -> tuple[float, float]:
@@ -155,7 +158,8 @@ def bare_client_rate(url: str, count: int) -> tuple[float, float]:
             assert received == count, f"bare client got {received} of {count}"
             return (count - 1) / elapsed, size * (count - 1) / count / elapsed
 
-    return asyncio.run(run())
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bench-bare-client") as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def window_ingest(argv: list[str], count: int, connect: Callable[[Any], None] | None = None,
