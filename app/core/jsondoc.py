@@ -188,7 +188,7 @@ def _emit_container(
         for i, (prefix, item) in enumerate(items):
             if i:
                 out.append(",")
-            out.append(prefix.replace(": ", ":"))
+            out.append(prefix[:-1])  # '"key": ' without its space (a key may hold ": " itself)
             _emit(item, out, indent, level + 1)
         out.append(close)
         return
