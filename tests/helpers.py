@@ -111,3 +111,34 @@ def socketscope_threads() -> list[str]:
         t.name for t in threading.enumerate()
         if t.name.startswith("socketscope-") and not t.name.startswith("socketscope-worker") and t.is_alive()
     )
+
+
+class PeerProcess:
+    """tests/peer_server.py in another process: a real peer that can be killed like a crashed server."""
+
+    def __init__(self, mode: str) -> None:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen([sys.executable, str(REPO / "tests" / "peer_server.py"), mode],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line.strip().isdigit(), f"peer did not start: {line!r}"
+        self.url = f"ws://127.0.0.1:{int(line)}/"
+
+    def kill(self) -> None:
+        """SIGKILL: the peer vanishes without a close frame, as a crashed server does."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def __enter__(self) -> PeerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
