@@ -73,23 +73,23 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
-def listening_addresses_of_this_process() -> set[tuple[str, int]]:
-    """(address, port) of every socket this process listens on, read from /proc (Linux).
+def listening_addresses_of_this_process(pid: int | str = "self") -> set[tuple[str, int]]:
+    """(address, port) of every socket this process (or process `pid`) listens on, read from /proc (Linux).
 
     Addresses are given as /proc writes them: `0100007F` is 127.0.0.1, `00000000` any.
     """
     import os
 
     inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
+    for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:  # closed while we looked
             continue
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in (f"/proc/{pid}/net/tcp", f"/proc/{pid}/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
         except OSError:
