@@ -31,7 +31,8 @@ def newest_source_change() -> float:
     newest = 0.0
     for name in SOURCES:
         path = REPO / name
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()
+                                                and "__pycache__" not in p.parts and p.suffix != ".md"]
         newest = max([newest, *(p.stat().st_mtime for p in files)])
     return newest
 
