@@ -2,8 +2,8 @@
 
 A client thread reading at wire speed holds the GIL most of the time; every call a paint makes
 from Qt into Python must win it back. Counted here as the GUI thread's voluntary context switches
-per paint (each one a wait, mostly for the GIL), which the machine's other load barely changes,
-next to the paint's wall time, which it does. A pure-Python thread stands in for the client.
+per paint (each one a wait, mostly for the GIL), next to the paint's wall time; both grow when other
+processes compete for the cores. A pure-Python thread stands in for the client.
 """
 
 from __future__ import annotations
