@@ -36,5 +36,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
+# A one-folder Linux bundle in dist/socketscope (see packaging/README.md).
+package: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,package]'
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/socketscope.spec
+	@echo "Built dist/socketscope/socketscope"
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -6,6 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -33,8 +34,8 @@ def _application() -> QApplication:
     return app
 
 
-def build(argv: list[str] | None = None) -> MainWindow:
-    """Build the services and the main window and start the network threads.
+def build(argv: list[str] | None = None, *, start: bool = True) -> MainWindow:
+    """Build the services and the main window and (unless `start` is false) start the network threads.
 
     Does not enter the event loop, so tests and embedders can drive the window;
     call `window.shutdown()` (or close it) to stop everything.
@@ -48,16 +49,21 @@ def build(argv: list[str] | None = None) -> MainWindow:
     session = Session(options)
     window = MainWindow(session)
     app.aboutToQuit.connect(window.shutdown)
-    session.start()
+    if start:
+        session.start()
     return window
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    window = build(argv)
+    window = build(argv, start=False)
     window.show()
     app = QApplication.instance()
     assert app is not None
+    # Paint first: starting the session imports the server stack (FastAPI, uvicorn), which
+    # takes longer than building the window did.
+    app.processEvents()
+    QTimer.singleShot(0, window.session.start)
     code = app.exec()
     window.shutdown()
     return code

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass
 
 from app import __version__
-from embedded_server.runner import DEFAULT_HOST, DEFAULT_PORT
+from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,14 +18,13 @@ from typing import Any
 
 import uvicorn
 
+from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
 from embedded_server.relay import RelayRouter
 from embedded_server.security import AccessGuard, is_loopback
 from embedded_server.tap import ASGIApp, Sink, TrafficTap
 
 log = logging.getLogger("socketscope.server")
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
 SHUTDOWN_TIMEOUT = 5.0
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,16 +14,51 @@ from embedded_server.runner import EmbeddedServer  # noqa: E402
 from tests.helpers import WaitableQueue, listening_sockets_of_this_process, socketscope_threads  # noqa: E402
 
 
+def top_level_widgets() -> set[int]:
+    """Identities of the live top-level Qt widgets, once the test run has a QApplication.
+
+    Widgets whose deletion is pending (`deleteLater`) are deleted first, so a window a test
+    closed and deleted (pytest-qt's `qtbot.addWidget` does both) does not count.
+    """
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None or widgets.QApplication.instance() is None:
+        return set()
+    from PySide6.QtCore import QEvent
+    from shiboken6 import getCppPointer
+
+    widgets.QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return {getCppPointer(w)[0] for w in widgets.QApplication.topLevelWidgets()
+            if w.objectName() not in _QT_OWN_WIDGETS}
+
+
+# Top-level widgets Qt creates for itself and keeps (one tooltip label for the whole app).
+_QT_OWN_WIDGETS = {"qtooltip_label"}
+
+
+def _describe_widgets(identities: set[int]) -> list[str]:
+    from PySide6.QtWidgets import QApplication
+    from shiboken6 import getCppPointer
+
+    return [f"{type(w).__name__}({w.objectName()!r})" for w in QApplication.topLevelWidgets()
+            if getCppPointer(w)[0] in identities]
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_threads_or_listeners() -> Iterator[None]:
-    """Fail a test that leaves a SocketScope thread running or a port listening."""
+    """Fail a test that leaves a SocketScope thread running, a port listening or a top-level widget alive."""
     threads_before = socketscope_threads()
     ports_before = listening_sockets_of_this_process()
+    widgets_before = top_level_widgets()
     yield
     leaked_threads = [t for t in socketscope_threads() if t not in threads_before]
     leaked_ports = listening_sockets_of_this_process() - ports_before
     assert not leaked_threads, f"threads still running after the test: {leaked_threads}"
     assert not leaked_ports, f"ports still listening after the test: {leaked_ports}"
+    leaked_widgets = top_level_widgets() - widgets_before
+    assert not leaked_widgets, (
+        f"top-level widgets still alive after the test: {_describe_widgets(leaked_widgets)}; "
+        "close and delete them (qtbot.addWidget does both)"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -73,23 +73,23 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
-def listening_addresses_of_this_process() -> set[tuple[str, int]]:
-    """(address, port) of every socket this process listens on, read from /proc (Linux).
+def listening_addresses_of_this_process(pid: int | str = "self") -> set[tuple[str, int]]:
+    """(address, port) of every socket this process (or process `pid`) listens on, read from /proc (Linux).
 
     Addresses are given as /proc writes them: `0100007F` is 127.0.0.1, `00000000` any.
     """
     import os
 
     inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
+    for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:  # closed while we looked
             continue
         if target.startswith("socket:["):
             inodes.add(target[8:-1])
     found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in (f"/proc/{pid}/net/tcp", f"/proc/{pid}/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
         except OSError:
@@ -111,3 +111,47 @@ def socketscope_threads() -> list[str]:
         t.name for t in threading.enumerate()
         if t.name.startswith("socketscope-") and not t.name.startswith("socketscope-worker") and t.is_alive()
     )
+
+
+class PeerProcess:
+    """tests/peer_server.py in another process: a real peer that can be killed like a crashed server."""
+
+    def __init__(self, mode: str) -> None:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen([sys.executable, str(REPO / "tests" / "peer_server.py"), mode],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line.strip().isdigit(), f"peer did not start: {line!r}"
+        self.url = f"ws://127.0.0.1:{int(line)}/"
+
+    def kill(self) -> None:
+        """SIGKILL: the peer vanishes without a close frame, as a crashed server does."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def __enter__(self) -> PeerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
+    """Poll `predicate()` until it is truthy; return its value or fail after `timeout` (for state no event announces)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: last value {result!r}")
+        pause.wait(interval)

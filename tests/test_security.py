@@ -103,3 +103,29 @@ def test_nothing_listens_beyond_loopback_by_default(qtbot) -> None:  # type: ign
         assert all(address == "0100007F" for address, _ in listening), listening  # 127.0.0.1 only
     finally:
         window.shutdown()
+
+
+def test_the_headless_server_listens_on_loopback_only_by_default() -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", "0", "--quiet"], cwd=REPO,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+        listening = listening_addresses_of_this_process(process.pid)
+        assert listening == {("0100007F", port)}, listening  # one socket, 127.0.0.1, nothing else
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)

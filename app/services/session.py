@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import itertools
 import logging
+from typing import TYPE_CHECKING
 
 from app.core.events import EventQueue
 from app.core.frames import Notice, ServerStatus
 from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions
 from app.options import LaunchOptions
-from embedded_server.runner import EmbeddedServer, ServerAddress
+
+if TYPE_CHECKING:  # the server stack is imported when the server starts, after the window has painted
+    from embedded_server.runner import EmbeddedServer, ServerAddress
 
 log = logging.getLogger("socketscope")
 
@@ -45,6 +48,7 @@ class Session:
         """
         from embedded_server.demo_app import create_app  # the heavy import comes after the window
         from embedded_server.loader import AppLoadError, load_app
+        from embedded_server.runner import EmbeddedServer
         from embedded_server.security import is_loopback, new_token
 
         if self.server is not None and self.server.running:

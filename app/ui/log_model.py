@@ -88,6 +88,18 @@ class LogModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 (Qt's names)
+        """Every role a delegate asks for a cell, in one call into Python instead of one per role.
+
+        A paint runs on the GUI thread while the client thread may hold the GIL; each call
+        from Qt into Python has to win it back, so fewer calls keep the window responsive.
+        """
+        data = self.data
+        for role_data in roleDataSpan:
+            value = data(index, role_data.role())
+            if value is not None:  # each entry starts out empty
+                role_data.setData(value)
+
     def view_replaced(self) -> None:
         """The view now shows other rows (a new filter): one reset, not N removals."""
         self.beginResetModel()

@@ -1,0 +1,203 @@
+"""What every benchmark script shares: the report line, the GUI loop-gap meter, streams to read.
+
+Each figure is printed as one line `BENCH <name> <value> <unit>`, which `python -m bench`
+relays. Scripts run in a fresh process each, so imports and Qt state never leak between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+LOOP_GAP_INTERVAL_MS = 5
+
+
+def report(name: str, value: float, unit: str) -> None:
+    """Print one figure in the format `python -m bench` and docs/benchmarks.md use."""
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+    print(f"BENCH {name} {text} {unit}", flush=True)
+
+
+def note(text: str) -> None:
+    """A comment for the reader of the run (not a figure)."""
+    print(f"# {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+class LoopGapMeter:
+    """How late a 5 ms QTimer fires on the GUI thread: the wait a user's click would see.
+
+    Create it after the QApplication; `reset()` when the measured phase begins.
+    """
+
+    def __init__(self, interval_ms: int = LOOP_GAP_INTERVAL_MS) -> None:
+        from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+        self.interval_ms = interval_ms
+        self.gaps: list[float] = []
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._last = self._clock.nsecsElapsed()
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    def _tick(self) -> None:
+        now = self._clock.nsecsElapsed()
+        self.gaps.append(max(0.0, (now - self._last) / 1e6 - self.interval_ms))
+        self._last = now
+
+    def reset(self) -> None:
+        self.gaps.clear()
+        self._last = self._clock.nsecsElapsed()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.gaps, 0.99)
+
+    @property
+    def worst(self) -> float:
+        return max(self.gaps, default=0.0)
+
+
+def run_qt_until(predicate: Callable[[], Any], timeout: float, poll_ms: int = 20) -> bool:
+    """Run the Qt event loop (as `exec()` does, idle waits release the GIL) until `predicate()`.
+
+    A Python loop around `processEvents()` would itself compete for the GIL with the
+    network threads and distort what is measured.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if predicate():
+        return True
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout
+
+    def check() -> None:
+        if predicate() or time.monotonic() > deadline:
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(poll_ms)
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return bool(predicate())
+
+
+class StreamServer:
+    """bench/stream_server.py in another process: COUNT messages of SIZE bytes to each client."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count = count
+        self.size = size
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "bench" / "stream_server.py"), str(count), str(size)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+        self.url = f"ws://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> StreamServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def bare_client_rate(url: str, count: int) -> tuple[float, float]:
+    """A bare `websockets` client reading `count` messages: (messages/s, bytes/s).
+
+    The clock starts at the first message, as it does for the window, so the ratio
+    compares reading speed, not connection set-up. It runs on a thread of its own with its
+    own loop, so it also works after a window has installed the GUI thread's loop.
+    """
+    import concurrent.futures
+
+    from websockets.asyncio.client import connect
+
+    async def run() -> tuple[float, float]:
+        async with connect(url, compression=None, max_size=None) as ws:
+            first = await ws.recv()
+            started = time.perf_counter()
+            received, size = 1, len(first)
+            async for message in ws:
+                received += 1
+                size += len(message)
+            elapsed = time.perf_counter() - started
+            assert received == count, f"bare client got {received} of {count}"
+            return (count - 1) / elapsed, size * (count - 1) / count / elapsed
+
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="bench-bare-client") as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def window_ingest(argv: list[str], count: int, connect: Callable[[Any], None] | None = None,
+                  timeout: float = 180.0) -> dict[str, float]:
+    """Build the window with `argv`, show it (log visible, follow-tail on) and let it ingest a stream.
+
+    `connect(window)` may open the stream once the window exists. Returns messages/s (clock
+    from the first message received to the last), the loop-gap p99 and worst, and how many
+    text messages the store holds; fails if any is missing.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.frames import Direction, Opcode
+    from app.main import build
+
+    app = QApplication.instance() or QApplication([])
+    window = build(argv)
+    window.show()
+    try:
+        meter = LoopGapMeter()
+        if connect is not None:
+            connect(window)
+        store = window.store
+        assert run_qt_until(lambda: store.received_count > 0 or len(window.session.queue) > 0, 60), "no message"
+        meter.reset()
+        started = time.perf_counter()
+        first = store.received_count
+        arrived = run_qt_until(lambda: store.received_count >= count, timeout, poll_ms=5)
+        elapsed = time.perf_counter() - started
+        meter.stop()
+        assert arrived, f"only {store.received_count} of {count} arrived within {timeout} s"
+        assert window.follow_tail, "follow-tail was turned off during the run"
+        texts = sum(1 for row in range(len(store)) if store.opcodes[row] == Opcode.TEXT
+                    and store.directions[row] == Direction.RECEIVED)
+        assert texts == count, f"lost messages: {texts} of {count}"
+        note(f"{len(meter.gaps)} loop-gap samples, {first} messages before the clock started")
+        return {"rate": (count - first) / elapsed, "p99": meter.p99, "worst": meter.worst, "texts": texts}
+    finally:
+        window.shutdown()
+        window.close()
+        window.deleteLater()
