@@ -120,6 +120,11 @@ class PayloadArena:
         return b"".join(pieces)
 
     def __getitem__(self, row: int) -> str | bytes:
+        """The payload of absolute row `row`; like a list, -1 is the newest and a slice gives a list."""
+        if isinstance(row, slice):
+            return [self[r] for r in self._store.rows()[row]]  # type: ignore[return-value]
+        if row < 0:
+            row += self._store.end
         data = self.raw(row)
         return data.decode("utf-8", "surrogatepass") if self.kinds[row - self._store.first] == TEXT else bytes(data)
 

@@ -82,8 +82,29 @@ class View:
         self.order = array("Q", (row for row in self.order if row >= first))
         return None
 
-    def set_order(self, order: array[int] | None) -> None:
-        """Show the rows in this order (a permutation of the displayed rows), or in store order (None)."""
+    def sort_snapshot(self) -> tuple[array[int] | range, int]:
+        """The rows to sort (in store order) and the store row the snapshot ends before."""
+        end = self._scanned
+        if self.matched is None:
+            return range(self.store.first, end), end
+        return array("Q", self.matched), end
+
+    def install_order(self, order: array[int] | None, snapshot_end: int = 0) -> None:
+        """Show the rows sorted as `order` (from a `sort_snapshot()` ending at `snapshot_end`), or unsorted (None).
+
+        Rows that joined the view after the snapshot go at the end, as rows arriving while sorted do;
+        rows dropped meanwhile are left out.
+        """
+        if order is None:
+            self.order = None
+            return
+        first = self.store.first
+        if order and min(order) < first:  # rare: a drop while sorting
+            order = array("Q", (row for row in order if row >= first))
+        if self.matched is None:
+            order.extend(range(max(snapshot_end, first), self._scanned))
+        else:
+            order.extend(self.matched[bisect_left(self.matched, snapshot_end):])
         self.order = order
 
     def refilter_steps(self, predicate: RowPredicate | None, chunk: int = REFILTER_CHUNK,

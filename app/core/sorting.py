@@ -1,0 +1,108 @@
+"""Sorting a million log rows by any column without freezing the window.
+
+`SortJob.steps()` does the work in short steps (each at most `budget` seconds),
+yielding the fraction done: first it extracts every row's key (a JSON field may
+need a parse per row), then sorts runs of `RUN` keys, then merges the runs. Only
+the final order is installed, so the log shows the old order until then.
+
+Key order: numbers (numerically), then text (case-insensitively); rows without
+a value come last in either direction.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import time
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from app.core.capture import CaptureStore
+
+MISSING = object()  # a key function's answer for a row without a value
+RUN = 10_000  # keys sorted in one step before the merge
+SLICE = 256  # rows between two looks at the clock
+KeyFunction = Callable[[CaptureStore, int], Any]
+
+
+def sort_value(value: Any) -> tuple[int, Any] | None:
+    """A comparable form of a JSON value: (0, number), (1, text), or None when missing."""
+    if value is MISSING:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            return (1, "nan")
+        return (0, value)
+    if isinstance(value, str):
+        return (1, value.casefold())
+    return (1, json.dumps(value, ensure_ascii=False, separators=(",", ":")).casefold())
+
+
+class SortJob:
+    """Sort `rows` of `store` by `key`; the result is in `order` once `steps()` is exhausted."""
+
+    def __init__(self, store: CaptureStore, rows: Sequence[int], key: KeyFunction, descending: bool = False,
+                 budget: float = 0.02) -> None:
+        self.store, self.rows, self.key = store, rows, key
+        self.descending, self.budget = descending, budget
+        self.order: array[int] | None = None
+
+    def steps(self) -> Iterator[float]:
+        clock, budget = time.perf_counter, self.budget
+        store, key, rows = self.store, self.key, self.rows
+        total = len(rows)
+        numbers: list[tuple[Any, int]] = []
+        texts: list[tuple[Any, int]] = []
+        missing = array("Q")
+        position = 0
+        while position < total:  # 1. keys: 70 % of the progress
+            deadline = clock() + budget
+            while position < total and clock() < deadline:
+                for row in islice(rows, position, min(position + SLICE, total)):
+                    if row < store.first:
+                        continue  # dropped meanwhile
+                    value = sort_value(key(store, row))
+                    if value is None:
+                        missing.append(row)
+                    elif value[0] == 0:
+                        numbers.append((value[1], row))
+                    else:
+                        texts.append((value[1], row))
+                position = min(position + SLICE, total)
+            yield 0.7 * position / total
+        runs: list[list[tuple[Any, int]]] = []
+        groups = (numbers, texts)
+        sorted_count, present = 0, len(numbers) + len(texts)
+        deadline = clock() + budget
+        for group in groups:  # 2. sorted runs: 15 %
+            group_runs = []
+            for start in range(0, len(group), RUN):
+                group_runs.append(sorted(group[start:start + RUN]))
+                sorted_count += min(RUN, len(group) - start)
+                if clock() >= deadline:
+                    yield 0.7 + 0.15 * sorted_count / present
+                    deadline = clock() + budget
+            runs.append(group_runs)  # type: ignore[arg-type]
+        del numbers, texts
+        order = array("Q")
+        for group_runs in runs:  # 3. merge: 15 %
+            stream = heapq.merge(*group_runs)  # type: ignore[arg-type]
+            done = False
+            while not done:
+                deadline = clock() + budget
+                while clock() < deadline:
+                    chunk = [row for _value, row in islice(stream, 4096)]
+                    order.extend(chunk)
+                    if len(chunk) < 4096:
+                        done = True
+                        break
+                if not done:
+                    yield 0.85 + 0.15 * len(order) / present
+        if self.descending:
+            order.reverse()
+        order.extend(missing)
+        self.order = order
+        yield 1.0
