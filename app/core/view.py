@@ -84,6 +84,7 @@ class View:
 
     def sort_snapshot(self) -> tuple[array[int] | range, int]:
         """The rows to sort (in store order) and the store row the snapshot ends before."""
+        self.catch_up()
         end = self._scanned
         if self.matched is None:
             return range(self.store.first, end), end
