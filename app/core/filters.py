@@ -29,6 +29,7 @@ from typing import Any
 import jsonpath
 
 from app.core.capture import CaptureStore
+from app.core.json_query import compares_true, finds_something
 from app.core.frames import Direction, Opcode
 
 RowPredicate = Callable[[CaptureStore, int], bool]
@@ -89,7 +90,7 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
     except jsonpath.JSONPathError as error:
         raise FilterError(f"Bad JSONPath {path}: {library_error(error)}") from None
     if operator is None:
-        return lambda document: query.match(document) is not None
+        return finds_something(query)
     if not value:
         raise FilterError(f"{path} {operator} needs a value to compare with, e.g. 'chat' or 42")
     # The library's filter syntax tests children; wrapping the document in a list makes it the one child.
@@ -98,7 +99,7 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
         comparison = jsonpath.compile(expression)
     except jsonpath.JSONPathError as error:
         raise FilterError(f"Bad JSONPath comparison {path} {operator} {value}: {library_error(error)}") from None
-    return lambda document: comparison.match([document]) is not None
+    return compares_true(comparison)
 
 
 def _payload_text(payload: str | bytes) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor
 from app.core.capture import CaptureStore
 from app.core.frames import Direction, Opcode
 from app.core.filters import NOT_JSON, FilterError, library_error, parse_payload
+from app.core.json_query import first_value
 from app.core.sorting import MISSING, KeyFunction
 from app.core.summary import SUMMARY_CHARS, human_size, summarize
 from app.core.view import View
@@ -55,12 +56,9 @@ _ROW_KEYS = {
 }
 
 
-def json_value(query: Any, document: Any) -> Any:
-    """The first value `query` finds in `document`, or MISSING."""
-    if document is NOT_JSON:
-        return MISSING
-    match = query.match(document)
-    return MISSING if match is None else match.obj
+def json_value(value_of: Any, document: Any) -> Any:
+    """The first value a `first_value()` function finds in `document`, or MISSING."""
+    return MISSING if document is NOT_JSON else value_of(document)
 
 
 def display_value(value: Any) -> str:
@@ -116,7 +114,7 @@ class LogModel(QAbstractTableModel):
         column = self.columnCount()
         self.beginInsertColumns(QModelIndex(), column, column)
         self.json_columns.append(path)
-        self._queries.append(query)
+        self._queries.append(first_value(query))
         self._values.clear()
         self.endInsertColumns()
         return column

@@ -1,0 +1,84 @@
+"""refilter_1m: the real filter bar applying a filter to 1,000,000 stored messages in the shown window.
+
+GUI responsiveness: the worst lateness of a 5 ms QTimer while the refilter runs (its
+time-budgeted steps on a zero-delay timer, then the model reset and repaint). Once for a
+text filter, once for a JSONPath filter (every payload parsed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+COUNT = 1_000_000
+FILTERS = (("text", "tick -seq\":_7"), ("jsonpath", "$.seq < 1000"))
+
+
+def payload(i: int) -> str:
+    head = f'{{"type": "tick", "seq": {i}, "pad": "'
+    return head + "x" * (150 - len(head) - 2) + '"}'
+
+
+def main() -> None:
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.frames import Direction, Frame, Opcode, Side
+    from app.main import build
+
+    app = QApplication([])
+    window = build(["--no-server"])
+    window.show()
+    for start in range(0, COUNT, 10_000):
+        window.store.extend([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload(i))
+                             for i in range(start, start + 10_000)])
+    window.drain_events()
+    app.processEvents()
+    assert window.log_model.rowCount() == COUNT
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gaps.append(max(0.0, (now - last[0]) / 1e6 - 5.0))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    for name, expression in FILTERS:
+        window.filter_bar.edit.setText(expression)
+        for _ in range(10):
+            app.processEvents()
+        gaps.clear()
+        last[0] = clock.nsecsElapsed()
+        started = time.perf_counter()
+        window.filter_bar.apply()
+        deadline = time.monotonic() + 500
+        while window.filter_bar.filtering and time.monotonic() < deadline:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        for _ in range(5):  # the reset's repaint
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        elapsed = time.perf_counter() - started
+        assert not window.filter_bar.filtering, "refilter did not finish"
+        shown = window.log_model.rowCount()
+        expected = 1000 if name == "jsonpath" else None
+        assert expected is None or shown == expected, shown
+        print(f"# {name} filter {expression!r}: {shown:,} rows shown, {len(gaps)} timer ticks", file=sys.stderr)
+        suffix = "" if name == "text" else f"_{name}"
+        print(f"BENCH refilter_1m{suffix} {elapsed:.2f} s")
+        print(f"BENCH refilter_1m{suffix}_max_stall {max(gaps, default=0.0):.1f} ms")
+    window.shutdown()
+
+
+if __name__ == "__main__":
+    main()
