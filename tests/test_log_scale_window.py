@@ -112,3 +112,21 @@ def test_the_memory_budget_drops_the_oldest_visibly(window: MainWindow, qtbot) -
     assert window.view.store_row(0) == dropped == window.store.first
     assert window.view.store_row(window.log_view.currentIndex().row()) == selected
     QApplication.processEvents()
+
+
+def test_drops_while_sorted_keep_the_selected_message(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, [f'{{"seq": {i}, "pad": "{"x" * 1000}"}}' for i in range(600)], qtbot)
+    window.log_columns.add_column("$.seq")
+    window.log_view.sortByColumn(len(COLUMNS), Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.log_columns.status.text().startswith("Sorted by $.seq ↓"), timeout=3000)
+    assert window.view.store_row(0) == 599
+    window.log_view.setCurrentIndex(window.log_model.index(100, 0))
+    selected = window.view.store_row(100)
+    assert selected == 499
+    resets = []
+    window.log_model.modelReset.connect(lambda: resets.append(True))
+    feed(window, [f'{{"seq": {i}, "pad": "{"x" * 1000}"}}' for i in range(600, 1200)], qtbot)
+    assert window.store.dropped > 0 and resets  # scattered rows: a reset, not a removal at the top
+    assert window.view.store_row(window.log_view.currentIndex().row()) == selected
+    assert sorted(window.view.store_row(r) for r in range(window.log_model.rowCount())) == list(window.store.rows())
+    assert window.view.store_row(window.log_model.rowCount() - 1) == 1199  # new rows at the end until re-sort

@@ -121,12 +121,23 @@ class PayloadArena:
 
     def __getitem__(self, row: int) -> str | bytes:
         """The payload of absolute row `row`; like a list, -1 is the newest and a slice gives a list."""
-        if isinstance(row, slice):
-            return [self[r] for r in self._store.rows()[row]]  # type: ignore[return-value]
+        if type(row) is not int:
+            if isinstance(row, slice):
+                return [self[r] for r in self._store.rows()[row]]  # type: ignore[return-value]
+            row = int(row)
         if row < 0:
             row += self._store.end
-        data = self.raw(row)
-        return data.decode("utf-8", "surrogatepass") if self.kinds[row - self._store.first] == TEXT else bytes(data)
+        index = row - self._store.first
+        if index < 0:
+            raise IndexError(f"row {row} was dropped")
+        starts = self.starts
+        start, end = starts[index], starts[index + 1]
+        offset = start & CHUNK_MASK
+        if offset + end - start <= ARENA_CHUNK:  # the common case, inline: filters call this for every row
+            data = self._chunks[(start >> CHUNK_BITS) - self._first_chunk][offset:offset + end - start]
+        else:
+            data = self.raw(row)
+        return data.decode("utf-8", "surrogatepass") if self.kinds[index] == TEXT else bytes(data)
 
     def __len__(self) -> int:
         return len(self.kinds)

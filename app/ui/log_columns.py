@@ -13,7 +13,7 @@ sorting again, or changing the filter, sorts them in.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QTableView
@@ -176,17 +176,24 @@ class LogColumns(QObject):
 
     def _replace_order(self, order: object) -> None:
         """Install an order (or none), keeping the current row selected."""
+        def install() -> None:
+            self.view.catch_up()
+            self.view.install_order(order, self._snapshot_end)  # type: ignore[arg-type]
+            self.model.view_replaced()
+        self.keeping_current_row(install)
+
+    def keeping_current_row(self, change: Callable[[], None]) -> None:
+        """Run `change` (which may reset the model) and select the same stored row afterwards if it is still shown."""
         current = self.table.currentIndex()
         row = self.view.store_row(current.row()) if current.isValid() else None
         column = current.column() if current.isValid() else 0
-        self.view.catch_up()
-        self.view.install_order(order, self._snapshot_end)  # type: ignore[arg-type]
-        self.model.view_replaced()
-        if row is not None:
-            rows = self.view.rows
-            position = (row - self.view.store.first) if rows is None else _index(rows, row)
-            if position is not None and 0 <= position < self.model.rowCount():
-                self.table.setCurrentIndex(self.model.index(position, column))
+        change()
+        if row is None or self.table.currentIndex().isValid():
+            return
+        rows = self.view.rows
+        position = (row - self.view.store.first) if rows is None else _index(rows, row)
+        if position is not None and 0 <= position < self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(position, column))
 
     def _column_name(self) -> str:
         return str(self.model.headerData(self.sort_column or 0, Qt.Orientation.Horizontal))

@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
 
     def _rows_dropped(self) -> None:
         """The store dropped its oldest rows to stay within its budget: say so, and keep the log consistent."""
-        self.log_model.forget_dropped()
+        self.log_columns.keeping_current_row(self.log_model.forget_dropped)  # sorted, the model resets
         self.dropped_label.setText(f"{self.store.dropped:,} oldest dropped")
         self.dropped_label.setToolTip(
             f"The log keeps at most {human_size(self.store.budget)} of messages (--memory-budget); "
