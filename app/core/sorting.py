@@ -60,7 +60,7 @@ class SortJob:
         while position < total:  # 1. keys: 70 % of the progress
             deadline = clock() + budget
             while position < total and clock() < deadline:
-                for row in islice(rows, position, min(position + SLICE, total)):
+                for row in rows[position:position + SLICE]:
                     if row < store.first:
                         continue  # dropped meanwhile
                     value = sort_value(key(store, row))

@@ -134,6 +134,8 @@ class LogColumns(QObject):
         if column < 0:
             self.clear_sort()
             return
+        if self.sorting and (column, descending) == (self.sort_column, self.descending):
+            return  # the same sort is under way (Qt may ask twice for one click)
         self._stepper.stop()
         self.sort_column, self.descending = column, descending
         rows, self._snapshot_end = self.view.sort_snapshot()
@@ -145,6 +147,7 @@ class LogColumns(QObject):
     def resort(self) -> None:
         """Sort again by the current column (after a new filter, or to place rows that arrived)."""
         if self.sort_column is not None:
+            self._stepper.stop()  # a sort under way started from rows that are no longer shown
             self.sort_by(self.sort_column, self.descending)
 
     def clear_sort(self) -> None:
