@@ -4,8 +4,8 @@ GUI responsiveness: the worst lateness of a 5 ms QTimer while the refilter runs 
 time-budgeted steps on a zero-delay timer, then the model reset and repaint). Once for a
 text filter, once for a JSONPath filter (every payload parsed); then sorting the million
 rows by a column added from a JSON path (`sort_1m_json_column`). On a shared machine a gap
-can include time the process was not scheduled at all, so the GUI thread's CPU time
-during the worst gap is printed too (`…_max_stall_cpu`).
+can include time the process was not scheduled at all, so the most GUI-thread CPU time
+spent between two ticks is printed too (`…_max_cpu_stall`): the stall the code itself causes.
 """
 
 from __future__ import annotations
@@ -79,9 +79,8 @@ def main() -> None:
         print(f"# {name} filter {expression!r}: {shown:,} rows shown, {len(gaps)} timer ticks", file=sys.stderr)
         suffix = "" if name == "text" else f"_{name}"
         print(f"BENCH refilter_1m{suffix} {elapsed:.2f} s")
-        worst = max(gaps, default=(0.0, 0.0))
-        print(f"BENCH refilter_1m{suffix}_max_stall {worst[0]:.1f} ms")
-        print(f"BENCH refilter_1m{suffix}_max_stall_cpu {worst[1]:.1f} ms")
+        print(f"BENCH refilter_1m{suffix}_max_stall {max(g[0] for g in gaps):.1f} ms")
+        print(f"BENCH refilter_1m{suffix}_max_cpu_stall {max(g[1] for g in gaps):.1f} ms")
 
     window.filter_bar.edit.setText("")
     window.filter_bar.apply()
@@ -101,10 +100,9 @@ def main() -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
     elapsed = time.perf_counter() - started
     assert window.view.store_row(0) == COUNT - 1 and window.log_model.rowCount() == COUNT
-    worst = max(gaps, default=(0.0, 0.0))
     print(f"BENCH sort_1m_json_column {elapsed:.2f} s")
-    print(f"BENCH sort_1m_json_column_max_stall {worst[0]:.1f} ms")
-    print(f"BENCH sort_1m_json_column_max_stall_cpu {worst[1]:.1f} ms")
+    print(f"BENCH sort_1m_json_column_max_stall {max(g[0] for g in gaps):.1f} ms")
+    print(f"BENCH sort_1m_json_column_max_cpu_stall {max(g[1] for g in gaps):.1f} ms")
     window.shutdown()
 
 
