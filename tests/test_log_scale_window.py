@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QLineEdit, QMenu
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu
 
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
@@ -111,7 +111,6 @@ def test_the_memory_budget_drops_the_oldest_visibly(window: MainWindow, qtbot) -
     assert window.log_model.rowCount() == len(window.store) == 1200 - dropped
     assert window.view.store_row(0) == dropped == window.store.first
     assert window.view.store_row(window.log_view.currentIndex().row()) == selected
-    QApplication.processEvents()
 
 
 def test_drops_while_sorted_keep_the_selected_message(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]

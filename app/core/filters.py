@@ -9,12 +9,12 @@ Terms are separated by spaces and must all match (AND):
 - `op:text|binary|close|ping|pong|open|refused|error`: the opcode (`|` means any of them)
 - `$.data.id`: a JSONPath query (RFC 9535, python-jsonpath) finds something in the payload parsed as JSON
 - `$.type == 'chat'`: a JSONPath query compared with a JSON value: `==`, `!=`, `<`, `<=`, `>`, `>=`, or
-  `=~ /regex/i`; the library's own filter syntax works inside, e.g. `$.items[?@.price > 10]`
+  `=~ /regex/i` (which must match the whole string); the library's own filter syntax works inside a
+  query, e.g. `$.items[?@.price > 10]`
 - `-term`: the opposite of any term above
 
 Binary payloads are searched as their hex form. Binary, non-JSON and very large
-payloads (over `JSON_PARSE_LIMIT`) never match a JSONPath term (nor its negation's
-opposite: `-$.x` matches them). Cheap terms are tried before JSONPath ones, and one
+payloads (over `JSON_PARSE_LIMIT`) never match a JSONPath term, so `-$.x` matches them. Cheap terms are tried before JSONPath ones, and one
 parse serves every JSONPath term of a row. A bad expression raises `FilterError`
 with a message for the user; it never half-applies.
 """
@@ -29,8 +29,8 @@ from typing import Any
 import jsonpath
 
 from app.core.capture import CaptureStore
-from app.core.json_query import compares_true, finds_something
 from app.core.frames import Direction, Opcode
+from app.core.json_query import compares_true, finds_something
 
 RowPredicate = Callable[[CaptureStore, int], bool]
 

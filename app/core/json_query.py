@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import jsonpath
 from jsonpath.filter import (
     UNDEFINED, BooleanLiteral, FloatLiteral, InfixExpression, IntegerLiteral, RelativeFilterQuery, StringLiteral,
 )
@@ -127,4 +126,4 @@ def _fast_comparison(comparison: Any) -> tuple[tuple[str | int, ...], str, Any] 
     return None if steps is None else (steps, expression.operator, right.value)
 
 
-__all__ = ["MISSING", "compares_true", "finds_something", "first_value", "jsonpath"]
+__all__ = ["MISSING", "compares_true", "finds_something", "first_value"]

@@ -26,7 +26,7 @@ TOOLTIP = (
     "  conn:client#1             the connection name starts with this\n"
     "  op:text|binary|close|…    the opcode\n"
     "  $.data.id                 a JSONPath query finds something in the JSON payload\n"
-    "  $.type == 'chat'          …and its value compares: == != < <= > >=, or =~ /regex/i\n"
+    "  $.type == 'chat'          …and its value compares: == != < <= > >=, or =~ /regex/i (whole string)\n"
     "  $.items[?@.price > 10]    the library's filter syntax (RFC 9535) works inside a query\n"
     "  -term                     the opposite of any term\n"
     "Binary and non-JSON payloads never match a JSONPath term. Quote a word that starts with $: \"$5\"."

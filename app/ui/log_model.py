@@ -52,7 +52,8 @@ _ROW_KEYS = {
     DIRECTION: lambda store, row: _DIRECTION_NAMES[Direction(store.directions[row])],
     OPCODE: lambda store, row: _OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row])),
     SIZE: lambda store, row: store.sizes[row],
-    SUMMARY: lambda store, row: store.payloads.head(row, SUMMARY_CHARS),
+    SUMMARY: lambda store, row: summarize(store.opcodes[row], store.payloads.head(row, SUMMARY_CHARS * 4),
+                                          store.payloads.length(row)),
 }
 
 
