@@ -34,6 +34,7 @@ class View:
         self.order: array[int] | None = None  # None: not sorted, show `matched` (or the store)
         self._scanned = store.first  # absolute number of the next store row to consider
         self._first = store.first  # the store's first row when this view last looked
+        self._snapshot_first = store.first  # the store's first row when the last sort began
 
     @property
     def rows(self) -> array[int] | None:
@@ -85,6 +86,7 @@ class View:
     def sort_snapshot(self) -> tuple[array[int] | range, int]:
         """The rows to sort (in store order) and the store row the snapshot ends before."""
         self.catch_up()
+        self._snapshot_first = self.store.first
         end = self._scanned
         if self.matched is None:
             return range(self.store.first, end), end
@@ -100,7 +102,7 @@ class View:
             self.order = None
             return
         first = self.store.first
-        if order and min(order) < first:  # rare: a drop while sorting
+        if first > self._snapshot_first:  # rare: a drop while sorting
             order = array("Q", (row for row in order if row >= first))
         if self.matched is None:
             order.extend(range(max(snapshot_end, first), self._scanned))
