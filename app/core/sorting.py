@@ -60,7 +60,7 @@ class SortJob:
         position = 0
         while position < total:  # 1. keys: 70 % of the progress
             deadline = clock() + budget
-            while position < total and clock() < deadline:
+            while position < total:  # at least one slice per step, however small the budget
                 for row in rows[position:position + SLICE]:
                     if row < store.first:
                         continue  # dropped meanwhile
@@ -72,6 +72,8 @@ class SortJob:
                         values.append(value[1])
                         group_rows.append(row)
                 position = min(position + SLICE, total)
+                if clock() >= deadline:
+                    break
             yield 0.7 * position / total
         present = len(groups[0][1]) + len(groups[1][1])
         sorted_count = 0
@@ -92,11 +94,11 @@ class SortJob:
             done = False
             while not done:
                 deadline = clock() + budget
-                while clock() < deadline:
+                while not done:
                     chunk = [group_rows[index] for index in islice(stream, 4096)]
                     order.extend(chunk)
-                    if len(chunk) < 4096:
-                        done = True
+                    done = len(chunk) < 4096
+                    if clock() >= deadline:
                         break
                 if not done:
                     yield 0.85 + 0.15 * len(order) / present
