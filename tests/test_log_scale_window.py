@@ -75,6 +75,7 @@ def test_header_menu_adds_a_json_column_and_a_click_sorts_by_it(window: MainWind
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
     qtbot.waitUntil(lambda: window.log_columns.status.text().startswith("Sorted by $.n ↑"), timeout=3000)
     assert shown(window, column) == ["2", "10", "33", "x", ""]
+    assert "new rows go at the end" in window.log_columns.status.toolTip()
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
     qtbot.waitUntil(lambda: "↓" in window.log_columns.status.text(), timeout=3000)
     assert shown(window, column) == ["x", "33", "10", "2", ""]

@@ -158,6 +158,7 @@ class LogColumns(QObject):
         self._indicate()
         self._replace_order(None)
         self._show("")
+        self.status.setToolTip("")
 
     @property
     def sorting(self) -> bool:
@@ -171,8 +172,9 @@ class LogColumns(QObject):
             self._stepper.stop()
             order, self._job, self._steps = self._job.order, None, None
             self._replace_order(order)
-            self._show(f"Sorted by {self._column_name()} {'↓' if self.descending else '↑'} · "
-                       "new rows go at the end until you sort again")
+            self._show(f"Sorted by {self._column_name()} {'↓' if self.descending else '↑'}")
+            self.status.setToolTip("While sorted, new rows go at the end until you sort again "
+                                   "(click the header) or change the filter")
             self.sorted.emit()
             return
         self._show(f"Sorting by {self._column_name()}… {done:.0%}")
