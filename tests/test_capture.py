@@ -87,3 +87,26 @@ def test_dropping_releases_whole_arena_chunks() -> None:
         store.enforce_budget()
     assert store.dropped > 0 and len(store.payloads._chunks) <= 5
     assert all(store.payloads[r] == big.payload for r in store.rows())
+
+
+@pytest.mark.parametrize("text, size", [("512M", 512 * 1024 ** 2), ("2G", 2 * 1024 ** 3), ("1.5GiB", 1536 * 1024 ** 2),
+                                        ("4000000", 4_000_000), ("64 mb", 64 * 1024 ** 2)])
+def test_memory_budget_option_takes_sizes(text: str, size: int) -> None:
+    from app.options import parse_options
+
+    assert parse_options(["--memory-budget", text]).memory_budget == size
+
+
+@pytest.mark.parametrize("text", ["lots", "1K", "-5M", "0"])
+def test_memory_budget_option_refuses_nonsense(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.options import parse_options
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_options(["--memory-budget", text])
+    assert exit_info.value.code == 2 and "--memory-budget" in capsys.readouterr().err
+
+
+def test_default_memory_budget_is_one_gibibyte() -> None:
+    from app.options import parse_options
+
+    assert parse_options([]).memory_budget == 1024 ** 3 == CaptureStore().budget

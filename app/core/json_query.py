@@ -15,20 +15,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jsonpath.filter import (
-    UNDEFINED, BooleanLiteral, FloatLiteral, InfixExpression, IntegerLiteral, RelativeFilterQuery, StringLiteral,
-)
-from jsonpath.segments import JSONPathChildSegment
-from jsonpath.selectors import IndexSelector, NameSelector
+from jsonpath.filter import UNDEFINED
+
+try:  # the parsed forms the fast path reads; without them every query simply runs through the library
+    from jsonpath.filter import (
+        BooleanLiteral, FloatLiteral, InfixExpression, IntegerLiteral, RelativeFilterQuery, StringLiteral,
+    )
+    from jsonpath.segments import JSONPathChildSegment
+    from jsonpath.selectors import IndexSelector, NameSelector
+    FAST_PATH = True
+except ImportError:  # pragma: no cover - a future python-jsonpath
+    FAST_PATH = False
 
 MISSING = UNDEFINED  # what a query that finds nothing yields
 _ASK_LIBRARY = object()
-_LITERALS = (IntegerLiteral, FloatLiteral, StringLiteral, BooleanLiteral)
+_LITERALS = (IntegerLiteral, FloatLiteral, StringLiteral, BooleanLiteral) if FAST_PATH else ()
 FAST_OPERATORS = frozenset(("==", "!=", "<", "<=", ">", ">="))
 
 
 def chain_of(query: Any) -> tuple[str | int, ...] | None:
     """The names and indices of a query made only of child name/index selectors, else None."""
+    if not FAST_PATH:
+        return None
     steps: list[str | int] = []
     for segment in query.segments:
         if type(segment) is not JSONPathChildSegment or len(segment.selectors) != 1:
@@ -111,6 +119,8 @@ def compares_true(comparison: Any) -> Callable[[Any], bool]:
 
 
 def _fast_comparison(comparison: Any) -> tuple[tuple[str | int, ...], str, Any] | None:
+    if not FAST_PATH:
+        return None
     try:
         (segment,) = comparison.segments
         (selector,) = segment.selectors

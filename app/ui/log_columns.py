@@ -87,7 +87,9 @@ class LogColumns(QObject):
 
     def _show_menu(self, position: QPoint) -> None:
         header = self.table.horizontalHeader()
-        self.menu(header.logicalIndexAt(position)).popup(header.mapToGlobal(position))
+        menu = self.menu(header.logicalIndexAt(position))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(header.mapToGlobal(position))
 
     def ask_json_path(self, text: str = "") -> QInputDialog:
         """Ask for a path (non-modal); a valid one becomes a column, a bad one is asked again with the error."""
