@@ -80,7 +80,7 @@ class View:
             del self.matched[:removed_top]
         if self.order is None:
             return removed_top
-        self.order = array("Q", (row for row in self.order if row >= first))
+        self.order = array("Q", (row for row in self.order if row >= first))  # ~0.1 s per million
         return None
 
     def sort_snapshot(self) -> tuple[array[int] | range, int]:

@@ -320,11 +320,15 @@ class MainWindow(QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------
 
-    @asyncSlot()
-    async def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
-        if not current.isValid():
-            return
-        row = self.view.store_row(current.row())
+    def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
+        """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
+        if current.isValid():
+            self._show_message(self.view.store_row(current.row()))
+
+    @asyncSlot(int)
+    async def _show_message(self, row: int) -> None:
+        if row < self.store.first:
+            return  # dropped meanwhile
         self._selection_generation += 1
         generation = self._selection_generation
         store = self.store
