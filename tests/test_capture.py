@@ -77,6 +77,8 @@ def test_the_budget_drops_the_oldest_rows_in_bulk_and_counts_them() -> None:
     assert store.enforce_budget() > 0 and store.end == 1500
     assert store.payloads[store.first] == frames[store.first].payload
     assert [store.payloads[r] for r in store.rows()] == [f.payload for f in frames[store.first:]]
+    assert list(store.payloads) == [f.payload for f in frames[store.first:]]  # iteration: the rows kept
+    assert len(list(store.directions)) == len(store) and store.payloads[-1] == frames[-1].payload
 
 
 def test_dropping_releases_whole_arena_chunks() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from app.core.frames import Direction, Frame, Opcode, Side
 
@@ -44,6 +44,10 @@ class _Column:
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def __iter__(self) -> Iterator[int | float]:
+        """The values of the rows kept, oldest first."""
+        return iter(self.data)
 
     def append(self, value: int | float) -> None:
         self.data.append(value)
@@ -141,6 +145,10 @@ class PayloadArena:
 
     def __len__(self) -> int:
         return len(self.kinds)
+
+    def __iter__(self) -> Iterator[str | bytes]:
+        """The payloads of the rows kept, oldest first."""
+        return (self[row] for row in self._store.rows())
 
     def is_text(self, row: int) -> bool:
         return self.kinds[row - self._store.first] == TEXT
