@@ -74,10 +74,12 @@ def test_non_json_rows_never_match_a_jsonpath_term() -> None:
         Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b'{"a": 1}'),
         Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"a": 1}'),
         Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "[" * 100_000),
+        Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "null"),
     ])
     assert matching(store, "$.a") == [2]
-    assert matching(store, "$") == [2]
-    assert matching(store, "-$.a") == [0, 1, 3]
+    assert matching(store, "$") == [2, 4]  # the JSON document null is JSON
+    assert matching(store, "-$.a") == [0, 1, 3, 4]
+    assert matching(store, "$.a == 1 /a/") == [2]  # one decode serves both terms
 
 
 @pytest.mark.parametrize("expression, message", [

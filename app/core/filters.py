@@ -14,9 +14,10 @@ Terms are separated by spaces and must all match (AND):
 - `-term`: the opposite of any term above
 
 Binary payloads are searched as their hex form. Binary, non-JSON and very large
-payloads (over `JSON_PARSE_LIMIT`) never match a JSONPath term, so `-$.x` matches them. Cheap terms are tried before JSONPath ones, and one
-parse serves every JSONPath term of a row. A bad expression raises `FilterError`
-with a message for the user; it never half-applies.
+payloads (over `JSON_PARSE_LIMIT`) never match a JSONPath term, so `-$.x` matches
+them. Cheap terms are tried before payload scans and JSONPath ones, and a row's
+payload is decoded and parsed once for all its terms. A bad expression raises
+`FilterError` with a message for the user; it never half-applies.
 """
 
 from __future__ import annotations
@@ -52,28 +53,68 @@ class FilterError(ValueError):
     """The expression is not valid; the message says what to fix."""
 
 
-class JsonRows:
-    """Parses one row's payload as JSON at most once, however many terms ask."""
+class RowCache:
+    """One row's payload decoded, lower-cased and parsed at most once, however many terms ask."""
 
     def __init__(self) -> None:
         self._store: CaptureStore | None = None
         self._row = -1
-        self._document: Any = NOT_JSON
+        self._text: str | None = None
+        self._lower: str | None = None
+        self._document: Any = None
+
+    def _at(self, store: CaptureStore, row: int) -> None:
+        self._store, self._row = store, row
+        self._text = self._lower = self._document = None
+
+    def text(self, store: CaptureStore, row: int) -> str:
+        """The payload as text (binary as hex)."""
+        if row != self._row or store is not self._store:
+            self._at(store, row)
+        text = self._text
+        if text is None:
+            text = self._text = _payload_text(store.payloads[row])
+        return text
+
+    def lower(self, store: CaptureStore, row: int) -> str:
+        if row != self._row or store is not self._store:
+            self._at(store, row)
+        lower = self._lower
+        if lower is None:
+            text = self._text
+            if text is None:
+                text = self._text = _payload_text(store.payloads[row])
+            lower = self._lower = text.lower()
+        return lower
 
     def document(self, store: CaptureStore, row: int) -> Any:
         """The parsed payload, or NOT_JSON (binary, too big, or not JSON)."""
         if row != self._row or store is not self._store:
-            self._store, self._row = store, row
-            self._document = parse_payload(store, row)
-        return self._document
+            self._at(store, row)
+        if self._document is None:
+            payloads = store.payloads
+            if not payloads.is_text(row) or payloads.length(row) > JSON_PARSE_LIMIT:
+                self._document = NOT_JSON
+            else:
+                self._document = _loads(self.text(store, row))
+            if self._document is None:  # the JSON document `null`
+                self._document = _NULL
+        return None if self._document is _NULL else self._document
+
+
+_NULL = object()
 
 
 def parse_payload(store: CaptureStore, row: int) -> Any:
     payloads = store.payloads
     if not payloads.is_text(row) or payloads.length(row) > JSON_PARSE_LIMIT:
         return NOT_JSON
+    return _loads(payloads[row])  # type: ignore[arg-type]
+
+
+def _loads(text: str) -> Any:
     try:
-        return json.loads(payloads[row])
+        return json.loads(text)
     except (ValueError, RecursionError):
         return NOT_JSON
 
@@ -106,17 +147,17 @@ def _payload_text(payload: str | bytes) -> str:
     return payload.hex(" ") if isinstance(payload, bytes) else payload
 
 
-def _term(token: str, json_rows: JsonRows, phrase: bool = False) -> tuple[RowPredicate, int]:
+def _term(token: str, rows: RowCache, phrase: bool = False) -> tuple[RowPredicate, int]:
     """Compile one term (a quoted `phrase` is never JSONPath); also say how costly it is to test."""
     if token.startswith("-") and len(token) > 1:
-        inner, cost = _term(token[1:], json_rows, phrase)
+        inner, cost = _term(token[1:], rows, phrase)
         return (lambda store, row: not inner(store, row)), cost
     if token.startswith("$") and not phrase:
         path, operator, value = split_comparison(token)
         test = compile_jsonpath(path, operator, value)
 
         def json_term(store: CaptureStore, row: int) -> bool:
-            document = json_rows.document(store, row)
+            document = rows.document(store, row)
             return document is not NOT_JSON and test(document)
         return json_term, PARSE
     if len(token) >= 2 and token.startswith("/") and token.endswith("/"):
@@ -124,7 +165,7 @@ def _term(token: str, json_rows: JsonRows, phrase: bool = False) -> tuple[RowPre
             pattern = re.compile(token[1:-1])
         except re.error as error:
             raise FilterError(f"Bad regular expression {token}: {error}") from None
-        return (lambda store, row: pattern.search(_payload_text(store.payloads[row])) is not None), SCAN
+        return (lambda store, row: pattern.search(rows.text(store, row)) is not None), SCAN
     key, colon, value = token.partition(":")
     if colon and key == "dir":
         if value not in DIRECTIONS:
@@ -145,8 +186,8 @@ def _term(token: str, json_rows: JsonRows, phrase: bool = False) -> tuple[RowPre
     needle = token.casefold()
     if needle.isascii():
         # ASCII-only needles: a lower() of the payload is enough and much faster than casefold().
-        return (lambda store, row: needle in _payload_text(store.payloads[row]).lower()), SCAN
-    return (lambda store, row: needle in _payload_text(store.payloads[row]).casefold()), SCAN
+        return (lambda store, row: needle in rows.lower(store, row)), SCAN
+    return (lambda store, row: needle in rows.text(store, row).casefold()), SCAN
 
 
 def split_comparison(token: str) -> tuple[str, str | None, str | None]:
@@ -253,8 +294,8 @@ def compile_filter(expression: str) -> RowPredicate | None:
     tokens = tokenize(expression)
     if not tokens:
         return None
-    json_rows = JsonRows()
-    compiled = sorted((_term(token, json_rows, phrase) for token, phrase in tokens), key=lambda term: term[1])
+    rows = RowCache()
+    compiled = sorted((_term(token, rows, phrase) for token, phrase in tokens), key=lambda term: term[1])
     terms = [predicate for predicate, _cost in compiled]
     if len(terms) == 1:
         return terms[0]
