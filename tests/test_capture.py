@@ -71,8 +71,10 @@ def test_the_budget_drops_the_oldest_rows_in_bulk_and_counts_them() -> None:
     assert len(store) == 900 and store.nbytes <= store.budget * 0.9
     assert store.payloads[101] == frames[101].payload and store.payloads[1000] == frames[1000].payload
     assert store.rows() == range(101, 1001) and store.frame(500).payload == frames[500].payload
-    with pytest.raises(IndexError):
-        store.payloads[100]
+    for dropped_row in (store.payloads.__getitem__, store.directions.__getitem__, store.payloads.is_text,
+                        store.payloads.length, store.frame):
+        with pytest.raises(IndexError, match="row 100 was dropped"):
+            dropped_row(100)
     store.extend(frames[1001:1500])
     assert store.enforce_budget() > 0 and store.end == 1500
     assert store.payloads[store.first] == frames[store.first].payload

@@ -3,7 +3,8 @@
 Columnar (one `array` per numeric field) because a million `Frame` objects would
 cost several hundred bytes each in object headers alone. Payloads live in a
 `PayloadArena` (UTF-8 bytes in big chunks plus an offsets array), so a stored
-150-byte message costs about 180 bytes instead of the ~230 of a list of `str`.
+150-byte message costs about 187 bytes instead of the ~224 of a list of `str`
+(bench/bench_memory.py).
 
 Rows have stable absolute numbers: row 0 is the first frame ever stored. When the
 store grows past its byte budget the oldest rows are dropped in bulk (down to
@@ -40,7 +41,12 @@ class _Column:
         self._store = store
 
     def __getitem__(self, row: int) -> int | float:
-        return self.data[row - self._store.first]
+        index = row - self._store.first
+        if index < 0:
+            if row < 0:
+                return self.data[row]  # like a list: -1 is the newest
+            raise IndexError(f"row {row} was dropped")
+        return self.data[index]
 
     def __len__(self) -> int:
         return len(self.data)
@@ -105,9 +111,7 @@ class PayloadArena:
 
     def raw(self, row: int, limit: int | None = None) -> bytes | bytearray:
         """The stored bytes of a row (at most `limit` of them)."""
-        index = row - self._store.first
-        if index < 0:
-            raise IndexError(f"row {row} was dropped")
+        index = self._index(row)
         start = self.starts[index]
         end = self.starts[index + 1]
         if limit is not None and end - start > limit:
@@ -150,12 +154,18 @@ class PayloadArena:
         """The payloads of the rows kept, oldest first."""
         return (self[row] for row in self._store.rows())
 
+    def _index(self, row: int) -> int:
+        index = row - self._store.first
+        if index < 0:
+            raise IndexError(f"row {row} was dropped")
+        return index
+
     def is_text(self, row: int) -> bool:
-        return self.kinds[row - self._store.first] == TEXT
+        return self.kinds[self._index(row)] == TEXT
 
     def length(self, row: int) -> int:
         """Stored length in bytes (UTF-8 for text)."""
-        index = row - self._store.first
+        index = self._index(row)
         return self.starts[index + 1] - self.starts[index]
 
     def head(self, row: int, chars: int) -> str | bytes:
