@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 
 from app import __version__
+from app.core.capture import DEFAULT_BUDGET
 from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
+
+MIN_BUDGET = 1024 * 1024
+_UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "t": 1024 ** 4}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """`512M`, `2G`, `1.5GiB`, `1000000` → bytes (binary units)."""
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 512M, 2G, 1.5GiB)")
+    size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if size < MIN_BUDGET:
+        raise argparse.ArgumentTypeError(f"{text} is too small: the memory budget must be at least 1M")
+    return size
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +37,7 @@ class LaunchOptions:
     app: str | None = None  # module:attr of the user's own ASGI app; None: the demo
     record: str | None = None  # JSONL capture to record every frame to from launch
     status_delay: float = 3.0
+    memory_budget: int = DEFAULT_BUDGET  # bytes the message log may keep before dropping the oldest
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also accept browser pages from this origin (repeatable), e.g. http://localhost:3000")
     parser.add_argument("--record", metavar="FILE",
                         help="record every frame to this JSONL capture from launch (appended to if it exists)")
+    parser.add_argument("--memory-budget", type=parse_size, default=DEFAULT_BUDGET, metavar="SIZE",
+                        help="keep at most this much captured traffic, dropping the oldest messages in bulk "
+                        "beyond it (default 1G; e.g. 512M, 4G)")
     parser.add_argument("--status-delay", type=float, default=3.0, help=argparse.SUPPRESS)
     return parser
 
@@ -59,6 +80,5 @@ def parse_options(argv: list[str]) -> LaunchOptions:
     return LaunchOptions(
         host=args.host, port=args.port, server=args.server, connect=args.connect,
         status_delay=args.status_delay, token=args.token, allowed_origins=tuple(args.allow_origin),
-        app=args.app,
-        record=args.record,
+        app=args.app, record=args.record, memory_budget=args.memory_budget,
     )

@@ -1,4 +1,6 @@
-from app.core.capture import CaptureStore
+import pytest
+
+from app.core.capture import ARENA_CHUNK, ROW_BYTES, CaptureStore
 from app.core.events import EventQueue
 from app.core.frames import Direction, Frame, Opcode, Side, wire_size
 from app.core.summary import summarize
@@ -40,3 +42,75 @@ def test_summary_is_one_bounded_line() -> None:
     assert len(long) < 200 and long.endswith("…")
     assert summarize(Opcode.BINARY, b"\x00\xff").startswith("binary 2 B  00 ff")
     assert summarize(Opcode.TEXT, "a\ud800b") == "a\\ud800b"
+
+
+@pytest.mark.parametrize("payload", [
+    "", "plain", "déjà vu ☃ 😀", "a\ud800b", "\udfff", "\ud83d\ude00 pair stays two", "x" * (3 * ARENA_CHUNK + 17),
+    b"", b"\x00\xff\xfe binary", bytes(range(256)) * 9000,
+])
+def test_payloads_round_trip_exactly(payload: str | bytes) -> None:
+    store = CaptureStore()
+    filler = Frame("c", Side.CLIENT, Direction.SENT, Opcode.TEXT, "f" * (ARENA_CHUNK - 5))  # the next one spans chunks
+    opcode = Opcode.BINARY if isinstance(payload, bytes) else Opcode.TEXT
+    store.extend([filler, Frame("c", Side.CLIENT, Direction.SENT, opcode, payload), filler])
+    assert type(store.payloads[1]) is type(payload) and store.payloads[1] == payload
+    assert store.frame(1).payload == payload and store.payloads[2] == filler.payload
+    head = store.payloads.head(1, 10)
+    assert head == payload[:11]
+
+
+def test_the_budget_drops_the_oldest_rows_in_bulk_and_counts_them() -> None:
+    per_row = 100 + ROW_BYTES
+    store = CaptureStore(budget=per_row * 1000)
+    frames = [Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, f"{i:0100d}") for i in range(1500)]
+    store.extend(frames[:1000])
+    assert store.enforce_budget() == 0 and store.dropped == 0
+    store.extend(frames[1000:1001])
+    dropped = store.enforce_budget()
+    assert dropped == 101 and store.dropped == 101 and store.first == 101  # down to 90 %, not one row
+    assert len(store) == 900 and store.nbytes <= store.budget * 0.9
+    assert store.payloads[101] == frames[101].payload and store.payloads[1000] == frames[1000].payload
+    assert store.rows() == range(101, 1001) and store.frame(500).payload == frames[500].payload
+    for dropped_row in (store.payloads.__getitem__, store.directions.__getitem__, store.payloads.is_text,
+                        store.payloads.length, store.frame):
+        with pytest.raises(IndexError, match="row 100 was dropped"):
+            dropped_row(100)
+    store.extend(frames[1001:1500])
+    assert store.enforce_budget() > 0 and store.end == 1500
+    assert store.payloads[store.first] == frames[store.first].payload
+    assert [store.payloads[r] for r in store.rows()] == [f.payload for f in frames[store.first:]]
+    assert list(store.payloads) == [f.payload for f in frames[store.first:]]  # iteration: the rows kept
+    assert len(list(store.directions)) == len(store) and store.payloads[-1] == frames[-1].payload
+
+
+def test_dropping_releases_whole_arena_chunks() -> None:
+    store = CaptureStore(budget=4 * ARENA_CHUNK)
+    big = Frame("c", Side.CLIENT, Direction.SENT, Opcode.TEXT, "y" * (ARENA_CHUNK // 2))
+    for _ in range(20):
+        store.extend([big])
+        store.enforce_budget()
+    assert store.dropped > 0 and len(store.payloads._chunks) <= 5
+    assert all(store.payloads[r] == big.payload for r in store.rows())
+
+
+@pytest.mark.parametrize("text, size", [("512M", 512 * 1024 ** 2), ("2G", 2 * 1024 ** 3), ("1.5GiB", 1536 * 1024 ** 2),
+                                        ("4000000", 4_000_000), ("64 mb", 64 * 1024 ** 2)])
+def test_memory_budget_option_takes_sizes(text: str, size: int) -> None:
+    from app.options import parse_options
+
+    assert parse_options(["--memory-budget", text]).memory_budget == size
+
+
+@pytest.mark.parametrize("text", ["lots", "1K", "-5M", "0"])
+def test_memory_budget_option_refuses_nonsense(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.options import parse_options
+
+    with pytest.raises(SystemExit) as exit_info:
+        parse_options(["--memory-budget", text])
+    assert exit_info.value.code == 2 and "--memory-budget" in capsys.readouterr().err
+
+
+def test_default_memory_budget_is_one_gibibyte() -> None:
+    from app.options import parse_options
+
+    assert parse_options([]).memory_budget == 1024 ** 3 == CaptureStore().budget

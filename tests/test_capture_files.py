@@ -485,3 +485,18 @@ def test_damaged_copies_of_real_files_never_raise(tmp_path: Path) -> None:
         report = import_capture(path, store)
         assert report.imported == len(store), attempt
         assert all(isinstance(payload, (str, bytes)) for payload in store.payloads)
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".har"])
+def test_export_after_the_budget_dropped_rows_writes_the_rows_kept(tmp_path: Path, suffix: str) -> None:
+    store = CaptureStore(budget=1024 * 1024)
+    sent = [Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, json.dumps({"seq": i, "pad": "x" * 2000}),
+                  wall_time=1_700_000_000 + i) for i in range(1000)]
+    store.extend(sent)
+    assert store.enforce_budget() > 0 and store.first > 0
+    kept = [store.frame(row) for row in store.rows()]
+    path = tmp_path / f"kept{suffix}"
+    assert export_capture(path, store) == len(kept)
+    frames, report = read_capture(path)
+    assert [json.loads(f.payload)["seq"] for f in frames if f.opcode == Opcode.TEXT] == \
+        [json.loads(f.payload)["seq"] for f in kept]

@@ -48,7 +48,44 @@ def test_terms_select_the_expected_rows(store: CaptureStore, expression: str, ro
     assert matching(store, expression) == rows
 
 
+@pytest.mark.parametrize("expression, rows", [
+    ("$.action", [0, 1]),
+    ("$.action == 'subscribe'", [1]),
+    ('$.action == "Subscribe"', [0]),
+    ("$.action=='Subscribe'", [0]),
+    ("$.action =~ /subscribe/i", [0, 1]),
+    ("$.code >= 1000", [3]),
+    ("$.code < 1000", []),
+    ("$[?@ == 'prices']", [0]),
+    ("-$.action", [2, 3, 4, 5]),
+    ("$.action dir:received", [1]),
+    ("$.action -conn:server", [0]),
+    ("prices $.topic", [0]),
+    ("'$.action'", []),
+])
+def test_jsonpath_terms_select_the_expected_rows(store: CaptureStore, expression: str, rows: list[int]) -> None:
+    assert matching(store, expression) == rows
+
+
+def test_non_json_rows_never_match_a_jsonpath_term() -> None:
+    store = CaptureStore()
+    store.extend([
+        Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "not json {"),
+        Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b'{"a": 1}'),
+        Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"a": 1}'),
+        Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "[" * 100_000),
+        Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "null"),
+    ])
+    assert matching(store, "$.a") == [2]
+    assert matching(store, "$") == [2, 4]  # the JSON document null is JSON
+    assert matching(store, "-$.a") == [0, 1, 3, 4]
+    assert matching(store, "$.a == 1 /a/") == [2]  # one decode serves both terms
+
+
 @pytest.mark.parametrize("expression, message", [
+    ("$..[", "Bad JSONPath \\$..\\[: unexpected end of query"),
+    ("$.a ==", "needs a value to compare with"),
+    ("$.a == nope", "Bad JSONPath comparison"),
     ("/[unclosed/", "Bad regular expression"),
     ("dir:sideways", "dir: takes sent, received or event"),
     ("op:text|jpeg", "not jpeg"),
@@ -93,5 +130,14 @@ def test_a_million_rows_refilter_in_bounded_chunks() -> None:
     store.extend([frame] * 1_000_000)
     view = View(store)
     view.catch_up()
-    steps = list(view.refilter_steps(compile_filter("tick dir:received")))
+    steps = list(view.refilter_steps(compile_filter("tick dir:received"), budget=None))
     assert len(steps) == 40 and len(view) == 1_000_000
+
+
+def test_a_slow_filter_yields_when_its_time_budget_is_spent(store: CaptureStore) -> None:
+    """Each step stops after `budget` seconds, however few rows it managed."""
+    many = CaptureStore()
+    many.extend([store.frame(0)] * 5_000)
+    view = View(many)
+    steps = list(view.refilter_steps(compile_filter("$.action == 'Subscribe'"), budget=0.0))
+    assert len(steps) >= 5_000 // 256 and steps[-1] == 1.0 and len(view) == 5_000

@@ -54,3 +54,99 @@ def test_a_batch_is_one_insert(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert blocker.args[1:] == [0, 999]
     model.rows_appended(0)
     assert model.rowCount() == 1000
+
+
+def run_sort(model: LogModel, column: int, descending: bool = False) -> None:
+    """Sort the way the window does, all steps at once."""
+    from app.core.sorting import SortJob
+
+    rows, end = model.view.sort_snapshot()
+    job = SortJob(model.view.store, rows, model.sort_key(column), descending)
+    for _ in job.steps():
+        pass
+    model.view.install_order(job.order, end)
+    model.view_replaced()
+
+
+def json_frame(payload: str) -> Frame:
+    return Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload)
+
+
+def column_texts(model: LogModel, column: int) -> list[str]:
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def test_json_columns_pass_qtmodeltester_and_sort_numbers_text_missing(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    store = CaptureStore()
+    model = LogModel(store)
+    payloads = ['{"v": 10}', '{"v": "beta"}', '{"v": 9.5}', 'not json', '{"w": 1}', '{"v": "Alpha"}',
+                '{"v": -3}', '{"v": {"k": [1, 2]}}']
+    store.extend(json_frame(p) for p in payloads)
+    model.rows_appended(len(payloads))
+    column = model.add_json_column("$.v")
+    assert column == len(COLUMNS) and model.headerData(column, Qt.Orientation.Horizontal) == "$.v"
+    qtmodeltester.check(model, force_py=True)  # stays connected: checks every change below too
+    assert column_texts(model, column) == ["10", "beta", "9.5", "", "", "Alpha", "-3", '{"k": [1, 2]}']
+
+    run_sort(model, column)
+    assert column_texts(model, column) == ["-3", "9.5", "10", "Alpha", "beta", '{"k": [1, 2]}', "", ""]
+    run_sort(model, column, descending=True)
+    assert column_texts(model, column) == ['{"k": [1, 2]}', "beta", "Alpha", "10", "9.5", "-3", "", ""]
+    run_sort(model, SIZE)
+    sizes = [store.sizes[model.view.store_row(r)] for r in range(model.rowCount())]
+    assert sizes == sorted(sizes)
+
+    store.extend([json_frame('{"v": -100}')])  # while sorted, new rows go at the end
+    model.view.catch_up()
+    model.rows_appended(1)
+    assert model.index(8, column).data() == "-100"
+    model.remove_json_column(column)
+    assert model.columnCount() == len(COLUMNS) and model.index(8, SUMMARY).data() == '{"v": -100}'
+
+
+def test_a_bad_json_column_path_says_why() -> None:
+    import pytest
+
+    from app.core.filters import FilterError
+
+    model = LogModel(CaptureStore())
+    with pytest.raises(FilterError, match="Bad JSONPath"):
+        model.add_json_column("$.[")
+    with pytest.raises(FilterError, match="starts with \\$"):
+        model.add_json_column("type")
+    assert model.columnCount() == len(COLUMNS)
+
+
+def test_drops_keep_view_model_and_selection_consistent(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QTableView
+
+    from app.core.capture import ROW_BYTES
+    from app.core.filters import compile_filter
+
+    store = CaptureStore(budget=(20 + ROW_BYTES) * 100)
+    model = LogModel(store)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    frames = [json_frame(f'{{"seq": {i:08d}, "p": 0}}'[:20]) for i in range(100)]
+    store.extend(frames)
+    list(model.view.refilter_steps(compile_filter("dir:received -/5,/")))
+    model.view.catch_up()
+    model.view_replaced()
+    assert model.rowCount() == 90
+    table.setCurrentIndex(model.index(50, 0))
+    selected = model.view.store_row(50)
+    removed = []
+    model.rowsRemoved.connect(lambda _parent, first, last: removed.append((first, last)))
+
+    store.extend(json_frame(f'{{"seq": {i:08d}, "p": 0}}'[:20]) for i in range(100, 120))
+    dropped = store.enforce_budget()
+    assert dropped == 30 and store.first == 30
+    model.forget_dropped()
+    assert removed == [(0, 26)]  # the 27 matching rows among the 30 oldest, in one removal
+    assert model.rowCount() == 63 and len(model.view) == 63
+    assert model.view.store_row(table.currentIndex().row()) == selected
+    model.view.catch_up()
+    model.rows_appended(len(model.view) - model.rowCount())
+    assert all(model.view.store_row(r) >= store.first for r in range(model.rowCount()))
+    assert model.index(0, SUMMARY).data() == store.payloads[30]

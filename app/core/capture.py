@@ -1,37 +1,235 @@
-"""The capture store: every frame of a session, in columns.
+"""The capture store: every frame of a session, in columns, within a memory budget.
 
-Columnar (one `array` per numeric field, one list of raw payloads) because a
-million `Frame` objects would cost several hundred bytes each in object headers
-alone; here a stored 150-byte message costs little more than its payload.
-Rows are append-only and addressed by index.
+Columnar (one `array` per numeric field) because a million `Frame` objects would
+cost several hundred bytes each in object headers alone. Payloads live in a
+`PayloadArena` (UTF-8 bytes in big chunks plus an offsets array), so a stored
+150-byte message costs about 187 bytes instead of the ~224 of a list of `str`
+(bench/bench_memory.py).
+
+Rows have stable absolute numbers: row 0 is the first frame ever stored. When the
+store grows past its byte budget the oldest rows are dropped in bulk (down to
+`DROP_TO` of the budget, so drops are rare) and `first` moves on; the rows
+`first .. end - 1` remain addressable by the same numbers as before.
 """
 
 from __future__ import annotations
 
+import codecs
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from app.core.frames import Direction, Frame, Opcode, Side
 
+DEFAULT_BUDGET = 1024 ** 3  # bytes of payloads plus per-row columns
+DROP_TO = 0.9  # after a drop the store holds at most this fraction of its budget
+CHUNK_BITS = 20
+ARENA_CHUNK = 1 << CHUNK_BITS  # payload bytes per arena chunk (a payload may span several)
+CHUNK_MASK = ARENA_CHUNK - 1
+TEXT, BINARY = 0, 1
+# Bytes per row outside the arena: wall time 8, connection 4, side, direction, opcode 1 each,
+# size 8, payload offset 8, text/binary flag 1.
+ROW_BYTES = 32
+
+
+class _Column:
+    """One numeric column addressed by absolute row number."""
+
+    __slots__ = ("data", "_store")
+
+    def __init__(self, typecode: str, store: CaptureStore) -> None:
+        self.data = array(typecode)
+        self._store = store
+
+    def __getitem__(self, row: int) -> int | float:
+        index = row - self._store.first
+        if index < 0:
+            if row < 0:
+                return self.data[row]  # like a list: -1 is the newest
+            raise IndexError(f"row {row} was dropped")
+        return self.data[index]
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[int | float]:
+        """The values of the rows kept, oldest first."""
+        return iter(self.data)
+
+    def append(self, value: int | float) -> None:
+        self.data.append(value)
+
+
+class PayloadArena:
+    """Payloads as UTF-8 bytes (lone surrogates kept by 'surrogatepass') in fixed-size chunks.
+
+    `payloads[row]` decodes on access and returns exactly what was stored: the
+    same `str` (non-ASCII, lone surrogates and all) or the same `bytes`. Byte
+    positions are absolute, so a row's chunk is `position >> CHUNK_BITS` with no
+    search; a payload may span chunks. Whole chunks are released when their rows are dropped.
+    """
+
+    def __init__(self, store: CaptureStore) -> None:
+        self._store = store
+        self._chunks: list[bytearray] = []
+        self._first_chunk = 0  # absolute number of self._chunks[0]
+        # The last chunk as a memoryview (slice assignment through one is ~7x faster), and its number.
+        self._tail: memoryview | None = None
+        self._tail_number = -1
+        self.starts = array("Q")  # absolute byte position of each row's payload, plus the end
+        self.starts.append(0)
+        self.kinds = array("B")  # TEXT or BINARY per row
+
+    @property
+    def nbytes(self) -> int:
+        """Payload bytes of the rows kept."""
+        return self.starts[-1] - self.starts[0]
+
+    def append(self, payload: str | bytes) -> None:
+        if type(payload) is str:
+            data = payload.encode("utf-8", "surrogatepass")
+            self.kinds.append(TEXT)
+        else:
+            data = payload
+            self.kinds.append(BINARY)
+        position = self.starts[-1]
+        size = len(data)
+        self.starts.append(position + size)
+        offset = position & CHUNK_MASK
+        if offset + size <= ARENA_CHUNK and self._tail is not None and position >> CHUNK_BITS == self._tail_number:
+            self._tail[offset:offset + size] = data  # the common case: fits in the last chunk
+            return
+        written = 0
+        while written < size:
+            here = position + written
+            number, offset = here >> CHUNK_BITS, here & CHUNK_MASK
+            if number - self._first_chunk == len(self._chunks):
+                self._chunks.append(bytearray(ARENA_CHUNK))
+                self._tail, self._tail_number = memoryview(self._chunks[-1]), number
+            piece = min(size - written, ARENA_CHUNK - offset)
+            self._chunks[number - self._first_chunk][offset:offset + piece] = data[written:written + piece]
+            written += piece
+
+    def raw(self, row: int, limit: int | None = None) -> bytes | bytearray:
+        """The stored bytes of a row (at most `limit` of them)."""
+        index = self._index(row)
+        start = self.starts[index]
+        end = self.starts[index + 1]
+        if limit is not None and end - start > limit:
+            end = start + limit
+        chunk, offset = (start >> CHUNK_BITS) - self._first_chunk, start & CHUNK_MASK
+        if offset + end - start <= ARENA_CHUNK:
+            return self._chunks[chunk][offset:offset + end - start]
+        pieces = []
+        while start < end:
+            piece = min(end - start, ARENA_CHUNK - offset)
+            pieces.append(self._chunks[chunk][offset:offset + piece])
+            start += piece
+            chunk, offset = chunk + 1, 0
+        return b"".join(pieces)
+
+    def __getitem__(self, row: int) -> str | bytes:
+        """The payload of absolute row `row`; like a list, -1 is the newest and a slice gives a list."""
+        if type(row) is not int:
+            if isinstance(row, slice):
+                return [self[r] for r in self._store.rows()[row]]  # type: ignore[return-value]
+            row = int(row)
+        if row < 0:
+            row += self._store.end
+        index = row - self._store.first
+        if index < 0:
+            raise IndexError(f"row {row} was dropped")
+        starts = self.starts
+        start, end = starts[index], starts[index + 1]
+        offset = start & CHUNK_MASK
+        if offset + end - start <= ARENA_CHUNK:  # the common case, inline: filters call this for every row
+            data = self._chunks[(start >> CHUNK_BITS) - self._first_chunk][offset:offset + end - start]
+        else:
+            data = self.raw(row)
+        return data.decode("utf-8", "surrogatepass") if self.kinds[index] == TEXT else bytes(data)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def __iter__(self) -> Iterator[str | bytes]:
+        """The payloads of the rows kept, oldest first."""
+        return (self[row] for row in self._store.rows())
+
+    def _index(self, row: int) -> int:
+        index = row - self._store.first
+        if index < 0:
+            raise IndexError(f"row {row} was dropped")
+        return index
+
+    def is_text(self, row: int) -> bool:
+        return self.kinds[self._index(row)] == TEXT
+
+    def length(self, row: int) -> int:
+        """Stored length in bytes (UTF-8 for text)."""
+        index = self._index(row)
+        return self.starts[index + 1] - self.starts[index]
+
+    def head(self, row: int, chars: int) -> str | bytes:
+        """About `chars` characters (bytes for binary) from the start, without decoding the rest.
+
+        A payload longer than `chars` gives more than `chars`, so a caller can tell it was cut.
+        """
+        data = self.raw(row, chars * 4 + 4)
+        if not self.is_text(row):
+            return bytes(data[: chars + 1])
+        text = codecs.getincrementaldecoder("utf-8")("surrogatepass").decode(data, final=False)
+        return text[: chars + 1]
+
+    def drop(self, count: int) -> None:
+        """Forget the first `count` rows (before the store moves `first`)."""
+        del self.kinds[:count]
+        del self.starts[:count]
+        unused = (self.starts[0] >> CHUNK_BITS) - self._first_chunk
+        if unused > 0:
+            del self._chunks[:unused]
+            self._first_chunk += unused
+            if not self._chunks:
+                self._tail, self._tail_number = None, -1
+                # (the memoryview kept the last chunk alive; it is released with it)
+
 
 class CaptureStore:
-    """Append-only columns of frames, with per-direction counters."""
+    """Append-only columns of frames, with per-direction counters and a byte budget."""
 
-    def __init__(self) -> None:
-        self.wall_times = array("d")
-        self.connection_ids = array("I")
-        self.sides = array("B")
-        self.directions = array("B")
-        self.opcodes = array("B")
-        self.sizes = array("Q")
-        self.payloads: list[str | bytes] = []
+    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
+        if budget <= 0:
+            raise ValueError("the memory budget must be positive")
+        self.budget = budget
+        self.first = 0  # absolute number of the oldest row kept
+        self.dropped = 0  # rows dropped so far to stay within the budget
+        self.wall_times = _Column("d", self)
+        self.connection_ids = _Column("I", self)
+        self.sides = _Column("B", self)
+        self.directions = _Column("B", self)
+        self.opcodes = _Column("B", self)
+        self.sizes = _Column("Q", self)
+        self.payloads = PayloadArena(self)
         self.connection_names: list[str] = []
         self._connection_index: dict[str, int] = {}
         self.sent_count = 0
         self.received_count = 0
 
     def __len__(self) -> int:
+        """Rows kept (not the absolute number of the next row: see `end`)."""
         return len(self.payloads)
+
+    @property
+    def end(self) -> int:
+        """The absolute number the next stored row will get."""
+        return self.first + len(self.payloads)
+
+    def rows(self) -> range:
+        """Absolute numbers of the rows kept."""
+        return range(self.first, self.end)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the budget counts: payloads plus the per-row columns."""
+        return self.payloads.nbytes + ROW_BYTES * len(self)
 
     def _intern(self, connection: str) -> int:
         index = self._connection_index.get(connection)
@@ -42,24 +240,68 @@ class CaptureStore:
         return index
 
     def extend(self, frames: Iterable[Frame]) -> range:
-        """Append frames in order; return the range of row indices they got."""
-        start = len(self.payloads)
+        """Append frames in order; return the range of row numbers they got.
+
+        The budget is not enforced here: the caller calls `enforce_budget()` and
+        tells the views what went, so nothing disappears behind their backs.
+        """
+        start = self.end
         sent = received = 0
+        add_time, add_connection = self.wall_times.data.append, self.connection_ids.data.append
+        add_side, add_direction = self.sides.data.append, self.directions.data.append
+        add_opcode, add_size, add_payload = self.opcodes.data.append, self.sizes.data.append, self.payloads.append
+        connection_index, last_connection, last_index = self._connection_index, None, 0
         for frame in frames:
-            self.wall_times.append(frame.wall_time)
-            self.connection_ids.append(self._intern(frame.connection))
-            self.sides.append(frame.side)
-            self.directions.append(frame.direction)
-            self.opcodes.append(frame.opcode)
-            self.sizes.append(frame.size)
-            self.payloads.append(frame.payload)
-            if frame.direction == Direction.SENT:
+            add_time(frame.wall_time)
+            if frame.connection != last_connection:
+                last_connection = frame.connection
+                last_index = connection_index.get(last_connection)
+                if last_index is None:
+                    last_index = self._intern(last_connection)
+            add_connection(last_index)
+            add_side(frame.side)
+            direction = frame.direction
+            add_direction(direction)
+            add_opcode(frame.opcode)
+            add_size(frame.size)
+            add_payload(frame.payload)
+            if direction == Direction.SENT:
                 sent += 1
-            elif frame.direction == Direction.RECEIVED:
+            elif direction == Direction.RECEIVED:
                 received += 1
         self.sent_count += sent
         self.received_count += received
-        return range(start, len(self.payloads))
+        return range(start, self.end)
+
+    def enforce_budget(self) -> int:
+        """Drop the oldest rows in bulk if over budget; return how many went (0: none)."""
+        if self.nbytes <= self.budget:
+            return 0
+        target = self.nbytes - int(self.budget * DROP_TO)  # bytes to free
+        starts = self.payloads.starts
+        base = starts[0]
+        # The smallest count whose payloads plus columns free `target` bytes (costs grow with count).
+        low, high = 1, len(self)
+        while low < high:
+            middle = (low + high) // 2
+            if starts[middle] - base + ROW_BYTES * middle >= target:
+                high = middle
+            else:
+                low = middle + 1
+        self.drop_oldest(low)
+        return low
+
+    def drop_oldest(self, count: int) -> None:
+        """Forget the `count` oldest rows at once."""
+        count = min(count, len(self))
+        if count <= 0:
+            return
+        for column in (self.wall_times, self.connection_ids, self.sides, self.directions, self.opcodes,
+                       self.sizes):
+            del column.data[:count]
+        self.payloads.drop(count)
+        self.first += count
+        self.dropped += count
 
     def connection(self, row: int) -> str:
         return self.connection_names[self.connection_ids[row]]

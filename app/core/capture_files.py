@@ -75,7 +75,7 @@ def export_capture(path: str | os.PathLike[str], store: CaptureStore, rows: Iter
     target = Path(path)
     kind = format_of_path(target) or CaptureFormat.JSONL
     if rows is None:
-        rows = range(len(store))
+        rows = store.rows()
     if total is None:
         total = len(rows) if hasattr(rows, "__len__") else 0  # type: ignore[arg-type]
     partial = target.with_name(target.name + ".part")

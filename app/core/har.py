@@ -86,7 +86,7 @@ def _connection_events(store: CaptureStore, wanted: Iterable[int]) -> dict[int, 
     found: dict[int, int] = {}
     connection_ids, opcodes = store.connection_ids, store.opcodes
     first_event, open_event = int(min(_EVENTS)), int(Opcode.OPEN)  # plain ints compare faster
-    for row in range(len(store)):
+    for row in store.rows():
         opcode = opcodes[row]
         if opcode < first_event:
             continue
@@ -165,7 +165,7 @@ def write_har(out: TextIO, store: CaptureStore, rows: Iterable[int] | None = Non
     entry_of: dict[int, int] = {}
     order: list[list[int]] = []  # [entry, count] runs: the rows' order across entries
     connection_ids = store.connection_ids
-    for row in range(len(store)) if rows is None else rows:
+    for row in store.rows() if rows is None else rows:
         connection = connection_ids[row]
         group = by_connection.get(connection)
         if group is None:

@@ -14,12 +14,14 @@ SUMMARY_CHARS = 160
 _WHITESPACE = re.compile(r"\s+")
 
 
-def summarize(opcode: int, payload: str | bytes) -> str:
+def summarize(opcode: int, payload: str | bytes, length: int | None = None) -> str:
+    """`payload` may be just its head (see `PayloadArena.head`); `length` is then its full size in bytes."""
     if opcode == Opcode.BINARY or isinstance(payload, bytes):
+        size = len(payload) if length is None else length
         head = payload[:16]
         hex_head = " ".join(f"{b:02x}" for b in head)
-        more = " …" if len(payload) > 16 else ""
-        return f"binary {len(payload):,} B  {hex_head}{more}"
+        more = " …" if size > 16 else ""
+        return f"binary {size:,} B  {hex_head}{more}"
     text = payload[: SUMMARY_CHARS * 4]
     text = _WHITESPACE.sub(" ", text).strip()
     if len(text) > SUMMARY_CHARS or len(payload) > SUMMARY_CHARS * 4:

@@ -142,7 +142,7 @@ class CaptureFiles(QObject):
         view.catch_up()
         if filtered and view.rows is not None:
             return array("Q", view.rows)
-        return range(len(self.window.store))
+        return self.window.store.rows()
 
     @asyncSlot(str, bool)
     async def export_path(self, path: str, filtered: bool = False) -> int | None:
@@ -211,6 +211,8 @@ class CaptureFiles(QObject):
             if start:
                 await asyncio.sleep(0)
             store.extend(frames[start:start + APPEND_SLICE])
+            if store.enforce_budget():  # an import obeys the memory budget like live traffic
+                self.window._rows_dropped()
         self.window._show_new_rows()
 
     def _show_report(self, name: str, report: ImportReport) -> None:

@@ -16,7 +16,21 @@ from app.core.view import View
 
 DEBOUNCE_MS = 250
 HELP = ("words (all must match) · \"a phrase\" · /regex/ · dir:sent|received|event · "
-        "conn:client#1 · op:text|binary|close|open|refused|error · -term negates")
+        "conn:client#1 · op:text|binary|close|open|refused|error · $.data.id (JSONPath finds it) · "
+        "$.type == 'chat' (also != < <= > >= =~ /re/i) · -term negates")
+TOOLTIP = (
+    "All terms must match:\n"
+    "  word, \"a phrase\"        the payload contains it (ignoring case)\n"
+    "  /regex/                   the payload matches (Python syntax)\n"
+    "  dir:sent|received|event   the direction\n"
+    "  conn:client#1             the connection name starts with this\n"
+    "  op:text|binary|close|…    the opcode\n"
+    "  $.data.id                 a JSONPath query finds something in the JSON payload\n"
+    "  $.type == 'chat'          …and its value compares: == != < <= > >=, or =~ /regex/i (whole string)\n"
+    "  $.items[?@.price > 10]    the library's filter syntax (RFC 9535) works inside a query\n"
+    "  -term                     the opposite of any term\n"
+    "Binary and non-JSON payloads never match a JSONPath term. Quote a word that starts with $: \"$5\"."
+)
 
 
 class FilterBar(QWidget):
@@ -29,7 +43,7 @@ class FilterBar(QWidget):
         self.edit.setObjectName("filterEdit")
         self.edit.setAccessibleName("filterEdit")
         self.edit.setPlaceholderText("Filter (Ctrl+F): " + HELP)
-        self.edit.setToolTip(HELP)
+        self.edit.setToolTip(TOOLTIP)
         self.edit.setClearButtonEnabled(True)
         self.status = QLabel()
         self.status.setObjectName("filterStatus")
@@ -92,4 +106,4 @@ class FilterBar(QWidget):
         self.status.setText(text)
 
 
-__all__ = ["FilterBar", "HELP"]
+__all__ = ["FilterBar", "HELP", "TOOLTIP"]

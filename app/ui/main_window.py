@@ -21,6 +21,7 @@ from qasync import asyncSlot
 from app.core.capture import CaptureStore
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.inspection import inspect_payload
+from app.core.summary import human_size
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.services.session import Session
 from app.ui import async_loop, window_settings
@@ -30,6 +31,7 @@ from app.ui.composer import Composer
 from app.ui.connections_panel import ConnectionsPanel
 from app.ui.diff_view import DiffView, message_of
 from app.ui.filter_bar import FilterBar
+from app.ui.log_columns import LogColumns
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.recording import CaptureControls
@@ -49,7 +51,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.store = CaptureStore()
+        self.store = CaptureStore(budget=session.options.memory_budget)
         self.current_connection: str | None = None
         self.connection_states: dict[str, ConnectionState] = {}
         self._selection_generation = 0
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         for column, width in enumerate((100, 80, 95, 65, 75)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
+        self.log_columns = LogColumns(self.log_view, self.log_model, self)
         self.follow_tail = True
         self.follow_button = self._tool_button("Follow", "followTail",
                                                "Keep the newest message in view (scrolling up turns this off)")
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
         log_layout.setContentsMargins(0, 0, 0, 0)
         log_bar = QHBoxLayout()
         log_bar.addWidget(self.filter_bar, 1)
+        log_bar.addWidget(self.log_columns.status)
         log_bar.addWidget(self.new_badge)
         log_bar.addWidget(self.follow_button)
         log_bar.addWidget(self.pause_button)
@@ -178,6 +182,10 @@ class MainWindow(QMainWindow):
         self.server_label = QLabel("Server: starting…")
         self.server_label.setObjectName("serverAddress")
         self.server_label.setAccessibleName("serverAddress")
+        self.dropped_label = QLabel()
+        self.dropped_label.setObjectName("droppedCount")
+        self.dropped_label.setAccessibleName("droppedCount")
+        self.dropped_label.setStyleSheet("color: #9a6700;")
         self.counts_label = QLabel()
         self.counts_label.setObjectName("messageCounts")
         self.counts_label.setAccessibleName("messageCounts")
@@ -188,6 +196,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.server_label)
         bar.addWidget(self.notice_label, 1)
+        bar.addPermanentWidget(self.dropped_label)
         bar.addPermanentWidget(self.counts_label)
         if not self.session.options.server:
             self.server_label.setText("Server: off")
@@ -266,6 +275,16 @@ class MainWindow(QMainWindow):
         self.server_panel.model.observe(frames)
         self.capture_controls.observe(frames)
         self.connections_panel.model.observe(frames)
+        if self.store.enforce_budget():
+            self._rows_dropped()
+
+    def _rows_dropped(self) -> None:
+        """The store dropped its oldest rows to stay within its budget: say so, and keep the log consistent."""
+        self.log_columns.keeping_current_row(self.log_model.forget_dropped)  # sorted, the model resets
+        self.dropped_label.setText(f"{self.store.dropped:,} oldest dropped")
+        self.dropped_label.setToolTip(
+            f"The log keeps at most {human_size(self.store.budget)} of messages (--memory-budget); "
+            f"the oldest {self.store.dropped:,} were dropped to stay within it")
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
@@ -350,11 +369,15 @@ class MainWindow(QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------
 
-    @asyncSlot()
-    async def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
-        if not current.isValid():
-            return
-        row = self.view.store_row(current.row())
+    def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
+        """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
+        if current.isValid():
+            self._show_message(self.view.store_row(current.row()))
+
+    @asyncSlot(int)
+    async def _show_message(self, row: int) -> None:
+        if row < self.store.first:
+            return  # dropped meanwhile
         self._selection_generation += 1
         generation = self._selection_generation
         store = self.store
@@ -381,6 +404,7 @@ class MainWindow(QMainWindow):
     def _filter_applied(self) -> None:
         self.view.catch_up()
         self.log_model.view_replaced()
+        self.log_columns.resort()
         if self.follow_tail:
             self.log_view.scrollToBottom()
 
