@@ -161,40 +161,44 @@ class JsonTreeModel(QAbstractItemModel):
         node = self.node(parent)
         if self._document.remote:
             if node.pending is None and node.loaded < node.info.count:
-                asyncio.ensure_future(self.load_rows(node, node.loaded + CHUNK))
+                self._request(node, node.loaded + CHUNK)
             return
         have = len(self._children(node))
         self._insert(node, self._document.children(self._path_of(node), have, min(CHUNK, node.info.count - have)))
 
+    def _request(self, node: _Node, until: int) -> asyncio.Future[None]:
+        """Ask the document process for children up to `until`; rows are inserted when they arrive."""
+        generation = self._generation
+        have = node.loaded
+        request = async_loop.in_worker(self._document.children, self._path_of(node), have, max(CHUNK, until - have))
+
+        async def insert_when_answered() -> None:
+            try:
+                rows = await request
+            except Exception as error:  # the document process failed: say so, keep what is shown
+                self.load_failed.emit(str(error))
+                return
+            finally:
+                node.pending = None
+            if generation == self._generation and node.loaded == have:
+                self._insert(node, rows)
+
+        node.pending = asyncio.ensure_future(insert_when_answered())
+        return node.pending
+
     async def load_rows(self, node: _Node, until: int) -> bool:
         """Make sure `node` has its first `until` children (or all it has); False if the document changed."""
         generation = self._generation
-        while node.loaded < min(until, node.info.count):
-            if generation != self._generation:
-                return False
+        while node.loaded < min(until, node.info.count) and generation == self._generation:
             if not self._document.remote:
                 self._children(node)
                 have = node.loaded
                 self._insert(node, self._document.children(self._path_of(node), have, until - have))
                 continue
-            if node.pending is not None:
-                await asyncio.shield(node.pending)
-                continue
             have = node.loaded
-            node.pending = asyncio.get_running_loop().create_future()
-            try:
-                rows = await async_loop.in_worker(
-                    self._document.children, self._path_of(node), have, max(CHUNK, until - have)
-                )
-            except Exception as error:  # the document process failed: say so, keep what is shown
-                self.load_failed.emit(str(error))
-                return False
-            finally:
-                node.pending.set_result(None)
-                node.pending = None
-            if generation != self._generation:
-                return False
-            self._insert(node, rows)
+            await asyncio.shield(node.pending or self._request(node, until))
+            if node.loaded == have and generation == self._generation:
+                return False  # the request failed (load_failed said why)
         return generation == self._generation
 
     def _insert(self, node: _Node, rows: list[NodeInfo]) -> None:
