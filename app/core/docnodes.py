@@ -228,8 +228,8 @@ class LocalDocument:
 
     def __init__(self, value: Any, warnings: list[str], *, scanned: bool = True) -> None:
         """`warnings` from the parser; `scanned=False` when it left the document-wide ones to a scan."""
-        # A document that is one scalar is shown as one "(value)" row under an invisible root.
-        self.wrapped = not isinstance(value, list)
+        # A scalar or empty document is shown as one "(value)" row under an invisible root.
+        self.wrapped = not isinstance(value, list) or not value
         self.root = [value] if self.wrapped else value
         self._warnings = list(warnings)
         self._scanned = scanned

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from app.core.docnodes import FindResult, Path
 from app.ui import async_loop
@@ -177,8 +178,9 @@ class JsonTreePanel(QWidget):
         generation = self._task_generation
         model, tree = self.model, self.tree
         queue: deque[QModelIndex] = deque([QModelIndex()])
-        shown = 0
+        shown = expanded = 0
         limited = False
+        self.show_status("Expanding…")
         while queue:
             parent = queue.popleft()
             node = model.node(parent)
@@ -186,9 +188,12 @@ class JsonTreePanel(QWidget):
             if wanted <= 0:
                 limited = limited or node.info.count > 0
                 continue
-            if not await model.load_rows(node, wanted) or generation != self._task_generation:
-                return
+            loaded = node.loaded >= wanted or await model.load_rows(node, wanted)
+            if not loaded or generation != self._task_generation or not isValid(tree):
+                return  # another document, or Collapse all, or the window closed
             if parent.isValid():
+                # With a layout pending, expanding only records the index: one layout for all of them.
+                tree.scheduleDelayedItemsLayout()
                 tree.expand(parent)
             shown += wanted
             limited = limited or wanted < node.info.count
@@ -196,7 +201,9 @@ class JsonTreePanel(QWidget):
                 child = model.index(row, 0, parent)
                 if model.hasChildren(child):
                     queue.append(child)
-            await asyncio.sleep(0)  # let the window paint between levels
+            expanded += 1
+            if expanded % 200 == 0:
+                await asyncio.sleep(0)  # let the window paint and take input meanwhile
         self.show_status(f"Expanded the first {EXPAND_LIMIT:,} nodes (limit reached)" if limited else "")
 
     def collapse_all(self) -> None:
