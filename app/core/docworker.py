@@ -60,6 +60,11 @@ class DocumentWorker:
         self._closed = False
 
     @property
+    def busy(self) -> bool:
+        """A request is being answered (others wait their turn)."""
+        return self._lock.locked()
+
+    @property
     def pid(self) -> int | None:
         process = self._process
         return process.pid if process is not None and process.poll() is None else None
@@ -122,6 +127,7 @@ class DocumentWorker:
     def _start(self) -> None:
         from_parent, to_child = os.pipe()
         from_child, to_parent = os.pipe()
+        _widen(to_child)
         source_root = str(FilePath(__file__).resolve().parent.parent.parent)
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(
@@ -155,6 +161,16 @@ class DocumentWorker:
         if self._closed:
             raise DocumentWorkerError("The document process has been shut down") from None
         raise DocumentWorkerError(f"The document process stopped (exit code {code}): {error!r}") from None
+
+
+def _widen(pipe: int) -> None:
+    """A pipe buffer of one send chunk: a chunk is one write, not sixteen (each retaking the GIL)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), SEND_CHUNK)
+    except (ImportError, OSError):  # not Linux, or above the system's limit: the default works, slower
+        pass
 
 
 class RemoteDocument:
@@ -201,8 +217,6 @@ def _load(document_id: int, data: bytes, documents: dict[int, docnodes.LocalDocu
     document = docnodes.LocalDocument(parsed.value, parsed.warnings, scanned=complete)
     gc.freeze()  # the document lives until replaced: keep it out of every later collection
     documents[document_id] = document
-    for old in sorted(documents)[:-KEPT_DOCUMENTS]:
-        del documents[old]
     return LoadResult(
         document_id, wrapped=document.wrapped, count=document.count,
         first_page=document.children((), 0, docnodes.PAGE), warnings=parsed.warnings,
@@ -240,6 +254,9 @@ def serve(requests: Connection, answers: Connection) -> None:
             answers.send(answer)
         except (BrokenPipeError, OSError):
             return
+        # Freeing a big document takes seconds: only after the answer is out.
+        for old in sorted(documents)[:-KEPT_DOCUMENTS]:
+            del documents[old]
 
 
 if __name__ == "__main__":
