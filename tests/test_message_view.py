@@ -123,3 +123,21 @@ def test_copy_path_find_and_expand_limit(view: MessageView, qtbot) -> None:  # t
     assert str(f"{EXPAND_LIMIT:,}") in panel.status.text()
     panel.collapse_all()
     assert not view.tree.isExpanded(view.tree_model.index(0, KEY))
+
+
+def test_expand_all_and_find_on_a_document_held_by_the_document_process(
+    view: MessageView, worker: DocumentWorker, qtbot  # type: ignore[no-untyped-def]
+) -> None:
+    text = '{"items": [' + ",".join(f'{{"id": {i}, "pair": [{i}, "v{i}"]}}' for i in range(4000)) + "]}"
+    view.display(inspect_large(Opcode.TEXT, text, worker), "remote")
+    assert view.tree_model.document.remote
+    panel = view.tree_panel
+    panel.expand_all()
+    qtbot.waitUntil(lambda: "limit reached" in panel.status.text(), timeout=30_000)
+    items = view.tree_model.index(0, KEY)
+    assert view.tree.isExpanded(items) and view.tree.isExpanded(view.tree_model.index(0, KEY, items))
+    panel.collapse_all()
+    panel.find_edit.setText("v3999")
+    panel.find_step(1)
+    qtbot.waitUntil(lambda: view.tree.currentIndex().data() == "[1]", timeout=30_000)
+    assert view.tree_model.json_path(view.tree.currentIndex()) == "$.items[3999].pair[1]"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,15 @@ class NodeInfo:
     preview: str  # the value column, escaped for display
     count: int  # children of an object or array
     warning: str | None = None  # why this value is odd (shown orange, with this tooltip)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One container opened by "Expand all": which step listed it, its row there, and its rows."""
+
+    parent: int
+    row: int
+    rows: list[NodeInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +258,27 @@ class LocalDocument:
 
     def find(self, query: str, limit: int = FIND_LIMIT) -> FindResult:
         return find(self.root, query, limit)
+
+    def expand_plan(self, limit: int) -> tuple[list[PlanStep], bool]:
+        """The rows "Expand all" shows: containers breadth-first until `limit` rows, and whether it stopped short.
+
+        Each step names its container by the step that listed it and its row there
+        (the root's step comes first, with parent -1), so applying a plan costs the
+        same at any depth.
+        """
+        plan: list[PlanStep] = []
+        queue: deque[tuple[int, int, Path, int]] = deque([(-1, 0, (), self.count)])
+        budget = limit
+        cut = False
+        while queue and budget > 0:
+            parent, row, path, count = queue.popleft()
+            rows = self.children(path, 0, min(count, budget))
+            cut = cut or len(rows) < count
+            budget -= len(rows)
+            step = len(plan)
+            plan.append(PlanStep(parent, row, rows))
+            queue.extend((step, child, path + (child,), info.count) for child, info in enumerate(rows) if info.count)
+        return plan, cut or bool(queue)
 
     def warnings(self) -> list[str]:
         """Everything odd about the whole document (may walk all of it once)."""

@@ -26,7 +26,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from app.core import docnodes, jsondoc
-from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FindResult, NodeInfo, Path
+from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FindResult, NodeInfo, Path, PlanStep
 
 SEND_CHUNK = 1024 * 1024  # characters encoded and written at a time: the GIL is let go between chunks
 KEPT_DOCUMENTS = 2  # the document shown and the one before it
@@ -193,6 +193,9 @@ class RemoteDocument:
     def find(self, query: str, limit: int = FIND_LIMIT) -> FindResult:
         return self.worker.request("find", self.document_id, query, limit)
 
+    def expand_plan(self, limit: int) -> tuple[list[PlanStep], bool]:
+        return self.worker.request("plan", self.document_id, limit)
+
     def warnings(self) -> list[str]:
         return self.worker.request("warnings", self.document_id)
 
@@ -229,7 +232,7 @@ def _handle(message: tuple[Any, ...], documents: dict[int, docnodes.LocalDocumen
     if document is None:
         raise LookupError("This document is no longer held; select the message again")
     answer = {"children": document.children, "copy": document.copy_text, "find": document.find,
-              "warnings": document.warnings}[operation]
+              "plan": document.expand_plan, "warnings": document.warnings}[operation]
     return answer(*arguments)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, display_text, json_path
+from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, display_text, json_path
 from app.ui import async_loop
 from app.ui.headers import horizontal_header
 
@@ -200,6 +200,21 @@ class JsonTreeModel(QAbstractItemModel):
             if node.loaded == have and generation == self._generation:
                 return False  # the request failed (load_failed said why)
         return generation == self._generation
+
+    def apply_plan(self, plan: list[PlanStep]) -> list[QModelIndex]:
+        """Load the rows of an "Expand all" plan; the indexes of the containers it opens."""
+        nodes: list[_Node] = []
+        containers = []
+        for step in plan:
+            node = self._root if step.parent < 0 else self._children(nodes[step.parent])[step.row]
+            nodes.append(node)
+            if not self._document.remote:
+                self._children(node)  # a local node creates its first page when first asked
+            if node.loaded < len(step.rows):
+                self._insert(node, step.rows[node.loaded:])
+            if node is not self._root:
+                containers.append(self.index_of(node))
+        return containers
 
     def _insert(self, node: _Node, rows: list[NodeInfo]) -> None:
         if not rows:

@@ -10,8 +10,6 @@ answer on the GUI loop, so the window keeps painting meanwhile.
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -174,36 +172,25 @@ class JsonTreePanel(QWidget):
 
     @asyncSlot()
     async def expand_all(self) -> None:
-        """Open nodes breadth-first from the top until EXPAND_LIMIT nodes are shown."""
+        """Open nodes breadth-first from the top until EXPAND_LIMIT rows are shown."""
         generation = self._task_generation
-        model, tree = self.model, self.tree
-        queue: deque[QModelIndex] = deque([QModelIndex()])
-        shown = expanded = 0
-        limited = False
+        document = self.model.document
         self.show_status("Expanding…")
-        while queue:
-            parent = queue.popleft()
-            node = model.node(parent)
-            wanted = min(node.info.count, EXPAND_LIMIT - shown)
-            if wanted <= 0:
-                limited = limited or node.info.count > 0
-                continue
-            loaded = node.loaded >= wanted or await model.load_rows(node, wanted)
-            if not loaded or generation != self._task_generation or not isValid(tree):
-                return  # another document, or Collapse all, or the window closed
-            if parent.isValid():
-                # With a layout pending, expanding only records the index: one layout for all of them.
-                tree.scheduleDelayedItemsLayout()
-                tree.expand(parent)
-            shown += wanted
-            limited = limited or wanted < node.info.count
-            for row in range(min(wanted, model.rowCount(parent))):
-                child = model.index(row, 0, parent)
-                if model.hasChildren(child):
-                    queue.append(child)
-            expanded += 1
-            if expanded % 200 == 0:
-                await asyncio.sleep(0)  # let the window paint and take input meanwhile
+        if document.remote:
+            try:
+                plan, limited = await async_loop.in_worker(document.expand_plan, EXPAND_LIMIT)
+            except Exception as error:  # the document process failed: say so
+                self.show_status(f"Not expanded: {error}")
+                return
+        else:
+            plan, limited = document.expand_plan(EXPAND_LIMIT)
+        if generation != self._task_generation or document is not self.model.document or not isValid(self.tree):
+            return  # another document, or Collapse all, or the window closed
+        containers = self.model.apply_plan(plan)
+        # With a layout pending, expanding only records the index: one layout for all of them.
+        self.tree.scheduleDelayedItemsLayout()
+        for index in containers:
+            self.tree.expand(index)
         self.show_status(f"Expanded the first {EXPAND_LIMIT:,} nodes (limit reached)" if limited else "")
 
     def collapse_all(self) -> None:
