@@ -94,3 +94,14 @@ def test_fast_parse_equals_the_careful_one_on_the_corpus(prefix: str) -> None:
         assert jsondoc.dumps(fast.value) == jsondoc.dumps(careful.value), path.name
         warnings = LocalDocument(fast.value, fast.warnings, scanned=complete).warnings()
         assert bool(warnings) == bool(careful.warnings), path.name
+
+
+def test_expand_plan_is_breadth_first_and_stops_at_the_limit() -> None:
+    doc = document('{"a": [1, {"b": [2, 3]}], "c": {"d": null}}')
+    plan, limited = doc.expand_plan(100)
+    assert not limited
+    assert [(step.parent, step.row, [r.key for r in step.rows]) for step in plan] == [
+        (-1, 0, ["a", "c"]), (0, 0, [0, 1]), (0, 1, ["d"]), (1, 1, ["b"]), (3, 0, [0, 1]),
+    ]
+    plan, limited = doc.expand_plan(3)
+    assert limited and sum(len(step.rows) for step in plan) == 3

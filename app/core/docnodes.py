@@ -129,7 +129,10 @@ def info_of(key: str | int | None, value: Any, warning: str | None = None) -> No
 
 def children(root: Any, path: Path, start: int, count: int) -> list[NodeInfo]:
     """Rows `start` to `start + count` under the node at `path`; duplicate keys flagged in order."""
-    value = node_at(root, path)
+    return rows_of(node_at(root, path), start, count)
+
+
+def rows_of(value: Any, start: int, count: int) -> list[NodeInfo]:
     if isinstance(value, JsonObject):
         seen = {key for key, _ in value[:start]} if start else set()
         rows = []
@@ -267,17 +270,20 @@ class LocalDocument:
         same at any depth.
         """
         plan: list[PlanStep] = []
-        queue: deque[tuple[int, int, Path, int]] = deque([(-1, 0, (), self.count)])
+        queue: deque[tuple[int, int, Any, int]] = deque([(-1, 0, None, self.count)])
         budget = limit
         cut = False
         while queue and budget > 0:
-            parent, row, path, count = queue.popleft()
-            rows = self.children(path, 0, min(count, budget))
+            parent, row, value, count = queue.popleft()
+            wanted = min(count, budget)
+            rows = self.children((), 0, wanted) if parent < 0 else rows_of(value, 0, wanted)
+            source = self.root if parent < 0 else value
+            values = [item for _, item in source[:wanted]] if isinstance(source, JsonObject) else source[:wanted]
             cut = cut or len(rows) < count
             budget -= len(rows)
             step = len(plan)
             plan.append(PlanStep(parent, row, rows))
-            queue.extend((step, child, path + (child,), info.count) for child, info in enumerate(rows) if info.count)
+            queue.extend((step, child, values[child], info.count) for child, info in enumerate(rows) if info.count)
         return plan, cut or bool(queue)
 
     def warnings(self) -> list[str]:
