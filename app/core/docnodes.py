@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
