@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from app.core import jsondoc
+from app.core.docworker import DocumentWorker
+from app.ui import async_loop
 from app.ui.json_tree_model import CHUNK, KEY, TYPE, VALUE, JsonTreeModel
 
 
@@ -72,3 +77,52 @@ def test_scalar_documents_show_one_row() -> None:
     model = model_of('"just a string"')
     assert model.rowCount() == 1
     assert (model.index(0, KEY).data(), model.index(0, VALUE).data()) == ("(value)", '"just a string"')
+
+
+def test_paged_big_array_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = model_of("[" + ",".join(str(i) for i in range(CHUNK * 2 + 3)) + ', {"id": [1, 2]}]')
+    assert model.rowCount() == CHUNK and model.canFetchMore(QModelIndex())
+    qtmodeltester.check(model, force_py=True)  # fetches every page as a view would
+    assert model.rowCount() == CHUNK * 2 + 4 and not model.canFetchMore(QModelIndex())
+
+
+@pytest.fixture
+def worker(qapp) -> Iterator[DocumentWorker]:  # type: ignore[no-untyped-def]
+    async_loop.install(qapp)
+    worker = DocumentWorker()
+    yield worker
+    worker.close()
+
+
+def remote_model(worker: DocumentWorker, text: str) -> JsonTreeModel:
+    document, loaded = worker.load(text)
+    assert document is not None
+    model = JsonTreeModel()
+    model.set_document(document, loaded.first_page)
+    return model
+
+
+def test_remote_document_passes_qtmodeltester_and_pages_on_demand(qtmodeltester, qtbot, worker) -> None:  # type: ignore[no-untyped-def]
+    model = remote_model(worker, '{"items": [{"id": 0}, ' + ",".join(str(i) for i in range(1, CHUNK + 20)) + '], "a": 1}')
+    items = model.index(0, KEY)
+    assert model.rowCount(items) == 0 and model.hasChildren(items) and model.canFetchMore(items)
+    model.fetchMore(items)
+    assert not model.canFetchMore(items)  # one request at a time
+    qtbot.waitUntil(lambda: model.rowCount(items) == CHUNK, timeout=5000)
+    assert model.index(CHUNK - 1, KEY, items).data() == f"[{CHUNK - 1}]"
+    model.fetchMore(items)
+    qtbot.waitUntil(lambda: model.rowCount(items) == CHUNK + 20, timeout=5000)
+    first = model.index(0, KEY, items)
+    model.fetchMore(first)
+    qtbot.waitUntil(lambda: model.rowCount(first) == 1, timeout=5000)
+    assert model.index(0, VALUE, first).data() == "0"
+    assert model.json_path(model.index(0, KEY, first)) == "$.items[0].id"
+    qtmodeltester.check(model, force_py=True)  # every page loaded: the tester sees a settled model
+
+
+def test_remote_rows_for_a_replaced_document_are_dropped(qtbot, worker) -> None:  # type: ignore[no-untyped-def]
+    model = remote_model(worker, '{"items": [1, 2, 3]}')
+    model.fetchMore(model.index(0, KEY))
+    model.set_value([True])  # the user selected another message before the answer came
+    qtbot.waitUntil(lambda: model.node(model.index(0, KEY)).pending is None, timeout=5000)
+    assert model.rowCount() == 1 and model.index(0, VALUE).data() == "true"

@@ -82,10 +82,38 @@ def test_numbers_a_double_cannot_hold_keep_their_text() -> None:
     assert jsondoc.parse(f"[{huge}]").value == [NumberLiteral(huge)]
 
 
-def test_deep_nesting_is_an_error_not_a_crash() -> None:
-    with pytest.raises(JsonSyntaxError) as caught:
-        jsondoc.parse("[" * 100_000 + "]" * 100_000)
-    assert "deep" in caught.value.message
+def depth_of(value: object) -> int:
+    depth = 0
+    while isinstance(value, list) and value:
+        value = value[0][1] if isinstance(value, JsonObject) else value[0]
+        depth += 1
+    return depth
+
+
+def test_deep_nesting_is_parsed_without_recursion() -> None:
+    document = jsondoc.parse("[" * 100_000 + "]" * 100_000)
+    assert depth_of(document.value) == 99_999  # the innermost array is empty
+    assert jsondoc.dumps(document.value, indent=None) == "[" * 100_000 + "]" * 100_000
+    text, cut = jsondoc.dumps_capped(document.value, 1000)
+    assert cut and len(text) == 1000
+
+
+def test_deep_documents_keep_every_check() -> None:
+    inner = '[1, NaN, "x\\ud800", 9007199254740993, {"k": 1, "k": 2}]'
+    document = jsondoc.parse('{"a":' * 5000 + inner + "}" * 5000, allow_nonstandard=True)
+    assert depth_of(document.value) == 5001
+    warnings = " ".join(document.warnings)
+    assert "NaN" in warnings and "2^53" in warnings and "Duplicate key 'k'" in warnings
+    for bad in ("[" * 5000, "[" * 5000 + "1,]" + "]" * 4999, '{"a":' * 5000 + "1" + "}" * 4999 + "x",
+                "[" * 5000 + "]" * 5000 + "x", '{"a":' * 5000 + "NaN" + "}" * 5000):
+        with pytest.raises(JsonSyntaxError):
+            jsondoc.parse(bad)
+
+
+def test_lone_surrogates_are_escaped_when_serialised() -> None:
+    value = jsondoc.parse('{"s": "x\\ud800y", "key: with colon": 1}').value
+    assert jsondoc.dumps(value, indent=None) == '{"s":"x\\ud800y","key: with colon":1}'
+    jsondoc.dumps(value).encode("utf-8")  # valid Unicode: can go to a clipboard or a file
 
 
 def test_invalid_utf8_reports_the_byte() -> None:

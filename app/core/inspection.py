@@ -1,8 +1,9 @@
 """What the message view shows for one frame, computed off the GUI thread.
 
-`inspect_payload` turns a raw payload into the tree value (if any), the raw text
-to display and the notes to show above them. It is pure and Qt-free, so the
-window can run it on a worker thread for big messages.
+`inspect_payload` turns a raw payload into the tree's document (if any), the raw
+text to display and the notes to show above them. It is pure and Qt-free, so the
+window can run it on a worker thread. Payloads of LARGE_DOCUMENT characters or
+more go to `inspect_large`, which has the document process parse and hold them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import jsondoc
+from app.core.docnodes import LocalDocument, NodeInfo
+from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.frames import Opcode
 
-RAW_LIMIT = 2 * 1024 * 1024  # characters of raw text put into the text widget
+# Characters of raw text kept for the raw view. What reaches its text widget is bounded again there
+# (app/ui/raw_view.py: laying out one long line costs ~2 s per 2 MiB, 30-70 ms per 32 KiB).
+RAW_LIMIT = 2 * 1024 * 1024
+# Parsing holds the GIL (~60 ms per MiB with the garbage collector on): from here on, another process parses.
+LARGE_DOCUMENT = 512 * 1024
 HEX_LIMIT = 64 * 1024  # bytes of a binary frame shown as hex
 
 
@@ -22,6 +29,8 @@ class Inspection:
     raw: str
     is_json: bool = False
     value: Any = None
+    document: Any = None  # LocalDocument or RemoteDocument: what the tree shows
+    first_page: list[NodeInfo] | None = None  # a remote document's top-level rows, for the first paint
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -42,14 +51,24 @@ def _display(text: str) -> str:
     return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
-    if isinstance(payload, bytes):
-        return Inspection(raw=hex_dump(payload), notes=[f"Binary frame, {len(payload):,} bytes (hex view)"])
+def _raw_part(payload: str) -> Inspection:
     raw = payload if len(payload) <= RAW_LIMIT else payload[:RAW_LIMIT]
     result = Inspection(raw=_display(raw))
     if len(payload) > RAW_LIMIT:
-        result.notes.append(f"Raw text shows the first {RAW_LIMIT:,} of {len(payload):,} characters")
-    if opcode not in (Opcode.TEXT, Opcode.OPEN, Opcode.REJECT, Opcode.ERROR, Opcode.CLOSE):
+        result.notes.append(f"Raw text shows the first {RAW_LIMIT:,} of {len(payload):,} characters "
+                            "(Copy value in the tree copies more)")
+    return result
+
+
+def _has_json(opcode: int) -> bool:
+    return opcode in (Opcode.TEXT, Opcode.OPEN, Opcode.REJECT, Opcode.ERROR, Opcode.CLOSE)
+
+
+def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
+    if isinstance(payload, bytes):
+        return Inspection(raw=hex_dump(payload), notes=[f"Binary frame, {len(payload):,} bytes (hex view)"])
+    result = _raw_part(payload)
+    if not _has_json(opcode):
         return result
     try:
         document = jsondoc.parse(payload, allow_nonstandard=True)
@@ -58,5 +77,29 @@ def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
         return result
     result.is_json = True
     result.value = document.value
+    result.document = LocalDocument(document.value, document.warnings)
     result.notes.extend(document.warnings)
+    return result
+
+
+def inspect_large(opcode: int, payload: str | bytes, worker: DocumentWorker) -> Inspection:
+    """Like `inspect_payload`, but the document process parses and keeps the document.
+
+    Blocks until the first page of rows is back: run it on a worker thread.
+    """
+    if isinstance(payload, bytes) or not _has_json(opcode):
+        return inspect_payload(opcode, payload)
+    result = _raw_part(payload)
+    try:
+        document, loaded = worker.load(payload)
+    except DocumentWorkerError as error:
+        result.error = f"Not shown as a tree — {error}"
+        return result
+    if document is None:
+        result.error = loaded.error
+        return result
+    result.is_json = True
+    result.document = document
+    result.first_page = loaded.first_page
+    result.notes.extend(loaded.warnings)
     return result

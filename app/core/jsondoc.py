@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 MAX_SAFE_INTEGER = 2**53 - 1
+# Indentation stops growing here: pretty text of a 100,000-deep document would otherwise be quadratic.
+MAX_INDENT_LEVEL = 64
 
 
 class JsonObject(list):
@@ -66,6 +71,14 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
+def float_or_literal(literal: str) -> float | NumberLiteral:
+    """The float, or the literal text when a double cannot hold it (overflow, or underflow to zero)."""
+    value = float(literal)
+    if math.isinf(value) or (value == 0.0 and any(c in "123456789" for c in literal.split("e")[0].split("E")[0])):
+        return NumberLiteral(literal)
+    return value
+
+
 def parse(text: str, *, allow_nonstandard: bool = False) -> JsonDocument:
     """Parse `text` strictly; raise `JsonSyntaxError` with its position.
 
@@ -105,10 +118,9 @@ def parse(text: str, *, allow_nonstandard: bool = False) -> JsonDocument:
         return value
 
     def on_float(literal: str) -> float | NumberLiteral:
-        value = float(literal)
-        if math.isinf(value) or (value == 0.0 and any(c in "123456789" for c in literal.split("e")[0].split("E")[0])):
+        value = float_or_literal(literal)
+        if type(value) is NumberLiteral:
             warn_once("float-range", f"Number {literal[:40]} does not fit a double; kept as text.")
-            return NumberLiteral(literal)
         return value
 
     def on_constant(name: str) -> float:
@@ -118,24 +130,147 @@ def parse(text: str, *, allow_nonstandard: bool = False) -> JsonDocument:
         return float(name.replace("Infinity", "inf"))
 
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=on_object,
-            parse_int=on_int,
-            parse_float=on_float,
-            parse_constant=on_constant,
-        )
+        try:
+            value = json.loads(
+                text,
+                object_pairs_hook=on_object,
+                parse_int=on_int,
+                parse_float=on_float,
+                parse_constant=on_constant,
+            )
+        except RecursionError:  # deeper than the C scanner's recursion allows: parse without recursion
+            value = parse_iteratively(text, on_object, on_int, on_float, on_constant)
     except json.JSONDecodeError as error:
         raise JsonSyntaxError(error.msg, error.lineno, error.colno, error.pos) from None
     except ValueError as error:  # raised by on_constant: find where the constant starts
         offset = _find_constant(text)
         line, column = line_and_column(text, offset)
         raise JsonSyntaxError(str(error), line, column, offset) from None
-    except RecursionError:
-        raise JsonSyntaxError(
-            "Nesting is too deep for this parser", 1, 1, 0
-        ) from None
     return JsonDocument(value, warnings)
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_CONSTANTS = (("null", None), ("true", True), ("false", False))
+
+
+def parse_iteratively(
+    text: str,
+    on_object: Callable[[list[tuple[str, Any]]], Any],
+    on_int: Callable[[str], Any],
+    on_float: Callable[[str], Any],
+    on_constant: Callable[[str], Any],
+) -> Any:
+    """The same grammar and hooks as `json.loads`, with an explicit stack instead of recursion.
+
+    Slower than the C scanner, so it is only used when that one runs out of
+    recursion; any nesting depth then costs memory, never a crash.
+    """
+    skip = _WHITESPACE.match
+    end = len(text)
+    # One frame per open container: [is_object, members, pending key]
+    stack: list[list[Any]] = []
+
+    def read_key(index: int) -> tuple[str, int]:
+        if not text.startswith('"', index):
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, index)
+        key, index = scanstring(text, index + 1, True)
+        index = skip(text, index).end()
+        if not text.startswith(":", index):
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, index)
+        return key, skip(text, index + 1).end()
+
+    index = skip(text, 0).end()
+    while True:
+        char = text[index:index + 1]
+        if char == "{":
+            index = skip(text, index + 1).end()
+            if text.startswith("}", index):
+                value, index = on_object([]), index + 1
+            else:
+                key, index = read_key(index)
+                stack.append([True, [], key])
+                continue
+        elif char == "[":
+            index = skip(text, index + 1).end()
+            if text.startswith("]", index):
+                value, index = [], index + 1
+            else:
+                stack.append([False, [], None])
+                continue
+        elif char == '"':
+            value, index = scanstring(text, index + 1, True)
+        else:
+            value, index = _scalar(text, index, on_int, on_float, on_constant)
+        while True:  # a value is complete: hand it to its container, closing what ends here
+            if not stack:
+                index = skip(text, index).end()
+                if index != end:
+                    raise json.JSONDecodeError("Extra data", text, index)
+                return value
+            frame = stack[-1]
+            frame[1].append((frame[2], value) if frame[0] else value)
+            index = skip(text, index).end()
+            char = text[index:index + 1]
+            if char == ",":
+                index = skip(text, index + 1).end()
+                if frame[0]:
+                    frame[2], index = read_key(index)
+                break
+            if char == ("}" if frame[0] else "]"):
+                stack.pop()
+                value, index = (on_object(frame[1]) if frame[0] else frame[1]), index + 1
+                continue
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
+
+
+def _scalar(
+    text: str, index: int, on_int: Callable[[str], Any], on_float: Callable[[str], Any],
+    on_constant: Callable[[str], Any],
+) -> tuple[Any, int]:
+    for literal, value in _CONSTANTS:
+        if text.startswith(literal, index):
+            return value, index + len(literal)
+    number = _NUMBER.match(text, index)
+    if number:
+        integer, fraction, exponent = number.groups()
+        if fraction or exponent:
+            return on_float(integer + (fraction or "") + (exponent or "")), number.end()
+        return on_int(integer), number.end()
+    for name in ("NaN", "Infinity", "-Infinity"):
+        if text.startswith(name, index):
+            return on_constant(name), index + len(name)
+    raise json.JSONDecodeError("Expecting value", text, index)
+
+
+def parse_large(text: str) -> tuple[JsonDocument, bool]:
+    """`parse(text, allow_nonstandard=True)` for big documents, about twice as fast.
+
+    Integers are converted by the C scanner instead of a Python hook per number
+    and objects are built without one; duplicate keys and integers beyond 2^53
+    are still kept exactly, but their document-wide warnings are left to a later
+    scan (`docnodes.scan_warnings`) so the first view is not delayed by a full
+    walk. Returns the document and whether its warnings are complete.
+    """
+    found: dict[str, str] = {}
+
+    def on_float(literal: str) -> float | NumberLiteral:
+        value = float_or_literal(literal)
+        if type(value) is NumberLiteral:
+            found.setdefault("float", f"Number {literal[:40]} does not fit a double; kept as text.")
+        return value
+
+    def on_constant(name: str) -> float:
+        found.setdefault("constant", f"{name} is not standard JSON (accepted by some parsers only).")
+        return float(name.replace("Infinity", "inf"))
+
+    try:
+        value = json.loads(text, object_pairs_hook=JsonObject, parse_float=on_float, parse_constant=on_constant)
+    except json.JSONDecodeError as error:
+        raise JsonSyntaxError(error.msg, error.lineno, error.colno, error.pos) from None
+    except (ValueError, RecursionError):  # integers of thousands of digits, or very deep nesting
+        return parse(text, allow_nonstandard=True), True
+    return JsonDocument(value, list(found.values())), False
 
 
 def _find_constant(text: str) -> int:
@@ -157,44 +292,72 @@ def decode_utf8(data: bytes) -> str:
 
 def dumps(value: Any, indent: int | None = 2) -> str:
     """Serialise a parsed value back to JSON, duplicates and literals intact."""
+    return "".join(iter_dumps(value, indent))
+
+
+def dumps_capped(value: Any, limit: int, indent: int | None = 2) -> tuple[str, bool]:
+    """At most `limit` characters of `dumps(value)`, and whether it was cut."""
     parts: list[str] = []
-    _emit(value, parts, indent, 0)
-    return "".join(parts)
+    size = 0
+    for part in iter_dumps(value, indent):
+        parts.append(part)
+        size += len(part)
+        if size > limit:
+            return "".join(parts)[:limit], True
+    return "".join(parts), False
 
 
-def _emit(value: Any, out: list[str], indent: int | None, level: int) -> None:
+def json_string(value: str) -> str:
+    """A JSON string literal; lone surrogates are escaped so the text is valid Unicode."""
+    text = json.dumps(value, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value)
+    return text
+
+
+def iter_dumps(value: Any, indent: int | None = 2) -> Iterator[str]:
+    """The pieces of `dumps(value)`, produced without recursion (any depth)."""
+    colon = ": " if indent is not None else ":"
+    # One frame per open container: [members iterator, level, closing bracket, members written]
+    stack: list[list[Any]] = []
+
+    def begin(item: Any, level: int) -> str:
+        if isinstance(item, JsonObject):
+            if not item:
+                return "{}"
+            stack.append([((json_string(k) + colon, v) for k, v in item), level, "}", 0])
+            return "{"
+        if isinstance(item, list):
+            if not item:
+                return "[]"
+            stack.append([(("", v) for v in item), level, "]", 0])
+            return "["
+        return _scalar_text(item)
+
+    yield begin(value, 0)
+    while stack:
+        frame = stack[-1]
+        member = next(frame[0], None)
+        level = frame[1]
+        if member is None:
+            stack.pop()
+            yield (("\n" + " " * (indent * min(level, MAX_INDENT_LEVEL))) if indent is not None else "") + frame[2]
+            continue
+        prefix, item = member
+        pad = ("\n" + " " * (indent * min(level + 1, MAX_INDENT_LEVEL))) if indent is not None else ""
+        yield ("," if frame[3] else "") + pad + prefix
+        frame[3] += 1
+        yield begin(item, level + 1)
+
+
+def _scalar_text(value: Any) -> str:
     if isinstance(value, NumberLiteral):
-        out.append(str(value))
-    elif isinstance(value, JsonObject):
-        _emit_container(
-            [(json.dumps(k, ensure_ascii=False) + ": ", v) for k, v in value], "{", "}", out, indent, level
-        )
-    elif isinstance(value, list):
-        _emit_container([("", v) for v in value], "[", "]", out, indent, level)
-    elif isinstance(value, float) and not math.isfinite(value):
-        out.append("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity"))
-    else:
-        out.append(json.dumps(value, ensure_ascii=False))
-
-
-def _emit_container(
-    items: list[tuple[str, Any]], open_: str, close: str, out: list[str], indent: int | None, level: int
-) -> None:
-    if not items:
-        out.append(open_ + close)
-        return
-    if indent is None:
-        out.append(open_)
-        for i, (prefix, item) in enumerate(items):
-            if i:
-                out.append(",")
-            out.append(prefix[:-1])  # '"key": ' → '"key":' (a ": " inside the key stays)
-            _emit(item, out, indent, level + 1)
-        out.append(close)
-        return
-    pad = "\n" + " " * (indent * (level + 1))
-    out.append(open_)
-    for i, (prefix, item) in enumerate(items):
-        out.append(("," if i else "") + pad + prefix)
-        _emit(item, out, indent, level + 1)
-    out.append("\n" + " " * (indent * level) + close)
+        return str(value)
+    if isinstance(value, str):
+        return json_string(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return json.dumps(value)

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from app.core.jsondoc import JsonObject, NumberLiteral
+from app.core.jsondoc import MAX_INDENT_LEVEL, JsonObject, NumberLiteral
 
 Segment = int | tuple[str, int]
 Location = tuple[Segment, ...]
@@ -27,7 +27,17 @@ Location = tuple[Segment, ...]
 _END = object()  # marks a wanted location in a `LocationTrie` node
 
 
-_encode_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) uses
+def _encode_string(text: str) -> str:
+    """A JSON string literal as `jsondoc.dumps` writes it: lone surrogates escaped, so it is valid Unicode."""
+    literal = json.encoder.encode_basestring(text)  # what json.dumps(..., ensure_ascii=False) uses
+    if literal.isascii():
+        return literal
+    try:
+        literal.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.encoder.encode_basestring_ascii(text)
+    return literal
+
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
@@ -152,7 +162,7 @@ def pretty_lines(
         if line_keys is not None:
             line_keys.append(node_id)
         children = members(item)
-        pad = " " * (indent * level)
+        pad = " " * (indent * min(level, MAX_INDENT_LEVEL))
         if children:
             is_object = isinstance(item, JsonObject | dict)
             lines.append(pad + prefix + ("{" if is_object else "["))
@@ -175,7 +185,7 @@ def pretty_lines(
             stack.pop()
             if line_keys is not None:
                 line_keys.append(-1 - frame[4])
-            lines.append(" " * (indent * frame[2]) + frame[5] + ("," if frame[6] else ""))
+            lines.append(" " * (indent * min(frame[2], MAX_INDENT_LEVEL)) + frame[5] + ("," if frame[6] else ""))
             if frame[3] is not None and _END in frame[3]:
                 spans[frame[3][_END]] = (frame[7], len(lines) - 1)
         else:

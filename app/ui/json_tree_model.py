@@ -1,140 +1,129 @@
-"""A lazy tree model over a parsed JSON value.
+"""A lazy tree model over a JSON document, held in this process or by the document process.
 
 A node's children are created only when a view asks for them (on expand), and
-big arrays and objects arrive in chunks through `fetchMore`, so a document with
-millions of values costs only what the user has opened.
+big arrays and objects arrive in pages through `fetchMore`, so a document with
+millions of values costs only what the user has opened. For a document held in
+this process a page is read at once; for one held by the document process
+(`app.core.docworker`) the page is requested on a worker thread and its rows are
+inserted when the answer arrives, so the GUI thread never waits.
 """
 
 from __future__ import annotations
 
-import json
-import math
+import asyncio
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral
+from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, display_text, json_path
+from app.ui import async_loop
 from app.ui.headers import horizontal_header
 
-CHUNK = 500
+CHUNK = PAGE
 COLUMNS = ("Key", "Value", "Type")
 KEY, VALUE, TYPE = range(3)
-VALUE_CHARS = 300
 
-_TYPE_COLOURS = {
+TYPE_COLOURS = {
     "string": QColor("#0a3069"), "number": QColor("#0550ae"), "boolean": QColor("#8250df"),
     "null": QColor("#6e7781"), "object": QColor("#57606a"), "array": QColor("#57606a"),
 }
-_WARNING_COLOUR = QColor("#bc4c00")
+WARNING_COLOUR = QColor("#bc4c00")
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-def json_type(value: Any) -> str:
-    if isinstance(value, JsonObject):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, NumberLiteral):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if value is None:
-        return "null"
-    return "number"
-
-
-def display_text(value: str) -> str:
-    """Text safe for a QString: lone surrogates shown as escapes, not dropped."""
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def value_text(value: Any) -> str:
-    kind = json_type(value)
-    if kind == "object":
-        return f"{{{len(value)} keys}}" if len(value) != 1 else "{1 key}"
-    if kind == "array":
-        return f"[{len(value)} items]" if len(value) != 1 else "[1 item]"
-    if kind == "string":
-        shown = value[:VALUE_CHARS]
-        text = json.dumps(shown, ensure_ascii=False)
-        return display_text(text) + ("…" if len(value) > VALUE_CHARS else "")
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "null":
-        return "null"
-    return str(value)
-
-
 class _Node:
-    __slots__ = ("parent", "row", "key", "value", "children", "duplicate")
+    __slots__ = ("parent", "row", "info", "children", "pending")
 
-    def __init__(self, parent: _Node | None, row: int, key: str | int | None, value: Any, duplicate: bool = False):
+    def __init__(self, parent: _Node | None, row: int, info: NodeInfo) -> None:
         self.parent = parent
         self.row = row
-        self.key = key
-        self.value = value
-        self.children: list[_Node] | None = None
-        self.duplicate = duplicate
+        self.info = info
+        self.children: list[_Node] | None = None  # None: never asked for
+        self.pending: asyncio.Future[None] | None = None  # a page being fetched from the document process
 
-    def total(self) -> int:
-        value = self.value
-        return len(value) if isinstance(value, list) else 0
-
-    def grow(self, count: int) -> None:
-        """Create the next `count` children."""
-        children = self.children if self.children is not None else []
-        start = len(children)
-        value = self.value
-        if isinstance(value, JsonObject):
-            seen = {key for key, _ in value[:start]} if start else set()
-            for offset, (key, item) in enumerate(value[start:start + count]):
-                children.append(_Node(self, start + offset, key, item, key in seen))
-                seen.add(key)
-        else:
-            for offset, item in enumerate(value[start:start + count]):
-                children.append(_Node(self, start + offset, start + offset, item))
-        self.children = children
+    @property
+    def loaded(self) -> int:
+        return len(self.children) if self.children is not None else 0
 
 
 class JsonTreeModel(QAbstractItemModel):
+    load_failed = Signal(str)  # a page could not be fetched from the document process
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._root = _Node(None, 0, None, [])
-        self._root_is_wrapper = False  # a scalar document is shown as one "(value)" row
+        self._document: Any = LocalDocument([], [])
+        self._root = _Node(None, 0, NodeInfo(None, "array", "", 0))
+        self._generation = 0
+
+    @property
+    def document(self) -> Any:
+        return self._document
 
     def set_value(self, value: Any) -> None:
-        """Show a new document; containers show their members at the top level."""
+        """Show a value parsed in this process; containers show their members at the top level."""
+        self.set_document(LocalDocument(value, []))
+
+    def set_document(self, document: Any, first_page: list[NodeInfo] | None = None) -> None:
+        """Show a `LocalDocument` or a `RemoteDocument` (with the top-level rows it came with)."""
         self.beginResetModel()
-        if isinstance(value, list):  # arrays and objects (JsonObject is a list)
-            self._root = _Node(None, 0, None, value)
-        else:
-            self._root = _Node(None, 0, None, [value])
-        self._root_is_wrapper = not isinstance(value, list)
+        self._generation += 1
+        self._document = document
+        self._root = _Node(None, 0, NodeInfo(None, "array", "", document.count))
+        if first_page is not None:
+            self._root.children = [_Node(self._root, row, info) for row, info in enumerate(first_page)]
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_value([])
 
-    # -- structure -------------------------------------------------------------------------
+    # -- paths -----------------------------------------------------------------------------
 
-    def _node(self, index: Index) -> _Node:
+    def node(self, index: Index) -> _Node:
         return index.internalPointer() if index.isValid() else self._root
+
+    def path(self, index: Index) -> Path:
+        """Child positions from the root: how the document's owner finds this node."""
+        return self._path_of(self.node(index))
+
+    def json_path(self, index: Index) -> str:
+        keys = []
+        node = self.node(index)
+        while node.parent is not None:
+            if node.info.key is not None:  # None: the single row of a scalar document
+                keys.append(node.info.key)
+            node = node.parent
+        return json_path(list(reversed(keys)))
+
+    def index_of(self, node: _Node, column: int = 0) -> QModelIndex:
+        return QModelIndex() if node.parent is None else self.createIndex(node.row, column, node)
+
+    # -- structure -------------------------------------------------------------------------
 
     def _children(self, node: _Node) -> list[_Node]:
         if node.children is None:
-            node.grow(CHUNK)
-        return node.children  # type: ignore[return-value]
+            if self._document.remote:
+                return []  # fetched through fetchMore, inserted when they arrive
+            node.children = self._make_nodes(node, self._document.children(self._path_of(node), 0, CHUNK))
+        return node.children
+
+    @staticmethod
+    def _make_nodes(parent: _Node, rows: list[NodeInfo], start: int = 0) -> list[_Node]:
+        return [_Node(parent, start + offset, info) for offset, info in enumerate(rows)]
+
+    @staticmethod
+    def _path_of(node: _Node) -> Path:
+        rows = []
+        while node.parent is not None:
+            rows.append(node.row)
+            node = node.parent
+        return tuple(reversed(rows))
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
-        return self.createIndex(row, column, self._children(self._node(parent))[row])
+        return self.createIndex(row, column, self._children(self.node(parent))[row])
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
@@ -147,8 +136,8 @@ class JsonTreeModel(QAbstractItemModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
-        node = self._node(parent)
-        if not isinstance(node.value, list):
+        node = self.node(parent)
+        if node.info.count == 0:
             return 0
         return len(self._children(node))
 
@@ -158,23 +147,81 @@ class JsonTreeModel(QAbstractItemModel):
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:
         if parent.isValid() and parent.column() != 0:
             return False
-        value = self._node(parent).value
-        return isinstance(value, list) and len(value) > 0
+        return self.node(parent).info.count > 0
 
     def canFetchMore(self, parent: Index) -> bool:
         if parent.isValid() and parent.column() != 0:
             return False
-        node = self._node(parent)
-        return node.children is not None and len(node.children) < node.total()
+        node = self.node(parent)
+        if self._document.remote:
+            return node.pending is None and node.loaded < node.info.count
+        return node.children is not None and node.loaded < node.info.count
 
     def fetchMore(self, parent: Index) -> None:
-        node = self._node(parent)
-        have = len(self._children(node))
-        count = min(CHUNK, node.total() - have)
-        if count <= 0:
+        node = self.node(parent)
+        if self._document.remote:
+            if node.pending is None and node.loaded < node.info.count:
+                self._request(node, node.loaded + CHUNK)
             return
-        self.beginInsertRows(parent, have, have + count - 1)
-        node.grow(count)
+        have = len(self._children(node))
+        self._insert(node, self._document.children(self._path_of(node), have, min(CHUNK, node.info.count - have)))
+
+    def _request(self, node: _Node, until: int) -> asyncio.Future[None]:
+        """Ask the document process for children up to `until`; rows are inserted when they arrive."""
+        generation = self._generation
+        have = node.loaded
+        request = async_loop.in_worker(self._document.children, self._path_of(node), have, max(CHUNK, until - have))
+
+        async def insert_when_answered() -> None:
+            try:
+                rows = await request
+            except Exception as error:  # the document process failed: say so, keep what is shown
+                self.load_failed.emit(str(error))
+                return
+            finally:
+                node.pending = None
+            if generation == self._generation and node.loaded == have:
+                self._insert(node, rows)
+
+        node.pending = asyncio.ensure_future(insert_when_answered())
+        return node.pending
+
+    async def load_rows(self, node: _Node, until: int) -> bool:
+        """Make sure `node` has its first `until` children (or all it has); False if the document changed."""
+        generation = self._generation
+        while node.loaded < min(until, node.info.count) and generation == self._generation:
+            if not self._document.remote:
+                self._children(node)
+                have = node.loaded
+                self._insert(node, self._document.children(self._path_of(node), have, until - have))
+                continue
+            have = node.loaded
+            await asyncio.shield(node.pending or self._request(node, until))
+            if node.loaded == have and generation == self._generation:
+                return False  # the request failed (load_failed said why)
+        return generation == self._generation
+
+    def apply_plan(self, plan: list[PlanStep]) -> list[QModelIndex]:
+        """Load the rows of an "Expand all" plan; the indexes of the containers it opens."""
+        nodes: list[_Node] = []
+        containers = []
+        for step in plan:
+            node = self._root if step.parent < 0 else self._children(nodes[step.parent])[step.row]
+            nodes.append(node)
+            if not self._document.remote:
+                self._children(node)  # a local node creates its first page when first asked
+            if node.loaded < len(step.rows):
+                self._insert(node, step.rows[node.loaded:])
+            if node is not self._root:
+                containers.append(self.index_of(node))
+        return containers
+
+    def _insert(self, node: _Node, rows: list[NodeInfo]) -> None:
+        if not rows:
+            return
+        have = node.loaded
+        self.beginInsertRows(self.index_of(node), have, have + len(rows) - 1)
+        node.children = (node.children or []) + self._make_nodes(node, rows, have)
         self.endInsertRows()
 
     # -- content ---------------------------------------------------------------------------
@@ -185,33 +232,21 @@ class JsonTreeModel(QAbstractItemModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        node: _Node = index.internalPointer()
+        info: NodeInfo = index.internalPointer().info
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == KEY:
-                if node.key is None or (node.parent is self._root and self._root_is_wrapper):
+                if info.key is None:
                     return "(value)"
-                return display_text(node.key) if isinstance(node.key, str) else f"[{node.key}]"
+                return display_text(info.key) if isinstance(info.key, str) else f"[{info.key}]"
             if column == VALUE:
-                return value_text(node.value)
-            return json_type(node.value)
+                return info.preview
+            return info.kind
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._warning(node):
-                return _WARNING_COLOUR
+            if info.warning:
+                return WARNING_COLOUR
             if column == VALUE:
-                return _TYPE_COLOURS[json_type(node.value)]
+                return TYPE_COLOURS[info.kind]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._warning(node)
-        return None
-
-    def _warning(self, node: _Node) -> str | None:
-        if node.duplicate:
-            return f"Duplicate key {display_text(str(node.key))!r}: a JavaScript client keeps only the last."
-        value = node.value
-        if type(value) is int and abs(value) > MAX_SAFE_INTEGER:
-            return "Beyond 2^53: JavaScript clients round this integer."
-        if isinstance(value, NumberLiteral):
-            return "Kept as its literal text: no double holds this number exactly."
-        if isinstance(value, float) and not math.isfinite(value):
-            return "NaN and Infinity are not standard JSON."
+            return info.warning
         return None

@@ -20,7 +20,8 @@ from qasync import asyncSlot
 
 from app.core.capture import CaptureStore
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
-from app.core.inspection import inspect_payload
+from app.core.docworker import DocumentWorker
+from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
 from app.core.summary import human_size
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.services.session import Session
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.connection_states: dict[str, ConnectionState] = {}
         self._selection_generation = 0
         self._shut_down = False
+        self.documents = DocumentWorker()  # parses and holds big documents in another process
         self.setWindowTitle("SocketScope")
         self.resize(1280, 800)
 
@@ -390,7 +392,10 @@ class MainWindow(QMainWindow):
             inspection = inspect_payload(opcode, payload)
         else:
             self.message_view.show_pending(store.sizes[row])
-            inspection = await async_loop.in_worker(inspect_payload, opcode, payload)
+            if len(payload) >= LARGE_DOCUMENT:
+                inspection = await async_loop.in_worker(inspect_large, opcode, payload, self.documents)
+            else:
+                inspection = await async_loop.in_worker(inspect_payload, opcode, payload)
             if generation != self._selection_generation or self._shut_down:
                 return  # the user has moved on
         self.message_view.display(inspection, heading)
@@ -509,6 +514,7 @@ class MainWindow(QMainWindow):
         window_settings.save(self, self.splitters, self.url_edit)
         self.payload_tools.close()
         clean = self.session.shutdown()
+        self.documents.close()
         self.drain_events()
         self.capture_controls.shutdown()
         return clean

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QHeaderView, QLabel, QTabWidget, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.inspection import Inspection
+from app.ui import async_loop
 from app.ui.json_tree_model import JsonTreeModel
 from app.ui.raw_view import RawView
+from app.ui.json_tree_panel import JsonTreePanel
 
 
 def monospace() -> QFont:
@@ -25,22 +29,14 @@ class MessageView(QWidget):
         self.info.setTextFormat(Qt.TextFormat.PlainText)
 
         self.tree_model = JsonTreeModel(self)
-        self.tree = QTreeView()
-        self.tree.setObjectName("jsonTree")
-        self.tree.setAccessibleName("jsonTree")
-        self.tree.setModel(self.tree_model)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.tree.header().resizeSection(0, 180)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().resizeSection(2, 70)
+        self.tree_panel = JsonTreePanel(self.tree_model)
+        self.tree = self.tree_panel.tree
+        self._shown = 0  # counts displayed messages, so a late answer about an earlier one is dropped
 
         self.raw = RawView(monospace_font=monospace())
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.tree, "Tree")
+        self.tabs.addTab(self.tree_panel, "Tree")
         self.tabs.addTab(self.raw, "Raw")
 
         layout = QVBoxLayout(self)
@@ -52,6 +48,7 @@ class MessageView(QWidget):
         self.info.setText(f"Parsing {size:,} bytes…")
 
     def display(self, inspection: Inspection, heading: str) -> None:
+        self._shown += 1
         lines = [heading]
         if inspection.error:
             lines.append(inspection.error)
@@ -59,10 +56,24 @@ class MessageView(QWidget):
         self.info.setText("\n".join(lines))
         self.raw.set_inspection(inspection)
         if inspection.is_json:
-            self.tree_model.set_value(inspection.value)
-            if self.tree_model.rowCount() <= 50:
+            self.tree_model.set_document(inspection.document, inspection.first_page)
+            if inspection.document.remote:
+                asyncio.ensure_future(self._add_document_warnings(inspection, self._shown))
+            elif self.tree_model.rowCount() <= 50:
                 self.tree.expandToDepth(0)
-            self.tabs.setCurrentWidget(self.tree)
+            self.tabs.setCurrentWidget(self.tree_panel)
         else:
             self.tree_model.clear()
             self.tabs.setCurrentWidget(self.raw)
+
+    async def _add_document_warnings(self, inspection: Inspection, shown: int) -> None:
+        """A big document's duplicate keys and unsafe integers are found by a scan after the first paint."""
+        try:
+            warnings = await async_loop.in_worker(inspection.document.warnings)
+        except Exception as error:  # the document process failed: say what is not known
+            warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
+        if shown != self._shown:
+            return
+        new = [w for w in warnings if w not in inspection.notes]
+        if new:
+            self.info.setText(self.info.text() + "\n" + "\n".join(new))

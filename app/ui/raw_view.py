@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.core import pretty
 from app.core.pretty import displayable
-from app.core.inspection import Inspection
+from app.core.inspection import LARGE_DOCUMENT, Inspection
+from app.core.summary import human_size
 from app.ui import async_loop
 from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
 
@@ -183,6 +184,10 @@ class RawView(QWidget):
         if self.mode == RAW or not inspection.is_json:
             note = "" if self.mode == RAW else "Not JSON: shown as received"
             self._show(inspection.raw, note)
+            return
+        if inspection.value is None:  # a big document lives in the document process, not here
+            self._show(inspection.raw, f"Pretty and Compact print documents under {human_size(LARGE_DOCUMENT)} "
+                       "(bigger ones are held by the document process); this one is shown as received")
             return
         if len(inspection.raw) <= INLINE_FORMAT_LIMIT:
             self._show(format_value(inspection.value, self.mode))

@@ -1,0 +1,295 @@
+"""A parsed JSON document as the tree view asks for it: pages of children, never the whole.
+
+Every question a tree asks — the children of a node (a page at a time), the text
+of a subtree, where a search matches — is answered here from the parsed value,
+by path (the child positions from the root). The same answers serve a document
+held in this process (`LocalDocument`) and one held by the document process
+(`app.core.docworker`), so both trees behave alike. Every walk is iterative:
+nesting depth costs memory, never a RecursionError.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral, dumps_capped
+
+PAGE = 500  # children per request
+PREVIEW_CHARS = 300  # characters of a string shown in the value column
+COPY_LIMIT = 8 * 1024 * 1024  # characters of a subtree put on the clipboard
+FIND_LIMIT = 1000  # matches collected by one search
+
+Path = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    """One row of the tree: small enough to send between processes by the hundred."""
+
+    key: str | int | None  # object key, array index, or None for a document that is one scalar
+    kind: str  # object, array, string, number, boolean, null
+    preview: str  # the value column, escaped for display
+    count: int  # children of an object or array
+    warning: str | None = None  # why this value is odd (shown orange, with this tooltip)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One container opened by "Expand all": which step listed it, its row there, and its rows."""
+
+    parent: int
+    row: int
+    rows: list[NodeInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class FindResult:
+    paths: list[Path]
+    capped: bool  # more matches exist than were collected
+
+
+def display_text(value: str) -> str:
+    """Text safe for a QString or a clipboard: lone surrogates shown as escapes, not dropped."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, JsonObject):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, NumberLiteral):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def preview(value: Any) -> str:
+    kind = kind_of(value)
+    if kind == "object":
+        return f"{{{len(value)} keys}}" if len(value) != 1 else "{1 key}"
+    if kind == "array":
+        return f"[{len(value)} items]" if len(value) != 1 else "[1 item]"
+    if kind == "string":
+        text = json.dumps(value[:PREVIEW_CHARS], ensure_ascii=False)
+        return display_text(text) + ("…" if len(value) > PREVIEW_CHARS else "")
+    return scalar_text(value)
+
+
+def scalar_text(value: Any) -> str:
+    """Numbers, booleans and null as JSON spells them (NaN and Infinity as a lenient peer sent them)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return str(value)
+
+
+def warning_of(value: Any) -> str | None:
+    if type(value) is int and abs(value) > MAX_SAFE_INTEGER:
+        return "Beyond 2^53: JavaScript clients round this integer."
+    if isinstance(value, NumberLiteral):
+        return "Kept as its literal text: no double holds this number exactly."
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN and Infinity are not standard JSON."
+    return None
+
+
+def duplicate_warning(key: str) -> str:
+    return f"Duplicate key {display_text(key)!r}: a JavaScript client keeps only the last."
+
+
+def node_at(root: Any, path: Path) -> Any:
+    value = root
+    for position in path:
+        value = value[position][1] if isinstance(value, JsonObject) else value[position]
+    return value
+
+
+def info_of(key: str | int | None, value: Any, warning: str | None = None) -> NodeInfo:
+    count = len(value) if isinstance(value, list) else 0
+    return NodeInfo(key, kind_of(value), preview(value), count, warning or warning_of(value))
+
+
+def children(root: Any, path: Path, start: int, count: int) -> list[NodeInfo]:
+    """Rows `start` to `start + count` under the node at `path`; duplicate keys flagged in order."""
+    return rows_of(node_at(root, path), start, count)
+
+
+def rows_of(value: Any, start: int, count: int) -> list[NodeInfo]:
+    if isinstance(value, JsonObject):
+        seen = {key for key, _ in value[:start]} if start else set()
+        rows = []
+        for key, item in value[start:start + count]:
+            rows.append(info_of(key, item, duplicate_warning(key) if key in seen else None))
+            seen.add(key)
+        return rows
+    if isinstance(value, list):
+        return [info_of(start + offset, item) for offset, item in enumerate(value[start:start + count])]
+    return []
+
+
+def copy_text(root: Any, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
+    """What "Copy value" puts on the clipboard: a string's own text, anything else as JSON."""
+    value = node_at(root, path)
+    if isinstance(value, str) and not isinstance(value, NumberLiteral):
+        text = display_text(value)
+        return (text[:limit], True) if len(text) > limit else (text, False)
+    return dumps_capped(value, limit)
+
+
+def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
+    """Nodes whose key or scalar value contains `query` (case-insensitive), in the tree's order."""
+    needle = query.casefold()
+    paths: list[Path] = []
+    if not needle:
+        return FindResult(paths, False)
+    for path, key, value in _walk_in_order(root):
+        if (isinstance(key, str) and needle in key.casefold()) or (
+            not isinstance(value, list) and needle in (
+                value if isinstance(value, str) else scalar_text(value)
+            ).casefold()
+        ):
+            if len(paths) == limit:
+                return FindResult(paths, True)
+            paths.append(path)
+    return FindResult(paths, False)
+
+
+def _walk_in_order(root: Any) -> Iterator[tuple[Path, str | int | None, Any]]:
+    """Every node below the root in the order the tree displays them (pre-order), iteratively."""
+    stack: list[tuple[Path, Any, int]] = [((), root, 0)]
+    while stack:
+        path, container, position = stack.pop()
+        if position >= len(container):
+            continue
+        stack.append((path, container, position + 1))
+        member = container[position]
+        key, value = member if isinstance(container, JsonObject) else (position, member)
+        child_path = path + (position,)
+        yield child_path, key, value
+        if isinstance(value, list) and value:
+            stack.append((child_path, value, 0))
+
+
+def scan_warnings(root: Any) -> list[str]:
+    """The document-wide warnings (as `jsondoc.parse` gives them) for a fast-parsed document."""
+    warnings: list[str] = []
+    flagged: set[str] = set()
+    stack = [root]
+    while stack:
+        container = stack.pop()
+        if isinstance(container, JsonObject):
+            values = [value for _, value in container]
+            if len(container) > 1 and "dup" not in flagged:
+                keys = [key for key, _ in container]
+                if len(set(keys)) != len(keys):
+                    seen: set[str] = set()
+                    duplicate = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+                    flagged.add("dup")
+                    warnings.append(f"Duplicate key {duplicate!r}: every occurrence is shown; "
+                                    "most parsers keep only the last.")
+        else:
+            values = container
+        for value in values:
+            if type(value) is list or type(value) is JsonObject:
+                stack.append(value)
+            elif type(value) is int and "int" not in flagged and abs(value) > MAX_SAFE_INTEGER:
+                flagged.add("int")
+                warnings.append(f"Integer {str(value)[:40]} is beyond 2^53: JavaScript clients will round it.")
+    return warnings
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def json_path(keys: list[str | int]) -> str:
+    """`$.data.items[3]`, `$['key with space']`: the path a JSONPath tool accepts."""
+    parts = ["$"]
+    for key in keys:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        elif _IDENTIFIER.fullmatch(key):
+            parts.append(f".{key}")
+        else:
+            escaped = display_text(key).replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"['{escaped}']")
+    return "".join(parts)
+
+
+class LocalDocument:
+    """A document parsed in this process (small payloads): answers at once."""
+
+    remote = False
+
+    def __init__(self, value: Any, warnings: list[str], *, scanned: bool = True) -> None:
+        """`warnings` from the parser; `scanned=False` when it left the document-wide ones to a scan."""
+        # A scalar or empty document is shown as one "(value)" row under an invisible root.
+        self.wrapped = not isinstance(value, list) or not value
+        self.root = [value] if self.wrapped else value
+        self._warnings = list(warnings)
+        self._scanned = scanned
+
+    @property
+    def count(self) -> int:
+        return len(self.root)
+
+    def children(self, path: Path, start: int, count: int) -> list[NodeInfo]:
+        rows = children(self.root, path, start, count)
+        if self.wrapped and not path:
+            return [NodeInfo(None, row.kind, row.preview, row.count, row.warning) for row in rows]
+        return rows
+
+    def copy_text(self, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
+        return copy_text(self.root, path, limit)
+
+    def find(self, query: str, limit: int = FIND_LIMIT) -> FindResult:
+        return find(self.root, query, limit)
+
+    def expand_plan(self, limit: int) -> tuple[list[PlanStep], bool]:
+        """The rows "Expand all" shows: containers breadth-first until `limit` rows, and whether it stopped short.
+
+        Each step names its container by the step that listed it and its row there
+        (the root's step comes first, with parent -1), so applying a plan costs the
+        same at any depth.
+        """
+        plan: list[PlanStep] = []
+        queue: deque[tuple[int, int, Any, int]] = deque([(-1, 0, None, self.count)])
+        budget = limit
+        cut = False
+        while queue and budget > 0:
+            parent, row, value, count = queue.popleft()
+            wanted = min(count, budget)
+            rows = self.children((), 0, wanted) if parent < 0 else rows_of(value, 0, wanted)
+            source = self.root if parent < 0 else value
+            values = [item for _, item in source[:wanted]] if isinstance(source, JsonObject) else source[:wanted]
+            cut = cut or len(rows) < count
+            budget -= len(rows)
+            step = len(plan)
+            plan.append(PlanStep(parent, row, rows))
+            queue.extend((step, child, values[child], info.count) for child, info in enumerate(rows) if info.count)
+        return plan, cut or bool(queue)
+
+    def warnings(self) -> list[str]:
+        """Everything odd about the whole document (may walk all of it once)."""
+        if not self._scanned:
+            self._warnings.extend(scan_warnings(self.root))
+            self._scanned = True
+        return self._warnings
