@@ -1,0 +1,60 @@
+"""The window's features used together, as a demanding user would: keys that belong to one
+pane stay there, the default layout leaves room for the log, and work in flight at close
+is finished or given up cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QShortcut
+
+from app.core.frames import Direction, Opcode
+from app.main import build
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    window = build(["--port", "0", "--status-delay", "0.3"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
+    yield window
+    window.shutdown()
+
+
+def sent_texts(window: MainWindow) -> list[str | bytes]:
+    store = window.store
+    return [store.payloads[row] for row in range(len(store))
+            if store.connection(row) == "client#1" and store.directions[row] == Direction.SENT
+            and store.opcodes[row] == Opcode.TEXT]
+
+
+def test_pane_shortcuts_stay_in_their_pane(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    composer = window.composer
+    composer.set_text('{"n": 1}')
+    composer.request_send()
+    history = window.payload_tools.history
+    qtbot.waitUntil(lambda: len(history.model.rows) == 1, timeout=3000)
+
+    # With the Raw tab showing, its find box's Shift+Enter must not swallow History's re-send.
+    window.message_view.tabs.setCurrentWidget(window.message_view.raw)
+    history.table.setFocus()
+    history.table.selectRow(0)
+    qtbot.keyClick(history.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: len(sent_texts(window)) == 2, timeout=3000)
+
+    assert sent_texts(window) == ['{"n": 1}'] * 2
+    qtbot.keyClick(history.table, Qt.Key.Key_Shift)  # let go of the modifier QTest leaves held
+
+
+def test_no_two_window_wide_shortcuts_share_a_key(window: MainWindow) -> None:
+    window_wide = (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut)
+    keys = [key.toString() for shortcut in window.findChildren(QShortcut) if shortcut.context() in window_wide
+            for key in shortcut.keys()]
+    keys += [key.toString() for action in window.findChildren(QAction) if action.shortcutContext() in window_wide
+             for key in action.shortcuts()]
+    assert len(keys) == len(set(keys)), sorted(keys)
+    assert "Shift+Return" not in keys and "F3" not in keys  # the raw view's find keys stay in the raw view
