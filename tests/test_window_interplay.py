@@ -4,7 +4,11 @@ is finished or given up cleanly."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,7 +16,9 @@ from PySide6.QtGui import QAction, QShortcut
 
 from app.core.frames import Direction, Opcode
 from app.main import build
+from app.services.replay import CaptureError, Timing, load_capture
 from app.ui.main_window import MainWindow
+from tests.test_capture_files import chrome_har
 
 
 @pytest.fixture
@@ -23,6 +29,11 @@ def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
     yield window
     window.shutdown()
+
+
+def finish(qtbot, task: asyncio.Task) -> Any:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(task.done, timeout=10_000)
+    return task.result()
 
 
 def sent_texts(window: MainWindow) -> list[str | bytes]:
@@ -58,3 +69,37 @@ def test_no_two_window_wide_shortcuts_share_a_key(window: MainWindow) -> None:
              for key in action.shortcuts()]
     assert len(keys) == len(set(keys)), sorted(keys)
     assert "Shift+Return" not in keys and "F3" not in keys  # the raw view's find keys stay in the raw view
+
+
+def test_a_har_exported_from_the_window_replays(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window.composer.set_text('{"replay": "me"}')
+    window.composer.request_send()
+    qtbot.waitUntil(lambda: '{"replay": "me"}' in sent_texts(window), timeout=3000)
+    har = tmp_path / "exported.har"
+    assert finish(qtbot, window.capture_files.export_path(str(har), False))
+
+    dialog = window.capture_controls.open_replay_dialog()
+    dialog.file_edit.setText(str(har))
+    dialog.file_edit.editingFinished.emit()
+    with qtbot.waitSignal(dialog.connections_listed, timeout=5000):
+        pass
+    assert dialog.connection_box.itemData(0) == "client#1" and dialog.error_label.text() == ""
+    dialog.reject()
+
+    finish(qtbot, window.capture_controls.start_replay(str(har), window.url_edit.text(), None, Timing(0.0)))
+    assert window.notice_label.text().startswith("Replay done: 1 of 1 messages of client#1 sent as client#2")
+    store = window.store
+    assert [store.payloads[row] for row in range(len(store)) if store.connection(row) == "client#2"
+            and store.directions[row] == Direction.SENT and store.opcodes[row] == Opcode.TEXT] == ['{"replay": "me"}']
+
+
+def test_a_browsers_har_replays_what_the_page_sent(tmp_path: Path) -> None:
+    path = tmp_path / "chrome.har"
+    path.write_text(json.dumps(chrome_har()), encoding="utf-8")
+    script = load_capture(path).script()
+    assert script.payloads == ['{"subscribe": "prices"}', ""] and script.offsets[1] - script.offsets[0] == 1.0
+
+    empty = tmp_path / "pages-only.har"
+    empty.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "entries": []}}))
+    with pytest.raises(CaptureError, match="no WebSocket frame in this HAR file"):
+        load_capture(empty)
