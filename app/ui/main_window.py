@@ -29,6 +29,7 @@ from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
 from app.ui.connections_panel import ConnectionsPanel
 from app.ui.diff_view import DiffView, message_of
+from app.ui.dock_layout import DockLayout
 from app.ui.filter_bar import FilterBar
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.capture_files.install(self.menuBar())
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
+        self.dock_layout = DockLayout(self)
+        self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
         auto_connects = self.session.options.server or self.session.options.connect
         window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit)
 
@@ -199,7 +202,6 @@ class MainWindow(QMainWindow):
         dock.setAccessibleName("serverDock")
         dock.setWidget(self.server_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.resizeDocks([dock], [170], Qt.Orientation.Vertical)
         self.server_panel.push_requested.connect(self.push_from_server)
         self.server_panel.close_requested.connect(self.close_server_client)
         self.server_panel.start_requested.connect(self.start_server)
@@ -215,7 +217,6 @@ class MainWindow(QMainWindow):
         dock.setAccessibleName("connectionsDock")
         dock.setWidget(self.connections_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.splitDockWidget(dock, self.findChild(QDockWidget, "serverDock"), Qt.Orientation.Horizontal)
         self.connections_panel.current_changed.connect(self.select_connection)
         self.connections_panel.notice.connect(self.show_notice)
 
