@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QDockWidget, QMenu
 
-from app.core.frames import Direction, Opcode
+from app.core import jsonl
+from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
 from app.services.replay import CaptureError, Timing, load_capture
 from app.ui.log_model import SUMMARY
@@ -144,3 +146,47 @@ def test_a_closed_dock_comes_back_from_the_view_menu_and_reset_restores_the_layo
     assert window.dockWidgetArea(server) == Qt.DockWidgetArea.BottomDockWidgetArea
     assert window.findChild(QDockWidget, "connectionsDock") in window.tabifiedDockWidgets(server)
     assert history in window.tabifiedDockWidgets(library) and window.payload_tools.variables_dock.isVisible()
+
+
+def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = build(["--port", "0", "--status-delay", "0.3"])
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
+    url = window.url_edit.text()
+    start = time.time()
+    script = [Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, json.dumps({"url": url}), 0, start)]
+    script += [Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, json.dumps({"k": k}), 8, start + 0.2 * k)
+               for k in range(50)]
+    slow_replay = tmp_path / "slow.jsonl"
+    with open(slow_replay, "w", encoding="utf-8") as out:
+        jsonl.write_frames(out, script)
+    window.store.extend([Frame("client#9", Side.CLIENT, Direction.SENT, Opcode.TEXT, json.dumps({"k": k, "pad": "x" * 200}),
+                               220, start) for k in range(200_000)])  # big enough that the export is still running
+
+    recording = tmp_path / "recording.jsonl"
+    assert window.capture_controls.start_recording(str(recording))
+    recorded_from = len(window.store)
+    window.composer.set_text('{"n": {{seq}}}')
+    window.composer.repeat_count.setValue(0)
+    window.composer.repeat_interval.setValue(5)
+    window.composer.start_repeat()
+    replay = window.capture_controls.start_replay(str(slow_replay), url, None, Timing(1.0))
+    qtbot.waitUntil(lambda: window.capture_controls.replay is not None
+                    and window.capture_controls.replay.result.sent >= 2, timeout=5000)
+    total = len(window.store)
+    export = window.capture_files.export_path(str(tmp_path / "everything.jsonl"), False)
+    qtbot.waitUntil(lambda: window.capture_files.busy, timeout=2000)
+
+    window.close()  # the autouse fixture checks that no thread and no port is left
+
+    assert not (tmp_path / "everything.jsonl.part").exists()
+    exported = (tmp_path / "everything.jsonl").read_text(encoding="utf-8").splitlines()
+    # The export finished before the window closed: its whole file is there.
+    assert sum('"connection"' in line for line in exported) >= total
+    recorded = [line for line in recording.read_text(encoding="utf-8").splitlines() if '"connection"' in line]
+    assert len(recorded) == len(window.store) - recorded_from  # every frame that arrived while recording
+    qtbot.waitUntil(lambda: export.done() and replay.done(), timeout=5000)
+    assert export.exception() is None and replay.exception() is None
+    assert export.result() == sum('"connection"' in line for line in exported)
+    assert not window.composer.repeater.running

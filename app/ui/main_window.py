@@ -482,6 +482,7 @@ class MainWindow(QMainWindow):
         clean = self.session.shutdown()
         self.drain_events()
         self.capture_controls.shutdown()
+        self.capture_files.shutdown()
         return clean
 
     def closeEvent(self, event: QCloseEvent) -> None:

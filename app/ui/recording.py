@@ -216,9 +216,12 @@ class CaptureControls(QObject):
         finally:
             self.replay = None
             self._replay_future = None
-            self.cancel_replay_action.setEnabled(False)
-            self.replay_label.hide()
-            self._update_timer()
+            if not self.window._shut_down:  # the window may be gone: touch no widget
+                self.cancel_replay_action.setEnabled(False)
+                self.replay_label.hide()
+                self._update_timer()
+        if self.window._shut_down:
+            return
         outcome = f"{result.sent:,} of {result.total:,} messages of {script.connection} sent as {result.connection}"
         if result.error:
             self.window.show_notice("error", f"Replay failed: {result.error} ({outcome})")
