@@ -190,3 +190,27 @@ def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot
     assert export.exception() is None and replay.exception() is None
     assert export.result() == sum('"connection"' in line for line in exported)
     assert not window.composer.repeater.running
+
+
+def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url = window.url_edit.text()
+    capture = tmp_path / "short.jsonl"
+    start = time.time()
+    with open(capture, "w", encoding="utf-8") as out:
+        jsonl.write_frames(out, [
+            Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, json.dumps({"url": url}), 0, start),
+            Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"replayed": true}', 18, start + 0.01),
+        ])
+    composer = window.composer
+    composer.set_text('{"repeat": {{seq}}}')
+    composer.repeat_count.setValue(0)
+    composer.repeat_interval.setValue(50)
+    composer.start_repeat()
+    finish(qtbot, window.capture_controls.start_replay(str(capture), url, None, Timing(0.0)))
+    assert window.notice_label.text().startswith("Replay done: 1 of 1 messages of client#1 sent as client#2")
+    sent_before = composer.repeater.count
+    qtbot.waitUntil(lambda: composer.repeater.count >= sent_before + 2, timeout=3000)  # still repeating
+    composer.repeater.stop()
+    qtbot.waitUntil(lambda: not composer.repeater.running, timeout=3000)
+    assert window.current_connection == "client#1" and "Not sent" not in composer.error.text()
+    assert window.connections_panel.selected().id == "client#1"

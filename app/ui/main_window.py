@@ -294,7 +294,8 @@ class MainWindow(QMainWindow):
             first_seen = item.connection not in self.connection_states
             self.connection_states[item.connection] = item.state
             self.connections_panel.model.state_changed(item)
-            if first_seen:  # a new connection is the one shown; reconnect attempts do not steal the selection
+            # A new connection is the one shown; reconnect attempts and replays do not steal the composer's target.
+            if first_seen and not self.capture_controls.is_replay(item.connection):
                 self.current_connection = item.connection
                 self.connections_panel.select(item.connection)
             if item.connection == self.current_connection or self.current_connection is None:

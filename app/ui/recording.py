@@ -228,6 +228,11 @@ class CaptureControls(QObject):
         else:
             self.window.show_notice("info", f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}")
 
+    def is_replay(self, connection: str) -> bool:
+        """Whether `connection` is the running replay's (its id is set before the connection opens)."""
+        replay = self.replay
+        return replay is not None and replay.result.connection == connection
+
     def cancel_replay(self) -> None:
         if self.replay is not None:
             self.replay.cancel()
