@@ -214,3 +214,20 @@ def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtb
     qtbot.waitUntil(lambda: not composer.repeater.running, timeout=3000)
     assert window.current_connection == "client#1" and "Not sent" not in composer.error.text()
     assert window.connections_panel.selected().id == "client#1"
+
+
+def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    narrowest = window.minimumSizeHint().width()
+    long_name = "recording-of-the-afternoon-session-against-the-staging-cluster-2026-11-25.jsonl"
+    assert window.capture_controls.start_recording(str(tmp_path / long_name))
+    long_notice = "Replaying 1,234 messages of client#1 to wss://staging.example.test/api/v2/stream, original timing"
+    window.show_notice("info", long_notice)
+    indicator = window.capture_controls.indicator
+    qtbot.waitUntil(lambda: indicator.isVisible() and "frames" in indicator.text(), timeout=2000)
+    window.statusBar().layout().activate()
+    window.layout().activate()
+    assert window.minimumSizeHint().width() <= narrowest + 50
+    assert "…" in indicator.text() and long_name in indicator.toolTip()
+    assert window.notice_label.toolTip() == long_notice
+    window.capture_controls.stop_recording()
+    qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded"), timeout=5000)

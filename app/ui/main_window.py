@@ -14,7 +14,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
-    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QSizePolicy, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
 
@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
         self.notice_label.setObjectName("notice")
         self.notice_label.setAccessibleName("notice")
         self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A long notice is cut at the window's edge (its tooltip has it all) rather than widening the window.
+        self.notice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar = self.statusBar()
         bar.addWidget(self.server_label)
         bar.addWidget(self.notice_label, 1)
@@ -327,6 +329,7 @@ class MainWindow(QMainWindow):
         colour = {"error": "#cf222e", "warning": "#9a6700"}.get(level, "")
         self.notice_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.notice_label.setText(text)
+        self.notice_label.setToolTip(text)
         (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
 
     def _update_counts(self) -> None:
