@@ -37,8 +37,8 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog=PROG, description="Replay the messages one client connection sent in a JSONL capture.")
-    parser.add_argument("file", help="a SocketScope JSONL capture")
+    parser = Parser(prog=PROG, description="Replay the messages one client connection sent in a JSONL or HAR capture.")
+    parser.add_argument("file", help="a SocketScope JSONL capture or a HAR file")
     parser.add_argument("url", help="ws:// or wss:// URL to replay to")
     parser.add_argument("--timing", type=_timing, default=Timing(), metavar="original|fast|scale:X",
                         help="the recorded gaps (default), none, or the gaps times X")

@@ -1,5 +1,7 @@
 """Replay: send what one client connection of a capture sent, to a server of your choice.
 
+A capture is a SocketScope JSONL file or a HAR file (File → Export writes both).
+
 The messages are those the client sent: a client-side connection's (``client#N``)
 text and binary frames with direction sent or, for a capture of the embedded
 server (``server#N``), what that connection's client sent to it (direction
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core import jsonl
+from app.core import capture_files, jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.net.inspector import Inspector
 
@@ -131,8 +133,10 @@ def _client_direction(side: Side) -> Direction:
 
 
 def load_capture(path: str | Path) -> Capture:
-    """Read a JSONL capture; `CaptureError` if it cannot be read or holds no frame at all."""
+    """Read a JSONL or HAR capture; `CaptureError` if it cannot be read or holds no frame at all."""
     path = Path(path)
+    if _is_har(path):
+        return _load_har(path)
     report = jsonl.ImportReport()
     try:
         with open(path, encoding="utf-8", errors="strict") as capture:
@@ -144,6 +148,28 @@ def load_capture(path: str | Path) -> Capture:
     if not frames:
         why = f" (line {report.skipped[0][0]}: {report.skipped[0][1]})" if report.skipped else " (it is empty)"
         raise CaptureError(f"{path}: not a SocketScope capture, no frame in it{why}")
+    return Capture(frames, report)
+
+
+def _is_har(path: Path) -> bool:
+    """A HAR file by its first bytes (what File → Export writes, or a browser's "Save all as HAR")."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(capture_files.SNIFF_BYTES)
+    except OSError:
+        return False  # the JSONL reader says why
+    return capture_files.sniff(head) is capture_files.CaptureFormat.HAR
+
+
+def _load_har(path: Path) -> Capture:
+    try:
+        frames, report = capture_files.read_capture(path)
+    except OSError as error:
+        raise CaptureError(f"cannot read {path}: {error.strerror or error}") from None
+    if not frames:
+        reasons = [*report.notes, *(f"entry {where}: {why}" for where, why in report.skipped[:1])]
+        why = f" ({reasons[0]})" if reasons else ""
+        raise CaptureError(f"{path}: no WebSocket frame in this HAR file{why}")
     return Capture(frames, report)
 
 

@@ -38,6 +38,11 @@ def install(app: QApplication) -> qasync.QEventLoop:
     return _installed
 
 
+def submit(function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+    """Run `function(*args)` on a worker thread; the future lets shutdown wait for work that must finish."""
+    return _workers.submit(function, *args)
+
+
 async def in_worker(function: Callable[..., T], *args: Any) -> T:
     """Run `function(*args)` on a worker thread and await its result on the GUI loop."""
-    return await asyncio.wrap_future(_workers.submit(function, *args))
+    return await asyncio.wrap_future(submit(function, *args))

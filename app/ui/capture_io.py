@@ -10,6 +10,7 @@ connections or with an earlier import under the same name.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -45,6 +46,7 @@ class CaptureFiles(QObject):
         self.busy = False
         self.last_directory = ""
         self.report_box: QMessageBox | None = None
+        self._export: concurrent.futures.Future[int] | None = None  # the export being written
         self.import_action = self._action("&Import capture…", "importCapture", "Ctrl+O",
                                            "Add the frames of a JSONL or HAR file to the log", self.choose_import)
         self.export_action = self._action("&Export capture…", "exportCapture", "Ctrl+S",
@@ -159,13 +161,19 @@ class CaptureFiles(QObject):
         self._set_busy(True)
         try:
             window.show_notice("info", f"Exporting {len(rows):,} frames to {name}…")
-            count = await async_loop.in_worker(export_capture, path, window.store, rows,
-                                               self._progress_reporter("Exporting to", name), len(rows))
+            self._export = async_loop.submit(export_capture, path, window.store, rows,
+                                             self._progress_reporter("Exporting to", name), len(rows))
+            count = await asyncio.wrap_future(self._export)
         except OSError as error:
-            window.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
+            if not window._shut_down:
+                window.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
             return None
         finally:
-            self._set_busy(False)
+            self._export = None
+            if not window._shut_down:  # the window may be gone: touch no widget
+                self._set_busy(False)
+        if window._shut_down:
+            return count
         self.last_directory = str(Path(path).parent)
         what = "filtered view" if filtered and window.view.predicate is not None else "capture"
         window.show_notice("info", f"Exported {count:,} frames ({what}) to {path}")
@@ -190,10 +198,14 @@ class CaptureFiles(QObject):
                 self.imports += 1
             await self._append(frames)
         except OSError as error:
-            window.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
+            if not window._shut_down:
+                window.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
             return None
         finally:
-            self._set_busy(False)
+            if not window._shut_down:  # the window may be gone: touch no widget
+                self._set_busy(False)
+        if window._shut_down:
+            return report
         self.last_directory = str(Path(path).parent)
         self._show_report(name, report)
         return report
@@ -237,3 +249,12 @@ class CaptureFiles(QObject):
         more = report.skipped_count - min(REPORT_REASONS, len(report.skipped))
         box.setDetailedText("\n".join(report.reasons(REPORT_REASONS)) + (f"\n… and {more:,} more" if more > 0 else ""))
         box.open()  # window-modal, never blocks the event loop
+
+    def shutdown(self, timeout: float = 60.0) -> None:
+        """At close: let an export in progress finish its file (an import in progress is dropped)."""
+        export = self._export
+        if export is not None:
+            try:
+                export.result(timeout)
+            except Exception:  # a failed export leaves no file behind (see export_capture)
+                pass

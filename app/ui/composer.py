@@ -194,14 +194,14 @@ class Composer(QWidget):
         self.stop_button.clicked.connect(self.repeater.stop)
         self.repeater.progress.connect(self._repeat_progress)
         self.repeater.finished.connect(self._repeat_finished)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # from anywhere in the composer, not only the editor
-            QShortcut(QKeySequence(keys), self, self.request_send, context=context)
+        # Window-wide: send, repeat, stop and format work wherever the focus is (after loading from
+        # History, say); no other pane of the window uses these keys.
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.request_send)
         for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
-            QShortcut(QKeySequence(keys), self, self.start_repeat, context=context)
-        QShortcut(QKeySequence("Escape"), self, self.repeater.stop, context=context)
-        # Formatting touches nothing but the composer, so it works wherever the focus is.
-        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload, context=Qt.ShortcutContext.WindowShortcut)
+            QShortcut(QKeySequence(keys), self, self.start_repeat)
+        QShortcut(QKeySequence("Escape"), self, self.repeater.stop)
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload)
 
     # -- the payload -------------------------------------------------------------------------
 

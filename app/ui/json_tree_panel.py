@@ -86,9 +86,9 @@ class JsonTreePanel(QWidget):
         self.expand_all_action = self._action("Expand all", "Ctrl+Shift+E", self.expand_all, self)
         self.collapse_all_action = self._action("Collapse all", "Ctrl+Shift+K", self.collapse_all, self)
         self._action("Find in message", FIND_SHORTCUT, self.focus_find, self, Qt.ShortcutContext.WindowShortcut)
-        self._action("Next match", "F3", lambda: self.find_step(1), self, Qt.ShortcutContext.WindowShortcut)
-        self._action("Previous match", "Shift+F3", lambda: self.find_step(-1), self,
-                     Qt.ShortcutContext.WindowShortcut)
+        # Within the tree panel (its find box included): the raw view uses F3 for its own find.
+        self._action("Next match", "F3", lambda: self.find_step(1), self)
+        self._action("Previous match", "Shift+F3", lambda: self.find_step(-1), self)
 
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.expanded.connect(self._expanded)

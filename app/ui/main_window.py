@@ -14,7 +14,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
-    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QSizePolicy, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
 
@@ -31,6 +31,7 @@ from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
 from app.ui.connections_panel import ConnectionsPanel
 from app.ui.diff_view import DiffView, message_of
+from app.ui.dock_layout import DockLayout
 from app.ui.filter_bar import FilterBar
 from app.ui.log_columns import LogColumns
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
+        self.dock_layout = DockLayout(self)
+        self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
         auto_connects = self.session.options.server or self.session.options.connect
         window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit)
 
@@ -195,6 +198,8 @@ class MainWindow(QMainWindow):
         self.notice_label.setObjectName("notice")
         self.notice_label.setAccessibleName("notice")
         self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        # A long notice is cut at the window's edge (its tooltip has it all) rather than widening the window.
+        self.notice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar = self.statusBar()
         bar.addWidget(self.server_label)
         bar.addWidget(self.notice_label, 1)
@@ -211,7 +216,6 @@ class MainWindow(QMainWindow):
         dock.setAccessibleName("serverDock")
         dock.setWidget(self.server_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.resizeDocks([dock], [170], Qt.Orientation.Vertical)
         self.server_panel.push_requested.connect(self.push_from_server)
         self.server_panel.close_requested.connect(self.close_server_client)
         self.server_panel.start_requested.connect(self.start_server)
@@ -227,7 +231,6 @@ class MainWindow(QMainWindow):
         dock.setAccessibleName("connectionsDock")
         dock.setWidget(self.connections_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.splitDockWidget(dock, self.findChild(QDockWidget, "serverDock"), Qt.Orientation.Horizontal)
         self.connections_panel.current_changed.connect(self.select_connection)
         self.connections_panel.notice.connect(self.show_notice)
 
@@ -315,7 +318,8 @@ class MainWindow(QMainWindow):
             first_seen = item.connection not in self.connection_states
             self.connection_states[item.connection] = item.state
             self.connections_panel.model.state_changed(item)
-            if first_seen:  # a new connection is the one shown; reconnect attempts do not steal the selection
+            # A new connection is the one shown; reconnect attempts and replays do not steal the composer's target.
+            if first_seen and not self.capture_controls.is_replay(item.connection):
                 self.current_connection = item.connection
                 self.connections_panel.select(item.connection)
             if item.connection == self.current_connection or self.current_connection is None:
@@ -347,6 +351,7 @@ class MainWindow(QMainWindow):
         colour = {"error": "#cf222e", "warning": "#9a6700"}.get(level, "")
         self.notice_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.notice_label.setText(text)
+        self.notice_label.setToolTip(text)
         (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
 
     def _update_counts(self) -> None:
@@ -517,6 +522,7 @@ class MainWindow(QMainWindow):
         self.documents.close()
         self.drain_events()
         self.capture_controls.shutdown()
+        self.capture_files.shutdown()
         return clean
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,5 +1,6 @@
 """The composer's companions: sent-payload history, the saved-payload library and the
-template variables, as docks beside the composer, all kept in the persistence file.
+template variables, as docks under the composer (app/ui/dock_layout.py places them),
+all kept in the persistence file.
 
 If the data file cannot be opened (corrupt, or from a newer SocketScope) the tools
 still work for this run, in memory, and the status bar says so.
@@ -19,9 +20,6 @@ from app.ui.composer import Composer
 from app.ui.history_panel import HistoryPanel
 from app.ui.library_panel import LibraryPanel
 from app.ui.variables_panel import VariablesPanel
-
-
-DOCK_WIDTH = 400
 
 
 class PayloadTools(QObject):
@@ -46,9 +44,6 @@ class PayloadTools(QObject):
         self.history_dock = self._dock(window, "History", "historyDock", self.history)
         self.library_dock = self._dock(window, "Library", "libraryDock", self.library)
         self.variables_dock = self._dock(window, "Variables", "variablesDock", self.variables)
-        window.tabifyDockWidget(self.library_dock, self.variables_dock)
-        self.library_dock.raise_()
-        window.resizeDocks([self.history_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
         composer.payload_sent.connect(self._record_sent)
         self.history.load_requested.connect(composer.set_payload)
@@ -62,7 +57,7 @@ class PayloadTools(QObject):
         dock.setObjectName(name)
         dock.setAccessibleName(name)
         dock.setWidget(widget)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)  # placed by DockLayout
         return dock
 
     def _record_sent(self, payload: str | bytes) -> None:

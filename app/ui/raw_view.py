@@ -15,7 +15,7 @@ import asyncio
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextEdit, QToolButton, QVBoxLayout,
     QWidget,
@@ -27,6 +27,7 @@ from app.core.inspection import LARGE_DOCUMENT, Inspection
 from app.core.summary import human_size
 from app.ui import async_loop
 from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
+from app.ui.shortcuts import add_shortcut
 
 INLINE_FORMAT_LIMIT = 64 * 1024  # characters of raw JSON re-printed on the GUI thread; more on a worker
 # Characters put into the editor until the user asks for all. Qt lays a long line out as a whole
@@ -146,11 +147,9 @@ class RawView(QWidget):
         self.find_edit.returnPressed.connect(self.find_next)
         self.next_button.clicked.connect(self.find_next)
         self.previous_button.clicked.connect(self.find_previous)
-        QShortcut(QKeySequence("Shift+Return"), self.find_edit, self.find_previous,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence("F3"), self, self.find_next, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence("Shift+F3"), self, self.find_previous,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_shortcut("Shift+Return", self.find_edit, self.find_previous, Qt.ShortcutContext.WidgetShortcut)
+        add_shortcut("F3", self, self.find_next, Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_shortcut("Shift+F3", self, self.find_previous, Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _small_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()

@@ -31,6 +31,15 @@ if TYPE_CHECKING:
 REFRESH_INTERVAL_MS = 250
 STOP_TIMEOUT = 10.0
 BACKLOG_SHOWN = 10_000  # frames handed over but not yet written: shown when a flood outruns the disk
+NAME_SHOWN = 32  # characters of the recording's file name in the status bar (the tooltip has the path)
+
+
+def _shortened(name: str) -> str:
+    """A long file name with its middle left out, so the indicator never crowds the status bar."""
+    if len(name) <= NAME_SHOWN:
+        return name
+    keep = (NAME_SHOWN - 1) // 2
+    return f"{name[:keep]}…{name[-keep:]}"
 
 
 class CaptureControls(QObject):
@@ -166,7 +175,8 @@ class CaptureControls(QObject):
             else:
                 backlog = recorder.backlog
                 waiting = f" ({backlog:,} waiting)" if backlog >= BACKLOG_SHOWN else ""
-                self.indicator.setText(f"● REC {recorder.path.name} · {recorder.frames_written:,} frames{waiting}")
+                name = _shortened(recorder.path.name)
+                self.indicator.setText(f"● REC {name} · {recorder.frames_written:,} frames{waiting}")
                 self.indicator.setToolTip(f"Recording to {recorder.path}; Ctrl+R stops")
                 self.indicator.show()
         replay = self.replay
@@ -216,14 +226,22 @@ class CaptureControls(QObject):
         finally:
             self.replay = None
             self._replay_future = None
-            self.cancel_replay_action.setEnabled(False)
-            self.replay_label.hide()
-            self._update_timer()
+            if not self.window._shut_down:  # the window may be gone: touch no widget
+                self.cancel_replay_action.setEnabled(False)
+                self.replay_label.hide()
+                self._update_timer()
+        if self.window._shut_down:
+            return
         outcome = f"{result.sent:,} of {result.total:,} messages of {script.connection} sent as {result.connection}"
         if result.error:
             self.window.show_notice("error", f"Replay failed: {result.error} ({outcome})")
         else:
             self.window.show_notice("info", f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}")
+
+    def is_replay(self, connection: str) -> bool:
+        """Whether `connection` is the running replay's (its id is set before the connection opens)."""
+        replay = self.replay
+        return replay is not None and replay.result.connection == connection
 
     def cancel_replay(self) -> None:
         if self.replay is not None:

@@ -18,7 +18,8 @@ from qasync import asyncSlot
 from app.services.replay import CaptureError, Timing, load_capture
 from app.ui import async_loop
 
-CAPTURE_FILTER = "SocketScope captures (*.jsonl);;All files (*)"
+CAPTURE_FILTER = "SocketScope captures (*.jsonl);;All files (*)"  # what a recording writes
+REPLAY_FILTER = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
 _TIMINGS = ("Original timing", "Scaled timing", "As fast as possible")
 
 
@@ -33,7 +34,7 @@ class ReplayDialog(QDialog):
         self.setWindowTitle("Replay capture")
         self.setObjectName("replayDialog")
         self.setAccessibleName("replayDialog")
-        self.file_edit = self._line_edit("replayFile", path, "capture.jsonl")
+        self.file_edit = self._line_edit("replayFile", path, "capture.jsonl or .har")
         browse = QPushButton("Browse…")
         browse.setObjectName("replayBrowse")
         browse.setAccessibleName("replayBrowse")
@@ -95,7 +96,7 @@ class ReplayDialog(QDialog):
         return edit
 
     def _browse(self) -> None:
-        dialog = QFileDialog(self, "Capture to replay", self.file_edit.text(), CAPTURE_FILTER)
+        dialog = QFileDialog(self, "Capture to replay", self.file_edit.text(), REPLAY_FILTER)
         dialog.setObjectName("replayFileDialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
