@@ -34,10 +34,21 @@ def main() -> None:
     window.resize(1280, 760)
     window.show()
     pump(app, lambda: window.store.received_count >= 3)
-    window.composer.editor.setPlainText('{"action": "subscribe", "topics": ["prices", "news"], "id": 9007199254740993}')
-    window.composer.request_send()
-    pump(app, lambda: any("echo" in str(p) for p in window.store.payloads[-2:]))
-    window.log_view.selectRow(len(window.store) - 1)
+    payloads = [
+        '{"action": "ping", "id": 1}',
+        '{"action": "unsubscribe", "topics": ["news"], "id": 2}',
+        '{"action": "subscribe", "topics": ["prices", "news"], "id": 9007199254740993}',
+    ]
+    for number, payload in enumerate(payloads, start=1):
+        window.composer.editor.setPlainText(payload)
+        window.composer.request_send()
+        pump(app, lambda: sum('"echo"' in p for p in window.store.payloads if isinstance(p, str)) >= 2 * number)
+    # What the inspector issue promises on screen: a filter, a column from a JSON path, the tree.
+    window.log_columns.add_column("$.echo.action")
+    window.filter_bar.edit.setText("conn:client $.status == 'received'")
+    window.filter_bar.apply()
+    pump(app, lambda: window.log_model.rowCount() == len(payloads))
+    window.log_view.selectRow(window.log_model.rowCount() - 1)
     pump(app, lambda: window.message_view.tree_model.rowCount() > 0)
     window.message_view.tree.expandAll()
     pump(app, lambda: False, 0.3)
