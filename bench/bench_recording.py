@@ -16,7 +16,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import COUNT, SIZE, start_server  # noqa: E402
+from bench.bench_ingest import COUNT, SIZE  # noqa: E402
+from bench.common import StreamServer  # noqa: E402
 
 
 def recorder_rate(path: Path, count: int) -> float:
@@ -82,12 +83,8 @@ def window_rate(port: int, count: int, path: Path) -> tuple[float, float, float]
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         standalone = recorder_rate(Path(folder) / "standalone.jsonl", COUNT)
-        server, port = start_server(COUNT, SIZE)
-        try:
-            rate, p99, lag = window_rate(port, COUNT, Path(folder) / "window.jsonl")
-        finally:
-            server.stdin.close()  # type: ignore[union-attr]
-            server.wait(10)
+        with StreamServer(COUNT, SIZE) as server:
+            rate, p99, lag = window_rate(server.port, COUNT, Path(folder) / "window.jsonl")
     print(f"BENCH recorder_write_rate {standalone:.0f} frames/s")
     print(f"BENCH ingest_recording {rate:.0f} msgs/s")
     print(f"BENCH ingest_recording_loop_gap_p99 {p99:.1f} ms")
