@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +157,22 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: flo
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: last value {result!r}")
         pause.wait(interval)
+
+
+@contextlib.contextmanager
+def shown_window(qtbot: Any, *argv: str, wait_open: bool = False) -> Iterator[Any]:
+    """The real window (embedded server on an ephemeral port), shown; shut down afterwards.
+
+    With `wait_open`, returns once the inspector's connection to the embedded server is open.
+    """
+    from app.main import build
+
+    window = build(["--port", "0", *argv])
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        if wait_open:
+            qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
+        yield window
+    finally:
+        window.shutdown()

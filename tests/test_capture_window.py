@@ -15,20 +15,17 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.main import build
 from app.ui.capture_io import APPEND_SLICE
 from app.ui.log_model import CONNECTION, SUMMARY
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 from tests.test_capture_files import chrome_har
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "0.3"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "0.3") as window:
+        yield window
 
 
 def finish(qtbot, task: asyncio.Task) -> Any:  # type: ignore[no-untyped-def]

@@ -16,16 +16,13 @@ from PySide6.QtWidgets import QApplication
 from app.core.frames import ConnectionState, Direction, Opcode
 from app.main import build
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "0.3"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "0.3", wait_open=True) as window:
+        yield window
 
 
 def payloads(window: MainWindow, connection: str, direction: Direction, opcode: Opcode = Opcode.TEXT) -> list:

@@ -11,11 +11,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from app.core.frames import ConnectionState, StateChange
-from app.main import build
 from app.net.options import ConnectionOptions
 from app.ui.connection_dialog import ConnectionDialog
 from app.ui.connections_panel import ConnectionsModel, ConnectionsPanel
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 from tests.ws_server import WsTestServer
 
 # Waiting on the servers goes through qtbot.waitUntil: blocking the GUI thread would stop the
@@ -24,12 +24,8 @@ from tests.ws_server import WsTestServer
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "60"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
+        yield window
 
 
 @pytest.fixture

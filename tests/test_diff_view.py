@@ -9,21 +9,18 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.frames import Direction, Opcode
-from app.main import build
 from app.ui import async_loop
 from app.ui.diff_view import GAP, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT, DiffView, Message, prepare
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 
 BIG = 2**64 + 1
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "0.3"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "0.3") as window:
+        yield window
 
 
 def received(window: MainWindow, text: str) -> int | None:

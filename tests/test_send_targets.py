@@ -11,20 +11,16 @@ import pytest
 from websockets.sync.client import connect
 
 from app.core.frames import ConnectionState, Direction, Opcode
-from app.main import build
 from app.net.options import ConnectionOptions
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 from tests.ws_server import WsTestServer
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "60"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
+        yield window
 
 
 def frames(window: MainWindow, connection: str, direction: Direction, opcode: Opcode) -> list[str | bytes]:

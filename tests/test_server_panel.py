@@ -9,19 +9,15 @@ import pytest
 from websockets.sync.client import connect
 
 from app.core.frames import Direction, Opcode
-from app.main import build
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 from app.ui.server_panel import ServerClientsModel
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "60"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
+        yield window
 
 
 def payloads(window: MainWindow, connection: str, direction: Direction) -> list[str | bytes]:

@@ -15,7 +15,7 @@ from app.main import build
 from app.ui.json_tree_model import KEY
 from app.ui.log_model import SUMMARY
 from app.ui.main_window import MainWindow
-from tests.helpers import port_is_free, socketscope_threads
+from tests.helpers import port_is_free, shown_window, socketscope_threads
 
 NAMED_WIDGETS = {
     "connectionUrl": QLineEdit, "connectButton": QPushButton, "messageLog": QTableView,
@@ -26,11 +26,8 @@ NAMED_WIDGETS = {
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "0.3"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "0.3") as window:
+        yield window
 
 
 def rows(window: MainWindow, connection: str, direction: Direction, opcode: Opcode = Opcode.TEXT) -> list[int]:

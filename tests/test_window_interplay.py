@@ -22,17 +22,14 @@ from app.main import build
 from app.services.replay import CaptureError, Timing, load_capture
 from app.ui.log_model import SUMMARY
 from app.ui.main_window import MainWindow
+from tests.helpers import shown_window
 from tests.test_capture_files import chrome_har
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    window = build(["--port", "0", "--status-delay", "0.3"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--status-delay", "0.3", wait_open=True) as window:
+        yield window
 
 
 def finish(qtbot, task: asyncio.Task) -> Any:  # type: ignore[no-untyped-def]
