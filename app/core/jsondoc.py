@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
+from app.core.positions import PositionedError
+
 MAX_SAFE_INTEGER = 2**53 - 1
 # Indentation stops growing here: pretty text of a 100,000-deep document would otherwise be quadratic.
 MAX_INDENT_LEVEL = 64
@@ -44,17 +46,10 @@ class NumberLiteral(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class JsonSyntaxError(Exception):
+class JsonSyntaxError(PositionedError):
     """Why a text is not JSON, and where (1-based line and column)."""
 
-    message: str
-    line: int
-    column: int
-    offset: int
-
-    def __str__(self) -> str:
-        return f"Line {self.line}, column {self.column}: {self.message}"
+    __slots__ = ()
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.core.jsondoc import line_and_column
+from app.core.positions import PositionedError
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PLACEHOLDER = re.compile(r"\{\{([^{}\n]*)\}\}")
@@ -29,17 +30,10 @@ _INTEGER = re.compile(r"[+-]?\d+\Z")
 BUILT_INS = ("uuid", "now", "epoch_ms", "seq", "random_int")
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateError(Exception):
+class TemplateError(PositionedError):
     """Why a template cannot be expanded, and where (1-based line and column in the template)."""
 
-    message: str
-    line: int
-    column: int
-    offset: int
-
-    def __str__(self) -> str:
-        return f"Line {self.line}, column {self.column}: {self.message}"
+    __slots__ = ()
 
 
 @dataclass(slots=True)

@@ -1,0 +1,18 @@
+"""Errors that point at a place in a text the user typed or received."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PositionedError(Exception):
+    """Why a text is wrong, and where: 1-based line and column, 0-based character offset."""
+
+    message: str
+    line: int
+    column: int
+    offset: int
+
+    def __str__(self) -> str:
+        return f"Line {self.line}, column {self.column}: {self.message}"
