@@ -206,14 +206,15 @@ def test_200_clients_coming_and_going_during_a_chat_broadcast_leak_nothing(
     async def scenario() -> tuple[int, int]:
         async with connect_async(url) as speaker, connect_async(url) as listener:
             said = heard = 0
-            done = asyncio.Event()
+            target: int | None = None  # what the listener must have heard once the speaker stops
+            done, caught_up = asyncio.Event(), asyncio.Event()
 
             async def speak() -> None:
                 nonlocal said
                 while not done.is_set():
                     await speaker.send(json.dumps({"n": said}))
                     said += 1
-                    await asyncio.sleep(0.005)
+                    await asyncio.sleep(0.005)  # noqa: sleep-ok  (paces the speaker)
 
             async def drain(websocket, count_messages: bool) -> None:  # type: ignore[no-untyped-def]
                 nonlocal heard
@@ -222,6 +223,8 @@ def test_200_clients_coming_and_going_during_a_chat_broadcast_leak_nothing(
                     if count_messages and event.get("event") == "message" and event["user"] == "user1":
                         assert event["data"] == {"n": heard}, event  # none lost, none reordered
                         heard += 1
+                        if target is not None and heard >= target:
+                            caught_up.set()
 
             readers = [asyncio.create_task(drain(speaker, False)), asyncio.create_task(drain(listener, True))]
             talking = asyncio.create_task(speak())
@@ -234,10 +237,10 @@ def test_200_clients_coming_and_going_during_a_chat_broadcast_leak_nothing(
                 await asyncio.gather(*(visit() for _ in range(10)))
             done.set()
             await talking
-            last = said
-            async with asyncio.timeout(10):
-                while heard < last:
-                    await asyncio.sleep(0.01)
+            last = target = said
+            if heard >= last:
+                caught_up.set()
+            await asyncio.wait_for(caught_up.wait(), 10)
             for reader in readers:
                 reader.cancel()
             return last, heard
