@@ -5,8 +5,10 @@ A failing script is reported and the others still run.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,13 +17,16 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     scripts = sorted(HERE.glob("bench_*.py"))
+    # Benchmarked windows must not write into the user's own settings, history and library.
+    private = tempfile.mkdtemp(prefix="socketscope-bench-")
+    env = dict(os.environ, SOCKETSCOPE_DATA_DIR=private, XDG_CONFIG_HOME=private)
     failures = 0
     figures = 0
     for script in scripts:
         started = time.monotonic()
         print(f"# {script.name}", flush=True)
         result = subprocess.run(
-            [sys.executable, str(script)], cwd=HERE.parent, capture_output=True, text=True, timeout=600
+            [sys.executable, str(script)], cwd=HERE.parent, capture_output=True, text=True, timeout=600, env=env,
         )
         for line in result.stdout.splitlines():
             if line.startswith("BENCH "):
