@@ -111,21 +111,33 @@ class PayloadArena:
 
     def raw(self, row: int, limit: int | None = None) -> bytes | bytearray:
         """The stored bytes of a row (at most `limit` of them)."""
+        pieces = self.views(row, limit)
+        if len(pieces) == 1:
+            return bytearray(pieces[0])
+        return b"".join(pieces)
+
+    def views(self, row: int, limit: int | None = None) -> list[memoryview]:
+        """The stored bytes of a row as views into the arena, one per chunk it spans: nothing is copied.
+
+        Stored bytes never change, so a view stays valid while new rows are
+        appended or the row is dropped (it keeps its chunk alive).
+        """
         index = self._index(row)
         start = self.starts[index]
         end = self.starts[index + 1]
         if limit is not None and end - start > limit:
             end = start + limit
+        if start == end:
+            return [memoryview(b"")]
         chunk, offset = (start >> CHUNK_BITS) - self._first_chunk, start & CHUNK_MASK
-        if offset + end - start <= ARENA_CHUNK:
-            return self._chunks[chunk][offset:offset + end - start]
         pieces = []
-        while start < end:
+        while True:
             piece = min(end - start, ARENA_CHUNK - offset)
-            pieces.append(self._chunks[chunk][offset:offset + piece])
+            pieces.append(memoryview(self._chunks[chunk])[offset:offset + piece])
             start += piece
+            if start >= end:
+                return pieces
             chunk, offset = chunk + 1, 0
-        return b"".join(pieces)
 
     def __getitem__(self, row: int) -> str | bytes:
         """The payload of absolute row `row`; like a list, -1 is the newest and a slice gives a list."""

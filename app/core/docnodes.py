@@ -4,8 +4,9 @@ Every question a tree asks — the children of a node (a page at a time), the te
 of a subtree, where a search matches — is answered here from the parsed value,
 by path (the child positions from the root). The same answers serve a document
 held in this process (`LocalDocument`) and one held by the document process
-(`app.core.docworker`), so both trees behave alike. Every walk is iterative:
-nesting depth costs memory, never a RecursionError.
+(`app.core.docworker`), so both trees behave alike. A document may be a
+faithful parse or simdjson's lazy proxies (`lazyjson` reads both alike). Every
+walk is iterative: nesting depth costs memory, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral, dumps_capped
+from app.core.jsondoc import MAX_SAFE_INTEGER, NumberLiteral, dumps_capped
+from app.core.lazyjson import child, faithful, is_array, is_container, is_object, keys, member_values, members
 
 PAGE = 500  # children per request
 PREVIEW_CHARS = 300  # characters of a string shown in the value column
@@ -62,9 +65,9 @@ def display_text(value: str) -> str:
 
 
 def kind_of(value: Any) -> str:
-    if isinstance(value, JsonObject):
+    if is_object(value):
         return "object"
-    if isinstance(value, list):
+    if is_array(value):
         return "array"
     if isinstance(value, NumberLiteral):
         return "number"
@@ -119,12 +122,12 @@ def duplicate_warning(key: str) -> str:
 def node_at(root: Any, path: Path) -> Any:
     value = root
     for position in path:
-        value = value[position][1] if isinstance(value, JsonObject) else value[position]
+        value = child(value, position)
     return value
 
 
 def info_of(key: str | int | None, value: Any, warning: str | None = None) -> NodeInfo:
-    count = len(value) if isinstance(value, list) else 0
+    count = len(value) if is_container(value) else 0
     return NodeInfo(key, kind_of(value), preview(value), count, warning or warning_of(value))
 
 
@@ -134,15 +137,15 @@ def children(root: Any, path: Path, start: int, count: int) -> list[NodeInfo]:
 
 
 def rows_of(value: Any, start: int, count: int) -> list[NodeInfo]:
-    if isinstance(value, JsonObject):
-        seen = {key for key, _ in value[:start]} if start else set()
+    if is_object(value):
+        seen = set(keys(value)[:start]) if start else set()
         rows = []
-        for key, item in value[start:start + count]:
+        for key, item in members(value, start, start + count):
             rows.append(info_of(key, item, duplicate_warning(key) if key in seen else None))
             seen.add(key)
         return rows
-    if isinstance(value, list):
-        return [info_of(start + offset, item) for offset, item in enumerate(value[start:start + count])]
+    if is_array(value):
+        return [info_of(index, item) for index, item in members(value, start, start + count)]
     return []
 
 
@@ -152,7 +155,7 @@ def copy_text(root: Any, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool
     if isinstance(value, str) and not isinstance(value, NumberLiteral):
         text = display_text(value)
         return (text[:limit], True) if len(text) > limit else (text, False)
-    return dumps_capped(value, limit)
+    return dumps_capped(faithful(value), limit)
 
 
 def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
@@ -163,7 +166,7 @@ def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
         return FindResult(paths, False)
     for path, key, value in _walk_in_order(root):
         if (isinstance(key, str) and needle in key.casefold()) or (
-            not isinstance(value, list) and needle in (
+            not is_container(value) and needle in (
                 value if isinstance(value, str) else scalar_text(value)
             ).casefold()
         ):
@@ -175,46 +178,73 @@ def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
 
 def _walk_in_order(root: Any) -> Iterator[tuple[Path, str | int | None, Any]]:
     """Every node below the root in the order the tree displays them (pre-order), iteratively."""
-    stack: list[tuple[Path, Any, int]] = [((), root, 0)]
+    stack: list[tuple[Path, Iterator[tuple[int, tuple[str | int, Any]]]]] = [((), enumerate(members(root)))]
     while stack:
-        path, container, position = stack.pop()
-        if position >= len(container):
+        path, remaining = stack[-1]
+        member = next(remaining, None)
+        if member is None:
+            stack.pop()
             continue
-        stack.append((path, container, position + 1))
-        member = container[position]
-        key, value = member if isinstance(container, JsonObject) else (position, member)
+        position, (key, value) = member
         child_path = path + (position,)
         yield child_path, key, value
-        if isinstance(value, list) and value:
-            stack.append((child_path, value, 0))
+        if is_container(value) and len(value):
+            stack.append((child_path, enumerate(members(value))))
 
 
-def scan_warnings(root: Any) -> list[str]:
-    """The document-wide warnings (as `jsondoc.parse` gives them) for a fast-parsed document."""
-    warnings: list[str] = []
-    flagged: set[str] = set()
-    stack = [root]
-    while stack:
-        container = stack.pop()
-        if isinstance(container, JsonObject):
-            values = [value for _, value in container]
-            if len(container) > 1 and "dup" not in flagged:
-                keys = [key for key, _ in container]
-                if len(set(keys)) != len(keys):
-                    seen: set[str] = set()
-                    duplicate = next(k for k in keys if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-                    flagged.add("dup")
-                    warnings.append(f"Duplicate key {duplicate!r}: every occurrence is shown; "
-                                    "most parsers keep only the last.")
-        else:
-            values = container
-        for value in values:
-            if type(value) is list or type(value) is JsonObject:
-                stack.append(value)
+class WarningScan:
+    """The document-wide warnings (as `jsondoc.parse` gives them) of a document parsed without them.
+
+    A big document is scanned after its first paint, a slice at a time between
+    the tree's requests (`run(seconds)`), so expanding a node never waits for it.
+    The scan ends early once both kinds of warning have been found.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self.warnings: list[str] = []
+        self._flagged: set[str] = set()
+        self._stack: list[Iterator[Any]] = []
+        if is_container(root):
+            self._enter(root)
+
+    @property
+    def done(self) -> bool:
+        return not self._stack
+
+    def run(self, seconds: float | None = None) -> bool:
+        """Scan for about `seconds` (None: to the end); True when the whole document has been seen."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        stack, flagged = self._stack, self._flagged
+        steps = 0
+        while stack:
+            value = next(stack[-1], _END)
+            if value is _END:
+                stack.pop()
+            elif is_container(value):
+                self._enter(value)
             elif type(value) is int and "int" not in flagged and abs(value) > MAX_SAFE_INTEGER:
                 flagged.add("int")
-                warnings.append(f"Integer {str(value)[:40]} is beyond 2^53: JavaScript clients will round it.")
-    return warnings
+                self.warnings.append(f"Integer {str(value)[:40]} is beyond 2^53: JavaScript clients will round it.")
+            if len(flagged) == 2:
+                stack.clear()  # nothing more to learn
+            steps += 1
+            if deadline is not None and not steps & 1023 and time.monotonic() > deadline:
+                break
+        return not stack
+
+    def _enter(self, container: Any) -> None:
+        if is_object(container) and "dup" not in self._flagged and len(container) > 1:
+            names = keys(container)
+            if len(set(names)) != len(names):
+                seen: set[str] = set()
+                duplicate = next(k for k in names if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+                self._flagged.add("dup")
+                self.warnings.append(f"Duplicate key {duplicate!r}: every occurrence is shown; "
+                                     "most parsers keep only the last.")
+        self._stack.append(member_values(container))
+
+
+_END = object()
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -242,10 +272,10 @@ class LocalDocument:
     def __init__(self, value: Any, warnings: list[str], *, scanned: bool = True) -> None:
         """`warnings` from the parser; `scanned=False` when it left the document-wide ones to a scan."""
         # A scalar or empty document is shown as one "(value)" row under an invisible root.
-        self.wrapped = not isinstance(value, list) or not value
-        self.root = [value] if self.wrapped else value
+        self.wrapped = not is_container(value) or not len(value)
+        self.root = [faithful(value)] if self.wrapped else value
         self._warnings = list(warnings)
-        self._scanned = scanned
+        self._scan = None if scanned else WarningScan(value)
 
     @property
     def count(self) -> int:
@@ -279,7 +309,7 @@ class LocalDocument:
             wanted = min(count, budget)
             rows = self.children((), 0, wanted) if parent < 0 else rows_of(value, 0, wanted)
             source = self.root if parent < 0 else value
-            values = [item for _, item in source[:wanted]] if isinstance(source, JsonObject) else source[:wanted]
+            values = list(member_values(source, 0, wanted))
             cut = cut or len(rows) < count
             budget -= len(rows)
             step = len(plan)
@@ -287,9 +317,24 @@ class LocalDocument:
             queue.extend((step, child, values[child], info.count) for child, info in enumerate(rows) if info.count)
         return plan, cut or bool(queue)
 
-    def warnings(self) -> list[str]:
-        """Everything odd about the whole document (may walk all of it once)."""
-        if not self._scanned:
-            self._warnings.extend(scan_warnings(self.root))
-            self._scanned = True
-        return self._warnings
+    def warnings(self, wait: bool = True) -> list[str] | None:
+        """Everything odd about the whole document (may walk all of it once).
+
+        With `wait=False`, None while the scan is unfinished (see `scan_step`).
+        """
+        if self._scan is not None and (wait or self._scan.done):
+            self.scan_step(None)
+        return None if self._scan is not None else self._warnings
+
+    def scan_step(self, seconds: float | None) -> bool:
+        """Advance the warning scan for about `seconds` (None: to its end); True when it has finished."""
+        if self._scan is None:
+            return True
+        try:
+            if not self._scan.run(seconds):
+                return False
+            self._warnings.extend(self._scan.warnings)
+        except Exception as error:  # a scan that fails must not take the document with it: say so
+            self._warnings.append(f"Not checked for duplicate keys and unsafe integers: {error}")
+        self._scan = None
+        return True

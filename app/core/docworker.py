@@ -7,6 +7,11 @@ bytes over a pipe, parses it with the garbage collector off, keeps the parsed
 value, and answers small questions about it (`docnodes`): a page of children,
 the text of a subtree, search matches, the document-wide warnings.
 
+The document process tries simdjson first (`lazyjson`): a tenth of the time, and
+only what the tree reads becomes Python objects. A document simdjson cannot
+render faithfully is parsed by the faithful parser instead. Its warnings are
+found by a scan that runs in slices while no request is waiting.
+
 The process runs `python -m app.core.docworker` (not multiprocessing's spawn,
 which would re-run the application's `__main__` in the child). Requests are
 answered one at a time; `DocumentWorker` methods block, so callers run them on a
@@ -20,16 +25,18 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Buffer, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path as FilePath
 from typing import Any
 
-from app.core import docnodes, jsondoc
+from app.core import docnodes, jsondoc, lazyjson
 from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FindResult, NodeInfo, Path, PlanStep
 
-SEND_CHUNK = 1024 * 1024  # characters encoded and written at a time: the GIL is let go between chunks
+SEND_CHUNK = 1024 * 1024  # bytes written at a time: the GIL is let go between chunks
 KEPT_DOCUMENTS = 2  # the document shown and the one before it
+SCAN_SLICE = 0.02  # seconds of warning scan between checks for a waiting request
 
 
 class DocumentWorkerError(RuntimeError):
@@ -69,16 +76,23 @@ class DocumentWorker:
         process = self._process
         return process.pid if process is not None and process.poll() is None else None
 
-    def load(self, payload: str) -> tuple[RemoteDocument | None, LoadResult]:
-        """Send a text payload to be parsed; the remote document, or None with the parse error."""
+    def load(self, payload: str | Sequence[Buffer]) -> tuple[RemoteDocument | None, LoadResult]:
+        """Send a text payload to be parsed; the remote document, or None with the parse error.
+
+        `payload` is the text, or its UTF-8 bytes in pieces (views into the
+        capture store, sent without a copy).
+        """
+        pieces = [payload.encode("utf-8", "surrogatepass")] if isinstance(payload, str) else payload
+        views = [memoryview(piece).cast("B") for piece in pieces]
         with self._lock:
             self._next_id += 1
             document_id = self._next_id
             requests = self._connection()
             try:
-                requests.send(("load", document_id, (len(payload) + SEND_CHUNK - 1) // SEND_CHUNK))
-                for start in range(0, len(payload), SEND_CHUNK):
-                    requests.send_bytes(payload[start:start + SEND_CHUNK].encode("utf-8", "surrogatepass"))
+                requests.send(("load", document_id, sum(view.nbytes for view in views)))
+                for view in views:
+                    for start in range(0, view.nbytes, SEND_CHUNK):
+                        requests.send_bytes(view[start:start + SEND_CHUNK])
             except OSError as error:
                 self._lost(error)
             result: LoadResult = self._answer()
@@ -196,34 +210,52 @@ class RemoteDocument:
     def expand_plan(self, limit: int) -> tuple[list[PlanStep], bool]:
         return self.worker.request("plan", self.document_id, limit)
 
-    def warnings(self) -> list[str]:
-        return self.worker.request("warnings", self.document_id)
+    def warnings(self, wait: bool = True) -> list[str] | None:
+        """The document-wide warnings; with `wait=False`, None while the document process still scans."""
+        return self.worker.request("warnings", self.document_id, wait)
 
 
 # -- the document process ------------------------------------------------------------------------
 
 
-def _load(document_id: int, data: bytes, documents: dict[int, docnodes.LocalDocument]) -> LoadResult:
-    try:
-        text = data.decode("utf-8", "surrogatepass")
-    except UnicodeDecodeError as error:
-        return LoadResult(document_id, error=f"Not JSON — invalid UTF-8 at byte {error.start}")
-    del data
-    gc.disable()  # millions of new containers would trigger collection after collection
-    try:
-        parsed, complete = jsondoc.parse_large(text)
-    except jsondoc.JsonSyntaxError as error:
-        return LoadResult(document_id, error=f"Not JSON — {error}")
-    finally:
+def _load(document_id: int, data: bytearray, documents: dict[int, docnodes.LocalDocument]) -> LoadResult:
+    lazy = lazyjson.parse_lazily(data)
+    if lazy is not None:
+        document = docnodes.LocalDocument(lazy, [], scanned=False)
+        warnings: list[str] = []
+    else:
+        try:
+            text = data.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as error:
+            return LoadResult(document_id, error=f"Not JSON — invalid UTF-8 at byte {error.start}")
+        del data
+        gc.disable()  # millions of new containers would trigger collection after collection
+        try:
+            parsed, complete = jsondoc.parse_large(text)
+        except jsondoc.JsonSyntaxError as error:
+            gc.enable()
+            return LoadResult(document_id, error=f"Not JSON — {error}")
+        # The document lives until replaced: keep it out of every later collection. Frozen before the
+        # collector is back on, or its first pass would walk every new container (~0.7 s for 64 MiB).
+        gc.freeze()
         gc.enable()
-    del text
-    document = docnodes.LocalDocument(parsed.value, parsed.warnings, scanned=complete)
-    gc.freeze()  # the document lives until replaced: keep it out of every later collection
+        del text
+        document = docnodes.LocalDocument(parsed.value, parsed.warnings, scanned=complete)
+        warnings = parsed.warnings
     documents[document_id] = document
     return LoadResult(
         document_id, wrapped=document.wrapped, count=document.count,
-        first_page=document.children((), 0, docnodes.PAGE), warnings=parsed.warnings,
+        first_page=document.children((), 0, docnodes.PAGE), warnings=warnings,
     )
+
+
+def _receive_payload(requests: Connection, size: int) -> bytearray:
+    """The bytes of a load request, received in place."""
+    data = bytearray(size)
+    received = 0
+    while received < size:
+        received += requests.recv_bytes_into(data, received)
+    return data
 
 
 def _handle(message: tuple[Any, ...], documents: dict[int, docnodes.LocalDocument]) -> Any:
@@ -241,14 +273,17 @@ def serve(requests: Connection, answers: Connection) -> None:
     documents: dict[int, docnodes.LocalDocument] = {}
     while True:
         try:
+            # The newest document's warning scan goes on while no request waits.
+            while documents and not requests.poll(0):
+                if documents[max(documents)].scan_step(SCAN_SLICE):
+                    break
             message = requests.recv()
         except (EOFError, OSError):
             return
         try:
             if message[0] == "load":
-                _, document_id, chunks = message
-                data = b"".join(requests.recv_bytes() for _ in range(chunks))
-                answer: tuple[str, Any] = ("ok", _load(document_id, data, documents))
+                _, document_id, size = message
+                answer: tuple[str, Any] = ("ok", _load(document_id, _receive_payload(requests, size), documents))
             else:
                 answer = ("ok", _handle(message, documents))
         except Exception as error:  # answer with the failure; the process stays up for the next request
@@ -257,7 +292,7 @@ def serve(requests: Connection, answers: Connection) -> None:
             answers.send(answer)
         except (BrokenPipeError, OSError):
             return
-        # Freeing a big document takes seconds: only after the answer is out.
+        # Freeing a big faithful parse takes seconds: only after the answer is out.
         for old in sorted(documents)[:-KEPT_DOCUMENTS]:
             del documents[old]
 

@@ -8,6 +8,7 @@ more go to `inspect_large`, which has the document process parse and hold them.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,26 @@ def _raw_part(payload: str) -> Inspection:
     return result
 
 
+def _raw_head(pieces: list[memoryview]) -> Inspection:
+    """The raw part of a text payload given as UTF-8 pieces, decoding only what is shown."""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+    size = sum(piece.nbytes for piece in pieces)
+    budget = RAW_LIMIT * 4 + 4  # bytes enough for RAW_LIMIT + 1 characters
+    parts = []
+    for piece in pieces:
+        part = piece[:budget]
+        parts.append(decoder.decode(part))
+        budget -= part.nbytes
+        if budget <= 0:
+            break
+    text = "".join(parts)
+    result = Inspection(raw=_display(text[:RAW_LIMIT]))
+    if len(text) > RAW_LIMIT:
+        result.notes.append(f"Raw text shows the first {RAW_LIMIT:,} characters of {size:,} bytes "
+                            "(Copy value in the tree copies more)")
+    return result
+
+
 def _has_json(opcode: int) -> bool:
     return opcode in (Opcode.TEXT, Opcode.OPEN, Opcode.REJECT, Opcode.ERROR, Opcode.CLOSE)
 
@@ -82,14 +103,16 @@ def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
     return result
 
 
-def inspect_large(opcode: int, payload: str | bytes, worker: DocumentWorker) -> Inspection:
+def inspect_large(opcode: int, payload: str | bytes | list[memoryview], worker: DocumentWorker) -> Inspection:
     """Like `inspect_payload`, but the document process parses and keeps the document.
 
+    A text payload may be given as its stored UTF-8 bytes in pieces
+    (`PayloadArena.views`): it is then never decoded whole in this process.
     Blocks until the first page of rows is back: run it on a worker thread.
     """
     if isinstance(payload, bytes) or not _has_json(opcode):
         return inspect_payload(opcode, payload)
-    result = _raw_part(payload)
+    result = _raw_part(payload) if isinstance(payload, str) else _raw_head(payload)
     try:
         document, loaded = worker.load(payload)
     except DocumentWorkerError as error:

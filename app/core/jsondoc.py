@@ -244,7 +244,7 @@ def parse_large(text: str) -> tuple[JsonDocument, bool]:
     Integers are converted by the C scanner instead of a Python hook per number
     and objects are built without one; duplicate keys and integers beyond 2^53
     are still kept exactly, but their document-wide warnings are left to a later
-    scan (`docnodes.scan_warnings`) so the first view is not delayed by a full
+    scan (`docnodes.WarningScan`) so the first view is not delayed by a full
     walk. Returns the document and whether its warnings are complete.
     """
     found: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)  # not frozen: Python sets __traceback__ on an exception as it is raised
 class PositionedError(Exception):
     """Why a text is wrong, and where: 1-based line and column, 0-based character offset."""
 

@@ -388,19 +388,21 @@ class MainWindow(QMainWindow):
         self._selection_generation += 1
         generation = self._selection_generation
         store = self.store
-        opcode, payload = store.opcodes[row], store.payloads[row]
+        opcode, size = store.opcodes[row], store.payloads.length(row)
         heading = (
             f"#{row + 1} · {format_time(store.wall_times[row])} · {store.connection(row)} · "
             f"{direction_text(store.directions[row], opcode)} · {store.sizes[row]:,} bytes"
         )
-        if len(payload) <= INLINE_PARSE_LIMIT:
-            inspection = inspect_payload(opcode, payload)
+        if size <= INLINE_PARSE_LIMIT:
+            inspection = inspect_payload(opcode, store.payloads[row])
         else:
             self.message_view.show_pending(store.sizes[row])
-            if len(payload) >= LARGE_DOCUMENT:
-                inspection = await async_loop.in_worker(inspect_large, opcode, payload, self.documents)
+            if size >= LARGE_DOCUMENT and store.payloads.is_text(row):
+                # The stored bytes go to the document process as they are: never decoded whole here.
+                views = store.payloads.views(row)
+                inspection = await async_loop.in_worker(inspect_large, opcode, views, self.documents)
             else:
-                inspection = await async_loop.in_worker(inspect_payload, opcode, payload)
+                inspection = await async_loop.in_worker(inspect_payload, opcode, store.payloads[row])
             if generation != self._selection_generation or self._shut_down:
                 return  # the user has moved on
         self.message_view.display(inspection, heading)

@@ -14,6 +14,8 @@ from app.ui.json_tree_model import JsonTreeModel
 from app.ui.raw_view import RawView
 from app.ui.json_tree_panel import JsonTreePanel
 
+WARNINGS_POLL = 0.25  # seconds between asking whether a big document's warning scan has finished
+
 
 def monospace() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -67,11 +69,19 @@ class MessageView(QWidget):
             self.tabs.setCurrentWidget(self.raw)
 
     async def _add_document_warnings(self, inspection: Inspection, shown: int) -> None:
-        """A big document's duplicate keys and unsafe integers are found by a scan after the first paint."""
-        try:
-            warnings = await async_loop.in_worker(inspection.document.warnings)
-        except Exception as error:  # the document process failed: say what is not known
-            warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
+        """A big document's duplicate keys and unsafe integers are found by a scan after the first paint.
+
+        The document process scans between the tree's requests; this asks now and
+        then whether it has finished, so expanding a node never waits behind it.
+        """
+        while shown == self._shown:
+            try:
+                warnings = await async_loop.in_worker(inspection.document.warnings, False)
+            except Exception as error:  # the document process failed: say what is not known
+                warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
+            if warnings is not None:
+                break
+            await asyncio.sleep(WARNINGS_POLL)
         if shown != self._shown:
             return
         new = [w for w in warnings if w not in inspection.notes]

@@ -1,0 +1,120 @@
+"""Big documents read lazily: simdjson parses, and only what is looked at becomes Python objects.
+
+CPython's parser builds every object of a document before the first can be
+shown (about two seconds and several times the text's size in memory for
+64 MiB). simdjson (pysimdjson) parses into a compact tape about ten times
+faster and hands out proxies: an array's items and an object's values become
+Python objects only when read. This module reads both kinds of container, a
+faithful parse's (`JsonObject`, `list`) and simdjson's, through one small
+interface (`is_object`, `is_array`, `members`), so `docnodes` answers the tree
+from either.
+
+simdjson refuses what the faithful parser keeps or reports: integers beyond
+64 bits, NaN and Infinity, lone surrogates, nesting deeper than 1024, invalid
+JSON or UTF-8. Its one silent difference, a number that underflows to 0.0, is
+screened for in the text. Those documents take the faithful path
+(`parse` answers None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+import simdjson
+
+from app.core.jsondoc import JsonObject, parse
+
+Key = str | int
+
+_DIGITS = frozenset(b"0123456789")
+# A run of zeros this long may be a fraction that no double holds (0.000…1 below 4.9e-324).
+_ZERO_RUN = b"0" * 300
+
+
+def parse_lazily(data: bytes | bytearray) -> Any | None:
+    """The document as simdjson proxies (a scalar as itself), or None when it needs the faithful parser."""
+    if data.startswith(b"\xef\xbb\xbf") or _may_underflow(data):  # simdjson skips a BOM; JSON has none
+        return None
+    try:
+        # One parser per document: a parser holds a single document while its proxies live.
+        return simdjson.Parser().parse(data)
+    except (ValueError, RuntimeError):  # refused: invalid, or a value only the faithful parser keeps
+        return None
+
+
+def _may_underflow(data: bytes | bytearray) -> bool:
+    """Whether a number might underflow to 0.0, which simdjson does silently (the faithful parser keeps its text)."""
+    for marker in (b"e-", b"E-"):
+        position = data.find(marker)
+        while position >= 0:
+            exponent = data[position + 2:position + 5]
+            if position and data[position - 1] in _DIGITS and len(exponent) == 3 and exponent.isdigit():
+                return True  # an exponent of -100 or below: possibly too small for a double
+            position = data.find(marker, position + 2)
+    return _ZERO_RUN in data
+
+
+def is_object(value: Any) -> bool:
+    return type(value) is JsonObject or type(value) is simdjson.Object
+
+
+def is_array(value: Any) -> bool:
+    return type(value) is list or type(value) is simdjson.Array
+
+
+def is_container(value: Any) -> bool:
+    kind = type(value)
+    return kind is JsonObject or kind is list or kind is simdjson.Object or kind is simdjson.Array
+
+
+def keys(container: Any) -> list[str]:
+    """An object's keys in document order, duplicates included."""
+    if type(container) is JsonObject:
+        return [key for key, _ in container]
+    return list(container.keys())
+
+
+def members(container: Any, start: int = 0, stop: int | None = None) -> Iterator[tuple[Key, Any]]:
+    """(key, value) of an object's members, (index, value) of an array's items, from `start` to `stop`.
+
+    A simdjson object is read key by key (its values stay proxies) unless that
+    cannot find every member: simdjson finds only the first of equal keys and
+    none that holds a NUL, so such an object is parsed faithfully from its own text.
+    """
+    kind = type(container)
+    if kind is JsonObject:
+        return islice(container, start, stop)
+    if kind is list:
+        return enumerate(container[start:stop], start)
+    if kind is simdjson.Array:
+        return enumerate(islice(container, start, stop), start)
+    if kind is simdjson.Object:
+        names = keys(container)
+        if len(set(names)) != len(names) or any("\x00" in name for name in names):
+            return islice(faithful(container), start, stop)
+        return ((name, container[name]) for name in names[start:stop])
+    return iter(())
+
+
+def member_values(container: Any, start: int = 0, stop: int | None = None) -> Iterator[Any]:
+    return (value for _, value in members(container, start, stop))
+
+
+def child(container: Any, position: int) -> Any:
+    """The value at `position` among a container's members."""
+    if type(container) is JsonObject:
+        return container[position][1]
+    if type(container) is list:
+        return container[position]
+    for _, value in members(container, position, position + 1):
+        return value
+    raise IndexError(f"no member {position}")
+
+
+def faithful(value: Any) -> Any:
+    """A simdjson value as the faithful parser gives it (`JsonObject`s, lists and scalars)."""
+    if type(value) is simdjson.Object or type(value) is simdjson.Array:
+        return parse(value.mini.decode("utf-8"), allow_nonstandard=True).value
+    return value
