@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.jsondoc import MAX_SAFE_INTEGER, NumberLiteral, dumps_capped
-from app.core.lazyjson import child, faithful, is_array, is_container, is_object, keys, member_values, members
+from app.core.lazyjson import (
+    CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
+)
 
 PAGE = 500  # children per request
 PREVIEW_CHARS = 300  # characters of a string shown in the value column
@@ -155,7 +157,7 @@ def copy_text(root: Any, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool
     if isinstance(value, str) and not isinstance(value, NumberLiteral):
         text = display_text(value)
         return (text[:limit], True) if len(text) > limit else (text, False)
-    return dumps_capped(faithful(value), limit)
+    return dumps_capped(value, limit, expand=shallow)
 
 
 def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
@@ -217,20 +219,23 @@ class WarningScan:
         stack, flagged = self._stack, self._flagged
         steps = 0
         while stack:
-            value = next(stack[-1], _END)
-            if value is _END:
+            for value in stack[-1]:  # an iterator: after a descent, the loop resumes where it left off
+                kind = type(value)
+                if kind in CONTAINER_TYPES:
+                    self._enter(value)
+                    break
+                if kind is int and (value > MAX_SAFE_INTEGER or value < -MAX_SAFE_INTEGER) and "int" not in flagged:
+                    flagged.add("int")
+                    self.warnings.append(
+                        f"Integer {str(value)[:40]} is beyond 2^53: JavaScript clients will round it.")
+                steps += 1
+                if deadline is not None and not steps & 4095 and time.monotonic() > deadline:
+                    return False
+            else:
                 stack.pop()
-            elif is_container(value):
-                self._enter(value)
-            elif type(value) is int and "int" not in flagged and abs(value) > MAX_SAFE_INTEGER:
-                flagged.add("int")
-                self.warnings.append(f"Integer {str(value)[:40]} is beyond 2^53: JavaScript clients will round it.")
             if len(flagged) == 2:
                 stack.clear()  # nothing more to learn
-            steps += 1
-            if deadline is not None and not steps & 1023 and time.monotonic() > deadline:
-                break
-        return not stack
+        return True
 
     def _enter(self, container: Any) -> None:
         if is_object(container) and "dup" not in self._flagged and len(container) > 1:
@@ -242,9 +247,6 @@ class WarningScan:
                 self.warnings.append(f"Duplicate key {duplicate!r}: every occurrence is shown; "
                                      "most parsers keep only the last.")
         self._stack.append(member_values(container))
-
-
-_END = object()
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

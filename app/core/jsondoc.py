@@ -290,11 +290,17 @@ def dumps(value: Any, indent: int | None = 2) -> str:
     return "".join(iter_dumps(value, indent))
 
 
-def dumps_capped(value: Any, limit: int, indent: int | None = 2) -> tuple[str, bool]:
-    """At most `limit` characters of `dumps(value)`, and whether it was cut."""
+def dumps_capped(
+    value: Any, limit: int, indent: int | None = 2, expand: Callable[[Any], Any] | None = None,
+) -> tuple[str, bool]:
+    """At most `limit` characters of `dumps(value)`, and whether it was cut.
+
+    `expand` turns a value that is not yet a `JsonObject` or list into one as it
+    is reached (a lazily parsed document's proxies), so only what is written is read.
+    """
     parts: list[str] = []
     size = 0
-    for part in iter_dumps(value, indent):
+    for part in iter_dumps(value, indent, expand):
         parts.append(part)
         size += len(part)
         if size > limit:
@@ -313,13 +319,15 @@ def json_string(value: str) -> str:
     return text
 
 
-def iter_dumps(value: Any, indent: int | None = 2) -> Iterator[str]:
-    """The pieces of `dumps(value)`, produced without recursion (any depth)."""
+def iter_dumps(value: Any, indent: int | None = 2, expand: Callable[[Any], Any] | None = None) -> Iterator[str]:
+    """The pieces of `dumps(value)`, produced without recursion (any depth); `expand` as for `dumps_capped`."""
     colon = ": " if indent is not None else ":"
     # One frame per open container: [members iterator, level, closing bracket, members written]
     stack: list[list[Any]] = []
 
     def begin(item: Any, level: int) -> str:
+        if expand is not None:
+            item = expand(item)
         if isinstance(item, JsonObject):
             if not item:
                 return "{}"

@@ -24,7 +24,7 @@ from typing import Any
 
 import simdjson
 
-from app.core.jsondoc import JsonObject, parse
+from app.core.jsondoc import JsonObject, parse_large
 
 Key = str | int
 
@@ -56,6 +56,10 @@ def _may_underflow(data: bytes | bytearray) -> bool:
     return _ZERO_RUN in data
 
 
+OBJECT_TYPES = (JsonObject, simdjson.Object)
+CONTAINER_TYPES = (JsonObject, list, simdjson.Object, simdjson.Array)
+
+
 def is_object(value: Any) -> bool:
     return type(value) is JsonObject or type(value) is simdjson.Object
 
@@ -65,8 +69,7 @@ def is_array(value: Any) -> bool:
 
 
 def is_container(value: Any) -> bool:
-    kind = type(value)
-    return kind is JsonObject or kind is list or kind is simdjson.Object or kind is simdjson.Array
+    return type(value) in CONTAINER_TYPES
 
 
 def keys(container: Any) -> list[str]:
@@ -91,15 +94,31 @@ def members(container: Any, start: int = 0, stop: int | None = None) -> Iterator
     if kind is simdjson.Array:
         return enumerate(islice(container, start, stop), start)
     if kind is simdjson.Object:
-        names = keys(container)
-        if len(set(names)) != len(names) or any("\x00" in name for name in names):
+        names = _names_if_readable(container)
+        if names is None:
             return islice(faithful(container), start, stop)
-        return ((name, container[name]) for name in names[start:stop])
+        names = names[start:stop]
+        return zip(names, map(container.__getitem__, names))
     return iter(())
 
 
 def member_values(container: Any, start: int = 0, stop: int | None = None) -> Iterator[Any]:
+    kind = type(container)
+    if kind is list or kind is simdjson.Array:
+        return islice(container, start, stop)
+    if kind is simdjson.Object:
+        names = _names_if_readable(container)
+        if names is not None:
+            return map(container.__getitem__, names[start:stop])
     return (value for _, value in members(container, start, stop))
+
+
+def _names_if_readable(container: simdjson.Object) -> list[str] | None:
+    """The object's keys if each finds its own member (unique, no NUL), else None."""
+    names = list(container.keys())
+    if len(set(names)) != len(names) or any("\x00" in name for name in names):
+        return None
+    return names
 
 
 def child(container: Any, position: int) -> Any:
@@ -116,5 +135,14 @@ def child(container: Any, position: int) -> Any:
 def faithful(value: Any) -> Any:
     """A simdjson value as the faithful parser gives it (`JsonObject`s, lists and scalars)."""
     if type(value) is simdjson.Object or type(value) is simdjson.Array:
-        return parse(value.mini.decode("utf-8"), allow_nonstandard=True).value
+        return parse_large(value.mini.decode("utf-8"))[0].value
+    return value
+
+
+def shallow(value: Any) -> Any:
+    """A simdjson container as a `JsonObject` or list of its members, which stay proxies; else `value`."""
+    if type(value) is simdjson.Object:
+        return JsonObject(members(value))
+    if type(value) is simdjson.Array:
+        return list(value)
     return value
