@@ -25,8 +25,13 @@ def lazy_document(data: bytes) -> LocalDocument:
     return LocalDocument(root, [], scanned=False)
 
 
+# Searches: some a subtree's text can rule out (letters), some it cannot (digits, which floats spell apart).
+NEEDLES = ["a", "A", "ab", "true", "null", "k", "user 1", "e", "1", "00", "é", "ss", "\n", '"']
+
+
 def everything(document: LocalDocument, page: int = 3) -> list[Any]:
-    """Every row the tree could show (fetched in small pages), the kinds of warning, and the copied root.
+    """Every row the tree could show (fetched in small pages), search results, the kinds of warning, and the
+    copied root.
 
     (A scan names the first duplicate key it meets; the parser names each one.)
     """
@@ -43,6 +48,7 @@ def everything(document: LocalDocument, page: int = 3) -> list[Any]:
                     pending.append((path + (start + offset,), row.count))
     else:
         raise AssertionError("the document did not end")
+    seen.extend(document.find(needle) for needle in NEEDLES)
     seen.append({warning.split()[0] for warning in document.warnings()})
     seen.append(document.copy_text(()))
     return seen
@@ -104,6 +110,17 @@ def test_duplicate_and_nul_keys_at_depth_read_exactly() -> None:
     assert [row.key for row in lazy.children((0, 0), 0, 10)] == ["k", "k", "n\x00"]
     assert lazy.children((0, 0), 0, 10)[1].warning.startswith("Duplicate key 'k'")
     assert lazy.find("k").paths == [(0, 0, 0), (0, 0, 1), (0, 0, 1, 0)]
+
+
+def test_search_finds_what_the_tree_shows_where_simdjson_spells_it_differently() -> None:
+    data = rb'{"big": [1000000000000000.0, 9.999999999999998e15], "K": "\u212a", "word": "Stra\u00dfe"}'
+    lazy = lazy_document(data)
+    assert lazy.children((0,), 0, 5)[0].preview == "1000000000000000.0"  # simdjson's own text says 1e+15
+    assert lazy.find("000000").paths == [(0, 0)]
+    assert lazy.find("000000") == faithful_document(data).find("000000")
+    assert lazy.find("k").paths == [(1,)]  # the Kelvin sign folds to k
+    assert lazy.find("strasse").paths == [(2,)]
+    assert lazy.find("missing").paths == []
 
 
 def test_integers_up_to_64_bits_are_exact_and_flagged() -> None:

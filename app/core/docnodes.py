@@ -16,19 +16,23 @@ import math
 import re
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from app.core.jsondoc import MAX_SAFE_INTEGER, NumberLiteral, dumps_capped
 from app.core.lazyjson import (
     CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
+    text_lacks,
 )
 
 PAGE = 500  # children per request
 PREVIEW_CHARS = 300  # characters of a string shown in the value column
 COPY_LIMIT = 8 * 1024 * 1024  # characters of a subtree put on the clipboard
 FIND_LIMIT = 1000  # matches collected by one search
+# Find asks whether a container's text lacks the query down to this depth; each level costs one read
+# of the text below it, so deeper checks would cost more than they save.
+SKIP_DEPTH = 6
 
 Path = tuple[int, ...]
 
@@ -166,7 +170,10 @@ def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
     paths: list[Path] = []
     if not needle:
         return FindResult(paths, False)
-    for path, key, value in _walk_in_order(root):
+    lacks = text_lacks(needle)
+    if lacks is not None and lacks(root):
+        return FindResult(paths, False)
+    for path, key, value in _walk_in_order(root, lacks):
         if (isinstance(key, str) and needle in key.casefold()) or (
             not is_container(value) and needle in (
                 value if isinstance(value, str) else scalar_text(value)
@@ -178,8 +185,13 @@ def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
     return FindResult(paths, False)
 
 
-def _walk_in_order(root: Any) -> Iterator[tuple[Path, str | int | None, Any]]:
-    """Every node below the root in the order the tree displays them (pre-order), iteratively."""
+def _walk_in_order(
+    root: Any, skip: Callable[[Any], bool] | None = None,
+) -> Iterator[tuple[Path, str | int | None, Any]]:
+    """Every node below the root in the order the tree displays them (pre-order), iteratively.
+
+    The members of a container for which `skip` is true are not visited (the container itself is).
+    """
     stack: list[tuple[Path, Iterator[tuple[int, tuple[str | int, Any]]]]] = [((), enumerate(members(root)))]
     while stack:
         path, remaining = stack[-1]
@@ -190,7 +202,7 @@ def _walk_in_order(root: Any) -> Iterator[tuple[Path, str | int | None, Any]]:
         position, (key, value) = member
         child_path = path + (position,)
         yield child_path, key, value
-        if is_container(value) and len(value):
+        if is_container(value) and len(value) and (skip is None or len(stack) > SKIP_DEPTH or not skip(value)):
             stack.append((child_path, enumerate(members(value))))
 
 

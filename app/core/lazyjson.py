@@ -18,7 +18,7 @@ screened for in the text. Those documents take the faithful path
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -137,6 +137,36 @@ def faithful(value: Any) -> Any:
     if type(value) is simdjson.Object or type(value) is simdjson.Array:
         return parse_large(value.mini.decode("utf-8"))[0].value
     return value
+
+
+# Characters the minified text escapes: a needle holding one is not found in it as the tree shows it.
+_ESCAPED = frozenset('"\\' + "".join(map(chr, range(32))))
+# What a float may be spelled with. simdjson spells some floats differently from the tree (which shows
+# Python's spelling: 1000000000000000.0, not 1e+15), so a needle made only of these proves nothing.
+_FLOAT_ALPHABET = frozenset("0123456789.e+-")
+
+
+def text_lacks(needle: str) -> Callable[[Any], bool] | None:
+    """A quick proof that a simdjson subtree holds no key or value containing `needle` (case-folded).
+
+    The answer is "lacks" when its minified text, lowercased, does not contain the
+    needle. That is exact where the text spells keys and values as the tree shows
+    them: in an ASCII text (lowercasing is then case folding) strings, integers,
+    true, false and null are spelled alike, save escapes; floats may differ, but
+    a needle with a character no float has cannot match one. None when the
+    needle does not allow the proof.
+    """
+    if not needle.isascii() or not _ESCAPED.isdisjoint(needle) or _FLOAT_ALPHABET.issuperset(needle):
+        return None
+    wanted = needle.encode("ascii")
+
+    def lacks(container: Any) -> bool:
+        if type(container) is not simdjson.Object and type(container) is not simdjson.Array:
+            return False
+        text = container.mini
+        return text.isascii() and wanted not in text.lower()
+
+    return lacks
 
 
 def shallow(value: Any) -> Any:

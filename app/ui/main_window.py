@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
         window_settings.save(self, self.splitters, self.url_edit)
         self.payload_tools.close()
         clean = self.session.shutdown()
+        self.message_view.shutdown()
         self.documents.close()
         self.drain_events()
         self.capture_controls.shutdown()

@@ -34,6 +34,7 @@ class MessageView(QWidget):
         self.tree_panel = JsonTreePanel(self.tree_model)
         self.tree = self.tree_panel.tree
         self._shown = 0  # counts displayed messages, so a late answer about an earlier one is dropped
+        self._warnings_task: asyncio.Future[None] | None = None
 
         self.raw = RawView(monospace_font=monospace())
 
@@ -60,13 +61,18 @@ class MessageView(QWidget):
         if inspection.is_json:
             self.tree_model.set_document(inspection.document, inspection.first_page)
             if inspection.document.remote:
-                asyncio.ensure_future(self._add_document_warnings(inspection, self._shown))
+                self._warnings_task = asyncio.ensure_future(self._add_document_warnings(inspection, self._shown))
             elif self.tree_model.rowCount() <= 50:
                 self.tree.expandToDepth(0)
             self.tabs.setCurrentWidget(self.tree_panel)
         else:
             self.tree_model.clear()
             self.tabs.setCurrentWidget(self.raw)
+
+    def shutdown(self) -> None:
+        """Stop waiting for a big document's warnings (the document process is going away)."""
+        if self._warnings_task is not None:
+            async_loop.cancel([self._warnings_task])
 
     async def _add_document_warnings(self, inspection: Inspection, shown: int) -> None:
         """A big document's duplicate keys and unsafe integers are found by a scan after the first paint.
