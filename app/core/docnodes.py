@@ -23,7 +23,7 @@ from typing import Any
 from app.core.jsondoc import MAX_SAFE_INTEGER, NumberLiteral, dumps_capped
 from app.core.lazyjson import (
     CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
-    text_lacks,
+    keys_and_values, text_lacks,
 )
 
 PAGE = 500  # children per request
@@ -250,15 +250,18 @@ class WarningScan:
         return True
 
     def _enter(self, container: Any) -> None:
-        if is_object(container) and "dup" not in self._flagged and len(container) > 1:
-            names = keys(container)
+        if not is_object(container):
+            self._stack.append(iter(container))
+            return
+        names, values = keys_and_values(container)
+        self._stack.append(values)
+        if "dup" not in self._flagged and len(names) > 1:
             if len(set(names)) != len(names):
                 seen: set[str] = set()
                 duplicate = next(k for k in names if k in seen or seen.add(k))  # type: ignore[func-returns-value]
                 self._flagged.add("dup")
                 self.warnings.append(f"Duplicate key {duplicate!r}: every occurrence is shown; "
                                      "most parsers keep only the last.")
-        self._stack.append(member_values(container))
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

@@ -113,12 +113,24 @@ def member_values(container: Any, start: int = 0, stop: int | None = None) -> It
     return (value for _, value in members(container, start, stop))
 
 
+def keys_and_values(container: Any) -> tuple[list[str], Iterator[Any]]:
+    """An object's keys and its values, the keys read once."""
+    if type(container) is JsonObject:
+        return [key for key, _ in container], (value for _, value in container)
+    names = list(container.keys())
+    if _readable(names):
+        return names, map(container.__getitem__, names)
+    return names, (value for _, value in faithful(container))
+
+
 def _names_if_readable(container: simdjson.Object) -> list[str] | None:
     """The object's keys if each finds its own member (unique, no NUL), else None."""
     names = list(container.keys())
-    if len(set(names)) != len(names) or any("\x00" in name for name in names):
-        return None
-    return names
+    return names if _readable(names) else None
+
+
+def _readable(names: list[str]) -> bool:
+    return len(set(names)) == len(names) and "\x00" not in "".join(names)
 
 
 def child(container: Any, position: int) -> Any:
