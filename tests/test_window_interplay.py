@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QShortcut
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtWidgets import QDockWidget, QMenu, QTabBar
 
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
@@ -121,6 +121,26 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     assert window.minimumSizeHint().width() <= 1000  # fits a 1024-pixel-wide screen
     titles = [action.text() for action in window.menuBar().actions()]
     assert titles == ["&File", "&View", "&Capture"]
+
+
+def test_a_restored_layout_keeps_its_tabs_and_paints_none_over_the_menus(qtbot) -> None:  # type: ignore[no-untyped-def]
+    first = build(["--no-server"])
+    qtbot.addWidget(first)
+    first.shutdown()  # saves the default layout
+    second = build(["--no-server"])
+    qtbot.addWidget(second)
+    second.show()
+    try:
+        qtbot.waitExposed(second)
+        menus_bottom = second.menuBar().geometry().bottom()
+        tab_bars = [bar for bar in second.findChildren(QTabBar) if bar.parent() is second and bar.isVisible()
+                    and bar.count() and second.rect().intersects(bar.geometry())]
+        assert sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in tab_bars) == [
+            ("Connections", "Embedded server"), ("History", "Library", "Variables"),
+        ]
+        assert all(bar.geometry().top() > menus_bottom for bar in tab_bars)
+    finally:
+        second.shutdown()
 
 
 def test_a_closed_dock_comes_back_from_the_view_menu_and_reset_restores_the_layout(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]

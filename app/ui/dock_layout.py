@@ -6,6 +6,7 @@ inspector's connections and the embedded server tabbed on the left, the composer
 History, Library and Variables tabbed on the right, under the composer they serve.
 A dock closed with its × comes back from the View menu; *Reset layout* puts every dock
 back where it started (the saved layout may come from an older version, or be a mess).
+The window arranges the docks only when it has no saved layout to restore.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ class DockLayout(QObject):
         self.window = window
         self.docks = {name: window.findChild(QDockWidget, name) for name in (*CONNECTION_DOCKS, *PAYLOAD_DOCKS)}
         window.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
-        self.arrange()
+        # In the window but not yet tabbed: restoring a saved layout over tabbed docks leaves the old
+        # tab bar painted over the menu bar. `arrange()` follows when there is no layout to restore.
+        for dock in self.docks.values():
+            window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.reset_action = QAction("&Reset layout", self)
         self.reset_action.setObjectName("resetLayout")
         self.reset_action.setStatusTip("Put every dock back where it was at first start")

@@ -80,7 +80,8 @@ class MainWindow(QMainWindow):
         self.dock_layout = DockLayout(self)
         self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
         auto_connects = self.session.options.server or self.session.options.connect
-        window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit)
+        if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
+            self.dock_layout.arrange()
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()

@@ -30,15 +30,14 @@ def save(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit) -
     settings.sync()
 
 
-def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit | None) -> None:
-    """Restore what was saved; a missing or unreadable value keeps the default layout."""
+def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit | None) -> bool:
+    """Restore what was saved; whether the docks' layout was (if not, the caller arranges them)."""
     settings = open_settings()
     geometry = settings.value("window/geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)
     state = settings.value("window/state")
-    if state is not None:
-        window.restoreState(state)
+    restored = state is not None and window.restoreState(state)
     states = [(splitter, settings.value(f"splitters/{splitter.objectName()}")) for splitter in splitters]
     # After the first show: laying out the restored geometry would redistribute the sizes.
     QTimer.singleShot(0, window, lambda: [splitter.restoreState(state) for splitter, state in states
@@ -47,6 +46,7 @@ def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit
         last_url = settings.value("connection/lastUrl", "", str)
         if last_url:
             url_edit.setText(last_url)
+    return restored
 
 
 def save_composer(composer: Composer) -> None:
