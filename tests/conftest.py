@@ -68,7 +68,8 @@ def private_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("SOCKETSCOPE_DATA_DIR", str(root / "data"))
     from PySide6.QtCore import QSettings
 
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "settings"))
+    for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):  # Native: Qt's file dialogs
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(root / "settings"))
     return root
 
 
