@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMenuBar, QMessageBox
 from qasync import asyncSlot
@@ -55,8 +55,7 @@ class CaptureFiles(QObject):
         self.export_view_action = self._action("Export &filtered view…", "exportFilteredView", "Ctrl+Shift+S",
                                                "Write the frames the filter shows to a JSONL or HAR file",
                                                lambda: self.choose_export(filtered=True))
-        window.setAcceptDrops(True)  # a capture file dropped on the window is imported
-        window.installEventFilter(self)
+        window.setAcceptDrops(True)  # a capture file dropped on the window is imported (see `drag_entered`)
 
     def _action(self, text: str, name: str, shortcut: str, tip: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self.window)
@@ -99,18 +98,24 @@ class CaptureFiles(QObject):
 
     # -- dialogs and drops -----------------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.DragEnter and isinstance(event, QDragEnterEvent):
-            if self._dropped_path(event) is not None:
-                event.acceptProposedAction()
-                return True
-        elif event.type() == QEvent.Type.Drop and isinstance(event, QDropEvent):
-            path = self._dropped_path(event)
-            if path is not None:
-                event.acceptProposedAction()
-                self.import_path(path)
-                return True
-        return super().eventFilter(watched, event)
+    # The window calls these from its own drag and drop handlers (an event filter on the window would
+    # run Python for every event it receives, including those sent while it is being destroyed).
+
+    def drag_entered(self, event: QDragEnterEvent) -> bool:
+        """Accept a drag that carries one local file; whether it was accepted."""
+        if self._dropped_path(event) is None:
+            return False
+        event.acceptProposedAction()
+        return True
+
+    def dropped(self, event: QDropEvent) -> bool:
+        """Import the one local file dropped; whether the drop was taken."""
+        path = self._dropped_path(event)
+        if path is None:
+            return False
+        event.acceptProposedAction()
+        self.import_path(path)
+        return True
 
     @staticmethod
     def _dropped_path(event: QDropEvent) -> str | None:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
     QSizePolicy, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
@@ -528,6 +528,14 @@ class MainWindow(QMainWindow):
         self.capture_controls.shutdown()
         self.capture_files.shutdown()
         return clean
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self.capture_files.drag_entered(event):
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not self.capture_files.dropped(event):
+            super().dropEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
