@@ -129,6 +129,7 @@ def test_integers_up_to_64_bits_are_exact_and_flagged() -> None:
     assert [row.preview for row in rows] == ["18446744073709551615", "-9223372036854775808", "9007199254740991"]
     assert [row.warning is not None for row in rows] == [True, True, False]
     assert any("beyond 2^53" in warning for warning in lazy.warnings())
+    assert lazy_document(b"9007199254740992").warnings() == jsondoc.parse("9007199254740992").warnings != []
 
 
 def test_the_warning_scan_runs_in_slices_and_ends_with_the_same_warnings() -> None:

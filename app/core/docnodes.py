@@ -217,9 +217,7 @@ class WarningScan:
     def __init__(self, root: Any) -> None:
         self.warnings: list[str] = []
         self._flagged: set[str] = set()
-        self._stack: list[Iterator[Any]] = []
-        if is_container(root):
-            self._enter(root)
+        self._stack: list[Iterator[Any]] = [iter((root,))]  # the root as if a member: a scalar is checked too
 
     @property
     def done(self) -> bool:
