@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import qasync
-from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 T = TypeVar("T")
@@ -43,19 +41,6 @@ def install(app: QApplication) -> qasync.QEventLoop:
 def submit(function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
     """Run `function(*args)` on a worker thread; the future lets shutdown wait for work that must finish."""
     return _workers.submit(function, *args)
-
-
-def cancel(tasks: list[asyncio.Future[Any]], timeout: float = 1.0) -> None:
-    """Cancel `tasks` and let them end now, so none is left pending at exit (which is reported on stderr)."""
-    app = QApplication.instance()
-    tasks = [task for task in tasks if not task.done()]
-    for task in tasks:
-        task.cancel()
-    if app is None:
-        return
-    deadline = time.monotonic() + timeout
-    while any(not task.done() for task in tasks) and time.monotonic() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
 
 
 async def in_worker(function: Callable[..., T], *args: Any) -> T:

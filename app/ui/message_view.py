@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from qasync import asyncSlot
 
 from app.core.inspection import Inspection
 from app.ui import async_loop
@@ -14,7 +13,7 @@ from app.ui.json_tree_model import JsonTreeModel
 from app.ui.raw_view import RawView
 from app.ui.json_tree_panel import JsonTreePanel
 
-WARNINGS_POLL = 0.25  # seconds between asking whether a big document's warning scan has finished
+WARNINGS_POLL_MS = 250  # between asking whether a big document's warning scan has finished
 
 
 def monospace() -> QFont:
@@ -34,7 +33,12 @@ class MessageView(QWidget):
         self.tree_panel = JsonTreePanel(self.tree_model)
         self.tree = self.tree_panel.tree
         self._shown = 0  # counts displayed messages, so a late answer about an earlier one is dropped
-        self._warnings_task: asyncio.Future[None] | None = None
+        # A big document's warnings: asked for again every WARNINGS_POLL_MS until its scan has finished.
+        self._awaiting_warnings: tuple[Inspection, int] | None = None
+        self._warnings_poll = QTimer(self)
+        self._warnings_poll.setSingleShot(True)
+        self._warnings_poll.setInterval(WARNINGS_POLL_MS)
+        self._warnings_poll.timeout.connect(self._ask_for_warnings)
 
         self.raw = RawView(monospace_font=monospace())
 
@@ -61,7 +65,8 @@ class MessageView(QWidget):
         if inspection.is_json:
             self.tree_model.set_document(inspection.document, inspection.first_page)
             if inspection.document.remote:
-                self._warnings_task = asyncio.ensure_future(self._add_document_warnings(inspection, self._shown))
+                self._awaiting_warnings = (inspection, self._shown)
+                self._ask_for_warnings()
             elif self.tree_model.rowCount() <= 50:
                 self.tree.expandToDepth(0)
             self.tabs.setCurrentWidget(self.tree_panel)
@@ -70,26 +75,32 @@ class MessageView(QWidget):
             self.tabs.setCurrentWidget(self.raw)
 
     def shutdown(self) -> None:
-        """Stop waiting for a big document's warnings (the document process is going away)."""
-        if self._warnings_task is not None:
-            async_loop.cancel([self._warnings_task])
+        """Stop asking for a big document's warnings (the document process is going away)."""
+        self._awaiting_warnings = None
+        self._warnings_poll.stop()
 
-    async def _add_document_warnings(self, inspection: Inspection, shown: int) -> None:
+    @asyncSlot()
+    async def _ask_for_warnings(self) -> None:
         """A big document's duplicate keys and unsafe integers are found by a scan after the first paint.
 
-        The document process scans between the tree's requests; this asks now and
-        then whether it has finished, so expanding a node never waits behind it.
+        The document process scans between the tree's requests; this asks whether
+        it has finished, and asks again later if not, so expanding a node never
+        waits behind the scan.
         """
-        while shown == self._shown:
-            try:
-                warnings = await async_loop.in_worker(inspection.document.warnings, False)
-            except Exception as error:  # the document process failed: say what is not known
-                warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
-            if warnings is not None:
-                break
-            await asyncio.sleep(WARNINGS_POLL)
-        if shown != self._shown:
+        if self._awaiting_warnings is None:
             return
+        inspection, shown = self._awaiting_warnings
+        try:
+            warnings = await async_loop.in_worker(inspection.document.warnings, False)
+        except Exception as error:  # the document process failed: say what is not known
+            warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
+        awaiting = self._awaiting_warnings
+        if awaiting is None or awaiting[0] is not inspection or shown != self._shown:
+            return  # another message is shown, or the window is closing
+        if warnings is None:
+            self._warnings_poll.start()
+            return
+        self._awaiting_warnings = None
         new = [w for w in warnings if w not in inspection.notes]
         if new:
             self.info.setText(self.info.text() + "\n" + "\n".join(new))
