@@ -95,6 +95,20 @@ def test_bundle_serves_the_greeting_and_stops_cleanly_on_sigint(bundle: Path) ->
             process.wait(10)
 
 
+def test_bundle_starts_the_document_process_big_messages_open_in(bundle: Path) -> None:
+    from app.core.docworker import DocumentWorker
+
+    # What the bundled window runs: `sys.executable -m app.core.docworker`, sys.executable being the program.
+    worker = DocumentWorker([str(bundle / "socketscope"), "-m", "app.core.docworker"])
+    try:
+        document, loaded = worker.load('{"data": [1, 2, 3], "big": 9007199254740993}')
+        assert document is not None and [row.key for row in loaded.first_page] == ["data", "big"]
+        assert [row.preview for row in document.children((0,), 0, 10)] == ["1", "2", "3"]
+        assert any("beyond 2^53" in warning for warning in document.warnings())
+    finally:
+        worker.close()
+
+
 def test_bundle_carries_its_icon_and_desktop_entry(bundle: Path) -> None:
     assert (bundle / "_internal" / "resources" / "socketscope.svg").is_file()  # the window icon
     desktop = (bundle / "share" / "applications" / "org.socketscope.SocketScope.desktop").read_text()

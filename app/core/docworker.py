@@ -13,7 +13,9 @@ render faithfully is parsed by the faithful parser instead. Its warnings are
 found by a scan that runs in slices while no request is waiting.
 
 The process runs `python -m app.core.docworker` (not multiprocessing's spawn,
-which would re-run the application's `__main__` in the child). Requests are
+which would re-run the application's `__main__` in the child). In the bundled
+program `sys.executable` is the program itself, whose entry point
+(packaging/socketscope_main.py) runs this module when given `-m app.core.docworker`. Requests are
 answered one at a time; `DocumentWorker` methods block, so callers run them on a
 worker thread and the GUI awaits the result.
 """
@@ -58,7 +60,9 @@ class LoadResult:
 class DocumentWorker:
     """The GUI process's handle on the document process. Thread-safe; every call blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, command: list[str] | None = None) -> None:
+        """`command` starts the document process (two pipe descriptors are appended)."""
+        self._command = command or [sys.executable, "-m", "app.core.docworker"]
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._requests: Connection | None = None
@@ -149,7 +153,7 @@ class DocumentWorker:
         )
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "app.core.docworker", str(from_parent), str(to_parent)],
+                [*self._command, str(from_parent), str(to_parent)],
                 pass_fds=(from_parent, to_parent), stdin=subprocess.DEVNULL, env=environment,
             )
         finally:
@@ -297,8 +301,14 @@ def serve(requests: Connection, answers: Connection) -> None:
             del documents[old]
 
 
+def main(argv: list[str]) -> int:
+    """Run the document process on the two pipe descriptors given (requests, answers)."""
+    serve(Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False))
+    return 0
+
+
 if __name__ == "__main__":
     # Run the module's importable copy, so what is pickled names `app.core.docworker`, not `__main__`.
     from app.core import docworker
 
-    docworker.serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    sys.exit(docworker.main(sys.argv[1:]))
