@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.options import parse_options
 from app.services.session import Session
-from app.ui import async_loop
+from app.ui import async_loop, gui_thread_gc
 from app.ui.main_window import MainWindow
 
 GIL_SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
@@ -46,6 +46,7 @@ def build(argv: list[str] | None = None, *, start: bool = True) -> MainWindow:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     app = _application()
     async_loop.install(app)
+    gui_thread_gc.install(app)
     session = Session(options)
     window = MainWindow(session)
     app.aboutToQuit.connect(window.shutdown)
