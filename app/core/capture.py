@@ -111,10 +111,14 @@ class PayloadArena:
 
     def raw(self, row: int, limit: int | None = None) -> bytes | bytearray:
         """The stored bytes of a row (at most `limit` of them)."""
-        pieces = self.views(row, limit)
-        if len(pieces) == 1:
-            return bytearray(pieces[0])
-        return b"".join(pieces)
+        index = self._index(row)
+        start, end = self.starts[index], self.starts[index + 1]
+        if limit is not None and end - start > limit:
+            end = start + limit
+        offset = start & CHUNK_MASK
+        if offset + end - start <= ARENA_CHUNK:  # the common case (log summaries read it per painted row)
+            return self._chunks[(start >> CHUNK_BITS) - self._first_chunk][offset:offset + end - start]
+        return b"".join(self.views(row, limit))
 
     def views(self, row: int, limit: int | None = None) -> list[memoryview]:
         """The stored bytes of a row as views into the arena, one per chunk it spans: nothing is copied.
