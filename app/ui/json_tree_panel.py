@@ -10,7 +10,8 @@ answer on the GUI loop, so the window keeps painting meanwhile.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -24,6 +25,8 @@ from shiboken6 import isValid
 from app.core.docnodes import FindResult, Path
 from app.ui import async_loop
 from app.ui.json_tree_model import CHUNK, JsonTreeModel
+
+T = TypeVar("T")
 
 EXPAND_LIMIT = 10_000  # nodes opened by Expand all
 FIND_SHORTCUT = "Ctrl+Shift+G"
@@ -147,21 +150,32 @@ class JsonTreePanel(QWidget):
         QGuiApplication.clipboard().setText(path)
         self.show_status(f"Copied {path[:80]}")
 
+    async def _ask(
+        self, document: Any, busy: str | None, failed: str, question: Callable[..., T], *args: Any,
+    ) -> T | None:
+        """The document's answer: awaited off the GUI thread when the document process holds it
+        (showing `busy` meanwhile), at once otherwise; None, with `failed` and the reason shown, if it failed.
+        """
+        if not document.remote:
+            return question(*args)
+        if busy:
+            self.show_status(busy)
+        try:
+            return await async_loop.in_worker(question, *args)
+        except Exception as error:  # the document process failed: say so
+            self.show_status(f"{failed}: {error}")
+            return None
+
     @asyncSlot()
     async def copy_value(self) -> None:
         index = self._current()
         if index is None:
             return
         document, path = self.model.document, self.model.path(index)
-        if document.remote:
-            self.show_status("Copying…")
-            try:
-                text, cut = await async_loop.in_worker(document.copy_text, path)
-            except Exception as error:  # the document process failed: say so
-                self.show_status(f"Not copied: {error}")
-                return
-        else:
-            text, cut = document.copy_text(path)
+        answer = await self._ask(document, "Copying…", "Not copied", document.copy_text, path)
+        if answer is None:
+            return
+        text, cut = answer
         QGuiApplication.clipboard().setText(text)
         self.show_status(
             f"Copied the first {len(text):,} characters only (the value is longer)" if cut
@@ -176,14 +190,10 @@ class JsonTreePanel(QWidget):
         generation = self._task_generation
         document = self.model.document
         self.show_status("Expanding…")
-        if document.remote:
-            try:
-                plan, limited = await async_loop.in_worker(document.expand_plan, EXPAND_LIMIT)
-            except Exception as error:  # the document process failed: say so
-                self.show_status(f"Not expanded: {error}")
-                return
-        else:
-            plan, limited = document.expand_plan(EXPAND_LIMIT)
+        answer = await self._ask(document, None, "Not expanded", document.expand_plan, EXPAND_LIMIT)
+        if answer is None:
+            return
+        plan, limited = answer
         if generation != self._task_generation or document is not self.model.document or not isValid(self.tree):
             return  # another document, or Collapse all, or the window closed
         containers = self.model.apply_plan(plan)
@@ -218,15 +228,9 @@ class JsonTreePanel(QWidget):
         generation = self._task_generation
         if self._matches is None or self._match_query != query:
             document = self.model.document
-            if document.remote:
-                self.show_status("Searching…")
-                try:
-                    found = await async_loop.in_worker(document.find, query)
-                except Exception as error:  # the document process failed: say so
-                    self.show_status(f"Search failed: {error}")
-                    return
-            else:
-                found = document.find(query)
+            found = await self._ask(document, "Searching…", "Search failed", document.find, query)
+            if found is None:
+                return
             if generation != self._task_generation or query != self.find_edit.text():
                 return
             self._matches, self._match_query, self._match = found, query, -1
