@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QPushButton, QSpinBox, QTableView,
@@ -28,7 +28,7 @@ from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.connection_dialog import ConnectionDialog
 from app.ui.connection_profiles import ProfileStore, missing_secret, read_profiles
-from app.ui.headers import horizontal_header
+from app.ui.list_panel import RowsModel
 
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out")
 STATE = COLUMNS.index("State")
@@ -65,20 +65,16 @@ class ConnectionRow:
         return state.value
 
 
-class ConnectionsModel(QAbstractTableModel):
+def _connection_cells(row: ConnectionRow) -> tuple[str, ...]:
+    rtt = format_rtt(row.rtt) if row.rtt is not None else "—"
+    return (row.id, row.change.url, row.state_text(), rtt, f"{row.received:,}", f"{row.sent:,}")
+
+
+class ConnectionsModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, _connection_cells, parent)
         self.rows: list[ConnectionRow] = []
         self._index: dict[str, int] = {}
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return horizontal_header(COLUMNS, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -86,8 +82,7 @@ class ConnectionsModel(QAbstractTableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            rtt = format_rtt(row.rtt) if row.rtt is not None else "—"
-            return (row.id, row.change.url, row.state_text(), rtt, f"{row.received:,}", f"{row.sent:,}")[column]
+            return _connection_cells(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, STATE):
             return row.change.url if column == 1 else row.change.detail or None
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableView,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.frames import Direction, Frame, Opcode
-from app.ui.headers import horizontal_header
+from app.ui.list_panel import RowsModel
 
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
@@ -55,29 +55,28 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h {seconds // 60 % 60:02d} min"
 
 
-class ServerClientsModel(QAbstractTableModel):
+def _client_cells(client: ServerClient) -> tuple[str, ...]:
+    end = client.closed if client.closed is not None else time.time()
+    return (client.id, client.peer, client.path, client.origin, _duration(end - client.opened),
+            f"{client.received:,}", f"{client.sent:,}", client.state)
+
+
+class ServerClientsModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.clients: list[ServerClient] = []
+        super().__init__(COLUMNS, _client_cells, parent)
+        self.rows: list[ServerClient] = []
         self._rows: dict[str, int] = {}
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.clients)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return horizontal_header(COLUMNS, section, orientation, role)
+    @property
+    def clients(self) -> list[ServerClient]:
+        return self.rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         client = self.clients[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            end = client.closed if client.closed is not None else time.time()
-            return (client.id, client.peer, client.path, client.origin, _duration(end - client.opened),
-                    f"{client.received:,}", f"{client.sent:,}", client.state)[index.column()]
+            return _client_cells(client)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and not client.live:
             return _GREY
         return None
