@@ -141,13 +141,64 @@ def test_foreign_reader_gets_every_message_with_direction_time_and_payload_exact
     messages = [(f.connection, f.direction, f.opcode, f.payload, f.wall_time, f.size)
                 for f in back if f.opcode in (Opcode.TEXT, Opcode.BINARY)]
     names = {"client#1": "har#1", "server#1": "har#2"}
-    expected = [(names[f.connection], f.direction, f.opcode, f.payload, f.wall_time, f.size)
+    clients_view = {Direction.SENT: Direction.RECEIVED, Direction.RECEIVED: Direction.SENT}  # server#1 turned round
+    expected = [(names[f.connection], f.direction if f.side == Side.CLIENT else clients_view[f.direction],
+                 f.opcode, f.payload, f.wall_time, f.size)
                 for conn in ("client#1", "server#1") for f in frames
                 if f.connection == conn and f.opcode in (Opcode.TEXT, Opcode.BINARY)]
     assert messages == expected
     opens = [f for f in back if f.opcode == Opcode.OPEN]
     assert [json.loads(f.payload)["url"] for f in opens] == ["ws://127.0.0.1:8765/ws?room=1"] * 2
     assert back[0].opcode == Opcode.OPEN and back[0].wall_time <= back[1].wall_time
+
+
+def relay_frames() -> list[Frame]:
+    """A relay: its client leg recorded by the server's tap, its upstream leg by the relay as a client."""
+    return [
+        Frame("server#3", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, '{"q": 1}', -1, T0 + 7),
+        Frame("server#3>upstream", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"q": 1}', -1, T0 + 7.001),
+        Frame("server#3>upstream", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\x01", -1, T0 + 7.5),
+        Frame("server#3", Side.SERVER, Direction.SENT, Opcode.BINARY, b"\x01", -1, T0 + 7.501),
+        Frame("server#3", Side.SERVER, Direction.SENT, Opcode.CLOSE,
+              '{"code": 1000, "reason": "", "by": "server"}', 2, T0 + 8),
+    ]
+
+
+def har_types(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each entry's messages as (type, data), by SocketScope's connection name."""
+    types: dict[str, list[tuple[str, str]]] = {}
+    for connection, message in har_messages(path):
+        types.setdefault(connection, []).append((message["type"], message["data"]))
+    return types
+
+
+def test_har_type_is_the_clients_view_whichever_side_recorded_the_connection(tmp_path: Path) -> None:
+    """A HAR entry is the client's view: `send` is what the client sent, also in the server's own entries."""
+    frames = capture_frames() + relay_frames()
+    path = tmp_path / "capture.har"
+    export_capture(path, store_of(frames))
+    types = har_types(path)
+    binary = base64.b64encode(bytes(range(256))).decode()
+    ping_pong = [("send", '{"a": 1, "a": 2, "n": 123456789012345678901234567890}'),
+                 ("receive", '"lone \ud800 surrogate", "ü €"'), ("send", binary)]
+    assert types["client#1"] == ping_pong + [("receive", "")]
+    assert types["server#1"] == ping_pong  # the same wire, seen from the same end
+    assert types["server#3"] == types["server#3>upstream"] == [("send", '{"q": 1}'), ("receive", "AQ==")]
+
+    back, report = read_capture(path)  # SocketScope's own reader gets each side's direction back
+    assert report.clean and back == frames
+
+
+def test_a_peer_har_reader_sees_each_connection_from_its_client(tmp_path: Path) -> None:
+    haralyzer = pytest.importorskip("haralyzer")
+    path = tmp_path / "capture.har"
+    export_capture(path, store_of(capture_frames() + relay_frames()))
+    entries = [entry for page in haralyzer.HarParser.from_file(path).pages for entry in page.entries]
+    seen = [(entry.url, [(m["type"], m["data"]) for m in entry["_webSocketMessages"]]) for entry in entries]
+    client, server = seen[0], seen[1]
+    assert client[0] == server[0] == "ws://127.0.0.1:8765/ws?room=1"
+    assert [kind for kind, _ in client[1]] == ["send", "receive", "send", "receive"]
+    assert server[1] == client[1][:3]
 
 
 def test_only_the_given_rows_are_exported(tmp_path: Path) -> None:
@@ -421,7 +472,7 @@ def test_an_export_that_fails_leaves_the_target_as_it_was(tmp_path: Path) -> Non
 def test_har_message_mapping_leaves_out_what_har_cannot_hold() -> None:
     close = capture_frames()[-3]
     assert har.message_of(close) is None
-    text = Frame("c", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, "hi", -1, 2.5)
+    text = Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "hi", -1, 2.5)
     assert har.message_of(text) == {"type": "receive", "time": 2.5, "opcode": 1, "data": "hi"}
 
 
