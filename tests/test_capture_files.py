@@ -144,8 +144,7 @@ def test_foreign_reader_gets_every_message_with_direction_time_and_payload_exact
     clients_view = {Direction.SENT: Direction.RECEIVED, Direction.RECEIVED: Direction.SENT}  # server#1 turned round
     expected = [(names[f.connection], f.direction if f.side == Side.CLIENT else clients_view[f.direction],
                  f.opcode, f.payload, f.wall_time, f.size)
-                for conn in ("client#1", "server#1") for f in frames
-                if f.connection == conn and f.opcode in (Opcode.TEXT, Opcode.BINARY)]
+                for f in frames if f.opcode in (Opcode.TEXT, Opcode.BINARY)]  # in time order across entries
     assert messages == expected
     opens = [f for f in back if f.opcode == Opcode.OPEN]
     assert [json.loads(f.payload)["url"] for f in opens] == ["ws://127.0.0.1:8765/ws?room=1"] * 2
@@ -259,7 +258,7 @@ def test_a_chrome_devtools_har_imports_with_every_message(tmp_path: Path) -> Non
     path.write_text(json.dumps(chrome_har(), indent=2), encoding="utf-8")
     store = CaptureStore()
     report = import_capture(path, store)
-    frames = frames_of(store)
+    frames = sorted(frames_of(store), key=lambda f: f.connection)  # entry by entry (they are in time order)
     assert report.imported == 7 == len(frames) and report.ignored == 2 and not report.skipped
     assert "2 entries without WebSocket messages ignored" in report.summary()
     opening = frames[0]
@@ -300,6 +299,48 @@ def test_a_mitmproxy_har_imports_too(tmp_path: Path) -> None:
     frames, report = read_capture(path)
     assert report.clean and [f.opcode for f in frames] == [Opcode.OPEN, Opcode.TEXT, Opcode.BINARY]
     assert frames[2].payload == b"\xff" and frames[0].wall_time == 1764043200.0
+
+
+def mitmproxy_entry(path: str, started: str, messages: list[tuple[str, float, str]]) -> dict:
+    """One WebSocket flow as mitmproxy's save.har writes it."""
+    return {
+        "startedDateTime": started, "time": 3.0,
+        "request": {"method": "GET", "url": f"http://127.0.0.1:8080{path}", "httpVersion": "HTTP/1.1",
+                    "cookies": [], "headers": [], "queryString": [], "headersSize": 10, "bodySize": 0},
+        "response": {"status": 101, "statusText": "Switching Protocols", "httpVersion": "HTTP/1.1",
+                     "cookies": [], "headers": [], "content": {"size": 0, "compression": 0, "mimeType": ""},
+                     "redirectURL": "", "headersSize": 10, "bodySize": 0},
+        "cache": {}, "timings": {"connect": 1.0, "ssl": None, "send": 1.0, "receive": 0, "wait": 1.0},
+        "_resourceType": "websocket",
+        "_webSocketMessages": [{"type": kind, "time": at, "opcode": 1, "data": data} for kind, at, data in messages],
+    }
+
+
+def test_overlapping_connections_of_a_mitmproxy_har_import_in_time_order(tmp_path: Path) -> None:
+    """Two chat clients in one room: mitmproxy writes one flow after the other, the log shows them as they happened."""
+    t = 1764043200.0
+    alice = mitmproxy_entry("/ws/chat", "2025-11-25T04:00:00+00:00", [
+        ("send", t + 1, "alice: hi"), ("receive", t + 1.5, "bob joined"),
+        ("receive", t + 3, "bob: hello"), ("send", t + 4, "alice: bye")])
+    bob = mitmproxy_entry("/ws/chat", "2025-11-25T04:00:01.500000+00:00", [
+        ("receive", t + 1.5, "you joined"), ("send", t + 2.5, "bob: hello"), ("receive", t + 4, "alice: bye")])
+    document = {"log": {"version": "1.2", "creator": {"name": "mitmproxy exporthar", "version": "0.1"},
+                        "pages": [], "entries": [alice, bob]}}
+    path = tmp_path / "flows.har"
+    path.write_text(json.dumps(document, indent=4), encoding="utf-8")
+    frames, report = read_capture(path)
+    assert report.clean and report.imported == 9
+    assert [(f.connection, f.wall_time, f.payload if f.opcode == Opcode.TEXT else "open") for f in frames] == [
+        ("har#1", t, "open"),
+        ("har#1", t + 1, "alice: hi"),
+        ("har#1", t + 1.5, "bob joined"),  # equal times: the earlier entry first
+        ("har#2", t + 1.5, "open"),
+        ("har#2", t + 1.5, "you joined"),
+        ("har#2", t + 2.5, "bob: hello"),
+        ("har#1", t + 3, "bob: hello"),
+        ("har#1", t + 4, "alice: bye"),
+        ("har#2", t + 4, "alice: bye"),
+    ]
 
 
 # -- bad input --------------------------------------------------------------------------------
@@ -379,7 +420,7 @@ def test_wrong_types_missing_fields_and_bad_base64_are_skipped_with_reasons(tmp_
         "5: an entry is a JSON object, not str",
         "6: _webSocketMessages must be a list, not dict",
     ]
-    error = frames[5]
+    error = [f for f in frames if f.connection == "har#1"][5]
     assert error.opcode == Opcode.ERROR and json.loads(error.payload)["error"] == "Invalid frame header"
     last = [f for f in frames if f.connection == "har#3"]
     assert [f.payload for f in last][1:] == ["ok"] and json.loads(last[0].payload)["url"] == ""
@@ -445,10 +486,10 @@ def test_a_connection_is_renamed_by_tag_and_order_survives_a_broken_order_member
     path.write_text(json.dumps(document))
     store = CaptureStore()
     report = import_capture(path, store, tag="2")
-    assert "connection by connection" in report.notes[0]
+    assert "interleaved by time" in report.notes[0]
     assert store.connection_names == ["client#1~2", "server#1~2", "server#2~2", "client#2~2"]
     assert len(store) == len(frames)
-    assert [store.connection(row) for row in range(4)] == ["client#1~2"] * 4  # grouped by connection now
+    assert [(f.connection, f.wall_time) for f in frames_of(store)] == [(f"{f.connection}~2", f.wall_time) for f in frames]
 
 
 def test_an_export_that_fails_leaves_the_target_as_it_was(tmp_path: Path) -> None:

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import http
 import json
 import re
 from array import array
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
@@ -491,8 +493,9 @@ def read_har(data: str | bytes, report: ImportReport, progress: Progress | None 
     """The frames of every WebSocket entry of a HAR text; what is skipped is noted in `report`.
 
     Entries of other tools become connections `har#1`, `har#2`… recorded on the client side,
-    each starting with an open event that holds the URL; SocketScope's own entries get their
-    original connection, side, close frames, events and order back from `_socketscope`.
+    each starting with an open event that holds the URL, their frames interleaved by time;
+    SocketScope's own entries get their original connection, side, close frames, events and
+    order back from `_socketscope`.
     """
     report.unit = "entry"
     entries, log = load_entries(data, report)
@@ -517,5 +520,15 @@ def read_har(data: str | bytes, report: ImportReport, progress: Progress | None 
         if ordered is not None:
             return ordered
         report.note("The recorded order of frames across connections does not fit the entries; "
-                    "they are imported connection by connection.")
-    return [frame for frames in per_entry for frame in frames]
+                    "they are interleaved by time.")
+    return _merge_by_time(per_entry)
+
+
+def _merge_by_time(per_entry: list[list[Frame]]) -> list[Frame]:
+    """The entries' frames interleaved by time, as they happened: HAR holds one entry per connection,
+    so overlapping connections would otherwise read back one after the other. Each entry keeps its
+    own order, and of equal times the earlier entry's frame comes first."""
+    filled = [frames for frames in per_entry if frames]
+    if len(filled) <= 1:
+        return filled[0] if filled else []
+    return list(heapq.merge(*filled, key=attrgetter("wall_time")))
