@@ -5,14 +5,20 @@ from __future__ import annotations
 import base64
 import random
 import json
+import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from websockets.sync.client import connect
+from websockets.sync.server import ServerConnection, serve
 
 from app.core import har
 from app.core.capture import CaptureStore
 from app.core.capture_files import CaptureFormat, export_capture, import_capture, read_capture, sniff
 from app.core.frames import Direction, Frame, Opcode, Side
+from embedded_server.runner import EmbeddedServer
+from tests.helpers import WaitableQueue
 
 T0 = 1764043200.123456
 
@@ -198,6 +204,36 @@ def test_a_peer_har_reader_sees_each_connection_from_its_client(tmp_path: Path) 
     assert client[0] == server[0] == "ws://127.0.0.1:8765/ws?room=1"
     assert [kind for kind, _ in client[1]] == ["send", "receive", "send", "receive"]
     assert server[1] == client[1][:3]
+
+
+def test_a_real_relay_exports_both_legs_as_their_clients_saw_them(demo_server: EmbeddedServer, events: WaitableQueue,
+                                                                    tmp_path: Path) -> None:
+    """Through the embedded server's relay to an upstream that answers differently: in the HAR, the client leg
+    (recorded by the server's tap) and the upstream leg (recorded by the relay as a client) both read `send`
+    for what went towards the upstream."""
+    def answer(websocket: ServerConnection) -> None:
+        for message in websocket:
+            websocket.send(f"up:{message}")
+
+    upstream = serve(answer, "127.0.0.1", 0)
+    thread = threading.Thread(target=upstream.serve_forever, name="test-upstream")
+    thread.start()
+    try:
+        target = quote(f"ws://127.0.0.1:{upstream.socket.getsockname()[1]}/", safe="")
+        with connect(demo_server.address.ws_url(f"/relay?target={target}"), open_timeout=5) as ws:
+            ws.send("hello")
+            assert ws.recv(timeout=5) == "up:hello"
+        events.wait_for(lambda _: [f for f in events.frames("server#1>") if f.opcode == Opcode.CLOSE])
+    finally:
+        upstream.shutdown()
+        thread.join(5)
+    frames = events.frames("server#1")
+    path = tmp_path / "relay.har"
+    export_capture(path, store_of(frames))
+    types = har_types(path)
+    assert types["server#1"] == types["server#1>upstream"] == [("send", "hello"), ("receive", "up:hello")]
+    back, report = read_capture(path)
+    assert report.clean and back == frames
 
 
 def test_only_the_given_rows_are_exported(tmp_path: Path) -> None:
