@@ -1,6 +1,7 @@
 """A real browser (headless Chromium) on the embedded server's test page, where Chromium is installed.
 
-Chromium cannot be installed by the project's own files; docs/interop.md gives the manual check.
+CI's `.ci/run` installs Debian's `chromium`; elsewhere the test is skipped where it is missing.
+docs/interop.md gives the manual check.
 """
 
 from __future__ import annotations
