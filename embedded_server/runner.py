@@ -108,6 +108,7 @@ class EmbeddedServer:
         fallback: bool = True,
         token: str | None = None,
         allowed_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
         upstream: str | None = None,
         connection_ids: Iterator[int] | None = None,
         on_ready: Callable[[ServerAddress], None] | None = None,
@@ -125,7 +126,8 @@ class EmbeddedServer:
         self.port = port
         self.fallback = fallback
         relayed = RelayRouter(app, sink, upstream=upstream)
-        guarded = AccessGuard(relayed, bind_host=host, token=token, allowed_origins=allowed_origins)
+        guarded = AccessGuard(relayed, bind_host=host, token=token, allowed_origins=allowed_origins,
+                              allowed_hosts=allowed_hosts)
         self._app = TrafficTap(guarded, sink, connection_ids)
         self._on_ready = on_ready
         self._on_failed = on_failed

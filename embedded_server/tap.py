@@ -16,6 +16,7 @@ from app.core.frames import Direction, Frame, Opcode, Side
 
 Sink = Callable[[Frame], None]
 CONNECTION_KEY = "socketscope.connection"  # scope key: the tap's id for this connection
+REFUSAL_BODY_KEPT = 1024  # bytes of a refused handshake's answer kept as its reason
 ASGIApp = Callable[..., Any]
 
 
@@ -64,6 +65,8 @@ class TrafficTap:
         metadata = connection_metadata(scope)
         accepted = False
         closed = False  # a close (or the loss of the connection) has been recorded
+        refused_status: int | None = None  # an HTTP answer instead of the upgrade: its status and body
+        refused_body = bytearray()
 
         def record_lost(reason: str) -> None:
             nonlocal closed
@@ -98,7 +101,7 @@ class TrafficTap:
             return message
 
         async def tapped_send(message: dict[str, Any]) -> None:
-            nonlocal accepted, closed
+            nonlocal accepted, closed, refused_status
             try:
                 await send(message)
             except Exception:
@@ -124,8 +127,15 @@ class TrafficTap:
                     refusal = dict(metadata, status=403, code=code, reason=reason)
                     record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
             elif kind == "websocket.http.response.start":
-                refusal = dict(metadata, status=message.get("status"))
-                record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
+                refused_status = message.get("status")
+                refused_body.clear()
+            elif kind == "websocket.http.response.body":
+                if len(refused_body) < REFUSAL_BODY_KEPT:
+                    refused_body.extend(message.get("body", b"")[:REFUSAL_BODY_KEPT - len(refused_body)])
+                if not message.get("more_body", False):
+                    reason = bytes(refused_body).decode("utf-8", "replace").strip()
+                    refusal = dict(metadata, status=refused_status, reason=reason)
+                    record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
 
         try:
             await self.app(scope, tapped_receive, tapped_send)

@@ -95,3 +95,22 @@ def test_bad_option_is_a_usage_error() -> None:
     process = start("--port", "many")
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2 and "invalid int value" in err
+
+
+def test_allow_host_accepts_another_name_for_the_loopback_server() -> None:
+    from tests.helpers import http_get
+
+    process = start("--port", "0", "--quiet", "--allow-host", "myhost.lan")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+        assert http_get(port, "/healthz", host=f"myhost.lan:{port}").startswith(b"HTTP/1.1 200")
+        assert http_get(port, "/healthz", host=f"otherhost.lan:{port}").startswith(b"HTTP/1.1 403")
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)

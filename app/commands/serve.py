@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", help="access token clients must present; generated beyond loopback")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept browser pages from this origin (repeatable)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also accept requests naming this Host, e.g. a loopback bind reached as myhost.lan "
+                        "(repeatable; with a token every well-formed Host is accepted)")
     parser.add_argument("--quiet", action="store_true", help="do not print frames")
     parser.add_argument("--record", metavar="FILE",
                         help="also record every frame to this JSONL capture (appended to if it exists)")
@@ -88,7 +91,8 @@ def run(argv: list[str]) -> int:
 
     stopping = threading.Event()
     server = EmbeddedServer(app, sink, host=args.host, port=args.port, fallback=False, token=token,
-                            allowed_origins=args.allow_origin, on_failed=lambda _text: stopping.set())
+                            allowed_origins=args.allow_origin, allowed_hosts=args.allow_host,
+                            on_failed=lambda _text: stopping.set())
     try:
         address = server.start()
     except OSError as error:
