@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -50,6 +51,21 @@ def test_validate_answers_every_message_and_stays_open(
         assert {k: reply[k] for k in expected} == expected
         ws.send('{"username": "Ann", "id": 1, "is_active": true}')
         assert json.loads(ws.recv(timeout=5)) == {"status": "received", "user_id": 1}
+
+
+@pytest.mark.parametrize("path", ["/ws", "/ws/validate"])
+def test_an_integer_too_long_to_read_is_explained_in_the_servers_words(demo_server: EmbeddedServer, path: str) -> None:
+    with connect(url(demo_server, path), open_timeout=5) as ws:
+        if path == "/ws":
+            ws.recv(timeout=5)  # the greeting
+        ws.send('{"n": ' + "7" * 5000 + "}")
+        reply = json.loads(ws.recv(timeout=5))
+        ws.send("[NaN]")
+        constant = json.loads(ws.recv(timeout=5))
+    assert reply["error"] == "Invalid JSON"
+    assert reply["detail"] == f"an integer has more than {sys.get_int_max_str_digits():,} digits, more than this server reads"
+    assert "sys." not in reply["detail"]
+    assert constant["detail"] == "NaN is not valid JSON"
 
 
 def test_validate_returns_pydantic_errors(demo_server: EmbeddedServer) -> None:
