@@ -12,7 +12,9 @@ from websockets.sync.client import connect
 
 from embedded_server.demo_app import stream_event
 from embedded_server.runner import EmbeddedServer
-from tests.helpers import http_get
+from app.core.frames import Direction, Opcode
+from tests.helpers import WaitableQueue, http_get
+from tests.waiting import wait_until
 
 
 def url(server: EmbeddedServer, path: str) -> str:
@@ -104,6 +106,50 @@ def test_chat_broadcasts_and_survives_a_vanishing_member(demo_server: EmbeddedSe
             carol.send("not json")
             replies = [json.loads(carol.recv(timeout=5)) for _ in range(2)]  # her broadcast, then the error
             assert replies[-1]["error"] == "Invalid JSON"
+
+
+def tcp_state(sock: socket.socket) -> int:
+    """The kernel's state of a TCP socket (Linux TCP_INFO): 1 established, 7 closed (after a reset)."""
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
+def test_chat_member_that_never_reads_is_closed_once_at_once_and_then_cut_off(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    from embedded_server.protocol import CLOSE_TIMEOUT
+
+    stuck = socket.socket()
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # reads nothing, buffers little
+    stuck.settimeout(5)
+    stuck.connect(("127.0.0.1", demo_server.address.port))
+    stuck.sendall(b"GET /ws/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    assert stuck.recv(4096).startswith(b"HTTP/1.1 101")
+
+    def stuck_closes() -> list[tuple[Direction, dict[str, object]]]:
+        return [(f.direction, json.loads(f.payload)) for f in events.frames("server#1")
+                if f.opcode == Opcode.CLOSE and f.connection == "server#1"]
+
+    try:
+        with connect(url(demo_server, "/ws/chat"), open_timeout=5, max_queue=None) as talker:
+            line = json.dumps({"text": "x" * 8000})
+            echoed = 0
+            for batch in range(1, 51):  # bounded: the outbox (1000) plus what the buffers hold
+                for _ in range(100):
+                    talker.send(line)
+                while echoed < batch * 100:  # read our own broadcasts back: our outbox stays short
+                    echoed += '"event":"message"' in talker.recv(timeout=10)
+                if stuck_closes():
+                    break
+            assert stuck_closes(), "the member that does not read was never dropped"
+            assert tcp_state(stuck) == 1  # recorded at once, while its connection is still open
+            wait_until(lambda: tcp_state(stuck) != 1, timeout=CLOSE_TIMEOUT + 10, what="the connection is cut off")
+            assert tcp_state(stuck) == 7  # reset: the megabytes it never read are dropped at once
+        demo_server.stop()  # everything the connection will ever record is in
+        assert stuck_closes() == [(Direction.SENT, {"code": 1008, "reason": "not reading: dropped from the room",
+                                                    "by": "server"})]
+    finally:
+        stuck.close()
 
 
 def test_stream_sends_the_requested_events_then_closes(demo_server: EmbeddedServer) -> None:
