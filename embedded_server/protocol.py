@@ -1,4 +1,4 @@
-"""uvicorn's WebSocket protocol with what a monitor's server needs on top: honest, prompt closes.
+"""uvicorn's WebSocket protocol with what a monitor's server needs on top: honest, prompt, lean closes.
 
 - **Who closed.** When the server itself fails a connection (1009 message too big, 1007 invalid
   UTF-8, 1002 protocol error, 1011 keepalive timeout), uvicorn hands the app the same
@@ -11,6 +11,9 @@
   holds both the app's close and its TCP connection (with megabytes buffered) for as long as it
   stays. Here the close frame is queued at once and, if the peer has neither answered it nor read
   anything for `CLOSE_TIMEOUT` seconds, the connection is reset.
+- **A refused message is freed with its refusal.** The fragments of a message refused as too big
+  (up to `max_size`) are dropped at once, not when a reference cycle around the connection is
+  collected, which with automatic collection off may be much later.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
 
+from app.core.heap import return_freed_memory
 from embedded_server.tap import CLOSED_BY_SERVER
 
 log = logging.getLogger("socketscope.server")
@@ -42,8 +46,11 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def handle_parser_exception(self) -> None:
         """The peer broke the protocol or sent too much: the server fails the connection."""
+        self._drop_fragments()
         close = self.conn.close_sent
         assert close is not None
+        if self.conn.parser_exc is not None:
+            self.conn.parser_exc.__traceback__ = None  # its frames would keep the parser, and us, in a cycle
         self.queue.put_nowait({"type": "websocket.disconnect", "code": close.code, "reason": close.reason,
                                CLOSED_BY_SERVER: True})
         self.transport.write(b"".join(self.conn.data_to_send()))
@@ -57,10 +64,17 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
         super().keepalive_timeout()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._drop_fragments()
         if self.handshake_complete and self.initial_response is None and not self.close_sent \
                 and self.conn.close_rcvd is None:
             self.queue.put_nowait({"type": "websocket.disconnect", "code": 1006})  # before uvicorn's 1005
         super().connection_lost(exc)
+
+    def _drop_fragments(self) -> None:
+        """Free the fragments of a message that will never be delivered (up to max_size)."""
+        held = sum(len(fragment) for fragment in self.frames)
+        self.frames = []
+        return_freed_memory(held)
 
     # -- closing without waiting for a peer that does not read -----------------------------
 
