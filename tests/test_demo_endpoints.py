@@ -180,7 +180,7 @@ def test_stream_event_has_the_requested_size() -> None:
 def test_browser_page_is_served(demo_server: EmbeddedServer) -> None:
     response = http_get(demo_server.address.port, "/")
     assert response.startswith(b"HTTP/1.1 200") and b"new WebSocket(" in response
-    assert b"JSON.parse(event.data)" in response and b"not JSON" in response
+    assert b"function reindent(" in response and b"not JSON" in response
 
 
 BIG = '{"blob": "' + "x" * (20 * 1024 * 1024) + '"}'
