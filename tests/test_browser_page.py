@@ -106,3 +106,19 @@ def test_page_shows_replies_as_received_and_closes_the_previous_connection(
     assert (first["code"], first["reason"]) == (1000, "reconnecting")
     opened = [json.loads(f.payload)["path"] for f in events.frames("server#") if f.opcode == Opcode.OPEN]
     assert opened == ["/ws/chat", "/ws/echo"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (see docs/interop.md)")
+def test_page_of_a_server_with_a_token_passes_the_token_on(events: WaitableQueue, tmp_path: Any) -> None:
+    from embedded_server.demo_app import create_app
+
+    server = EmbeddedServer(create_app(), events.put, port=0, token="page-token")
+    server.start()
+    assert server.wait_ready(10)
+    try:
+        query = urllib.parse.urlencode([("token", "page-token"), ("connect", "/ws/echo"), ("send", "[1]")])
+        dom = run_page(server, query, tmp_path)
+    finally:
+        assert server.stop()
+    assert '<div class="in">' in dom and "\u2193 [1]</div>" in dom
+    assert not [f for f in events.frames("server#") if f.opcode == Opcode.REJECT]
