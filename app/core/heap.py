@@ -12,13 +12,14 @@ import ctypes
 import ctypes.util
 import logging
 import sys
+from collections.abc import Callable
 
 log = logging.getLogger("socketscope")
 
 WORTH_TRIMMING = 16 * 1024 * 1024  # bytes freed at once above which the pages are handed back
 
 
-def _load_malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _load_malloc_trim() -> Callable[[int], int] | None:
     if not sys.platform.startswith("linux"):
         return None  # other allocators return large blocks by themselves
     try:
