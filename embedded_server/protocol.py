@@ -33,7 +33,7 @@ from embedded_server.tap import CLOSED_BY_SERVER
 
 log = logging.getLogger("socketscope.server")
 
-CLOSE_TIMEOUT = 3.0  # seconds a peer may take to answer a close, or to read on, before it is aborted
+CLOSE_TIMEOUT = 3.0  # seconds a peer may take to answer a close, or to read on, before it is reset
 
 
 class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -134,5 +134,9 @@ def reset_on_close(transport: Any) -> None:
     """Make closing the socket send a reset: the kernel drops what the peer never read at once,
     instead of keeping it (and the peer's connection) while it waits for the peer to read."""
     sock = transport.get_extra_info("socket")
-    if sock is not None:
+    if sock is None:
+        return
+    try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError as error:  # closed meanwhile: nothing left to drop
+        log.debug("cannot make the socket reset on close: %r", error)
