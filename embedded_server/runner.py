@@ -19,6 +19,7 @@ from typing import Any
 import uvicorn
 
 from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
+from embedded_server.protocol import MonitoredWebSocketProtocol
 from embedded_server.relay import RelayRouter
 from embedded_server.security import AccessGuard, is_loopback
 from embedded_server.tap import ASGIApp, Sink, TrafficTap
@@ -150,7 +151,7 @@ class EmbeddedServer:
         config = uvicorn.Config(
             self._app,
             log_config=None,
-            ws="websockets-sansio",
+            ws=MonitoredWebSocketProtocol,
             lifespan="auto",
             timeout_graceful_shutdown=2,
             ws_max_size=256 * 1024 * 1024,

@@ -16,6 +16,8 @@ from app.core.frames import Direction, Frame, Opcode, Side
 
 Sink = Callable[[Frame], None]
 CONNECTION_KEY = "socketscope.connection"  # scope key: the tap's id for this connection
+# disconnect-event key: the server itself failed the connection (1009, 1007, 1002, 1011), no client closed it
+CLOSED_BY_SERVER = "socketscope.closed_by_server"
 REFUSAL_BODY_KEPT = 1024  # bytes of a refused handshake's answer kept as its reason
 ASGIApp = Callable[..., Any]
 
@@ -92,12 +94,18 @@ class TrafficTap:
                 record_data(Direction.RECEIVED, message)
             elif kind == "websocket.disconnect":
                 nonlocal closed
+                if closed:  # the server's own close, echoed back to the app, or a second notice
+                    return message
                 closed = True
                 self.live.pop(connection, None)
                 code = message.get("code", 1005)
                 reason = message.get("reason") or ""
-                record(Direction.RECEIVED, Opcode.CLOSE, close_payload(code, reason, "client"),
-                       size=_close_size(code, reason))
+                if message.get(CLOSED_BY_SERVER):
+                    record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "server"),
+                           size=close_size(code, reason))
+                else:
+                    record(Direction.RECEIVED, Opcode.CLOSE, close_payload(code, reason, "client"),
+                           size=close_size(code, reason))
             return message
 
         async def tapped_send(message: dict[str, Any]) -> None:
@@ -122,7 +130,7 @@ class TrafficTap:
                 reason = message.get("reason") or ""
                 if accepted:
                     record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "server"),
-                           size=_close_size(code, reason))
+                           size=close_size(code, reason))
                 else:
                     refusal = dict(metadata, status=403, code=code, reason=reason)
                     record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
@@ -148,7 +156,8 @@ class TrafficTap:
             self.live.pop(connection, None)
 
 
-def _close_size(code: int | None, reason: str) -> int:
+def close_size(code: int | None, reason: str) -> int:
+    """Bytes a close frame's payload takes on the wire: the 2-byte code and the UTF-8 reason."""
     if code in (None, 1005, 1006):
         return 0
     return 2 + len(reason.encode("utf-8", "surrogatepass"))
