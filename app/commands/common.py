@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
+from app.net.inspector import CONNECTION_LOST
 from app.options import LaunchOptions
 from app.services.recorder import Recorder, RecordingError
 from app.services.session import Session
@@ -159,9 +160,8 @@ class ConnectionWatch:
     connection: str | None = None
     state: ConnectionState = ConnectionState.CONNECTING
     failure: str = ""
-    close_code: int | None = None
-    close_reason: str = ""
-    closed_by: str = ""
+    ending: str = ""  # how it closed, in the inspector's words ("closed by the server with 1000")
+    close_code: int | None = None  # of the close that ended it (the first one crossing), either side's
     received: int = 0  # text and binary messages
     sent: int = 0
 
@@ -176,13 +176,16 @@ class ConnectionWatch:
                     self.received += 1
                 elif item.direction == Direction.SENT:
                     self.sent += 1
-            elif item.opcode == Opcode.CLOSE and item.direction == Direction.RECEIVED:
-                close = json.loads(item.payload)
-                self.close_code, self.close_reason, self.closed_by = close["code"], close["reason"], close["by"]
+            elif item.opcode == Opcode.OPEN:
+                self.close_code = None
+            elif item.opcode == Opcode.CLOSE and self.close_code is None:
+                self.close_code = json.loads(item.payload)["code"]
         elif isinstance(item, StateChange) and item.connection == self.connection:
             self.state = item.state
             if item.state == ConnectionState.FAILED:
                 self.failure = item.detail
+            elif item.state == ConnectionState.CLOSED:
+                self.ending = item.detail
 
     @property
     def opened(self) -> bool:
@@ -199,10 +202,7 @@ class ConnectionWatch:
     def describe_end(self) -> str:
         if self.state == ConnectionState.FAILED:
             return self.failure
-        if self.close_code is None:
-            return "the connection was lost without a close frame (1006)"
-        reason = f": {self.close_reason}" if self.close_reason else ""
-        return f"closed by the {self.closed_by or 'server'} with {self.close_code}{reason}"
+        return self.ending or CONNECTION_LOST
 
 
 class ClientRun:

@@ -70,13 +70,13 @@ def _record(args: argparse.Namespace) -> int:
 
         run_.wait(done, args.duration)
         watch = run_.watch
-        ended_by_server = watch.ended
+        ended_on_its_own = watch.ended  # not by --count, --duration or Ctrl+C
         run_.close()
     progress.done()
     print(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
           file=sys.stderr, flush=True)
-    if ended_by_server and not counter.reached:
+    if ended_on_its_own and not counter.reached:
         if not watch.closed_normally:
             raise Failure(watch.describe_end())
-        print(f"The server ended the connection: {watch.describe_end()}", file=sys.stderr)
+        print(f"The connection ended: {watch.describe_end()}", file=sys.stderr)
     return OK if recorder.error is None else FAILURE

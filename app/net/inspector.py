@@ -36,6 +36,7 @@ OPEN_TIMEOUT = 10.0
 PING_TIMEOUT = 10.0
 # A connection that stayed open this long starts the next backoff from the first delay again.
 STABLE_AFTER = 10.0
+CONNECTION_LOST = "connection lost without a close frame (1006)"
 LIVE_STATES = (ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.RECONNECTING)
 
 
@@ -199,6 +200,12 @@ class InspectorConnection:
             self._record_close(websocket)
 
     def _record_close(self, websocket: ClientConnection) -> None:
+        """Log the close frames in the order they crossed, and say who closed with what.
+
+        The close that ended the connection is the first one: the peer's, or our own when the
+        inspector closed (the user, or a protocol error such as 1007, 1009 or 1011). A close we
+        sent that the peer never answered is still our close, not a lost connection.
+        """
         protocol = websocket.protocol
         sent, received = protocol.close_sent, protocol.close_rcvd
         frames = []
@@ -211,12 +218,12 @@ class InspectorConnection:
         for direction, close, by in frames:
             self._record(direction, Opcode.CLOSE, _close_payload(close.code, close.reason, by),
                          size=0 if close.code in (1005, 1006) else 2 + len(close.reason.encode()))
-        if received is None:
-            self._record(Direction.EVENT, Opcode.ERROR,
-                         json.dumps({"url": self.url, "error": "connection lost without a close frame (1006)"}),
-                         size=0)
-        code = websocket.close_code
-        self._set_state(ConnectionState.CLOSED, f"closed with {code}" + (f": {websocket.close_reason}" if websocket.close_reason else ""))
+        if not frames:
+            self._record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": self.url, "error": CONNECTION_LOST}), size=0)
+            self._set_state(ConnectionState.CLOSED, CONNECTION_LOST)
+            return
+        _direction, close, by = frames[0]
+        self._set_state(ConnectionState.CLOSED, describe_close(close.code, close.reason, by))
 
     # -- acting on an open connection -----------------------------------------------------------
 
@@ -273,6 +280,11 @@ class InspectorConnection:
             return
         self._set_state(ConnectionState.CLOSING)
         await websocket.close(code, reason)
+
+
+def describe_close(code: int, reason: str, closed_by: str) -> str:
+    """How a connection ended, in the words the state label, the panel and the commands share."""
+    return f"closed by the {closed_by} with {code}" + (f": {reason}" if reason else "")
 
 
 def format_rtt(seconds: float) -> str:
@@ -376,11 +388,17 @@ class Inspector:
 
 
 def describe_state(change: StateChange) -> str:
-    text = change.state.value.capitalize()
-    return f"{text}: {change.detail}" if change.detail else text
+    """"Open", "Failed: Connection refused", "Closed by the server with 1000": a detail that
+    already starts with the state's word continues it instead of repeating it."""
+    state, detail = change.state.value, change.detail
+    if not detail:
+        return state.capitalize()
+    if detail.startswith(state + " "):
+        return detail[0].upper() + detail[1:]
+    return f"{state.capitalize()}: {detail}"
 
 
 __all__ = [
-    "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES", "NotConnectedError",
-    "describe_state", "format_rtt",
+    "CONNECTION_LOST", "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES", "NotConnectedError",
+    "describe_close", "describe_state", "format_rtt",
 ]

@@ -1,0 +1,111 @@
+"""How the inspector's connections end, told truly everywhere: the log, the state label, the
+connections panel and the commands' exit messages. The peers are hand-written hostile servers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from app.core.frames import ConnectionState, Opcode, StateChange
+from app.main import build
+from app.net.inspector import Inspector
+from app.net.options import ConnectionOptions
+from app.ui.main_window import MainWindow
+from tests.helpers import WaitableQueue
+from tests.raw_peer import RawPeer, frame, read_frame, sends_then_drops, close_without_a_close_frame
+from tests.test_capture_commands import run
+
+LATIN1_TEXT = frame(1, b'{"name": "caf\xe9"}')  # a text frame that is not UTF-8
+INVALID_UTF8 = "closed by the client with 1007: invalid continuation byte at position 13"
+HUGE = 300 * 1024 * 1024  # announced beyond the default 256 MiB limit; never sent
+
+
+@pytest.fixture
+def inspector(events: WaitableQueue) -> Iterator[Inspector]:
+    inspector = Inspector(events)
+    inspector.start()
+    yield inspector
+    assert inspector.stop(), "client thread did not stop"
+
+
+def last_state(events: WaitableQueue, connection: str) -> StateChange | None:
+    changes = [s for s in events.seen if isinstance(s, StateChange) and s.connection == connection]
+    return changes[-1] if changes else None
+
+
+def ended(events: WaitableQueue, connection: str) -> StateChange:
+    return events.wait_for(lambda _: (state := last_state(events, connection)) is not None
+                           and state.state == ConnectionState.CLOSED and state, timeout=15)
+
+
+@pytest.mark.parametrize(("script", "options", "close"), [
+    (sends_then_drops(LATIN1_TEXT), {}, {"code": 1007, "reason": "invalid continuation byte at position 13"}),
+    (sends_then_drops(frame(2, b"", length=2048)), {"max_size": 1024},
+     {"code": 1009, "reason": "frame with 2048 bytes exceeds limit of 1024 bytes"}),
+], ids=["1007-invalid-utf8", "1009-over-max-size"])
+def test_a_close_of_the_inspector_is_reported_with_its_code_not_as_a_lost_connection(
+        inspector: Inspector, events: WaitableQueue, script, options, close) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(script) as peer:  # drops the TCP connection without answering the close
+        connection = inspector.new_connection(ConnectionOptions(peer.url, **options))
+        inspector.submit_open(connection).result(5)
+        state = ended(events, connection.id)
+    frames = events.frames(connection.id)
+    assert [json.loads(f.payload) for f in frames if f.opcode == Opcode.CLOSE] == [{**close, "by": "client"}]
+    assert [f.payload for f in frames if f.opcode == Opcode.ERROR] == []
+    assert state.detail == f"closed by the client with {close['code']}: {close['reason']}"
+
+
+def test_state_label_and_connections_panel_say_who_closed_with_what(qtbot) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(sends_then_drops(LATIN1_TEXT)) as peer:
+        window: MainWindow = build(["--no-server", "--connect", peer.url])
+        qtbot.addWidget(window)
+        try:
+            qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.CLOSED, timeout=10_000)
+            assert window.state_label.text() == INVALID_UTF8[0].upper() + INVALID_UTF8[1:]
+            row = window.connections_panel.model.row_of("client#1")
+            assert row is not None and row.state_text() == INVALID_UTF8
+            store = window.store
+            assert not any(store.opcodes[r] == Opcode.ERROR for r in range(len(store)))
+        finally:
+            window.shutdown()
+
+
+def test_a_server_closing_normally_reads_once_in_the_label(qtbot) -> None:  # type: ignore[no-untyped-def]
+    async def says_goodbye(reader, writer) -> None:  # type: ignore[no-untyped-def]
+        writer.write(frame(8, (1000).to_bytes(2, "big") + b"done"))
+        await writer.drain()
+        await read_frame(reader)  # the client's answer
+        writer.close()
+
+    with RawPeer(says_goodbye) as peer:
+        window: MainWindow = build(["--no-server", "--connect", peer.url])
+        qtbot.addWidget(window)
+        try:
+            qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.CLOSED, timeout=10_000)
+            assert window.state_label.text() == "Closed by the server with 1000: done"
+        finally:
+            window.shutdown()
+
+
+def test_record_exits_with_the_inspectors_own_close(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(sends_then_drops(LATIN1_TEXT)) as peer:
+        result = run("record", peer.url, "--out", str(tmp_path / "c.jsonl"))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1] == f"socketscope record: {INVALID_UTF8}"
+
+
+def test_send_exits_with_the_inspectors_own_close() -> None:
+    async def answers_too_big(reader, writer) -> None:  # type: ignore[no-untyped-def]
+        await read_frame(reader)  # the message sent
+        writer.write(frame(1, b"", length=HUGE))
+        await writer.drain()
+        await close_without_a_close_frame(reader, writer)
+
+    with RawPeer(answers_too_big) as peer:
+        result = run("send", peer.url, "--json", "{}", "--expect", "1")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"socketscope send: closed by the client with 1009: frame with {HUGE} bytes exceeds limit of "
+        f"{256 * 1024 * 1024} bytes after 0 of 1 replies")
