@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from app.commands.output import prepare_output, say
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.net.inspector import CONNECTION_LOST
 from app.options import LaunchOptions
@@ -50,30 +51,22 @@ class Parser(argparse.ArgumentParser):
 def run_command(prog: str, parser: argparse.ArgumentParser, argv: list[str],
                 body: Callable[[argparse.Namespace], int]) -> int:
     """Parse, run `body`, and turn its exceptions into a one-line message and an exit code."""
-    _tolerant_output()
+    prepare_output()
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        print(f"{prog}: {error} (see --help)", file=sys.stderr)
+        say(f"{prog}: {error} (see --help)", error=True)
         return USAGE_ERROR
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     try:
         return body(args)
     except UsageError as error:
-        print(f"{prog}: {error}", file=sys.stderr)
+        say(f"{prog}: {error}", error=True)
         return USAGE_ERROR
     except Failure as error:
-        print(f"{prog}: {error}", file=sys.stderr)
+        say(f"{prog}: {error}", error=True)
         return FAILURE
-
-
-def _tolerant_output() -> None:
-    """Lone surrogates and odd bytes in payloads must not crash printing."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
 
 
 def check_url(url: str) -> str:
@@ -131,15 +124,15 @@ class Progress:
             return
         self._last = now
         self._shown = True
-        if self.interactive:
-            print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+        if self.interactive:  # back to the line's start, the text, then erase what an older line left
+            say(text, error=True, start="\r", end="\x1b[K")
         else:
-            print(text, file=sys.stderr, flush=True)
+            say(text, error=True)
 
     def done(self) -> None:
         """End the line being rewritten, if any."""
         if self.interactive and self._shown:
-            print(file=sys.stderr, flush=True)
+            say(error=True)
 
 
 @contextlib.contextmanager

@@ -8,12 +8,12 @@ process keeps all but its last moments. Progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from app.commands.common import (
     FAILURE, OK, ClientRun, Failure, Parser, Progress, check_url, open_recorder, positive, run_command,
     stop_on_signals,
 )
+from app.commands.output import say
 from app.core.frames import Direction, Frame, Opcode
 
 PROG = "socketscope record"
@@ -60,7 +60,7 @@ def _record(args: argparse.Namespace) -> int:
     progress = Progress()
     with ClientRun(recorder, keep=counter.keep) as run_, stop_on_signals(run_.stop):
         run_.connect(url)
-        print(f"Recording {url} to {args.out} (Ctrl+C stops)", file=sys.stderr, flush=True)
+        say(f"Recording {url} to {args.out} (Ctrl+C stops)", error=True)
         if not run_.wait_open():
             return OK  # Ctrl+C while connecting
 
@@ -73,10 +73,10 @@ def _record(args: argparse.Namespace) -> int:
         ended_on_its_own = watch.ended  # not by --count, --duration or Ctrl+C
         run_.close()
     progress.done()
-    print(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
-          file=sys.stderr, flush=True)
+    say(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
+        error=True)
     if ended_on_its_own and not counter.reached:
         if not watch.closed_normally:
             raise Failure(watch.describe_end())
-        print(f"The connection ended: {watch.describe_end()}", file=sys.stderr)
+        say(f"The connection ended: {watch.describe_end()}", error=True)
     return OK if recorder.error is None else FAILURE

@@ -4,8 +4,10 @@ The payload is validated strictly first (as the composer does): invalid JSON is 
 usage error with its line and column and is never sent. It is sent exactly as
 given. Every message the server sends after the connection opens counts as a reply
 (a greeting too) and is printed on its own line: a text reply as it came unless it
-spans lines (then JSON is printed minified, duplicates and big numbers intact, and
-other text as a JSON string), a binary one as ``base64:…``.
+spans lines or holds control characters (then JSON is printed minified, duplicates
+and big numbers intact, and other text as a JSON string), a binary one as ``base64:…``.
+What remains of control characters (C1, DEL, lone surrogates inside JSON strings) is
+printed as JSON's own `\\uXXXX` escape, so a JSON reply line stays JSON of the same value.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import sys
 from app.commands.common import (
     OK, ClientRun, Failure, Parser, UsageError, check_url, open_recorder, positive, run_command, stop_on_signals,
 )
+from app.commands.output import say
 from app.core import jsondoc
+from app.core.printable import has_controls
 from app.core.frames import Direction, Frame, Opcode
 
 PROG = "socketscope send"
@@ -69,7 +73,7 @@ def reply_line(frame: Frame) -> str:
     payload = frame.payload
     if isinstance(payload, bytes):
         return "base64:" + base64.b64encode(payload).decode("ascii")
-    if "\n" not in payload and "\r" not in payload:
+    if not has_controls(payload):
         return payload
     try:
         return jsondoc.dumps(jsondoc.parse(payload, allow_nonstandard=True).value, indent=None)
@@ -89,7 +93,7 @@ def _send(args: argparse.Namespace) -> int:
         nonlocal replies
         if frame.direction == Direction.RECEIVED and frame.opcode in (Opcode.TEXT, Opcode.BINARY):
             if replies < args.expect or args.expect == 0:
-                print(reply_line(frame), flush=True)
+                say(reply_line(frame))
             replies += 1
 
     with ClientRun(recorder) as run_, stop_on_signals(run_.stop):
