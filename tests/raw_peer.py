@@ -126,3 +126,5 @@ class RawPeer:
                 await self.script(reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()  # the client left first
+        except asyncio.CancelledError:
+            writer.close()  # the peer is stopping: end quietly (asyncio logs a handler that ends cancelled)

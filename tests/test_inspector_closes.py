@@ -3,6 +3,7 @@ connections panel and the commands' exit messages. The peers are hand-written ho
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
@@ -10,7 +11,7 @@ import pytest
 
 from app.core.frames import ConnectionState, Opcode, StateChange
 from app.main import build
-from app.net.inspector import Inspector
+from app.net.inspector import NOT_ANSWERING_PINGS, Inspector
 from app.net.options import ConnectionOptions
 from app.ui.main_window import MainWindow
 from tests.helpers import WaitableQueue
@@ -20,6 +21,7 @@ from tests.test_capture_commands import run
 LATIN1_TEXT = frame(1, b'{"name": "caf\xe9"}')  # a text frame that is not UTF-8
 INVALID_UTF8 = "closed by the client with 1007: invalid continuation byte at position 13"
 HUGE = 300 * 1024 * 1024  # announced beyond the default 256 MiB limit; never sent
+KEEPALIVE_TIMEOUT = "closed by the client with 1011: keepalive ping timeout"
 
 
 @pytest.fixture
@@ -109,3 +111,41 @@ def test_send_exits_with_the_inspectors_own_close() -> None:
     assert result.stderr.splitlines()[-1] == (
         f"socketscope send: closed by the client with 1009: frame with {HUGE} bytes exceeds limit of "
         f"{256 * 1024 * 1024} bytes after 0 of 1 replies")
+
+
+async def stops_reading(_reader: asyncio.StreamReader, _writer: asyncio.StreamWriter) -> None:
+    """A peer that hangs: it never reads again, never answers a ping, never closes."""
+    await asyncio.Event().wait()
+
+
+def test_a_peer_that_stops_answering_pings_is_marked_and_closed_with_1011_in_time(
+        inspector: Inspector, events: WaitableQueue) -> None:
+    interval, timeout = 1.0, 1.0
+    with RawPeer(stops_reading) as peer:
+        connection = inspector.new_connection(ConnectionOptions(peer.url, ping_interval=interval, ping_timeout=timeout))
+        inspector.submit_open(connection).result(5)
+        state = ended(events, connection.id)
+    frames = events.frames(connection.id)
+    opened = next(f for f in frames if f.opcode == Opcode.OPEN)
+    close = next(f for f in frames if f.opcode == Opcode.CLOSE)
+    assert json.loads(close.payload) == {"code": 1011, "reason": "keepalive ping timeout", "by": "client"}
+    assert interval + timeout <= close.wall_time - opened.wall_time <= interval + timeout + 2
+    assert [f for f in frames if f.opcode == Opcode.ERROR] == []
+    details = [s.detail for s in events.seen if isinstance(s, StateChange) and s.connection == connection.id]
+    assert details[-2:] == [NOT_ANSWERING_PINGS, KEEPALIVE_TIMEOUT] and state.detail == KEEPALIVE_TIMEOUT
+
+
+def test_the_panel_marks_a_peer_not_answering_pings_before_closing_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(stops_reading) as peer:
+        window: MainWindow = build(["--no-server"])
+        qtbot.addWidget(window)
+        model = window.connections_panel.model
+        shown: list[str] = []
+        model.dataChanged.connect(lambda *_: shown.extend(r.state_text() for r in model.rows[:1]))
+        try:
+            window.session.connect(ConnectionOptions(peer.url, ping_interval=0.5, ping_timeout=0.5))
+            qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.CLOSED, timeout=10_000)
+            assert "open: not answering pings" in shown and shown[-1] == KEEPALIVE_TIMEOUT
+            assert window.state_label.text() == "Closed by the client with 1011: keepalive ping timeout"
+        finally:
+            window.shutdown()

@@ -36,6 +36,9 @@ OPEN_TIMEOUT = 10.0
 PING_TIMEOUT = 10.0
 # A connection that stayed open this long starts the next backoff from the first delay again.
 STABLE_AFTER = 10.0
+# A peer that stopped answering pings will not answer a close either: do not wait the usual 10 s for it.
+KEEPALIVE_CLOSE_TIMEOUT = 1.0
+NOT_ANSWERING_PINGS = "not answering pings"
 CONNECTION_LOST = "connection lost without a close frame (1006)"
 LIVE_STATES = (ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.RECONNECTING)
 
@@ -153,8 +156,7 @@ class InspectorConnection:
                 ssl=context,
                 max_size=options.max_size or None,
                 compression="deflate" if options.compression else None,
-                ping_interval=options.ping_interval or None,
-                ping_timeout=options.ping_timeout or None,
+                ping_interval=None,  # keepalive is ours (_keep_alive): it says when the peer stops answering
                 open_timeout=OPEN_TIMEOUT,
                 user_agent_header=f"SocketScope websockets/{websockets.__version__}",
             )
@@ -186,6 +188,8 @@ class InspectorConnection:
     async def _read(self, websocket: ClientConnection) -> None:
         put = self._queue.put
         connection = self.id
+        keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
+                     if self.options.ping_interval else None)
         try:
             # A plain async-for: wrapping each recv in wait_for costs a task per message.
             async for message in websocket:
@@ -196,8 +200,34 @@ class InspectorConnection:
         except ConnectionClosed:
             pass  # reported below from the protocol's close state
         finally:
+            if keepalive is not None:
+                keepalive.cancel()
             self._websocket = None
             self._record_close(websocket)
+
+    async def _keep_alive(self, websocket: ClientConnection) -> None:
+        """Ping every `ping_interval` seconds; a peer that leaves one unanswered for `ping_timeout`
+        is marked as not answering and closed with 1011 at once (the close waits 1 s, not 10)."""
+        interval, timeout = self.options.ping_interval, self.options.ping_timeout
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with asyncio.timeout(timeout or None):  # 0: wait forever, never await the pong
+                    pong = await websocket.ping()  # bounded too: a peer that stopped reading blocks writes
+                    if timeout:
+                        await pong
+            except ConnectionClosed:
+                return
+            except TimeoutError:
+                break
+        self._set_state(ConnectionState.OPEN, NOT_ANSWERING_PINGS)
+        websocket.close_timeout = KEEPALIVE_CLOSE_TIMEOUT
+        try:
+            # The bound also covers a write buffer the peer stopped draining.
+            async with asyncio.timeout(KEEPALIVE_CLOSE_TIMEOUT + 0.5):
+                await websocket.close(1011, "keepalive ping timeout")
+        except TimeoutError:
+            websocket.transport.abort()  # the reader then records the 1011 sent
 
     def _record_close(self, websocket: ClientConnection) -> None:
         """Log the close frames in the order they crossed, and say who closed with what.
@@ -399,6 +429,7 @@ def describe_state(change: StateChange) -> str:
 
 
 __all__ = [
-    "CONNECTION_LOST", "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES", "NotConnectedError",
+    "CONNECTION_LOST", "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES",
+    "NOT_ANSWERING_PINGS", "NotConnectedError",
     "describe_close", "describe_state", "format_rtt",
 ]
