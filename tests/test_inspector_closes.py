@@ -149,3 +149,61 @@ def test_the_panel_marks_a_peer_not_answering_pings_before_closing_it(qtbot) -> 
             assert window.state_label.text() == "Closed by the client with 1011: keepalive ping timeout"
         finally:
             window.shutdown()
+
+
+GO_AWAY = b"go away: you are not on the list"
+REFUSED = b"HTTP/1.1 403 Forbidden\r\nContent-Length: %d\r\n\r\n%s" % (len(GO_AWAY), GO_AWAY)
+REFUSAL = "Handshake rejected with HTTP 403 Forbidden (credentials, Origin or token?): " + GO_AWAY.decode()
+
+
+def test_a_refused_handshake_shows_the_servers_answer_in_the_log_and_the_state(qtbot) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(response=REFUSED) as peer:
+        window: MainWindow = build(["--no-server", "--connect", peer.url])
+        qtbot.addWidget(window)
+        try:
+            qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.FAILED, timeout=10_000)
+            assert window.state_label.text() == f"Failed: {REFUSAL}"
+            row = window.connections_panel.model.row_of("client#1")
+            assert row is not None and row.state_text() == f"failed: {REFUSAL}"
+            store = window.store
+            errors = [json.loads(store.payloads[r])["error"] for r in range(len(store)) if store.opcodes[r] == Opcode.ERROR]
+            assert errors == [REFUSAL]
+        finally:
+            window.shutdown()
+
+
+def test_an_error_page_is_shown_escaped_and_cut_to_a_kib(inspector: Inspector, events: WaitableQueue) -> None:
+    page = b"<html>\n<h1>Oops\x1b[2J</h1>" + b"x" * 3000 + b"</html>"
+    response = b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\n\r\n" + page  # ends at EOF
+    with RawPeer(response=response) as peer:
+        connection = inspector.new_connection(ConnectionOptions(peer.url))
+        with pytest.raises(Exception, match="HTTP 500") as failed:
+            inspector.submit_open(connection).result(5)
+    shown = str(failed.value)
+    head = "Handshake rejected with HTTP 500 Internal Server Error: <html>\\u000a<h1>Oops\\u001b[2J</h1>xxx"
+    assert shown.startswith(head) and shown.endswith(f"x … ({len(page):,} B in all)")
+    assert len(shown) == len(head) + 1024 - len(b"<html>\n<h1>Oops\x1b[2J</h1>xxx") + len(f" … ({len(page):,} B in all)")
+    assert last_state(events, connection.id).detail == shown  # type: ignore[union-attr]
+
+
+def test_record_says_what_the_refusing_server_answered(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with RawPeer(response=REFUSED) as peer:
+        result = run("record", peer.url, "--out", str(tmp_path / "c.jsonl"))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1] == f"socketscope record: {REFUSAL}"
+
+
+def test_a_long_refusal_leaves_the_window_its_width(qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = b"<html>" + b"Internal error " * 200 + b"</html>"
+    with RawPeer(response=b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n%s" % (len(page), page)) as peer:
+        window: MainWindow = build(["--no-server", "--connect", peer.url])
+        qtbot.addWidget(window)
+        try:
+            qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.FAILED, timeout=10_000)
+            label = window.state_label
+            assert label.toolTip().startswith("Failed: Handshake rejected with HTTP 500 Internal Server Error: <html>")
+            assert label.toolTip().endswith(f" … ({len(page):,} B in all)")
+            assert label.text().endswith("…") and label.sizeHint().width() <= label.maximumWidth()
+            assert window.minimumSizeHint().width() < 1600
+        finally:
+            window.shutdown()

@@ -27,6 +27,7 @@ from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
+from app.core.printable import escape_controls
 from app.net.loop_thread import LoopThread
 from app.net.options import DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
 
@@ -38,6 +39,7 @@ PING_TIMEOUT = 10.0
 STABLE_AFTER = 10.0
 # A peer that stopped answering pings will not answer a close either: do not wait the usual 10 s for it.
 KEEPALIVE_CLOSE_TIMEOUT = 1.0
+REFUSAL_BODY_SHOWN = 1024  # bytes of a refused handshake's body put in its error
 NOT_ANSWERING_PINGS = "not answering pings"
 CONNECTION_LOST = "connection lost without a close frame (1006)"
 LIVE_STATES = (ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.RECONNECTING)
@@ -344,11 +346,13 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
         return f"No answer within {OPEN_TIMEOUT:.0f} s", True
     if isinstance(error, InvalidStatus):
         status = error.response.status_code
-        phrase = error.response.reason_phrase
-        hint = {401: ": check the credentials (authentication options)",
-                403: ": the server refused this client (credentials, Origin or token?)",
-                404: ": no WebSocket endpoint at this path"}.get(status, "")
-        return f"Handshake rejected with HTTP {status} {phrase}{hint}", status in (500, 502, 503, 504)
+        phrase = escape_controls(error.response.reason_phrase)
+        hint = {401: " (check the credentials: authentication options)",
+                403: " (credentials, Origin or token?)",
+                404: " (no WebSocket endpoint at this path)"}.get(status, "")
+        body = _body_text(error.response.body)
+        return (f"Handshake rejected with HTTP {status} {phrase}{hint}" + (f": {body}" if body else ""),
+                status in (500, 502, 503, 504))
     if isinstance(error, NegotiationError):
         return f"Handshake failed: {error}", False
     if isinstance(error, InvalidMessage):
@@ -364,6 +368,14 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
         return text[0].upper() + text[1:], True
     text = str(error) or type(error).__name__
     return text[0].upper() + text[1:], False
+
+
+def _body_text(body: bytes | bytearray | None) -> str:
+    """What a refusing server said: the first KiB of its body, control characters escaped."""
+    if not body:
+        return ""
+    text = escape_controls(bytes(body[:REFUSAL_BODY_SHOWN]).decode("utf-8", "backslashreplace").strip())
+    return f"{text} … ({len(body):,} B in all)" if len(body) > REFUSAL_BODY_SHOWN else text
 
 
 class Inspector:
