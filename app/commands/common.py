@@ -22,7 +22,8 @@ from typing import Any
 
 from app.commands.output import prepare_output, say
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
-from app.net.inspector import CONNECTION_LOST
+from app.net.inspector import CONNECTION_LOST, TLS_VERIFY_FAILED
+from app.net.options import ConnectionOptions, OptionsError
 from app.options import LaunchOptions
 from app.services.recorder import Recorder, RecordingError
 from app.services.session import Session
@@ -80,6 +81,41 @@ def check_url(url: str) -> str:
         reason = getattr(error, "msg", None) or str(error)
         raise UsageError(f"not a WebSocket URL: {url!r}: {reason} (use ws://host:port/path or wss://…)") from None
     return url
+
+
+def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    """The TLS choices of the window's connection options, for a wss:// URL."""
+    tls = parser.add_argument_group("TLS (wss:// only)")
+    tls.add_argument("--cafile", metavar="FILE", help="also trust the certificate authorities in this PEM file")
+    tls.add_argument("--cert", metavar="FILE", help="present this client certificate (PEM, may hold the key too)")
+    tls.add_argument("--key", metavar="FILE", help="the client certificate's private key, if not in --cert")
+    tls.add_argument("--insecure", action="store_true",
+                     help="accept any server certificate (a test server only: anyone could be listening)")
+
+
+def connection_options(url: str, args: argparse.Namespace) -> ConnectionOptions:
+    """The options for `url` with the command's TLS choices; `UsageError` if they cannot be used.
+
+    The certificate files are read now, so a missing or bad one is a usage error, not a failed connection.
+    """
+    options = ConnectionOptions(url, ca_file=args.cafile or "", client_cert=args.cert or "",
+                                client_key=args.key or "", insecure=args.insecure)
+    tls_chosen = bool(args.cafile or args.cert or args.key or args.insecure)
+    try:
+        options.check()
+        if tls_chosen and not options.secure:
+            raise OptionsError("--cafile, --cert, --key and --insecure apply to wss:// URLs only")
+        options.ssl_context()
+    except OptionsError as error:
+        raise UsageError(str(error)) from None
+    return options
+
+
+def command_line_advice(failure: str) -> str:
+    """The window's advice for a certificate it cannot verify, in this command's options."""
+    if failure.startswith(TLS_VERIFY_FAILED):
+        return f"{failure} (here: --cafile FILE, or --insecure)"
+    return failure
 
 
 def positive(kind: type[int] | type[float]) -> Callable[[str], Any]:
@@ -219,8 +255,8 @@ class ClientRun:
         if self.recorder is not None:
             self.recorder.stop()
 
-    def connect(self, url: str) -> str:
-        self.watch.connection = self.session.connect(url)
+    def connect(self, target: str | ConnectionOptions) -> str:
+        self.watch.connection = self.session.connect(target)
         return self.watch.connection
 
     def drain(self) -> None:
@@ -256,7 +292,7 @@ class ClientRun:
         """Until the connection is open (True) or a stop was asked for (False); `Failure` if it cannot open."""
         self.wait(lambda: self.watch.opened or self.watch.ended)
         if self.watch.state == ConnectionState.FAILED:
-            raise Failure(self.watch.failure)
+            raise Failure(command_line_advice(self.watch.failure))
         return self.watch.opened
 
     def close(self, timeout: float = 5.0) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 
 from app.commands.common import (
-    FAILURE, OK, ClientRun, Failure, Parser, Progress, check_url, open_recorder, positive, run_command,
-    stop_on_signals,
+    FAILURE, OK, ClientRun, Failure, Parser, Progress, add_tls_arguments, check_url, connection_options, open_recorder,
+    positive, run_command, stop_on_signals,
 )
 from app.commands.output import say
 from app.core.frames import Direction, Frame, Opcode
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, metavar="FILE", help="capture file (appended to if it exists)")
     parser.add_argument("--count", type=positive(int), metavar="N", help="stop after N messages received")
     parser.add_argument("--duration", type=positive(float), metavar="S", help="stop after S seconds")
+    add_tls_arguments(parser)
     return parser
 
 
@@ -54,12 +55,13 @@ class _Counter:
 
 def _record(args: argparse.Namespace) -> int:
     url = check_url(args.url)
+    options = connection_options(url, args)
     recorder = open_recorder(args.out)
     assert recorder is not None
     counter = _Counter(args.count)
     progress = Progress()
     with ClientRun(recorder, keep=counter.keep) as run_, stop_on_signals(run_.stop):
-        run_.connect(url)
+        run_.connect(options)
         say(f"Recording {url} to {args.out} (Ctrl+C stops)", error=True)
         if not run_.wait_open():
             return OK  # Ctrl+C while connecting

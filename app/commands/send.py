@@ -18,7 +18,8 @@ import json
 import sys
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, UsageError, check_url, open_recorder, positive, run_command, stop_on_signals,
+    OK, ClientRun, Failure, Parser, UsageError, add_tls_arguments, check_url, connection_options, open_recorder,
+    positive, run_command, stop_on_signals,
 )
 from app.commands.output import say
 from app.core import jsondoc
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, metavar="S",
                         help=f"seconds to wait for the replies (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--out", metavar="FILE", help="also record the exchange to a JSONL capture")
+    add_tls_arguments(parser)
     return parser
 
 
@@ -85,6 +87,7 @@ def _send(args: argparse.Namespace) -> int:
     url = check_url(args.url)
     if args.expect < 0:
         raise UsageError(f"--expect must be 0 or more, not {args.expect}")
+    options = connection_options(url, args)
     payload = read_payload(args)
     recorder = open_recorder(args.out)
     replies = 0
@@ -98,7 +101,7 @@ def _send(args: argparse.Namespace) -> int:
 
     with ClientRun(recorder) as run_, stop_on_signals(run_.stop):
         run_.on_frame = print_reply
-        connection = run_.connect(url)
+        connection = run_.connect(options)
         if not run_.wait_open():
             return OK  # Ctrl+C while connecting: nothing sent, nothing to report
         try:

@@ -39,6 +39,7 @@ PING_TIMEOUT = 10.0
 STABLE_AFTER = 10.0
 # A peer that stopped answering pings will not answer a close either: do not wait the usual 10 s for it.
 KEEPALIVE_CLOSE_TIMEOUT = 1.0
+TLS_VERIFY_FAILED = "TLS certificate verify failed"
 REFUSAL_BODY_SHOWN = 1024  # bytes of a refused handshake's body put in its error
 NOT_ANSWERING_PINGS = "not answering pings"
 CONNECTION_LOST = "connection lost without a close frame (1006)"
@@ -331,7 +332,7 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
     if isinstance(error, InvalidURI):
         return f"Not a WebSocket URL: {error.uri} (use ws:// or wss://)", False
     if isinstance(error, ssl.SSLCertVerificationError):
-        return (f"TLS certificate verify failed: {error.verify_message or error.reason}. "
+        return (f"{TLS_VERIFY_FAILED}: {error.verify_message or error.reason}. "
                 "Choose the CA file that signed the server's certificate in the connection's TLS options, "
                 "or, for a test server only, allow an invalid certificate (insecure)"), False
     if isinstance(error, ssl.SSLError):
@@ -442,6 +443,6 @@ def describe_state(change: StateChange) -> str:
 
 __all__ = [
     "CONNECTION_LOST", "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES",
-    "NOT_ANSWERING_PINGS", "NotConnectedError",
+    "NOT_ANSWERING_PINGS", "NotConnectedError", "TLS_VERIFY_FAILED",
     "describe_close", "describe_state", "format_rtt",
 ]
