@@ -13,6 +13,7 @@ import base64
 import hashlib
 import struct
 import threading
+import zlib
 from collections.abc import Awaitable, Callable
 
 from app.net.loop_thread import LoopThread
@@ -21,16 +22,29 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-def frame(opcode: int, payload: bytes, length: int | None = None) -> bytes:
-    """One unmasked server frame (FIN set); `length` may announce more than `payload` holds."""
+def frame(opcode: int, payload: bytes, length: int | None = None, compressed: bool = False,
+          fin: bool = True) -> bytes:
+    """One unmasked server frame; `length` may announce more than `payload` holds;
+    `compressed` sets RSV1 (permessage-deflate); `fin=False` for all but a message's last fragment."""
     length = len(payload) if length is None else length
+    first = (0x80 if fin else 0) | (0x40 if compressed else 0) | opcode
     if length < 126:
-        header = struct.pack("!BB", 0x80 | opcode, length)
+        header = struct.pack("!BB", first, length)
     elif length < 65536:
-        header = struct.pack("!BBH", 0x80 | opcode, 126, length)
+        header = struct.pack("!BBH", first, 126, length)
     else:
-        header = struct.pack("!BBQ", 0x80 | opcode, 127, length)
+        header = struct.pack("!BBQ", first, 127, length)
     return header + payload
+
+
+def deflated_zeros(size: int) -> bytes:
+    """A permessage-deflate payload that inflates to `size` zero bytes (a few KiB per 64 MiB on the wire)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(1 << 20)
+    parts = [compressor.compress(chunk) for _ in range(size >> 20)]
+    parts.append(compressor.compress(bytes(size & ((1 << 20) - 1))))
+    parts.append(compressor.flush(zlib.Z_SYNC_FLUSH))
+    return b"".join(parts)[:-4]  # without the 00 00 ff ff the receiver adds back
 
 
 async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -70,9 +84,11 @@ def sends_then_drops(data: bytes) -> Script:
 class RawPeer:
     """A hand-written WebSocket server on a loopback port; `url` to connect, `stop()` when done."""
 
-    def __init__(self, script: Script | None = None, response: bytes | None = None) -> None:
+    def __init__(self, script: Script | None = None, response: bytes | None = None,
+                 extensions: bytes = b"") -> None:
         self.script = script
         self.response = response
+        self.extensions = extensions  # the Sec-WebSocket-Extensions answered, e.g. b"permessage-deflate"
         self.connected = threading.Event()  # a handshake was answered
         self._loop_thread = LoopThread("socketscope-test-rawpeer")
         self._server: asyncio.Server | None = None
@@ -118,8 +134,9 @@ class RawPeer:
             key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
                        if line.lower().startswith(b"sec-websocket-key:"))
             accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+            extensions = b"Sec-WebSocket-Extensions: " + self.extensions + b"\r\n" if self.extensions else b""
             writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                         b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+                         b"Sec-WebSocket-Accept: " + accept + b"\r\n" + extensions + b"\r\n")
             await writer.drain()
             self.connected.set()
             if self.script is not None:

@@ -28,6 +28,7 @@ from websockets.frames import CLOSE_CODE_EXPLANATIONS
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.core.printable import escape_controls
+from app.net.inflate import deflate_extensions
 from app.net.loop_thread import LoopThread
 from app.net.options import DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
 
@@ -158,7 +159,8 @@ class InspectorConnection:
                 subprotocols=list(options.subprotocols) or None,
                 ssl=context,
                 max_size=options.max_size or None,
-                compression="deflate" if options.compression else None,
+                compression=None,  # permessage-deflate, if chosen, is offered through `extensions`
+                extensions=deflate_extensions() if options.compression else None,
                 ping_interval=None,  # keepalive is ours (_keep_alive): it says when the peer stops answering
                 open_timeout=OPEN_TIMEOUT,
                 user_agent_header=f"SocketScope websockets/{websockets.__version__}",
@@ -207,6 +209,7 @@ class InspectorConnection:
                 keepalive.cancel()
             self._websocket = None
             self._record_close(websocket)
+            _release(websocket)
 
     async def _keep_alive(self, websocket: ClientConnection) -> None:
         """Ping every `ping_interval` seconds; a peer that leaves one unanswered for `ping_timeout`
@@ -313,6 +316,22 @@ class InspectorConnection:
             return
         self._set_state(ConnectionState.CLOSING)
         await websocket.close(code, reason)
+
+
+def _release(websocket: ClientConnection) -> None:
+    """Let a closed connection's memory go now, not at the next garbage collection.
+
+    The library keeps the error that ended a connection, and with it the traceback whose
+    frames reference the connection: a cycle that only the collector (run now and then on
+    the GUI thread) can free, and that holds whatever the connection still had, such as
+    the fragments of a message refused as too big. Dropping those tracebacks and the
+    unread fragments lets reference counting free them at once.
+    """
+    for error in (websocket.connection_exc, websocket.protocol.parser_exc):
+        seen = 0
+        while error is not None and seen < 16:  # an exception chain is short; a cycle in it is not followed
+            error.__traceback__ = None
+            error, seen = error.__cause__ or error.__context__, seen + 1
 
 
 def describe_close(code: int, reason: str, closed_by: str) -> str:
