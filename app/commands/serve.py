@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 
+from app.commands.common import Parser, UsageError
 from app.commands.output import prepare_output, say
 from app.core.frames import Frame
 from app.core.jsonl import OPCODE_NAMES  # the words the window and captures use ("refused")
@@ -24,7 +25,7 @@ _ARROWS = {0: "->", 1: "<-", 2: "**"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="socketscope serve",
+    parser = Parser(prog="socketscope serve",
                                      description="Run the embedded WebSocket server headless and print its traffic.")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 for any free one)")
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default loopback)")
@@ -49,7 +50,10 @@ def run(argv: list[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit_:
+    except UsageError as error:
+        say(f"socketscope serve: {error} (see --help)", error=True)
+        return 2
+    except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     from embedded_server.loader import AppLoadError, load_app
     from embedded_server.security import is_loopback, new_token
