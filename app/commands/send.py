@@ -23,8 +23,8 @@ from app.commands.common import (
 )
 from app.commands.output import say
 from app.core import jsondoc
-from app.core.printable import has_controls
 from app.core.frames import Direction, Frame, Opcode
+from app.core.printable import has_controls
 
 PROG = "socketscope send"
 DEFAULT_TIMEOUT = 10.0

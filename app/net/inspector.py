@@ -324,10 +324,10 @@ def _release(websocket: ClientConnection) -> None:
     The library keeps the error that ended a connection, and with it the traceback whose
     frames reference the connection: a cycle that only the collector (run now and then on
     the GUI thread) can free, and that holds whatever the connection still had, such as
-    the fragments of a message refused as too big. Dropping those tracebacks and the
-    unread fragments lets reference counting free them at once.
+    the fragments of a message refused as too big. Dropping those tracebacks lets reference
+    counting free the connection, and all it held, at once.
     """
-    for error in (websocket.connection_exc, websocket.protocol.parser_exc):
+    for error in (getattr(websocket, "connection_exc", None), getattr(websocket.protocol, "parser_exc", None)):
         seen = 0
         while error is not None and seen < 16:  # an exception chain is short; a cycle in it is not followed
             error.__traceback__ = None

@@ -59,8 +59,8 @@ class ConnectionRow:
         if state == ConnectionState.RECONNECTING and self.retry_at is not None:
             seconds = max(0, math.ceil(self.retry_at - time.monotonic()))
             return f"reconnecting in {seconds} s" if seconds else "reconnecting now"
-        if state in (ConnectionState.CLOSED, ConnectionState.FAILED) and change.detail \
-                or change.detail == NOT_ANSWERING_PINGS:
+        ended_with_detail = state in (ConnectionState.CLOSED, ConnectionState.FAILED) and change.detail
+        if ended_with_detail or change.detail == NOT_ANSWERING_PINGS:
             text = describe_state(change)  # the state label's words, as a table cell
             return text[0].lower() + text[1:]
         return state.value
