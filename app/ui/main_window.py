@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
         self.state_label.setObjectName("connectionState")
         self.state_label.setAccessibleName("connectionState")
         self.state_label.setMinimumWidth(200)
+        # A refusal's body can be a KiB: the label shows what fits, its tooltip all of it.
+        self.state_label.setMaximumWidth(self.fontMetrics().averageCharWidth() * 140)
 
     def _build_log(self) -> None:
         self.view = View(self.store)
@@ -337,7 +339,10 @@ class MainWindow(QMainWindow):
         """The URL bar and its state label follow the current connection."""
         if not self.url_edit.isModified():
             self.url_edit.setText(change.url)
-        self.state_label.setText(describe_state(change))
+        text = describe_state(change)
+        metrics = self.state_label.fontMetrics()
+        self.state_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.state_label.maximumWidth()))
+        self.state_label.setToolTip(text)
         self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
 
     def select_connection(self, connection: str) -> None:
