@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QTableView
 
 from app.core.filters import FilterError
 from app.core.sorting import SortJob
+from app.ui import log_selection
 from app.ui.log_model import COLUMNS, LogModel
 
 PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the payload, e.g. $.type, "
@@ -187,20 +188,15 @@ class LogColumns(QObject):
             self.view.catch_up()
             self.view.install_order(order, self._snapshot_end)  # type: ignore[arg-type]
             self.model.view_replaced()
-        self.keeping_current_row(install)
+        self.keeping_selection(install)
 
-    def keeping_current_row(self, change: Callable[[], None]) -> None:
-        """Run `change` (which may reset the model) and select the same stored row afterwards if it is still shown."""
-        current = self.table.currentIndex()
-        row = self.view.store_row(current.row()) if current.isValid() else None
-        column = current.column() if current.isValid() else 0
+    def keeping_selection(self, change: Callable[[], None]) -> None:
+        """Run `change` (which may reset the model) and select the same stored rows afterwards where still shown."""
+        kept = log_selection.remember(self.table, self.view.store_row)
         change()
-        if row is None or self.table.currentIndex().isValid():
-            return
-        rows = self.view.rows
-        position = (row - self.view.store.first) if rows is None else _index(rows, row)
-        if position is not None and 0 <= position < self.model.rowCount():
-            self.table.setCurrentIndex(self.model.index(position, column))
+        if kept.current is None or self.table.currentIndex().isValid():
+            return  # nothing to keep, or rows were only removed and Qt kept the selection
+        log_selection.restore(self.table, self.view, kept)
 
     def _column_name(self) -> str:
         return str(self.model.headerData(self.sort_column or 0, Qt.Orientation.Horizontal))
@@ -216,13 +212,6 @@ class LogColumns(QObject):
     def _show(self, text: str, *, error: bool = False) -> None:
         self.status.setStyleSheet("color: #cf222e;" if error else "")
         self.status.setText(text)
-
-
-def _index(rows: object, row: int) -> int | None:
-    try:
-        return rows.index(row)  # type: ignore[attr-defined]
-    except ValueError:
-        return None
 
 
 __all__ = ["LogColumns", "PATH_HELP"]

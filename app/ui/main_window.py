@@ -25,7 +25,7 @@ from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
 from app.core.summary import human_size
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.services.session import Session
-from app.ui import async_loop, window_settings
+from app.ui import async_loop, log_selection, window_settings
 from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.current_connection: str | None = None
         self.connection_states: dict[str, ConnectionState] = {}
         self._selection_generation = 0
+        self.shown_row: int | None = None  # the store row the detail pane shows (or is parsing)
         self._shut_down = False
         self.documents = DocumentWorker()  # parses and holds big documents in another process
         self.setWindowTitle("SocketScope")
@@ -286,7 +287,7 @@ class MainWindow(QMainWindow):
 
     def _rows_dropped(self) -> None:
         """The store dropped its oldest rows to stay within its budget: say so, and keep the log consistent."""
-        self.log_columns.keeping_current_row(self.log_model.forget_dropped)  # sorted, the model resets
+        self.log_columns.keeping_selection(self.log_model.forget_dropped)  # sorted, the model resets
         self.dropped_label.setText(f"{self.store.dropped:,} oldest dropped")
         self.dropped_label.setToolTip(
             f"The log keeps at most {human_size(self.store.budget)} of messages (--memory-budget); "
@@ -380,12 +381,21 @@ class MainWindow(QMainWindow):
     def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
         """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
         if current.isValid():
-            self._show_message(self.view.store_row(current.row()))
+            row = self.view.store_row(current.row())
+            if row != self.shown_row:  # the same message made current again after a new filter or order
+                self._show_message(row)
+
+    def _clear_message(self) -> None:
+        """The shown message has left the log's rows: the detail pane shows nothing rather than it."""
+        self._selection_generation += 1  # a parse under way is not shown
+        self.shown_row = None
+        self.message_view.clear()
 
     @asyncSlot(int)
     async def _show_message(self, row: int) -> None:
         if row < self.store.first:
             return  # dropped meanwhile
+        self.shown_row = row
         self._selection_generation += 1
         generation = self._selection_generation
         store = self.store
@@ -415,11 +425,17 @@ class MainWindow(QMainWindow):
         self.filter_bar.edit.selectAll()
 
     def _filter_applied(self) -> None:
+        """The new filter's rows are in place: keep the selected messages it still shows, else clear the pane."""
+        kept = log_selection.remember(self.log_view, self.view.previous_store_row)
         self.view.catch_up()
         self.log_model.view_replaced()
+        if kept.current is not None and not log_selection.restore(self.log_view, self.view, kept):
+            self._clear_message()
         self.log_columns.resort()
         if self.follow_tail:
             self.log_view.scrollToBottom()
+        elif self.log_view.currentIndex().isValid():
+            self.log_view.scrollTo(self.log_view.currentIndex())
 
     def _current_url(self) -> str:
         connection = self.session.inspector.connections.get(self.current_connection or "")

@@ -168,6 +168,12 @@ class RawView(QWidget):
         self.inspection = inspection
         self._render()
 
+    def clear(self) -> None:
+        """Show no text (no message is selected)."""
+        self._generation += 1  # a formatting under way is not shown
+        self.inspection = None
+        self._show("")
+
     def set_mode(self, mode: str) -> None:
         """Show the message as received, pretty or compact; the choice stays for the next message."""
         self.mode = mode
