@@ -80,3 +80,149 @@ def test_a_new_filter_keeps_the_selected_message_or_clears_the_pane(window: Main
     tree = window.message_view.tree_model
     assert window.message_view.raw.toPlainText() == ""
     assert "n" not in [tree.index(row, KEY).data() for row in range(tree.rowCount())]
+
+
+# -- the log's actions (copy, load, resend, clear, shortcuts, quit) ----------------------------
+
+
+def select_store_rows(window: MainWindow, qtbot, rows: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+click the rows (view positions of an unfiltered log are store rows here)."""
+    window.log_view.setFocus()
+    for number, row in enumerate(rows):
+        click_row(window, qtbot, row, Qt.KeyboardModifier.ControlModifier if number else Qt.KeyboardModifier.NoModifier)
+
+
+def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frames(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    from app.core import jsonl
+
+    frames = [message('{"n": 0}'), message('{"n": 1}', Direction.SENT),
+              Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\x00\xffA")]
+    feed(window, qtbot, frames)
+    select_store_rows(window, qtbot, [2, 0])  # selected bottom first: copied in the log's order
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    qtbot.keyClick(window.log_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.text() == '{"n": 0}\n00 ff 41'
+    assert window.notice_label.text() == "Copied 2 payloads"
+
+    qtbot.keyClick(window.log_view, Qt.Key.Key_J,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    lines = clipboard.text().splitlines()
+    assert [jsonl.record_to_frame(__import__("json").loads(line)) for line in lines] == [
+        window.store.frame(0), window.store.frame(2)]
+
+    names = [action.text() for action in window.log_view.actions() if not action.isSeparator()]
+    assert names == ["&Copy payload", "Copy as &JSONL", "&Load into composer", "&Resend",
+                     "Compare selected messages", "Clear &log"]
+    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Log")
+    assert [action.text() for action in menu.actions() if not action.isSeparator()] == names
+
+
+def test_load_into_composer_takes_the_current_message(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [message('{"n": 0}'), message('{"order": "buy", "qty": 2}', Direction.SENT),
+                         Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://x"}')])
+    select_store_rows(window, qtbot, [1])
+    window.log_actions.load.trigger()
+    assert window.composer.text() == '{"order": "buy", "qty": 2}' and window.composer.mode == "text"
+    select_store_rows(window, qtbot, [2])
+    window.log_actions.load.trigger()
+    assert window.notice_label.text() == "Not loaded: only text and binary messages go into the composer"
+    assert window.composer.text() == '{"order": "buy", "qty": 2}'
+
+
+def test_clear_log_empties_the_log_and_its_counts_but_not_the_recording(window: MainWindow, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.core.capture_files import read_capture
+
+    recording = tmp_path / "kept.jsonl"
+    assert window.capture_controls.start_recording(str(recording))
+    feed(window, qtbot, [message(f'{{"n": {n}}}', Direction.SENT if n % 2 else Direction.RECEIVED) for n in range(4)])
+    select_store_rows(window, qtbot, [1])
+    qtbot.waitUntil(lambda: heading(window).startswith("#2 "), timeout=3000)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.log_model.rowCount() == 0 and len(window.store) == 0
+    assert window.counts_label.text() == "0 messages · ↑ 0 sent · ↓ 0 received"
+    assert window.message_view.info.text() == "Select a message to see it here."
+    assert window.notice_label.text() == "Cleared 4 rows from the log (the recording to file goes on)"
+    feed(window, qtbot, [message('{"n": 4}')])
+    assert window.log_model.index(0, 5).data() == '{"n": 4}'
+    assert window.counts_label.text() == "1 messages · ↑ 0 sent · ↓ 1 received"
+    window.capture_controls.stop_recording()
+    qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded "), timeout=5000)
+    frames, _report = read_capture(recording)
+    assert [frame.payload for frame in frames] == [f'{{"n": {n}}}' for n in range(5)]
+
+
+def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    from PySide6.QtGui import QAction, QKeySequence
+
+    added = QAction("Something new", window)
+    added.setShortcut(QKeySequence("Ctrl+Alt+Y"))
+    window.addAction(added)  # the list is read from the window, so a new action appears in it
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = window.shortcuts_dialog
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.table
+    shown = {(table.item(row, 0).text(), table.item(row, 1).text()) for row in range(table.rowCount())}
+    for keys, what in [("Ctrl+C", "Copy payload"), ("Ctrl+Shift+J", "Copy as JSONL"), ("Ctrl+Shift+L", "Clear log"),
+                       ("Ctrl+D", "Compare selected messages"), ("Ctrl+Q", "Quit"), ("F1", "Keyboard shortcuts"),
+                       ("Ctrl+R", "Record to file"), ("Ctrl+O", "Import capture"), ("Ctrl+F", "Filter the log"),
+                       ("Ctrl+Alt+Y", "Something new")]:
+        assert (keys, what) in shown, (keys, what)
+    assert not [entry for entry in dialog.entries if entry.what == "(not described)"]
+    window_wide = Counter(entry.keys for entry in dialog.entries if entry.where in ("anywhere in the window",)
+                          or entry.where.endswith(" menu"))
+    assert [keys for keys, count in window_wide.items() if count > 1] == []
+
+
+def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    file_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&File")
+    quit_action = file_menu.actions()[-1]
+    assert quit_action.text() == "&Quit" and quit_action.shortcut().toString() == "Ctrl+Q"
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert window._shut_down
+
+
+def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import shown_window
+
+    def rows_with(window: MainWindow, payload: str, direction: Direction, connection: str) -> list[int]:
+        store = window.store
+        return [row for row in range(store.first, store.end) if store.payloads[row] == payload
+                and store.directions[row] == direction and store.connection(row) == connection]
+
+    with shown_window(qtbot, wait_open=True) as window:
+        window.composer.set_text('{"resend": 1}')
+        window.composer.request_send()
+        qtbot.waitUntil(lambda: bool(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")), timeout=5000)
+        qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.store), timeout=3000)
+        sent = rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")[0]
+        select_store_rows(window, qtbot, [sent])
+        window.log_actions.resend.trigger()
+        qtbot.waitUntil(lambda: len(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")) == 2,
+                        timeout=5000)
+        qtbot.waitUntil(lambda: window.notice_label.text() == "Resent 1 message", timeout=3000)
+
+        qtbot.waitUntil(lambda: bool(rows_with(window, '{"resend": 1}', Direction.RECEIVED, "server#1")), timeout=5000)
+        qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.store), timeout=3000)
+        select_store_rows(window, qtbot, [rows_with(window, '{"resend": 1}', Direction.RECEIVED, "server#1")[0]])
+        window.log_actions.resend.trigger()
+        assert window.notice_label.text().startswith("Not resent: server#1 is the embedded server's side")
+
+        feed(window, qtbot, [message('{"old": 1}', Direction.SENT, connection="client#1~1")])
+        select_store_rows(window, qtbot, [window.store.end - 1])
+        window.log_actions.resend.trigger()
+        assert window.notice_label.text() == ("Not resent: client#1~1 came from an imported capture, "
+                                              "not a connection of this window")
+
+        window.toggle_connection()  # Disconnect
+        qtbot.waitUntil(lambda: window.connection_states["client#1"].name == "CLOSED", timeout=5000)
+        select_store_rows(window, qtbot, [sent])
+        window.log_actions.resend.trigger()
+        assert window.notice_label.text().startswith("Not resent: client#1 is closed"), window.notice_label.text()
+        assert len(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")) == 2

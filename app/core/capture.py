@@ -319,6 +319,11 @@ class CaptureStore:
         self.first += count
         self.dropped += count
 
+    def clear(self) -> None:
+        """Forget every row (the user cleared the log): the counts start again; row numbers go on."""
+        self.drop_oldest(len(self))
+        self.dropped = self.sent_count = self.received_count = 0
+
     def connection(self, row: int) -> str:
         return self.connection_names[self.connection_ids[row]]
 

@@ -61,6 +61,17 @@ def restore(table: QTableView, view: View, kept: Selection) -> bool:
     return current is not None
 
 
+def selected_view_rows(table: QTableView, limit: int) -> list[int] | None:
+    """The selected rows in the order the table shows them; None if more than `limit` are selected."""
+    ranges = sorted((part.top(), part.bottom()) for part in table.selectionModel().selection())
+    if sum(bottom - top + 1 for top, bottom in ranges) > limit:
+        return None
+    rows: list[int] = []
+    for top, bottom in ranges:
+        rows.extend(row for row in range(top, bottom + 1) if not rows or row > rows[-1])
+    return rows
+
+
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
     """Sorted positions as (first, last) runs of consecutive ones."""
     runs: list[tuple[int, int]] = []
@@ -72,4 +83,4 @@ def _runs(positions: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-__all__ = ["KEPT_SELECTION_LIMIT", "Selection", "remember", "restore"]
+__all__ = ["KEPT_SELECTION_LIMIT", "Selection", "remember", "restore", "selected_view_rows"]

@@ -11,9 +11,9 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
+    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QPushButton,
     QSizePolicy, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
@@ -33,12 +33,14 @@ from app.ui.connections_panel import ConnectionsPanel
 from app.ui.diff_view import DiffView, message_of
 from app.ui.dock_layout import DockLayout
 from app.ui.filter_bar import FilterBar
+from app.ui.log_actions import LogActions
 from app.ui.log_columns import LogColumns
 from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
 from app.ui.server_panel import ServerPanel
+from app.ui.shortcuts import ShortcutsDialog, add_shortcut
 
 log = logging.getLogger("socketscope.ui")
 
@@ -74,12 +76,17 @@ class MainWindow(QMainWindow):
         self._build_connections_panel()
         self._connect_signals()
         self.capture_files = CaptureFiles(self)
-        self.capture_files.install(self.menuBar())
+        self._add_quit(self.capture_files.install(self.menuBar()))
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
         self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
+        self.log_actions = LogActions(self)  # copy, load, resend, compare, clear: the Log menu and context menu
+        log_menu = self.menuBar().addMenu("&Log")
+        log_menu.setObjectName("logMenu")
+        self.log_actions.install(log_menu)
+        self._build_help_menu()
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
@@ -242,17 +249,45 @@ class MainWindow(QMainWindow):
         self.composer.sender = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
-        QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
-        QShortcut(QKeySequence("Ctrl+F"), self, self._focus_filter)
-        QShortcut(QKeySequence("Ctrl+P"), self, self.pause_button.toggle)
-        compare = QAction("Compare selected messages", self, shortcut=QKeySequence("Ctrl+D"),
-                          triggered=self.compare_selected)
-        self.addAction(compare)
-        self.log_view.addAction(compare)
-        self.log_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
+        add_shortcut("Ctrl+F", self, self._focus_filter, what="Filter the log")
+        add_shortcut("Ctrl+P", self, self.pause_button.toggle, what="Pause or resume the log's view")
         self.follow_button.toggled.connect(self._follow_toggled)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
+
+    def _add_quit(self, file_menu: QMenu) -> None:
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setStatusTip("Close connections, stop the server and quit")
+        quit_action.triggered.connect(self.close)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+    def _build_help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Help")
+        menu.setObjectName("helpMenu")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setObjectName("keyboardShortcuts")
+        self.shortcuts_action.setShortcut(QKeySequence("F1"))
+        self.shortcuts_action.setStatusTip("List every key the window answers to")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        menu.addAction(self.shortcuts_action)
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help → Keyboard shortcuts, read from the window's actions as they are now."""
+        if self.shortcuts_dialog is not None:
+            self.shortcuts_dialog.close()
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.destroyed.connect(self._shortcuts_dialog_gone)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
+
+    def _shortcuts_dialog_gone(self) -> None:
+        self.shortcuts_dialog = None
 
     # -- the event feed ----------------------------------------------------------------------
 
@@ -436,6 +471,19 @@ class MainWindow(QMainWindow):
             self.log_view.scrollToBottom()
         elif self.log_view.currentIndex().isValid():
             self.log_view.scrollTo(self.log_view.currentIndex())
+
+    def clear_log(self) -> None:
+        """Remove every row from the log; a recording to file, the connections and their counts go on."""
+        self.store.clear()
+        self.log_model.forget_dropped()
+        self.log_model.view_replaced()
+        self.log_columns.resort()
+        self._clear_message()
+        self.new_badge.clear()
+        self.dropped_label.clear()
+        self.dropped_label.setToolTip("")
+        self.filter_bar.show_counts()
+        self._update_counts()
 
     def _current_url(self) -> str:
         connection = self.session.inspector.connections.get(self.current_connection or "")

@@ -147,9 +147,11 @@ class RawView(QWidget):
         self.find_edit.returnPressed.connect(self.find_next)
         self.next_button.clicked.connect(self.find_next)
         self.previous_button.clicked.connect(self.find_previous)
-        add_shortcut("Shift+Return", self.find_edit, self.find_previous, Qt.ShortcutContext.WidgetShortcut)
-        add_shortcut("F3", self, self.find_next, Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        add_shortcut("Shift+F3", self, self.find_previous, Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_shortcut("Shift+Return", self.find_edit, self.find_previous, Qt.ShortcutContext.WidgetShortcut,
+                     what="Previous match")
+        add_shortcut("F3", self, self.find_next, Qt.ShortcutContext.WidgetWithChildrenShortcut, what="Next match")
+        add_shortcut("Shift+F3", self, self.find_previous, Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                     what="Previous match")
 
     def _small_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
