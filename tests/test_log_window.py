@@ -226,3 +226,32 @@ def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> Non
         window.log_actions.resend.trigger()
         assert window.notice_label.text().startswith("Not resent: client#1 is closed"), window.notice_label.text()
         assert len(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")) == 2
+
+
+def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_content(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.log_columns import ADDED_WIDTH, SUMMARY_MIN_WIDTH
+    from app.ui.log_model import COLUMNS, SUMMARY
+
+    feed(window, qtbot, [message(f'{{"type": "chat", "n": {n}, "text": "a long message to read in the summary"}}')
+                         for n in range(5)])
+    table, header = window.log_view, window.log_view.horizontalHeader()
+
+    def summary_fills_the_rest() -> bool:
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != SUMMARY)
+        return header.sectionSize(SUMMARY) == max(SUMMARY_MIN_WIDTH, table.viewport().width() - others)
+
+    for path in ("$.type", "$.text"):  # in the default layout the log is narrow
+        window.log_columns.add_column(path)
+    assert header.count() == len(COLUMNS) + 2
+    assert header.sectionSize(SUMMARY) >= SUMMARY_MIN_WIDTH  # the table scrolls instead
+    for column in (len(COLUMNS), len(COLUMNS) + 1):
+        content = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        assert header.sectionSize(column) == min(max(content, ADDED_WIDTH[0]), ADDED_WIDTH[1])
+    assert header.sectionSize(len(COLUMNS)) < header.sectionSize(len(COLUMNS) + 1)  # "chat" is short
+
+    window.resize(1800, 800)  # a wide log: Summary takes the room the others leave
+    qtbot.waitUntil(lambda: table.viewport().width() > 415 + 68 + 220 + SUMMARY_MIN_WIDTH, timeout=2000)
+    qtbot.waitUntil(summary_fills_the_rest, timeout=2000)
+    assert header.sectionSize(SUMMARY) > SUMMARY_MIN_WIDTH
+    window.log_columns.remove_column(len(COLUMNS) + 1)
+    assert summary_fills_the_rest()

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QTableView
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMenu, QTableView
 
 from app.core.filters import FilterError
 from app.core.sorting import SortJob
 from app.ui import log_selection
-from app.ui.log_model import COLUMNS, LogModel
+from app.ui.log_model import COLUMNS, SUMMARY, LogModel
+
+SUMMARY_MIN_WIDTH = 240  # Summary fills the log's width but never gets narrower (the table scrolls instead)
+ADDED_WIDTH = (60, 320)  # an added column's width follows its content within these bounds
 
 PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the payload, e.g. $.type, "
              "$.data.id, $.items[0].price, $..user")
@@ -56,6 +59,38 @@ class LogColumns(QObject):
         header.customContextMenuRequested.connect(self._show_menu)
         header.setToolTip("Click to sort (again to reverse, a third time for arrival order); "
                           "right-click to add a column from a JSON path")
+        # Summary takes the width the other columns leave, with a floor: Qt's Stretch mode would
+        # squeeze it to a few pixels once added columns fill the view.
+        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Fixed)
+        header.sectionResized.connect(self._other_section_resized)
+        header.sectionCountChanged.connect(lambda *_: self.fit_summary())
+        table.viewport().installEventFilter(self)
+
+    # -- widths ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_summary()
+        return False
+
+    def _other_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section != SUMMARY:
+            self.fit_summary()
+
+    def fit_summary(self) -> None:
+        """Give Summary the width the other columns leave, at least SUMMARY_MIN_WIDTH."""
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(section) for section in range(header.count())
+                     if section != SUMMARY and not header.isSectionHidden(section))
+        width = max(SUMMARY_MIN_WIDTH, self.table.viewport().width() - others)
+        if header.sectionSize(SUMMARY) != width:
+            header.resizeSection(SUMMARY, width)
+
+    def size_to_content(self, column: int) -> None:
+        """An added column as wide as its header and the values in view, within ADDED_WIDTH."""
+        header = self.table.horizontalHeader()
+        content = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        header.resizeSection(column, min(max(content, ADDED_WIDTH[0]), ADDED_WIDTH[1]))
 
     # -- the header menu -----------------------------------------------------------------------
 
@@ -118,7 +153,7 @@ class LogColumns(QObject):
             self._show(str(error), error=True)
             self.ask_json_path(path).setLabelText(f"{PATH_HELP}\n\n{error}")
             return
-        self.table.horizontalHeader().resizeSection(column, 110)
+        self.size_to_content(column)
         self._show(f"Added column {path.strip()}")
 
     def remove_column(self, column: int) -> None:

@@ -35,7 +35,7 @@ from app.ui.dock_layout import DockLayout
 from app.ui.filter_bar import FilterBar
 from app.ui.log_actions import LogActions
 from app.ui.log_columns import LogColumns
-from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
+from app.ui.log_model import LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
@@ -134,7 +134,6 @@ class MainWindow(QMainWindow):
         header = self.log_view.horizontalHeader()
         for column, width in enumerate((100, 80, 95, 65, 75)):
             header.resizeSection(column, width)
-        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
         self.log_columns = LogColumns(self.log_view, self.log_model, self)
         self.follow_tail = True
         self.follow_button = self._tool_button("Follow", "followTail",
