@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -110,7 +111,7 @@ def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frame
     qtbot.keyClick(window.log_view, Qt.Key.Key_J,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     lines = clipboard.text().splitlines()
-    assert [jsonl.record_to_frame(__import__("json").loads(line)) for line in lines] == [
+    assert [jsonl.record_to_frame(json.loads(line)) for line in lines] == [
         window.store.frame(0), window.store.frame(2)]
 
     names = [action.text() for action in window.log_view.actions() if not action.isSeparator()]
@@ -255,3 +256,20 @@ def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_
     assert header.sectionSize(SUMMARY) > SUMMARY_MIN_WIDTH
     window.log_columns.remove_column(len(COLUMNS) + 1)
     assert summary_fills_the_rest()
+
+
+def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = build(["--no-server", "--memory-budget", "1M"])
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
+        feed(window, qtbot, [opened] + [message(f'{{"seq": {i}, "pad": "{"x" * 1000}"}}') for i in range(1200)])
+        store = window.store
+        assert store.dropped > 0 and store.opcodes[store.first] == Opcode.TEXT  # the open event went too
+        first_kept = json.loads(store.payloads[store.first])["seq"]
+        assert store.dropped_messages == store.dropped - 1 == first_kept
+        label = window.findChild(QLabel, "droppedCount")
+        assert label.text() == f"{store.dropped - 1:,} oldest messages dropped (and 1 connection event)"
+    finally:
+        window.shutdown()

@@ -217,6 +217,7 @@ class CaptureStore:
         self.budget = budget
         self.first = 0  # absolute number of the oldest row kept
         self.dropped = 0  # rows dropped so far to stay within the budget
+        self.dropped_events = 0  # of which connection events (open, refused, error), not messages
         self.wall_times = _Column("d", self)
         self.connection_ids = _Column("I", self)
         self.sides = _Column("B", self)
@@ -312,6 +313,7 @@ class CaptureStore:
         count = min(count, len(self))
         if count <= 0:
             return
+        self.dropped_events += self.directions.data[:count].count(Direction.EVENT)
         for column in (self.wall_times, self.connection_ids, self.sides, self.directions, self.opcodes,
                        self.sizes):
             del column.data[:count]
@@ -319,10 +321,15 @@ class CaptureStore:
         self.first += count
         self.dropped += count
 
+    @property
+    def dropped_messages(self) -> int:
+        """Frames (sent or received) dropped so far, events not counted."""
+        return self.dropped - self.dropped_events
+
     def clear(self) -> None:
         """Forget every row (the user cleared the log): the counts start again; row numbers go on."""
         self.drop_oldest(len(self))
-        self.dropped = self.sent_count = self.received_count = 0
+        self.dropped = self.dropped_events = self.sent_count = self.received_count = 0
 
     def connection(self, row: int) -> str:
         return self.connection_names[self.connection_ids[row]]

@@ -322,10 +322,13 @@ class MainWindow(QMainWindow):
     def _rows_dropped(self) -> None:
         """The store dropped its oldest rows to stay within its budget: say so, and keep the log consistent."""
         self.log_columns.keeping_selection(self.log_model.forget_dropped)  # sorted, the model resets
-        self.dropped_label.setText(f"{self.store.dropped:,} oldest dropped")
+        store = self.store
+        events = store.dropped_events
+        also = f" (and {events:,} connection event{'s' if events != 1 else ''})" if events else ""
+        self.dropped_label.setText(f"{store.dropped_messages:,} oldest messages dropped{also}")
         self.dropped_label.setToolTip(
-            f"The log keeps at most {human_size(self.store.budget)} of messages (--memory-budget); "
-            f"the oldest {self.store.dropped:,} were dropped to stay within it")
+            f"The log keeps at most {human_size(store.budget)} of messages (--memory-budget); "
+            f"the oldest {store.dropped_messages:,} messages{also} were dropped to stay within it")
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
