@@ -273,3 +273,25 @@ def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> 
         assert label.text() == f"{store.dropped - 1:,} oldest messages dropped (and 1 connection event)"
     finally:
         window.shutdown()
+
+
+# -- the status bar ------------------------------------------------------------------------------
+
+
+def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each page of a big document's tree used to make the view lay every row out again and fetch the
+    next page, until all were loaded: the window stalled for seconds in 0.1-0.4 s steps."""
+    from app.ui.json_tree_model import CHUNK
+
+    big = json.dumps(["x" * 100] * 55_000)  # 5.7 MB: held by the document process
+    feed(window, qtbot, [message(big)])
+    tree, model = window.message_view.tree, window.message_view.tree_model
+    click_row(window, qtbot, 0)
+    qtbot.waitUntil(lambda: model.rowCount() >= CHUNK, timeout=10_000)
+    shown_at = model.rowCount()
+    feed(window, qtbot, [message('{"after": 1}')])  # the log goes on meanwhile
+    assert window.counts_label.text().startswith("2 messages")
+    with pytest.raises(qtbot.TimeoutError):  # nobody scrolled: no more pages are fetched
+        qtbot.waitUntil(lambda: model.rowCount() > shown_at + CHUNK, timeout=1500)
+    tree.verticalScrollBar().setValue(tree.verticalScrollBar().maximum())  # the user scrolls to the end
+    qtbot.waitUntil(lambda: model.rowCount() > shown_at, timeout=10_000)

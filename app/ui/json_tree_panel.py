@@ -84,6 +84,8 @@ class JsonTreePanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.tree, 1)
 
+        scroll = self.tree.verticalScrollBar()
+        model.view_at_end = lambda: scroll.value() >= scroll.maximum()  # pages are fetched as the user scrolls
         self.copy_value_action = self._action("Copy value", "Ctrl+C", self.copy_value, self.tree)
         self.copy_path_action = self._action("Copy JSONPath", "Ctrl+Shift+C", self.copy_path, self.tree)
         self.expand_all_action = self._action("Expand all", "Ctrl+Shift+E", self.expand_all, self)
