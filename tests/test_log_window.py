@@ -295,3 +295,59 @@ def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(w
         qtbot.waitUntil(lambda: model.rowCount() > shown_at + CHUNK, timeout=1500)
     tree.verticalScrollBar().setValue(tree.verticalScrollBar().maximum())  # the user scrolls to the end
     qtbot.waitUntil(lambda: model.rowCount() > shown_at, timeout=10_000)
+
+
+def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.notices import NOTICE_SECONDS
+
+    notices = window.notices
+    assert NOTICE_SECONDS == 10 and notices.expiry.interval() == 10_000
+    notices.expiry.setInterval(200)  # the same timer, shorter, so the test need not wait ten seconds
+    window.show_notice("info", "Copied 2 payloads")
+    assert window.notice_label.text() == "Copied 2 payloads" and notices.dismiss_button.isVisible()
+    qtbot.waitUntil(lambda: window.notice_label.text() == "", timeout=3000)
+    assert not notices.dismiss_button.isVisible()
+
+    window.show_notice("error", "Recording stopped: No space left on device")
+    window.show_notice("info", "Resent 1 message")  # a later notice covers the error for a while
+    assert window.notice_label.text() == "Resent 1 message"
+    qtbot.waitUntil(lambda: window.notice_label.text() == "Recording stopped: No space left on device",
+                    timeout=3000)  # ... and the error comes back
+    with pytest.raises(qtbot.TimeoutError):
+        qtbot.waitUntil(lambda: window.notice_label.text() == "", timeout=600)  # it does not expire
+    qtbot.mouseClick(notices.dismiss_button, Qt.MouseButton.LeftButton)
+    assert window.notice_label.text() == "" and notices.error is None
+
+
+def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    feed(window, qtbot, [message(f'{{"n": {n}}}') for n in range(3)])
+    edit = window.filter_bar.edit
+    QApplication.processEvents()
+    width = edit.width()
+
+    def settled_width() -> int:
+        QApplication.processEvents()
+        return edit.width()
+
+    window.show_notice("error", "A very long error notice " * 20)
+    assert settled_width() == width
+    window.log_columns.add_column("$.n")  # "Added column $.n"
+    window.log_view.sortByColumn(len(window.log_model.json_columns) + 5, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.log_columns.status.text().startswith("Sorted by"), timeout=3000)
+    assert settled_width() == width
+    window.pause_button.setChecked(True)
+    feed_paused = [message('{"late": 1}')]
+    window.session.queue.put(feed_paused[0])
+    qtbot.waitUntil(lambda: window.new_badge.text() == "+1 new", timeout=3000)
+    assert settled_width() == width
+    window.filter_bar.edit.setText("$.n == ")  # a bad expression: its long explanation
+    window.filter_bar.apply()
+    assert "needs a value" in window.filter_bar.status.text()
+    assert "needs a value" in window.notice_label.text()  # said in full in the status bar
+    assert settled_width() == width
+    window.filter_bar.edit.setText("$.n >= 0")
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+        window.filter_bar.apply()
+    assert window.filter_bar.status.text() == "3 of 4 shown" and settled_width() == width

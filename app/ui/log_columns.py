@@ -32,6 +32,7 @@ PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the p
 
 class LogColumns(QObject):
     sorted = Signal()  # a new order is showing
+    notice = Signal(str, str)  # (level, text) for the window's status bar
 
     def __init__(self, table: QTableView, model: LogModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -150,11 +151,11 @@ class LogColumns(QObject):
         try:
             column = self.model.add_json_column(path)
         except FilterError as error:
-            self._show(str(error), error=True)
+            self.notice.emit("warning", str(error))
             self.ask_json_path(path).setLabelText(f"{PATH_HELP}\n\n{error}")
             return
         self.size_to_content(column)
-        self._show(f"Added column {path.strip()}")
+        self.notice.emit("info", f"Added column {path.strip()}")
 
     def remove_column(self, column: int) -> None:
         sort_column = self.sort_column

@@ -14,7 +14,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QPushButton,
-    QSizePolicy, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
 
@@ -37,6 +37,7 @@ from app.ui.log_actions import LogActions
 from app.ui.log_columns import LogColumns
 from app.ui.log_model import LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
+from app.ui.notices import NoticeArea
 from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
 from app.ui.server_panel import ServerPanel
@@ -171,9 +172,7 @@ class MainWindow(QMainWindow):
         log_layout = QVBoxLayout(log_pane)
         log_layout.setContentsMargins(0, 0, 0, 0)
         log_bar = QHBoxLayout()
-        log_bar.addWidget(self.filter_bar, 1)
-        log_bar.addWidget(self.log_columns.status)
-        log_bar.addWidget(self.new_badge)
+        log_bar.addWidget(self.filter_bar, 1)  # nothing beside it changes width: the filter box keeps its own
         log_bar.addWidget(self.follow_button)
         log_bar.addWidget(self.pause_button)
         log_layout.addLayout(log_bar)
@@ -202,15 +201,13 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.counts_label.setObjectName("messageCounts")
         self.counts_label.setAccessibleName("messageCounts")
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("notice")
-        self.notice_label.setAccessibleName("notice")
-        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
-        # A long notice is cut at the window's edge (its tooltip has it all) rather than widening the window.
-        self.notice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
+        self.notice_label = self.notices.label
         bar = self.statusBar()
         bar.addWidget(self.server_label)
-        bar.addWidget(self.notice_label, 1)
+        bar.addWidget(self.notices, 1)
+        bar.addPermanentWidget(self.log_columns.status)  # sorting progress and order
+        bar.addPermanentWidget(self.new_badge)  # what arrived while paused
         bar.addPermanentWidget(self.dropped_label)
         bar.addPermanentWidget(self.counts_label)
         if not self.session.options.server:
@@ -254,6 +251,8 @@ class MainWindow(QMainWindow):
         self.follow_button.toggled.connect(self._follow_toggled)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
+        self.filter_bar.notice.connect(self.show_notice)
+        self.log_columns.notice.connect(self.show_notice)
 
     def _add_quit(self, file_menu: QMenu) -> None:
         quit_action = QAction("&Quit", self)
@@ -387,10 +386,7 @@ class MainWindow(QMainWindow):
             self._show_connection(row.change)
 
     def show_notice(self, level: str, text: str) -> None:
-        colour = {"error": "#cf222e", "warning": "#9a6700"}.get(level, "")
-        self.notice_label.setStyleSheet(f"color: {colour};" if colour else "")
-        self.notice_label.setText(text)
-        self.notice_label.setToolTip(text)
+        self.notices.show_notice(level, text)
         (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
 
     def _update_counts(self) -> None:
