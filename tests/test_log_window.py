@@ -149,7 +149,7 @@ def test_clear_log_empties_the_log_and_its_counts_but_not_the_recording(window: 
     assert window.notice_label.text() == "Cleared 4 rows from the log (the recording to file goes on)"
     feed(window, qtbot, [message('{"n": 4}')])
     assert window.log_model.index(0, 5).data() == '{"n": 4}'
-    assert window.counts_label.text() == "1 messages · ↑ 0 sent · ↓ 1 received"
+    assert window.counts_label.text() == "1 message · ↑ 0 sent · ↓ 1 received"
     window.capture_controls.stop_recording()
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded "), timeout=5000)
     frames, _report = read_capture(recording)
@@ -351,3 +351,9 @@ def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWin
     with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
         window.filter_bar.apply()
     assert window.filter_bar.status.text() == "3 of 4 shown" and settled_width() == width
+
+
+def test_message_counts_leave_connection_events_out(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
+    feed(window, qtbot, [opened, message('{"n": 1}', Direction.SENT), message('{"n": 1}')])
+    assert window.counts_label.text() == "2 messages · ↑ 1 sent · ↓ 1 received"

@@ -227,8 +227,9 @@ class CaptureStore:
         self.payloads = PayloadArena(self)
         self.connection_names: list[str] = []
         self._connection_index: dict[str, int] = {}
-        self.sent_count = 0
+        self.sent_count = 0  # every frame sent since the start (or the last clear), dropped ones included
         self.received_count = 0
+        self.event_count = 0  # connection events among the rows kept
 
     def __len__(self) -> int:
         """Rows kept (not the absolute number of the next row: see `end`)."""
@@ -288,6 +289,7 @@ class CaptureStore:
                 received += 1
         self.sent_count += sent
         self.received_count += received
+        self.event_count += (self.end - start) - sent - received
         return range(start, self.end)
 
     def enforce_budget(self) -> int:
@@ -313,7 +315,9 @@ class CaptureStore:
         count = min(count, len(self))
         if count <= 0:
             return
-        self.dropped_events += self.directions.data[:count].count(Direction.EVENT)
+        events = self.directions.data[:count].count(Direction.EVENT)
+        self.dropped_events += events
+        self.event_count -= events
         for column in (self.wall_times, self.connection_ids, self.sides, self.directions, self.opcodes,
                        self.sizes):
             del column.data[:count]

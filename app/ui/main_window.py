@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.counts_label.setObjectName("messageCounts")
         self.counts_label.setAccessibleName("messageCounts")
+        self.counts_label.setToolTip("Messages in the log now (connection events not counted); sent and received "
+                                     "count every message since the start or the last Clear log, dropped ones too")
         self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
         self.notice_label = self.notices.label
         bar = self.statusBar()
@@ -391,9 +393,9 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         store = self.store
-        self.counts_label.setText(
-            f"{len(store):,} messages · ↑ {store.sent_count:,} sent · ↓ {store.received_count:,} received"
-        )
+        messages = len(store) - store.event_count
+        self.counts_label.setText(f"{messages:,} message{'' if messages == 1 else 's'} · ↑ {store.sent_count:,} sent · "
+                                  f"↓ {store.received_count:,} received")
 
     def _scrolled(self, value: int) -> None:
         self.follow_tail = value >= self.log_view.verticalScrollBar().maximum()
