@@ -197,11 +197,11 @@ class Composer(QWidget):
         # Window-wide: send, repeat, stop and format work wherever the focus is (after loading from
         # History, say); no other pane of the window uses these keys.
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.request_send)
+            QShortcut(QKeySequence(keys), self, self.request_send).setWhatsThis("Send the composer's payload")
         for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
-            QShortcut(QKeySequence(keys), self, self.start_repeat)
-        QShortcut(QKeySequence("Escape"), self, self.repeater.stop)
-        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload)
+            QShortcut(QKeySequence(keys), self, self.start_repeat).setWhatsThis("Send the payload repeatedly")
+        QShortcut(QKeySequence("Escape"), self, self.repeater.stop).setWhatsThis("Stop repeating")
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload).setWhatsThis("Format the composer's JSON")
 
     # -- the payload -------------------------------------------------------------------------
 

@@ -209,9 +209,12 @@ class ConnectionsPanel(QWidget):
         self.disconnect_button.clicked.connect(lambda: self.close_selected(1000, "closed by the user"))
         self.ping_button.clicked.connect(self.ping_selected)
         self.close_button.clicked.connect(lambda: self.close_selected())
-        QShortcut(QKeySequence(NEW_SHORTCUT), self, self.new_connection, context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence(PING_SHORTCUT), self, self.ping_selected, context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence(CLOSE_SHORTCUT), self, self.close_selected, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence(NEW_SHORTCUT), self, self.new_connection,
+                  context=Qt.ShortcutContext.WindowShortcut).setWhatsThis("New connection")
+        QShortcut(QKeySequence(PING_SHORTCUT), self, self.ping_selected,
+                  context=Qt.ShortcutContext.WindowShortcut).setWhatsThis("Ping the selected connection")
+        QShortcut(QKeySequence(CLOSE_SHORTCUT), self, self.close_selected,
+                  context=Qt.ShortcutContext.WindowShortcut).setWhatsThis("Close the selected connection")
         self.model.dataChanged.connect(lambda *_: self._update_buttons())
         self.model.rowsInserted.connect(lambda *_: self._update_buttons())
         self.dialog: ConnectionDialog | None = None
