@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
             self.url_edit.setText(change.url)
         self.state_label.setText(describe_state(change))
         self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
+        self.composer.show_target(change)
 
     def select_connection(self, connection: str) -> None:
         """Make `connection` the composer's send target (chosen in the connections panel)."""
@@ -478,6 +479,7 @@ class MainWindow(QMainWindow):
     def _open_quick(self, url: str) -> None:
         self.quick_connection = self.current_connection = self.session.connect(url)
         self.url_edit.setModified(False)  # the bar follows the new connection from now on
+        self.composer.show_target(StateChange(self.current_connection, url, ConnectionState.CONNECTING))
 
     def _has_default_options(self, connection_id: str) -> bool:
         connection = self.session.inspector.connections.get(connection_id)
