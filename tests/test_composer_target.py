@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.frames import ConnectionState
 from app.net.options import ConnectionOptions
-from app.ui.composer import ERROR_COLOUR, Composer
+from app.ui.composer import Composer, status_colour
 from app.ui.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.ws_server import WsTestServer
@@ -84,7 +84,7 @@ def error_marks(composer: Composer) -> list[tuple[str, int, int]]:
     for selection in composer.editor.extraSelections():
         cursor = selection.cursor
         assert selection.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline
-        assert selection.format.underlineColor() == QColor(ERROR_COLOUR)
+        assert selection.format.underlineColor() == QColor(status_colour("error"))
         start = composer.editor.document().findBlock(cursor.selectionStart())
         column = cursor.selectionStart() - start.position() + 1
         marks.append((cursor.selectedText(), start.blockNumber() + 1, column))
@@ -135,3 +135,24 @@ def test_long_tokens_are_never_broken_across_lines(composer: Composer, qtbot) ->
     assert composer.editor.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap
     assert composer.editor.document().firstBlock().layout().lineCount() == 1  # one line, scrolled sideways
     assert composer.editor.horizontalScrollBar().maximum() > 0
+
+
+def test_status_colours_stay_readable_on_a_dark_palette(composer: Composer, qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+
+    light = qapp.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1b1b1d"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    qapp.setPalette(dark)
+    try:
+        composer.set_text("[tru]")
+        assert composer.validate() is None
+        assert "#f85149" in composer.error.styleSheet()  # the light palette's #cf222e is too dim there
+        assert composer.editor.extraSelections()[0].format.underlineColor() == QColor("#f85149")
+        composer.set_text("[true]")
+        assert composer.validate() is not None and "#3fb950" in composer.error.styleSheet()
+    finally:
+        qapp.setPalette(light)
+    composer.validate()
+    assert "#1a7f37" in composer.error.styleSheet()

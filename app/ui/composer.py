@@ -24,7 +24,7 @@ from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
 from app.core.frames import ConnectionState, StateChange
 from app.core.templates import TemplateContext, TemplateError
-from app.ui.json_highlighter import JsonHighlighter
+from app.ui.json_highlighter import JsonHighlighter, palette_is_dark
 from app.ui.message_view import monospace
 from app.ui.repeat_sender import RepeatSender
 
@@ -34,12 +34,17 @@ MAX_FILE_BYTES = 8 * 1024 * 1024  # a bigger file would make the editor crawl
 PREVIEW_CHARS = 2_000
 TEXT = "text"
 MODES = (("JSON text", TEXT), ("Binary · hex", binary_text.HEX), ("Binary · base64", binary_text.BASE64))
-ERROR_COLOUR = "#cf222e"
-NOT_OPEN_COLOUR = "#9a6700"
 MARK_LIMIT = 64  # the error mark covers at most this many characters of the token it points at
 TOKEN_ENDS = frozenset(' \t\n\u2029,:{}[]"')  # where the token under an error position ends
+# (light palette, dark palette): the light ones are too dim to read on a dark background.
+_STATUS_COLOURS = {"valid": ("#1a7f37", "#3fb950"), "error": ("#cf222e", "#f85149"), "warning": ("#9a6700", "#d29922")}
 
 Payload = str | bytes
+
+
+def status_colour(kind: str) -> str:
+    """The colour for "valid", "error" or "warning" text on the application's palette."""
+    return _STATUS_COLOURS[kind][palette_is_dark()]
 
 
 # Qt's text document turns U+2028 and U+2029 into line breaks, which would put raw
@@ -339,7 +344,7 @@ class Composer(QWidget):
             return None
         checked = result[0]
         self.send_button.setEnabled(True)
-        self.error.setStyleSheet("color: #1a7f37;")
+        self.error.setStyleSheet(f"color: {status_colour('valid')};")
         if isinstance(checked, bytes):
             self.error.setText(f"Valid {self._mode}: {len(checked):,} byte{'s' if len(checked) != 1 else ''}, "
                                f"sent as a binary frame")
@@ -394,7 +399,7 @@ class Composer(QWidget):
         return None
 
     def _show_error(self, message: str) -> None:
-        self.error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.error.setStyleSheet(f"color: {status_colour('error')};")
         self.error.setText(message)
         self.send_button.setEnabled(False)
 
@@ -549,12 +554,12 @@ class Composer(QWidget):
         """Name the connection Send goes to and say when it is not open; the window calls this on every change."""
         if change is None:
             self.target.set_parts("→ no connection")
-            self.target.setStyleSheet(f"color: {NOT_OPEN_COLOUR};")
+            self.target.setStyleSheet(f"color: {status_colour('warning')};")
             self.target.setToolTip("Nothing to send to: type a ws:// URL and press Enter, or open a connection")
             return
         is_open = change.state == ConnectionState.OPEN
         self.target.set_parts(f"→ {change.connection} ", change.url, "" if is_open else f" ({change.state.value})")
-        self.target.setStyleSheet("" if is_open else f"color: {NOT_OPEN_COLOUR};")
+        self.target.setStyleSheet("" if is_open else f"color: {status_colour('warning')};")
         detail = f": {change.detail}" if change.detail else ""
         self.target.setToolTip(f"Send goes to {change.connection}, {change.url} ({change.state.value}{detail})")
 
@@ -571,7 +576,7 @@ class Composer(QWidget):
         cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
         mark = QTextCharFormat()
         mark.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
-        mark.setUnderlineColor(QColor(ERROR_COLOUR))
+        mark.setUnderlineColor(QColor(status_colour("error")))
         selection = QTextEdit.ExtraSelection()
         selection.cursor = cursor
         selection.format = mark
