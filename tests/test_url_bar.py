@@ -78,3 +78,18 @@ def test_enter_on_a_bad_url_says_why_and_keeps_the_open_connection(
     assert "ws:// or wss://" in window.notice_label.text()
     assert window.current_connection == first and state(window, first) == ConnectionState.OPEN
     assert window.url_edit.text() == "http://127.0.0.1:1/ws"  # the typed text stays to be corrected
+
+
+def test_enter_leaves_connections_with_their_own_options_open(
+        window: MainWindow, server: WsTestServer, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.net.options import ConnectionOptions
+
+    quick = window.current_connection
+    own = window.session.connect(ConnectionOptions(server.url("/own"), headers=(("X-Team", "blue"),)))
+    qtbot.waitUntil(lambda: state(window, own) == ConnectionState.OPEN, timeout=5000)
+    assert window.current_connection == own  # the new connection is the target, and the bar shows it
+
+    type_url_and_press_enter(window, server.url("/quick"), qtbot)
+    qtbot.waitUntil(lambda: len(server.connections) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: state(window, quick) == ConnectionState.CLOSED, timeout=5000)  # the quick one made way
+    assert state(window, own) == ConnectionState.OPEN and not server.connections[0].ended.is_set()
