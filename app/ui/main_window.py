@@ -24,6 +24,7 @@ from app.core.docworker import DocumentWorker
 from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
 from app.core.summary import human_size
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
+from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui import async_loop, log_selection, window_settings
 from app.core.view import View
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.store = CaptureStore(budget=session.options.memory_budget)
         self.current_connection: str | None = None
+        self.quick_connection: str | None = None  # the newest connection with default options: the URL bar's own
         self.connection_states: dict[str, ConnectionState] = {}
         self._selection_generation = 0
         self.shown_row: int | None = None  # the store row the detail pane shows (or is parsing)
@@ -245,7 +247,7 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
-        self.url_edit.returnPressed.connect(self.toggle_connection)
+        self.url_edit.returnPressed.connect(self.open_typed_url)
         self.composer.sender = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -364,6 +366,8 @@ class MainWindow(QMainWindow):
             if first_seen and not self.capture_controls.is_replay(item.connection):
                 self.current_connection = item.connection
                 self.connections_panel.select(item.connection)
+                if self._has_default_options(item.connection):
+                    self.quick_connection = item.connection
             if item.connection == self.current_connection or self.current_connection is None:
                 self.current_connection = item.connection
                 self._show_connection(item)
@@ -383,6 +387,7 @@ class MainWindow(QMainWindow):
         self.state_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.state_label.maximumWidth()))
         self.state_label.setToolTip(text)
         self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
+        self.composer.show_target(change)
 
     def select_connection(self, connection: str) -> None:
         """Make `connection` the composer's send target (chosen in the connections panel)."""
@@ -511,11 +516,43 @@ class MainWindow(QMainWindow):
         if current and self.connection_states.get(current) in LIVE_STATES:
             self.session.inspector.submit_close(current, 1000, "closed by the user")
             return
+        url = self._typed_url()
+        if url:
+            self._open_quick(url)
+
+    def open_typed_url(self) -> None:
+        """Enter in the URL bar: open the typed URL in place of the previous quick connection.
+
+        Connections opened with options of their own (the Connections panel) stay open.
+        """
+        url = self._typed_url()
+        if not url:
+            return
+        previous = self.quick_connection
+        if previous and self.connection_states.get(previous) in LIVE_STATES:
+            self.session.inspector.submit_close(previous, 1000, "closed by the user")
+        self._open_quick(url)
+
+    def _typed_url(self) -> str | None:
+        """The URL bar's text if it can be connected to; otherwise say why (the text stays to be corrected)."""
         url = self.url_edit.text().strip()
         if not url:
             self.show_notice("warning", "Type a ws:// or wss:// URL to connect to")
-            return
-        self.current_connection = self.session.connect(url)
+            return None
+        problems = ConnectionOptions(url).problems()
+        if problems:
+            self.show_notice("warning", problems[0])
+            return None
+        return url
+
+    def _open_quick(self, url: str) -> None:
+        self.quick_connection = self.current_connection = self.session.connect(url)
+        self.url_edit.setModified(False)  # the bar follows the new connection from now on
+        self.composer.show_target(StateChange(self.current_connection, url, ConnectionState.CONNECTING))
+
+    def _has_default_options(self, connection_id: str) -> bool:
+        connection = self.session.inspector.connections.get(connection_id)
+        return connection is not None and connection.options == ConnectionOptions(connection.url)
 
     async def send_payload(self, payload: str | bytes) -> bool:
         """Send to the current connection (bytes as a binary frame); True once it is on the wire."""
