@@ -9,6 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.net.inspector import Inspector  # noqa: E402
 from embedded_server.demo_app import create_app  # noqa: E402
 from embedded_server.runner import EmbeddedServer  # noqa: E402
 from tests.helpers import WaitableQueue, listening_sockets_of_this_process, socketscope_threads  # noqa: E402
@@ -76,6 +77,15 @@ def private_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 @pytest.fixture
 def events() -> WaitableQueue:
     return WaitableQueue()
+
+
+@pytest.fixture
+def inspector(events: WaitableQueue) -> Iterator[Inspector]:
+    """A real inspector: its own asyncio loop in the client thread, stopped (and checked) after the test."""
+    inspector = Inspector(events)
+    inspector.start()
+    yield inspector
+    assert inspector.stop(), "client thread did not stop"
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,14 +18,6 @@ from tests.raw_peer import RawPeer, deflated_zeros, frame, sends_then_drops
 from tests.ws_server import WsTestServer
 
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def inspector(events: WaitableQueue) -> Iterator[Inspector]:
-    inspector = Inspector(events)
-    inspector.start()
-    yield inspector
-    assert inspector.stop(), "client thread did not stop"
 
 
 def closed(events: WaitableQueue, connection: str) -> StateChange:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,14 +11,6 @@ from app.net.inspector import Inspector, NotConnectedError
 from embedded_server.demo_app import GREETING
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue, port_is_free
-
-
-@pytest.fixture
-def inspector(events: WaitableQueue) -> Iterator[Inspector]:
-    inspector = Inspector(events)
-    inspector.start()
-    yield inspector
-    assert inspector.stop(), "client thread did not stop"
 
 
 def states(events: WaitableQueue, connection: str) -> list[ConnectionState]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -22,14 +21,6 @@ LATIN1_TEXT = frame(1, b'{"name": "caf\xe9"}')  # a text frame that is not UTF-8
 INVALID_UTF8 = "closed by the client with 1007: invalid continuation byte at position 13"
 HUGE = 300 * 1024 * 1024  # announced beyond the default 256 MiB limit; never sent
 KEEPALIVE_TIMEOUT = "closed by the client with 1011: keepalive ping timeout"
-
-
-@pytest.fixture
-def inspector(events: WaitableQueue) -> Iterator[Inspector]:
-    inspector = Inspector(events)
-    inspector.start()
-    yield inspector
-    assert inspector.stop(), "client thread did not stop"
 
 
 def last_state(events: WaitableQueue, connection: str) -> StateChange | None:

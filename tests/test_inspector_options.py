@@ -22,14 +22,6 @@ from tests.ws_server import WsTestServer
 
 
 @pytest.fixture
-def inspector(events: WaitableQueue) -> Iterator[Inspector]:
-    inspector = Inspector(events)
-    inspector.start()
-    yield inspector
-    assert inspector.stop(), "client thread did not stop"
-
-
-@pytest.fixture
 def echo_server() -> Iterator[WsTestServer]:
     server = WsTestServer(subprotocols=["chat.v2", "chat.v1"]).start()
     yield server
