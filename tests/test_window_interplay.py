@@ -117,7 +117,10 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     assert {d.objectName() for d in window.tabifiedDockWidgets(docks["historyDock"])} == {"libraryDock", "variablesDock"}
     assert window.log_view.columnWidth(SUMMARY) >= 200  # the column a user reads is on screen
     assert window.message_view.width() >= 500 and window.composer.width() >= 500
-    assert window.composer.editor.height() >= 60
+    editor, tree = window.composer.editor, window.message_view.tree
+    lines_shown = editor.viewport().height() / editor.fontMetrics().lineSpacing()
+    assert lines_shown >= 6, f"the composer shows {lines_shown:.1f} lines"  # room to write a message in
+    assert tree.viewport().height() >= 8 * tree.fontMetrics().height()  # and the tree still shows a screenful
     assert window.minimumSizeHint().width() <= 1000  # fits a 1024-pixel-wide screen
     titles = [action.text() for action in window.menuBar().actions()]
     assert titles == ["&File", "&View", "&Capture", "&Log", "&Help"]
