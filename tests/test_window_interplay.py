@@ -209,7 +209,8 @@ def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot
     qtbot.waitUntil(lambda: export.done() and replay.done(), timeout=5000)
     assert export.exception() is None and replay.exception() is None
     assert export.result() == sum('"connection"' in line for line in exported)
-    qtbot.waitUntil(lambda: not window.composer.repeater.running, timeout=3000)  # close stopped it; it ends on the loop's next turn
+    # Closing stopped the repeat; its task ends on the event loop's next turn.
+    qtbot.waitUntil(lambda: not window.composer.repeater.running, timeout=3000)
 
 
 def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
