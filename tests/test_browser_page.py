@@ -17,10 +17,10 @@ import pytest
 from app.core.frames import Direction, Opcode
 from embedded_server.browser_page import BROWSER_PAGE
 from embedded_server.runner import EmbeddedServer
+from tests.headless_chromium import CHROMIUM, HeadlessChromium
 from tests.helpers import CORPUS, WaitableQueue
 
 NODE = shutil.which("node") or shutil.which("nodejs")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # What JSON.parse/JSON.stringify would change: a long integer, a duplicate key, a trailing zero.
 TRICKY = '{"big": 12345678901234567890, "a": 1, "a": 2, "price": 2.50, "s": "x\\"y, {z} [ ]", "e": { }, "l": []}'
@@ -73,16 +73,11 @@ def test_reindent_changes_whitespace_only() -> None:
 
 
 def run_page(server: EmbeddedServer, query: str, tmp_path: Any) -> str:
-    """Load the test page in headless Chromium and return the DOM it ends with."""
-    assert CHROMIUM is not None
-    browser = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path}", "--virtual-time-budget=4000", "--dump-dom",
-         server.address.http_url + "/?" + query],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=45,
-    )
-    return browser.stdout
+    """Load the test page in headless Chromium; return its DOM once a reply is shown."""
+    with HeadlessChromium(tmp_path) as browser:
+        browser.open(server.address.http_url + "/?" + query)
+        browser.wait_for("document.querySelector('div.in') !== null")
+        return browser.dom()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (see docs/interop.md)")

@@ -158,3 +158,18 @@ def test_a_disk_filling_up_while_writing_exits_1_and_leaves_out_as_it_was(tmp_pa
 def test_help_lists_convert() -> None:
     done = run("--help")
     assert done.returncode == 0 and "  convert  convert a capture between JSONL and HAR" in done.stdout
+
+
+def test_file_names_and_skip_reasons_reach_the_terminal_with_their_control_codes_escaped(tmp_path: Path) -> None:
+    clear = "\x1b[2J"
+    good = Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"n": 1}', -1, 100.0)
+    lines = [jsonl.header(), jsonl.frame_to_line(good), f"garbage {clear}", "[1", "{", "nope"]
+    source = tmp_path / f"evil{clear}.jsonl"
+    source.write_text("\n".join(lines))
+    out = tmp_path / f"out{clear}.har"
+    done = run("convert", str(source), str(out))
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr + done.stdout
+    assert f"warning: {tmp_path}/evil\\u001b[2J.jsonl: 1 frame imported, 4 skipped" in done.stderr, done.stderr
+    assert f"Converted 1 frame from {tmp_path}/evil\\u001b[2J.jsonl to {tmp_path}/out\\u001b[2J.har" in done.stderr
+    assert read_capture(out)[0] == [good]

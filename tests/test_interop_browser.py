@@ -7,17 +7,16 @@ docs/interop.md gives the manual check.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import urllib.parse
 
 import pytest
 
 from app.core.frames import Direction, Opcode
 from app.main import build
+from tests.headless_chromium import CHROMIUM, HeadlessChromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SENT = '{"text": "hello from chromium ✓"}'
+SHOWN_BROADCAST = "[...document.querySelectorAll('div.in')].some((line) => line.textContent.includes('hello from'))"
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (see docs/interop.md)")
@@ -27,22 +26,15 @@ def test_browser_page_chats_through_the_embedded_server(qtbot, tmp_path) -> None
     try:
         qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
         page = (window.session.server_address.http_url + "/?connect=/ws/chat&send=" + urllib.parse.quote(SENT))
-        browser = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path}", "--virtual-time-budget=4000", "--dump-dom", page],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )
-        try:
-            qtbot.waitUntil(lambda: browser.poll() is not None, timeout=40000)
-            dom = browser.stdout.read() if browser.stdout else ""
-        finally:
-            if browser.poll() is None:
-                browser.kill()
-                browser.wait(5)
+        with HeadlessChromium(tmp_path) as browser:
+            browser.open(page)
+            # Poll the live page through the event loop, so the window keeps taking in the traffic meanwhile.
+            qtbot.waitUntil(lambda: browser.evaluate(SHOWN_BROADCAST), timeout=30000)
+            dom = browser.dom()
+        # Leaving the block ended the browser, and with it the chat connection.
         store = window.store
         qtbot.waitUntil(lambda: any(c.path == "/ws/chat" and c.state.startswith("closed")
-                                    for c in window.server_panel.model.clients), timeout=5000)
+                                    for c in window.server_panel.model.clients), timeout=10000)
         chat = next(c for c in window.server_panel.model.clients if c.path == "/ws/chat")
         assert chat.origin == window.session.server_address.http_url  # a browser, from the server's own page
         received = [(store.payloads[r], store.sizes[r]) for r in store.rows() if store.connection(r) == chat.id

@@ -49,7 +49,7 @@ def test_panel_lists_clients_and_pushes_to_all_and_to_one(window: MainWindow, qt
         panel.close_code.setValue(4001)
         panel.close_reason.setText("kicked by test")
         panel.close_button.click()
-        qtbot.waitUntil(lambda: panel.model.clients[1].state == "closed 4001", timeout=3000)
+        qtbot.waitUntil(lambda: panel.model.clients[1].state == "closed by the server with 4001: kicked by test", timeout=3000)
     assert '{"only": "you"}' not in payloads(window, "client#1", Direction.RECEIVED)
     assert panel.model.clients[0].state == "open"
 
@@ -90,3 +90,14 @@ def test_clients_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ign
     qtmodeltester.check(model, force_py=True)
     assert [c.state for c in model.clients] == ["open", "refused 403"]
     assert model.clients[0].received == 1 and model.live_ids() == ["server#1"]
+
+
+def test_a_client_that_closes_is_shown_in_the_words_of_the_rest_of_the_app(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = window.server_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
+    with connect(window.session.server_address.ws_url("/ws/echo"), open_timeout=5) as outsider:
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=3000)
+        outsider.close(4002, "bye")
+    qtbot.waitUntil(lambda: panel.model.clients[1].state != "open", timeout=3000)
+    assert panel.model.clients[1].state == "closed by the client with 4002: bye"
+    assert panel.model.index(1, panel.model.columnCount() - 1).data() == "closed by the client with 4002: bye"

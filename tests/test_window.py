@@ -174,3 +174,26 @@ def test_pausing_the_view_never_pauses_capture(window: MainWindow, qtbot) -> Non
     assert not window.follow_tail
     window.follow_button.setChecked(True)
     assert window.follow_tail
+
+
+def test_the_inspector_stamps_what_it_sends_when_it_goes_to_the_wire(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Both ends of the window's own connection: what client#1 sent is never stamped after server#1 got it."""
+    store = window.store
+    qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
+    window.composer.editor.setPlainText('{"stamp": "check"}')
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    def times(connection: str, direction: Direction, opcode: Opcode, text: str = "") -> list[float]:
+        return [store.wall_times[r] for r in rows(window, connection, direction, opcode) if text in store.payloads[r]]
+
+    qtbot.waitUntil(lambda: bool(times("server#1", Direction.RECEIVED, Opcode.TEXT, "check")
+                                 and times("client#1", Direction.SENT, Opcode.TEXT, "check")), timeout=5000)
+    assert times("client#1", Direction.SENT, Opcode.TEXT, "check")[0] <= \
+        times("server#1", Direction.RECEIVED, Opcode.TEXT, "check")[0]
+
+    qtbot.mouseClick(window.connect_button, Qt.MouseButton.LeftButton)  # the client closes
+    qtbot.waitUntil(lambda: bool(times("server#1", Direction.RECEIVED, Opcode.CLOSE)
+                                 and times("client#1", Direction.SENT, Opcode.CLOSE)), timeout=5000)
+    assert times("client#1", Direction.SENT, Opcode.CLOSE)[0] <= times("server#1", Direction.RECEIVED, Opcode.CLOSE)[0]
+    qtbot.waitUntil(lambda: bool(times("client#1", Direction.RECEIVED, Opcode.CLOSE)), timeout=5000)
+    assert times("client#1", Direction.SENT, Opcode.CLOSE)[0] <= times("client#1", Direction.RECEIVED, Opcode.CLOSE)[0]

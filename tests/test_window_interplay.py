@@ -117,7 +117,10 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     assert {d.objectName() for d in window.tabifiedDockWidgets(docks["historyDock"])} == {"libraryDock", "variablesDock"}
     assert window.log_view.columnWidth(SUMMARY) >= 200  # the column a user reads is on screen
     assert window.message_view.width() >= 500 and window.composer.width() >= 500
-    assert window.composer.editor.height() >= 60
+    editor, tree = window.composer.editor, window.message_view.tree
+    lines_shown = editor.viewport().height() / editor.fontMetrics().lineSpacing()
+    assert lines_shown >= 6, f"the composer shows {lines_shown:.1f} lines"  # room to write a message in
+    assert tree.viewport().height() >= 8 * tree.fontMetrics().height()  # and the tree still shows a screenful
     assert window.minimumSizeHint().width() <= 1000  # fits a 1024-pixel-wide screen
     titles = [action.text() for action in window.menuBar().actions()]
     assert titles == ["&File", "&View", "&Capture", "&Log", "&Help"]
@@ -206,7 +209,8 @@ def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot
     qtbot.waitUntil(lambda: export.done() and replay.done(), timeout=5000)
     assert export.exception() is None and replay.exception() is None
     assert export.result() == sum('"connection"' in line for line in exported)
-    assert not window.composer.repeater.running
+    # Closing stopped the repeat; its task ends on the event loop's next turn.
+    qtbot.waitUntil(lambda: not window.composer.repeater.running, timeout=3000)
 
 
 def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

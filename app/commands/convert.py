@@ -15,10 +15,10 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import sys
 from pathlib import Path
 
 from app.commands.common import OK, Failure, Parser, Progress, UsageError, run_command
+from app.commands.output import say
 from app.core.capture import CaptureStore
 from app.core.capture_files import EXTENSIONS, export_capture, format_of_path, read_capture
 from app.core.jsonl import ImportReport
@@ -71,7 +71,8 @@ def _convert(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {target}: {reason}") from None
     finally:
         progress.done()
-    print(f"Converted {count:,} frames from {source} to {target} ({kind.value.upper()})", file=sys.stderr, flush=True)
+    say(f"Converted {count:,} frame{'' if count == 1 else 's'} from {source} to {target} ({kind.value.upper()})",
+        error=True)
     return OK
 
 
@@ -79,10 +80,9 @@ def _warn_about_skipped(source: Path, report: ImportReport) -> None:
     """What of IN could not be converted, and why: the summary, then each skip."""
     if report.clean:
         return
-    print(f"warning: {source}: {report.summary()}", file=sys.stderr)
+    say(f"warning: {source}: {report.summary()}", error=True)
     if report.skipped_count > 3:
         for reason in report.reasons(REASONS_SHOWN):
-            print(f"  {reason}", file=sys.stderr)
+            say(f"  {reason}", error=True)
         if report.skipped_count > REASONS_SHOWN:
-            print(f"  … and {report.skipped_count - REASONS_SHOWN:,} more", file=sys.stderr)
-    sys.stderr.flush()
+            say(f"  … and {report.skipped_count - REASONS_SHOWN:,} more", error=True)

@@ -16,6 +16,7 @@ import logging
 import socket
 import ssl
 import time
+from typing import cast
 from urllib.parse import urlsplit
 
 import websockets
@@ -63,6 +64,30 @@ def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
     return json.dumps({"code": code, "reason": reason, "by": closed_by}, ensure_ascii=False)
 
 
+class WireTimedConnection(ClientConnection):
+    """A client connection that notes when its close frames crossed the wire.
+
+    The close frames are logged only once the connection has ended (then it is known who closed
+    first and how), but each keeps the time it was written to or read from the socket: so the two
+    ends of one connection, such as the inspector's own to the embedded server, agree on the order.
+    """
+
+    close_sent_at: float | None = None
+    close_received_at: float | None = None
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.time()
+        close_before = self.protocol.close_rcvd
+        super().data_received(data)
+        if close_before is None and self.protocol.close_rcvd is not None:
+            self.close_received_at = arrived
+
+    def send_data(self) -> None:
+        if self.close_sent_at is None and self.protocol.close_sent is not None:
+            self.close_sent_at = time.time()  # the close frame is among the bytes about to be written
+        super().send_data()
+
+
 class InspectorConnection:
     """One client connection, reconnected if its options ask for it; lives on the client thread."""
 
@@ -88,8 +113,12 @@ class InspectorConnection:
         self.state = state
         self._queue.put(StateChange(self.id, self.url, state, detail, retry_in))
 
-    def _record(self, direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1) -> None:
-        self._queue.put(Frame(self.id, Side.CLIENT, direction, opcode, payload, size))
+    def _record(self, direction: Direction, opcode: Opcode, payload: str | bytes, size: int = -1,
+                wall_time: float | None = None) -> None:
+        frame = Frame(self.id, Side.CLIENT, direction, opcode, payload, size)
+        if wall_time is not None:
+            frame.wall_time = wall_time
+        self._queue.put(frame)
 
     # -- opening and reconnecting -------------------------------------------------------------
 
@@ -113,10 +142,10 @@ class InspectorConnection:
             self._first_attempt = None
         self._supervise(websocket)
 
-    def _supervise(self, websocket: ClientConnection | None) -> None:
+    def _supervise(self, websocket: WireTimedConnection | None) -> None:
         self._supervisor = self._loop_thread.spawn(self._run(websocket), name=f"run-{self.id}")
 
-    async def _run(self, websocket: ClientConnection | None) -> None:
+    async def _run(self, websocket: WireTimedConnection | None) -> None:
         """Read until the connection ends; while reconnection is wanted, wait out the backoff and retry."""
         attempt = 0
         while True:
@@ -146,15 +175,16 @@ class InspectorConnection:
         received = protocol.close_rcvd
         return not (received is not None and received.code == 1000 and protocol.close_rcvd_then_sent)
 
-    async def _connect(self) -> ClientConnection:
+    async def _connect(self) -> WireTimedConnection:
         """One attempt: handshake, then the on-connect sequence, then OPEN; or ConnectFailed."""
         options = self.options
         self._set_state(ConnectionState.CONNECTING)
         try:
             options.check()
             context = options.ssl_context()
-            websocket = await connect(
+            websocket = cast(WireTimedConnection, await connect(
                 options.effective_url(),
+                create_connection=WireTimedConnection,
                 additional_headers=options.request_headers() or None,
                 subprotocols=list(options.subprotocols) or None,
                 ssl=context,
@@ -164,7 +194,7 @@ class InspectorConnection:
                 ping_interval=None,  # keepalive is ours (_keep_alive): it says when the peer stops answering
                 open_timeout=OPEN_TIMEOUT,
                 user_agent_header=f"SocketScope websockets/{websockets.__version__}",
-            )
+            ))
         except (OSError, InvalidURI, InvalidHandshake, TimeoutError, ValueError) as error:
             reason, transient = describe_failure(error, options)
             self._record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": self.url, "error": reason}), size=0)
@@ -190,7 +220,7 @@ class InspectorConnection:
         self._set_state(ConnectionState.OPEN)
         return websocket
 
-    async def _read(self, websocket: ClientConnection) -> None:
+    async def _read(self, websocket: WireTimedConnection) -> None:
         put = self._queue.put
         connection = self.id
         keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
@@ -235,7 +265,7 @@ class InspectorConnection:
         except TimeoutError:
             websocket.transport.abort()  # the reader then records the 1011 sent
 
-    def _record_close(self, websocket: ClientConnection) -> None:
+    def _record_close(self, websocket: WireTimedConnection) -> None:
         """Log the close frames in the order they crossed, and say who closed with what.
 
         The close that ended the connection is the first one: the peer's, or our own when the
@@ -246,28 +276,29 @@ class InspectorConnection:
         sent, received = protocol.close_sent, protocol.close_rcvd
         frames = []
         if sent is not None:
-            frames.append((Direction.SENT, sent, "client"))
+            frames.append((Direction.SENT, sent, "client", websocket.close_sent_at))
         if received is not None:
-            frames.append((Direction.RECEIVED, received, "server"))
+            frames.append((Direction.RECEIVED, received, "server", websocket.close_received_at))
         if protocol.close_rcvd_then_sent:
             frames.reverse()
-        for direction, close, by in frames:
+        for direction, close, by, wall_time in frames:
             self._record(direction, Opcode.CLOSE, _close_payload(close.code, close.reason, by),
-                         size=0 if close.code in (1005, 1006) else 2 + len(close.reason.encode()))
+                         size=0 if close.code in (1005, 1006) else 2 + len(close.reason.encode()), wall_time=wall_time)
         if not frames:
             self._record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": self.url, "error": CONNECTION_LOST}), size=0)
             self._set_state(ConnectionState.CLOSED, CONNECTION_LOST)
             return
-        _direction, close, by = frames[0]
+        _direction, close, by, _wall_time = frames[0]
         self._set_state(ConnectionState.CLOSED, describe_close(close.code, close.reason, by))
 
     # -- acting on an open connection -----------------------------------------------------------
 
     async def _send_on(self, websocket: ClientConnection, payload: str | bytes) -> None:
+        handed_over = time.time()  # the frame's time is when it goes to the wire, not when the call returned
         await websocket.send(payload)
         # Recorded only once the library has written it: the log never shows what was not sent.
         opcode = Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY
-        self._record(Direction.SENT, opcode, payload)
+        self._record(Direction.SENT, opcode, payload, wall_time=handed_over)
 
     async def send(self, payload: str | bytes) -> None:
         websocket = self._websocket

@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         right.setObjectName("rightSplitter")
         right.addWidget(self.message_view)
         right.addWidget(self.composer)
-        right.setSizes([480, 260])
+        right.setSizes([400, 340])  # at 1280×800: six lines to compose in, a screenful of tree above
         log_pane = QWidget()
         log_layout = QVBoxLayout(log_pane)
         log_layout.setContentsMargins(0, 0, 0, 0)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.frames import Direction, Frame, Opcode
+from app.net.inspector import describe_close
 from app.ui.list_panel import RowsModel
 
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
@@ -61,6 +62,14 @@ def _client_cells(client: ServerClient) -> tuple[str, ...]:
             f"{client.received:,}", f"{client.sent:,}", client.state)
 
 
+def _ending(close: dict[str, Any]) -> str:
+    """How a client's connection ended, in the words the state label and the commands use."""
+    code, reason, by = close.get("code"), close.get("reason") or "", close.get("by")
+    if by in ("client", "server") and isinstance(code, int):
+        return describe_close(code, reason, by)
+    return f"closed {code}"  # a record that does not say who closed: say no more than it does
+
+
 class ServerClientsModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(COLUMNS, _client_cells, parent)
@@ -97,9 +106,8 @@ class ServerClientsModel(RowsModel):
                 continue
             client = self.clients[row]
             if opcode == Opcode.CLOSE:
-                code = json.loads(frame.payload).get("code")
                 if client.live:
-                    client.state = f"closed {code}"
+                    client.state = _ending(json.loads(frame.payload))
                     client.closed = frame.wall_time
             elif frame.direction == Direction.RECEIVED:
                 client.received += 1
