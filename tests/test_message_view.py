@@ -206,3 +206,25 @@ def test_expand_all_and_find_on_a_document_held_by_the_document_process(
     panel.find_step(1)
     qtbot.waitUntil(lambda: view.tree.currentIndex().data() == "[1]", timeout=30_000)
     assert view.tree_model.json_path(view.tree.currentIndex()) == "$.items[3999].pair[1]"
+
+
+def test_a_deep_node_shows_its_path_and_its_key(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    levels = [f"level_{depth}" for depth in range(1, 61)]
+    text = "".join(f'{{"{key}": ' for key in levels) + '"bottom"' + "}" * len(levels)
+    view.display(inspect_payload(Opcode.TEXT, text), "deep keys")
+    panel = view.tree_panel
+    panel.find_edit.setText("level_60")
+    qtbot.keyClick(panel.find_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.tree.currentIndex().data() == "level_60", timeout=10_000)
+    expected = "$." + ".".join(levels)
+    assert panel.breadcrumb.text() == expected and panel.breadcrumb.isReadOnly()
+    qtbot.mouseClick(panel.copy_breadcrumb_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == expected
+    # The key is inside the Key column and inside the scrolled viewport, not pushed out by indentation.
+    tree = view.tree
+    current = tree.currentIndex()
+    key = tree.visualRect(current)
+    key_end = key.x() + tree.fontMetrics().horizontalAdvance("level_60")
+    column_end = tree.columnViewportPosition(KEY) + tree.columnWidth(KEY)
+    assert key_end <= column_end, (key_end, column_end)
+    assert 0 <= key.x() and key_end <= tree.viewport().width(), (key.x(), key_end, tree.viewport().width())

@@ -41,6 +41,8 @@ EXPAND_LIMIT = 10_000  # nodes opened by Expand all
 # past ~25,000 it overflows the stack, and 10,000 levels take half a second per layout.
 OPEN_DEPTH = 1_000
 SLICE = 0.02  # seconds of opening nodes between two paints
+KEY_WIDTH = 180  # the Key column's first width; it widens to show a deeper selected key
+KEY_PADDING = 24  # pixels beside a key's text: margins and the decoration
 FIND_SHORTCUT = "Ctrl+Shift+G"
 
 
@@ -68,9 +70,12 @@ class JsonTreePanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.setIndentation(14)  # narrower than most styles': deep trees keep more of their width
+        # Past the viewport's width the tree scrolls sideways: a key 40 levels deep stays reachable.
+        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 180)
+        header.resizeSection(0, KEY_WIDTH)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(2, 70)
@@ -87,16 +92,29 @@ class JsonTreePanel(QWidget):
         self.status = _named(QLabel(), "jsonTreeStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
 
+        # Where the selected node is: its JSONPath, selectable, with the path's end in view.
+        self.breadcrumb = _named(QLineEdit(), "jsonBreadcrumb")
+        self.breadcrumb.setReadOnly(True)
+        self.breadcrumb.setPlaceholderText("JSONPath of the selected node")
+        self.copy_breadcrumb_button = _named(QToolButton(), "jsonBreadcrumbCopy")
+        self.copy_breadcrumb_button.setText("Copy")
+        self.copy_breadcrumb_button.setToolTip("Copy the JSONPath (Ctrl+Shift+C in the tree)")
+
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.find_edit, 1)
         bar.addWidget(self.previous_button)
         bar.addWidget(self.next_button)
         bar.addWidget(self.status)
+        path_bar = QHBoxLayout()
+        path_bar.setContentsMargins(0, 0, 0, 0)
+        path_bar.addWidget(self.breadcrumb, 1)
+        path_bar.addWidget(self.copy_breadcrumb_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.tree, 1)
+        layout.addLayout(path_bar)
 
         self.copy_value_action = self._action("Copy value", "Ctrl+C", self.copy_value, self.tree)
         self.copy_path_action = self._action("Copy JSONPath", "Ctrl+Shift+C", self.copy_path, self.tree)
@@ -115,6 +133,8 @@ class JsonTreePanel(QWidget):
         self.next_button.clicked.connect(lambda: self.find_step(1))
         self.previous_button.clicked.connect(lambda: self.find_step(-1))
         model.modelReset.connect(self._document_changed)
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self.copy_breadcrumb_button.clicked.connect(self.copy_path)
         model.load_failed.connect(lambda message: self.show_status(f"Could not load: {message}"))
 
     def _action(self, text: str, keys: str, slot: Any, owner: QWidget,
@@ -137,7 +157,33 @@ class JsonTreePanel(QWidget):
     def show_status(self, text: str) -> None:
         self.status.setText(text)
 
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.breadcrumb.clear()
+            return
+        self.breadcrumb.setText(self.model.json_path(current))
+        self.breadcrumb.setCursorPosition(len(self.breadcrumb.text()))  # the end: where the node is
+        self._fit_key(current.siblingAtColumn(0))
+
+    def _fit_key(self, index: QModelIndex) -> None:
+        """Widen the Key column until the key at `index` fits after its indentation, and scroll to it."""
+        depth = 0
+        parent = index.parent()
+        while parent.isValid():
+            depth += 1
+            parent = parent.parent()
+        start = self.tree.indentation() * (depth + 1)  # where the key begins in its row (the root decorated)
+        needed = start + self.tree.fontMetrics().horizontalAdvance(index.data() or "") + KEY_PADDING
+        header = self.tree.header()
+        if needed > header.sectionSize(0):
+            header.resizeSection(0, needed)
+            self.tree.updateGeometries()  # the scroll bar's range, now
+        scroll = self.tree.horizontalScrollBar()
+        if not scroll.value() <= start <= scroll.value() + self.tree.viewport().width() - KEY_PADDING:
+            scroll.setValue(max(0, start - KEY_PADDING))
+
     def _document_changed(self) -> None:
+        self.breadcrumb.clear()
         self._task_generation += 1
         self._search_cancel.set()
         self._searching = None
@@ -328,6 +374,6 @@ class JsonTreePanel(QWidget):
                 if self._stale(generation, document):
                     return False
                 deadline = time.monotonic() + SLICE
-        self.tree.setCurrentIndex(parent)
         self.tree.scrollTo(parent, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.tree.setCurrentIndex(parent)  # after scrolling: selecting scrolls sideways to the key
         return True
