@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.jsondoc import MAX_SAFE_INTEGER, NumberLiteral, dumps_capped
+from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral, dumps_capped
 from app.core.lazyjson import (
     CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
     keys_and_values, text_lacks,
@@ -205,6 +205,10 @@ class Search:
     The walk keeps one frame per open container (memory grows with depth, not
     with depth squared) and stores a frame's position for the result only when a
     match lies below it; each frame is stored at most once (see `FindResult`).
+    A faithful parse's containers are walked by index: a frame is then the
+    container and plain integers, no new object the garbage collector would
+    have to trace (100,000 levels of iterators set off full collections that
+    held every thread for a second).
     """
 
     def __init__(self, root: Any, query: str, limit: int = FIND_LIMIT) -> None:
@@ -215,20 +219,20 @@ class Search:
         self._matches: list[int] = []
         self._capped = False
         self._lacks = text_lacks(self._needle) if self._needle else None
-        # Per open container: its members still to visit, its position in its parent, its stored entry.
-        self._members: list[Iterator[tuple[int, tuple[str | int, Any]]]] = []
+        # Per open container: itself (a list or JsonObject) or an iterator over its members (simdjson's),
+        # the position of its next member, its position in its parent, and its stored entry.
+        self._open: list[Any] = []
+        self._next: list[int] = []
         self._rows: list[int] = []
         self._entries: list[int] = []
         self._stored = 0  # how many of the open containers (from the root) have their entry stored
         if self._needle and not (self._lacks is not None and self._lacks(root)):
-            self._members.append(enumerate(members(root)))
-            self._rows.append(-1)
-            self._entries.append(-1)  # the root is no stored node: its members have parent -1
+            self._push(root, -1, -1)  # the root is no stored node: its members have parent -1
             self._stored = 1
 
     @property
     def done(self) -> bool:
-        return not self._members
+        return not self._open
 
     @property
     def result(self) -> FindResult:
@@ -238,14 +242,24 @@ class Search:
         """Search for about `seconds` (None: to the end); True when the search has finished."""
         deadline = None if seconds is None else time.monotonic() + seconds
         needle, skip = self._needle, self._lacks
-        open_members, rows = self._members, self._rows
+        open_, next_, rows = self._open, self._next, self._rows
         steps = 0
-        while open_members:
-            member = next(open_members[-1], None)
-            if member is None:
-                self._close()
-                continue
-            position, (key, value) = member
+        while open_:
+            top = open_[-1]
+            kind = type(top)
+            if kind is list or kind is JsonObject:
+                position = next_[-1]
+                if position == len(top):
+                    self._close()
+                    continue
+                next_[-1] = position + 1
+                key, value = (position, top[position]) if kind is list else top[position]
+            else:
+                member = next(top, None)
+                if member is None:
+                    self._close()
+                    continue
+                position, (key, value) = member
             container = is_container(value)
             entry = -1  # stored only if it matches (or, later, if a match lies below it)
             if (isinstance(key, str) and needle in key.casefold()) or (not container and needle in (
@@ -257,15 +271,20 @@ class Search:
                 entry = self._store(position)
                 self._matches.append(entry)
             if container and len(value) and (skip is None or len(rows) > SKIP_DEPTH or not skip(value)):
-                open_members.append(enumerate(members(value)))
-                rows.append(position)
-                self._entries.append(entry)
+                self._push(value, position, entry)
                 if entry >= 0:  # every open container below the root is stored, this one included
                     self._stored = len(rows)
             steps += 1
             if deadline is not None and not steps & 1023 and time.monotonic() > deadline:
                 return False
         return True
+
+    def _push(self, container: Any, position: int, entry: int) -> None:
+        kind = type(container)
+        self._open.append(container if kind is list or kind is JsonObject else enumerate(members(container)))
+        self._next.append(0)
+        self._rows.append(position)
+        self._entries.append(entry)
 
     def _store(self, position: int) -> int:
         """Store the open containers not yet stored, then the member at `position` of the innermost."""
@@ -281,15 +300,13 @@ class Search:
         return len(self._parents) - 1
 
     def _close(self) -> None:
-        self._members.pop()
-        self._rows.pop()
-        self._entries.pop()
+        for frames in (self._open, self._next, self._rows, self._entries):
+            frames.pop()
         self._stored = min(self._stored, len(self._rows))
 
     def _stop(self) -> None:
-        self._members.clear()
-        self._rows.clear()
-        self._entries.clear()
+        for frames in (self._open, self._next, self._rows, self._entries):
+            frames.clear()
         self._stored = 0
 
 
