@@ -43,6 +43,7 @@ OPEN_DEPTH = 1_000
 SLICE = 0.02  # seconds of opening nodes between two paints
 KEY_WIDTH = 180  # the Key column's first width; it widens to show a deeper selected key
 KEY_PADDING = 24  # pixels beside a key's text: margins and the decoration
+VALUE_MIN_WIDTH = 220  # the Value column's narrowest when it fills the width the other columns leave
 FIND_SHORTCUT = "Ctrl+Shift+G"
 
 
@@ -73,12 +74,16 @@ class JsonTreePanel(QWidget):
         self.tree.setIndentation(14)  # narrower than most styles': deep trees keep more of their width
         # Past the viewport's width the tree scrolls sideways: a key 40 levels deep stays reachable.
         self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # The Value column takes the width left, but never less than VALUE_MIN_WIDTH (a Stretch section
+        # would shrink to nothing beside a widened Key column instead of letting the tree scroll).
         header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, KEY_WIDTH)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, KEY_WIDTH)
         header.resizeSection(2, 70)
+        header.sectionResized.connect(self._section_resized)
+        self.tree.viewport().installEventFilter(self)
 
         self.find_edit = _named(QLineEdit(), "jsonFind")
         self.find_edit.setPlaceholderText(f"Find in this message: keys and values ({FIND_SHORTCUT}, F3 next)")
@@ -147,6 +152,8 @@ class JsonTreePanel(QWidget):
         return action
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_value_column()
         if watched is self.tree and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Asterisk:
             index = self.tree.currentIndex()
             if index.isValid():
@@ -164,6 +171,15 @@ class JsonTreePanel(QWidget):
         self.breadcrumb.setText(self.model.json_path(current))
         self.breadcrumb.setCursorPosition(len(self.breadcrumb.text()))  # the end: where the node is
         self._fit_key(current.siblingAtColumn(0))
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != 1:
+            self._fit_value_column()
+
+    def _fit_value_column(self) -> None:
+        header = self.tree.header()
+        left = self.tree.viewport().width() - header.sectionSize(0) - header.sectionSize(2)
+        header.resizeSection(1, max(VALUE_MIN_WIDTH, left))
 
     def _fit_key(self, index: QModelIndex) -> None:
         """Widen the Key column until the key at `index` fits after its indentation, and scroll to it."""
