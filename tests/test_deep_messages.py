@@ -121,22 +121,30 @@ def test_a_changed_query_stops_the_search_under_way(view: MessageView, qtbot) ->
     qtbot.waitUntil(lambda: panel.status.text().startswith("1 of 1"), timeout=40_000)
 
 
+# A search of this takes several slices (0.4 s here), so a search told to stop does stop before its end.
+WIDE_TEXT = "[" + '"x",' * 1_000_000 + '"needle"]'
+
+
 def test_a_search_stops_between_slices_when_asked() -> None:
-    document = LocalDocument(parse(DEEP_TEXT).value, [])
+    document = LocalDocument(parse(WIDE_TEXT).value, [])
     asked = []
     assert document.find("needle", cancelled=lambda: asked.append(1) or True) is None and asked
     found = document.find("needle")
-    assert found is not None and len(found) == 1 and found.path(0) == (0,) * DEPTH
+    assert found is not None and len(found) == 1 and found.path(0) == (1_000_000,)
+    deep = LocalDocument(parse(DEEP_TEXT).value, []).find("needle")
+    assert deep is not None and deep.path(0) == (0,) * DEPTH
 
 
 def test_a_remote_search_stops_between_slices_and_the_next_one_works() -> None:
     worker = DocumentWorker()
     try:
-        inspection = inspect_large(Opcode.TEXT, DEEP_TEXT, worker)
-        document = inspection.document
+        document = inspect_large(Opcode.TEXT, WIDE_TEXT, worker).document
         assert document.remote
         assert document.find("needle", cancelled=lambda: True) is None
         found = document.find("needle")
+        assert found is not None and found.path(0) == (1_000_000,)
+        deep = inspect_large(Opcode.TEXT, DEEP_TEXT, worker).document
+        found = deep.find("needle")
         assert found is not None and found.path(0) == (0,) * DEPTH
     finally:
         worker.close()
