@@ -228,3 +228,16 @@ def test_a_deep_node_shows_its_path_and_its_key(view: MessageView, qtbot) -> Non
     column_end = tree.columnViewportPosition(KEY) + tree.columnWidth(KEY)
     assert key_end <= column_end, (key_end, column_end)
     assert 0 <= key.x() and key_end <= tree.viewport().width(), (key.x(), key_end, tree.viewport().width())
+
+
+def test_a_big_binary_frame_decodes_in_the_document_process(qtbot, worker: DocumentWorker) -> None:  # type: ignore[no-untyped-def]
+    async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
+    view = MessageView(documents=worker)
+    qtbot.addWidget(view)
+    view.show()
+    data = ('{"items": [' + ",".join(f'{{"id": {i}}}' for i in range(60_000)) + "]}").encode()
+    assert len(data) > 512 * 1024
+    view.display(inspect_payload(Opcode.BINARY, data), "big binary json")
+    qtbot.mouseClick(view.hex.decode_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shows_tree(view), timeout=20_000)
+    assert view.tree_model.document.remote and view.tree_model.index(0, KEY).data() == "items"
