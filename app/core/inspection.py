@@ -90,7 +90,7 @@ def _has_json(opcode: int) -> bool:
 
 def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
     if isinstance(payload, bytes):
-        return Inspection(raw=hex_dump(payload), binary=payload, notes=[f"Binary frame, {len(payload):,} bytes"])
+        return Inspection(raw=hex_dump(payload), binary=payload, notes=[f"Binary frame, {len(payload):,} bytes (hex view)"])
     result = _raw_part(payload)
     if not _has_json(opcode):
         return result

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from qasync import asyncSlot
+from shiboken6 import isValid
 
 from app.core.docworker import DocumentWorker
 from app.core.inspection import Inspection, decode_binary
@@ -132,8 +133,8 @@ class MessageView(QWidget):
         else:
             self.hex.show_message("Decoding…")
             decoded = await async_loop.in_worker(decode_binary, data, self.documents)
-            if shown != self._shown:
-                return  # another message is shown
+            if shown != self._shown or not isValid(self.info):
+                return  # another message is shown, or the view is gone
         if decoded.error and not decoded.raw:
             self.hex.show_message(decoded.error)
             return
@@ -161,8 +162,8 @@ class MessageView(QWidget):
         except Exception as error:  # the document process failed: say what is not known
             warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
         awaiting = self._awaiting_warnings
-        if awaiting is None or awaiting[0] is not inspection or shown != self._shown:
-            return  # another message is shown, or the window is closing
+        if awaiting is None or awaiting[0] is not inspection or shown != self._shown or not isValid(self.info):
+            return  # another message is shown, or the window is closing or gone
         if warnings is None:
             self._warnings_poll.start()
             return
