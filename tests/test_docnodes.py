@@ -105,3 +105,12 @@ def test_expand_plan_is_breadth_first_and_stops_at_the_limit() -> None:
     ]
     plan, limited = doc.expand_plan(3)
     assert limited and sum(len(step.rows) for step in plan) == 3
+
+
+def test_deep_matches_share_their_paths_prefix() -> None:
+    """A thousand matches 5,000 levels down store 5,000 + 1,000 positions, not five million."""
+    doc = document("[" * 5000 + ",".join(['"x"'] * 1000) + "]" * 5000)
+    found = doc.find("x")
+    assert len(found) == 1000 and not found.capped
+    assert len(found.positions) == len(found.parents) == 4999 + 1000
+    assert found.path(0) == (0,) * 4999 + (0,) and found.path(999) == (0,) * 4999 + (999,)

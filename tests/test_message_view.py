@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.docworker import DocumentWorker
 from app.core.frames import Opcode
 from app.core.inspection import inspect_large, inspect_payload
 from app.ui import async_loop
 from app.ui.json_tree_model import KEY, VALUE
+from app.ui.hex_view import HEX_FIRST, HEX_MORE
 from app.ui.json_tree_panel import EXPAND_LIMIT
-from app.ui.message_view import MessageView
+from app.ui.message_view import MessageView, monospace
 from tests.helpers import CORPUS
 
 
@@ -92,10 +94,73 @@ def test_lone_surrogate_is_displayed_and_copied(view: MessageView, qtbot) -> Non
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "x\\ud800y", timeout=3000)
 
 
-def test_binary_frame_with_invalid_utf8_is_a_hex_view(view: MessageView) -> None:
+def test_binary_frame_with_invalid_utf8_is_a_hex_view(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
     view.display(inspect_payload(Opcode.BINARY, b'["ok", "\xff\xfe"]'), "binary")
-    assert not shows_tree(view) and view.tabs.currentWidget() is view.raw
-    assert "ff fe" in view.raw.toPlainText() and "Binary frame, 12 bytes" in view.info.text()
+    assert not shows_tree(view) and view.tabs.currentWidget() is view.hex
+    assert not view.tabs.isTabEnabled(view.tabs.indexOf(view.tree_panel))  # no empty "(value) [0 items]" tree
+    assert not view.tabs.isTabEnabled(view.tabs.indexOf(view.raw))
+    assert view.hex.toPlainText() == '00000000  5b 22 6f 6b 22 2c 20 22 ff fe 22 5d              ["ok", ".."]'
+    assert "Binary frame, 12 bytes" in view.info.text()
+    editor = view.hex.editor
+    assert editor.lineWrapMode() == QPlainTextEdit.LineWrapMode.NoWrap and editor.font() == monospace()
+    assert all(not block.layout().formats() for block in _blocks(editor))  # not coloured as JSON
+    qtbot.mouseClick(view.hex.decode_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.hex.note.text() == "Not UTF-8: byte 0xff at offset 8 (invalid start byte)")
+    assert view.tabs.currentWidget() is view.hex
+
+
+def _blocks(editor: QPlainTextEdit) -> list:  # type: ignore[type-arg]
+    block, blocks = editor.document().firstBlock(), []
+    while block.isValid():
+        blocks.append(block)
+        block = block.next()
+    return blocks
+
+
+def test_binary_json_decodes_to_a_tree_and_text_on_request(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    view.display(inspect_payload(Opcode.BINARY, '{"price": 12345678901234567890, "name": "café"}'.encode()), "binary json")
+    assert view.tabs.currentWidget() is view.hex
+    qtbot.mouseClick(view.hex.decode_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shows_tree(view))
+    assert view.tree_model.index(0, VALUE).data() == "12345678901234567890"
+    assert view.raw.toPlainText() == '{"price": 12345678901234567890, "name": "café"}'
+    assert "decoded as UTF-8" in view.info.text()
+    assert view.tabs.isTabEnabled(view.tabs.indexOf(view.hex))  # the bytes stay one click away
+    view.display(inspect_payload(Opcode.BINARY, b"plain words"), "binary text")
+    qtbot.mouseClick(view.hex.decode_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.tabs.currentWidget() is view.raw)
+    assert view.raw.toPlainText() == "plain words"
+    assert "Not JSON" in view.info.text()
+
+
+def test_a_huge_binary_frame_shows_its_beginning_until_asked_for_more(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    data = bytes(range(256)) * 4096  # 1 MiB
+    view.display(inspect_payload(Opcode.BINARY, data), "huge")
+    first = view.hex.toPlainText().count("\n") + 1
+    assert first == HEX_FIRST // 16
+    assert view.hex.note.text() == f"Showing the first {HEX_FIRST:,} of {len(data):,} bytes"
+    assert view.hex.more_button.isVisible()
+    qtbot.mouseClick(view.hex.more_button, Qt.MouseButton.LeftButton)
+    assert view.hex.toPlainText().count("\n") + 1 == first * HEX_MORE
+
+
+def test_the_chosen_tab_stays_for_the_next_messages(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    tab_bar = view.tabs.tabBar()
+    view.display(inspect_payload(Opcode.TEXT, '{"a": 1}'), "first")
+    assert shows_tree(view)
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(view.tabs.indexOf(view.raw)).center())
+    assert view.tabs.currentWidget() is view.raw
+    view.display(inspect_payload(Opcode.TEXT, '{"b": 2}'), "second")
+    assert view.tabs.currentWidget() is view.raw
+    view.display(inspect_payload(Opcode.BINARY, b"\x00\x01"), "binary: no raw text to show")
+    assert view.tabs.currentWidget() is view.hex
+    view.display(inspect_payload(Opcode.TEXT, '{"c": 3}'), "third")
+    assert view.tabs.currentWidget() is view.raw
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(view.tabs.indexOf(view.tree_panel)).center())
+    view.display(inspect_payload(Opcode.TEXT, "not json"), "text: no tree")
+    assert view.tabs.currentWidget() is view.raw
+    view.display(inspect_payload(Opcode.TEXT, '{"d": 4}'), "fourth")
+    assert shows_tree(view)
 
 
 def test_text_that_is_not_json_is_shown_as_text_with_the_error(view: MessageView) -> None:
@@ -141,3 +206,38 @@ def test_expand_all_and_find_on_a_document_held_by_the_document_process(
     panel.find_step(1)
     qtbot.waitUntil(lambda: view.tree.currentIndex().data() == "[1]", timeout=30_000)
     assert view.tree_model.json_path(view.tree.currentIndex()) == "$.items[3999].pair[1]"
+
+
+def test_a_deep_node_shows_its_path_and_its_key(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+    levels = [f"level_{depth}" for depth in range(1, 61)]
+    text = "".join(f'{{"{key}": ' for key in levels) + '"bottom"' + "}" * len(levels)
+    view.display(inspect_payload(Opcode.TEXT, text), "deep keys")
+    panel = view.tree_panel
+    panel.find_edit.setText("level_60")
+    qtbot.keyClick(panel.find_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.tree.currentIndex().data() == "level_60", timeout=10_000)
+    expected = "$." + ".".join(levels)
+    assert panel.breadcrumb.text() == expected and panel.breadcrumb.isReadOnly()
+    qtbot.mouseClick(panel.copy_breadcrumb_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == expected
+    # The key is inside the Key column and inside the scrolled viewport, not pushed out by indentation.
+    tree = view.tree
+    current = tree.currentIndex()
+    key = tree.visualRect(current)
+    key_end = key.x() + tree.fontMetrics().horizontalAdvance("level_60")
+    column_end = tree.columnViewportPosition(KEY) + tree.columnWidth(KEY)
+    assert key_end <= column_end, (key_end, column_end)
+    assert 0 <= key.x() and key_end <= tree.viewport().width(), (key.x(), key_end, tree.viewport().width())
+
+
+def test_a_big_binary_frame_decodes_in_the_document_process(qtbot, worker: DocumentWorker) -> None:  # type: ignore[no-untyped-def]
+    async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
+    view = MessageView(documents=worker)
+    qtbot.addWidget(view)
+    view.show()
+    data = ('{"items": [' + ",".join(f'{{"id": {i}}}' for i in range(60_000)) + "]}").encode()
+    assert len(data) > 512 * 1024
+    view.display(inspect_payload(Opcode.BINARY, data), "big binary json")
+    qtbot.mouseClick(view.hex.decode_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shows_tree(view), timeout=20_000)
+    assert view.tree_model.document.remote and view.tree_model.index(0, KEY).data() == "items"

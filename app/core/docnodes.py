@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.jsondoc import MAX_SAFE_INTEGER, NumberLiteral, dumps_capped
+from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral, dumps_capped
 from app.core.lazyjson import (
     CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
     keys_and_values, text_lacks,
@@ -30,6 +30,7 @@ PAGE = 500  # children per request
 PREVIEW_CHARS = 300  # characters of a string shown in the value column
 COPY_LIMIT = 8 * 1024 * 1024  # characters of a subtree put on the clipboard
 FIND_LIMIT = 1000  # matches collected by one search
+FIND_SLICE = 0.05  # seconds a search runs before it looks whether it has been stopped
 # Find asks whether a container's text lacks the query down to this depth; each level costs one read
 # of the text below it, so deeper checks would cost more than they save.
 SKIP_DEPTH = 6
@@ -59,8 +60,35 @@ class PlanStep:
 
 @dataclass(frozen=True, slots=True)
 class FindResult:
-    paths: list[Path]
+    """The matches of a search, their paths stored as a tree of shared prefixes.
+
+    A match 100,000 levels deep has a path of 100,000 positions; a thousand such
+    matches, each with its own tuple, would need gigabytes. Here every node on
+    the way to a match is stored once, as its position and its parent's entry,
+    so memory grows with the nodes those paths pass, never with depth × matches.
+    """
+
+    parents: list[int]  # per stored node: the entry of its parent, -1 for a member of the root
+    positions: list[int]  # per stored node: its position among its parent's members
+    matches: list[int]  # per match, in the tree's order: its stored node
     capped: bool  # more matches exist than were collected
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+    def path(self, number: int) -> Path:
+        """The path of match `number` (costs its depth)."""
+        rows = []
+        entry = self.matches[number]
+        while entry >= 0:
+            rows.append(self.positions[entry])
+            entry = self.parents[entry]
+        return tuple(reversed(rows))
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every match's path in full: for small results (each path costs its depth)."""
+        return [self.path(number) for number in range(len(self.matches))]
 
 
 def display_text(value: str) -> str:
@@ -166,44 +194,120 @@ def copy_text(root: Any, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool
 
 def find(root: Any, query: str, limit: int = FIND_LIMIT) -> FindResult:
     """Nodes whose key or scalar value contains `query` (case-insensitive), in the tree's order."""
-    needle = query.casefold()
-    paths: list[Path] = []
-    if not needle:
-        return FindResult(paths, False)
-    lacks = text_lacks(needle)
-    if lacks is not None and lacks(root):
-        return FindResult(paths, False)
-    for path, key, value in _walk_in_order(root, lacks):
-        if (isinstance(key, str) and needle in key.casefold()) or (
-            not is_container(value) and needle in (
-                value if isinstance(value, str) else scalar_text(value)
-            ).casefold()
-        ):
-            if len(paths) == limit:
-                return FindResult(paths, True)
-            paths.append(path)
-    return FindResult(paths, False)
+    search = Search(root, query, limit)
+    search.run()
+    return search.result
 
 
-def _walk_in_order(
-    root: Any, skip: Callable[[Any], bool] | None = None,
-) -> Iterator[tuple[Path, str | int | None, Any]]:
-    """Every node below the root in the order the tree displays them (pre-order), iteratively.
+class Search:
+    """A find over a whole document, run a slice at a time (`run(seconds)`) so it can be stopped.
 
-    The members of a container for which `skip` is true are not visited (the container itself is).
+    The walk keeps one frame per open container (memory grows with depth, not
+    with depth squared) and stores a frame's position for the result only when a
+    match lies below it; each frame is stored at most once (see `FindResult`).
+    A faithful parse's containers are walked by index: a frame is then the
+    container and plain integers, no new object the garbage collector would
+    have to trace (100,000 levels of iterators set off full collections that
+    held every thread for a second).
     """
-    stack: list[tuple[Path, Iterator[tuple[int, tuple[str | int, Any]]]]] = [((), enumerate(members(root)))]
-    while stack:
-        path, remaining = stack[-1]
-        member = next(remaining, None)
-        if member is None:
-            stack.pop()
-            continue
-        position, (key, value) = member
-        child_path = path + (position,)
-        yield child_path, key, value
-        if is_container(value) and len(value) and (skip is None or len(stack) > SKIP_DEPTH or not skip(value)):
-            stack.append((child_path, enumerate(members(value))))
+
+    def __init__(self, root: Any, query: str, limit: int = FIND_LIMIT) -> None:
+        self._needle = query.casefold()
+        self._limit = limit
+        self._parents: list[int] = []
+        self._positions: list[int] = []
+        self._matches: list[int] = []
+        self._capped = False
+        self._lacks = text_lacks(self._needle) if self._needle else None
+        # Per open container: itself (a list or JsonObject) or an iterator over its members (simdjson's),
+        # the position of its next member, its position in its parent, and its stored entry.
+        self._open: list[Any] = []
+        self._next: list[int] = []
+        self._rows: list[int] = []
+        self._entries: list[int] = []
+        self._stored = 0  # how many of the open containers (from the root) have their entry stored
+        if self._needle and not (self._lacks is not None and self._lacks(root)):
+            self._push(root, -1, -1)  # the root is no stored node: its members have parent -1
+            self._stored = 1
+
+    @property
+    def done(self) -> bool:
+        return not self._open
+
+    @property
+    def result(self) -> FindResult:
+        return FindResult(self._parents, self._positions, self._matches, self._capped)
+
+    def run(self, seconds: float | None = None) -> bool:
+        """Search for about `seconds` (None: to the end); True when the search has finished."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        needle, skip = self._needle, self._lacks
+        open_, next_, rows = self._open, self._next, self._rows
+        steps = 0
+        while open_:
+            top = open_[-1]
+            kind = type(top)
+            if kind is list or kind is JsonObject:
+                position = next_[-1]
+                if position == len(top):
+                    self._close()
+                    continue
+                next_[-1] = position + 1
+                key, value = (position, top[position]) if kind is list else top[position]
+            else:
+                member = next(top, None)
+                if member is None:
+                    self._close()
+                    continue
+                position, (key, value) = member
+            container = is_container(value)
+            entry = -1  # stored only if it matches (or, later, if a match lies below it)
+            if (isinstance(key, str) and needle in key.casefold()) or (not container and needle in (
+                    value if isinstance(value, str) else scalar_text(value)).casefold()):
+                if len(self._matches) == self._limit:
+                    self._capped = True
+                    self._stop()
+                    return True
+                entry = self._store(position)
+                self._matches.append(entry)
+            if container and len(value) and (skip is None or len(rows) > SKIP_DEPTH or not skip(value)):
+                self._push(value, position, entry)
+                if entry >= 0:  # every open container below the root is stored, this one included
+                    self._stored = len(rows)
+            steps += 1
+            if deadline is not None and not steps & 1023 and time.monotonic() > deadline:
+                return False
+        return True
+
+    def _push(self, container: Any, position: int, entry: int) -> None:
+        kind = type(container)
+        self._open.append(container if kind is list or kind is JsonObject else enumerate(members(container)))
+        self._next.append(0)
+        self._rows.append(position)
+        self._entries.append(entry)
+
+    def _store(self, position: int) -> int:
+        """Store the open containers not yet stored, then the member at `position` of the innermost."""
+        rows, entries = self._rows, self._entries
+        for level in range(self._stored, len(rows)):
+            entries[level] = self._new_entry(entries[level - 1], rows[level])
+        self._stored = len(rows)
+        return self._new_entry(entries[-1], position)
+
+    def _new_entry(self, parent: int, position: int) -> int:
+        self._parents.append(parent)
+        self._positions.append(position)
+        return len(self._parents) - 1
+
+    def _close(self) -> None:
+        for frames in (self._open, self._next, self._rows, self._entries):
+            frames.pop()
+        self._stored = min(self._stored, len(self._rows))
+
+    def _stop(self) -> None:
+        for frames in (self._open, self._next, self._rows, self._entries):
+            frames.clear()
+        self._stored = 0
 
 
 class WarningScan:
@@ -291,6 +395,7 @@ class LocalDocument:
         self.root = [faithful(value)] if self.wrapped else value
         self._warnings = list(warnings)
         self._scan = None if scanned else WarningScan(value)
+        self._search: tuple[int, Search] | None = None  # a search run a slice per request
 
     @property
     def count(self) -> int:
@@ -305,31 +410,58 @@ class LocalDocument:
     def copy_text(self, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
         return copy_text(self.root, path, limit)
 
-    def find(self, query: str, limit: int = FIND_LIMIT) -> FindResult:
-        return find(self.root, query, limit)
+    def find(self, query: str, limit: int = FIND_LIMIT,
+             cancelled: Callable[[], bool] | None = None) -> FindResult | None:
+        """The matches of `query`; None if `cancelled()` turned true (asked between slices of the search)."""
+        search = Search(self.root, query, limit)
+        while not search.run(None if cancelled is None else FIND_SLICE):
+            if cancelled is not None and cancelled():
+                return None
+        return search.result
 
-    def expand_plan(self, limit: int) -> tuple[list[PlanStep], bool]:
-        """The rows "Expand all" shows: containers breadth-first until `limit` rows, and whether it stopped short.
+    def start_search(self, search_id: int, query: str, limit: int, seconds: float) -> FindResult | None:
+        """Begin a search run a slice per request (the document process's way), replacing any other;
+        its result if it ended within `seconds`, else None (see `continue_search`)."""
+        self._search = (search_id, Search(self.root, query, limit))
+        return self.continue_search(search_id, seconds)
+
+    def continue_search(self, search_id: int, seconds: float) -> FindResult | None:
+        if self._search is None or self._search[0] != search_id:
+            raise LookupError("This search was replaced by another")
+        search = self._search[1]
+        if not search.run(seconds):
+            return None
+        self._search = None
+        return search.result
+
+    def expand_plan(self, limit: int, depth: int | None = None, path: Path = ()) -> tuple[list[PlanStep], bool]:
+        """The rows "Expand all" shows below the node at `path`: containers breadth-first until `limit`
+        rows (and none more than `depth` levels below the root opened), and whether it stopped short.
 
         Each step names its container by the step that listed it and its row there
-        (the root's step comes first, with parent -1), so applying a plan costs the
-        same at any depth.
+        (the first step, with parent -1, lists the node at `path`), so applying a
+        plan costs the same at any depth.
         """
         plan: list[PlanStep] = []
-        queue: deque[tuple[int, int, Any, int]] = deque([(-1, 0, None, self.count)])
+        top = node_at(self.root, path)
+        count = len(top) if is_container(top) else 0
+        queue: deque[tuple[int, int, Any, int, int]] = deque([(-1, 0, top, count, len(path))])
         budget = limit
         cut = False
         while queue and budget > 0:
-            parent, row, value, count = queue.popleft()
+            parent, row, value, count, level = queue.popleft()
+            if depth is not None and level > depth:
+                cut = True
+                break
             wanted = min(count, budget)
-            rows = self.children((), 0, wanted) if parent < 0 else rows_of(value, 0, wanted)
-            source = self.root if parent < 0 else value
-            values = list(member_values(source, 0, wanted))
+            rows = self.children((), 0, wanted) if value is self.root else rows_of(value, 0, wanted)
+            values = list(member_values(value, 0, wanted))
             cut = cut or len(rows) < count
             budget -= len(rows)
             step = len(plan)
             plan.append(PlanStep(parent, row, rows))
-            queue.extend((step, child, values[child], info.count) for child, info in enumerate(rows) if info.count)
+            queue.extend((step, child, values[child], info.count, level + 1)
+                         for child, info in enumerate(rows) if info.count)
         return plan, cut or bool(queue)
 
     def warnings(self, wait: bool = True) -> list[str] | None:

@@ -23,22 +23,26 @@ worker thread and the GUI awaits the result.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Buffer, Sequence
+from collections.abc import Buffer, Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path as FilePath
 from typing import Any
 
 from app.core import docnodes, jsondoc, lazyjson
-from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FindResult, NodeInfo, Path, PlanStep
+from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FIND_SLICE, FindResult, NodeInfo, Path, PlanStep
 
 SEND_CHUNK = 1024 * 1024  # bytes written at a time: the GIL is let go between chunks
 KEPT_DOCUMENTS = 2  # the document shown and the one before it
 SCAN_SLICE = 0.02  # seconds of warning scan between checks for a waiting request
+
+
+_search_ids = itertools.count(1)  # tells a search from the one that replaced it in the document process
 
 
 class DocumentWorkerError(RuntimeError):
@@ -208,11 +212,23 @@ class RemoteDocument:
     def copy_text(self, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
         return self.worker.request("copy", self.document_id, path, limit)
 
-    def find(self, query: str, limit: int = FIND_LIMIT) -> FindResult:
-        return self.worker.request("find", self.document_id, query, limit)
+    def find(self, query: str, limit: int = FIND_LIMIT,
+             cancelled: Callable[[], bool] | None = None) -> FindResult | None:
+        """The matches of `query`; None if `cancelled()` turned true.
 
-    def expand_plan(self, limit: int) -> tuple[list[PlanStep], bool]:
-        return self.worker.request("plan", self.document_id, limit)
+        The document process searches a slice per request, so between two the
+        search can be stopped and the tree's own requests answered.
+        """
+        search_id = next(_search_ids)
+        found = self.worker.request("find", self.document_id, search_id, query, limit, FIND_SLICE)
+        while found is None:
+            if cancelled is not None and cancelled():
+                return None
+            found = self.worker.request("find_more", self.document_id, search_id, FIND_SLICE)
+        return found
+
+    def expand_plan(self, limit: int, depth: int | None = None, path: Path = ()) -> tuple[list[PlanStep], bool]:
+        return self.worker.request("plan", self.document_id, limit, depth, path)
 
     def warnings(self, wait: bool = True) -> list[str] | None:
         """The document-wide warnings; with `wait=False`, None while the document process still scans."""
@@ -267,8 +283,9 @@ def _handle(message: tuple[Any, ...], documents: dict[int, docnodes.LocalDocumen
     document = documents.get(document_id)
     if document is None:
         raise LookupError("This document is no longer held; select the message again")
-    answer = {"children": document.children, "copy": document.copy_text, "find": document.find,
-              "plan": document.expand_plan, "warnings": document.warnings}[operation]
+    answer = {"children": document.children, "copy": document.copy_text, "find": document.start_search,
+              "find_more": document.continue_search, "plan": document.expand_plan,
+              "warnings": document.warnings}[operation]
     return answer(*arguments)
 
 

@@ -27,7 +27,8 @@ HEX_LIMIT = 64 * 1024  # bytes of a binary frame shown as hex
 
 @dataclass(slots=True)
 class Inspection:
-    raw: str
+    raw: str  # for a binary frame, its hex dump
+    binary: bytes | None = None  # a binary frame's payload, for the hex view and "Decode as UTF-8 / JSON"
     is_json: bool = False
     value: Any = None
     document: Any = None  # LocalDocument or RemoteDocument: what the tree shows
@@ -36,13 +37,15 @@ class Inspection:
     error: str | None = None
 
 
+_PRINTABLE = bytes(b if 32 <= b < 127 else ord(".") for b in range(256))
+
+
 def hex_dump(data: bytes, limit: int = HEX_LIMIT) -> str:
+    """Lines of offset, 16 bytes in hex and the same bytes as ASCII ('.' for the rest)."""
     lines = []
     for offset in range(0, min(len(data), limit), 16):
         chunk = data[offset:offset + 16]
-        hex_part = " ".join(f"{b:02x}" for b in chunk)
-        text_part = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-        lines.append(f"{offset:08x}  {hex_part:<47}  {text_part}")
+        lines.append(f"{offset:08x}  {chunk.hex(' '):<47}  {chunk.translate(_PRINTABLE).decode('ascii')}")
     if len(data) > limit:
         lines.append(f"… {len(data) - limit:,} more bytes not shown")
     return "\n".join(lines)
@@ -87,7 +90,7 @@ def _has_json(opcode: int) -> bool:
 
 def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
     if isinstance(payload, bytes):
-        return Inspection(raw=hex_dump(payload), notes=[f"Binary frame, {len(payload):,} bytes (hex view)"])
+        return Inspection(raw=hex_dump(payload), binary=payload, notes=[f"Binary frame, {len(payload):,} bytes (hex view)"])
     result = _raw_part(payload)
     if not _has_json(opcode):
         return result
@@ -126,3 +129,20 @@ def inspect_large(opcode: int, payload: str | bytes | list[memoryview], worker: 
     result.first_page = loaded.first_page
     result.notes.extend(loaded.warnings)
     return result
+
+
+def decode_binary(payload: bytes, worker: DocumentWorker | None = None) -> Inspection:
+    """A binary frame's bytes read as a text frame's would be: a tree if they are JSON, else text.
+
+    Bytes that are not UTF-8 give an inspection with no text and `error` saying
+    where they stop being UTF-8. Given a worker, big payloads go to the document
+    process. Run it on a worker thread for big payloads.
+    """
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Inspection(raw="", error=f"Not UTF-8: byte 0x{payload[error.start]:02x} at offset {error.start:,} "
+                                        f"({error.reason})")
+    if worker is not None and len(payload) >= LARGE_DOCUMENT:
+        return inspect_large(Opcode.TEXT, text, worker)
+    return inspect_payload(Opcode.TEXT, text)

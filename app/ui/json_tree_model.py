@@ -11,7 +11,7 @@ inserted when the answer arrives, so the GUI thread never waits.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -22,6 +22,7 @@ from app.ui import async_loop
 from app.ui.headers import horizontal_header
 
 CHUNK = PAGE
+LOCAL_PAGES = 10 * PAGE  # rows of a local document made at once while a node is loaded for Find
 COLUMNS = ("Key", "Value", "Type")
 KEY, VALUE, TYPE = range(3)
 
@@ -194,13 +195,18 @@ class JsonTreeModel(QAbstractItemModel):
         return node.pending
 
     async def load_rows(self, node: _Node, until: int) -> bool:
-        """Make sure `node` has its first `until` children (or all it has); False if the document changed."""
+        """Make sure `node` has its first `until` children (or all it has); False if the document changed.
+
+        A local document's rows are made a few pages at a time, the window painting in between.
+        """
         generation = self._generation
         while node.loaded < min(until, node.info.count) and generation == self._generation:
             if not self._document.remote:
                 self._children(node)
                 have = node.loaded
-                self._insert(node, self._document.children(self._path_of(node), have, until - have))
+                self._insert(node, self._document.children(self._path_of(node), have, min(until - have, LOCAL_PAGES)))
+                if node.loaded < min(until, node.info.count):
+                    await asyncio.sleep(0)
                 continue
             have = node.loaded
             await asyncio.shield(node.pending or self._request(node, until))
@@ -208,20 +214,24 @@ class JsonTreeModel(QAbstractItemModel):
                 return False  # the request failed (load_failed said why)
         return generation == self._generation
 
-    def apply_plan(self, plan: list[PlanStep]) -> list[QModelIndex]:
-        """Load the rows of an "Expand all" plan; the indexes of the containers it opens."""
+    def open_plan(self, plan: list[PlanStep], top: Index = QModelIndex()) -> Iterator[QModelIndex]:
+        """Load the rows of an "Expand all" plan for the node at `top` step by step, yielding each
+        container to open below it.
+
+        A caller opens each one and may pause between them (to paint). A local
+        node not yet asked for its rows takes the plan's rows as they are: no
+        walk from the root per node, which cost a second per hundred levels.
+        """
         nodes: list[_Node] = []
-        containers = []
         for step in plan:
-            node = self._root if step.parent < 0 else self._children(nodes[step.parent])[step.row]
+            node = self.node(top) if step.parent < 0 else nodes[step.parent].children[step.row]  # type: ignore[index]
             nodes.append(node)
-            if not self._document.remote:
-                self._children(node)  # a local node creates its first page when first asked
-            if node.loaded < len(step.rows):
+            if node.children is None and not self._document.remote:
+                node.children = self._make_nodes(node, step.rows)  # the view has not counted them yet
+            elif node.loaded < len(step.rows):
                 self._insert(node, step.rows[node.loaded:])
-            if node is not self._root:
-                containers.append(self.index_of(node))
-        return containers
+            if step.parent >= 0:
+                yield self.index_of(node)
 
     def _insert(self, node: _Node, rows: list[NodeInfo]) -> None:
         if not rows:

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
 
         self._build_url_bar()
         self._build_log()
-        self.message_view = MessageView()
+        self.message_view = MessageView(documents=self.documents)
         self.diff_view: DiffView | None = None  # opened by "Compare selected messages"
         self.composer = Composer()
         self._build_layout()

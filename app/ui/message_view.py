@@ -1,4 +1,8 @@
-"""The selected message: a lazy JSON tree, the raw text, and what is odd about it."""
+"""The selected message: a lazy JSON tree, the raw text or a binary frame's hex dump, and what is odd about it.
+
+The tab the user picks (Tree, Raw, Hex) stays picked for the next messages
+whenever it has something to show for them.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,18 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from qasync import asyncSlot
+from shiboken6 import isValid
 
-from app.core.inspection import Inspection
+from app.core.docworker import DocumentWorker
+from app.core.inspection import Inspection, decode_binary
 from app.ui import async_loop
+from app.ui.hex_view import HexView
 from app.ui.json_tree_model import JsonTreeModel
 from app.ui.raw_view import RawView
 from app.ui.json_tree_panel import JsonTreePanel
 
 WARNINGS_POLL_MS = 250  # between asking whether a big document's warning scan has finished
+INLINE_DECODE_LIMIT = 64 * 1024  # bytes of a binary frame decoded on the GUI thread; more on a worker
 
 
 def monospace() -> QFont:
@@ -21,8 +29,10 @@ def monospace() -> QFont:
 
 
 class MessageView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, documents: DocumentWorker | None = None) -> None:
+        """`documents` parses big binary frames decoded as JSON (else this process does, on a worker)."""
         super().__init__(parent)
+        self.documents = documents
         self.info = QLabel("Select a message to see it here.")
         self.info.setObjectName("messageInfo")
         self.info.setAccessibleName("messageInfo")
@@ -41,10 +51,19 @@ class MessageView(QWidget):
         self._warnings_poll.timeout.connect(self._ask_for_warnings)
 
         self.raw = RawView(monospace_font=monospace())
+        self.hex = HexView(monospace())
+        self.hex.decode_requested.connect(self.decode_binary)
+        self._inspection: Inspection | None = None
+        self._heading = ""
 
         self.tabs = QTabWidget()
+        self.tabs.setObjectName("messageTabs")
         self.tabs.addTab(self.tree_panel, "Tree")
         self.tabs.addTab(self.raw, "Raw")
+        self.tabs.addTab(self.hex, "Hex")
+        self._chosen_tab: QWidget | None = None  # the tab the user picked last
+        self._choosing = False  # the view itself is switching tabs: not the user's choice
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -65,11 +84,25 @@ class MessageView(QWidget):
 
     def display(self, inspection: Inspection, heading: str) -> None:
         self._shown += 1
-        lines = [heading]
+        self._inspection, self._heading = inspection, heading
+        self._show_info(inspection)
+        if inspection.binary is not None:
+            self.hex.set_data(inspection.binary)
+            self.tree_model.clear()
+            self.raw.set_inspection(Inspection(raw=""))
+            self._offer_tabs([self.hex], self.hex)
+            return
+        self._show_text(inspection)
+
+    def _show_info(self, inspection: Inspection, *more: str) -> None:
+        lines = [self._heading, *more]
         if inspection.error:
             lines.append(inspection.error)
         lines.extend(inspection.notes)
         self.info.setText("\n".join(lines))
+
+    def _show_text(self, inspection: Inspection, *also: QWidget) -> None:
+        """A text payload (or a binary one decoded): the tree if it is JSON, and the raw text."""
         self.raw.set_inspection(inspection)
         if inspection.is_json:
             self.tree_model.set_document(inspection.document, inspection.first_page)
@@ -78,10 +111,44 @@ class MessageView(QWidget):
                 self._ask_for_warnings()
             elif self.tree_model.rowCount() <= 50:
                 self.tree.expandToDepth(0)
-            self.tabs.setCurrentWidget(self.tree_panel)
+            self._offer_tabs([self.tree_panel, self.raw, *also], self.tree_panel)
         else:
             self.tree_model.clear()
-            self.tabs.setCurrentWidget(self.raw)
+            self._offer_tabs([self.raw, *also], self.raw)
+
+    def _tab_changed(self, _index: int) -> None:
+        if not self._choosing:
+            self._chosen_tab = self.tabs.currentWidget()
+
+    def _offer_tabs(self, available: list[QWidget], fallback: QWidget) -> None:
+        """Enable the tabs with something to show; stay on the user's pick if it is one of them."""
+        self._choosing = True
+        try:
+            for index in range(self.tabs.count()):
+                self.tabs.setTabEnabled(index, self.tabs.widget(index) in available)
+            self.tabs.setCurrentWidget(self._chosen_tab if self._chosen_tab in available else fallback)
+        finally:
+            self._choosing = False
+
+    @asyncSlot()
+    async def decode_binary(self) -> None:
+        """Show the binary frame's bytes as text, and as a tree if they are JSON; say so if not UTF-8."""
+        inspection, shown = self._inspection, self._shown
+        if inspection is None or inspection.binary is None:
+            return
+        data = inspection.binary
+        if len(data) <= INLINE_DECODE_LIMIT:
+            decoded = decode_binary(data)
+        else:
+            self.hex.show_message("Decoding…")
+            decoded = await async_loop.in_worker(decode_binary, data, self.documents)
+            if shown != self._shown or not isValid(self.info):
+                return  # another message is shown, or the view is gone
+        if decoded.error and not decoded.raw:
+            self.hex.show_message(decoded.error)
+            return
+        self._show_info(decoded, "Binary frame decoded as UTF-8 text")
+        self._show_text(decoded, self.hex)
 
     def shutdown(self) -> None:
         """Stop asking for a big document's warnings (the document process is going away)."""
@@ -104,8 +171,8 @@ class MessageView(QWidget):
         except Exception as error:  # the document process failed: say what is not known
             warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
         awaiting = self._awaiting_warnings
-        if awaiting is None or awaiting[0] is not inspection or shown != self._shown:
-            return  # another message is shown, or the window is closing
+        if awaiting is None or awaiting[0] is not inspection or shown != self._shown or not isValid(self.info):
+            return  # another message is shown, or the window is closing or gone
         if warnings is None:
             self._warnings_poll.start()
             return
