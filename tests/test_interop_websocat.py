@@ -76,7 +76,7 @@ def test_websocat_text_and_binary_show_truly_in_the_log(qtbot) -> None:  # type:
         ], (out, err)
         assert process.returncode == 0, err
         # At the end of its input websocat sends a close frame with no payload: no status code (1005), 0 bytes.
-        qtbot.waitUntil(lambda: client.state == "closed 1005", timeout=5000)
+        qtbot.waitUntil(lambda: client.state == "closed by the client with 1005", timeout=5000)
         closes = [r for r in store.rows() if store.connection(r) == client.id and store.opcodes[r] == Opcode.CLOSE]
         assert [(store.directions[r], json.loads(store.payloads[r]), store.sizes[r]) for r in closes] == [
             (Direction.RECEIVED, {"code": 1005, "reason": "", "by": "client"}, 0)]
