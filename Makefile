@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: run test bench package clean venv
+.PHONY: run test bench package clean venv screenshots
 
 venv: $(STAMP)
 
@@ -40,6 +40,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# The pictures in README.md and docs/, taken from the real window offscreen.
+screenshots: $(STAMP)
+	for script in docs/screenshot.py docs/connections_screenshot.py docs/log_directions_screenshot.py \
+	  docs/message_view_screenshots.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script || exit 1; done
 
 # A one-folder Linux bundle in dist/socketscope (see packaging/README.md).
 package: $(STAMP)

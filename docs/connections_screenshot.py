@@ -5,35 +5,15 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
+from PySide6.QtGui import QPainter
+from screenshot_kit import DOCS, open_window, pump, settle
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The profile saved below must not land in the user's own data file and settings.
-_PRIVATE = tempfile.mkdtemp(prefix="socketscope-screenshot-")
-os.environ["SOCKETSCOPE_DATA_DIR"] = _PRIVATE
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtGui import QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from app.main import build  # noqa: E402
-from app.net.options import ConnectionOptions  # noqa: E402
-from docs.screenshot import pump  # noqa: E402
-
-QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _PRIVATE)
+from app.net.options import ConnectionOptions
 
 
 def main() -> None:
-    app = QApplication([])
-    window = build(["--port", "0", "--status-delay", "0.3"])
-    window.resize(1280, 800)
-    window.show()
+    app, window = open_window(1280, 800)
     panel = window.connections_panel
-    pump(app, lambda: window.store.received_count >= 2)
     echo = window.session.server_address.ws_url("/ws/echo")
     window.session.connect(ConnectionOptions(echo, subprotocols=("json",), reconnect=True,
                                              on_connect=('{"action": "subscribe", "topic": "prices"}',)))
@@ -49,16 +29,16 @@ def main() -> None:
     dialog = panel.dialog
     assert dialog is not None and dialog.profile_bar is not None
     dialog.profile_bar.choose("staging feed")
-    pump(app, lambda: False, 0.4)
+    settle(app)
     image = window.grab()
     painter = QPainter(image)
     painter.drawPixmap((image.width() - dialog.width()) // 2, 90, dialog.grab())
     painter.end()
-    out = Path(__file__).resolve().parent / "connections.png"
+    out = DOCS / "connections.png"
     image.save(str(out))
+    print(out)
     dialog.reject()
     window.shutdown()
-    print(out)
 
 
 if __name__ == "__main__":
