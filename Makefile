@@ -25,6 +25,11 @@ $(STAMP): pyproject.toml
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm install --silent --no-audit --no-fund --prefix $(VENV)/node wscat@6.1.0 \
 	  || echo "wscat not installed: the wscat interoperability test will be skipped" >&2; fi
+	@# mitmproxy, a proxy nobody here wrote, for its interoperability test: in a virtual environment of
+	@# its own, as its dependency pins (cryptography among them) would hold back the project's.
+	@{ [ -x $(VENV)/mitmproxy/bin/python ] || $(PYTHON) -m venv $(VENV)/mitmproxy; } \
+	  && $(VENV)/mitmproxy/bin/python -m pip install --quiet mitmproxy==12.3.1 \
+	  || echo "mitmproxy not installed: the mitmproxy interoperability test will be skipped" >&2
 	@touch $(STAMP)
 
 run: $(STAMP)

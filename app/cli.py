@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "record": "connect to a WebSocket server and record every frame to a JSONL file",
     "send": "send one JSON message and print the replies",
     "replay": "replay the messages one connection sent in a capture to a server",
+    "convert": "convert a capture between JSONL and HAR (by OUT's extension)",
 }
 
 USAGE_ERROR = 2

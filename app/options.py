@@ -34,6 +34,7 @@ class LaunchOptions:
     connect: str | None = None  # None: the embedded server's /ws
     token: str | None = None  # required (and generated if absent) beyond loopback
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback ones (without a token)
     app: str | None = None  # module:attr of the user's own ASGI app; None: the demo
     record: str | None = None  # JSONL capture to record every frame to from launch
     status_delay: float = 3.0
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "generated when --host is not loopback")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept browser pages from this origin (repeatable), e.g. http://localhost:3000")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also accept requests naming this Host (repeatable), e.g. myhost.lan")
     parser.add_argument("--record", metavar="FILE",
                         help="record every frame to this JSONL capture from launch (appended to if it exists)")
     parser.add_argument("--memory-budget", type=parse_size, default=DEFAULT_BUDGET, metavar="SIZE",
@@ -80,5 +83,6 @@ def parse_options(argv: list[str]) -> LaunchOptions:
     return LaunchOptions(
         host=args.host, port=args.port, server=args.server, connect=args.connect,
         status_delay=args.status_delay, token=args.token, allowed_origins=tuple(args.allow_origin),
+        allowed_hosts=tuple(args.allow_host),
         app=args.app, record=args.record, memory_budget=args.memory_budget,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,8 +27,12 @@ GREETING: dict[str, Any] = {"username": "Alice", "id": 123, "is_active": True}
 STATUS_UPDATE: dict[str, Any] = {"status": "online", "last_seen": "2023-10-27T10:00:00Z"}
 
 
+class _RefusedConstant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such values."""
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise _RefusedConstant(f"{name} is not valid JSON")
 
 
 def decode_json_message(text: str) -> tuple[Any, str | None]:
@@ -38,8 +43,10 @@ def decode_json_message(text: str) -> tuple[Any, str | None]:
         return None, f"{error.msg} at line {error.lineno}, column {error.colno}"
     except RecursionError:
         return None, "nesting is too deep"
-    except ValueError as error:  # NaN/Infinity, or an integer with too many digits
+    except _RefusedConstant as error:
         return None, str(error)
+    except ValueError:  # Python's own limit on converting long digit strings, worded for Python programmers
+        return None, f"an integer has more than {sys.get_int_max_str_digits():,} digits, more than this server reads"
 
 
 def encode(value: Any) -> str:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from embedded_server.tap import CONNECTION_KEY, Sink, close_payload
+from embedded_server.tap import CONNECTION_KEY, Sink, close_payload, close_size
 
 log = logging.getLogger("socketscope.server")
 
@@ -84,24 +86,41 @@ class RelayRouter:
         record(Direction.EVENT, Opcode.OPEN, json.dumps({"url": target, "relay_of": leg.split(">")[0],
                                                          "subprotocol": upstream.subprotocol}), size=0)
         await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
-        downstream = asyncio.create_task(self._pump_down(upstream, send, record), name=f"{leg}-down")
+        relayed = _RelayedConnection(upstream, record)
+        downstream = asyncio.create_task(relayed.pump_down(send), name=f"{leg}-down")
         try:
-            await self._pump_up(upstream, receive, record)
+            await relayed.pump_up(receive)
         finally:
             await upstream.close()
             await asyncio.wait({downstream}, timeout=5)
             downstream.cancel()
 
-    @staticmethod
-    async def _pump_up(upstream: ClientConnection, receive: Any, record: Any) -> None:
+
+class _RelayedConnection:
+    """One client joined to its upstream; records the upstream leg in the order things happen there."""
+
+    def __init__(self, upstream: ClientConnection, record: Callable[..., None]) -> None:
+        self.upstream = upstream
+        self.record = record
+        self.close_recorded = False  # the relay's close to the upstream has been recorded
+
+    def _record_close_sent(self, code: int, reason: str) -> None:
+        """Recorded as it is sent: before the upstream can answer it or drop the connection over it."""
+        self.close_recorded = True
+        self.record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "client"), size=close_size(code, reason))
+
+    async def pump_up(self, receive: Any) -> None:
         """Client → upstream, until the client leaves or the upstream closes."""
+        upstream = self.upstream
         while True:
             message = await receive()
             if message["type"] == "websocket.disconnect":
+                if upstream.protocol.state is not State.OPEN:
+                    return  # the upstream closed first; websockets has answered its close
                 code = _client_close_code(message.get("code"))
                 reason = message.get("reason") or ""
+                self._record_close_sent(code, reason)
                 await upstream.close(code, reason)
-                record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "client"))
                 return
             payload = message.get("text")
             if payload is None:
@@ -110,11 +129,11 @@ class RelayRouter:
                 await upstream.send(payload)
             except ConnectionClosed:
                 return
-            record(Direction.SENT, Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY, payload)
+            self.record(Direction.SENT, Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY, payload)
 
-    @staticmethod
-    async def _pump_down(upstream: ClientConnection, send: Any, record: Any) -> None:
+    async def pump_down(self, send: Any) -> None:
         """Upstream → client; the upstream's close code and reason go to the client."""
+        upstream, record = self.upstream, self.record
         try:
             async for message in upstream:
                 if isinstance(message, str):
@@ -129,15 +148,27 @@ class RelayRouter:
             log.debug("relay client gone: %r", error)
             return
         protocol = upstream.protocol
-        received = protocol.close_rcvd
-        if received is None:
+        sent, received = protocol.close_sent, protocol.close_rcvd
+        upstream_first = received is not None and bool(protocol.close_rcvd_then_sent)
+        relay_failed = sent is not None and not self.close_recorded and not upstream_first
+        if relay_failed:  # the relay's own close: the upstream sent too much (1009) or broke the protocol
+            assert sent is not None
+            self._record_close_sent(sent.code, sent.reason)
+        if received is not None:
+            record(Direction.RECEIVED, Opcode.CLOSE, close_payload(received.code, received.reason, "server"),
+                   size=close_size(received.code, received.reason))
+        else:
             record(Direction.EVENT, Opcode.ERROR, json.dumps({"error": "upstream connection lost (1006)"}), size=0)
+        if upstream_first:
+            assert received is not None
+            code, reason = _client_close_code(received.code), received.reason
+        elif relay_failed:
+            assert sent is not None
+            code, reason = BAD_GATEWAY, f"Upstream failed: {sent.code} {sent.reason}"[:120]
+        elif received is None and not self.close_recorded:
             code, reason = 1011, "upstream connection lost"
         else:
-            record(Direction.RECEIVED, Opcode.CLOSE, close_payload(received.code, received.reason, "server"))
-            if not protocol.close_rcvd_then_sent:
-                return  # the client closed first and has gone: nothing to pass on
-            code, reason = _client_close_code(received.code), received.reason
+            return  # the client closed first and has gone: nothing to pass on
         try:
             await send({"type": "websocket.close", "code": code, "reason": reason})
         except (RuntimeError, OSError) as error:

@@ -19,6 +19,7 @@ from typing import Any
 import uvicorn
 
 from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
+from embedded_server.protocol import MonitoredWebSocketProtocol
 from embedded_server.relay import RelayRouter
 from embedded_server.security import AccessGuard, is_loopback
 from embedded_server.tap import ASGIApp, Sink, TrafficTap
@@ -108,6 +109,7 @@ class EmbeddedServer:
         fallback: bool = True,
         token: str | None = None,
         allowed_origins: Iterable[str] = (),
+        allowed_hosts: Iterable[str] = (),
         upstream: str | None = None,
         connection_ids: Iterator[int] | None = None,
         on_ready: Callable[[ServerAddress], None] | None = None,
@@ -125,7 +127,8 @@ class EmbeddedServer:
         self.port = port
         self.fallback = fallback
         relayed = RelayRouter(app, sink, upstream=upstream)
-        guarded = AccessGuard(relayed, bind_host=host, token=token, allowed_origins=allowed_origins)
+        guarded = AccessGuard(relayed, bind_host=host, token=token, allowed_origins=allowed_origins,
+                              allowed_hosts=allowed_hosts)
         self._app = TrafficTap(guarded, sink, connection_ids)
         self._on_ready = on_ready
         self._on_failed = on_failed
@@ -148,7 +151,7 @@ class EmbeddedServer:
         config = uvicorn.Config(
             self._app,
             log_config=None,
-            ws="websockets-sansio",
+            ws=MonitoredWebSocketProtocol,
             lifespan="auto",
             timeout_graceful_shutdown=2,
             ws_max_size=256 * 1024 * 1024,

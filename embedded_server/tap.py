@@ -16,6 +16,9 @@ from app.core.frames import Direction, Frame, Opcode, Side
 
 Sink = Callable[[Frame], None]
 CONNECTION_KEY = "socketscope.connection"  # scope key: the tap's id for this connection
+# disconnect-event key: the server itself failed the connection (1009, 1007, 1002, 1011), no client closed it
+CLOSED_BY_SERVER = "socketscope.closed_by_server"
+REFUSAL_BODY_KEPT = 1024  # bytes of a refused handshake's answer kept as its reason
 ASGIApp = Callable[..., Any]
 
 
@@ -64,6 +67,8 @@ class TrafficTap:
         metadata = connection_metadata(scope)
         accepted = False
         closed = False  # a close (or the loss of the connection) has been recorded
+        refused_status: int | None = None  # an HTTP answer instead of the upgrade: its status and body
+        refused_body = bytearray()
 
         def record_lost(reason: str) -> None:
             nonlocal closed
@@ -89,16 +94,22 @@ class TrafficTap:
                 record_data(Direction.RECEIVED, message)
             elif kind == "websocket.disconnect":
                 nonlocal closed
+                if closed:  # the server's own close, echoed back to the app, or a second notice
+                    return message
                 closed = True
                 self.live.pop(connection, None)
                 code = message.get("code", 1005)
                 reason = message.get("reason") or ""
-                record(Direction.RECEIVED, Opcode.CLOSE, close_payload(code, reason, "client"),
-                       size=_close_size(code, reason))
+                if message.get(CLOSED_BY_SERVER):
+                    record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "server"),
+                           size=close_size(code, reason))
+                else:
+                    record(Direction.RECEIVED, Opcode.CLOSE, close_payload(code, reason, "client"),
+                           size=close_size(code, reason))
             return message
 
         async def tapped_send(message: dict[str, Any]) -> None:
-            nonlocal accepted, closed
+            nonlocal accepted, closed, refused_status
             try:
                 await send(message)
             except Exception:
@@ -119,13 +130,20 @@ class TrafficTap:
                 reason = message.get("reason") or ""
                 if accepted:
                     record(Direction.SENT, Opcode.CLOSE, close_payload(code, reason, "server"),
-                           size=_close_size(code, reason))
+                           size=close_size(code, reason))
                 else:
                     refusal = dict(metadata, status=403, code=code, reason=reason)
                     record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
             elif kind == "websocket.http.response.start":
-                refusal = dict(metadata, status=message.get("status"))
-                record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
+                refused_status = message.get("status")
+                refused_body.clear()
+            elif kind == "websocket.http.response.body":
+                if len(refused_body) < REFUSAL_BODY_KEPT:
+                    refused_body.extend(message.get("body", b"")[:REFUSAL_BODY_KEPT - len(refused_body)])
+                if not message.get("more_body", False):
+                    reason = bytes(refused_body).decode("utf-8", "replace").strip()
+                    refusal = dict(metadata, status=refused_status, reason=reason)
+                    record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
 
         try:
             await self.app(scope, tapped_receive, tapped_send)
@@ -138,7 +156,8 @@ class TrafficTap:
             self.live.pop(connection, None)
 
 
-def _close_size(code: int | None, reason: str) -> int:
+def close_size(code: int | None, reason: str) -> int:
+    """Bytes a close frame's payload takes on the wire: the 2-byte code and the UTF-8 reason."""
     if code in (None, 1005, 1006):
         return 0
     return 2 + len(reason.encode("utf-8", "surrogatepass"))

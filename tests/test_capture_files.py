@@ -5,14 +5,20 @@ from __future__ import annotations
 import base64
 import random
 import json
+import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from websockets.sync.client import connect
+from websockets.sync.server import ServerConnection, serve
 
 from app.core import har
 from app.core.capture import CaptureStore
 from app.core.capture_files import CaptureFormat, export_capture, import_capture, read_capture, sniff
 from app.core.frames import Direction, Frame, Opcode, Side
+from embedded_server.runner import EmbeddedServer
+from tests.helpers import WaitableQueue
 
 T0 = 1764043200.123456
 
@@ -141,13 +147,93 @@ def test_foreign_reader_gets_every_message_with_direction_time_and_payload_exact
     messages = [(f.connection, f.direction, f.opcode, f.payload, f.wall_time, f.size)
                 for f in back if f.opcode in (Opcode.TEXT, Opcode.BINARY)]
     names = {"client#1": "har#1", "server#1": "har#2"}
-    expected = [(names[f.connection], f.direction, f.opcode, f.payload, f.wall_time, f.size)
-                for conn in ("client#1", "server#1") for f in frames
-                if f.connection == conn and f.opcode in (Opcode.TEXT, Opcode.BINARY)]
+    clients_view = {Direction.SENT: Direction.RECEIVED, Direction.RECEIVED: Direction.SENT}  # server#1 turned round
+    expected = [(names[f.connection], f.direction if f.side == Side.CLIENT else clients_view[f.direction],
+                 f.opcode, f.payload, f.wall_time, f.size)
+                for f in frames if f.opcode in (Opcode.TEXT, Opcode.BINARY)]  # in time order across entries
     assert messages == expected
     opens = [f for f in back if f.opcode == Opcode.OPEN]
     assert [json.loads(f.payload)["url"] for f in opens] == ["ws://127.0.0.1:8765/ws?room=1"] * 2
     assert back[0].opcode == Opcode.OPEN and back[0].wall_time <= back[1].wall_time
+
+
+def relay_frames() -> list[Frame]:
+    """A relay: its client leg recorded by the server's tap, its upstream leg by the relay as a client."""
+    return [
+        Frame("server#3", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, '{"q": 1}', -1, T0 + 7),
+        Frame("server#3>upstream", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"q": 1}', -1, T0 + 7.001),
+        Frame("server#3>upstream", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\x01", -1, T0 + 7.5),
+        Frame("server#3", Side.SERVER, Direction.SENT, Opcode.BINARY, b"\x01", -1, T0 + 7.501),
+        Frame("server#3", Side.SERVER, Direction.SENT, Opcode.CLOSE,
+              '{"code": 1000, "reason": "", "by": "server"}', 2, T0 + 8),
+    ]
+
+
+def har_types(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each entry's messages as (type, data), by SocketScope's connection name."""
+    types: dict[str, list[tuple[str, str]]] = {}
+    for connection, message in har_messages(path):
+        types.setdefault(connection, []).append((message["type"], message["data"]))
+    return types
+
+
+def test_har_type_is_the_clients_view_whichever_side_recorded_the_connection(tmp_path: Path) -> None:
+    """A HAR entry is the client's view: `send` is what the client sent, also in the server's own entries."""
+    frames = capture_frames() + relay_frames()
+    path = tmp_path / "capture.har"
+    export_capture(path, store_of(frames))
+    types = har_types(path)
+    binary = base64.b64encode(bytes(range(256))).decode()
+    ping_pong = [("send", '{"a": 1, "a": 2, "n": 123456789012345678901234567890}'),
+                 ("receive", '"lone \ud800 surrogate", "ü €"'), ("send", binary)]
+    assert types["client#1"] == ping_pong + [("receive", "")]
+    assert types["server#1"] == ping_pong  # the same wire, seen from the same end
+    assert types["server#3"] == types["server#3>upstream"] == [("send", '{"q": 1}'), ("receive", "AQ==")]
+
+    back, report = read_capture(path)  # SocketScope's own reader gets each side's direction back
+    assert report.clean and back == frames
+
+
+def test_a_peer_har_reader_sees_each_connection_from_its_client(tmp_path: Path) -> None:
+    haralyzer = pytest.importorskip("haralyzer")
+    path = tmp_path / "capture.har"
+    export_capture(path, store_of(capture_frames() + relay_frames()))
+    entries = [entry for page in haralyzer.HarParser.from_file(path).pages for entry in page.entries]
+    seen = [(entry.url, [(m["type"], m["data"]) for m in entry["_webSocketMessages"]]) for entry in entries]
+    client, server = seen[0], seen[1]
+    assert client[0] == server[0] == "ws://127.0.0.1:8765/ws?room=1"
+    assert [kind for kind, _ in client[1]] == ["send", "receive", "send", "receive"]
+    assert server[1] == client[1][:3]
+
+
+def test_a_real_relay_exports_both_legs_as_their_clients_saw_them(demo_server: EmbeddedServer, events: WaitableQueue,
+                                                                    tmp_path: Path) -> None:
+    """Through the embedded server's relay to an upstream that answers differently: in the HAR, the client leg
+    (recorded by the server's tap) and the upstream leg (recorded by the relay as a client) both read `send`
+    for what went towards the upstream."""
+    def answer(websocket: ServerConnection) -> None:
+        for message in websocket:
+            websocket.send(f"up:{message}")
+
+    upstream = serve(answer, "127.0.0.1", 0)
+    thread = threading.Thread(target=upstream.serve_forever, name="test-upstream")
+    thread.start()
+    try:
+        target = quote(f"ws://127.0.0.1:{upstream.socket.getsockname()[1]}/", safe="")
+        with connect(demo_server.address.ws_url(f"/relay?target={target}"), open_timeout=5) as ws:
+            ws.send("hello")
+            assert ws.recv(timeout=5) == "up:hello"
+        events.wait_for(lambda _: [f for f in events.frames("server#1>") if f.opcode == Opcode.CLOSE])
+    finally:
+        upstream.shutdown()
+        thread.join(5)
+    frames = events.frames("server#1")
+    path = tmp_path / "relay.har"
+    export_capture(path, store_of(frames))
+    types = har_types(path)
+    assert types["server#1"] == types["server#1>upstream"] == [("send", "hello"), ("receive", "up:hello")]
+    back, report = read_capture(path)
+    assert report.clean and back == frames
 
 
 def test_only_the_given_rows_are_exported(tmp_path: Path) -> None:
@@ -208,7 +294,7 @@ def test_a_chrome_devtools_har_imports_with_every_message(tmp_path: Path) -> Non
     path.write_text(json.dumps(chrome_har(), indent=2), encoding="utf-8")
     store = CaptureStore()
     report = import_capture(path, store)
-    frames = frames_of(store)
+    frames = sorted(frames_of(store), key=lambda f: f.connection)  # entry by entry (they are in time order)
     assert report.imported == 7 == len(frames) and report.ignored == 2 and not report.skipped
     assert "2 entries without WebSocket messages ignored" in report.summary()
     opening = frames[0]
@@ -249,6 +335,48 @@ def test_a_mitmproxy_har_imports_too(tmp_path: Path) -> None:
     frames, report = read_capture(path)
     assert report.clean and [f.opcode for f in frames] == [Opcode.OPEN, Opcode.TEXT, Opcode.BINARY]
     assert frames[2].payload == b"\xff" and frames[0].wall_time == 1764043200.0
+
+
+def mitmproxy_entry(path: str, started: str, messages: list[tuple[str, float, str]]) -> dict:
+    """One WebSocket flow as mitmproxy's save.har writes it."""
+    return {
+        "startedDateTime": started, "time": 3.0,
+        "request": {"method": "GET", "url": f"http://127.0.0.1:8080{path}", "httpVersion": "HTTP/1.1",
+                    "cookies": [], "headers": [], "queryString": [], "headersSize": 10, "bodySize": 0},
+        "response": {"status": 101, "statusText": "Switching Protocols", "httpVersion": "HTTP/1.1",
+                     "cookies": [], "headers": [], "content": {"size": 0, "compression": 0, "mimeType": ""},
+                     "redirectURL": "", "headersSize": 10, "bodySize": 0},
+        "cache": {}, "timings": {"connect": 1.0, "ssl": None, "send": 1.0, "receive": 0, "wait": 1.0},
+        "_resourceType": "websocket",
+        "_webSocketMessages": [{"type": kind, "time": at, "opcode": 1, "data": data} for kind, at, data in messages],
+    }
+
+
+def test_overlapping_connections_of_a_mitmproxy_har_import_in_time_order(tmp_path: Path) -> None:
+    """Two chat clients in one room: mitmproxy writes one flow after the other, the log shows them as they happened."""
+    t = 1764043200.0
+    alice = mitmproxy_entry("/ws/chat", "2025-11-25T04:00:00+00:00", [
+        ("send", t + 1, "alice: hi"), ("receive", t + 1.5, "bob joined"),
+        ("receive", t + 3, "bob: hello"), ("send", t + 4, "alice: bye")])
+    bob = mitmproxy_entry("/ws/chat", "2025-11-25T04:00:01.500000+00:00", [
+        ("receive", t + 1.5, "you joined"), ("send", t + 2.5, "bob: hello"), ("receive", t + 4, "alice: bye")])
+    document = {"log": {"version": "1.2", "creator": {"name": "mitmproxy exporthar", "version": "0.1"},
+                        "pages": [], "entries": [alice, bob]}}
+    path = tmp_path / "flows.har"
+    path.write_text(json.dumps(document, indent=4), encoding="utf-8")
+    frames, report = read_capture(path)
+    assert report.clean and report.imported == 9
+    assert [(f.connection, f.wall_time, f.payload if f.opcode == Opcode.TEXT else "open") for f in frames] == [
+        ("har#1", t, "open"),
+        ("har#1", t + 1, "alice: hi"),
+        ("har#1", t + 1.5, "bob joined"),  # equal times: the earlier entry first
+        ("har#2", t + 1.5, "open"),
+        ("har#2", t + 1.5, "you joined"),
+        ("har#2", t + 2.5, "bob: hello"),
+        ("har#1", t + 3, "bob: hello"),
+        ("har#1", t + 4, "alice: bye"),
+        ("har#2", t + 4, "alice: bye"),
+    ]
 
 
 # -- bad input --------------------------------------------------------------------------------
@@ -328,7 +456,7 @@ def test_wrong_types_missing_fields_and_bad_base64_are_skipped_with_reasons(tmp_
         "5: an entry is a JSON object, not str",
         "6: _webSocketMessages must be a list, not dict",
     ]
-    error = frames[5]
+    error = [f for f in frames if f.connection == "har#1"][5]
     assert error.opcode == Opcode.ERROR and json.loads(error.payload)["error"] == "Invalid frame header"
     last = [f for f in frames if f.connection == "har#3"]
     assert [f.payload for f in last][1:] == ["ok"] and json.loads(last[0].payload)["url"] == ""
@@ -394,10 +522,10 @@ def test_a_connection_is_renamed_by_tag_and_order_survives_a_broken_order_member
     path.write_text(json.dumps(document))
     store = CaptureStore()
     report = import_capture(path, store, tag="2")
-    assert "connection by connection" in report.notes[0]
+    assert "interleaved by time" in report.notes[0]
     assert store.connection_names == ["client#1~2", "server#1~2", "server#2~2", "client#2~2"]
     assert len(store) == len(frames)
-    assert [store.connection(row) for row in range(4)] == ["client#1~2"] * 4  # grouped by connection now
+    assert [(f.connection, f.wall_time) for f in frames_of(store)] == [(f"{f.connection}~2", f.wall_time) for f in frames]
 
 
 def test_an_export_that_fails_leaves_the_target_as_it_was(tmp_path: Path) -> None:
@@ -421,7 +549,7 @@ def test_an_export_that_fails_leaves_the_target_as_it_was(tmp_path: Path) -> Non
 def test_har_message_mapping_leaves_out_what_har_cannot_hold() -> None:
     close = capture_frames()[-3]
     assert har.message_of(close) is None
-    text = Frame("c", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, "hi", -1, 2.5)
+    text = Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "hi", -1, 2.5)
     assert har.message_of(text) == {"type": "receive", "time": 2.5, "opcode": 1, "data": "hi"}
 
 

@@ -120,7 +120,7 @@ def test_ping_and_close_with_code_from_the_panel(
     qtbot.waitUntil(lambda: first.connections[0].ended.is_set(), timeout=5000)
     seen = first.connections[0]
     assert (seen.close_code, seen.close_reason) == (4001, "bye")
-    qtbot.waitUntil(lambda: state_of(panel, "client#2") == "closed 4001: bye", timeout=3000)
+    qtbot.waitUntil(lambda: state_of(panel, "client#2") == "closed by the client with 4001: bye", timeout=3000)
     assert panel.connect_button.isEnabled() and not panel.ping_button.isEnabled()
 
     panel.connect_button.click()  # the same connection, opened again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -11,7 +12,9 @@ from websockets.sync.client import connect
 
 from embedded_server.demo_app import stream_event
 from embedded_server.runner import EmbeddedServer
-from tests.helpers import http_get
+from app.core.frames import Direction, Opcode
+from tests.helpers import WaitableQueue, http_get
+from tests.waiting import wait_until
 
 
 def url(server: EmbeddedServer, path: str) -> str:
@@ -52,6 +55,21 @@ def test_validate_answers_every_message_and_stays_open(
         assert json.loads(ws.recv(timeout=5)) == {"status": "received", "user_id": 1}
 
 
+@pytest.mark.parametrize("path", ["/ws", "/ws/validate"])
+def test_an_integer_too_long_to_read_is_explained_in_the_servers_words(demo_server: EmbeddedServer, path: str) -> None:
+    with connect(url(demo_server, path), open_timeout=5) as ws:
+        if path == "/ws":
+            ws.recv(timeout=5)  # the greeting
+        ws.send('{"n": ' + "7" * 5000 + "}")
+        reply = json.loads(ws.recv(timeout=5))
+        ws.send("[NaN]")
+        constant = json.loads(ws.recv(timeout=5))
+    assert reply["error"] == "Invalid JSON"
+    assert reply["detail"] == f"an integer has more than {sys.get_int_max_str_digits():,} digits, more than this server reads"
+    assert "sys." not in reply["detail"]
+    assert constant["detail"] == "NaN is not valid JSON"
+
+
 def test_validate_returns_pydantic_errors(demo_server: EmbeddedServer) -> None:
     with connect(url(demo_server, "/ws/validate"), open_timeout=5) as ws:
         ws.send('{"username": "Bob", "id": "seven"}')
@@ -90,6 +108,50 @@ def test_chat_broadcasts_and_survives_a_vanishing_member(demo_server: EmbeddedSe
             assert replies[-1]["error"] == "Invalid JSON"
 
 
+def tcp_state(sock: socket.socket) -> int:
+    """The kernel's state of a TCP socket (Linux TCP_INFO): 1 established, 7 closed (after a reset)."""
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]
+
+
+def test_chat_member_that_never_reads_is_closed_once_at_once_and_then_cut_off(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    from embedded_server.protocol import CLOSE_TIMEOUT
+
+    stuck = socket.socket()
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # reads nothing, buffers little
+    stuck.settimeout(5)
+    stuck.connect(("127.0.0.1", demo_server.address.port))
+    stuck.sendall(b"GET /ws/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    assert stuck.recv(4096).startswith(b"HTTP/1.1 101")
+
+    def stuck_closes() -> list[tuple[Direction, dict[str, object]]]:
+        return [(f.direction, json.loads(f.payload)) for f in events.frames("server#1")
+                if f.opcode == Opcode.CLOSE and f.connection == "server#1"]
+
+    try:
+        with connect(url(demo_server, "/ws/chat"), open_timeout=5, max_queue=None) as talker:
+            line = json.dumps({"text": "x" * 8000})
+            echoed = 0
+            for batch in range(1, 51):  # bounded: the outbox (1000) plus what the buffers hold
+                for _ in range(100):
+                    talker.send(line)
+                while echoed < batch * 100:  # read our own broadcasts back: our outbox stays short
+                    echoed += '"event":"message"' in talker.recv(timeout=10)
+                if stuck_closes():
+                    break
+            assert stuck_closes(), "the member that does not read was never dropped"
+            assert tcp_state(stuck) == 1  # recorded at once, while its connection is still open
+            wait_until(lambda: tcp_state(stuck) != 1, timeout=CLOSE_TIMEOUT + 10, what="the connection is cut off")
+            assert tcp_state(stuck) == 7  # reset: the megabytes it never read are dropped at once
+        demo_server.stop()  # everything the connection will ever record is in
+        assert stuck_closes() == [(Direction.SENT, {"code": 1008, "reason": "not reading: dropped from the room",
+                                                    "by": "server"})]
+    finally:
+        stuck.close()
+
+
 def test_stream_sends_the_requested_events_then_closes(demo_server: EmbeddedServer) -> None:
     with connect(url(demo_server, "/ws/stream?rate=100000&count=50&size=200"), open_timeout=5) as ws:
         events = [ws.recv(timeout=5) for _ in range(50)]
@@ -118,7 +180,7 @@ def test_stream_event_has_the_requested_size() -> None:
 def test_browser_page_is_served(demo_server: EmbeddedServer) -> None:
     response = http_get(demo_server.address.port, "/")
     assert response.startswith(b"HTTP/1.1 200") and b"new WebSocket(" in response
-    assert b"JSON.parse(event.data)" in response and b"not JSON" in response
+    assert b"function reindent(" in response and b"not JSON" in response
 
 
 BIG = '{"blob": "' + "x" * (20 * 1024 * 1024) + '"}'

@@ -53,7 +53,7 @@ def test_ctrl_d_compares_the_greeting_with_the_status_update(window: MainWindow,
     assert window.diff_view is None
 
     select_rows(window, [greeting, status])
-    assert window.log_view.actions()[0].text() == "Compare selected messages"  # the context menu's entry
+    assert "Compare selected messages" in [a.text() for a in window.log_view.actions()]  # the context menu's entry
     qtbot.keyClick(window.log_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     view = window.diff_view
     assert view is not None and view.isVisible()

@@ -129,3 +129,40 @@ def test_server_pushes_to_one_or_all_clients_and_closes_with_a_code(
     pushed = [f for f in events.frames("server#2") if f.direction == Direction.SENT and f.opcode == Opcode.BINARY]
     assert [f.payload for f in pushed] == [b"\x01"]  # recorded as sent by the server, like the app's frames
     assert demo_server.submit_send("{}", ["server#9"]).result(5) == 0
+
+
+def close_rows(events: WaitableQueue, connection: str) -> list[tuple[Direction, dict[str, object], int]]:
+    return [(f.direction, json.loads(f.payload), f.size) for f in events.frames(connection)
+            if f.opcode == Opcode.CLOSE and f.connection == connection]
+
+
+def test_the_servers_own_close_is_recorded_once_as_sent_by_the_server(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    """A text frame of invalid UTF-8: the server fails the connection with 1007; no client closed it."""
+    from websockets.exceptions import ConnectionClosed
+
+    with connect(demo_server.address.ws_url("/ws/echo"), open_timeout=5) as ws:
+        ws.send(b"\xff\xfe not utf-8", text=True)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd.code == 1007
+    rows = events.wait_for(lambda _: close_rows(events, "server#1"))
+    demo_server.stop()  # everything the connection will ever record is in
+    rows = close_rows(events, "server#1")
+    assert len(rows) == 1, rows
+    direction, details, size = rows[0]
+    assert (direction, details["code"], details["by"]) == (Direction.SENT, 1007, "server")
+    assert size == 2 + len(str(details["reason"]).encode())
+
+
+def test_a_client_that_vanishes_without_a_close_frame_is_recorded_as_1006(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    upgrade = (b"GET /ws/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", demo_server.address.port), timeout=5) as sock:
+        sock.sendall(upgrade)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+    rows = events.wait_for(lambda _: close_rows(events, "server#1"))
+    assert rows == [(Direction.RECEIVED, {"code": 1006, "reason": "", "by": "client"}, 0)]

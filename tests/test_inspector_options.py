@@ -183,7 +183,7 @@ def test_close_code_and_reason_reach_the_server(
                                 and echo_server.connections[0])
     assert (seen.close_code, seen.close_reason) == (4001, "bye")
     events.wait_for(lambda _: states(events, connection)[-1].state == ConnectionState.CLOSED)
-    assert states(events, connection)[-1].detail == "closed with 4001: bye"
+    assert states(events, connection)[-1].detail == "closed by the client with 4001: bye"
     with pytest.raises(ValueError, match="1005 is not a close code"):
         inspector.submit_close(connection, 1005, "").result(5)
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.ui.log_model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, LogModel
+from app.ui.log_model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, TIME, LogModel
 
 
 def frame(i: int) -> Frame:
@@ -150,3 +150,60 @@ def test_drops_keep_view_model_and_selection_consistent(qtbot) -> None:  # type:
     model.rows_appended(len(model.view) - model.rowCount())
     assert all(model.view.store_row(r) >= store.first for r in range(model.rowCount()))
     assert model.index(0, SUMMARY).data() == store.payloads[30]
+
+
+def two_directions() -> LogModel:
+    """A model with a received row (0) and a sent row (1)."""
+    store = CaptureStore()
+    store.extend([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"a": 1}'),
+                  Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"b": 2}')])
+    model = LogModel(store)
+    model.rows_appended(2)
+    return model
+
+
+def test_multidata_clears_the_roles_it_does_not_set_in_a_reused_span(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A view passes the same span cell after cell: what one cell set must not leak into the next."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+
+    model = two_directions()
+    foreground = QModelRoleData(int(Qt.ItemDataRole.ForegroundRole))
+    span = QModelRoleDataSpan(foreground)
+    model.multiData(model.index(0, DIRECTION), span)
+    assert foreground.data() is not None  # the received row's direction is coloured
+    model.multiData(model.index(1, TIME), span)
+    assert foreground.data() is None
+    alignment = QModelRoleData(int(Qt.ItemDataRole.TextAlignmentRole))
+    span = QModelRoleDataSpan(alignment)
+    model.multiData(model.index(0, SIZE), span)
+    assert alignment.data() is not None
+    model.multiData(model.index(0, SUMMARY), span)
+    assert alignment.data() is None
+
+
+def test_the_views_delegate_colours_and_aligns_each_cell_on_its_own(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Through the table's own delegate, which reuses one span for every cell it paints."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+
+    model = two_directions()
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    delegate = table.itemDelegate()
+
+    def style(row: int, column: int) -> tuple[str, Qt.AlignmentFlag]:
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, model.index(row, column))
+        return option.palette.color(QPalette.ColorRole.Text).name(), option.displayAlignment
+
+    plain_text, left = style(1, TIME)
+    received_colour, _ = style(0, DIRECTION)
+    assert received_colour == "#1a7f37"
+    assert style(1, TIME) == (plain_text, left)  # a sent row's time is not green
+    sent_colour, _ = style(1, DIRECTION)
+    assert sent_colour == "#1f6feb"
+    _, right = style(0, SIZE)
+    assert right & Qt.AlignmentFlag.AlignRight
+    colour, alignment = style(0, SUMMARY)
+    assert colour == plain_text and not alignment & Qt.AlignmentFlag.AlignRight

@@ -112,7 +112,7 @@ def test_the_memory_budget_drops_the_oldest_visibly(window: MainWindow, qtbot) -
     selected = window.view.store_row(window.log_view.currentIndex().row())
     feed(window, [f'{{"seq": {i}, "pad": "{"x" * 1000}"}}' for i in range(400, 1200)], qtbot)
     dropped = window.store.dropped
-    assert dropped > 0 and label.text() == f"{dropped:,} oldest dropped"
+    assert dropped > 0 and label.text() == f"{dropped:,} oldest messages dropped"
     assert "--memory-budget" in label.toolTip()
     assert window.store.nbytes <= window.store.budget
     assert window.log_model.rowCount() == len(window.store) == 1200 - dropped

@@ -132,4 +132,36 @@ def test_a_write_error_mid_recording_keeps_what_was_written(tmp_path: Path) -> N
     seqs = [int(f.payload.split()[1].rstrip("}")) for f in back]
     assert seqs[:100] == list(range(100))
     assert seqs == list(range(len(seqs)))  # contiguous: nothing lost before the failure
-    assert len(seqs) >= 100 + int(second)  # a partial final write may leave whole lines beyond the count
+    assert len(seqs) == 100 + int(second)  # counted exactly, the cut-off line taken away
+
+
+def test_a_disk_filling_up_mid_burst_counts_the_frames_kept_and_ends_the_file_on_a_whole_line(tmp_path: Path) -> None:
+    """A burst handed over at once meets the file-size limit part way through a line: the notice counts
+    exactly the frames in the file, and the cut-off line is taken away so the file ends on a whole frame."""
+    path = tmp_path / "full.jsonl"
+    script = textwrap.dedent(f"""
+        import resource, signal
+        from app.core.frames import Direction, Frame, Opcode, Side
+        from app.services.recorder import Recorder
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+        errors = []
+        recorder = Recorder({str(path)!r}, flush_interval=60, on_error=errors.append)
+        recorder.start()
+        recorder.extend(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{{"seq": %d}}' % n)
+                        for n in range(1000))
+        assert recorder.stop()
+        print(recorder.frames_written)
+        print(errors[0] if errors else "no error")
+    """)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    count, message = done.stdout.splitlines()
+    data = path.read_bytes()
+    back, report = read_back(path)
+    assert 0 < len(back) < 1000 and int(count) == len(back)
+    assert f"the {len(back):,} frames written before are kept" in message and "File too large" in message
+    assert data.endswith(b"\n") and not report.skipped  # no cut-off line left behind
+    assert [int(f.payload.split()[1].rstrip("}")) for f in back] == list(range(len(back)))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -114,3 +117,91 @@ def test_relay_survives_bad_input_and_a_20_mib_message(demo_server: EmbeddedServ
         assert ws.recv(timeout=30) == "up:" + big
         bystander.send("still here?")
         assert bystander.recv(timeout=5) == "up:still here?"
+
+
+def upstream_rows(events: WaitableQueue, leg: str = "server#1>upstream") -> list[tuple[Direction, Opcode, dict, int, float]]:
+    return [(f.direction, f.opcode, json.loads(f.payload), f.size, f.wall_time) for f in events.frames(leg)
+            if f.opcode in (Opcode.CLOSE, Opcode.ERROR)]
+
+
+def test_client_close_rows_are_in_order_with_wire_sizes(
+    demo_server: EmbeddedServer, upstream: Server, events: WaitableQueue
+) -> None:
+    target = f"ws://127.0.0.1:{upstream.socket.getsockname()[1]}/"
+    with connect(relay_url(demo_server, target), open_timeout=5) as ws:
+        ws.send("x")
+        assert ws.recv(timeout=5) == "up:x"
+        ws.close(4003, "client leaving")
+    rows = events.wait_for(lambda _: len(upstream_rows(events)) >= 2 and upstream_rows(events))
+    demo_server.stop()  # everything the legs will ever record is in
+    rows = upstream_rows(events)
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (Direction.SENT, Opcode.CLOSE, {"code": 4003, "reason": "client leaving", "by": "client"}),
+        (Direction.RECEIVED, Opcode.CLOSE, {"code": 4003, "reason": "client leaving", "by": "server"}),
+    ]
+    assert [r[3] for r in rows] == [2 + len("client leaving")] * 2  # bytes of the close payload on the wire
+    assert rows[0][4] <= rows[1][4]  # the answer is not stamped before the close that caused it
+
+
+def test_upstream_close_is_recorded_once_with_its_wire_size(
+    demo_server: EmbeddedServer, upstream: Server, events: WaitableQueue
+) -> None:
+    target = f"ws://127.0.0.1:{upstream.socket.getsockname()[1]}/"
+    with connect(relay_url(demo_server, target), open_timeout=5) as ws:
+        ws.send("close-me")
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=5)
+    events.wait_for(lambda _: upstream_rows(events))
+    events.wait_for(lambda _: [f for f in events.frames("server#1") if f.connection == "server#1"
+                               and f.opcode == Opcode.CLOSE])
+    demo_server.stop()
+    rows = upstream_rows(events)
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        (Direction.RECEIVED, {"code": 4002, "reason": "upstream says bye", "by": "server"}, 2 + len("upstream says bye")),
+    ]  # the close websockets answered is not recorded a second time as the client's
+
+
+class SilentlyDroppingUpstream:
+    """A raw upstream that completes the handshake, then drops the TCP connection when a close arrives."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, name="test-dropping-upstream", daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.settimeout(10)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += connection.recv(4096)
+            key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
+                       if line.lower().startswith(b"sec-websocket-key:"))
+            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            connection.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                               b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            while chunk := connection.recv(4096):
+                if chunk[0] & 0x0F == 0x8:  # a close frame: vanish without answering it
+                    return
+
+    def close(self) -> None:
+        self.listener.close()
+        self.thread.join(10)
+
+
+def test_upstream_lost_after_the_clients_close_is_recorded_after_that_close(
+    demo_server: EmbeddedServer, events: WaitableQueue
+) -> None:
+    upstream = SilentlyDroppingUpstream()
+    try:
+        with connect(relay_url(demo_server, f"ws://127.0.0.1:{upstream.port}/"), open_timeout=5) as ws:
+            events.wait_for(lambda _: [f for f in events.frames("server#1>") if f.opcode == Opcode.OPEN])
+            ws.close(4004, "done")
+        rows = events.wait_for(lambda _: len(upstream_rows(events)) >= 2 and upstream_rows(events), timeout=15)
+    finally:
+        upstream.close()
+    assert [(r[0], r[1]) for r in rows] == [(Direction.SENT, Opcode.CLOSE), (Direction.EVENT, Opcode.ERROR)]
+    assert rows[0][2] == {"code": 4004, "reason": "done", "by": "client"} and rows[0][3] == 2 + len("done")
+    assert "1006" in rows[1][2]["error"] and rows[0][4] <= rows[1][4]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from websockets.sync.client import connect
 from app.core.frames import Direction, Opcode
 from embedded_server.demo_app import GREETING, create_app
 from embedded_server.runner import EmbeddedServer
-from embedded_server.security import AccessGuard, is_loopback
+from embedded_server.security import AccessGuard, Refusal, is_loopback
 from tests.helpers import WaitableQueue, http_get, listening_addresses_of_this_process, raw_request
 
 
@@ -84,11 +85,72 @@ def test_beyond_loopback_without_a_token_is_refused_at_construction() -> None:
 
 def test_malformed_headers_never_crash_the_guard() -> None:
     guard = AccessGuard(None)
-    for host in (b"", b":::", b"[::1", b"\xff\xfe", b"127.0.0.1:notaport"):
+    for host in (b"", b":::", b"[::1", b"\xff\xfe", b"127.0.0.1:notaport", b"[::1]junk", b"127.0.0.1:99999",
+                 b"[not-an-address]", b"127.0.0.1:8765:1", b"a b", b"[::1]:123456"):
         scope = {"type": "websocket", "headers": [(b"host", host), (b"origin", b"http://[::1")],
                  "server": ("127.0.0.1", 8765)}
-        assert guard.refusal(scope) is None or isinstance(guard.refusal(scope), str)
-    assert "Host None" in guard.refusal({"type": "http", "headers": []})
+        refusal = guard.refusal(scope)
+        assert refusal is not None and refusal.status == 400, host
+    assert guard.refusal({"type": "http", "headers": []}) == Refusal(400, "Host None is missing or malformed")
+    for host in ("127.0.0.1", "127.0.0.1:8765", "localhost:8765", "[::1]:8765", "[::1]", "127.0.0.1:"):
+        assert guard.refusal({"type": "http", "headers": [(b"host", host.encode())]}) is None, host
+
+
+def handshake_status(port: int, host: str, path: str = "/ws", headers: str = "") -> bytes:
+    """The status line and body start a WebSocket upgrade naming `host` gets (connecting to 127.0.0.1)."""
+    upgrade = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{headers}\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(upgrade.encode("latin-1"))
+        answer = b""
+        while b"\r\n\r\n" not in answer and (chunk := sock.recv(65536)):
+            answer += chunk
+        if not answer.startswith(b"HTTP/1.1 101"):
+            while chunk := sock.recv(65536):  # a refusal ends with its body and the server closing
+                answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("host", ["[::1]junk", "127.0.0.1:99999", "[::1", "127.0.0.1:8765:1", "a b"])
+def test_malformed_host_is_answered_400(demo_server: EmbeddedServer, events: WaitableQueue, host: str) -> None:
+    port = demo_server.address.port
+    answer = handshake_status(port, host)
+    assert answer.startswith(b"HTTP/1.1 400") and b"malformed" in answer, answer
+    assert http_get(port, "/", host=host).startswith(b"HTTP/1.1 400")
+    refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
+    details = json.loads(refusal[0].payload)
+    assert details["status"] == 400 and "malformed" in details["reason"]
+
+
+def test_with_a_token_any_well_formed_host_is_accepted(token_server: EmbeddedServer) -> None:
+    """`serve --host 0.0.0.0 --token T` reached as 10.1.2.3 or myhost.lan (sent as Host to 127.0.0.1)."""
+    port = token_server.address.port
+    for host in (f"10.1.2.3:{port}", f"myhost.lan:{port}", "myhost.lan", f"[fe80::1]:{port}"):
+        assert handshake_status(port, host, "/ws?token=s3cret-token").startswith(b"HTTP/1.1 101"), host
+        assert handshake_status(port, host, "/ws").startswith(b"HTTP/1.1 403"), host  # no token
+    own_page = f"Origin: http://myhost.lan:{port}\r\n"
+    assert handshake_status(port, f"myhost.lan:{port}", "/ws?token=s3cret-token", own_page).startswith(b"HTTP/1.1 101")
+    other_site = "Origin: http://evil.example\r\n"
+    refused = handshake_status(port, f"myhost.lan:{port}", "/ws?token=s3cret-token", other_site)
+    assert refused.startswith(b"HTTP/1.1 403") and b"cross-site" in refused
+    assert handshake_status(port, "[::1]junk", "/ws?token=s3cret-token").startswith(b"HTTP/1.1 400")
+    page = http_get(port, "/healthz?token=s3cret-token", host=f"10.1.2.3:{port}")
+    assert page.startswith(b"HTTP/1.1 200")
+
+
+def test_allowed_host_names_are_accepted_without_a_token(events: WaitableQueue) -> None:
+    server = EmbeddedServer(create_app(), events.put, port=0, allowed_hosts=["MyHost.lan", "::2"])
+    server.start()
+    assert server.wait_ready(10)
+    try:
+        port = server.address.port
+        for host in (f"myhost.lan:{port}", "MYHOST.LAN", f"[::2]:{port}"):
+            assert handshake_status(port, host).startswith(b"HTTP/1.1 101"), host
+        assert handshake_status(port, f"otherhost.lan:{port}").startswith(b"HTTP/1.1 403")
+        own_page = f"Origin: http://myhost.lan:{port}\r\n"
+        assert handshake_status(port, f"myhost.lan:{port}", "/ws", own_page).startswith(b"HTTP/1.1 101")
+    finally:
+        assert server.stop()
 
 
 def test_nothing_listens_beyond_loopback_by_default(qtbot) -> None:  # type: ignore[no-untyped-def]

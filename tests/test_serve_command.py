@@ -95,3 +95,59 @@ def test_bad_option_is_a_usage_error() -> None:
     process = start("--port", "many")
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2 and "invalid int value" in err
+
+
+def test_allow_host_accepts_another_name_for_the_loopback_server() -> None:
+    from tests.helpers import http_get
+
+    process = start("--port", "0", "--quiet", "--allow-host", "myhost.lan")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+        assert http_get(port, "/healthz", host=f"myhost.lan:{port}").startswith(b"HTTP/1.1 200")
+        assert http_get(port, "/healthz", host=f"otherhost.lan:{port}").startswith(b"HTTP/1.1 403")
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=15)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def resident_mib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS:"))
+
+
+def test_memory_of_a_refused_huge_message_is_returned_when_its_connection_closes() -> None:
+    """257 MiB in 1 MiB fragments: refused with 1009 after 256 MiB; the server gives the memory back."""
+    from tests.waiting import wait_until
+
+    process = start("--port", "0")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        ws_url = line.split()[-1].replace("/ws", "/ws/echo")
+        with connect(ws_url, open_timeout=5) as ws:
+            ws.send("warm-up")
+            assert ws.recv(timeout=5) == "warm-up"
+        baseline = resident_mib(process.pid)
+        fragment = b"x" * (1 << 20)
+        for attempt in range(2):
+            with connect(ws_url, open_timeout=5, max_size=None) as ws:
+                with pytest.raises(ConnectionClosed) as closed:
+                    ws.send(iter([fragment] * 257))
+                    ws.recv(timeout=30)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+            wait_until(lambda: resident_mib(process.pid) < baseline + 64, timeout=10,
+                       what=f"memory back near {baseline} MiB after refusal {attempt + 1}")
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    refusals = [line for line in out.splitlines() if "-> close" in line and '"code": 1009' in line]
+    assert len(refusals) == 2 and all('"by": "server"' in line for line in refusals), out[-2000:]

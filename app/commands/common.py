@@ -20,7 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from app.commands.output import prepare_output, say
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
+from app.net.inspector import CONNECTION_LOST, TLS_VERIFY_FAILED
+from app.net.options import ConnectionOptions, OptionsError
 from app.options import LaunchOptions
 from app.services.recorder import Recorder, RecordingError
 from app.services.session import Session
@@ -49,30 +52,22 @@ class Parser(argparse.ArgumentParser):
 def run_command(prog: str, parser: argparse.ArgumentParser, argv: list[str],
                 body: Callable[[argparse.Namespace], int]) -> int:
     """Parse, run `body`, and turn its exceptions into a one-line message and an exit code."""
-    _tolerant_output()
+    prepare_output()
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
-        print(f"{prog}: {error} (see --help)", file=sys.stderr)
+        say(f"{prog}: {error} (see --help)", error=True)
         return USAGE_ERROR
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     try:
         return body(args)
     except UsageError as error:
-        print(f"{prog}: {error}", file=sys.stderr)
+        say(f"{prog}: {error}", error=True)
         return USAGE_ERROR
     except Failure as error:
-        print(f"{prog}: {error}", file=sys.stderr)
+        say(f"{prog}: {error}", error=True)
         return FAILURE
-
-
-def _tolerant_output() -> None:
-    """Lone surrogates and odd bytes in payloads must not crash printing."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
 
 
 def check_url(url: str) -> str:
@@ -86,6 +81,41 @@ def check_url(url: str) -> str:
         reason = getattr(error, "msg", None) or str(error)
         raise UsageError(f"not a WebSocket URL: {url!r}: {reason} (use ws://host:port/path or wss://…)") from None
     return url
+
+
+def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    """The TLS choices of the window's connection options, for a wss:// URL."""
+    tls = parser.add_argument_group("TLS (wss:// only)")
+    tls.add_argument("--cafile", metavar="FILE", help="also trust the certificate authorities in this PEM file")
+    tls.add_argument("--cert", metavar="FILE", help="present this client certificate (PEM, may hold the key too)")
+    tls.add_argument("--key", metavar="FILE", help="the client certificate's private key, if not in --cert")
+    tls.add_argument("--insecure", action="store_true",
+                     help="accept any server certificate (a test server only: anyone could be listening)")
+
+
+def connection_options(url: str, args: argparse.Namespace) -> ConnectionOptions:
+    """The options for `url` with the command's TLS choices; `UsageError` if they cannot be used.
+
+    The certificate files are read now, so a missing or bad one is a usage error, not a failed connection.
+    """
+    options = ConnectionOptions(url, ca_file=args.cafile or "", client_cert=args.cert or "",
+                                client_key=args.key or "", insecure=args.insecure)
+    tls_chosen = bool(args.cafile or args.cert or args.key or args.insecure)
+    try:
+        options.check()
+        if tls_chosen and not options.secure:
+            raise OptionsError("--cafile, --cert, --key and --insecure apply to wss:// URLs only")
+        options.ssl_context()
+    except OptionsError as error:
+        raise UsageError(str(error)) from None
+    return options
+
+
+def command_line_advice(failure: str) -> str:
+    """The window's advice for a certificate it cannot verify, in this command's options."""
+    if failure.startswith(TLS_VERIFY_FAILED):
+        return f"{failure} (here: --cafile FILE, or --insecure)"
+    return failure
 
 
 def positive(kind: type[int] | type[float]) -> Callable[[str], Any]:
@@ -130,15 +160,15 @@ class Progress:
             return
         self._last = now
         self._shown = True
-        if self.interactive:
-            print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
+        if self.interactive:  # back to the line's start, the text, then erase what an older line left
+            say(text, error=True, start="\r", end="\x1b[K")
         else:
-            print(text, file=sys.stderr, flush=True)
+            say(text, error=True)
 
     def done(self) -> None:
         """End the line being rewritten, if any."""
         if self.interactive and self._shown:
-            print(file=sys.stderr, flush=True)
+            say(error=True)
 
 
 @contextlib.contextmanager
@@ -159,9 +189,8 @@ class ConnectionWatch:
     connection: str | None = None
     state: ConnectionState = ConnectionState.CONNECTING
     failure: str = ""
-    close_code: int | None = None
-    close_reason: str = ""
-    closed_by: str = ""
+    ending: str = ""  # how it closed, in the inspector's words ("closed by the server with 1000")
+    close_code: int | None = None  # of the close that ended it (the first one crossing), either side's
     received: int = 0  # text and binary messages
     sent: int = 0
 
@@ -176,13 +205,16 @@ class ConnectionWatch:
                     self.received += 1
                 elif item.direction == Direction.SENT:
                     self.sent += 1
-            elif item.opcode == Opcode.CLOSE and item.direction == Direction.RECEIVED:
-                close = json.loads(item.payload)
-                self.close_code, self.close_reason, self.closed_by = close["code"], close["reason"], close["by"]
+            elif item.opcode == Opcode.OPEN:
+                self.close_code = None
+            elif item.opcode == Opcode.CLOSE and self.close_code is None:
+                self.close_code = json.loads(item.payload)["code"]
         elif isinstance(item, StateChange) and item.connection == self.connection:
             self.state = item.state
             if item.state == ConnectionState.FAILED:
                 self.failure = item.detail
+            elif item.state == ConnectionState.CLOSED:
+                self.ending = item.detail
 
     @property
     def opened(self) -> bool:
@@ -199,10 +231,7 @@ class ConnectionWatch:
     def describe_end(self) -> str:
         if self.state == ConnectionState.FAILED:
             return self.failure
-        if self.close_code is None:
-            return "the connection was lost without a close frame (1006)"
-        reason = f": {self.close_reason}" if self.close_reason else ""
-        return f"closed by the {self.closed_by or 'server'} with {self.close_code}{reason}"
+        return self.ending or CONNECTION_LOST
 
 
 class ClientRun:
@@ -226,8 +255,8 @@ class ClientRun:
         if self.recorder is not None:
             self.recorder.stop()
 
-    def connect(self, url: str) -> str:
-        self.watch.connection = self.session.connect(url)
+    def connect(self, target: str | ConnectionOptions) -> str:
+        self.watch.connection = self.session.connect(target)
         return self.watch.connection
 
     def drain(self) -> None:
@@ -263,7 +292,7 @@ class ClientRun:
         """Until the connection is open (True) or a stop was asked for (False); `Failure` if it cannot open."""
         self.wait(lambda: self.watch.opened or self.watch.ended)
         if self.watch.state == ConnectionState.FAILED:
-            raise Failure(self.watch.failure)
+            raise Failure(command_line_advice(self.watch.failure))
         return self.watch.opened
 
     def close(self, timeout: float = 5.0) -> None:

@@ -8,12 +8,12 @@ process keeps all but its last moments. Progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from app.commands.common import (
-    FAILURE, OK, ClientRun, Failure, Parser, Progress, check_url, open_recorder, positive, run_command,
-    stop_on_signals,
+    FAILURE, OK, ClientRun, Failure, Parser, Progress, add_tls_arguments, check_url, connection_options, open_recorder,
+    positive, run_command, stop_on_signals,
 )
+from app.commands.output import say
 from app.core.frames import Direction, Frame, Opcode
 
 PROG = "socketscope record"
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, metavar="FILE", help="capture file (appended to if it exists)")
     parser.add_argument("--count", type=positive(int), metavar="N", help="stop after N messages received")
     parser.add_argument("--duration", type=positive(float), metavar="S", help="stop after S seconds")
+    add_tls_arguments(parser)
     return parser
 
 
@@ -54,13 +55,14 @@ class _Counter:
 
 def _record(args: argparse.Namespace) -> int:
     url = check_url(args.url)
+    options = connection_options(url, args)
     recorder = open_recorder(args.out)
     assert recorder is not None
     counter = _Counter(args.count)
     progress = Progress()
     with ClientRun(recorder, keep=counter.keep) as run_, stop_on_signals(run_.stop):
-        run_.connect(url)
-        print(f"Recording {url} to {args.out} (Ctrl+C stops)", file=sys.stderr, flush=True)
+        run_.connect(options)
+        say(f"Recording {url} to {args.out} (Ctrl+C stops)", error=True)
         if not run_.wait_open():
             return OK  # Ctrl+C while connecting
 
@@ -70,13 +72,13 @@ def _record(args: argparse.Namespace) -> int:
 
         run_.wait(done, args.duration)
         watch = run_.watch
-        ended_by_server = watch.ended
+        ended_on_its_own = watch.ended  # not by --count, --duration or Ctrl+C
         run_.close()
     progress.done()
-    print(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
-          file=sys.stderr, flush=True)
-    if ended_by_server and not counter.reached:
+    say(f"Recorded {recorder.frames_written:,} frames ({counter.kept:,} messages received) to {args.out}",
+        error=True)
+    if ended_on_its_own and not counter.reached:
         if not watch.closed_normally:
             raise Failure(watch.describe_end())
-        print(f"The server ended the connection: {watch.describe_end()}", file=sys.stderr)
+        say(f"The connection ended: {watch.describe_end()}", error=True)
     return OK if recorder.error is None else FAILURE

@@ -8,11 +8,12 @@ was sent, 1 if the connection failed or closed first, 2 for a bad capture or opt
 from __future__ import annotations
 
 import argparse
-import sys
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, Progress, UsageError, check_url, open_recorder, run_command, stop_on_signals,
+    OK, ClientRun, Failure, Parser, Progress, UsageError, add_tls_arguments, check_url, command_line_advice,
+    connection_options, open_recorder, run_command, stop_on_signals,
 )
+from app.commands.output import say
 from app.commands.serve import frame_line
 from app.services.replay import DEFAULT_LINGER, CaptureError, Replay, Timing, load_capture
 
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--linger", type=_seconds, default=DEFAULT_LINGER, metavar="S",
                         help=f"keep listening S seconds after the last message (default {DEFAULT_LINGER:g})")
     parser.add_argument("--quiet", action="store_true", help="do not print the new connection's frames")
+    add_tls_arguments(parser)
     return parser
 
 
@@ -58,21 +60,21 @@ def run(argv: list[str]) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     url = check_url(args.url)
+    options = connection_options(url, args)
     try:
         capture = load_capture(args.file)
         script = capture.script(args.connection)
     except CaptureError as error:
         raise UsageError(str(error)) from None
     if capture.report.skipped:
-        print(f"warning: {args.file}: {capture.report.summary()}", file=sys.stderr)
+        say(f"warning: {args.file}: {capture.report.summary()}", error=True)
     recorder = open_recorder(args.out)
     timing: Timing = args.timing
-    print(f"Replaying {len(script):,} messages of {script.connection} to {url}, {timing.describe()}",
-          file=sys.stderr, flush=True)
+    say(f"Replaying {len(script):,} messages of {script.connection} to {url}, {timing.describe()}", error=True)
     with ClientRun(recorder) as run_, stop_on_signals(run_.stop):
-        replay = Replay(run_.session.inspector, url, script, timing, linger=args.linger)
+        replay = Replay(run_.session.inspector, options, script, timing, linger=args.linger)
         if not args.quiet:
-            run_.on_frame = lambda frame: print(frame_line(frame), flush=True)
+            run_.on_frame = lambda frame: say(frame_line(frame))
         progress = Progress()
         future = replay.start()
 
@@ -88,7 +90,7 @@ def _replay(args: argparse.Namespace) -> int:
         progress.done()
     outcome = f"{result.sent:,} of {result.total:,} messages sent as {result.connection or 'no connection'}"
     if result.error:
-        raise Failure(f"{result.error} ({outcome})")
-    print(f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}", file=sys.stderr, flush=True)
+        raise Failure(f"{command_line_advice(result.error)} ({outcome})")
+    say(f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}", error=True)
     return OK
 

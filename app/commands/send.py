@@ -4,8 +4,10 @@ The payload is validated strictly first (as the composer does): invalid JSON is 
 usage error with its line and column and is never sent. It is sent exactly as
 given. Every message the server sends after the connection opens counts as a reply
 (a greeting too) and is printed on its own line: a text reply as it came unless it
-spans lines (then JSON is printed minified, duplicates and big numbers intact, and
-other text as a JSON string), a binary one as ``base64:…``.
+spans lines or holds control characters (then JSON is printed minified, duplicates
+and big numbers intact, and other text as a JSON string), a binary one as ``base64:…``.
+What remains of control characters (C1, DEL, lone surrogates inside JSON strings) is
+printed as JSON's own `\\uXXXX` escape, so a JSON reply line stays JSON of the same value.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ import json
 import sys
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, UsageError, check_url, open_recorder, positive, run_command, stop_on_signals,
+    OK, ClientRun, Failure, Parser, UsageError, add_tls_arguments, check_url, connection_options, open_recorder,
+    positive, run_command, stop_on_signals,
 )
+from app.commands.output import say
 from app.core import jsondoc
 from app.core.frames import Direction, Frame, Opcode
+from app.core.printable import has_controls
 
 PROG = "socketscope send"
 DEFAULT_TIMEOUT = 10.0
@@ -36,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=positive(float), default=DEFAULT_TIMEOUT, metavar="S",
                         help=f"seconds to wait for the replies (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--out", metavar="FILE", help="also record the exchange to a JSONL capture")
+    add_tls_arguments(parser)
     return parser
 
 
@@ -69,7 +75,7 @@ def reply_line(frame: Frame) -> str:
     payload = frame.payload
     if isinstance(payload, bytes):
         return "base64:" + base64.b64encode(payload).decode("ascii")
-    if "\n" not in payload and "\r" not in payload:
+    if not has_controls(payload):
         return payload
     try:
         return jsondoc.dumps(jsondoc.parse(payload, allow_nonstandard=True).value, indent=None)
@@ -81,6 +87,7 @@ def _send(args: argparse.Namespace) -> int:
     url = check_url(args.url)
     if args.expect < 0:
         raise UsageError(f"--expect must be 0 or more, not {args.expect}")
+    options = connection_options(url, args)
     payload = read_payload(args)
     recorder = open_recorder(args.out)
     replies = 0
@@ -89,12 +96,12 @@ def _send(args: argparse.Namespace) -> int:
         nonlocal replies
         if frame.direction == Direction.RECEIVED and frame.opcode in (Opcode.TEXT, Opcode.BINARY):
             if replies < args.expect or args.expect == 0:
-                print(reply_line(frame), flush=True)
+                say(reply_line(frame))
             replies += 1
 
     with ClientRun(recorder) as run_, stop_on_signals(run_.stop):
         run_.on_frame = print_reply
-        connection = run_.connect(url)
+        connection = run_.connect(options)
         if not run_.wait_open():
             return OK  # Ctrl+C while connecting: nothing sent, nothing to report
         try:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 import time
 
+from app.commands.common import Parser, UsageError
+from app.commands.output import prepare_output, say
 from app.core.frames import Frame
+from app.core.jsonl import OPCODE_NAMES  # the words the window and captures use ("refused")
 from app.core.summary import summarize
 from embedded_server.runner import DEFAULT_HOST, DEFAULT_PORT, EmbeddedServer
 
@@ -23,7 +25,7 @@ _ARROWS = {0: "->", 1: "<-", 2: "**"}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="socketscope serve",
+    parser = Parser(prog="socketscope serve",
                                      description="Run the embedded WebSocket server headless and print its traffic.")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 for any free one)")
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default loopback)")
@@ -31,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", help="access token clients must present; generated beyond loopback")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept browser pages from this origin (repeatable)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also accept requests naming this Host, e.g. a loopback bind reached as myhost.lan "
+                        "(repeatable; with a token every well-formed Host is accepted)")
     parser.add_argument("--quiet", action="store_true", help="do not print frames")
     parser.add_argument("--record", metavar="FILE",
                         help="also record every frame to this JSONL capture (appended to if it exists)")
@@ -39,15 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def frame_line(frame: Frame) -> str:
     stamp = time.strftime("%H:%M:%S", time.localtime(frame.wall_time))
-    return (f"{stamp} {frame.connection} {_ARROWS[frame.direction]} {frame.opcode.name.lower()} "
+    return (f"{stamp} {frame.connection} {_ARROWS[frame.direction]} {OPCODE_NAMES[frame.opcode]} "
             f"{frame.size}B {summarize(frame.opcode, frame.payload)}")
 
 
 def run(argv: list[str]) -> int:
+    prepare_output()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit_:
+    except UsageError as error:
+        say(f"socketscope serve: {error} (see --help)", error=True)
+        return 2
+    except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
     from embedded_server.loader import AppLoadError, load_app
     from embedded_server.security import is_loopback, new_token
@@ -56,7 +65,7 @@ def run(argv: list[str]) -> int:
         try:
             app = load_app(args.app)
         except AppLoadError as error:
-            print(f"socketscope serve: {error}", file=sys.stderr)
+            say(f"socketscope serve: {error}", error=True)
             return 2
     else:
         from embedded_server.demo_app import create_app
@@ -65,47 +74,45 @@ def run(argv: list[str]) -> int:
     token = args.token
     if not is_loopback(args.host):
         token = token or new_token()
-        print(f"warning: listening on {args.host}, beyond this machine; clients need the token {token}",
-              file=sys.stderr)
+        say(f"warning: listening on {args.host}, beyond this machine; clients need the token {token}", error=True)
 
     recorder = None
     if args.record:
         from app.services.recorder import Recorder, RecordingError
 
-        recorder = Recorder(args.record, on_error=lambda text: print(f"socketscope serve: {text}", file=sys.stderr,
-                                                                     flush=True))
+        recorder = Recorder(args.record, on_error=lambda text: say(f"socketscope serve: {text}", error=True))
         try:
             recorder.start()
         except RecordingError as error:
-            print(f"socketscope serve: {error}", file=sys.stderr)
+            say(f"socketscope serve: {error}", error=True)
             return 2
 
     def sink(frame: Frame) -> None:
         if recorder is not None:
             recorder.append(frame)
         if not args.quiet:
-            print(frame_line(frame), flush=True)
+            say(frame_line(frame))
 
     stopping = threading.Event()
     server = EmbeddedServer(app, sink, host=args.host, port=args.port, fallback=False, token=token,
-                            allowed_origins=args.allow_origin, on_failed=lambda _text: stopping.set())
+                            allowed_origins=args.allow_origin, allowed_hosts=args.allow_host,
+                            on_failed=lambda _text: stopping.set())
     try:
         address = server.start()
     except OSError as error:
-        print(f"socketscope serve: {error.strerror or error}", file=sys.stderr)
+        say(f"socketscope serve: {error.strerror or error}", error=True)
         if recorder is not None:
             recorder.stop()
         return 1
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if not server.wait_ready(15):
-            print(f"socketscope serve: the server did not start: {server.error}", file=sys.stderr)
+            say(f"socketscope serve: the server did not start: {server.error}", error=True)
             server.stop()
             if recorder is not None:
                 recorder.stop()
             return 1
-        print(f"SocketScope server listening on {address.http_url}  WebSocket: {address.ws_url('/ws')}",
-              flush=True)
+        say(f"SocketScope server listening on {address.http_url}  WebSocket: {address.ws_url('/ws')}")
         while not stopping.wait(0.5):
             pass
     finally:
@@ -114,6 +121,6 @@ def run(argv: list[str]) -> int:
     clean = server.stop()
     if recorder is not None:
         recorder.stop()
-        print(f"{recorder.frames_written:,} frames recorded to {args.record}", file=sys.stderr, flush=True)
-    print("SocketScope server stopped", file=sys.stderr, flush=True)
+        say(f"{recorder.frames_written:,} frames recorded to {args.record}", error=True)
+    say("SocketScope server stopped", error=True)
     return 0 if clean and server.error is None else 1

@@ -217,6 +217,7 @@ class CaptureStore:
         self.budget = budget
         self.first = 0  # absolute number of the oldest row kept
         self.dropped = 0  # rows dropped so far to stay within the budget
+        self.dropped_events = 0  # of which connection events (open, refused, error), not messages
         self.wall_times = _Column("d", self)
         self.connection_ids = _Column("I", self)
         self.sides = _Column("B", self)
@@ -226,8 +227,9 @@ class CaptureStore:
         self.payloads = PayloadArena(self)
         self.connection_names: list[str] = []
         self._connection_index: dict[str, int] = {}
-        self.sent_count = 0
+        self.sent_count = 0  # every frame sent since the start (or the last clear), dropped ones included
         self.received_count = 0
+        self.event_count = 0  # connection events among the rows kept
 
     def __len__(self) -> int:
         """Rows kept (not the absolute number of the next row: see `end`)."""
@@ -287,6 +289,7 @@ class CaptureStore:
                 received += 1
         self.sent_count += sent
         self.received_count += received
+        self.event_count += (self.end - start) - sent - received
         return range(start, self.end)
 
     def enforce_budget(self) -> int:
@@ -312,12 +315,25 @@ class CaptureStore:
         count = min(count, len(self))
         if count <= 0:
             return
+        events = self.directions.data[:count].count(Direction.EVENT)
+        self.dropped_events += events
+        self.event_count -= events
         for column in (self.wall_times, self.connection_ids, self.sides, self.directions, self.opcodes,
                        self.sizes):
             del column.data[:count]
         self.payloads.drop(count)
         self.first += count
         self.dropped += count
+
+    @property
+    def dropped_messages(self) -> int:
+        """Frames (sent or received) dropped so far, events not counted."""
+        return self.dropped - self.dropped_events
+
+    def clear(self) -> None:
+        """Forget every row (the user cleared the log): the counts start again; row numbers go on."""
+        self.drop_oldest(len(self))
+        self.dropped = self.dropped_events = self.sent_count = self.received_count = 0
 
     def connection(self, row: int) -> str:
         return self.connection_names[self.connection_ids[row]]

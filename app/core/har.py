@@ -5,6 +5,10 @@ the request that opened it: one entry per connection with ``"_resourceType": "we
 and ``"_webSocketMessages": [{"type": "send"|"receive", "time", "opcode": 1|2, "data"}]``,
 ``time`` in seconds since the epoch, ``data`` the text, or base64 for a binary message.
 
+A HAR entry is the client's view of its connection: ``send`` is what the client sent.
+SocketScope records connections on both sides, so a frame the embedded server sent
+(``server#N``) is a ``receive`` of its entry, and a frame it received a ``send``.
+
 HAR has no place for close frames, pings or SocketScope's connection events, nor for
 which side recorded a connection. SocketScope keeps them in an ``_socketscope`` member
 of the entry (``connection``, ``side`` and ``frames``, each frame a JSONL record with
@@ -20,12 +24,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import http
 import json
 import re
 from array import array
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,7 +41,12 @@ from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.jsonl import SIDE_NAMES, ImportReport, RecordError, epoch_seconds, frame_to_record, record_to_frame
 
 EXTENSION = "_socketscope"
-MESSAGE_TYPES = {Direction.SENT: "send", Direction.RECEIVED: "receive"}
+# HAR's `type` is the client's view: what the connection's client sent is `send`, whichever side recorded it.
+MESSAGE_TYPES = {
+    (Side.CLIENT, Direction.SENT): "send", (Side.CLIENT, Direction.RECEIVED): "receive",
+    (Side.SERVER, Direction.SENT): "receive", (Side.SERVER, Direction.RECEIVED): "send",
+}
+_DIRECTIONS = {(side, kind): direction for (side, direction), kind in MESSAGE_TYPES.items()}
 MESSAGE_OPCODES = {Opcode.TEXT: 1, Opcode.BINARY: 2}
 _SIDES = {name: side for side, name in SIDE_NAMES.items()}
 _EVENTS = (Opcode.OPEN, Opcode.REJECT, Opcode.ERROR)
@@ -141,7 +152,7 @@ def _entry_head(store: CaptureStore, rows: array[int], event_row: int | None) ->
 
 def message_of(frame: Frame) -> dict[str, Any] | None:
     """The frame as a Chrome `_webSocketMessages` item, or None if HAR cannot hold it."""
-    kind = MESSAGE_TYPES.get(frame.direction)
+    kind = MESSAGE_TYPES.get((frame.side, frame.direction))
     opcode = MESSAGE_OPCODES.get(frame.opcode)
     if kind is None or opcode is None:
         return None
@@ -334,7 +345,10 @@ class MessageError(ValueError):
 
 
 def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Frame:
-    """One `_webSocketMessages` item as a frame; raise `MessageError` saying what is wrong."""
+    """One `_webSocketMessages` item as a frame recorded on `side`; raise `MessageError` saying what is wrong.
+
+    `type` is the client's view (`send`: the client sent it); the frame's direction is the recording side's.
+    """
     if not isinstance(message, dict):
         raise MessageError(f"a message is a JSON object, not {type(message).__name__}")
     kind = message.get("type")
@@ -349,7 +363,7 @@ def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Fra
     if kind == "error":  # Chrome's record of a failed frame (opcode -1)
         return Frame(connection, side, Direction.EVENT, Opcode.ERROR, json.dumps({"url": url, "error": data}), 0,
                      wall_time)
-    direction = Direction.SENT if kind == "send" else Direction.RECEIVED
+    direction = _DIRECTIONS[side, kind]
     opcode = message.get("opcode")
     if opcode == 1 and not isinstance(opcode, bool):
         return Frame(connection, side, direction, Opcode.TEXT, data, -1, wall_time)
@@ -362,8 +376,7 @@ def message_to_frame(message: Any, connection: str, side: Side, url: str) -> Fra
     if opcode == 8 and not isinstance(opcode, bool):  # not Chrome's, but some tools write closes
         code = message.get("code")
         code = code if isinstance(code, int) and not isinstance(code, bool) else None
-        by = ("client" if side == Side.CLIENT else "server") if kind == "send" else (
-            "server" if side == Side.CLIENT else "client")
+        by = "client" if kind == "send" else "server"
         size = 0 if code is None else 2 + len(data.encode("utf-8", "surrogatepass"))
         return Frame(connection, side, direction, Opcode.CLOSE,
                      json.dumps({"code": code, "reason": data, "by": by}), size, wall_time)
@@ -480,8 +493,9 @@ def read_har(data: str | bytes, report: ImportReport, progress: Progress | None 
     """The frames of every WebSocket entry of a HAR text; what is skipped is noted in `report`.
 
     Entries of other tools become connections `har#1`, `har#2`… recorded on the client side,
-    each starting with an open event that holds the URL; SocketScope's own entries get their
-    original connection, side, close frames, events and order back from `_socketscope`.
+    each starting with an open event that holds the URL, their frames interleaved by time;
+    SocketScope's own entries get their original connection, side, close frames, events and
+    order back from `_socketscope`.
     """
     report.unit = "entry"
     entries, log = load_entries(data, report)
@@ -506,5 +520,15 @@ def read_har(data: str | bytes, report: ImportReport, progress: Progress | None 
         if ordered is not None:
             return ordered
         report.note("The recorded order of frames across connections does not fit the entries; "
-                    "they are imported connection by connection.")
-    return [frame for frames in per_entry for frame in frames]
+                    "they are interleaved by time.")
+    return _merge_by_time(per_entry)
+
+
+def _merge_by_time(per_entry: list[list[Frame]]) -> list[Frame]:
+    """The entries' frames interleaved by time, as they happened: HAR holds one entry per connection,
+    so overlapping connections would otherwise read back one after the other. Each entry keeps its
+    own order, and of equal times the earlier entry's frame comes first."""
+    filled = [frames for frames in per_entry if frames]
+    if len(filled) <= 1:
+        return filled[0] if filled else []
+    return list(heapq.merge(*filled, key=attrgetter("wall_time")))

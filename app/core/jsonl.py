@@ -91,13 +91,13 @@ class ImportReport:
         return [f"{self.unit} {where}: {why}" for where, why in self.skipped[: max(0, limit)]]
 
     def summary(self) -> str:
-        text = f"{self.imported:,} frames imported"
+        text = f"{self.imported:,} {'frame' if self.imported == 1 else 'frames'} imported"
         if self.skipped_count:
             first = "; ".join(self.reasons(3))
             more = " …" if self.skipped_count > 3 else ""
             text += f", {self.skipped_count:,} skipped ({first}{more})"
         if self.ignored:
-            text += f", {self.ignored:,} entries without WebSocket messages ignored"
+            text += f", {self.ignored:,} {'entry' if self.ignored == 1 else 'entries'} without WebSocket messages ignored"
         if self.notes:
             text += ". " + " ".join(self.notes)
         return text

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from app.core.capture import CaptureStore
 from app.core.filters import RowPredicate
@@ -35,6 +35,9 @@ class View:
         self._scanned = store.first  # absolute number of the next store row to consider
         self._first = store.first  # the store's first row when this view last looked
         self._snapshot_first = store.first  # the store's first row when the last sort began
+        # What was shown before the last refilter (rows, store's first row), so a caller can
+        # tell which messages its selection held once the new rows are in place.
+        self._previous: tuple[array[int] | None, int] = (None, store.first)
 
     @property
     def rows(self) -> array[int] | None:
@@ -48,6 +51,38 @@ class View:
     def store_row(self, view_row: int) -> int:
         rows = self.rows
         return self.store.first + view_row if rows is None else rows[view_row]
+
+    def positions(self, store_rows: Iterable[int]) -> dict[int, int]:
+        """The displayed position of each of `store_rows` that is shown (store row → view row).
+
+        Unsorted views answer by arithmetic or bisection; a sorted one is searched at C speed
+        for a few rows, in one pass for many.
+        """
+        wanted = set(store_rows)
+        store, rows = self.store, self.rows
+        if rows is None:
+            return {row: row - store.first for row in wanted if store.first <= row < store.first + len(self)}
+        if self.order is None:
+            found = {}
+            for row in wanted:
+                position = bisect_left(rows, row)
+                if position < len(rows) and rows[position] == row:
+                    found[row] = position
+            return found
+        if len(wanted) <= 16:
+            found = {}
+            for row in wanted:
+                try:
+                    found[row] = rows.index(row)
+                except ValueError:
+                    continue  # not shown
+            return found
+        return {row: position for position, row in enumerate(rows) if row in wanted}
+
+    def previous_store_row(self, view_row: int) -> int:
+        """The store row that was at `view_row` before the last refilter (valid until rows are dropped)."""
+        rows, first = self._previous
+        return first + view_row if rows is None else rows[view_row]
 
     def catch_up(self) -> int:
         """Consider rows stored since the last call; return how many became visible."""
@@ -116,15 +151,17 @@ class View:
 
         A step ends after `chunk` rows or `budget` seconds, whichever comes first.
         The new rows replace the old ones only at the end, so the view stays
-        consistent (showing the old filter) until the new one is complete. Any
-        sort order is dropped: the caller sorts again.
+        consistent (showing the old filter) until the new one is complete: they are put
+        in place by the call that ends the iteration, never before. Any sort order is
+        dropped: the caller sorts again.
         """
         store = self.store
-        end = store.end
         if predicate is None:
-            self.predicate, self.matched, self.order, self._scanned = None, None, None, end
             yield 1.0
+            self._previous = (self.rows, store.first)
+            self.predicate, self.matched, self.order, self._scanned = None, None, None, store.end
             return
+        end = store.end
         rows: array[int] = array("Q")
         row = store.first
         clock = time.perf_counter
@@ -142,8 +179,9 @@ class View:
             total = end - store.first
             stepped = True
             yield (row - store.first) / total if total > 0 else 1.0
-        del rows[:bisect_left(rows, store.first)]
-        self.predicate, self.matched, self.order, self._scanned = predicate, rows, None, end
-        self._first = store.first
         if not stepped:
             yield 1.0
+        del rows[:bisect_left(rows, store.first)]
+        self._previous = (self.rows, store.first)
+        self.predicate, self.matched, self.order, self._scanned = predicate, rows, None, end
+        self._first = store.first

@@ -27,6 +27,8 @@ from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
+from app.core.printable import escape_controls
+from app.net.inflate import deflate_extensions
 from app.net.loop_thread import LoopThread
 from app.net.options import DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
 
@@ -36,6 +38,12 @@ OPEN_TIMEOUT = 10.0
 PING_TIMEOUT = 10.0
 # A connection that stayed open this long starts the next backoff from the first delay again.
 STABLE_AFTER = 10.0
+# A peer that stopped answering pings will not answer a close either: do not wait the usual 10 s for it.
+KEEPALIVE_CLOSE_TIMEOUT = 1.0
+TLS_VERIFY_FAILED = "TLS certificate verify failed"
+REFUSAL_BODY_SHOWN = 1024  # bytes of a refused handshake's body put in its error
+NOT_ANSWERING_PINGS = "not answering pings"
+CONNECTION_LOST = "connection lost without a close frame (1006)"
 LIVE_STATES = (ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.RECONNECTING)
 
 
@@ -151,9 +159,9 @@ class InspectorConnection:
                 subprotocols=list(options.subprotocols) or None,
                 ssl=context,
                 max_size=options.max_size or None,
-                compression="deflate" if options.compression else None,
-                ping_interval=options.ping_interval or None,
-                ping_timeout=options.ping_timeout or None,
+                compression=None,  # permessage-deflate, if chosen, is offered through `extensions`
+                extensions=deflate_extensions() if options.compression else None,
+                ping_interval=None,  # keepalive is ours (_keep_alive): it says when the peer stops answering
                 open_timeout=OPEN_TIMEOUT,
                 user_agent_header=f"SocketScope websockets/{websockets.__version__}",
             )
@@ -185,6 +193,8 @@ class InspectorConnection:
     async def _read(self, websocket: ClientConnection) -> None:
         put = self._queue.put
         connection = self.id
+        keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
+                     if self.options.ping_interval else None)
         try:
             # A plain async-for: wrapping each recv in wait_for costs a task per message.
             async for message in websocket:
@@ -195,10 +205,43 @@ class InspectorConnection:
         except ConnectionClosed:
             pass  # reported below from the protocol's close state
         finally:
+            if keepalive is not None:
+                keepalive.cancel()
             self._websocket = None
             self._record_close(websocket)
+            _release(websocket)
+
+    async def _keep_alive(self, websocket: ClientConnection) -> None:
+        """Ping every `ping_interval` seconds; a peer that leaves one unanswered for `ping_timeout`
+        is marked as not answering and closed with 1011 at once (the close waits 1 s, not 10)."""
+        interval, timeout = self.options.ping_interval, self.options.ping_timeout
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with asyncio.timeout(timeout or None):  # 0: wait forever, never await the pong
+                    pong = await websocket.ping()  # bounded too: a peer that stopped reading blocks writes
+                    if timeout:
+                        await pong
+            except ConnectionClosed:
+                return
+            except TimeoutError:
+                break
+        self._set_state(ConnectionState.OPEN, NOT_ANSWERING_PINGS)
+        websocket.close_timeout = KEEPALIVE_CLOSE_TIMEOUT
+        try:
+            # The bound also covers a write buffer the peer stopped draining.
+            async with asyncio.timeout(KEEPALIVE_CLOSE_TIMEOUT + 0.5):
+                await websocket.close(1011, "keepalive ping timeout")
+        except TimeoutError:
+            websocket.transport.abort()  # the reader then records the 1011 sent
 
     def _record_close(self, websocket: ClientConnection) -> None:
+        """Log the close frames in the order they crossed, and say who closed with what.
+
+        The close that ended the connection is the first one: the peer's, or our own when the
+        inspector closed (the user, or a protocol error such as 1007, 1009 or 1011). A close we
+        sent that the peer never answered is still our close, not a lost connection.
+        """
         protocol = websocket.protocol
         sent, received = protocol.close_sent, protocol.close_rcvd
         frames = []
@@ -211,12 +254,12 @@ class InspectorConnection:
         for direction, close, by in frames:
             self._record(direction, Opcode.CLOSE, _close_payload(close.code, close.reason, by),
                          size=0 if close.code in (1005, 1006) else 2 + len(close.reason.encode()))
-        if received is None:
-            self._record(Direction.EVENT, Opcode.ERROR,
-                         json.dumps({"url": self.url, "error": "connection lost without a close frame (1006)"}),
-                         size=0)
-        code = websocket.close_code
-        self._set_state(ConnectionState.CLOSED, f"closed with {code}" + (f": {websocket.close_reason}" if websocket.close_reason else ""))
+        if not frames:
+            self._record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": self.url, "error": CONNECTION_LOST}), size=0)
+            self._set_state(ConnectionState.CLOSED, CONNECTION_LOST)
+            return
+        _direction, close, by = frames[0]
+        self._set_state(ConnectionState.CLOSED, describe_close(close.code, close.reason, by))
 
     # -- acting on an open connection -----------------------------------------------------------
 
@@ -275,6 +318,27 @@ class InspectorConnection:
         await websocket.close(code, reason)
 
 
+def _release(websocket: ClientConnection) -> None:
+    """Let a closed connection's memory go now, not at the next garbage collection.
+
+    The library keeps the error that ended a connection, and with it the traceback whose
+    frames reference the connection: a cycle that only the collector (run now and then on
+    the GUI thread) can free, and that holds whatever the connection still had, such as
+    the fragments of a message refused as too big. Dropping those tracebacks lets reference
+    counting free the connection, and all it held, at once.
+    """
+    for error in (getattr(websocket, "connection_exc", None), getattr(websocket.protocol, "parser_exc", None)):
+        seen = 0
+        while error is not None and seen < 16:  # an exception chain is short; a cycle in it is not followed
+            error.__traceback__ = None
+            error, seen = error.__cause__ or error.__context__, seen + 1
+
+
+def describe_close(code: int, reason: str, closed_by: str) -> str:
+    """How a connection ended, in the words the state label, the panel and the commands share."""
+    return f"closed by the {closed_by} with {code}" + (f": {reason}" if reason else "")
+
+
 def format_rtt(seconds: float) -> str:
     milliseconds = seconds * 1000
     return f"{milliseconds:.1f} ms" if milliseconds < 100 else f"{milliseconds:,.0f} ms"
@@ -287,7 +351,7 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
     if isinstance(error, InvalidURI):
         return f"Not a WebSocket URL: {error.uri} (use ws:// or wss://)", False
     if isinstance(error, ssl.SSLCertVerificationError):
-        return (f"TLS certificate verify failed: {error.verify_message or error.reason}. "
+        return (f"{TLS_VERIFY_FAILED}: {error.verify_message or error.reason}. "
                 "Choose the CA file that signed the server's certificate in the connection's TLS options, "
                 "or, for a test server only, allow an invalid certificate (insecure)"), False
     if isinstance(error, ssl.SSLError):
@@ -302,11 +366,13 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
         return f"No answer within {OPEN_TIMEOUT:.0f} s", True
     if isinstance(error, InvalidStatus):
         status = error.response.status_code
-        phrase = error.response.reason_phrase
-        hint = {401: ": check the credentials (authentication options)",
-                403: ": the server refused this client (credentials, Origin or token?)",
-                404: ": no WebSocket endpoint at this path"}.get(status, "")
-        return f"Handshake rejected with HTTP {status} {phrase}{hint}", status in (500, 502, 503, 504)
+        phrase = escape_controls(error.response.reason_phrase)
+        hint = {401: " (check the credentials: authentication options)",
+                403: " (credentials, Origin or token?)",
+                404: " (no WebSocket endpoint at this path)"}.get(status, "")
+        body = _body_text(error.response.body)
+        return (f"Handshake rejected with HTTP {status} {phrase}{hint}" + (f": {body}" if body else ""),
+                status in (500, 502, 503, 504))
     if isinstance(error, NegotiationError):
         return f"Handshake failed: {error}", False
     if isinstance(error, InvalidMessage):
@@ -322,6 +388,14 @@ def describe_failure(error: BaseException, options: ConnectionOptions | None = N
         return text[0].upper() + text[1:], True
     text = str(error) or type(error).__name__
     return text[0].upper() + text[1:], False
+
+
+def _body_text(body: bytes | bytearray | None) -> str:
+    """What a refusing server said: the first KiB of its body, control characters escaped."""
+    if not body:
+        return ""
+    text = escape_controls(bytes(body[:REFUSAL_BODY_SHOWN]).decode("utf-8", "backslashreplace").strip())
+    return f"{text} … ({len(body):,} B in all)" if len(body) > REFUSAL_BODY_SHOWN else text
 
 
 class Inspector:
@@ -376,11 +450,18 @@ class Inspector:
 
 
 def describe_state(change: StateChange) -> str:
-    text = change.state.value.capitalize()
-    return f"{text}: {change.detail}" if change.detail else text
+    """"Open", "Failed: Connection refused", "Closed by the server with 1000": a detail that
+    already starts with the state's word continues it instead of repeating it."""
+    state, detail = change.state.value, change.detail
+    if not detail:
+        return state.capitalize()
+    if detail.startswith(state + " "):
+        return detail[0].upper() + detail[1:]
+    return f"{state.capitalize()}: {detail}"
 
 
 __all__ = [
-    "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES", "NotConnectedError",
-    "describe_state", "format_rtt",
+    "CONNECTION_LOST", "ConnectFailed", "DEFAULT_MAX_SIZE", "Inspector", "InspectorConnection", "LIVE_STATES",
+    "NOT_ANSWERING_PINGS", "NotConnectedError", "TLS_VERIFY_FAILED",
+    "describe_close", "describe_state", "format_rtt",
 ]

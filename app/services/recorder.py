@@ -2,10 +2,12 @@
 
 Producers (the GUI thread's drain, the server tap in `serve`) only hand frames
 over: `extend`/`append` are a deque operation. A writer thread of its own
-serialises them (app.core.jsonl) and flushes the file to the operating system at
+serialises them (app.core.jsonl) and hands them to the operating system at
 least every `flush_interval`, so a process killed outright loses at most the
-frames of the last interval. A failed write (disk full, file removed from under
-us, quota) stops recording with a message; what was flushed before stays intact.
+frames of the last interval. The file is written unbuffered, chunk by chunk, so
+the recorder knows exactly which bytes reached it: a failed write (disk full, file
+size limit, quota) stops recording with a message that counts the frames kept,
+and a line the failure cut off is taken away, so the file ends on a whole frame.
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from __future__ import annotations
 import collections
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from app.core import jsonl
 from app.core.frames import Frame
 
 FLUSH_INTERVAL = 0.25  # seconds
-_CHUNK = 5_000  # frames serialised between checks of the flush deadline
+_CHUNK = 5_000  # frames serialised into one write
 
 
 class RecordingError(OSError):
@@ -41,8 +42,8 @@ class Recorder:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._file: TextIO | None = None
-        self.frames_written = 0  # flushed to the operating system
+        self._file: BinaryIO | None = None
+        self.frames_written = 0  # whole lines handed to the operating system
         self.error: str | None = None
 
     # -- any thread ----------------------------------------------------------------------------
@@ -99,30 +100,34 @@ class Recorder:
         finally:
             self._close(out)
 
-    def _write_pending(self, out: TextIO) -> bool:
-        """Write and flush everything queued; False (and recording stopped) on a write error."""
+    def _write_pending(self, out: BinaryIO) -> bool:
+        """Write everything queued; False (and recording stopped) on a write error."""
         pending = self._pending
         popleft = pending.popleft
         to_line = jsonl.frame_to_line
-        last_flush = time.monotonic()
-        written = 0
-        try:
-            while pending:
-                lines = [to_line(popleft()) + "\n" for _ in range(min(_CHUNK, len(pending)))]
-                out.write("".join(lines))
-                written += len(lines)
-                if time.monotonic() - last_flush >= self.flush_interval:
-                    out.flush()
-                    self.frames_written += written
-                    written, last_flush = 0, time.monotonic()
-            out.flush()
-            self.frames_written += written
-            return True
-        except (OSError, ValueError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            self._fail(f"Recording to {self.path.name} stopped: {reason}; "
-                       f"the {self.frames_written:,} frames written before are kept")
-            return False
+        while pending:
+            count = min(_CHUNK, len(pending))
+            data = "".join([to_line(popleft()) + "\n" for _ in range(count)]).encode("ascii")
+            written, error = _write_all(out, data)
+            if error is not None:
+                self._stop_after(out, data, written, error)
+                return False
+            self.frames_written += count
+        return True
+
+    def _stop_after(self, out: BinaryIO, data: bytes, written: int, error: Exception) -> None:
+        """A write failed after `written` bytes of `data`: count the whole lines that reached the file
+        and take away the one it cut off, so the file ends on a whole frame."""
+        whole = data.rfind(b"\n", 0, written) + 1
+        self.frames_written += data.count(b"\n", 0, whole)
+        reason = getattr(error, "strerror", None) or str(error)
+        kept = f"the {self.frames_written:,} frames written before are kept"
+        if whole < written:
+            try:
+                os.ftruncate(out.fileno(), os.fstat(out.fileno()).st_size - (written - whole))
+            except (OSError, ValueError) as cut_error:
+                kept += f"; its last line is cut off ({getattr(cut_error, 'strerror', None) or cut_error})"
+        self._fail(f"Recording to {self.path.name} stopped: {reason}; {kept}")
 
     def _fail(self, message: str) -> None:
         self.error = message
@@ -131,24 +136,42 @@ class Recorder:
         if self._on_error is not None:
             self._on_error(message)
 
-    def _close(self, out: TextIO) -> None:
+    def _close(self, out: BinaryIO) -> None:
         try:
             out.close()
-        except OSError as error:  # the final flush failed: what was flushed before stays
+        except OSError as error:  # closing failed: what was written before stays
             if self.error is None:
                 self._fail(f"Recording to {self.path.name} stopped: {error.strerror or error}")
         self._file = None
 
 
-def _open_for_append(path: Path) -> TextIO:
-    """Open for appending; a new or empty file gets the format header, a cut-off last line is ended."""
-    out = open(path, "a", encoding="ascii", newline="\n")  # frame lines are ASCII by construction
+def _write_all(out: BinaryIO, data: bytes) -> tuple[int, Exception | None]:
+    """Hand all of `data` to the system: how many bytes it took, and the error that stopped it if one did.
+
+    A write may take only part of the data (a disk filling up, a file size limit); the next one then fails.
+    """
+    written = 0
+    try:
+        while written < len(data):
+            written += out.write(memoryview(data)[written:])
+    except (OSError, ValueError) as error:
+        return written, error
+    return written, None
+
+
+def _open_for_append(path: Path) -> BinaryIO:
+    """Open for appending, unbuffered; a new or empty file gets the format header, a cut-off last line is ended."""
+    out = open(path, "ab", buffering=0)  # frame lines are ASCII by construction
     try:
         if out.tell() == 0:
-            out.write(jsonl.header() + "\n")
+            start = (jsonl.header() + "\n").encode("ascii")
         elif not _ends_with_newline(path):
-            out.write("\n")  # a crash cut the last line: keep ours separate so only that one is lost
-        out.flush()
+            start = b"\n"  # a crash cut the last line: keep ours separate so only that one is lost
+        else:
+            start = b""
+        _, error = _write_all(out, start)
+        if error is not None:
+            raise error
     except OSError:
         out.close()
         raise

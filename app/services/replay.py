@@ -26,6 +26,7 @@ from pathlib import Path
 from app.core import capture_files, jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.net.inspector import Inspector
+from app.net.options import ConnectionOptions
 
 _MESSAGES = (Opcode.TEXT, Opcode.BINARY)
 DEFAULT_LINGER = 1.0  # seconds to keep listening for replies after the last message
@@ -191,7 +192,7 @@ class Replay:
     """One replay of a script to `url` through `inspector`; `run` blocks, `cancel` from any thread."""
 
     inspector: Inspector
-    url: str
+    url: str | ConnectionOptions  # a bare URL takes the default options; TLS files and the like need options
     script: ReplayScript
     timing: Timing = field(default_factory=Timing)
     on_progress: Callable[[int, int], None] | None = None  # (sent, total), from the replaying thread

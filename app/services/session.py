@@ -77,6 +77,7 @@ class Session:
             port=port,
             token=token,
             allowed_origins=self.options.allowed_origins,
+            allowed_hosts=self.options.allowed_hosts,
             connection_ids=self._server_connection_ids,
             on_ready=self._server_ready,
             on_failed=lambda text: self.queue.put(Notice("error", text)),

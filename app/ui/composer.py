@@ -13,16 +13,18 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QTextEdit,
+    QVBoxLayout, QWidget,
 )
 
 from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
+from app.core.frames import ConnectionState, StateChange
 from app.core.templates import TemplateContext, TemplateError
-from app.ui.json_highlighter import JsonHighlighter
+from app.ui.json_highlighter import JsonHighlighter, palette_is_dark
 from app.ui.message_view import monospace
 from app.ui.repeat_sender import RepeatSender
 
@@ -32,8 +34,17 @@ MAX_FILE_BYTES = 8 * 1024 * 1024  # a bigger file would make the editor crawl
 PREVIEW_CHARS = 2_000
 TEXT = "text"
 MODES = (("JSON text", TEXT), ("Binary · hex", binary_text.HEX), ("Binary · base64", binary_text.BASE64))
+MARK_LIMIT = 64  # the error mark covers at most this many characters of the token it points at
+TOKEN_ENDS = frozenset(' \t\n\u2029,:{}[]"')  # where the token under an error position ends
+# (light palette, dark palette): the light ones are too dim to read on a dark background.
+_STATUS_COLOURS = {"valid": ("#1a7f37", "#3fb950"), "error": ("#cf222e", "#f85149"), "warning": ("#9a6700", "#d29922")}
 
 Payload = str | bytes
+
+
+def status_colour(kind: str) -> str:
+    """The colour for "valid", "error" or "warning" text on the application's palette."""
+    return _STATUS_COLOURS[kind][palette_is_dark()]
 
 
 # Qt's text document turns U+2028 and U+2029 into line breaks, which would put raw
@@ -81,6 +92,52 @@ def _local_files(source: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in source.urls() if url.isLocalFile()] if source.hasUrls() else []
 
 
+class ElidedLabel(QLabel):
+    """One line that gives way to its neighbours by shortening the middle of its body.
+
+    The head and tail (a connection's name, its state) always show whole; the body (a
+    URL) loses characters in its middle, so both its ends stay readable.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._parts = ("", "", "")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def full_text(self) -> str:
+        return "".join(self._parts)
+
+    def set_parts(self, head: str, body: str = "", tail: str = "") -> None:
+        self._parts = (head, body, tail)
+        self.updateGeometry()
+        self._elide()
+
+    def _width_of(self, text: str) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        hint.setWidth(self._width_of(self.full_text()))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        head, body, tail = self._parts
+        hint = super().minimumSizeHint()
+        hint.setWidth(min(self._width_of(self.full_text()), self._width_of(f"{head}{body[:6]}…{tail}")))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        head, body, tail = self._parts
+        room = self.contentsRect().width() - self.fontMetrics().horizontalAdvance(head + tail)
+        self.setText(head + self.fontMetrics().elidedText(body, Qt.TextElideMode.ElideMiddle, max(0, room)) + tail)
+
+
 class Composer(QWidget):
     send_requested = Signal(object)  # a payload that passed validation, about to be sent
     payload_sent = Signal(object)  # a payload the connection took (str: text frame, bytes: binary)
@@ -101,6 +158,9 @@ class Composer(QWidget):
         self.editor.setAccessibleName("composerEditor")
         self.editor.setFont(monospace())
         self.editor.setTabChangesFocus(False)
+        # No soft wrap: Qt breaks lines after hyphens and slashes too, which would split a UUID, a URL or
+        # a long number in two; a long line scrolls sideways and every token stays whole.
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.highlighter = JsonHighlighter(self.editor.document())
 
         self.mode_combo = QComboBox()
@@ -120,8 +180,12 @@ class Composer(QWidget):
 
         self.format_button = _button("Format", "formatButton", "Pretty-print the payload (Ctrl+Shift+F)")
         self.minify_button = _button("Minify", "minifyButton", "Put the payload on one line without spaces")
-        self.send_button = _button("Send", "sendButton", "Send once to the inspector's connection (Ctrl+Enter)")
+        self.send_button = _button("Send", "sendButton", "Send once to the connection named beside it (Ctrl+Enter)")
         self.send_button.setDefault(True)
+        self.target = ElidedLabel()
+        self.target.setObjectName("composerTarget")
+        self.target.setAccessibleName("composerTarget")
+        self.show_target(None)
 
         self.repeat_count = QSpinBox()
         self.repeat_count.setObjectName("repeatCount")
@@ -161,9 +225,10 @@ class Composer(QWidget):
         heading.addWidget(self.mode_combo)
         heading.addWidget(self.open_button)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.error, 1)
         buttons.addWidget(self.format_button)
         buttons.addWidget(self.minify_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.target)
         buttons.addWidget(self.send_button)
         repeat = QHBoxLayout()
         repeat.addWidget(self.repeat_status, 1)
@@ -175,6 +240,7 @@ class Composer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(heading)
         layout.addWidget(self.editor, 1)
+        layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addLayout(repeat)
 
@@ -197,11 +263,11 @@ class Composer(QWidget):
         # Window-wide: send, repeat, stop and format work wherever the focus is (after loading from
         # History, say); no other pane of the window uses these keys.
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.request_send)
+            QShortcut(QKeySequence(keys), self, self.request_send).setWhatsThis("Send the composer's payload")
         for keys in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
-            QShortcut(QKeySequence(keys), self, self.start_repeat)
-        QShortcut(QKeySequence("Escape"), self, self.repeater.stop)
-        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload)
+            QShortcut(QKeySequence(keys), self, self.start_repeat).setWhatsThis("Send the payload repeatedly")
+        QShortcut(QKeySequence("Escape"), self, self.repeater.stop).setWhatsThis("Stop repeating")
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload).setWhatsThis("Format the composer's JSON")
 
     # -- the payload -------------------------------------------------------------------------
 
@@ -278,7 +344,7 @@ class Composer(QWidget):
             return None
         checked = result[0]
         self.send_button.setEnabled(True)
-        self.error.setStyleSheet("color: #1a7f37;")
+        self.error.setStyleSheet(f"color: {status_colour('valid')};")
         if isinstance(checked, bytes):
             self.error.setText(f"Valid {self._mode}: {len(checked):,} byte{'s' if len(checked) != 1 else ''}, "
                                f"sent as a binary frame")
@@ -296,6 +362,13 @@ class Composer(QWidget):
 
         `typed` is (text, mode) to check instead of what the editor holds now.
         """
+        result = self._check_text(seq, typed)
+        if typed is None:  # the mark is about the editor's text, never a repeat's snapshot
+            self._mark_error()
+        return result
+
+    def _check_text(self, seq: int, typed: tuple[str, str] | None
+                    ) -> tuple[jsondoc.JsonDocument | bytes, Payload] | None:
         text, mode = typed or (self.text(), self._mode)
         self.error_position = None
         if mode != TEXT:
@@ -326,7 +399,7 @@ class Composer(QWidget):
         return None
 
     def _show_error(self, message: str) -> None:
-        self.error.setStyleSheet("color: #cf222e;")
+        self.error.setStyleSheet(f"color: {status_colour('error')};")
         self.error.setText(message)
         self.send_button.setEnabled(False)
 
@@ -468,13 +541,79 @@ class Composer(QWidget):
         self.send_button.setEnabled(True)  # the payload is fine; the connection was not
 
     def _move_cursor_to_error(self) -> None:
-        position = self.error_position
-        if not position:
-            return
-        line, column = position
-        block = self.editor.document().findBlockByNumber(line - 1)
-        if block.isValid():
-            cursor = QTextCursor(block)  # one jump: stepping right 100,000 times on a long line takes minutes
-            cursor.setPosition(block.position() + min(max(0, column - 1), max(0, block.length() - 1)))
+        span = self._error_span()
+        if span is not None:
+            cursor = QTextCursor(self.editor.document())
+            cursor.setPosition(span[0])
             self.editor.setTextCursor(cursor)
             self.editor.setFocus()
+
+    # -- where Send goes ----------------------------------------------------------------------
+
+    def show_target(self, change: StateChange | None) -> None:
+        """Name the connection Send goes to and say when it is not open; the window calls this on every change."""
+        if change is None:
+            self.target.set_parts("→ no connection")
+            self.target.setStyleSheet(f"color: {status_colour('warning')};")
+            self.target.setToolTip("Nothing to send to: type a ws:// URL and press Enter, or open a connection")
+            return
+        is_open = change.state == ConnectionState.OPEN
+        self.target.set_parts(f"→ {change.connection} ", change.url, "" if is_open else f" ({change.state.value})")
+        self.target.setStyleSheet("" if is_open else f"color: {status_colour('warning')};")
+        detail = f": {change.detail}" if change.detail else ""
+        self.target.setToolTip(f"Send goes to {change.connection}, {change.url} ({change.state.value}{detail})")
+
+    # -- the error mark ------------------------------------------------------------------------
+
+    def _mark_error(self) -> None:
+        """Underline the token at the error position with a red wave; no error, no mark."""
+        span = self._error_span()
+        if span is None:
+            self.editor.setExtraSelections([])
+            return
+        cursor = QTextCursor(self.editor.document())
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+        mark = QTextCharFormat()
+        mark.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+        mark.setUnderlineColor(QColor(status_colour("error")))
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor
+        selection.format = mark
+        self.editor.setExtraSelections([selection])
+
+    def _error_span(self) -> tuple[int, int] | None:
+        """Document positions (UTF-16 units) of the token or placeholder at the error position.
+
+        A position past the end of its line (the text ended too early) marks the last
+        character before it, looking back over blank lines.
+        """
+        if not self.error_position:
+            return None
+        line, column = self.error_position
+        block = self.editor.document().findBlockByNumber(line - 1)
+        if not block.isValid():
+            return None
+        text = block.text()
+        start = max(0, column - 1)
+        if start >= len(text) or text[start].isspace():
+            before = text[:start].rstrip()
+            while not before and block.previous().isValid():
+                block = block.previous()
+                text = before = block.text().rstrip()
+            if not before:
+                return None
+            start = len(before) - 1
+        end = start + 1
+        if text.startswith("{{", start):  # a template error: the whole placeholder
+            closing = text.find("}}", start + 2, start + MARK_LIMIT)
+            end = closing + 2 if closing >= 0 else start + 2
+        elif text[start] not in TOKEN_ENDS:
+            while end < len(text) and end - start < MARK_LIMIT and text[end] not in TOKEN_ENDS:
+                end += 1
+        return block.position() + _utf16_length(text[:start]), block.position() + _utf16_length(text[:end])
+
+
+def _utf16_length(text: str) -> int:
+    """Qt's documents count UTF-16 code units: a character beyond U+FFFF takes two."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2

@@ -141,6 +141,8 @@ class ConnectionDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
         self.set_options(options)
+        self.url.setFocus()  # the URL is what is changed most; the profile bar comes first only in tab order
+        self.url.selectAll()
 
     # -- tabs --------------------------------------------------------------------------------------
 

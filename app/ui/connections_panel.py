@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
-from app.net.inspector import LIVE_STATES, NotConnectedError, format_rtt
+from app.net.inspector import LIVE_STATES, NOT_ANSWERING_PINGS, NotConnectedError, describe_state, format_rtt
 from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.connection_dialog import ConnectionDialog
@@ -59,9 +59,10 @@ class ConnectionRow:
         if state == ConnectionState.RECONNECTING and self.retry_at is not None:
             seconds = max(0, math.ceil(self.retry_at - time.monotonic()))
             return f"reconnecting in {seconds} s" if seconds else "reconnecting now"
-        if state in (ConnectionState.CLOSED, ConnectionState.FAILED) and change.detail:
-            detail = change.detail.removeprefix("closed with ")
-            return f"{state.value} {detail}" if detail != change.detail else f"{state.value}: {detail}"
+        ended_with_detail = state in (ConnectionState.CLOSED, ConnectionState.FAILED) and change.detail
+        if ended_with_detail or change.detail == NOT_ANSWERING_PINGS:
+            text = describe_state(change)  # the state label's words, as a table cell
+            return text[0].lower() + text[1:]
         return state.value
 
 
@@ -208,9 +209,12 @@ class ConnectionsPanel(QWidget):
         self.disconnect_button.clicked.connect(lambda: self.close_selected(1000, "closed by the user"))
         self.ping_button.clicked.connect(self.ping_selected)
         self.close_button.clicked.connect(lambda: self.close_selected())
-        QShortcut(QKeySequence(NEW_SHORTCUT), self, self.new_connection, context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence(PING_SHORTCUT), self, self.ping_selected, context=Qt.ShortcutContext.WindowShortcut)
-        QShortcut(QKeySequence(CLOSE_SHORTCUT), self, self.close_selected, context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence(NEW_SHORTCUT), self, self.new_connection,
+                  context=Qt.ShortcutContext.WindowShortcut).setWhatsThis("New connection")
+        QShortcut(QKeySequence(PING_SHORTCUT), self, self.ping_selected,
+                  context=Qt.ShortcutContext.WindowShortcut).setWhatsThis("Ping the selected connection")
+        QShortcut(QKeySequence(CLOSE_SHORTCUT), self, self.close_selected,
+                  context=Qt.ShortcutContext.WindowShortcut).setWhatsThis("Close the selected connection")
         self.model.dataChanged.connect(lambda *_: self._update_buttons())
         self.model.rowsInserted.connect(lambda *_: self._update_buttons())
         self.dialog: ConnectionDialog | None = None

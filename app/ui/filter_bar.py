@@ -33,8 +33,15 @@ TOOLTIP = (
 )
 
 
+# The status beside the box has this text's width whatever it says (so the box never changes width);
+# longer texts, such as a bad expression's explanation, are cut there and shown whole in its tooltip
+# and in the window's status bar.
+STATUS_SAMPLE = "99,999,999 of 99,999,999 shown"
+
+
 class FilterBar(QWidget):
     applied = Signal()  # the view shows the new filter's rows
+    notice = Signal(str, str)  # (level, text): a bad expression, said in full in the window's status bar
 
     def __init__(self, view: View, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +56,7 @@ class FilterBar(QWidget):
         self.status.setObjectName("filterStatus")
         self.status.setAccessibleName("filterStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setFixedWidth(self.status.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 8)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.edit, 1)
@@ -74,6 +82,7 @@ class FilterBar(QWidget):
         except FilterError as error:
             self.error = str(error)
             self._show(self.error, error=True)
+            self.notice.emit("warning", f"Filter not applied: {self.error}")
             return
         self.error = None
         self._steps = self.view.refilter_steps(predicate)
@@ -104,6 +113,7 @@ class FilterBar(QWidget):
     def _show(self, text: str, *, error: bool = False) -> None:
         self.status.setStyleSheet("color: #cf222e;" if error else "")
         self.status.setText(text)
+        self.status.setToolTip(text)
 
 
 __all__ = ["FilterBar", "HELP", "TOOLTIP"]

@@ -11,6 +11,7 @@ inserted when the answer arrives, so the GUI thread never waits.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -56,6 +57,10 @@ class JsonTreeModel(QAbstractItemModel):
         self._document: Any = LocalDocument([], [])
         self._root = _Node(None, 0, NodeInfo(None, "array", "", 0))
         self._generation = 0
+        # Set by the view's panel: is the view scrolled to its end? A tree view lays every row out
+        # again when a page arrives and asks for the next page each time; without this check a big
+        # document would be fetched whole, one relayout of all its rows per page.
+        self.view_at_end: Callable[[], bool] | None = None
 
     @property
     def document(self) -> Any:
@@ -160,6 +165,8 @@ class JsonTreeModel(QAbstractItemModel):
     def fetchMore(self, parent: Index) -> None:
         node = self.node(parent)
         if self._document.remote:
+            if node.loaded and self.view_at_end is not None and not self.view_at_end():
+                return  # only the first page, or one the user scrolls to
             if node.pending is None and node.loaded < node.info.count:
                 self._request(node, node.loaded + CHUNK)
             return

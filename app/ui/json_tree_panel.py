@@ -84,6 +84,9 @@ class JsonTreePanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.tree, 1)
 
+        scroll = self.tree.verticalScrollBar()
+        # Pages after the first are fetched as the user scrolls to them (a hidden tree has no end to reach).
+        model.view_at_end = lambda: self.tree.isVisible() and scroll.value() >= scroll.maximum()
         self.copy_value_action = self._action("Copy value", "Ctrl+C", self.copy_value, self.tree)
         self.copy_path_action = self._action("Copy JSONPath", "Ctrl+Shift+C", self.copy_path, self.tree)
         self.expand_all_action = self._action("Expand all", "Ctrl+Shift+E", self.expand_all, self)

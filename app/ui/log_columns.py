@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QTableView
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMenu, QTableView
 
 from app.core.filters import FilterError
 from app.core.sorting import SortJob
-from app.ui.log_model import COLUMNS, LogModel
+from app.ui import log_selection
+from app.ui.log_model import COLUMNS, SUMMARY, LogModel
+
+SUMMARY_MIN_WIDTH = 240  # Summary fills the log's width but never gets narrower (the table scrolls instead)
+ADDED_WIDTH = (60, 320)  # an added column's width follows its content within these bounds
 
 PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the payload, e.g. $.type, "
              "$.data.id, $.items[0].price, $..user")
@@ -28,6 +32,7 @@ PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the p
 
 class LogColumns(QObject):
     sorted = Signal()  # a new order is showing
+    notice = Signal(str, str)  # (level, text) for the window's status bar
 
     def __init__(self, table: QTableView, model: LogModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +60,38 @@ class LogColumns(QObject):
         header.customContextMenuRequested.connect(self._show_menu)
         header.setToolTip("Click to sort (again to reverse, a third time for arrival order); "
                           "right-click to add a column from a JSON path")
+        # Summary takes the width the other columns leave, with a floor: Qt's Stretch mode would
+        # squeeze it to a few pixels once added columns fill the view.
+        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Fixed)
+        header.sectionResized.connect(self._other_section_resized)
+        header.sectionCountChanged.connect(lambda *_: self.fit_summary())
+        table.viewport().installEventFilter(self)
+
+    # -- widths ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_summary()
+        return False
+
+    def _other_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section != SUMMARY:
+            self.fit_summary()
+
+    def fit_summary(self) -> None:
+        """Give Summary the width the other columns leave, at least SUMMARY_MIN_WIDTH."""
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(section) for section in range(header.count())
+                     if section != SUMMARY and not header.isSectionHidden(section))
+        width = max(SUMMARY_MIN_WIDTH, self.table.viewport().width() - others)
+        if header.sectionSize(SUMMARY) != width:
+            header.resizeSection(SUMMARY, width)
+
+    def size_to_content(self, column: int) -> None:
+        """An added column as wide as its header and the values in view, within ADDED_WIDTH."""
+        header = self.table.horizontalHeader()
+        content = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        header.resizeSection(column, min(max(content, ADDED_WIDTH[0]), ADDED_WIDTH[1]))
 
     # -- the header menu -----------------------------------------------------------------------
 
@@ -114,11 +151,11 @@ class LogColumns(QObject):
         try:
             column = self.model.add_json_column(path)
         except FilterError as error:
-            self._show(str(error), error=True)
+            self.notice.emit("warning", str(error))
             self.ask_json_path(path).setLabelText(f"{PATH_HELP}\n\n{error}")
             return
-        self.table.horizontalHeader().resizeSection(column, 110)
-        self._show(f"Added column {path.strip()}")
+        self.size_to_content(column)
+        self.notice.emit("info", f"Added column {path.strip()}")
 
     def remove_column(self, column: int) -> None:
         sort_column = self.sort_column
@@ -187,20 +224,15 @@ class LogColumns(QObject):
             self.view.catch_up()
             self.view.install_order(order, self._snapshot_end)  # type: ignore[arg-type]
             self.model.view_replaced()
-        self.keeping_current_row(install)
+        self.keeping_selection(install)
 
-    def keeping_current_row(self, change: Callable[[], None]) -> None:
-        """Run `change` (which may reset the model) and select the same stored row afterwards if it is still shown."""
-        current = self.table.currentIndex()
-        row = self.view.store_row(current.row()) if current.isValid() else None
-        column = current.column() if current.isValid() else 0
+    def keeping_selection(self, change: Callable[[], None]) -> None:
+        """Run `change` (which may reset the model) and select the same stored rows afterwards where still shown."""
+        kept = log_selection.remember(self.table, self.view.store_row)
         change()
-        if row is None or self.table.currentIndex().isValid():
-            return
-        rows = self.view.rows
-        position = (row - self.view.store.first) if rows is None else _index(rows, row)
-        if position is not None and 0 <= position < self.model.rowCount():
-            self.table.setCurrentIndex(self.model.index(position, column))
+        if kept.current is None or self.table.currentIndex().isValid():
+            return  # nothing to keep, or rows were only removed and Qt kept the selection
+        log_selection.restore(self.table, self.view, kept)
 
     def _column_name(self) -> str:
         return str(self.model.headerData(self.sort_column or 0, Qt.Orientation.Horizontal))
@@ -216,13 +248,6 @@ class LogColumns(QObject):
     def _show(self, text: str, *, error: bool = False) -> None:
         self.status.setStyleSheet("color: #cf222e;" if error else "")
         self.status.setText(text)
-
-
-def _index(rows: object, row: int) -> int | None:
-    try:
-        return rows.index(row)  # type: ignore[attr-defined]
-    except ValueError:
-        return None
 
 
 __all__ = ["LogColumns", "PATH_HELP"]

@@ -186,11 +186,15 @@ class LogModel(QAbstractTableModel):
 
         A paint runs on the GUI thread while the client thread may hold the GIL; each call
         from Qt into Python has to win it back, so fewer calls keep the window responsive.
+        A view reuses one span for cell after cell, so a role this cell has no value for
+        is cleared: left alone it would keep the previous cell's colour or alignment.
         """
         data = self.data
         for role_data in roleDataSpan:
             value = data(index, role_data.role())
-            if value is not None:  # each entry starts out empty
+            if value is None:
+                role_data.clearData()
+            else:
                 role_data.setData(value)
 
     def view_replaced(self) -> None:

@@ -11,10 +11,10 @@ import asyncio
 import logging
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QPushButton,
-    QSizePolicy, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QPushButton,
+    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 from qasync import asyncSlot
 
@@ -24,8 +24,9 @@ from app.core.docworker import DocumentWorker
 from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
 from app.core.summary import human_size
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
+from app.net.options import ConnectionOptions
 from app.services.session import Session
-from app.ui import async_loop, window_settings
+from app.ui import async_loop, log_selection, window_settings
 from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
@@ -33,12 +34,15 @@ from app.ui.connections_panel import ConnectionsPanel
 from app.ui.diff_view import DiffView, message_of
 from app.ui.dock_layout import DockLayout
 from app.ui.filter_bar import FilterBar
+from app.ui.log_actions import LogActions
 from app.ui.log_columns import LogColumns
-from app.ui.log_model import SUMMARY, LogModel, direction_text, format_time
+from app.ui.log_model import LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
+from app.ui.notices import NoticeArea
 from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
 from app.ui.server_panel import ServerPanel
+from app.ui.shortcuts import ShortcutsDialog, add_shortcut
 
 log = logging.getLogger("socketscope.ui")
 
@@ -55,8 +59,10 @@ class MainWindow(QMainWindow):
         self.session = session
         self.store = CaptureStore(budget=session.options.memory_budget)
         self.current_connection: str | None = None
+        self.quick_connection: str | None = None  # the newest connection with default options: the URL bar's own
         self.connection_states: dict[str, ConnectionState] = {}
         self._selection_generation = 0
+        self.shown_row: int | None = None  # the store row the detail pane shows (or is parsing)
         self._shut_down = False
         self.documents = DocumentWorker()  # parses and holds big documents in another process
         self.setWindowTitle("SocketScope")
@@ -73,12 +79,17 @@ class MainWindow(QMainWindow):
         self._build_connections_panel()
         self._connect_signals()
         self.capture_files = CaptureFiles(self)
-        self.capture_files.install(self.menuBar())
+        self._add_quit(self.capture_files.install(self.menuBar()))
         self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
         self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
+        self.log_actions = LogActions(self)  # copy, load, resend, compare, clear: the Log menu and context menu
+        log_menu = self.menuBar().addMenu("&Log")
+        log_menu.setObjectName("logMenu")
+        self.log_actions.install(log_menu)
+        self._build_help_menu()
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
@@ -105,6 +116,8 @@ class MainWindow(QMainWindow):
         self.state_label.setObjectName("connectionState")
         self.state_label.setAccessibleName("connectionState")
         self.state_label.setMinimumWidth(200)
+        # A refusal's body can be a KiB: the label shows what fits, its tooltip all of it.
+        self.state_label.setMaximumWidth(self.fontMetrics().averageCharWidth() * 140)
 
     def _build_log(self) -> None:
         self.view = View(self.store)
@@ -126,7 +139,6 @@ class MainWindow(QMainWindow):
         header = self.log_view.horizontalHeader()
         for column, width in enumerate((100, 80, 95, 65, 75)):
             header.resizeSection(column, width)
-        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
         self.log_columns = LogColumns(self.log_view, self.log_model, self)
         self.follow_tail = True
         self.follow_button = self._tool_button("Follow", "followTail",
@@ -164,9 +176,7 @@ class MainWindow(QMainWindow):
         log_layout = QVBoxLayout(log_pane)
         log_layout.setContentsMargins(0, 0, 0, 0)
         log_bar = QHBoxLayout()
-        log_bar.addWidget(self.filter_bar, 1)
-        log_bar.addWidget(self.log_columns.status)
-        log_bar.addWidget(self.new_badge)
+        log_bar.addWidget(self.filter_bar, 1)  # nothing beside it changes width: the filter box keeps its own
         log_bar.addWidget(self.follow_button)
         log_bar.addWidget(self.pause_button)
         log_layout.addLayout(log_bar)
@@ -195,15 +205,15 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.counts_label.setObjectName("messageCounts")
         self.counts_label.setAccessibleName("messageCounts")
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("notice")
-        self.notice_label.setAccessibleName("notice")
-        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
-        # A long notice is cut at the window's edge (its tooltip has it all) rather than widening the window.
-        self.notice_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.counts_label.setToolTip("Messages in the log now (connection events not counted); sent and received "
+                                     "count every message since the start or the last Clear log, dropped ones too")
+        self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
+        self.notice_label = self.notices.label
         bar = self.statusBar()
         bar.addWidget(self.server_label)
-        bar.addWidget(self.notice_label, 1)
+        bar.addWidget(self.notices, 1)
+        bar.addPermanentWidget(self.log_columns.status)  # sorting progress and order
+        bar.addPermanentWidget(self.new_badge)  # what arrived while paused
         bar.addPermanentWidget(self.dropped_label)
         bar.addPermanentWidget(self.counts_label)
         if not self.session.options.server:
@@ -237,21 +247,51 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
-        self.url_edit.returnPressed.connect(self.toggle_connection)
+        self.url_edit.returnPressed.connect(self.open_typed_url)
         self.composer.sender = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
-        QShortcut(QKeySequence("Ctrl+L"), self, self._focus_url)
-        QShortcut(QKeySequence("Ctrl+F"), self, self._focus_filter)
-        QShortcut(QKeySequence("Ctrl+P"), self, self.pause_button.toggle)
-        compare = QAction("Compare selected messages", self, shortcut=QKeySequence("Ctrl+D"),
-                          triggered=self.compare_selected)
-        self.addAction(compare)
-        self.log_view.addAction(compare)
-        self.log_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
+        add_shortcut("Ctrl+F", self, self._focus_filter, what="Filter the log")
+        add_shortcut("Ctrl+P", self, self.pause_button.toggle, what="Pause or resume the log's view")
         self.follow_button.toggled.connect(self._follow_toggled)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
+        self.filter_bar.notice.connect(self.show_notice)
+        self.log_columns.notice.connect(self.show_notice)
+
+    def _add_quit(self, file_menu: QMenu) -> None:
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.setStatusTip("Close connections, stop the server and quit")
+        quit_action.triggered.connect(self.close)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+    def _build_help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Help")
+        menu.setObjectName("helpMenu")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setObjectName("keyboardShortcuts")
+        self.shortcuts_action.setShortcut(QKeySequence("F1"))
+        self.shortcuts_action.setStatusTip("List every key the window answers to")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        menu.addAction(self.shortcuts_action)
+        self.shortcuts_dialog: ShortcutsDialog | None = None
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help → Keyboard shortcuts, read from the window's actions as they are now."""
+        if self.shortcuts_dialog is not None:
+            self.shortcuts_dialog.close()
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.destroyed.connect(self._shortcuts_dialog_gone)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
+
+    def _shortcuts_dialog_gone(self) -> None:
+        self.shortcuts_dialog = None
 
     # -- the event feed ----------------------------------------------------------------------
 
@@ -286,11 +326,14 @@ class MainWindow(QMainWindow):
 
     def _rows_dropped(self) -> None:
         """The store dropped its oldest rows to stay within its budget: say so, and keep the log consistent."""
-        self.log_columns.keeping_current_row(self.log_model.forget_dropped)  # sorted, the model resets
-        self.dropped_label.setText(f"{self.store.dropped:,} oldest dropped")
+        self.log_columns.keeping_selection(self.log_model.forget_dropped)  # sorted, the model resets
+        store = self.store
+        events = store.dropped_events
+        also = f" (and {events:,} connection event{'s' if events != 1 else ''})" if events else ""
+        self.dropped_label.setText(f"{store.dropped_messages:,} oldest messages dropped{also}")
         self.dropped_label.setToolTip(
-            f"The log keeps at most {human_size(self.store.budget)} of messages (--memory-budget); "
-            f"the oldest {self.store.dropped:,} were dropped to stay within it")
+            f"The log keeps at most {human_size(store.budget)} of messages (--memory-budget); "
+            f"the oldest {store.dropped_messages:,} messages{also} were dropped to stay within it")
 
     def _show_new_rows(self) -> None:
         """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
@@ -323,6 +366,8 @@ class MainWindow(QMainWindow):
             if first_seen and not self.capture_controls.is_replay(item.connection):
                 self.current_connection = item.connection
                 self.connections_panel.select(item.connection)
+                if self._has_default_options(item.connection):
+                    self.quick_connection = item.connection
             if item.connection == self.current_connection or self.current_connection is None:
                 self.current_connection = item.connection
                 self._show_connection(item)
@@ -337,8 +382,12 @@ class MainWindow(QMainWindow):
         """The URL bar and its state label follow the current connection."""
         if not self.url_edit.isModified():
             self.url_edit.setText(change.url)
-        self.state_label.setText(describe_state(change))
+        text = describe_state(change)
+        metrics = self.state_label.fontMetrics()
+        self.state_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.state_label.maximumWidth()))
+        self.state_label.setToolTip(text)
         self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
+        self.composer.show_target(change)
 
     def select_connection(self, connection: str) -> None:
         """Make `connection` the composer's send target (chosen in the connections panel)."""
@@ -349,17 +398,14 @@ class MainWindow(QMainWindow):
             self._show_connection(row.change)
 
     def show_notice(self, level: str, text: str) -> None:
-        colour = {"error": "#cf222e", "warning": "#9a6700"}.get(level, "")
-        self.notice_label.setStyleSheet(f"color: {colour};" if colour else "")
-        self.notice_label.setText(text)
-        self.notice_label.setToolTip(text)
+        self.notices.show_notice(level, text)
         (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
 
     def _update_counts(self) -> None:
         store = self.store
-        self.counts_label.setText(
-            f"{len(store):,} messages · ↑ {store.sent_count:,} sent · ↓ {store.received_count:,} received"
-        )
+        messages = len(store) - store.event_count
+        self.counts_label.setText(f"{messages:,} message{'' if messages == 1 else 's'} · ↑ {store.sent_count:,} sent · "
+                                  f"↓ {store.received_count:,} received")
 
     def _scrolled(self, value: int) -> None:
         self.follow_tail = value >= self.log_view.verticalScrollBar().maximum()
@@ -380,12 +426,21 @@ class MainWindow(QMainWindow):
     def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
         """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
         if current.isValid():
-            self._show_message(self.view.store_row(current.row()))
+            row = self.view.store_row(current.row())
+            if row != self.shown_row:  # the same message made current again after a new filter or order
+                self._show_message(row)
+
+    def _clear_message(self) -> None:
+        """The shown message has left the log's rows: the detail pane shows nothing rather than it."""
+        self._selection_generation += 1  # a parse under way is not shown
+        self.shown_row = None
+        self.message_view.clear()
 
     @asyncSlot(int)
     async def _show_message(self, row: int) -> None:
         if row < self.store.first:
             return  # dropped meanwhile
+        self.shown_row = row
         self._selection_generation += 1
         generation = self._selection_generation
         store = self.store
@@ -415,11 +470,30 @@ class MainWindow(QMainWindow):
         self.filter_bar.edit.selectAll()
 
     def _filter_applied(self) -> None:
+        """The new filter's rows are in place: keep the selected messages it still shows, else clear the pane."""
+        kept = log_selection.remember(self.log_view, self.view.previous_store_row)
         self.view.catch_up()
         self.log_model.view_replaced()
+        if kept.current is not None and not log_selection.restore(self.log_view, self.view, kept):
+            self._clear_message()
         self.log_columns.resort()
         if self.follow_tail:
             self.log_view.scrollToBottom()
+        elif self.log_view.currentIndex().isValid():
+            self.log_view.scrollTo(self.log_view.currentIndex())
+
+    def clear_log(self) -> None:
+        """Remove every row from the log; a recording to file, the connections and their counts go on."""
+        self.store.clear()
+        self.log_model.forget_dropped()
+        self.log_model.view_replaced()
+        self.log_columns.resort()
+        self._clear_message()
+        self.new_badge.clear()
+        self.dropped_label.clear()
+        self.dropped_label.setToolTip("")
+        self.filter_bar.show_counts()
+        self._update_counts()
 
     def _current_url(self) -> str:
         connection = self.session.inspector.connections.get(self.current_connection or "")
@@ -442,11 +516,43 @@ class MainWindow(QMainWindow):
         if current and self.connection_states.get(current) in LIVE_STATES:
             self.session.inspector.submit_close(current, 1000, "closed by the user")
             return
+        url = self._typed_url()
+        if url:
+            self._open_quick(url)
+
+    def open_typed_url(self) -> None:
+        """Enter in the URL bar: open the typed URL in place of the previous quick connection.
+
+        Connections opened with options of their own (the Connections panel) stay open.
+        """
+        url = self._typed_url()
+        if not url:
+            return
+        previous = self.quick_connection
+        if previous and self.connection_states.get(previous) in LIVE_STATES:
+            self.session.inspector.submit_close(previous, 1000, "closed by the user")
+        self._open_quick(url)
+
+    def _typed_url(self) -> str | None:
+        """The URL bar's text if it can be connected to; otherwise say why (the text stays to be corrected)."""
         url = self.url_edit.text().strip()
         if not url:
             self.show_notice("warning", "Type a ws:// or wss:// URL to connect to")
-            return
-        self.current_connection = self.session.connect(url)
+            return None
+        problems = ConnectionOptions(url).problems()
+        if problems:
+            self.show_notice("warning", problems[0])
+            return None
+        return url
+
+    def _open_quick(self, url: str) -> None:
+        self.quick_connection = self.current_connection = self.session.connect(url)
+        self.url_edit.setModified(False)  # the bar follows the new connection from now on
+        self.composer.show_target(StateChange(self.current_connection, url, ConnectionState.CONNECTING))
+
+    def _has_default_options(self, connection_id: str) -> bool:
+        connection = self.session.inspector.connections.get(connection_id)
+        return connection is not None and connection.options == ConnectionOptions(connection.url)
 
     async def send_payload(self, payload: str | bytes) -> bool:
         """Send to the current connection (bytes as a binary frame); True once it is on the wire."""

@@ -51,6 +51,15 @@ class MessageView(QWidget):
         layout.addWidget(self.info)
         layout.addWidget(self.tabs)
 
+    def clear(self) -> None:
+        """Show no message (the one shown has left the log's rows)."""
+        self._shown += 1
+        self._awaiting_warnings = None
+        self._warnings_poll.stop()
+        self.info.setText("Select a message to see it here.")
+        self.tree_model.clear()
+        self.raw.clear()
+
     def show_pending(self, size: int) -> None:
         self.info.setText(f"Parsing {size:,} bytes…")
 

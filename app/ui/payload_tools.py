@@ -50,7 +50,7 @@ class PayloadTools(QObject):
         self.history.resend_requested.connect(composer.send_as_is)
         self.library.load_requested.connect(composer.set_payload)
         self.variables.changed.connect(self._variables_changed)
-        QShortcut(QKeySequence("Ctrl+B"), window, self.focus_library)
+        QShortcut(QKeySequence("Ctrl+B"), window, self.focus_library).setWhatsThis("Search the library")
 
     def _dock(self, window: QMainWindow, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, window)

@@ -147,9 +147,11 @@ class RawView(QWidget):
         self.find_edit.returnPressed.connect(self.find_next)
         self.next_button.clicked.connect(self.find_next)
         self.previous_button.clicked.connect(self.find_previous)
-        add_shortcut("Shift+Return", self.find_edit, self.find_previous, Qt.ShortcutContext.WidgetShortcut)
-        add_shortcut("F3", self, self.find_next, Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        add_shortcut("Shift+F3", self, self.find_previous, Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        add_shortcut("Shift+Return", self.find_edit, self.find_previous, Qt.ShortcutContext.WidgetShortcut,
+                     what="Previous match")
+        add_shortcut("F3", self, self.find_next, Qt.ShortcutContext.WidgetWithChildrenShortcut, what="Next match")
+        add_shortcut("Shift+F3", self, self.find_previous, Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                     what="Previous match")
 
     def _small_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -167,6 +169,12 @@ class RawView(QWidget):
     def set_inspection(self, inspection: Inspection) -> None:
         self.inspection = inspection
         self._render()
+
+    def clear(self) -> None:
+        """Show no text (no message is selected)."""
+        self._generation += 1  # a formatting under way is not shown
+        self.inspection = None
+        self._show("")
 
     def set_mode(self, mode: str) -> None:
         """Show the message as received, pretty or compact; the choice stays for the next message."""

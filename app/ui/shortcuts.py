@@ -4,20 +4,105 @@ PySide6 (6.12) ignores the context passed to `QShortcut(keys, parent, slot, cont
 every such shortcut becomes window-wide, so a key meant for one pane (Shift+Enter in
 the raw view's find box) steals it from another (Shift+Enter re-sends from History).
 Setting the context after construction works.
+
+The Keyboard shortcuts dialog is read from the window's actions and shortcuts when it
+opens, so it lists what the keys really do.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHeaderView, QMenu, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
 
 
 def add_shortcut(keys: str, parent: QWidget, slot: Callable[[], object],
-                 context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QShortcut:
+                 context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut, what: str = "") -> QShortcut:
+    """A shortcut; `what` it does is shown in the Keyboard shortcuts dialog."""
     shortcut = QShortcut(QKeySequence(keys), parent)
     shortcut.setContext(context)
+    shortcut.setWhatsThis(what)
     shortcut.activated.connect(slot)
     return shortcut
+
+
+@dataclass(frozen=True)
+class ShortcutEntry:
+    keys: str  # as the platform shows them
+    what: str
+    where: str  # the menu, pane or window it works in
+
+
+def _plain(text: str) -> str:
+    """A menu text as read: without mnemonic ampersands or a trailing ellipsis."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
+def _where(widget: QObject | None, context: Qt.ShortcutContext) -> str:
+    if context in (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut):
+        return "anywhere in the window"
+    while isinstance(widget, QWidget):
+        name = widget.accessibleName()
+        if name:  # "messageLog" reads "message log"
+            return "in the " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+        widget = widget.parentWidget()
+    return "in its pane"
+
+
+def window_shortcuts(window: QWidget) -> list[ShortcutEntry]:
+    """Every key the window's actions and shortcuts answer to, read from them (sorted by what they do)."""
+    entries: set[ShortcutEntry] = set()
+    for action in window.findChildren(QAction):
+        if action.isSeparator() or not action.text():
+            continue
+        menus = [o for o in action.associatedObjects() if isinstance(o, QMenu) and o.title()]
+        widgets = [o for o in action.associatedObjects() if isinstance(o, QWidget) and not isinstance(o, QMenu)]
+        if action.shortcutContext() in (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut):
+            where = f"{_plain(menus[0].title())} menu" if menus else _where(None, action.shortcutContext())
+        else:
+            where = _where(widgets[0] if widgets else action.parent(), action.shortcutContext())
+        for sequence in action.shortcuts():
+            entries.add(ShortcutEntry(sequence.toString(QKeySequence.SequenceFormat.NativeText),
+                                      _plain(action.text()), where))
+    for shortcut in window.findChildren(QShortcut):
+        if shortcut.key().isEmpty():
+            continue
+        what = shortcut.whatsThis() or "(not described)"
+        entries.add(ShortcutEntry(shortcut.key().toString(QKeySequence.SequenceFormat.NativeText), what,
+                                  _where(shortcut.parent(), shortcut.context())))
+    return sorted(entries, key=lambda entry: (entry.what.lower(), entry.keys))
+
+
+class ShortcutsDialog(QDialog):
+    """Help → Keyboard shortcuts: a table built from the window's own actions when it opens."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setObjectName("shortcutsDialog")
+        self.setAccessibleName("shortcutsDialog")
+        self.setWindowTitle("Keyboard shortcuts")
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("shortcutsTable")
+        self.table.setAccessibleName("shortcutsTable")
+        self.table.setHorizontalHeaderLabels(["Keys", "Does", "Where"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.entries = window_shortcuts(window)
+        self.table.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            for column, text in enumerate((entry.keys, entry.what, entry.where)):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(620, 520)

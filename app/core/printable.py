@@ -1,0 +1,29 @@
+"""Text from peers made safe to show on a terminal or in one line of a message.
+
+A peer controls payloads, close reasons and handshake bodies. Written to a terminal as
+they are, its control characters retitle or clear the user's terminal, move the cursor
+or forge lines. `escape_controls` turns every C0 and C1 control character, DEL and lone
+surrogate into a visible `\\uXXXX` escape: the same escape JSON uses, so a JSON text stays
+valid JSON with the same value.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_controls(text: str) -> bool:
+    """Whether `escape_controls` would change `text`."""
+    return _UNSAFE.search(text) is not None
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character and lone surrogate written as `\\uXXXX`."""
+    if text.isascii() and text.isprintable():  # the common case: nothing to escape
+        return text
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+__all__ = ["escape_controls", "has_controls"]

@@ -1,0 +1,52 @@
+"""The connection options dialog in the real window: where the keyboard starts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.main import build
+from app.net.options import ConnectionOptions
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    yield window
+    window.shutdown()
+
+
+def open_new_connection_dialog(window: MainWindow, qtbot):  # type: ignore[no-untyped-def]
+    panel = window.connections_panel
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyRelease(QApplication.activeModalWidget() or window, Qt.Key.Key_Shift)  # QTest leaves it held
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=2000)
+    return panel.dialog
+
+
+def test_the_dialog_opens_with_the_url_focused_and_selected(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_new_connection_dialog(window, qtbot)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.url, timeout=2000)
+    assert dialog.url.selectedText() == dialog.url.text() != ""  # typing replaces it
+    qtbot.keyClicks(QApplication.focusWidget(), "ws://127.0.0.1:9/typed")
+    assert dialog.url.text() == "ws://127.0.0.1:9/typed"
+    dialog.reject()
+
+
+def test_a_profile_that_needs_its_token_still_focuses_the_token(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    options = ConnectionOptions("ws://127.0.0.1:9/ws", auth="bearer")
+    window.payload_tools.store.save_profile("staging", options.to_dict(include_secrets=False))
+    panel = window.connections_panel
+    assert panel.open_profile("staging") is None  # it needs the token: the dialog asks for it
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible(), timeout=2000)
+    dialog = panel.dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.token, timeout=2000)
+    dialog.reject()

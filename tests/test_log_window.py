@@ -1,0 +1,359 @@
+"""The log in the real window: selection across filters, its actions, the status bar, its columns."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app.core.frames import Direction, Frame, Opcode, Side
+from app.main import build
+from app.ui.json_tree_model import KEY
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.shutdown()
+
+
+def feed(window: MainWindow, qtbot, frames: list[Frame]) -> None:  # type: ignore[no-untyped-def]
+    """Put frames on the session queue, as the network threads do, and wait until the log shows them."""
+    end = window.store.end + len(frames)
+    for frame in frames:
+        window.session.queue.put(frame)
+    qtbot.waitUntil(lambda: window.store.end == end and window.log_model.rowCount() == len(window.view),
+                    timeout=5000)
+
+
+def message(payload: str, direction: Direction = Direction.RECEIVED, connection: str = "client#1") -> Frame:
+    return Frame(connection, Side.CLIENT, direction, Opcode.TEXT, payload)
+
+
+def click_row(window: MainWindow, qtbot, row: int,  # type: ignore[no-untyped-def]
+              modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    table = window.log_view
+    index = window.log_model.index(row, 0)
+    table.scrollTo(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, modifier, table.visualRect(index).center())
+
+
+def apply_filter(window: MainWindow, qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+    window.filter_bar.edit.setText(text)
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+        window.filter_bar.apply()
+
+
+def heading(window: MainWindow) -> str:
+    return window.message_view.info.text().split("\n")[0]
+
+
+def selected_store_rows(window: MainWindow) -> list[int]:
+    return sorted(window.view.store_row(index.row()) for index in window.log_view.selectionModel().selectedRows())
+
+
+def test_a_new_filter_keeps_the_selected_message_or_clears_the_pane(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [message(f'{{"n": {n}, "type": "{"ab"[n % 2]}"}}') for n in range(6)])
+    window.log_view.setFocus()
+    click_row(window, qtbot, 1)
+    click_row(window, qtbot, 3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: heading(window).startswith("#4 "), timeout=3000)
+
+    apply_filter(window, qtbot, "$.type == 'b'")  # rows 1, 3, 5 stay
+    assert window.log_model.rowCount() == 3
+    assert selected_store_rows(window) == [1, 3]
+    assert window.view.store_row(window.log_view.currentIndex().row()) == 3
+    assert heading(window).startswith("#4 ")
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Down)  # the arrow keys go on from the kept row
+    qtbot.waitUntil(lambda: heading(window).startswith("#6 "), timeout=3000)
+    assert '"n": 5' in window.message_view.raw.toPlainText()
+
+    apply_filter(window, qtbot, "$.type == 'a'")  # the shown message (row 5) is filtered out
+    assert not window.log_view.currentIndex().isValid() and selected_store_rows(window) == []
+    assert window.message_view.info.text() == "Select a message to see it here."
+    tree = window.message_view.tree_model
+    assert window.message_view.raw.toPlainText() == ""
+    assert "n" not in [tree.index(row, KEY).data() for row in range(tree.rowCount())]
+
+
+# -- the log's actions (copy, load, resend, clear, shortcuts, quit) ----------------------------
+
+
+def select_store_rows(window: MainWindow, qtbot, rows: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+click the rows (view positions of an unfiltered log are store rows here)."""
+    window.log_view.setFocus()
+    for number, row in enumerate(rows):
+        click_row(window, qtbot, row, Qt.KeyboardModifier.ControlModifier if number else Qt.KeyboardModifier.NoModifier)
+
+
+def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frames(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    from app.core import jsonl
+
+    frames = [message('{"n": 0}'), message('{"n": 1}', Direction.SENT),
+              Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\x00\xffA")]
+    feed(window, qtbot, frames)
+    select_store_rows(window, qtbot, [2, 0])  # selected bottom first: copied in the log's order
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    qtbot.keyClick(window.log_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert clipboard.text() == '{"n": 0}\n00 ff 41'
+    assert window.notice_label.text() == "Copied 2 payloads"
+
+    qtbot.keyClick(window.log_view, Qt.Key.Key_J,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    lines = clipboard.text().splitlines()
+    assert [jsonl.record_to_frame(json.loads(line)) for line in lines] == [
+        window.store.frame(0), window.store.frame(2)]
+
+    names = [action.text() for action in window.log_view.actions() if not action.isSeparator()]
+    assert names == ["&Copy payload", "Copy as &JSONL", "&Load into composer", "&Resend",
+                     "Compare selected messages", "Clear &log"]
+    menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Log")
+    assert [action.text() for action in menu.actions() if not action.isSeparator()] == names
+
+
+def test_load_into_composer_takes_the_current_message(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [message('{"n": 0}'), message('{"order": "buy", "qty": 2}', Direction.SENT),
+                         Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://x"}')])
+    select_store_rows(window, qtbot, [1])
+    window.log_actions.load.trigger()
+    assert window.composer.text() == '{"order": "buy", "qty": 2}' and window.composer.mode == "text"
+    select_store_rows(window, qtbot, [2])
+    window.log_actions.load.trigger()
+    assert window.notice_label.text() == "Not loaded: only text and binary messages go into the composer"
+    assert window.composer.text() == '{"order": "buy", "qty": 2}'
+
+
+def test_clear_log_empties_the_log_and_its_counts_but_not_the_recording(window: MainWindow, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.core.capture_files import read_capture
+
+    recording = tmp_path / "kept.jsonl"
+    assert window.capture_controls.start_recording(str(recording))
+    feed(window, qtbot, [message(f'{{"n": {n}}}', Direction.SENT if n % 2 else Direction.RECEIVED) for n in range(4)])
+    select_store_rows(window, qtbot, [1])
+    qtbot.waitUntil(lambda: heading(window).startswith("#2 "), timeout=3000)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.log_model.rowCount() == 0 and len(window.store) == 0
+    assert window.counts_label.text() == "0 messages · ↑ 0 sent · ↓ 0 received"
+    assert window.message_view.info.text() == "Select a message to see it here."
+    assert window.notice_label.text() == "Cleared 4 rows from the log (the recording to file goes on)"
+    feed(window, qtbot, [message('{"n": 4}')])
+    assert window.log_model.index(0, 5).data() == '{"n": 4}'
+    assert window.counts_label.text() == "1 message · ↑ 0 sent · ↓ 1 received"
+    window.capture_controls.stop_recording()
+    qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded "), timeout=5000)
+    frames, _report = read_capture(recording)
+    assert [frame.payload for frame in frames] == [f'{{"n": {n}}}' for n in range(5)]
+
+
+def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from collections import Counter
+
+    from PySide6.QtGui import QAction, QKeySequence
+
+    added = QAction("Something new", window)
+    added.setShortcut(QKeySequence("Ctrl+Alt+Y"))
+    window.addAction(added)  # the list is read from the window, so a new action appears in it
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = window.shortcuts_dialog
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.table
+    shown = {(table.item(row, 0).text(), table.item(row, 1).text()) for row in range(table.rowCount())}
+    for keys, what in [("Ctrl+C", "Copy payload"), ("Ctrl+Shift+J", "Copy as JSONL"), ("Ctrl+Shift+L", "Clear log"),
+                       ("Ctrl+D", "Compare selected messages"), ("Ctrl+Q", "Quit"), ("F1", "Keyboard shortcuts"),
+                       ("Ctrl+R", "Record to file"), ("Ctrl+O", "Import capture"), ("Ctrl+F", "Filter the log"),
+                       ("Ctrl+Alt+Y", "Something new")]:
+        assert (keys, what) in shown, (keys, what)
+    assert not [entry for entry in dialog.entries if entry.what == "(not described)"]
+    window_wide = Counter(entry.keys for entry in dialog.entries if entry.where in ("anywhere in the window",)
+                          or entry.where.endswith(" menu"))
+    assert [keys for keys, count in window_wide.items() if count > 1] == []
+
+
+def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    file_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&File")
+    quit_action = file_menu.actions()[-1]
+    assert quit_action.text() == "&Quit" and quit_action.shortcut().toString() == "Ctrl+Q"
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert window._shut_down
+
+
+def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import shown_window
+
+    def rows_with(window: MainWindow, payload: str, direction: Direction, connection: str) -> list[int]:
+        store = window.store
+        return [row for row in range(store.first, store.end) if store.payloads[row] == payload
+                and store.directions[row] == direction and store.connection(row) == connection]
+
+    with shown_window(qtbot, wait_open=True) as window:
+        window.composer.set_text('{"resend": 1}')
+        window.composer.request_send()
+        qtbot.waitUntil(lambda: bool(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")), timeout=5000)
+        qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.store), timeout=3000)
+        sent = rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")[0]
+        select_store_rows(window, qtbot, [sent])
+        window.log_actions.resend.trigger()
+        qtbot.waitUntil(lambda: len(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")) == 2,
+                        timeout=5000)
+        qtbot.waitUntil(lambda: window.notice_label.text() == "Resent 1 message", timeout=3000)
+
+        qtbot.waitUntil(lambda: bool(rows_with(window, '{"resend": 1}', Direction.RECEIVED, "server#1")), timeout=5000)
+        qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.store), timeout=3000)
+        select_store_rows(window, qtbot, [rows_with(window, '{"resend": 1}', Direction.RECEIVED, "server#1")[0]])
+        window.log_actions.resend.trigger()
+        assert window.notice_label.text().startswith("Not resent: server#1 is the embedded server's side")
+
+        feed(window, qtbot, [message('{"old": 1}', Direction.SENT, connection="client#1~1")])
+        select_store_rows(window, qtbot, [window.store.end - 1])
+        window.log_actions.resend.trigger()
+        assert window.notice_label.text() == ("Not resent: client#1~1 came from an imported capture, "
+                                              "not a connection of this window")
+
+        window.toggle_connection()  # Disconnect
+        qtbot.waitUntil(lambda: window.connection_states["client#1"].name == "CLOSED", timeout=5000)
+        select_store_rows(window, qtbot, [sent])
+        window.log_actions.resend.trigger()
+        assert window.notice_label.text().startswith("Not resent: client#1 is closed"), window.notice_label.text()
+        assert len(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")) == 2
+
+
+def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_content(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.log_columns import ADDED_WIDTH, SUMMARY_MIN_WIDTH
+    from app.ui.log_model import COLUMNS, SUMMARY
+
+    feed(window, qtbot, [message(f'{{"type": "chat", "n": {n}, "text": "a long message to read in the summary"}}')
+                         for n in range(5)])
+    table, header = window.log_view, window.log_view.horizontalHeader()
+
+    def summary_fills_the_rest() -> bool:
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != SUMMARY)
+        return header.sectionSize(SUMMARY) == max(SUMMARY_MIN_WIDTH, table.viewport().width() - others)
+
+    for path in ("$.type", "$.text"):  # in the default layout the log is narrow
+        window.log_columns.add_column(path)
+    assert header.count() == len(COLUMNS) + 2
+    assert header.sectionSize(SUMMARY) >= SUMMARY_MIN_WIDTH  # the table scrolls instead
+    for column in (len(COLUMNS), len(COLUMNS) + 1):
+        content = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        assert header.sectionSize(column) == min(max(content, ADDED_WIDTH[0]), ADDED_WIDTH[1])
+    assert header.sectionSize(len(COLUMNS)) < header.sectionSize(len(COLUMNS) + 1)  # "chat" is short
+
+    window.resize(1800, 800)  # a wide log: Summary takes the room the others leave
+    qtbot.waitUntil(lambda: table.viewport().width() > 415 + 68 + 220 + SUMMARY_MIN_WIDTH, timeout=2000)
+    qtbot.waitUntil(summary_fills_the_rest, timeout=2000)
+    assert header.sectionSize(SUMMARY) > SUMMARY_MIN_WIDTH
+    window.log_columns.remove_column(len(COLUMNS) + 1)
+    assert summary_fills_the_rest()
+
+
+def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = build(["--no-server", "--memory-budget", "1M"])
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
+        feed(window, qtbot, [opened] + [message(f'{{"seq": {i}, "pad": "{"x" * 1000}"}}') for i in range(1200)])
+        store = window.store
+        assert store.dropped > 0 and store.opcodes[store.first] == Opcode.TEXT  # the open event went too
+        first_kept = json.loads(store.payloads[store.first])["seq"]
+        assert store.dropped_messages == store.dropped - 1 == first_kept
+        label = window.findChild(QLabel, "droppedCount")
+        assert label.text() == f"{store.dropped - 1:,} oldest messages dropped (and 1 connection event)"
+    finally:
+        window.shutdown()
+
+
+# -- the status bar ------------------------------------------------------------------------------
+
+
+def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Each page of a big document's tree used to make the view lay every row out again and fetch the
+    next page, until all were loaded: the window stalled for seconds in 0.1-0.4 s steps."""
+    from app.ui.json_tree_model import CHUNK
+
+    big = json.dumps(["x" * 100] * 55_000)  # 5.7 MB: held by the document process
+    feed(window, qtbot, [message(big)])
+    tree, model = window.message_view.tree, window.message_view.tree_model
+    click_row(window, qtbot, 0)
+    qtbot.waitUntil(lambda: model.rowCount() >= CHUNK, timeout=10_000)
+    shown_at = model.rowCount()
+    feed(window, qtbot, [message('{"after": 1}')])  # the log goes on meanwhile
+    assert window.counts_label.text().startswith("2 messages")
+    with pytest.raises(qtbot.TimeoutError):  # nobody scrolled: no more pages are fetched
+        qtbot.waitUntil(lambda: model.rowCount() > shown_at + CHUNK, timeout=1500)
+    tree.verticalScrollBar().setValue(tree.verticalScrollBar().maximum())  # the user scrolls to the end
+    qtbot.waitUntil(lambda: model.rowCount() > shown_at, timeout=10_000)
+
+
+def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.notices import NOTICE_SECONDS
+
+    notices = window.notices
+    assert NOTICE_SECONDS == 10 and notices.expiry.interval() == 10_000
+    notices.expiry.setInterval(200)  # the same timer, shorter, so the test need not wait ten seconds
+    window.show_notice("info", "Copied 2 payloads")
+    assert window.notice_label.text() == "Copied 2 payloads" and notices.dismiss_button.isVisible()
+    qtbot.waitUntil(lambda: window.notice_label.text() == "", timeout=3000)
+    assert not notices.dismiss_button.isVisible()
+
+    window.show_notice("error", "Recording stopped: No space left on device")
+    window.show_notice("info", "Resent 1 message")  # a later notice covers the error for a while
+    assert window.notice_label.text() == "Resent 1 message"
+    qtbot.waitUntil(lambda: window.notice_label.text() == "Recording stopped: No space left on device",
+                    timeout=3000)  # ... and the error comes back
+    with pytest.raises(qtbot.TimeoutError):
+        qtbot.waitUntil(lambda: window.notice_label.text() == "", timeout=600)  # it does not expire
+    qtbot.mouseClick(notices.dismiss_button, Qt.MouseButton.LeftButton)
+    assert window.notice_label.text() == "" and notices.error is None
+
+
+def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    feed(window, qtbot, [message(f'{{"n": {n}}}') for n in range(3)])
+    edit = window.filter_bar.edit
+    QApplication.processEvents()
+    width = edit.width()
+
+    def settled_width() -> int:
+        QApplication.processEvents()
+        return edit.width()
+
+    window.show_notice("error", "A very long error notice " * 20)
+    assert settled_width() == width
+    window.log_columns.add_column("$.n")  # "Added column $.n"
+    window.log_view.sortByColumn(len(window.log_model.json_columns) + 5, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.log_columns.status.text().startswith("Sorted by"), timeout=3000)
+    assert settled_width() == width
+    window.pause_button.setChecked(True)
+    feed_paused = [message('{"late": 1}')]
+    window.session.queue.put(feed_paused[0])
+    qtbot.waitUntil(lambda: window.new_badge.text() == "+1 new", timeout=3000)
+    assert settled_width() == width
+    window.filter_bar.edit.setText("$.n == ")  # a bad expression: its long explanation
+    window.filter_bar.apply()
+    assert "needs a value" in window.filter_bar.status.text()
+    assert "needs a value" in window.notice_label.text()  # said in full in the status bar
+    assert settled_width() == width
+    window.filter_bar.edit.setText("$.n >= 0")
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+        window.filter_bar.apply()
+    assert window.filter_bar.status.text() == "3 of 4 shown" and settled_width() == width
+
+
+def test_message_counts_leave_connection_events_out(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
+    feed(window, qtbot, [opened, message('{"n": 1}', Direction.SENT), message('{"n": 1}')])
+    assert window.counts_label.text() == "2 messages · ↑ 1 sent · ↓ 1 received"
