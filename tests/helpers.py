@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-
+import os
 import socket
 import threading
 import time
@@ -15,7 +15,9 @@ from app.core.events import EventQueue
 from app.core.frames import Frame
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpora" / "JSONTestSuite" / "test_parsing"
+# The shared corpora sit beside the checkout; SOCKETSCOPE_CORPORA points elsewhere (a checkout in another place).
+CORPORA = Path(os.environ.get("SOCKETSCOPE_CORPORA", REPO.parent / "shared" / "corpora"))
+CORPUS = CORPORA / "JSONTestSuite" / "test_parsing"
 
 
 class WaitableQueue(EventQueue):
@@ -80,7 +82,6 @@ def listening_addresses_of_this_process(pid: int | str = "self") -> set[tuple[st
 
     Addresses are given as /proc writes them: `0100007F` is 127.0.0.1, `00000000` any.
     """
-    import os
 
     inodes = set()
     for fd in os.listdir(f"/proc/{pid}/fd"):
