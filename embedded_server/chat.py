@@ -56,6 +56,12 @@ class ChatRoom:
         for member in list(self.members.values()):
             self._queue(member, text)
 
+    def broadcast_json(self, sender: Member, text: str) -> None:
+        """A member's JSON message to everyone, as `data`, exactly as it was sent (never re-serialised)."""
+        message = '{"event":"message","user":' + json.dumps(sender.name) + ',"data":' + text + "}"
+        for member in list(self.members.values()):
+            self._queue(member, message)
+
     def tell(self, member: Member, message: dict[str, object]) -> None:
         """Send to one member only (an error about its own message)."""
         self._queue(member, _encode(message))

@@ -13,7 +13,7 @@ from websockets.sync.client import connect
 from embedded_server.demo_app import stream_event
 from embedded_server.runner import EmbeddedServer
 from app.core.frames import Direction, Opcode
-from tests.helpers import WaitableQueue, http_get
+from tests.helpers import CORPUS, WaitableQueue, http_get
 from tests.waiting import wait_until
 
 
@@ -218,3 +218,50 @@ def test_every_endpoint_survives_bad_input_and_keeps_serving_others(demo_server:
         replies = [json.loads(m) for m in mine]
         assert [r.get("error") for r in replies[:2]] == ["Invalid JSON", "Binary frames are not accepted here; send JSON text"]
         assert replies[2]["error"] == "Invalid data" and replies[3] == {"status": "received", "user_id": 5}
+
+
+# What JSON.parse/JSON.stringify or json.loads/json.dumps would change: a long integer, a duplicate key,
+# a trailing zero, a number beyond a float, a lone surrogate escape, the spacing.
+AS_SENT = '{"big": 12345678901234567890123, "a": 1, "a": 2, "price": 2.50, "far": 1e400, "s": "\\ud800" }'
+
+
+def test_ws_echoes_json_exactly_as_sent(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws"), open_timeout=5) as ws:
+        ws.recv(timeout=5)  # the greeting
+        ws.send(AS_SENT)
+        assert ws.recv(timeout=5) == '{"status":"received","echo":' + AS_SENT + "}"
+
+
+def test_chat_passes_a_message_on_exactly_as_sent(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/chat"), open_timeout=5) as ws:
+        joined = json.loads(ws.recv(timeout=5))
+        ws.send(AS_SENT)
+        assert ws.recv(timeout=5) == '{"event":"message","user":"' + joined["user"] + '","data":' + AS_SENT + "}"
+
+
+def test_the_servers_quick_json_check_agrees_with_the_faithful_parser_on_the_whole_corpus() -> None:
+    from embedded_server.demo_app import decode_json_message, json_problem
+
+    texts = []
+    for path in sorted(CORPUS.glob("[yni]_*.json")):
+        try:
+            texts.append((path.name, path.read_bytes().decode("utf-8")))
+        except UnicodeDecodeError:
+            continue  # text frames are UTF-8: these never reach the check
+    assert len(texts) > 280
+    for name, text in texts:
+        assert (json_problem(text) is None) == (decode_json_message(text)[1] is None), name
+    assert json_problem('{"a": 1,}') == decode_json_message('{"a": 1,}')[1]  # the same words where it is wrong
+
+
+def test_validate_answers_a_lone_surrogate_and_an_infinite_number_with_valid_json(demo_server: EmbeddedServer) -> None:
+    with connect(url(demo_server, "/ws/validate"), open_timeout=5) as ws:
+        ws.send('{"username": "\\ud800"}')
+        surrogate = ws.recv(timeout=5)
+        ws.send('{"username": "a", "id": 1e400, "is_active": true}')
+        infinite = ws.recv(timeout=5)
+    strict = {"parse_constant": lambda name: pytest.fail(f"{name} in a reply")}
+    assert [d["loc"] for d in json.loads(surrogate, **strict)["details"]] == [["id"], ["is_active"]]
+    assert '"input":{"username":"\\ud800"}' in surrogate  # quoted as sent
+    details = json.loads(infinite, **strict)["details"]
+    assert details == [{"type": "finite_number", "loc": ["id"], "msg": "Input should be a finite number"}]
