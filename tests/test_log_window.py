@@ -357,3 +357,18 @@ def test_message_counts_leave_connection_events_out(window: MainWindow, qtbot) -
     opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
     feed(window, qtbot, [opened, message('{"n": 1}', Direction.SENT), message('{"n": 1}')])
     assert window.counts_label.text() == "2 messages · ↑ 1 sent · ↓ 1 received"
+
+
+def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    def settled() -> tuple[int, int]:
+        QApplication.processEvents()
+        return window.statusBar().height(), window.log_view.height()
+
+    before = settled()
+    window.show_notice("info", "Copied 2 frames as JSONL")  # its × shows beside it
+    assert window.notices.dismiss_button.isVisible()
+    assert settled() == before
+    window.notices.dismiss()
+    assert settled() == before

@@ -3,7 +3,8 @@
 Information and warnings go after NOTICE_SECONDS; an error stays until the user
 dismisses it (the × beside it), coming back when a later notice has expired, so a
 failure is never hidden by the chatter that follows it. The label never asks for
-width: a long notice is cut at the bar's edge, with all of it in the tooltip.
+width: a long notice is cut at the bar's edge, with all of it in the tooltip. The ×
+keeps its place when hidden, so a notice coming or going never moves the window's layout.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class NoticeArea(QWidget):
         self.dismiss_button.setToolTip("Dismiss this notice")
         self.dismiss_button.setAutoRaise(True)
         self.dismiss_button.clicked.connect(self.dismiss)
+        keep_place = self.dismiss_button.sizePolicy()  # the bar keeps its height when the × goes
+        keep_place.setRetainSizeWhenHidden(True)
+        self.dismiss_button.setSizePolicy(keep_place)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
