@@ -178,6 +178,8 @@ def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(win
     window_wide = Counter(entry.keys for entry in dialog.entries if entry.where in ("anywhere in the window",)
                           or entry.where.endswith(" menu"))
     assert [keys for keys, count in window_wide.items() if count > 1] == []
+    wheres = {entry.where for entry in dialog.entries}
+    assert "in the JSON tree panel" in wheres and not [where for where in wheres if "json" in where]
 
 
 def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
