@@ -71,18 +71,19 @@ class JsonTreeModel(QAbstractItemModel):
         """Show a value parsed in this process; containers show their members at the top level."""
         self.set_document(LocalDocument(value, []))
 
-    def set_document(self, document: Any, first_page: list[NodeInfo] | None = None) -> None:
+    def set_document(self, document: Any, first_page: list[NodeInfo] | None = None, *, rows: int | None = None) -> None:
         """Show a `LocalDocument` or a `RemoteDocument` (with the top-level rows it came with)."""
         self.beginResetModel()
         self._generation += 1
         self._document = document
-        self._root = _Node(None, 0, NodeInfo(None, "array", "", document.count))
+        self._root = _Node(None, 0, NodeInfo(None, "array", "", document.count if rows is None else rows))
         if first_page is not None:
             self._root.children = [_Node(self._root, row, info) for row, info in enumerate(first_page)]
         self.endResetModel()
 
     def clear(self) -> None:
-        self.set_value([])
+        """Show no rows: no message, not an empty array's "(value) [0 items]" row."""
+        self.set_document(LocalDocument([], []), rows=0)
 
     # -- paths -----------------------------------------------------------------------------
 
