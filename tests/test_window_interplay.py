@@ -252,3 +252,23 @@ def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWi
     assert window.notice_label.toolTip() == long_notice
     window.capture_controls.stop_recording()
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded"), timeout=5000)
+
+
+def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    # The Embedded server, Library and Variables tabs sit behind Connections and History.
+    start = window.composer.send_button
+    start.setFocus()
+    qtbot.waitUntil(start.hasFocus, timeout=3000)
+    visited = []
+    for _ in range(60):  # more than every stop in the window, so the walk goes round
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        visited.append(focused.objectName())
+        assert not focused.visibleRegion().isEmpty(), f"Tab went to {focused.objectName()}, which is out of sight"
+    assert {"newConnection", "historySearch", "connectionUrl", "messageLog"} <= set(visited), " ".join(visited)
+    for _ in range(60):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        focused = QApplication.focusWidget()
+        assert not focused.visibleRegion().isEmpty(), f"Shift+Tab went to {focused.objectName()}, out of sight"

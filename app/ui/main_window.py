@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
         self._build_help_menu()
+        for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
+            table.setTabKeyNavigation(False)
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
@@ -642,6 +644,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         if not self.capture_files.dropped(event):
             super().dropEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+        """Tab and Shift+Tab pass over the panels of dock tabs not shown (see `DockLayout.skip_unshown`)."""
+        return self.dock_layout.skip_unshown(lambda: super(MainWindow, self).focusNextPrevChild(next))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
