@@ -165,6 +165,9 @@ class ConnectionsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # A refusal's state can hold a KiB of body: it shares the width with the URL (all of it in the
+        # tooltip), so RTT and the counts stay in view.
+        header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.doubleClicked.connect(lambda _: self.connect_selected())
 
