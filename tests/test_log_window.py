@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.main import build
 from app.ui.main_window import MainWindow
 
@@ -373,3 +373,58 @@ def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainW
     assert settled() == before
     window.notices.dismiss()
     assert settled() == before
+
+
+def _contrast(foreground, background) -> float:  # type: ignore[no-untyped-def]
+    """WCAG contrast ratio of two QColors."""
+    def luminance(colour) -> float:  # type: ignore[no-untyped-def]
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    light = app.palette()
+    dark = QPalette(light)
+    for role, colour in [(QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#1b1b1d"),
+                         (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.WindowText, "#e8eaed")]:
+        dark.setColor(role, QColor(colour))
+    app.setPalette(dark)
+    try:
+        window = build(["--no-server"])
+        qtbot.addWidget(window)
+        window.show()
+        base = dark.color(QPalette.ColorRole.Base)
+        feed(window, qtbot, [message('{"name": "Alice", "n": 123, "ok": true, "none": null, "big": 12345678901234567890}'),
+                             message('{"n": 1}', Direction.SENT),
+                             Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.ERROR, '{"error": "refused"}')])
+        model = window.log_model
+        for row in range(3):
+            for column in (2, 3):  # Direction, Opcode
+                colour = model.index(row, column).data(Qt.ItemDataRole.ForegroundRole)
+                assert _contrast(colour, base) >= 4.5, (row, column, colour.name())
+        click_row(window, qtbot, 0)
+        tree = window.message_view.tree_model
+        qtbot.waitUntil(lambda: tree.rowCount() == 5, timeout=3000)
+        for row in range(5):
+            colour = tree.index(row, 1).data(Qt.ItemDataRole.ForegroundRole)
+            assert _contrast(colour, base) >= 4.5, (tree.index(row, 0).data(), colour.name())
+        for state in (ConnectionState.FAILED, ConnectionState.RECONNECTING, ConnectionState.CLOSED):
+            window.session.queue.put(StateChange(f"client#{state.value}", "ws://127.0.0.1:9/", state, "refused"))
+            panel = window.connections_panel.model
+            qtbot.waitUntil(lambda: panel.row_of(f"client#{state.value}") is not None, timeout=3000)
+            colour = panel.index(panel.position(f"client#{state.value}"), 0).data(Qt.ItemDataRole.ForegroundRole)
+            assert _contrast(colour, base) >= 4.5, (state, colour.name())
+        for level in ("warning", "error"):
+            window.show_notice(level, "something to read")
+            colour = QColor(window.notice_label.styleSheet().split("color:")[1].strip(" ;"))
+            assert _contrast(colour, dark.color(QPalette.ColorRole.Window)) >= 4.5, (level, colour.name())
+        window.shutdown()
+    finally:
+        app.setPalette(light)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from app.ui.composer import status_colour
+
 NOTICE_SECONDS = 10
-COLOURS = {"error": "#cf222e", "warning": "#9a6700"}
 
 
 class NoticeArea(QWidget):
@@ -70,7 +71,7 @@ class NoticeArea(QWidget):
 
     def _set(self, level: str, text: str) -> None:
         self._showing_error = level == "error" and bool(text)
-        colour = COLOURS.get(level, "")
+        colour = status_colour(level) if level in ("error", "warning") else ""
         self.label.setStyleSheet(f"color: {colour};" if colour else "")
         self.label.setText(text)
         self.label.setToolTip(text)
