@@ -272,3 +272,40 @@ def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: Mai
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
         focused = QApplication.focusWidget()
         assert not focused.visibleRegion().isEmpty(), f"Shift+Tab went to {focused.objectName()}, out of sight"
+
+
+def test_tab_leaves_the_tables_of_the_windows_dialogs(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from app.net.options import ConnectionOptions
+    from app.ui.connection_dialog import ConnectionDialog
+    from app.ui.diff_view import DiffView
+    from app.ui.shortcuts import ShortcutsDialog
+
+    def leaves(table: QTableView) -> bool:
+        table.setFocus()
+        table.setCurrentIndex(table.model().index(0, 0))
+        qtbot.waitUntil(table.hasFocus, timeout=3000)
+        for _ in range(3):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        return not table.hasFocus()
+
+    dialog = ConnectionDialog(ConnectionOptions(url="ws://127.0.0.1:1/"), window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.query.add_row("a", "1")
+    dialog.query.add_row("b", "2")
+    assert leaves(dialog.query.table)
+    dialog.close()
+
+    shortcuts = ShortcutsDialog(window)
+    qtbot.addWidget(shortcuts)
+    shortcuts.show()
+    shortcuts.activateWindow()
+    assert leaves(shortcuts.table)
+    shortcuts.close()
+
+    diff = DiffView(window)
+    qtbot.addWidget(diff)
+    assert not diff.rows.tabKeyNavigation() and not diff.changes.tabKeyNavigation()

@@ -97,6 +97,7 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Keys", "Does", "Where"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to Close
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.entries = window_shortcuts(window)
