@@ -428,3 +428,16 @@ def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:  # type: ig
         window.shutdown()
     finally:
         app.setPalette(light)
+
+
+def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, bytes(range(40)))])
+    window.log_view.setFocus()
+    click_row(window, qtbot, 0)
+    view = window.message_view
+    qtbot.waitUntil(lambda: view.tabs.currentWidget() is view.hex and "00 01 02" in view.hex.toPlainText(),
+                    timeout=3000)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert view.info.text() == "Select a message to see it here."
+    assert view.hex.toPlainText() == "" and view.tabs.currentWidget() is not view.hex
