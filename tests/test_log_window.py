@@ -441,3 +441,12 @@ def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: M
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert view.info.text() == "Select a message to see it here."
     assert view.hex.toPlainText() == "" and view.tabs.currentWidget() is not view.hex
+
+
+def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [message('{"items": [1, 2]}')])
+    apply_filter(window, qtbot, "-tick")
+    for n in range(3):
+        window.session.queue.put(message(f'{{"tick": {n}}}'))
+    qtbot.waitUntil(lambda: window.filter_bar.status.text() == "1 of 4 shown", timeout=3000)
+    qtbot.waitUntil(lambda: window.counts_label.text() == "4 messages · ↑ 0 sent · ↓ 4 received", timeout=3000)

@@ -348,16 +348,15 @@ class MainWindow(QMainWindow):
         self.view.catch_up()
         pending = len(self.view) - self.log_model.rowCount()
         self.filter_bar.show_counts()
+        self._update_counts()  # they count the whole log: new rows the filter hides too
         if self.pause_button.isChecked():  # capture goes on; the view waits and says how much
             self.new_badge.setText(f"+{pending:,} new" if pending > 0 else "")
-            self._update_counts()
             return
         if pending <= 0:
             return
         self.log_model.rows_appended(pending)
         if self.follow_tail:
             self.log_view.scrollToBottom()
-        self._update_counts()
 
     def _handle_record(self, item: object) -> None:
         if isinstance(item, StateChange):
