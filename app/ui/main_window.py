@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.state_label = QLabel("Not connected")
         self.state_label.setObjectName("connectionState")
         self.state_label.setAccessibleName("connectionState")
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)  # a refusal's body may be an HTML error page
         self.state_label.setMinimumWidth(200)
         # A refusal's body can be a KiB: the label shows what fits, its tooltip all of it.
         self.state_label.setMaximumWidth(self.fontMetrics().averageCharWidth() * 140)
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.server_label = QLabel("Server: starting…")
+        self.server_label.setTextFormat(Qt.TextFormat.PlainText)
         self.server_label.setObjectName("serverAddress")
         self.server_label.setAccessibleName("serverAddress")
         self.dropped_label = QLabel()
