@@ -450,3 +450,19 @@ def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: Main
         window.session.queue.put(message(f'{{"tick": {n}}}'))
     qtbot.waitUntil(lambda: window.filter_bar.status.text() == "1 of 4 shown", timeout=3000)
     qtbot.waitUntil(lambda: window.counts_label.text() == "4 messages · ↑ 0 sent · ↓ 4 received", timeout=3000)
+
+
+def test_one_short_json_column_fits_the_default_window_without_scrolling(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.log_model import COLUMNS
+
+    window.resize(1280, 800)  # the window's own default size
+    feed(window, qtbot, [message(f'{{"code": {1000 + n}, "text": "a long message to read in the summary"}}')
+                         for n in range(5)])
+    window.log_columns.add_column("$.code")
+    QApplication.processEvents()
+    table = window.log_view
+    added = len(COLUMNS)
+    assert table.columnViewportPosition(added) + table.columnWidth(added) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
