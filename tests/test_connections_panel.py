@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.frames import ConnectionState, StateChange
 from app.net.options import ConnectionOptions
 from app.ui.connection_dialog import ConnectionDialog
-from app.ui.connections_panel import ConnectionsModel, ConnectionsPanel
+from app.ui.connections_panel import COLUMNS, STATE, ConnectionsModel, ConnectionsPanel
 from app.ui.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.ws_server import WsTestServer
@@ -193,3 +193,18 @@ def test_connections_model_passes_qtmodeltester(qtmodeltester) -> None:  # type:
     model.state_changed(StateChange("client#3", "ws://c/", ConnectionState.FAILED, "Connection refused"))
     qtmodeltester.check(model, force_py=True)
     assert [r.state_text() for r in model.rows] == ["open", "reconnecting in 4 s", "failed: Connection refused"]
+
+
+def test_a_long_state_leaves_the_counts_in_view(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    body = "go away: you are not on the list " * 30  # a refusal's body, up to a KiB
+    window.session.queue.put(StateChange("client#9", "ws://127.0.0.1:9/deny", ConnectionState.FAILED,
+                                         f"Handshake rejected with HTTP 403 Forbidden: {body}"))
+    table = window.connections_panel.table
+    model = window.connections_panel.model
+    qtbot.waitUntil(lambda: model.row_of("client#9") is not None, timeout=3000)
+    QApplication.processEvents()
+    last = len(COLUMNS) - 1  # "↑ out"
+    assert table.columnViewportPosition(last) + table.columnWidth(last) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    state = model.index(model.position("client#9"), STATE)
+    assert "not on the list" in state.data(Qt.ItemDataRole.ToolTipRole)  # all of it, where it is cut

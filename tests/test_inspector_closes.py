@@ -7,6 +7,7 @@ import asyncio
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.core.frames import ConnectionState, Opcode, StateChange
 from app.main import build
@@ -196,5 +197,22 @@ def test_a_long_refusal_leaves_the_window_its_width(qtbot) -> None:  # type: ign
             assert label.toolTip().endswith(f" … ({len(page):,} B in all)")
             assert label.text().endswith("…") and label.sizeHint().width() <= label.maximumWidth()
             assert window.minimumSizeHint().width() < 1600
+        finally:
+            window.shutdown()
+
+
+def test_an_error_page_in_the_state_label_is_plain_text_on_one_line(qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = b"<html><body><h1>500</h1>boom</body></html>"
+    response = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n%s" % (len(page), page)
+    with RawPeer(response=response) as peer:
+        window: MainWindow = build(["--no-server", "--connect", peer.url])
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.FAILED, timeout=10_000)
+            label = window.state_label
+            assert "<h1>500</h1>boom" in label.text()
+            assert label.sizeHint().height() < 2 * label.fontMetrics().height()  # one line: the URL bar keeps its height
+            assert label.textFormat() == Qt.TextFormat.PlainText  # the markup is shown, never rendered
         finally:
             window.shutdown()

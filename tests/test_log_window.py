@@ -9,9 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.main import build
-from app.ui.json_tree_model import KEY
 from app.ui.main_window import MainWindow
 
 
@@ -80,7 +79,7 @@ def test_a_new_filter_keeps_the_selected_message_or_clears_the_pane(window: Main
     assert window.message_view.info.text() == "Select a message to see it here."
     tree = window.message_view.tree_model
     assert window.message_view.raw.toPlainText() == ""
-    assert "n" not in [tree.index(row, KEY).data() for row in range(tree.rowCount())]
+    assert tree.rowCount() == 0  # nothing, not an empty array's "(value) [0 items]" row
 
 
 # -- the log's actions (copy, load, resend, clear, shortcuts, quit) ----------------------------
@@ -178,6 +177,8 @@ def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(win
     window_wide = Counter(entry.keys for entry in dialog.entries if entry.where in ("anywhere in the window",)
                           or entry.where.endswith(" menu"))
     assert [keys for keys, count in window_wide.items() if count > 1] == []
+    wheres = {entry.where for entry in dialog.entries}
+    assert "in the JSON tree panel" in wheres and not [where for where in wheres if "json" in where]
 
 
 def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -357,3 +358,111 @@ def test_message_counts_leave_connection_events_out(window: MainWindow, qtbot) -
     opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
     feed(window, qtbot, [opened, message('{"n": 1}', Direction.SENT), message('{"n": 1}')])
     assert window.counts_label.text() == "2 messages · ↑ 1 sent · ↓ 1 received"
+
+
+def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    def settled() -> tuple[int, int]:
+        QApplication.processEvents()
+        return window.statusBar().height(), window.log_view.height()
+
+    before = settled()
+    window.show_notice("info", "Copied 2 frames as JSONL")  # its × shows beside it
+    assert window.notices.dismiss_button.isVisible()
+    assert settled() == before
+    window.notices.dismiss()
+    assert settled() == before
+
+
+def _contrast(foreground, background) -> float:  # type: ignore[no-untyped-def]
+    """WCAG contrast ratio of two QColors."""
+    def luminance(colour) -> float:  # type: ignore[no-untyped-def]
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    light = app.palette()
+    dark = QPalette(light)
+    for role, colour in [(QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#1b1b1d"),
+                         (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.WindowText, "#e8eaed")]:
+        dark.setColor(role, QColor(colour))
+    app.setPalette(dark)
+    try:
+        window = build(["--no-server"])
+        qtbot.addWidget(window)
+        window.show()
+        base = dark.color(QPalette.ColorRole.Base)
+        feed(window, qtbot, [message('{"name": "Alice", "n": 123, "ok": true, "none": null, "big": 12345678901234567890}'),
+                             message('{"n": 1}', Direction.SENT),
+                             Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.ERROR, '{"error": "refused"}')])
+        model = window.log_model
+        for row in range(3):
+            for column in (2, 3):  # Direction, Opcode
+                colour = model.index(row, column).data(Qt.ItemDataRole.ForegroundRole)
+                assert _contrast(colour, base) >= 4.5, (row, column, colour.name())
+        click_row(window, qtbot, 0)
+        tree = window.message_view.tree_model
+        qtbot.waitUntil(lambda: tree.rowCount() == 5, timeout=3000)
+        for row in range(5):
+            colour = tree.index(row, 1).data(Qt.ItemDataRole.ForegroundRole)
+            assert _contrast(colour, base) >= 4.5, (tree.index(row, 0).data(), colour.name())
+        for state in (ConnectionState.FAILED, ConnectionState.RECONNECTING, ConnectionState.CLOSED):
+            window.session.queue.put(StateChange(f"client#{state.value}", "ws://127.0.0.1:9/", state, "refused"))
+            panel = window.connections_panel.model
+            qtbot.waitUntil(lambda: panel.row_of(f"client#{state.value}") is not None, timeout=3000)
+            colour = panel.index(panel.position(f"client#{state.value}"), 0).data(Qt.ItemDataRole.ForegroundRole)
+            assert _contrast(colour, base) >= 4.5, (state, colour.name())
+        for level in ("warning", "error"):
+            window.show_notice(level, "something to read")
+            colour = QColor(window.notice_label.styleSheet().split("color:")[1].strip(" ;"))
+            assert _contrast(colour, dark.color(QPalette.ColorRole.Window)) >= 4.5, (level, colour.name())
+        window.shutdown()
+    finally:
+        app.setPalette(light)
+
+
+def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, bytes(range(40)))])
+    window.log_view.setFocus()
+    click_row(window, qtbot, 0)
+    view = window.message_view
+    qtbot.waitUntil(lambda: view.tabs.currentWidget() is view.hex and "00 01 02" in view.hex.toPlainText(),
+                    timeout=3000)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_L,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert view.info.text() == "Select a message to see it here."
+    assert view.hex.toPlainText() == "" and view.tabs.currentWidget() is not view.hex
+
+
+def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    feed(window, qtbot, [message('{"items": [1, 2]}')])
+    apply_filter(window, qtbot, "-tick")
+    for n in range(3):
+        window.session.queue.put(message(f'{{"tick": {n}}}'))
+    qtbot.waitUntil(lambda: window.filter_bar.status.text() == "1 of 4 shown", timeout=3000)
+    qtbot.waitUntil(lambda: window.counts_label.text() == "4 messages · ↑ 0 sent · ↓ 4 received", timeout=3000)
+
+
+def test_one_short_json_column_fits_the_default_window_without_scrolling(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.log_model import COLUMNS
+
+    window.resize(1280, 800)  # the window's own default size
+    feed(window, qtbot, [message(f'{{"code": {1000 + n}, "text": "a long message to read in the summary"}}')
+                         for n in range(5)])
+    window.log_columns.add_column("$.code")
+    QApplication.processEvents()
+    table = window.log_view
+    added = len(COLUMNS)
+    assert table.columnViewportPosition(added) + table.columnWidth(added) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()

@@ -252,3 +252,60 @@ def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWi
     assert window.notice_label.toolTip() == long_notice
     window.capture_controls.stop_recording()
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded"), timeout=5000)
+
+
+def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    # The Embedded server, Library and Variables tabs sit behind Connections and History.
+    start = window.composer.send_button
+    start.setFocus()
+    qtbot.waitUntil(start.hasFocus, timeout=3000)
+    visited = []
+    for _ in range(60):  # more than every stop in the window, so the walk goes round
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        visited.append(focused.objectName())
+        assert not focused.visibleRegion().isEmpty(), f"Tab went to {focused.objectName()}, which is out of sight"
+    assert {"newConnection", "historySearch", "connectionUrl", "messageLog"} <= set(visited), " ".join(visited)
+    for _ in range(60):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        focused = QApplication.focusWidget()
+        assert not focused.visibleRegion().isEmpty(), f"Shift+Tab went to {focused.objectName()}, out of sight"
+
+
+def test_tab_leaves_the_tables_of_the_windows_dialogs(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QTableView
+
+    from app.net.options import ConnectionOptions
+    from app.ui.connection_dialog import ConnectionDialog
+    from app.ui.diff_view import DiffView
+    from app.ui.shortcuts import ShortcutsDialog
+
+    def leaves(table: QTableView) -> bool:
+        table.setFocus()
+        table.setCurrentIndex(table.model().index(0, 0))
+        qtbot.waitUntil(table.hasFocus, timeout=3000)
+        for _ in range(3):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        return not table.hasFocus()
+
+    dialog = ConnectionDialog(ConnectionOptions(url="ws://127.0.0.1:1/"), window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.query.add_row("a", "1")
+    dialog.query.add_row("b", "2")
+    assert leaves(dialog.query.table)
+    dialog.close()
+
+    shortcuts = ShortcutsDialog(window)
+    qtbot.addWidget(shortcuts)
+    shortcuts.show()
+    shortcuts.activateWindow()
+    assert leaves(shortcuts.table)
+    shortcuts.close()
+
+    diff = DiffView(window)
+    qtbot.addWidget(diff)
+    assert not diff.rows.tabKeyNavigation() and not diff.changes.tabKeyNavigation()

@@ -42,6 +42,7 @@ class PairsTable(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to Add; the arrow keys move between cells
         add = _named(QPushButton("Add"), f"{name}Add")
         remove = _named(QPushButton("Remove"), f"{name}Remove")
         add.clicked.connect(lambda: self.add_row("", ""))

@@ -28,13 +28,14 @@ from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.connection_dialog import ConnectionDialog
 from app.ui.connection_profiles import ProfileStore, missing_secret, read_profiles
+from app.ui.json_highlighter import palette_is_dark
 from app.ui.list_panel import RowsModel
 
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out")
 STATE = COLUMNS.index("State")
-_GREY = QColor("#6e7781")
-_RED = QColor("#cf222e")
-_AMBER = QColor("#9a6700")
+# A row's colour by its state, (light palette, dark palette): the light ones are too dim on a dark one.
+_STATE_COLOURS = {"closed": ("#6e7781", "#8b949e"), "failed": ("#cf222e", "#ff7b72"),
+                  "reconnecting": ("#9a6700", "#d29922")}
 NEW_SHORTCUT, PING_SHORTCUT, CLOSE_SHORTCUT = "Ctrl+Shift+N", "Ctrl+Shift+I", "Ctrl+Shift+W"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -76,6 +77,8 @@ class ConnectionsModel(RowsModel):
         super().__init__(COLUMNS, _connection_cells, parent)
         self.rows: list[ConnectionRow] = []
         self._index: dict[str, int] = {}
+        dark = palette_is_dark()
+        self._colours = {state: QColor(pair[dark]) for state, pair in _STATE_COLOURS.items()}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -89,11 +92,11 @@ class ConnectionsModel(RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             state = row.change.state
             if state == ConnectionState.FAILED:
-                return _RED
+                return self._colours["failed"]
             if state == ConnectionState.RECONNECTING:
-                return _AMBER
+                return self._colours["reconnecting"]
             if not row.live:
-                return _GREY
+                return self._colours["closed"]
         return None
 
     def position(self, connection: str) -> int | None:
@@ -165,6 +168,9 @@ class ConnectionsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # A refusal's state can hold a KiB of body: it shares the width with the URL (all of it in the
+        # tooltip), so RTT and the counts stay in view.
+        header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.doubleClicked.connect(lambda _: self.connect_selected())
 

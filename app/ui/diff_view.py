@@ -332,6 +332,7 @@ class DiffView(QWidget):
         return title
 
     def _fixed_rows(self, table: QTableView, monospace_rows: bool = False) -> None:
+        table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         vertical = table.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -7,17 +7,23 @@ History, Library and Variables tabbed on the right, under the composer they serv
 A dock closed with its × comes back from the View menu; *Reset layout* puts every dock
 back where it started (the saved layout may come from an older version, or be a mess).
 The window arranges the docks only when it has no saved layout to restore.
+
+Qt keeps the panel of a dock tab that is not raised visible, only moved out of the
+window, so Tab would walk through its fields unseen: the window's Tab passes over them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMenuBar, QTabWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMenuBar, QTabWidget, QWidget
 
 CONNECTION_DOCKS = ("connectionsDock", "serverDock")  # tabbed together, bottom left
 PAYLOAD_DOCKS = ("historyDock", "libraryDock", "variablesDock")  # tabbed together, bottom right
 DOCK_HEIGHT = 230
+MOST_TAB_STOPS = 200  # bounds the walk past unshown panels
 CONNECTIONS_SHARE = 0.55  # of the window's width; the payload docks take the rest
 
 
@@ -35,6 +41,22 @@ class DockLayout(QObject):
         self.reset_action.setObjectName("resetLayout")
         self.reset_action.setStatusTip("Put every dock back where it was at first start")
         self.reset_action.triggered.connect(self.arrange)
+
+    def skip_unshown(self, move_focus: Callable[[], bool]) -> bool:
+        """Move the focus (`move_focus`: Qt's own Tab step) again while it lands in an unshown dock tab."""
+        moved = move_focus()
+        for _ in range(MOST_TAB_STOPS):
+            widget = QApplication.focusWidget()
+            if not moved or widget is None or not self._in_unshown_tab(widget):
+                break
+            moved = move_focus()
+        return moved
+
+    def _in_unshown_tab(self, widget: QWidget) -> bool:
+        parent: QWidget | None = widget
+        while parent is not None and not isinstance(parent, QDockWidget):
+            parent = parent.parentWidget()
+        return parent in self.docks.values() and parent.visibleRegion().isEmpty()
 
     def install(self, menu_bar: QMenuBar, before: QAction | None = None) -> QMenu:
         """The View menu: one check item per dock, then Reset layout."""

@@ -20,17 +20,19 @@ from PySide6.QtGui import QColor
 from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, display_text, json_path
 from app.ui import async_loop
 from app.ui.headers import horizontal_header
+from app.ui.json_highlighter import palette_is_dark
 
 CHUNK = PAGE
 LOCAL_PAGES = 10 * PAGE  # rows of a local document made at once while a node is loaded for Find
 COLUMNS = ("Key", "Value", "Type")
 KEY, VALUE, TYPE = range(3)
 
+# (light palette, dark palette): the light ones are too dim to read on a dark background.
 TYPE_COLOURS = {
-    "string": QColor("#0a3069"), "number": QColor("#0550ae"), "boolean": QColor("#8250df"),
-    "null": QColor("#6e7781"), "object": QColor("#57606a"), "array": QColor("#57606a"),
+    "string": ("#0a3069", "#a5d6ff"), "number": ("#0550ae", "#79c0ff"), "boolean": ("#8250df", "#d2a8ff"),
+    "null": ("#6e7781", "#8b949e"), "object": ("#57606a", "#8b949e"), "array": ("#57606a", "#8b949e"),
 }
-WARNING_COLOUR = QColor("#bc4c00")
+WARNING_COLOURS = ("#bc4c00", "#ffa657")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -58,6 +60,9 @@ class JsonTreeModel(QAbstractItemModel):
         self._document: Any = LocalDocument([], [])
         self._root = _Node(None, 0, NodeInfo(None, "array", "", 0))
         self._generation = 0
+        dark = palette_is_dark()
+        self._type_colours = {kind: QColor(pair[dark]) for kind, pair in TYPE_COLOURS.items()}
+        self._warning_colour = QColor(WARNING_COLOURS[dark])
         # Set by the view's panel: is the view scrolled to its end? A tree view lays every row out
         # again when a page arrives and asks for the next page each time; without this check a big
         # document would be fetched whole, one relayout of all its rows per page.
@@ -71,18 +76,19 @@ class JsonTreeModel(QAbstractItemModel):
         """Show a value parsed in this process; containers show their members at the top level."""
         self.set_document(LocalDocument(value, []))
 
-    def set_document(self, document: Any, first_page: list[NodeInfo] | None = None) -> None:
+    def set_document(self, document: Any, first_page: list[NodeInfo] | None = None, *, rows: int | None = None) -> None:
         """Show a `LocalDocument` or a `RemoteDocument` (with the top-level rows it came with)."""
         self.beginResetModel()
         self._generation += 1
         self._document = document
-        self._root = _Node(None, 0, NodeInfo(None, "array", "", document.count))
+        self._root = _Node(None, 0, NodeInfo(None, "array", "", document.count if rows is None else rows))
         if first_page is not None:
             self._root.children = [_Node(self._root, row, info) for row, info in enumerate(first_page)]
         self.endResetModel()
 
     def clear(self) -> None:
-        self.set_value([])
+        """Show no rows: no message, not an empty array's "(value) [0 items]" row."""
+        self.set_document(LocalDocument([], []), rows=0)
 
     # -- paths -----------------------------------------------------------------------------
 
@@ -261,9 +267,9 @@ class JsonTreeModel(QAbstractItemModel):
             return info.kind
         if role == Qt.ItemDataRole.ForegroundRole:
             if info.warning:
-                return WARNING_COLOUR
+                return self._warning_colour
             if column == VALUE:
-                return TYPE_COLOURS[info.kind]
+                return self._type_colours[info.kind]
         if role == Qt.ItemDataRole.ToolTipRole:
             return info.warning
         return None

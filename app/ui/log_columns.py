@@ -23,7 +23,8 @@ from app.core.sorting import SortJob
 from app.ui import log_selection
 from app.ui.log_model import COLUMNS, SUMMARY, LogModel
 
-SUMMARY_MIN_WIDTH = 240  # Summary fills the log's width but never gets narrower (the table scrolls instead)
+SUMMARY_MIN_WIDTH = 200  # Summary fills the log's width but never gets narrower (the table scrolls instead);
+# low enough that a short added column fits the default window
 ADDED_WIDTH = (60, 320)  # an added column's width follows its content within these bounds
 
 PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the payload, e.g. $.type, "

@@ -27,6 +27,7 @@ from app.core.sorting import MISSING, KeyFunction
 from app.core.summary import SUMMARY_CHARS, human_size, summarize
 from app.core.view import View
 from app.ui.headers import horizontal_header
+from app.ui.json_highlighter import palette_is_dark
 
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
@@ -37,12 +38,13 @@ _OPCODE_NAMES = {
 }
 _ARROWS = {Direction.SENT: "↑", Direction.RECEIVED: "↓", Direction.EVENT: "●"}
 _DIRECTION_NAMES = {Direction.SENT: "↑ sent", Direction.RECEIVED: "↓ received", Direction.EVENT: "● event"}
+# (light palette, dark palette): the light ones are too dim to read on a dark background.
 _COLOURS = {
-    Direction.SENT: QColor("#1f6feb"),
-    Direction.RECEIVED: QColor("#1a7f37"),
-    Direction.EVENT: QColor("#8250df"),
+    Direction.SENT: ("#1f6feb", "#58a6ff"),
+    Direction.RECEIVED: ("#1a7f37", "#3fb950"),
+    Direction.EVENT: ("#8250df", "#bc8cff"),
 }
-_ERROR_COLOUR = QColor("#cf222e")
+_ERROR_COLOURS = ("#cf222e", "#ff7b72")
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
@@ -91,6 +93,9 @@ class LogModel(QAbstractTableModel):
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
         self._values: OrderedDict[int, tuple[str, ...]] = OrderedDict()  # store row → column texts
+        dark = palette_is_dark()
+        self._colours = {direction: QColor(pair[dark]) for direction, pair in _COLOURS.items()}
+        self._error_colour = QColor(_ERROR_COLOURS[dark])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
@@ -175,8 +180,8 @@ class LogModel(QAbstractTableModel):
                 return self._json_text(row, column - len(COLUMNS))
         elif role == Qt.ItemDataRole.ForegroundRole and column in (DIRECTION, OPCODE):
             if store.opcodes[row] in (Opcode.ERROR, Opcode.REJECT):
-                return _ERROR_COLOUR
-            return _COLOURS[Direction(store.directions[row])]
+                return self._error_colour
+            return self._colours[Direction(store.directions[row])]
         elif role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

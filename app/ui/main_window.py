@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
         self._build_help_menu()
+        for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
+            table.setTabKeyNavigation(False)
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.state_label = QLabel("Not connected")
         self.state_label.setObjectName("connectionState")
         self.state_label.setAccessibleName("connectionState")
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)  # a refusal's body may be an HTML error page
         self.state_label.setMinimumWidth(200)
         # A refusal's body can be a KiB: the label shows what fits, its tooltip all of it.
         self.state_label.setMaximumWidth(self.fontMetrics().averageCharWidth() * 140)
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.server_label = QLabel("Server: starting…")
+        self.server_label.setTextFormat(Qt.TextFormat.PlainText)
         self.server_label.setObjectName("serverAddress")
         self.server_label.setAccessibleName("serverAddress")
         self.dropped_label = QLabel()
@@ -346,16 +350,15 @@ class MainWindow(QMainWindow):
         self.view.catch_up()
         pending = len(self.view) - self.log_model.rowCount()
         self.filter_bar.show_counts()
+        self._update_counts()  # they count the whole log: new rows the filter hides too
         if self.pause_button.isChecked():  # capture goes on; the view waits and says how much
             self.new_badge.setText(f"+{pending:,} new" if pending > 0 else "")
-            self._update_counts()
             return
         if pending <= 0:
             return
         self.log_model.rows_appended(pending)
         if self.follow_tail:
             self.log_view.scrollToBottom()
-        self._update_counts()
 
     def _handle_record(self, item: object) -> None:
         if isinstance(item, StateChange):
@@ -642,6 +645,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         if not self.capture_files.dropped(event):
             super().dropEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+        """Tab and Shift+Tab pass over the panels of dock tabs not shown (see `DockLayout.skip_unshown`)."""
+        return self.dock_layout.skip_unshown(lambda: super(MainWindow, self).focusNextPrevChild(next))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -76,8 +76,11 @@ class MessageView(QWidget):
         self._awaiting_warnings = None
         self._warnings_poll.stop()
         self.info.setText("Select a message to see it here.")
+        self._inspection = None
         self.tree_model.clear()
         self.raw.clear()
+        self.hex.set_data(b"")
+        self._offer_tabs([self.tree_panel, self.raw], self.tree_panel)  # no bytes left to show in Hex
 
     def show_pending(self, size: int) -> None:
         self.info.setText(f"Parsing {size:,} bytes…")

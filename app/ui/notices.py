@@ -3,7 +3,8 @@
 Information and warnings go after NOTICE_SECONDS; an error stays until the user
 dismisses it (the × beside it), coming back when a later notice has expired, so a
 failure is never hidden by the chatter that follows it. The label never asks for
-width: a long notice is cut at the bar's edge, with all of it in the tooltip.
+width: a long notice is cut at the bar's edge, with all of it in the tooltip. The ×
+keeps its place when hidden, so a notice coming or going never moves the window's layout.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from app.ui.composer import status_colour
+
 NOTICE_SECONDS = 10
-COLOURS = {"error": "#cf222e", "warning": "#9a6700"}
 
 
 class NoticeArea(QWidget):
@@ -30,6 +32,9 @@ class NoticeArea(QWidget):
         self.dismiss_button.setToolTip("Dismiss this notice")
         self.dismiss_button.setAutoRaise(True)
         self.dismiss_button.clicked.connect(self.dismiss)
+        keep_place = self.dismiss_button.sizePolicy()  # the bar keeps its height when the × goes
+        keep_place.setRetainSizeWhenHidden(True)
+        self.dismiss_button.setSizePolicy(keep_place)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
@@ -66,7 +71,7 @@ class NoticeArea(QWidget):
 
     def _set(self, level: str, text: str) -> None:
         self._showing_error = level == "error" and bool(text)
-        colour = COLOURS.get(level, "")
+        colour = status_colour(level) if level in ("error", "warning") else ""
         self.label.setStyleSheet(f"color: {colour};" if colour else "")
         self.label.setText(text)
         self.label.setToolTip(text)

@@ -39,6 +39,9 @@ class ShortcutEntry:
     where: str  # the menu, pane or window it works in
 
 
+ACRONYMS = {"json": "JSON", "jsonpath": "JSONPath", "url": "URL", "http": "HTTP"}
+
+
 def _plain(text: str) -> str:
     """A menu text as read: without mnemonic ampersands or a trailing ellipsis."""
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
@@ -49,8 +52,9 @@ def _where(widget: QObject | None, context: Qt.ShortcutContext) -> str:
         return "anywhere in the window"
     while isinstance(widget, QWidget):
         name = widget.accessibleName()
-        if name:  # "messageLog" reads "message log"
-            return "in the " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+        if name:  # "messageLog" reads "message log", "jsonTreePanel" "JSON tree panel"
+            words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower().split()
+            return "in the " + " ".join(ACRONYMS.get(word, word) for word in words)
         widget = widget.parentWidget()
     return "in its pane"
 
@@ -93,6 +97,7 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Keys", "Does", "Where"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to Close
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.entries = window_shortcuts(window)
