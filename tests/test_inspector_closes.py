@@ -8,11 +8,13 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 
 from app.core.frames import ConnectionState, Opcode, StateChange
 from app.main import build
 from app.net.inspector import NOT_ANSWERING_PINGS, Inspector
 from app.net.options import ConnectionOptions
+from app.ui.connections_panel import STATE
 from app.ui.main_window import MainWindow
 from tests.helpers import WaitableQueue
 from tests.raw_peer import RawPeer, frame, read_frame, sends_then_drops, close_without_a_close_frame
@@ -214,5 +216,9 @@ def test_an_error_page_in_the_state_label_is_plain_text_on_one_line(qtbot) -> No
             assert "<h1>500</h1>boom" in label.text()
             assert label.sizeHint().height() < 2 * label.fontMetrics().height()  # one line: the URL bar keeps its height
             assert label.textFormat() == Qt.TextFormat.PlainText  # the markup is shown, never rendered
+            for tip in (label.toolTip(), window.connections_panel.model.index(0, STATE).data(Qt.ItemDataRole.ToolTipRole)):
+                document = QTextDocument()
+                document.setHtml(tip)  # as a tooltip renders it
+                assert "<h1>500</h1>boom" in document.toPlainText(), tip  # the tooltips, too, show the markup
         finally:
             window.shutdown()

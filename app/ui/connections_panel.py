@@ -30,6 +30,7 @@ from app.ui.connection_dialog import ConnectionDialog
 from app.ui.connection_profiles import ProfileStore, missing_secret, read_profiles
 from app.ui.json_highlighter import palette_is_dark
 from app.ui.list_panel import RowsModel
+from app.ui.tooltips import plain_tooltip
 
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out")
 STATE = COLUMNS.index("State")
@@ -88,7 +89,7 @@ class ConnectionsModel(RowsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _connection_cells(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, STATE):
-            return row.change.url if column == 1 else row.change.detail or None
+            return plain_tooltip(row.change.url if column == 1 else row.change.detail)
         if role == Qt.ItemDataRole.ForegroundRole:
             state = row.change.state
             if state == ConnectionState.FAILED:

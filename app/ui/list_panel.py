@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.headers import horizontal_header
+from app.ui.tooltips import plain_tooltip
 
 SEARCH_DELAY_MS = 150
 Index = QModelIndex | QPersistentModelIndex
@@ -47,7 +48,8 @@ class RowsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        return self._cells(self.rows[index.row()])[index.column()]
+        cell = self._cells(self.rows[index.row()])[index.column()]
+        return plain_tooltip(cell) if role == Qt.ItemDataRole.ToolTipRole and isinstance(cell, str) else cell
 
 
 class _Table(QTableView):

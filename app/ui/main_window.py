@@ -43,6 +43,7 @@ from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
 from app.ui.server_panel import ServerPanel
 from app.ui.shortcuts import ShortcutsDialog, add_shortcut
+from app.ui.tooltips import plain_tooltip
 
 log = logging.getLogger("socketscope.ui")
 
@@ -388,7 +389,7 @@ class MainWindow(QMainWindow):
         text = describe_state(change)
         metrics = self.state_label.fontMetrics()
         self.state_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.state_label.maximumWidth()))
-        self.state_label.setToolTip(text)
+        self.state_label.setToolTip(plain_tooltip(text) or "")
         self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
         self.composer.show_target(change)
 
