@@ -133,7 +133,7 @@ class TrafficTap:
                            size=close_size(code, reason))
                 else:
                     refusal = dict(metadata, status=403, code=code, reason=reason)
-                    record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
+                    record(Direction.EVENT, Opcode.REFUSED, json.dumps(refusal, ensure_ascii=False), size=0)
             elif kind == "websocket.http.response.start":
                 refused_status = message.get("status")
                 refused_body.clear()
@@ -143,7 +143,7 @@ class TrafficTap:
                 if not message.get("more_body", False):
                     reason = bytes(refused_body).decode("utf-8", "replace").strip()
                     refusal = dict(metadata, status=refused_status, reason=reason)
-                    record(Direction.EVENT, Opcode.REJECT, json.dumps(refusal, ensure_ascii=False), size=0)
+                    record(Direction.EVENT, Opcode.REFUSED, json.dumps(refusal, ensure_ascii=False), size=0)
 
         try:
             await self.app(scope, tapped_receive, tapped_send)

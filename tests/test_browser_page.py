@@ -116,4 +116,4 @@ def test_page_of_a_server_with_a_token_passes_the_token_on(events: WaitableQueue
     finally:
         assert server.stop()
     assert '<div class="in">' in dom and "\u2193 [1]</div>" in dom
-    assert not [f for f in events.frames("server#") if f.opcode == Opcode.REJECT]
+    assert not [f for f in events.frames("server#") if f.opcode == Opcode.REFUSED]

@@ -43,7 +43,7 @@ def capture_frames() -> list[Frame]:
         Frame("server#1", Side.SERVER, Direction.RECEIVED, Opcode.BINARY, bytes(range(256)), -1, T0 + 3.25),
         Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"", -1, T0 + 3.5),
         Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.PING, b"are you there", -1, T0 + 3.75),
-        Frame("server#2", Side.SERVER, Direction.EVENT, Opcode.REJECT,
+        Frame("server#2", Side.SERVER, Direction.EVENT, Opcode.REFUSED,
               json.dumps({"path": "/ws", "status": 403, "headers": {"host": "127.0.0.1:8765"}}), 0, T0 + 4),
         Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.CLOSE,
               '{"code": 1000, "reason": "bye", "by": "client"}', 5, T0 + 5),

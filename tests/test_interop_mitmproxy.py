@@ -131,7 +131,7 @@ def test_mitmproxy_reads_a_har_socketscope_exported(
     with pytest.raises(InvalidStatus):  # an opaque origin is refused: an entry with status 403
         connect(demo_server.address.ws_url("/ws/echo"), open_timeout=5, origin=Origin("null")).close()
     events.wait_for(lambda seen: any(isinstance(f, Frame) and f.opcode == Opcode.CLOSE for f in seen)
-                    and any(isinstance(f, Frame) and f.opcode == Opcode.REJECT for f in seen))
+                    and any(isinstance(f, Frame) and f.opcode == Opcode.REFUSED for f in seen))
     store = CaptureStore()
     store.extend(events.frames())
     exported = tmp_path / "socketscope.har"

@@ -29,7 +29,7 @@ def test_cross_site_origin_is_refused_with_403_and_logged(demo_server: EmbeddedS
     assert refused_status(url, origin="http://evil.example") == 403
     assert refused_status(url, origin="null") == 403
     assert refused_status(url, origin="http://127.0.0.1:1") == 403  # another local port is another site
-    refusals = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
+    refusals = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REFUSED])
     first = json.loads(refusals[0].payload)
     assert refusals[0].direction == Direction.EVENT
     assert first["status"] == 403 and first["origin"] == "http://evil.example"
@@ -52,7 +52,7 @@ def test_rebinding_host_is_refused(demo_server: EmbeddedServer, events: Waitable
     assert raw_request(port, upgrade).startswith(b"HTTP/1.1 403")
     page = http_get(port, "/", host="rebind.evil.example")
     assert page.startswith(b"HTTP/1.1 403") and b"DNS rebinding" in page
-    refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
+    refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REFUSED])
     assert "rebind.evil.example" in json.loads(refusal[0].payload)["reason"]
 
 
@@ -117,7 +117,7 @@ def test_malformed_host_is_answered_400(demo_server: EmbeddedServer, events: Wai
     answer = handshake_status(port, host)
     assert answer.startswith(b"HTTP/1.1 400") and b"malformed" in answer, answer
     assert http_get(port, "/", host=host).startswith(b"HTTP/1.1 400")
-    refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REJECT])
+    refusal = events.wait_for(lambda _: [f for f in events.frames("server#") if f.opcode == Opcode.REFUSED])
     details = json.loads(refusal[0].payload)
     assert details["status"] == 400 and "malformed" in details["reason"]
 

@@ -85,7 +85,7 @@ def test_clients_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ign
         Frame("server#1", Side.SERVER, Direction.EVENT, Opcode.OPEN, opened, 0),
         Frame("server#1", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, "{}"),
         Frame("server#1>upstream", Side.CLIENT, Direction.SENT, Opcode.TEXT, "{}"),
-        Frame("server#2", Side.SERVER, Direction.EVENT, Opcode.REJECT, json.dumps({"status": 403, "path": "/ws"}), 0),
+        Frame("server#2", Side.SERVER, Direction.EVENT, Opcode.REFUSED, json.dumps({"status": 403, "path": "/ws"}), 0),
     ])
     qtmodeltester.check(model, force_py=True)
     assert [c.state for c in model.clients] == ["open", "refused 403"]

@@ -16,8 +16,7 @@ import time
 
 from app.commands.common import Parser, UsageError
 from app.commands.output import prepare_output, say
-from app.core.frames import Frame
-from app.core.jsonl import OPCODE_NAMES  # the words the window and captures use ("refused")
+from app.core.frames import OPCODE_NAMES, Frame  # the words the window and captures use ("refused")
 from app.core.summary import summarize
 from embedded_server.runner import DEFAULT_HOST, DEFAULT_PORT, EmbeddedServer
 

@@ -30,16 +30,13 @@ from typing import Any
 import jsonpath
 
 from app.core.capture import CaptureStore
-from app.core.frames import Direction, Opcode
+from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES
 from app.core.json_query import compares_true, finds_something
 
 RowPredicate = Callable[[CaptureStore, int], bool]
 
-OPCODES = {
-    "text": Opcode.TEXT, "binary": Opcode.BINARY, "close": Opcode.CLOSE, "ping": Opcode.PING,
-    "pong": Opcode.PONG, "open": Opcode.OPEN, "refused": Opcode.REJECT, "error": Opcode.ERROR,
-}
-DIRECTIONS = {"sent": Direction.SENT, "received": Direction.RECEIVED, "event": Direction.EVENT}
+OPCODES = {name: opcode for opcode, name in OPCODE_NAMES.items()}
+DIRECTIONS = {name: direction for direction, name in DIRECTION_NAMES.items()}
 
 
 JSON_PARSE_LIMIT = 1024 * 1024  # bytes; bigger payloads are not parsed on the GUI thread

@@ -36,8 +36,13 @@ class Opcode(enum.IntEnum):
     PING = 9
     PONG = 10
     OPEN = 100
-    REJECT = 101
+    REFUSED = 101  # a handshake answered with HTTP instead of the upgrade
     ERROR = 102
+
+
+# What the log, the filters and the capture files call each direction and opcode: one vocabulary.
+DIRECTION_NAMES = {direction: direction.name.lower() for direction in Direction}
+OPCODE_NAMES = {opcode: opcode.name.lower() for opcode in Opcode}
 
 
 @dataclass(slots=True)

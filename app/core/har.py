@@ -49,7 +49,7 @@ MESSAGE_TYPES = {
 _DIRECTIONS = {(side, kind): direction for (side, direction), kind in MESSAGE_TYPES.items()}
 MESSAGE_OPCODES = {Opcode.TEXT: 1, Opcode.BINARY: 2}
 _SIDES = {name: side for side, name in SIDE_NAMES.items()}
-_EVENTS = (Opcode.OPEN, Opcode.REJECT, Opcode.ERROR)
+_EVENTS = (Opcode.OPEN, Opcode.REFUSED, Opcode.ERROR)
 
 Progress = Callable[[int, int], None]
 
@@ -116,7 +116,7 @@ def _entry_head(store: CaptureStore, rows: array[int], event_row: int | None) ->
     opcode = store.opcodes[event_row] if event_row is not None else None
     if opcode == Opcode.OPEN:
         status, status_text = 101, "Switching Protocols"
-    elif opcode == Opcode.REJECT and isinstance(details.get("status"), int):
+    elif opcode == Opcode.REFUSED and isinstance(details.get("status"), int):
         status = details["status"]
         try:
             status_text = http.HTTPStatus(status).phrase

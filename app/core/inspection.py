@@ -85,7 +85,7 @@ def _raw_head(pieces: list[memoryview]) -> Inspection:
 
 
 def _has_json(opcode: int) -> bool:
-    return opcode in (Opcode.TEXT, Opcode.OPEN, Opcode.REJECT, Opcode.ERROR, Opcode.CLOSE)
+    return opcode in (Opcode.TEXT, Opcode.OPEN, Opcode.REFUSED, Opcode.ERROR, Opcode.CLOSE)
 
 
 def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:

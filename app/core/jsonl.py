@@ -22,21 +22,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES, Frame, Opcode, Side
 
 FORMAT_NAME = "socketscope-jsonl"
 FORMAT_VERSION = 1
 
 SIDE_NAMES = {Side.CLIENT: "client", Side.SERVER: "server"}
-DIRECTION_NAMES = {Direction.SENT: "sent", Direction.RECEIVED: "received", Direction.EVENT: "event"}
-OPCODE_NAMES = {
-    Opcode.TEXT: "text", Opcode.BINARY: "binary", Opcode.CLOSE: "close", Opcode.PING: "ping",
-    Opcode.PONG: "pong", Opcode.OPEN: "open", Opcode.REJECT: "refused", Opcode.ERROR: "error",
-}
 _SIDES = {name: value for value, name in SIDE_NAMES.items()}
 _DIRECTIONS = {name: value for value, name in DIRECTION_NAMES.items()}
 _OPCODES = {name: value for value, name in OPCODE_NAMES.items()}
-_EVENT_OPCODES = (Opcode.OPEN, Opcode.REJECT, Opcode.ERROR)
+_EVENT_OPCODES = (Opcode.OPEN, Opcode.REFUSED, Opcode.ERROR)
 
 
 LATEST_TIME = 253402300800.0  # 10000-01-01: later (or negative) times cannot be shown as dates

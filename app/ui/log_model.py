@@ -20,7 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.core.capture import CaptureStore
-from app.core.frames import Direction, Opcode
+from app.core.frames import OPCODE_NAMES, Direction, Opcode
 from app.core.filters import NOT_JSON, FilterError, library_error, parse_payload
 from app.core.json_query import first_value
 from app.core.sorting import MISSING, KeyFunction
@@ -32,10 +32,6 @@ from app.ui.json_highlighter import palette_is_dark
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
 
-_OPCODE_NAMES = {
-    Opcode.TEXT: "text", Opcode.BINARY: "binary", Opcode.CLOSE: "close", Opcode.PING: "ping",
-    Opcode.PONG: "pong", Opcode.OPEN: "open", Opcode.REJECT: "refused", Opcode.ERROR: "error",
-}
 _ARROWS = {Direction.SENT: "↑", Direction.RECEIVED: "↓", Direction.EVENT: "●"}
 _DIRECTION_NAMES = {Direction.SENT: "↑ sent", Direction.RECEIVED: "↓ received", Direction.EVENT: "● event"}
 # (light palette, dark palette): the light ones are too dim to read on a dark background.
@@ -52,7 +48,7 @@ _ROW_KEYS = {
     TIME: lambda store, row: store.wall_times[row],
     CONNECTION: lambda store, row: store.connection(row),
     DIRECTION: lambda store, row: _DIRECTION_NAMES[Direction(store.directions[row])],
-    OPCODE: lambda store, row: _OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row])),
+    OPCODE: lambda store, row: OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row])),
     SIZE: lambda store, row: store.sizes[row],
     SUMMARY: lambda store, row: summarize(store.opcodes[row], store.payloads.head(row, SUMMARY_CHARS * 4),
                                           store.payloads.length(row)),
@@ -78,7 +74,7 @@ def format_time(wall_time: float) -> str:
 
 
 def direction_text(direction: int, opcode: int) -> str:
-    return f"{_ARROWS[Direction(direction)]} {_OPCODE_NAMES.get(Opcode(opcode), str(opcode))}"
+    return f"{_ARROWS[Direction(direction)]} {OPCODE_NAMES.get(Opcode(opcode), str(opcode))}"
 
 
 class LogModel(QAbstractTableModel):
@@ -173,13 +169,13 @@ class LogModel(QAbstractTableModel):
             if column == DIRECTION:
                 return _DIRECTION_NAMES[Direction(store.directions[row])]
             if column == OPCODE:
-                return _OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row]))
+                return OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row]))
             if column == SIZE:
                 return human_size(store.sizes[row])
             if column >= len(COLUMNS):
                 return self._json_text(row, column - len(COLUMNS))
         elif role == Qt.ItemDataRole.ForegroundRole and column in (DIRECTION, OPCODE):
-            if store.opcodes[row] in (Opcode.ERROR, Opcode.REJECT):
+            if store.opcodes[row] in (Opcode.ERROR, Opcode.REFUSED):
                 return self._error_colour
             return self._colours[Direction(store.directions[row])]
         elif role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:

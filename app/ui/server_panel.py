@@ -98,7 +98,7 @@ class ServerClientsModel(RowsModel):
             if not name.startswith("server#") or ">" in name:
                 continue
             opcode = frame.opcode
-            if opcode in (Opcode.OPEN, Opcode.REJECT):
+            if opcode in (Opcode.OPEN, Opcode.REFUSED):
                 self._add(frame)
                 continue
             row = self._rows.get(name)
@@ -119,7 +119,7 @@ class ServerClientsModel(RowsModel):
 
     def _add(self, frame: Frame) -> None:
         details = json.loads(frame.payload)
-        refused = frame.opcode == Opcode.REJECT
+        refused = frame.opcode == Opcode.REFUSED
         client = ServerClient(
             id=frame.connection, peer=details.get("peer") or "", path=details.get("path", ""),
             origin=details.get("origin") or "—", opened=frame.wall_time,
