@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,16 +19,11 @@ from PySide6.QtWidgets import (
 
 from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, MiB, ConnectionOptions
 from app.ui.connection_profiles import ProfileBar, ProfileStore
+from app.ui.naming import named
 
 _AUTH_LABELS = {AUTH_NONE: "None", AUTH_BEARER: "Bearer token", AUTH_BASIC: "Basic (user and password)"}
 _ERROR_STYLE = "color: #cf222e;"
 _WARNING_STYLE = "color: #9a6700;"
-
-
-def _named(widget: Any, name: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
 
 
 class PairsTable(QWidget):
@@ -37,14 +31,14 @@ class PairsTable(QWidget):
 
     def __init__(self, name: str, headings: tuple[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.table = _named(QTableWidget(0, 2), name)
+        self.table = named(QTableWidget(0, 2), name)
         self.table.setHorizontalHeaderLabels(list(headings))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab goes on to Add; the arrow keys move between cells
-        add = _named(QPushButton("Add"), f"{name}Add")
-        remove = _named(QPushButton("Remove"), f"{name}Remove")
+        add = named(QPushButton("Add"), f"{name}Add")
+        remove = named(QPushButton("Remove"), f"{name}Remove")
         add.clicked.connect(lambda: self.add_row("", ""))
         remove.clicked.connect(self._remove_selected)
         buttons = QVBoxLayout()
@@ -88,10 +82,10 @@ class FileField(QWidget):
 
     def __init__(self, name: str, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = _named(QLineEdit(), name)
+        self.edit = named(QLineEdit(), name)
         self.edit.setPlaceholderText("PEM file")
         self.edit.setClearButtonEnabled(True)
-        browse = _named(QPushButton("Browse…"), f"{name}Browse")
+        browse = named(QPushButton("Browse…"), f"{name}Browse")
         browse.clicked.connect(lambda: self._browse(caption))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -110,26 +104,26 @@ class ConnectionDialog(QDialog):
     def __init__(self, options: ConnectionOptions, parent: QWidget | None = None,
                  profiles: ProfileStore | None = None) -> None:
         super().__init__(parent)
-        _named(self, "connectionDialog")
+        named(self, "connectionDialog")
         self.setWindowTitle("Connection options")
         self.resize(620, 500)
         self.profile_bar: ProfileBar | None = None
         if profiles is not None:
-            self.profile_bar = _named(ProfileBar(profiles, self.options), "profileBar")
+            self.profile_bar = named(ProfileBar(profiles, self.options), "profileBar")
             self.profile_bar.chosen.connect(self._profile_chosen)
-        tabs = _named(QTabWidget(), "connectionTabs")
+        tabs = named(QTabWidget(), "connectionTabs")
         tabs.addTab(self._general_tab(), "Connection")
         tabs.addTab(self._auth_tab(), "Headers && auth")
         tabs.addTab(self._tls_tab(), "TLS")
         tabs.addTab(self._behaviour_tab(), "Limits && reconnect")
         tabs.addTab(self._on_connect_tab(), "On connect")
         self.tabs = tabs
-        self.problems = _named(QLabel(), "connectionProblems")
+        self.problems = named(QLabel(), "connectionProblems")
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(_ERROR_STYLE)
         self.problems.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = _named(buttons.button(QDialogButtonBox.StandardButton.Ok), "connectionOk")
+        self.ok_button = named(buttons.button(QDialogButtonBox.StandardButton.Ok), "connectionOk")
         self.ok_button.setText("Connect")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -148,9 +142,9 @@ class ConnectionDialog(QDialog):
     # -- tabs --------------------------------------------------------------------------------------
 
     def _general_tab(self) -> QWidget:
-        self.url = _named(QLineEdit(), "optionsUrl")
+        self.url = named(QLineEdit(), "optionsUrl")
         self.url.setPlaceholderText("ws://host:port/path or wss://…")
-        self.subprotocols = _named(QLineEdit(), "optionsSubprotocols")
+        self.subprotocols = named(QLineEdit(), "optionsSubprotocols")
         self.subprotocols.setPlaceholderText("comma-separated, most preferred first (e.g. graphql-ws, json)")
         self.query = PairsTable("optionsQuery", ("Parameter", "Value"))
         page = QWidget()
@@ -162,13 +156,13 @@ class ConnectionDialog(QDialog):
 
     def _auth_tab(self) -> QWidget:
         self.headers = PairsTable("optionsHeaders", ("Header", "Value"))
-        self.auth = _named(QComboBox(), "optionsAuth")
+        self.auth = named(QComboBox(), "optionsAuth")
         for kind, label in _AUTH_LABELS.items():
             self.auth.addItem(label, kind)
-        self.token = _named(QLineEdit(), "optionsToken")
+        self.token = named(QLineEdit(), "optionsToken")
         self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        self.username = _named(QLineEdit(), "optionsUsername")
-        self.password = _named(QLineEdit(), "optionsPassword")
+        self.username = named(QLineEdit(), "optionsUsername")
+        self.password = named(QLineEdit(), "optionsPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.auth.currentIndexChanged.connect(self._auth_changed)
         page = QWidget()
@@ -185,7 +179,7 @@ class ConnectionDialog(QDialog):
         self.client_cert = FileField("optionsClientCert", "Client certificate")
         self.client_key = FileField("optionsClientKey", "Client private key")
         self.client_key.edit.setPlaceholderText("PEM file (empty: the key is in the certificate file)")
-        self.insecure = _named(QCheckBox("Accept an invalid server certificate (insecure: test servers only)"),
+        self.insecure = named(QCheckBox("Accept an invalid server certificate (insecure: test servers only)"),
                                "optionsInsecure")
         self.insecure_warning = QLabel("Anyone between you and the server can read and change this traffic.")
         self.insecure_warning.setStyleSheet(_WARNING_STYLE)
@@ -203,15 +197,15 @@ class ConnectionDialog(QDialog):
         return page
 
     def _behaviour_tab(self) -> QWidget:
-        self.max_size = _named(QSpinBox(), "optionsMaxSize")
+        self.max_size = named(QSpinBox(), "optionsMaxSize")
         self.max_size.setRange(0, 1 << 20)
         self.max_size.setSuffix(" MiB")
         self.max_size.setSpecialValueText("no limit")
-        self.compression = _named(QCheckBox("Negotiate permessage-deflate (much slower on large messages)"),
+        self.compression = named(QCheckBox("Negotiate permessage-deflate (much slower on large messages)"),
                                   "optionsCompression")
         self.ping_interval = self._seconds("optionsPingInterval", "off")
         self.ping_timeout = self._seconds("optionsPingTimeout", "wait forever")
-        self.reconnect = _named(QCheckBox("Reconnect automatically"), "optionsReconnect")
+        self.reconnect = named(QCheckBox("Reconnect automatically"), "optionsReconnect")
         self.reconnect.setToolTip("After any closure you did not ask for, except a normal closure (1000) "
                                   "by the server; the on-connect messages are sent again each time")
         self.reconnect_initial = self._seconds("optionsReconnectInitial", "", minimum=0.01)
@@ -230,7 +224,7 @@ class ConnectionDialog(QDialog):
         return page
 
     def _seconds(self, name: str, zero_text: str, minimum: float = 0.0) -> QDoubleSpinBox:
-        box = _named(QDoubleSpinBox(), name)
+        box = named(QDoubleSpinBox(), name)
         box.setRange(minimum, 3600)
         box.setDecimals(2)
         box.setSuffix(" s")
@@ -239,10 +233,10 @@ class ConnectionDialog(QDialog):
         return box
 
     def _on_connect_tab(self) -> QWidget:
-        self.on_connect = _named(QPlainTextEdit(), "optionsOnConnect")
+        self.on_connect = named(QPlainTextEdit(), "optionsOnConnect")
         self.on_connect.setPlaceholderText('{"action": "auth", "token": "…"}\n{"action": "subscribe", "topic": "prices"}')
         self.on_connect.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.on_connect_note = _named(QLabel(), "optionsOnConnectNote")
+        self.on_connect_note = named(QLabel(), "optionsOnConnectNote")
         self.on_connect_note.setWordWrap(True)
         self.on_connect.textChanged.connect(self._check_on_connect)
         page = QWidget()

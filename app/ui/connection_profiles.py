@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.options import AUTH_BASIC, AUTH_BEARER, ConnectionOptions, OptionsError
+from app.ui.naming import named
 
 SECRETS_NOTE = "Profiles keep every option except the token and password: type those after loading."
 _ERROR_STYLE = "color: #cf222e;"
@@ -58,12 +59,6 @@ def missing_secret(options: ConnectionOptions) -> str:
     return ""
 
 
-def _named(widget: Any, name: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
-
-
 class ProfileBar(QWidget):
     """Pick a saved profile, save the dialog's options as one, delete one."""
 
@@ -76,14 +71,14 @@ class ProfileBar(QWidget):
         self._current = current  # the options as the dialog holds them now
         self.name_dialog: QInputDialog | None = None
         self.question: QMessageBox | None = None
-        self.picker = _named(QComboBox(), "profilePicker")
+        self.picker = named(QComboBox(), "profilePicker")
         self.picker.setMinimumContentsLength(24)
         self.picker.setToolTip("Load a saved profile into this dialog")
-        self.save_button = _named(QPushButton("Save as profile…"), "profileSave")
+        self.save_button = named(QPushButton("Save as profile…"), "profileSave")
         self.save_button.setToolTip("Save these options under a name (the token and password are not saved)")
-        self.delete_button = _named(QPushButton("Delete"), "profileDelete")
+        self.delete_button = named(QPushButton("Delete"), "profileDelete")
         self.delete_button.setToolTip("Delete the chosen profile")
-        self.status = _named(QLabel(), "profileStatus")
+        self.status = named(QLabel(), "profileStatus")
         self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -165,7 +160,7 @@ class ProfileBar(QWidget):
         if problems:
             self.say("Not saved: " + "; ".join(problems), _ERROR_STYLE)
             return
-        dialog = _named(QInputDialog(self), "profileNameDialog")
+        dialog = named(QInputDialog(self), "profileNameDialog")
         dialog.setWindowTitle("Save as profile")
         dialog.setLabelText("Profile name (the token and password are not saved):")
         dialog.setTextValue(self.chosen_name or _suggested_name(options.url))
@@ -220,7 +215,7 @@ class ProfileBar(QWidget):
         self.say(f"Deleted profile {name!r}.", _NOTE_STYLE)
 
     def _ask(self, text: str, action: str, then: Callable[[], Any]) -> None:
-        box = _named(QMessageBox(QMessageBox.Icon.Question, "Connection profile", text,
+        box = named(QMessageBox(QMessageBox.Icon.Question, "Connection profile", text,
                                  QMessageBox.StandardButton.Cancel, self), "profileQuestion")
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)

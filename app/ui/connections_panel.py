@@ -30,6 +30,7 @@ from app.ui.connection_dialog import ConnectionDialog
 from app.ui.connection_profiles import ProfileStore, missing_secret, read_profiles
 from app.ui.json_highlighter import palette_is_dark
 from app.ui.list_panel import RowsModel
+from app.ui.naming import named
 from app.ui.tooltips import plain_tooltip
 
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out")
@@ -157,7 +158,7 @@ class ConnectionsPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = ConnectionsModel(self)
-        self.table = self._named(QTableView(), "connectionsTable")
+        self.table = named(QTableView(), "connectionsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -177,10 +178,10 @@ class ConnectionsPanel(QWidget):
 
         self.profile_store: ProfileStore | None = None  # set by the window once the data file is open
         self.new_button = self._button("New…", "newConnection", f"Open a connection with options ({NEW_SHORTCUT})")
-        self.profiles_button = self._named(QToolButton(), "openProfile")
+        self.profiles_button = named(QToolButton(), "openProfile")
         self.profiles_button.setText("Profiles")
         self.profiles_button.setToolTip("Open a connection from a saved profile")
-        self.profiles_menu = self._named(QMenu(self.profiles_button), "profilesMenu")
+        self.profiles_menu = named(QMenu(self.profiles_button), "profilesMenu")
         self.profiles_menu.aboutToShow.connect(self._fill_profiles_menu)
         self.profiles_button.setMenu(self.profiles_menu)
         self.profiles_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -188,11 +189,11 @@ class ConnectionsPanel(QWidget):
         self.disconnect_button = self._button("Disconnect", "disconnectConnection",
                                                "Close the selected connection (1000) and stop reconnecting")
         self.ping_button = self._button("Ping", "pingConnection", f"Ping now and show the round-trip time ({PING_SHORTCUT})")
-        self.close_code = self._named(QSpinBox(), "connectionCloseCode")
+        self.close_code = named(QSpinBox(), "connectionCloseCode")
         self.close_code.setRange(1000, 4999)
         self.close_code.setValue(1000)
         self.close_code.setToolTip("1000-1014 (not 1005, 1006), or an application code 3000-4999")
-        self.close_reason = self._named(QLineEdit(), "connectionCloseReason")
+        self.close_reason = named(QLineEdit(), "connectionCloseReason")
         self.close_reason.setPlaceholderText("reason")
         self.close_reason.setMaxLength(123)
         self.close_button = self._button("Close", "closeConnection", f"Close with this code and reason ({CLOSE_SHORTCUT})")
@@ -231,14 +232,8 @@ class ConnectionsPanel(QWidget):
         self._ticker.start()
         self._update_buttons()
 
-    @staticmethod
-    def _named(widget: Any, name: str) -> Any:
-        widget.setObjectName(name)
-        widget.setAccessibleName(name)
-        return widget
-
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
-        button = self._named(QPushButton(text), name)
+        button = named(QPushButton(text), name)
         button.setToolTip(tip)
         return button
 

@@ -33,6 +33,7 @@ from shiboken6 import isValid
 from app.core.docnodes import FIND_LIMIT, FindResult, Path
 from app.ui import async_loop
 from app.ui.json_tree_model import CHUNK, JsonTreeModel
+from app.ui.naming import named
 
 T = TypeVar("T")
 
@@ -47,16 +48,10 @@ VALUE_MIN_WIDTH = 220  # the Value column's narrowest when it fills the width th
 FIND_SHORTCUT = "Ctrl+Shift+G"
 
 
-def _named(widget: Any, name: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(name)
-    return widget
-
-
 class JsonTreePanel(QWidget):
     def __init__(self, model: JsonTreeModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _named(self, "jsonTreePanel")
+        named(self, "jsonTreePanel")
         self.model = model
         self._matches: FindResult | None = None
         self._match_query = ""
@@ -65,7 +60,7 @@ class JsonTreePanel(QWidget):
         self._search_cancel = threading.Event()  # set to stop the search under way
         self._searching: str | None = None  # the query of the search under way
 
-        self.tree = _named(QTreeView(), "jsonTree")
+        self.tree = named(QTreeView(), "jsonTree")
         self.tree.setModel(model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
@@ -85,23 +80,23 @@ class JsonTreePanel(QWidget):
         header.sectionResized.connect(self._section_resized)
         self.tree.viewport().installEventFilter(self)
 
-        self.find_edit = _named(QLineEdit(), "jsonFind")
+        self.find_edit = named(QLineEdit(), "jsonFind")
         self.find_edit.setPlaceholderText(f"Find in this message: keys and values ({FIND_SHORTCUT}, F3 next)")
         self.find_edit.setClearButtonEnabled(True)
-        self.previous_button = _named(QToolButton(), "jsonFindPrevious")
+        self.previous_button = named(QToolButton(), "jsonFindPrevious")
         self.previous_button.setText("▲")
         self.previous_button.setToolTip("Previous match (Shift+F3)")
-        self.next_button = _named(QToolButton(), "jsonFindNext")
+        self.next_button = named(QToolButton(), "jsonFindNext")
         self.next_button.setText("▼")
         self.next_button.setToolTip("Next match (F3, Enter)")
-        self.status = _named(QLabel(), "jsonTreeStatus")
+        self.status = named(QLabel(), "jsonTreeStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
 
         # Where the selected node is: its JSONPath, selectable, with the path's end in view.
-        self.breadcrumb = _named(QLineEdit(), "jsonBreadcrumb")
+        self.breadcrumb = named(QLineEdit(), "jsonBreadcrumb")
         self.breadcrumb.setReadOnly(True)
         self.breadcrumb.setPlaceholderText("JSONPath of the selected node")
-        self.copy_breadcrumb_button = _named(QToolButton(), "jsonBreadcrumbCopy")
+        self.copy_breadcrumb_button = named(QToolButton(), "jsonBreadcrumbCopy")
         self.copy_breadcrumb_button.setText("Copy")
         self.copy_breadcrumb_button.setToolTip("Copy the JSONPath (Ctrl+Shift+C in the tree)")
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.core.frames import Direction, Frame, Opcode
 from app.net.inspector import describe_close
 from app.ui.list_panel import RowsModel
+from app.ui.naming import named
 
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
@@ -164,22 +165,22 @@ class ServerPanel(QWidget):
         self.address.setObjectName("serverPanelAddress")
         self.address.setAccessibleName("serverPanelAddress")
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.port = self._named(QSpinBox(), "serverPort")
+        self.port = named(QSpinBox(), "serverPort")
         self.port.setRange(0, 65535)
         self.port.setToolTip("Port for start/restart (0: any free port)")
-        self.start_button = self._named(QPushButton("Start"), "serverStart")
-        self.stop_button = self._named(QPushButton("Stop"), "serverStop")
-        self.restart_button = self._named(QPushButton("Restart"), "serverRestart")
-        self.push_selected = self._named(QPushButton("Push to selected"), "pushSelected")
-        self.push_all = self._named(QPushButton("Push to all"), "pushAll")
+        self.start_button = named(QPushButton("Start"), "serverStart")
+        self.stop_button = named(QPushButton("Stop"), "serverStop")
+        self.restart_button = named(QPushButton("Restart"), "serverRestart")
+        self.push_selected = named(QPushButton("Push to selected"), "pushSelected")
+        self.push_all = named(QPushButton("Push to all"), "pushAll")
         for button in (self.push_selected, self.push_all):
             button.setToolTip("Send the composer's payload from the server")
-        self.close_code = self._named(QSpinBox(), "closeCode")
+        self.close_code = named(QSpinBox(), "closeCode")
         self.close_code.setRange(1000, 4999)
         self.close_code.setValue(1000)
-        self.close_reason = self._named(QLineEdit(), "closeReason")
+        self.close_reason = named(QLineEdit(), "closeReason")
         self.close_reason.setPlaceholderText("reason")
-        self.close_button = self._named(QPushButton("Close client"), "closeClient")
+        self.close_button = named(QPushButton("Close client"), "closeClient")
 
         server_row = QHBoxLayout()
         server_row.addWidget(self.address, 1)
@@ -209,12 +210,6 @@ class ServerPanel(QWidget):
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
-
-    @staticmethod
-    def _named(widget: Any, name: str) -> Any:
-        widget.setObjectName(name)
-        widget.setAccessibleName(name)
-        return widget
 
     def selected_ids(self) -> list[str]:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
