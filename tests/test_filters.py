@@ -187,6 +187,8 @@ def test_a_slow_filter_yields_when_its_time_budget_is_spent(store: CaptureStore)
     ("op:binary |dir:event", [2, 4]),
     ("($.action=='subscribe'|$.code>=1000)", [1, 3]),
     ("($.action)", [0, 1]),
+    ("$.action| dir:event", [0, 1, 4]),
+    ("$.code|$.url", [3, 4]),  # | ends a query too
     ("$.action -($.action == 'Subscribe')", [1]),
 ])
 def test_or_groups_and_negated_groups_select_the_expected_rows(
@@ -240,6 +242,7 @@ def test_phrases_regexes_and_words_may_hold_the_operators(expression: str, rows:
     ("ok (a | /[bad/)", "column 9: Bad regular expression"),
     ("ok | dir:up", "column 6: dir: takes"),
     ("a | 'open", "column 5: Unbalanced quotes"),
+    ("x $.a&$.b", "column 3: Bad JSONPath \\$.a&\\$.b: one query per term"),
 ])
 def test_errors_name_the_column(expression: str, message: str) -> None:
     with pytest.raises(FilterError, match=f"^{message}"):

@@ -6,8 +6,8 @@ generated from that registry (`python -m app.core.filters` prints the README's t
 cannot drift from the language.
 
 Terms combine: a space means and, `a | b` means or (space binds tighter), parentheses group, and
-`-` before a term or a group negates it. `|` inside a word belongs to it (`op:text|binary`), and
-quoted phrases and /regexes/ may contain `|`, `(` and `)`.
+`-` before a term or a group negates it. `|` inside a word belongs to it (`op:text|binary`) but ends a
+JSONPath query; quoted phrases and /regexes/ may contain `|`, `(` and `)`.
 
 Binary payloads are searched as their hex form. Binary, non-JSON and very large
 payloads (over `JSON_PARSE_LIMIT`) never match a JSONPath term, so `-$.x` matches
@@ -127,6 +127,8 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
         query = jsonpath.compile(path)
     except jsonpath.JSONPathError as error:
         raise FilterError(f"Bad JSONPath {path}: {library_error(error)}") from None
+    if not isinstance(query, jsonpath.JSONPath):  # the library's `&` of two queries
+        raise FilterError(f"Bad JSONPath {path}: one query per term; combine terms with a space or |")
     if operator is None:
         return finds_something(query)
     if not value:
@@ -313,7 +315,7 @@ def split_comparison(token: str) -> tuple[str, str | None, str | None]:
 
 
 def _scan_path(text: str, start: int) -> int:
-    """The end of a JSONPath query starting at `start`: whitespace, a comparison or a group's `)`.
+    """The end of a JSONPath query starting at `start`: whitespace, a comparison, a group's `)` or `|`.
 
     Only outside the query's own brackets, parentheses and quotes.
     """
@@ -335,6 +337,8 @@ def _scan_path(text: str, start: int) -> int:
             depth = max(0, depth - 1)
         elif depth == 0 and (char.isspace() or text.startswith(COMPARISONS, position)):
             break
+        elif depth == 0 and char == "|":
+            break  # the or operator: `$.a|$.b` is `$.a | $.b`
         position += 1
     return position
 
