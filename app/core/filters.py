@@ -146,161 +146,7 @@ def _payload_text(payload: str | bytes) -> str:
     return payload.hex(" ") if isinstance(payload, bytes) else payload
 
 
-# --- The registry of term kinds --------------------------------------------------------------------
-
-TermCompiler = Callable[[str, RowCache], RowPredicate]
-
-
-@dataclass(frozen=True)
-class TermKind:
-    """One kind of term: how it is recognised and compiled, how soon it is tried, how it is explained."""
-
-    name: str
-    prefix: str  # `dir:`, `$`, `/`, `"`; empty for a plain word
-    cost: int  # COLUMN, SCAN or PARSE: within an and, cheaper terms are tried first
-    brief: str = field(repr=False)  # for the filter box's placeholder
-    forms: tuple[tuple[str, str], ...] = field(repr=False)  # (example, meaning) for the tooltip and README
-    compile: TermCompiler = field(repr=False)
-
-
-TERMS: list[TermKind] = []
-
-
-def term_kind(name: str, prefix: str, cost: int, brief: str,
-              *forms: tuple[str, str]) -> Callable[[TermCompiler], TermCompiler]:
-    """Register the decorated compiler as the term kind `name` (in help order)."""
-    def register(compile_term: TermCompiler) -> TermCompiler:
-        TERMS.append(TermKind(name, prefix, cost, brief, forms, compile_term))
-        return compile_term
-    return register
-
-
-@term_kind("word", "", SCAN, "words (all must match)",
-           ("word", "the payload contains it, ignoring case"))
-def _word(token: str, rows: RowCache) -> RowPredicate:
-    needle = token.casefold()
-    if needle.isascii():
-        # ASCII-only needles: a lower() of the payload is enough and much faster than casefold().
-        return lambda store, row: needle in rows.lower(store, row)
-    return lambda store, row: needle in rows.text(store, row).casefold()
-
-
-@term_kind("phrase", '"', SCAN, '"a phrase"',
-           ('"a phrase"', "the payload contains it, ignoring case (also 'a phrase'; may hold | ( ) and $)"))
-def _phrase(text: str, rows: RowCache) -> RowPredicate:
-    return _word(text, rows)
-
-
-@term_kind("regex", "/", SCAN, "/regex/",
-           ("/regex/", "the payload matches the regular expression (Python syntax; may hold spaces, | ( ))"))
-def _regex(token: str, rows: RowCache) -> RowPredicate:
-    try:
-        pattern = re.compile(token[1:-1])
-    except re.error as error:
-        raise FilterError(f"Bad regular expression {token}: {error}") from None
-    return lambda store, row: pattern.search(rows.text(store, row)) is not None
-
-
-@term_kind("direction", "dir:", COLUMN, "dir:sent|received|event",
-           ("dir:sent", "the direction: sent, received or event"))
-def _direction(token: str, rows: RowCache) -> RowPredicate:
-    value = token[len("dir:"):]
-    if value not in DIRECTIONS:
-        raise FilterError(f"dir: takes sent, received or event, not {value!r}")
-    wanted = DIRECTIONS[value]
-    return lambda store, row: store.directions[row] == wanted
-
-
-@term_kind("connection", "conn:", COLUMN, "conn:client#1",
-           ("conn:client#1", "the connection name starts with this"))
-def _connection(token: str, rows: RowCache) -> RowPredicate:
-    value = token[len("conn:"):]
-    if not value:
-        raise FilterError("conn: needs a connection name, e.g. conn:client#1")
-    return lambda store, row: store.connection(row).startswith(value)
-
-
-@term_kind("opcode", "op:", COLUMN, "op:text|binary|close|open|refused|error",
-           ("op:text|binary", f"the opcode is one of these: {', '.join(OPCODES)}"))
-def _opcode(token: str, rows: RowCache) -> RowPredicate:
-    value = token[len("op:"):]
-    names = value.split("|")
-    unknown = [n for n in names if n not in OPCODES]
-    if unknown or not value:
-        raise FilterError(f"op: takes {', '.join(OPCODES)}; not {', '.join(unknown) or 'nothing'}")
-    codes = frozenset(OPCODES[n] for n in names)
-    return lambda store, row: store.opcodes[row] in codes
-
-
-@term_kind("jsonpath", "$", PARSE, "$.data.id (JSONPath finds it) · $.type == 'chat' (also != < <= > >= =~ /re/i)",
-           ("$.data.id", "a JSONPath query (RFC 9535) finds something in the JSON payload: $..user, $.items[*].price"),
-           ("$.type == 'chat'", "…and a value it finds compares with a JSON literal ('chat', \"chat\", 42): "
-                                "== != < <= > >="),
-           ("$.name =~ /ali.*/i", "…or is a string the regular expression matches in full"),
-           ("$.items[?@.price > 10]", "the library's own filter syntax, inside a query"))
-def _jsonpath(token: str, rows: RowCache) -> RowPredicate:
-    path, operator, value = split_comparison(token)
-    test = compile_jsonpath(path, operator, value)
-
-    def json_term(store: CaptureStore, row: int) -> bool:
-        document = rows.document(store, row)
-        return document is not NOT_JSON and test(document)
-    return json_term
-
-
-# How terms combine; explained beside the term kinds.
-OPERATORS: tuple[tuple[str, str], ...] = (
-    ("a b", "both (a space means and)"),
-    ("a | b", "either (space binds tighter: a b | c is (a b) | c)"),
-    ("(a | b) c", "parentheses group"),
-    ("-term, -(a | b)", "the opposite of a term or a group"),
-)
-OPERATORS_BRIEF = "a | b (or) · ( ) group · -term negates"
-HELP_NOTES = ("Binary and non-JSON payloads never match a JSONPath term (so they match a negated one). "
-              "Quote a word that starts with $: \"$5\".")
-
-_KINDS = {kind.name: kind for kind in TERMS}
-_PREFIXED = tuple(kind for kind in TERMS if kind.prefix.endswith(":"))
-
-
-def _kind_of_word(word: str) -> TermKind:
-    """`dir:x`, `conn:x` and `op:x` by their prefix; anything else is a plain word."""
-    for kind in _PREFIXED:
-        if word.startswith(kind.prefix):
-            return kind
-    return _KINDS["word"]
-
-
-def help_line() -> str:
-    """The filter box's one-line placeholder."""
-    return " · ".join([kind.brief for kind in TERMS] + [OPERATORS_BRIEF])
-
-
-def help_tooltip() -> str:
-    """The filter box's tooltip: every form of every term, then the operators."""
-    forms = [form for kind in TERMS for form in kind.forms]
-    width = max(len(example) for example, _meaning in forms + list(OPERATORS)) + 2
-    lines = ["Terms (a message is shown when…):"]
-    lines += [f"  {example:<{width}}{meaning}" for example, meaning in forms]
-    lines.append("Combined:")
-    lines += [f"  {example:<{width}}{meaning}" for example, meaning in OPERATORS]
-    lines.append(HELP_NOTES)
-    return "\n".join(lines)
-
-
-README_BEGIN = "<!-- filter terms: generated by `python -m app.core.filters`, do not edit by hand -->"
-README_END = "<!-- end of filter terms -->"
-
-
-def readme_section(indent: str = "  ") -> str:
-    """README's table of filter terms and operators between its markers, indented as in its list."""
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-    rows = ["| term | shows a message when… |", "|---|---|"]
-    rows += [f"| `{cell(example)}` | {cell(meaning)} |" for kind in TERMS for example, meaning in kind.forms]
-    rows += [f"| `{cell(example)}` | {cell(meaning)} |" for example, meaning in OPERATORS]
-    return "\n".join(indent + line for line in [README_BEGIN, *rows, README_END])
-
+# --- Where a term ends ----------------------------------------------------------------------------
 
 def split_comparison(token: str) -> tuple[str, str | None, str | None]:
     """`$.a.b == 'x'` → ("$.a.b", "==", "'x'"); `$.a.b` → ("$.a.b", None, None)."""
@@ -374,17 +220,6 @@ def _jsonpath_token(expression: str, start: int) -> int:
     return _scan_value(expression, look)
 
 
-# --- Reading an expression -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Token:
-    """A piece of the expression: an operator (`(`, `)`, `|`, `-`) or a term of `kind`, at `position`."""
-
-    text: str
-    position: int  # 0-based index into the expression
-    kind: TermKind | None = None  # None for an operator
-
-
 _REGEX = re.compile(r"/(?:\\.|[^/\\])*/(?=[\s|)]|$)")
 _ENDS_TERM = frozenset("|)")
 
@@ -406,6 +241,209 @@ def _word_end(expression: str, start: int) -> int:
     return position
 
 
+
+def _scan_phrase(expression: str, start: int) -> tuple[int, str]:
+    """A quoted phrase: its text without the quotes."""
+    quote = expression[start]
+    close = expression.find(quote, start + 1)
+    if close < 0:
+        raise FilterError(f"Unbalanced quotes in {expression[start:_word_end(expression, start)]!r}: "
+                          f"close the phrase with {quote}")
+    return close + 1, expression[start + 1:close]
+
+
+def _scan_regex(expression: str, start: int) -> tuple[int, str] | None:
+    """`/regex/` up to a space, `|`, `)` or the end; None when it is not closed (then it is a word)."""
+    match = _REGEX.match(expression, start)
+    return None if match is None else (match.end(), match.group())
+
+
+def _scan_jsonpath(expression: str, start: int) -> tuple[int, str]:
+    """A JSONPath query with its comparison, if any."""
+    end = _jsonpath_token(expression, start)
+    return end, expression[start:end].strip()
+
+
+# --- The registry of term kinds --------------------------------------------------------------------
+
+TermCompiler = Callable[[str, RowCache], RowPredicate]
+# Where a term that starts at `start` ends, and its text; None: not this kind after all.
+TermScanner = Callable[[str, int], tuple[int, str] | None]
+
+
+@dataclass(frozen=True)
+class TermKind:
+    """One kind of term: how it is recognised and compiled, how soon it is tried, how it is explained."""
+
+    name: str
+    prefixes: tuple[str, ...]  # how its terms start (none for a plain word)
+    cost: int  # COLUMN, SCAN or PARSE: within an and, cheaper terms are tried first
+    brief: str = field(repr=False)  # for the filter box's placeholder
+    forms: tuple[tuple[str, str], ...] = field(repr=False)  # (example, meaning) for the tooltip and README
+    compile: TermCompiler = field(repr=False)
+    scan: TermScanner | None = field(default=None, repr=False)  # None: the term is a word with that prefix
+
+
+TERMS: list[TermKind] = []
+
+
+def term_kind(name: str, prefixes: tuple[str, ...], cost: int, brief: str, *forms: tuple[str, str],
+              scan: TermScanner | None = None) -> Callable[[TermCompiler], TermCompiler]:
+    """Register the decorated compiler as the term kind `name` (in help order)."""
+    def register(compile_term: TermCompiler) -> TermCompiler:
+        TERMS.append(TermKind(name, prefixes, cost, brief, forms, compile_term, scan))
+        return compile_term
+    return register
+
+
+@term_kind("word", (), SCAN, "words (all must match)",
+           ("word", "the payload contains it, ignoring case"))
+def _word(token: str, rows: RowCache) -> RowPredicate:
+    needle = token.casefold()
+    if needle.isascii():
+        # ASCII-only needles: a lower() of the payload is enough and much faster than casefold().
+        return lambda store, row: needle in rows.lower(store, row)
+    return lambda store, row: needle in rows.text(store, row).casefold()
+
+
+@term_kind("phrase", ('"', "'"), SCAN, '"a phrase"',
+           ('"a phrase"', "the payload contains it, ignoring case (also 'a phrase'; may hold | ( ) and $)"),
+           scan=_scan_phrase)
+def _phrase(text: str, rows: RowCache) -> RowPredicate:
+    return _word(text, rows)
+
+
+@term_kind("regex", ("/",), SCAN, "/regex/",
+           ("/regex/", "the payload matches the regular expression (Python syntax; may hold spaces, | ( ))"),
+           scan=_scan_regex)
+def _regex(token: str, rows: RowCache) -> RowPredicate:
+    try:
+        pattern = re.compile(token[1:-1])
+    except re.error as error:
+        raise FilterError(f"Bad regular expression {token}: {error}") from None
+    return lambda store, row: pattern.search(rows.text(store, row)) is not None
+
+
+@term_kind("direction", ("dir:",), COLUMN, "dir:sent|received|event",
+           ("dir:sent", "the direction: sent, received or event"))
+def _direction(token: str, rows: RowCache) -> RowPredicate:
+    value = token[len("dir:"):]
+    if value not in DIRECTIONS:
+        raise FilterError(f"dir: takes sent, received or event, not {value!r}")
+    wanted = DIRECTIONS[value]
+    return lambda store, row: store.directions[row] == wanted
+
+
+@term_kind("connection", ("conn:",), COLUMN, "conn:client#1",
+           ("conn:client#1", "the connection name starts with this"))
+def _connection(token: str, rows: RowCache) -> RowPredicate:
+    value = token[len("conn:"):]
+    if not value:
+        raise FilterError("conn: needs a connection name, e.g. conn:client#1")
+    return lambda store, row: store.connection(row).startswith(value)
+
+
+@term_kind("opcode", ("op:",), COLUMN, "op:text|binary|close|open|refused|error",
+           ("op:text|binary", f"the opcode is one of these: {', '.join(OPCODES)}"))
+def _opcode(token: str, rows: RowCache) -> RowPredicate:
+    value = token[len("op:"):]
+    names = value.split("|")
+    unknown = [n for n in names if n not in OPCODES]
+    if unknown or not value:
+        raise FilterError(f"op: takes {', '.join(OPCODES)}; not {', '.join(unknown) or 'nothing'}")
+    codes = frozenset(OPCODES[n] for n in names)
+    return lambda store, row: store.opcodes[row] in codes
+
+
+@term_kind("jsonpath", ("$",), PARSE, "$.data.id (JSONPath finds it) · $.type == 'chat' (also != < <= > >= =~ /re/i)",
+           ("$.data.id", "a JSONPath query (RFC 9535) finds something in the JSON payload: $..user, $.items[*].price"),
+           ("$.type == 'chat'", "…and a value it finds compares with a JSON literal ('chat', \"chat\", 42): "
+                                "== != < <= > >="),
+           ("$.name =~ /ali.*/i", "…or is a string the regular expression matches in full"),
+           ("$.items[?@.price > 10]", "the library's own filter syntax, inside a query"),
+           scan=_scan_jsonpath)
+def _jsonpath(token: str, rows: RowCache) -> RowPredicate:
+    path, operator, value = split_comparison(token)
+    test = compile_jsonpath(path, operator, value)
+
+    def json_term(store: CaptureStore, row: int) -> bool:
+        document = rows.document(store, row)
+        return document is not NOT_JSON and test(document)
+    return json_term
+
+
+# How terms combine; explained beside the term kinds.
+OPERATORS: tuple[tuple[str, str], ...] = (
+    ("a b", "both (a space means and)"),
+    ("a | b", "either (space binds tighter: a b | c is (a b) | c)"),
+    ("(a | b) c", "parentheses group"),
+    ("-term, -(a | b)", "the opposite of a term or a group"),
+)
+OPERATORS_BRIEF = "a | b (or) · ( ) group · -term negates"
+HELP_NOTES = ("Binary and non-JSON payloads never match a JSONPath term (so they match a negated one). "
+              "Quote a word that starts with $: \"$5\".")
+
+_SCANNED = tuple(kind for kind in TERMS if kind.scan is not None)
+_WORD_PREFIXED = tuple(kind for kind in TERMS if kind.scan is None and kind.prefixes)
+_WORD = next(kind for kind in TERMS if not kind.prefixes)
+
+
+def _scan_term(expression: str, start: int) -> tuple[TermKind, int, str]:
+    """The kind, end and text of the term at `start`: the first kind whose prefix and scanner fit it."""
+    for kind in _SCANNED:
+        if expression.startswith(kind.prefixes, start):
+            assert kind.scan is not None
+            scanned = kind.scan(expression, start)
+            if scanned is not None:
+                return kind, *scanned
+    end = _word_end(expression, start)
+    word = expression[start:end]
+    kind = next((kind for kind in _WORD_PREFIXED if word.startswith(kind.prefixes)), _WORD)
+    return kind, end, word
+
+
+def help_line() -> str:
+    """The filter box's one-line placeholder."""
+    return " · ".join([kind.brief for kind in TERMS] + [OPERATORS_BRIEF])
+
+
+def help_tooltip() -> str:
+    """The filter box's tooltip: every form of every term, then the operators."""
+    forms = [form for kind in TERMS for form in kind.forms]
+    width = max(len(example) for example, _meaning in forms + list(OPERATORS)) + 2
+    lines = ["Terms (a message is shown when…):"]
+    lines += [f"  {example:<{width}}{meaning}" for example, meaning in forms]
+    lines.append("Combined:")
+    lines += [f"  {example:<{width}}{meaning}" for example, meaning in OPERATORS]
+    lines.append(HELP_NOTES)
+    return "\n".join(lines)
+
+
+README_BEGIN = "<!-- filter terms: generated by `python -m app.core.filters`, do not edit by hand -->"
+README_END = "<!-- end of filter terms -->"
+
+
+def readme_section(indent: str = "  ") -> str:
+    """README's table of filter terms and operators between its markers, indented as in its list."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    rows = ["| term | shows a message when… |", "|---|---|"]
+    rows += [f"| `{cell(example)}` | {cell(meaning)} |" for kind in TERMS for example, meaning in kind.forms]
+    rows += [f"| `{cell(example)}` | {cell(meaning)} |" for example, meaning in OPERATORS]
+    return "\n".join(indent + line for line in [README_BEGIN, *rows, README_END])
+
+
+# --- Reading an expression -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the expression: an operator (`(`, `)`, `|`, `-`) or a term of `kind`, at `position`."""
+
+    text: str
+    position: int  # 0-based index into the expression
+    kind: TermKind | None = None  # None for an operator
+
+
 def tokenize(expression: str) -> Iterator[Token]:
     """The expression's operators and terms, left to right; a phrase's text comes without its quotes."""
     position, length = 0, len(expression)
@@ -420,25 +458,12 @@ def tokenize(expression: str) -> Iterator[Token]:
                 and expression[position + 1] not in _ENDS_TERM:
             yield Token("-", position)
             position += 1
-        elif char == "$":
-            end = _jsonpath_token(expression, position)
-            yield Token(expression[position:end].strip(), position, _KINDS["jsonpath"])
-            position = end
-        elif char in "\"'":
-            close = expression.find(char, position + 1)
-            if close < 0:
-                raise FilterError(f"column {position + 1}: Unbalanced quotes in "
-                                  f"{expression[position:_word_end(expression, position)]!r}: "
-                                  f"close the phrase with {char}")
-            yield Token(expression[position + 1:close], position, _KINDS["phrase"])
-            position = close + 1
-        elif char == "/" and (match := _REGEX.match(expression, position)):
-            yield Token(match.group(), position, _KINDS["regex"])
-            position = match.end()
         else:
-            end = _word_end(expression, position)
-            word = expression[position:end]
-            yield Token(word, position, _kind_of_word(word))
+            try:
+                kind, end, text = _scan_term(expression, position)
+            except FilterError as error:
+                raise FilterError(f"column {position + 1}: {error}") from None
+            yield Token(text, position, kind)
             position = end
 
 
