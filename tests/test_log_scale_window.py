@@ -52,7 +52,7 @@ def test_jsonpath_filter_typed_in_the_filter_bar(window: MainWindow, qtbot) -> N
     assert "needs a value" in status.text() and window.log_model.rowCount() == 1  # the old filter stays
     edit.setText("$[?@.id > ]")
     window.filter_bar.apply()
-    assert status.text().startswith("Bad JSONPath")
+    assert status.text().startswith("column 1: Bad JSONPath")
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")  # a popup, offscreen

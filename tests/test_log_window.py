@@ -466,3 +466,30 @@ def test_one_short_json_column_fits_the_default_window_without_scrolling(window:
     added = len(COLUMNS)
     assert table.columnViewportPosition(added) + table.columnWidth(added) <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
+
+
+def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.core.filters import help_tooltip
+
+    feed(window, qtbot, [
+        message('{"type": "trade", "note": "heartbeat"}'),
+        message('{"type": "trade", "id": 1}'),
+        message('{"type": "quote", "id": 2}'),
+        message('{"type": "news"}'),
+        message('{"type": "trade", "id": 3}', connection="client#2"),
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b'{"type": "trade"}'),
+    ])
+    bar = window.filter_bar
+    assert bar.edit.toolTip() == help_tooltip()
+    expression = "conn:client#1 ($.type == 'trade' | $.type == 'quote') -(/heartbeat/ | op:binary)"
+    bar.edit.setFocus()
+    with qtbot.waitSignal(bar.applied, timeout=5000):
+        qtbot.keyClicks(bar.edit, expression)  # typed; applied once the typing pauses
+    assert [window.view.store_row(row) for row in range(window.log_model.rowCount())] == [1, 2]
+    assert bar.status.text() == "2 of 6 shown"
+
+    bar.edit.setText("conn:client#1 ($.type == 'trade' | op:binary")
+    qtbot.waitUntil(lambda: bar.error is not None, timeout=3000)
+    assert bar.status.text().startswith("column 15: unclosed parenthesis")
+    assert "#cf222e" in bar.status.styleSheet()
+    assert window.log_model.rowCount() == 2  # the previous filter stays

@@ -1,30 +1,27 @@
 """The log filter: a small expression language compiled once into a row predicate.
 
-Terms are separated by spaces and must all match (AND):
+Every kind of term is one entry of `TERMS`: how it is recognised, how it is compiled, how costly it
+is to test and how it is explained. The filter bar's placeholder and tooltip and README's table are
+generated from that registry (`python -m app.core.filters` prints the README's table), so the help
+cannot drift from the language.
 
-- a word: the payload contains it, ignoring case (`"two words"` for a phrase)
-- `/regex/`: the payload matches the regular expression (Python syntax)
-- `dir:sent`, `dir:received`, `dir:event`: the direction
-- `conn:client#1`: the connection name starts with this
-- `op:text|binary|close|ping|pong|open|refused|error`: the opcode (`|` means any of them)
-- `$.data.id`: a JSONPath query (RFC 9535, python-jsonpath) finds something in the payload parsed as JSON
-- `$.type == 'chat'`: a JSONPath query compared with a JSON value: `==`, `!=`, `<`, `<=`, `>`, `>=`, or
-  `=~ /regex/i` (which must match the whole string); the library's own filter syntax works inside a
-  query, e.g. `$.items[?@.price > 10]`
-- `-term`: the opposite of any term above
+Terms combine: a space means and, `a | b` means or (space binds tighter), parentheses group, and
+`-` before a term or a group negates it. `|` inside a word belongs to it (`op:text|binary`) but ends a
+JSONPath query; quoted phrases and /regexes/ may contain `|`, `(` and `)`.
 
 Binary payloads are searched as their hex form. Binary, non-JSON and very large
 payloads (over `JSON_PARSE_LIMIT`) never match a JSONPath term, so `-$.x` matches
-them. Cheap terms are tried before payload scans and JSONPath ones, and a row's
-payload is decoded and parsed once for all its terms. A bad expression raises
-`FilterError` with a message for the user; it never half-applies.
+them. Within an and, cheap terms are tried before payload scans and JSONPath ones, and
+a row's payload is decoded and parsed once for all its terms. A bad expression raises
+`FilterError` with a message that names the column; it never half-applies.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonpath
@@ -127,6 +124,8 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
         query = jsonpath.compile(path)
     except jsonpath.JSONPathError as error:
         raise FilterError(f"Bad JSONPath {path}: {library_error(error)}") from None
+    if not isinstance(query, jsonpath.JSONPath):  # the library's `&` of two queries
+        raise FilterError(f"Bad JSONPath {path}: one query per term; combine terms with a space or |")
     if operator is None:
         return finds_something(query)
     if not value:
@@ -144,48 +143,7 @@ def _payload_text(payload: str | bytes) -> str:
     return payload.hex(" ") if isinstance(payload, bytes) else payload
 
 
-def _term(token: str, rows: RowCache, phrase: bool = False) -> tuple[RowPredicate, int]:
-    """Compile one term (a quoted `phrase` is never JSONPath); also say how costly it is to test."""
-    if token.startswith("-") and len(token) > 1:
-        inner, cost = _term(token[1:], rows, phrase)
-        return (lambda store, row: not inner(store, row)), cost
-    if token.startswith("$") and not phrase:
-        path, operator, value = split_comparison(token)
-        test = compile_jsonpath(path, operator, value)
-
-        def json_term(store: CaptureStore, row: int) -> bool:
-            document = rows.document(store, row)
-            return document is not NOT_JSON and test(document)
-        return json_term, PARSE
-    if len(token) >= 2 and token.startswith("/") and token.endswith("/"):
-        try:
-            pattern = re.compile(token[1:-1])
-        except re.error as error:
-            raise FilterError(f"Bad regular expression {token}: {error}") from None
-        return (lambda store, row: pattern.search(rows.text(store, row)) is not None), SCAN
-    key, colon, value = token.partition(":")
-    if colon and key == "dir":
-        if value not in DIRECTIONS:
-            raise FilterError(f"dir: takes sent, received or event, not {value!r}")
-        wanted = DIRECTIONS[value]
-        return (lambda store, row: store.directions[row] == wanted), COLUMN
-    if colon and key == "op":
-        names = value.split("|")
-        unknown = [n for n in names if n not in OPCODES]
-        if unknown or not value:
-            raise FilterError(f"op: takes {', '.join(OPCODES)}; not {', '.join(unknown) or 'nothing'}")
-        codes = frozenset(OPCODES[n] for n in names)
-        return (lambda store, row: store.opcodes[row] in codes), COLUMN
-    if colon and key == "conn":
-        if not value:
-            raise FilterError("conn: needs a connection name, e.g. conn:client#1")
-        return (lambda store, row: store.connection(row).startswith(value)), COLUMN
-    needle = token.casefold()
-    if needle.isascii():
-        # ASCII-only needles: a lower() of the payload is enough and much faster than casefold().
-        return (lambda store, row: needle in rows.lower(store, row)), SCAN
-    return (lambda store, row: needle in rows.text(store, row).casefold()), SCAN
-
+# --- Where a term ends ----------------------------------------------------------------------------
 
 def split_comparison(token: str) -> tuple[str, str | None, str | None]:
     """`$.a.b == 'x'` → ("$.a.b", "==", "'x'"); `$.a.b` → ("$.a.b", None, None)."""
@@ -200,7 +158,10 @@ def split_comparison(token: str) -> tuple[str, str | None, str | None]:
 
 
 def _scan_path(text: str, start: int) -> int:
-    """The end of a JSONPath query starting at `start`: whitespace or a comparison outside brackets and quotes."""
+    """The end of a JSONPath query starting at `start`: whitespace, a comparison, a group's `)` or `|`.
+
+    Only outside the query's own brackets, parentheses and quotes.
+    """
     depth, quote, position = 0, "", start
     while position < len(text):
         char = text[position]
@@ -214,15 +175,19 @@ def _scan_path(text: str, start: int) -> int:
         elif char in "[(":
             depth += 1
         elif char in "])":
+            if depth == 0 and char == ")":
+                break  # closes a group the query is in
             depth = max(0, depth - 1)
         elif depth == 0 and (char.isspace() or text.startswith(COMPARISONS, position)):
             break
+        elif depth == 0 and char == "|":
+            break  # the or operator: `$.a|$.b` is `$.a | $.b`
         position += 1
     return position
 
 
 def _scan_value(text: str, start: int) -> int:
-    """The end of a comparison's value: a quoted string, a /regex/flags, or a word."""
+    """The end of a comparison's value: a quoted string, a /regex/flags, or a word (up to `|` or `)`)."""
     if start < len(text) and text[start] in "'\"/":
         quote, position = text[start], start + 1
         while position < len(text) and text[position] != quote:
@@ -232,13 +197,13 @@ def _scan_value(text: str, start: int) -> int:
             position += 1  # regex flags
         return min(position, len(text))
     position = start
-    while position < len(text) and not text[position].isspace():
+    while position < len(text) and not text[position].isspace() and text[position] not in "|)":
         position += 1
     return position
 
 
 def _jsonpath_token(expression: str, start: int) -> int:
-    """The end of a JSONPath term starting at `start` (after an optional `-`), comparison included."""
+    """The end of a JSONPath term starting at `start`, comparison included."""
     position = _scan_path(expression, start)
     look = position
     while look < len(expression) and expression[look].isspace():
@@ -252,48 +217,379 @@ def _jsonpath_token(expression: str, start: int) -> int:
     return _scan_value(expression, look)
 
 
-_TOKEN = re.compile(r"""-?/(?:\\.|[^/\\])*/(?=\s|$)|-?"[^"]*"|-?'[^']*'|\S+""")
+_REGEX = re.compile(r"/(?:\\.|[^/\\])*/(?=[\s|)]|$)")
+_ENDS_TERM = frozenset("|)")
 
 
-def tokenize(expression: str) -> list[tuple[str, bool]]:
-    """Split into terms: `/regex with spaces/`, quoted phrases, JSONPath terms, words.
+def _word_end(expression: str, start: int) -> int:
+    """A word runs to a space or to a `)` it did not open; a `|` at its end is the or operator."""
+    depth, position = 0, start
+    while position < len(expression) and not expression[position].isspace():
+        char = expression[position]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        position += 1
+    while position > start + 1 and expression[position - 1] == "|":
+        position -= 1
+    return position
 
-    Each comes with whether it was a quoted phrase (its quotes removed).
-    """
-    tokens = []
-    position = 0
-    while position < len(expression):
-        if expression[position].isspace():
+
+
+def _scan_phrase(expression: str, start: int) -> tuple[int, str]:
+    """A quoted phrase: its text without the quotes."""
+    quote = expression[start]
+    close = expression.find(quote, start + 1)
+    if close < 0:
+        raise FilterError(f"Unbalanced quotes in {expression[start:_word_end(expression, start)]!r}: "
+                          f"close the phrase with {quote}")
+    return close + 1, expression[start + 1:close]
+
+
+def _scan_regex(expression: str, start: int) -> tuple[int, str] | None:
+    """`/regex/` up to a space, `|`, `)` or the end; None when it is not closed (then it is a word)."""
+    match = _REGEX.match(expression, start)
+    return None if match is None else (match.end(), match.group())
+
+
+def _scan_jsonpath(expression: str, start: int) -> tuple[int, str]:
+    """A JSONPath query with its comparison, if any."""
+    end = _jsonpath_token(expression, start)
+    return end, expression[start:end].strip()
+
+
+# --- The registry of term kinds --------------------------------------------------------------------
+
+TermCompiler = Callable[[str, RowCache], RowPredicate]
+# Where a term that starts at `start` ends, and its text; None: not this kind after all.
+TermScanner = Callable[[str, int], tuple[int, str] | None]
+
+
+@dataclass(frozen=True)
+class TermKind:
+    """One kind of term: how it is recognised and compiled, how soon it is tried, how it is explained."""
+
+    name: str
+    prefixes: tuple[str, ...]  # how its terms start (none for a plain word)
+    cost: int  # COLUMN, SCAN or PARSE: within an and, cheaper terms are tried first
+    brief: str = field(repr=False)  # for the filter box's placeholder
+    forms: tuple[tuple[str, str], ...] = field(repr=False)  # (example, meaning) for the tooltip and README
+    compile: TermCompiler = field(repr=False)
+    scan: TermScanner | None = field(default=None, repr=False)  # None: the term is a word with that prefix
+
+
+TERMS: list[TermKind] = []
+
+
+def term_kind(name: str, prefixes: tuple[str, ...], cost: int, brief: str, *forms: tuple[str, str],
+              scan: TermScanner | None = None) -> Callable[[TermCompiler], TermCompiler]:
+    """Register the decorated compiler as the term kind `name` (in help order)."""
+    def register(compile_term: TermCompiler) -> TermCompiler:
+        TERMS.append(TermKind(name, prefixes, cost, brief, forms, compile_term, scan))
+        return compile_term
+    return register
+
+
+@term_kind("word", (), SCAN, "words (all must match)",
+           ("word", "the payload contains it, ignoring case"))
+def _word(token: str, rows: RowCache) -> RowPredicate:
+    needle = token.casefold()
+    if needle.isascii():
+        # ASCII-only needles: a lower() of the payload is enough and much faster than casefold().
+        return lambda store, row: needle in rows.lower(store, row)
+    return lambda store, row: needle in rows.text(store, row).casefold()
+
+
+@term_kind("phrase", ('"', "'"), SCAN, '"a phrase"',
+           ('"a phrase"', "the payload contains it, ignoring case (also 'a phrase'; may hold | ( ) and $)"),
+           scan=_scan_phrase)
+def _phrase(text: str, rows: RowCache) -> RowPredicate:
+    return _word(text, rows)
+
+
+@term_kind("regex", ("/",), SCAN, "/regex/",
+           ("/regex/", "the payload matches the regular expression (Python syntax; may hold spaces, | ( ))"),
+           scan=_scan_regex)
+def _regex(token: str, rows: RowCache) -> RowPredicate:
+    try:
+        pattern = re.compile(token[1:-1])
+    except re.error as error:
+        raise FilterError(f"Bad regular expression {token}: {error}") from None
+    return lambda store, row: pattern.search(rows.text(store, row)) is not None
+
+
+@term_kind("direction", ("dir:",), COLUMN, "dir:sent|received|event",
+           ("dir:sent", "the direction: sent, received or event"))
+def _direction(token: str, rows: RowCache) -> RowPredicate:
+    value = token[len("dir:"):]
+    if value not in DIRECTIONS:
+        raise FilterError(f"dir: takes sent, received or event, not {value!r}")
+    wanted = DIRECTIONS[value]
+    return lambda store, row: store.directions[row] == wanted
+
+
+@term_kind("connection", ("conn:",), COLUMN, "conn:client#1",
+           ("conn:client#1", "the connection name starts with this"))
+def _connection(token: str, rows: RowCache) -> RowPredicate:
+    value = token[len("conn:"):]
+    if not value:
+        raise FilterError("conn: needs a connection name, e.g. conn:client#1")
+    return lambda store, row: store.connection(row).startswith(value)
+
+
+@term_kind("opcode", ("op:",), COLUMN, "op:text|binary|close|open|refused|error",
+           ("op:text|binary", f"the opcode is one of these: {', '.join(OPCODES)}"))
+def _opcode(token: str, rows: RowCache) -> RowPredicate:
+    value = token[len("op:"):]
+    names = value.split("|")
+    unknown = [n for n in names if n not in OPCODES]
+    if unknown or not value:
+        raise FilterError(f"op: takes {', '.join(OPCODES)}; not {', '.join(unknown) or 'nothing'}")
+    codes = frozenset(OPCODES[n] for n in names)
+    return lambda store, row: store.opcodes[row] in codes
+
+
+@term_kind("jsonpath", ("$",), PARSE, "$.data.id (JSONPath finds it) · $.type == 'chat' (also != < <= > >= =~ /re/i)",
+           ("$.data.id", "a JSONPath query (RFC 9535) finds something in the JSON payload: $..user, $.items[*].price"),
+           ("$.type == 'chat'", "…and a value it finds compares with a JSON literal ('chat', \"chat\", 42): "
+                                "== != < <= > >="),
+           ("$.name =~ /ali.*/i", "…or is a string the regular expression matches in full"),
+           ("$.items[?@.price > 10]", "the library's own filter syntax, inside a query"),
+           scan=_scan_jsonpath)
+def _jsonpath(token: str, rows: RowCache) -> RowPredicate:
+    path, operator, value = split_comparison(token)
+    test = compile_jsonpath(path, operator, value)
+
+    def json_term(store: CaptureStore, row: int) -> bool:
+        document = rows.document(store, row)
+        return document is not NOT_JSON and test(document)
+    return json_term
+
+
+# How terms combine; explained beside the term kinds.
+OPERATORS: tuple[tuple[str, str], ...] = (
+    ("a b", "both (a space means and)"),
+    ("a | b", "either (space binds tighter: a b | c is (a b) | c)"),
+    ("(a | b) c", "parentheses group"),
+    ("-term, -(a | b)", "the opposite of a term or a group"),
+)
+OPERATORS_BRIEF = "a | b (or) · ( ) group · -term negates"
+HELP_NOTES = ("Binary and non-JSON payloads never match a JSONPath term (so they match a negated one). "
+              "Quote a word that starts with $: \"$5\".")
+
+_SCANNED = tuple(kind for kind in TERMS if kind.scan is not None)
+_WORD_PREFIXED = tuple(kind for kind in TERMS if kind.scan is None and kind.prefixes)
+_WORD = next(kind for kind in TERMS if not kind.prefixes)
+
+
+def _scan_term(expression: str, start: int) -> tuple[TermKind, int, str]:
+    """The kind, end and text of the term at `start`: the first kind whose prefix and scanner fit it."""
+    for kind in _SCANNED:
+        if expression.startswith(kind.prefixes, start):
+            assert kind.scan is not None
+            scanned = kind.scan(expression, start)
+            if scanned is not None:
+                return kind, *scanned
+    end = _word_end(expression, start)
+    word = expression[start:end]
+    kind = next((kind for kind in _WORD_PREFIXED if word.startswith(kind.prefixes)), _WORD)
+    return kind, end, word
+
+
+def help_line() -> str:
+    """The filter box's one-line placeholder."""
+    return " · ".join([kind.brief for kind in TERMS] + [OPERATORS_BRIEF])
+
+
+def help_tooltip() -> str:
+    """The filter box's tooltip: every form of every term, then the operators."""
+    forms = [form for kind in TERMS for form in kind.forms]
+    width = max(len(example) for example, _meaning in forms + list(OPERATORS)) + 2
+    lines = ["Terms (a message is shown when…):"]
+    lines += [f"  {example:<{width}}{meaning}" for example, meaning in forms]
+    lines.append("Combined:")
+    lines += [f"  {example:<{width}}{meaning}" for example, meaning in OPERATORS]
+    lines.append(HELP_NOTES)
+    return "\n".join(lines)
+
+
+README_BEGIN = "<!-- filter terms: generated by `python -m app.core.filters`, do not edit by hand -->"
+README_END = "<!-- end of filter terms -->"
+
+
+def readme_section(indent: str = "  ") -> str:
+    """README's table of filter terms and operators between its markers, indented as in its list."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    rows = ["| term | shows a message when… |", "|---|---|"]
+    rows += [f"| `{cell(example)}` | {cell(meaning)} |" for kind in TERMS for example, meaning in kind.forms]
+    rows += [f"| `{cell(example)}` | {cell(meaning)} |" for example, meaning in OPERATORS]
+    return "\n".join(indent + line for line in [README_BEGIN, *rows, README_END])
+
+
+# --- Reading an expression -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of the expression: an operator (`(`, `)`, `|`, `-`) or a term of `kind`, at `position`."""
+
+    text: str
+    position: int  # 0-based index into the expression
+    kind: TermKind | None = None  # None for an operator
+
+
+def tokenize(expression: str) -> Iterator[Token]:
+    """The expression's operators and terms, left to right; a phrase's text comes without its quotes."""
+    position, length = 0, len(expression)
+    while position < length:
+        char = expression[position]
+        if char.isspace():
             position += 1
-            continue
-        body = position + 1 if expression[position] == "-" else position
-        if expression.startswith("$", body):
-            end = _jsonpath_token(expression, body)
-            tokens.append((expression[position:end].strip(), False))
+        elif char in "()|":
+            yield Token(char, position)
+            position += 1
+        elif char == "-" and position + 1 < length and not expression[position + 1].isspace() \
+                and expression[position + 1] not in _ENDS_TERM:
+            yield Token("-", position)
+            position += 1
+        else:
+            try:
+                kind, end, text = _scan_term(expression, position)
+            except FilterError as error:
+                raise FilterError(f"column {position + 1}: {error}") from None
+            yield Token(text, position, kind)
             position = end
-            continue
-        match = _TOKEN.match(expression, position)
-        assert match is not None  # \S+ matches any non-space
-        token = match.group()
-        position = match.end()
-        body_text = token[1:] if token.startswith("-") else token
-        phrase = body_text[:1] in "\"'"
-        if phrase:
-            if len(body_text) < 2 or body_text[-1] != body_text[0]:
-                raise FilterError(f"Unbalanced quotes in {token!r}: close the phrase with {body_text[0]}")
-            token = ("-" if token.startswith("-") else "") + body_text[1:-1]
-        tokens.append((token, phrase))
-    return tokens
+
+
+# A parsed expression: a term, or (operator, children) with operator "and", "or" or "not".
+Node = Token | tuple[str, list["Node"]]
+
+
+class _Parser:
+    """Recursive descent over the tokens: or ← and ('|' and)*, and ← unary+, unary ← '-' unary | ( or ) | term."""
+
+    def __init__(self, expression: str) -> None:
+        self.tokens = list(tokenize(expression))
+        self.index = 0
+        self.end = len(expression)
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self.either()
+        token = self.peek()
+        if token is not None:  # only a `)` stops `either` early
+            raise FilterError(f"column {token.position + 1}: ')' without a '(' before it")
+        return node
+
+    def either(self) -> Node:
+        children = [self.both()]
+        while (token := self.peek()) is not None and token.kind is None and token.text == "|":
+            self.index += 1
+            following = self.peek()
+            if following is None or (following.kind is None and following.text in "|)"):
+                raise FilterError(f"column {token.position + 1}: nothing after '|'")
+            children.append(self.both())
+        return children[0] if len(children) == 1 else ("or", children)
+
+    def both(self) -> Node:
+        children: list[Node] = []
+        while (token := self.peek()) is not None and not (token.kind is None and token.text in "|)"):
+            children.append(self.unary())
+        if not children:
+            token = self.peek()
+            position = token.position if token is not None else self.end
+            what = "'|'" if token is not None and token.text == "|" else "')'"
+            raise FilterError(f"column {position + 1}: nothing before {what}")
+        return children[0] if len(children) == 1 else ("and", children)
+
+    def unary(self) -> Node:
+        token = self.tokens[self.index]
+        self.index += 1
+        if token.kind is not None:
+            return token
+        if token.text == "-":
+            if self.peek() is None:
+                raise FilterError(f"column {token.position + 1}: nothing after '-'")
+            return ("not", [self.unary()])
+        # an opening parenthesis (`both` stops before `|` and `)`)
+        following = self.peek()
+        if following is None:
+            raise FilterError(f"column {token.position + 1}: unclosed parenthesis")
+        if following.kind is None and following.text == ")":
+            raise FilterError(f"column {token.position + 1}: nothing inside the parentheses")
+        node = self.either()
+        closing = self.peek()
+        if closing is None:
+            raise FilterError(f"column {token.position + 1}: unclosed parenthesis")
+        self.index += 1
+        return node
+
+
+def parse(expression: str) -> Node | None:
+    """The expression as a tree; None when it is empty. Raises FilterError naming the column."""
+    return _Parser(expression).parse()
+
+
+# --- Compiling the tree ----------------------------------------------------------------------------
+
+def _compile_node(node: Node, rows: RowCache) -> tuple[RowPredicate, int]:
+    """The node's predicate and its cost (its costliest term's)."""
+    if isinstance(node, Token):
+        assert node.kind is not None
+        try:
+            return node.kind.compile(node.text, rows), node.kind.cost
+        except FilterError as error:
+            raise FilterError(f"column {node.position + 1}: {error}") from None
+    operator, children = node
+    compiled = [_compile_node(child, rows) for child in children]
+    cost = max(child_cost for _predicate, child_cost in compiled)
+    if operator == "not":
+        inner = compiled[0][0]
+        return (lambda store, row: not inner(store, row)), cost
+    if operator == "and":
+        compiled.sort(key=lambda term: term[1])  # stable: cheap first, else as written
+    terms = [predicate for predicate, _cost in compiled]
+    if len(terms) == 2:
+        first, second = terms
+        if operator == "and":
+            return (lambda store, row: first(store, row) and second(store, row)), cost
+        return (lambda store, row: first(store, row) or second(store, row)), cost
+    if operator == "and":
+        return (lambda store, row: all(term(store, row) for term in terms)), cost
+    return (lambda store, row: any(term(store, row) for term in terms)), cost
+
+
+def _flatten(node: Node) -> Node:
+    """`a (b c)` is `a b c` and `a | (b | c)` is `a | b | c`: one longer and can order all its terms."""
+    if isinstance(node, Token):
+        return node
+    operator, children = node
+    flat: list[Node] = []
+    for child in map(_flatten, children):
+        if operator != "not" and not isinstance(child, Token) and child[0] == operator:
+            flat.extend(child[1])
+        else:
+            flat.append(child)
+    return operator, flat
+
+
+def compile_tree(tree: Node) -> RowPredicate:
+    """One predicate for a parsed expression; its terms share one decode and parse of each row."""
+    return _compile_node(_flatten(tree), RowCache())[0]
 
 
 def compile_filter(expression: str) -> RowPredicate | None:
     """Compile `expression`; None means "show everything"."""
-    tokens = tokenize(expression)
-    if not tokens:
-        return None
-    rows = RowCache()
-    compiled = sorted((_term(token, rows, phrase) for token, phrase in tokens), key=lambda term: term[1])
-    terms = [predicate for predicate, _cost in compiled]
-    if len(terms) == 1:
-        return terms[0]
-    return lambda store, row: all(term(store, row) for term in terms)
+    tree = parse(expression)
+    return None if tree is None else compile_tree(tree)
+
+
+if __name__ == "__main__":
+    print(readme_section())

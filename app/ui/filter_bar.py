@@ -11,26 +11,13 @@ from collections.abc import Iterator
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from app.core.filters import FilterError, compile_filter
+from app.core.filters import FilterError, compile_filter, help_line, help_tooltip
 from app.core.view import View
 
 DEBOUNCE_MS = 250
-HELP = ("words (all must match) · \"a phrase\" · /regex/ · dir:sent|received|event · "
-        "conn:client#1 · op:text|binary|close|open|refused|error · $.data.id (JSONPath finds it) · "
-        "$.type == 'chat' (also != < <= > >= =~ /re/i) · -term negates")
-TOOLTIP = (
-    "All terms must match:\n"
-    "  word, \"a phrase\"        the payload contains it (ignoring case)\n"
-    "  /regex/                   the payload matches (Python syntax)\n"
-    "  dir:sent|received|event   the direction\n"
-    "  conn:client#1             the connection name starts with this\n"
-    "  op:text|binary|close|…    the opcode\n"
-    "  $.data.id                 a JSONPath query finds something in the JSON payload\n"
-    "  $.type == 'chat'          …and its value compares: == != < <= > >=, or =~ /regex/i (whole string)\n"
-    "  $.items[?@.price > 10]    the library's filter syntax (RFC 9535) works inside a query\n"
-    "  -term                     the opposite of any term\n"
-    "Binary and non-JSON payloads never match a JSONPath term. Quote a word that starts with $: \"$5\"."
-)
+# Generated from the registry of term kinds, like README's table, so the three never disagree.
+HELP = help_line()
+TOOLTIP = help_tooltip()
 
 
 # The status beside the box has this text's width whatever it says (so the box never changes width);
