@@ -242,7 +242,7 @@ def test_phrases_regexes_and_words_may_hold_the_operators(expression: str, rows:
     ("ok (a | /[bad/)", "column 9: Bad regular expression"),
     ("ok | dir:up", "column 6: dir: takes"),
     ("a | 'open", "column 5: Unbalanced quotes"),
-    ("x $.a&$.b", "column 3: Bad JSONPath \\$.a&\\$.b: one query per term"),
+    ("x $.a&$.b", "column 3: Bad JSONPath \\$.a&\\$.b: one query at a time"),
 ])
 def test_errors_name_the_column(expression: str, message: str) -> None:
     with pytest.raises(FilterError, match=f"^{message}"):

@@ -114,6 +114,9 @@ def test_a_bad_json_column_path_says_why() -> None:
         model.add_json_column("$.[")
     with pytest.raises(FilterError, match="starts with \\$"):
         model.add_json_column("type")
+    for combined in ("$.a|$.b", "$.a&$.b"):  # the library's union and intersection: one column, one query
+        with pytest.raises(FilterError, match="one query at a time"):
+            model.add_json_column(combined)
     assert model.columnCount() == len(COLUMNS)
 
 

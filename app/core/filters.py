@@ -28,7 +28,7 @@ import jsonpath
 
 from app.core.capture import CaptureStore
 from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES
-from app.core.json_query import compares_true, finds_something
+from app.core.json_query import FilterError, compares_true, compile_query, finds_something, library_error
 
 RowPredicate = Callable[[CaptureStore, int], bool]
 
@@ -41,10 +41,6 @@ COMPARISONS = ("==", "!=", "<=", ">=", "=~", "<", ">")
 NOT_JSON = object()
 # How soon a term is tried: column lookups, then payload scans, then JSON parses.
 COLUMN, SCAN, PARSE = 0, 1, 2
-
-
-class FilterError(ValueError):
-    """The expression is not valid; the message says what to fix."""
 
 
 class RowCache:
@@ -113,19 +109,9 @@ def _loads(text: str) -> Any:
         return NOT_JSON
 
 
-def library_error(error: Exception) -> str:
-    """The library's message without its multi-line source excerpt."""
-    return str(error).splitlines()[0].strip() if str(error) else type(error).__name__
-
-
 def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Callable[[Any], bool]:
     """A test of a parsed document: the query finds something (and it compares true)."""
-    try:
-        query = jsonpath.compile(path)
-    except jsonpath.JSONPathError as error:
-        raise FilterError(f"Bad JSONPath {path}: {library_error(error)}") from None
-    if not isinstance(query, jsonpath.JSONPath):  # the library's `&` of two queries
-        raise FilterError(f"Bad JSONPath {path}: one query per term; combine terms with a space or |")
+    query = compile_query(path)
     if operator is None:
         return finds_something(query)
     if not value:

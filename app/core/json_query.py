@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import jsonpath
 from jsonpath.filter import UNDEFINED
 
 try:  # the parsed forms the fast path reads; without them every query simply runs through the library
@@ -28,6 +29,28 @@ except ImportError:  # pragma: no cover - a future python-jsonpath
     FAST_PATH = False
 
 MISSING = UNDEFINED  # what a query that finds nothing yields
+
+
+class FilterError(ValueError):
+    """The expression is not valid; the message says what to fix."""
+
+
+def library_error(error: Exception) -> str:
+    """The library's message without its multi-line source excerpt."""
+    return str(error).splitlines()[0].strip() if str(error) else type(error).__name__
+
+
+def compile_query(path: str) -> Any:
+    """The library's compiled query for one JSON path, or FilterError in the words filters and columns share."""
+    if not path.startswith("$"):
+        raise FilterError(f"A JSON path starts with $, e.g. $.type or $.data.id (not {path!r})")
+    try:
+        query = jsonpath.compile(path)
+    except jsonpath.JSONPathError as error:
+        raise FilterError(f"Bad JSONPath {path}: {library_error(error)}") from None
+    if not isinstance(query, jsonpath.JSONPath):  # the library's `|` or `&` of two queries
+        raise FilterError(f"Bad JSONPath {path}: one query at a time (a filter combines terms with a space or |)")
+    return query
 _ASK_LIBRARY = object()
 _LITERALS = (IntegerLiteral, FloatLiteral, StringLiteral, BooleanLiteral) if FAST_PATH else ()
 FAST_OPERATORS = frozenset(("==", "!=", "<", "<=", ">", ">="))

@@ -14,15 +14,13 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-import jsonpath
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
 from app.core.capture import CaptureStore
 from app.core.frames import OPCODE_NAMES, Direction, Opcode
-from app.core.filters import NOT_JSON, FilterError, library_error, parse_payload
-from app.core.json_query import first_value
+from app.core.filters import NOT_JSON, parse_payload
+from app.core.json_query import compile_query, first_value
 from app.core.sorting import MISSING, KeyFunction
 from app.core.summary import SUMMARY_CHARS, human_size, summarize
 from app.core.view import View
@@ -107,12 +105,7 @@ class LogModel(QAbstractTableModel):
     def add_json_column(self, path: str) -> int:
         """Add a column showing the first value `path` finds in each payload; return its number."""
         path = path.strip()
-        if not path.startswith("$"):
-            raise FilterError(f"A JSON path starts with $, e.g. $.type or $.data.id (not {path!r})")
-        try:
-            query = jsonpath.compile(path)
-        except jsonpath.JSONPathError as error:
-            raise FilterError(f"Bad JSONPath {path}: {library_error(error)}") from None
+        query = compile_query(path)
         column = self.columnCount()
         self.beginInsertColumns(QModelIndex(), column, column)
         self.json_columns.append(path)
