@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from app.core.diff import ADDED, REMOVED, Change, Differences, diff_lines, diff_values
 from app.core.inspection import Inspection, inspect_payload
-from app.core.pretty import LineKeys, LocationTrie, displayable, pretty_lines
+from app.core.pretty import LineKeys, LocationTrie, pretty_lines
+from app.core.printable import displayable
 
 # Texts (not JSON) up to this many lines a side are aligned by difflib; longer ones are shown
 # row for row (difflib's cost grows faster than the length). JSON is aligned by path, in O(n log n).

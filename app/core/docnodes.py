@@ -25,6 +25,7 @@ from app.core.lazyjson import (
     CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
     keys_and_values, text_lacks,
 )
+from app.core.printable import displayable
 
 PAGE = 500  # children per request
 PREVIEW_CHARS = 300  # characters of a string shown in the value column
@@ -91,13 +92,6 @@ class FindResult:
         return [self.path(number) for number in range(len(self.matches))]
 
 
-def display_text(value: str) -> str:
-    """Text safe for a QString or a clipboard: lone surrogates shown as escapes, not dropped."""
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def kind_of(value: Any) -> str:
     if is_object(value):
         return "object"
@@ -122,7 +116,7 @@ def preview(value: Any) -> str:
         return f"[{len(value)} items]" if len(value) != 1 else "[1 item]"
     if kind == "string":
         text = json.dumps(value[:PREVIEW_CHARS], ensure_ascii=False)
-        return display_text(text) + ("…" if len(value) > PREVIEW_CHARS else "")
+        return displayable(text) + ("…" if len(value) > PREVIEW_CHARS else "")
     return scalar_text(value)
 
 
@@ -150,7 +144,7 @@ def warning_of(value: Any) -> str | None:
 
 
 def duplicate_warning(key: str) -> str:
-    return f"Duplicate key {display_text(key)!r}: a JavaScript client keeps only the last."
+    return f"Duplicate key {displayable(key)!r}: a JavaScript client keeps only the last."
 
 
 def node_at(root: Any, path: Path) -> Any:
@@ -187,7 +181,7 @@ def copy_text(root: Any, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool
     """What "Copy value" puts on the clipboard: a string's own text, anything else as JSON."""
     value = node_at(root, path)
     if isinstance(value, str) and not isinstance(value, NumberLiteral):
-        text = display_text(value)
+        text = displayable(value)
         return (text[:limit], True) if len(text) > limit else (text, False)
     return dumps_capped(value, limit, expand=shallow)
 
@@ -378,7 +372,7 @@ def json_path(keys: list[str | int]) -> str:
         elif _IDENTIFIER.fullmatch(key):
             parts.append(f".{key}")
         else:
-            escaped = display_text(key).replace("\\", "\\\\").replace("'", "\\'")
+            escaped = displayable(key).replace("\\", "\\\\").replace("'", "\\'")
             parts.append(f"['{escaped}']")
     return "".join(parts)
 

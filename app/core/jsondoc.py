@@ -10,6 +10,7 @@ float cannot hold keep their literal text, and errors carry line and column.
 from __future__ import annotations
 
 import json
+import json.encoder
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -310,13 +311,14 @@ def dumps_capped(
 
 def json_string(value: str) -> str:
     """A JSON string literal; lone surrogates are escaped so the text is valid Unicode."""
-    text = json.dumps(value, ensure_ascii=False)
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return json.dumps(value)
-    return text
+    literal = json.encoder.encode_basestring(value)  # what json.dumps(..., ensure_ascii=False) writes
+    if literal.isascii():
+        return literal
+    try:
+        literal.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.encoder.encode_basestring_ascii(value)
+    return literal
 
 
 def iter_dumps(value: Any, indent: int | None = 2, expand: Callable[[Any], Any] | None = None) -> Iterator[str]:

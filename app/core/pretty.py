@@ -14,43 +14,24 @@ duplicated key's second value is `("a", 2)`).
 from __future__ import annotations
 
 import json
-import json.encoder
 import math
 from collections.abc import Iterable
 from typing import Any
 
-from app.core.jsondoc import MAX_INDENT_LEVEL, JsonObject, NumberLiteral
+from app.core.jsondoc import MAX_INDENT_LEVEL, JsonObject, NumberLiteral, json_string
 
 Segment = int | tuple[str, int]
 Location = tuple[Segment, ...]
 
 _END = object()  # marks a wanted location in a `LocationTrie` node
-
-
-def _encode_string(text: str) -> str:
-    """A JSON string literal as `jsondoc.dumps` writes it: lone surrogates escaped, so it is valid Unicode."""
-    literal = json.encoder.encode_basestring(text)  # what json.dumps(..., ensure_ascii=False) uses
-    if literal.isascii():
-        return literal
-    try:
-        literal.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.encoder.encode_basestring_ascii(text)
-    return literal
-
 _CONSTANTS = {None: "null", True: "true", False: "false"}
-
-
-def displayable(text: str) -> str:
-    """Lone surrogates (valid in a JSON string, not in UTF-8) escaped, so a GUI string keeps them."""
-    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def scalar_text(value: Any) -> str:
     """The JSON text of a scalar (or of an empty container), as `jsondoc.dumps` writes it."""
     kind = type(value)
     if kind is str:
-        return _encode_string(value)
+        return json_string(value)
     if kind is int:
         return int.__repr__(value)
     if kind is float and math.isfinite(value):
@@ -76,7 +57,7 @@ def members(value: Any) -> list[tuple[Segment, str, Any]] | None:
         children = []
         for key, item in pairs:
             occurrence = seen[key] = seen.get(key, 0) + 1
-            children.append(((key, occurrence), _encode_string(key) + ": ", item))
+            children.append(((key, occurrence), json_string(key) + ": ", item))
         return children
     if isinstance(value, list):
         return [(index, "", item) for index, item in enumerate(value)]

@@ -1,4 +1,4 @@
-"""Text from peers made safe to show on a terminal or in one line of a message.
+"""Text from peers made safe to show: on a terminal, in one line of a message, in a Qt widget.
 
 A peer controls payloads, close reasons and handshake bodies. Written to a terminal as
 they are, its control characters retitle or clear the user's terminal, move the cursor
@@ -26,4 +26,10 @@ def escape_controls(text: str) -> str:
     return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
-__all__ = ["escape_controls", "has_controls"]
+def displayable(text: str) -> str:
+    """`text` safe for a QString or the clipboard: a lone surrogate (valid in a JSON string, never in
+    UTF-8) would be dropped silently on its way into Qt, so it is shown as its `\\udXXX` escape."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+__all__ = ["displayable", "escape_controls", "has_controls"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from app.core.frames import Opcode
+from app.core.printable import displayable
 
 SUMMARY_CHARS = 160
 _WHITESPACE = re.compile(r"\s+")
@@ -26,8 +27,7 @@ def summarize(opcode: int, payload: str | bytes, length: int | None = None) -> s
     text = _WHITESPACE.sub(" ", text).strip()
     if len(text) > SUMMARY_CHARS or len(payload) > SUMMARY_CHARS * 4:
         text = text[:SUMMARY_CHARS] + " …"
-    # A lone surrogate would be silently dropped on its way into a QString.
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") if not text.isascii() else text
+    return displayable(text)
 
 
 def human_size(size: int) -> str:

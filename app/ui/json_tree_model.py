@@ -17,7 +17,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, display_text, json_path
+from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, json_path
+from app.core.printable import displayable
 from app.ui import async_loop
 from app.ui.headers import horizontal_header
 from app.ui.json_highlighter import palette_is_dark
@@ -261,7 +262,7 @@ class JsonTreeModel(QAbstractItemModel):
             if column == KEY:
                 if info.key is None:
                     return "(value)"
-                return display_text(info.key) if isinstance(info.key, str) else f"[{info.key}]"
+                return displayable(info.key) if isinstance(info.key, str) else f"[{info.key}]"
             if column == VALUE:
                 return info.preview
             return info.kind

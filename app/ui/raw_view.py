@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import pretty
-from app.core.pretty import displayable
+from app.core.printable import displayable
 from app.core.inspection import LARGE_DOCUMENT, Inspection
 from app.core.summary import human_size
 from app.ui import async_loop
