@@ -27,7 +27,10 @@ LOOP_GAP_INTERVAL_MS = 5
 
 def report(name: str, value: float, unit: str) -> None:
     """Print one figure in the format `python -m bench` and docs/benchmarks.md use."""
-    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+    if isinstance(value, int):  # a count
+        text = str(value)
+    else:
+        text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
     print(f"BENCH {name} {text} {unit}", flush=True)
 
 
