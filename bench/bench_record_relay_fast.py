@@ -6,6 +6,7 @@ Both against a bare `websockets` client (W) on the same fast server in the same 
   last modification, so neither start-up nor exit counts; every message must be in the file.
 - `relay_fast_ratio`: W reading through `socketscope serve --quiet`'s `/relay?target=` instead of
   straight from the server.
+The same two ratios follow against bench/stream_server.py (`*_python_server_ratio`), as a second line.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_ingest import COUNT, SIZE  # noqa: E402
-from bench.common import FastStreamServer, bare_client_rate, report  # noqa: E402
+from bench.common import FastStreamServer, StreamServer, bare_client_rate, report  # noqa: E402
 
 SOCKETSCOPE = [sys.executable, "-m", "app"]
 POLL_S = 0.001
@@ -95,6 +96,14 @@ def main() -> None:
     report("record_fast_ratio", recording / baseline, "x")
     report("relay_fast", relayed, "msgs/s")
     report("relay_fast_ratio", relayed / baseline, "x")
+    # The second line: the same against bench/stream_server.py, the server of the older figures.
+    with StreamServer(COUNT, SIZE) as server, tempfile.TemporaryDirectory() as folder:
+        baseline, _ = bare_client_rate(server.url, COUNT)
+        recording = record_rate(server.url, COUNT, Path(folder))
+        relayed = relay_rate(server.url, COUNT)
+    report("record_relay_python_server_baseline", baseline, "msgs/s")
+    report("record_python_server_ratio", recording / baseline, "x")
+    report("relay_python_server_ratio", relayed / baseline, "x")
 
 
 if __name__ == "__main__":
