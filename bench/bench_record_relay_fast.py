@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -71,6 +72,8 @@ def record_rate(url: str, count: int, folder: Path) -> float:
 def relay_rate(url: str, count: int) -> float:
     process = subprocess.Popen([*SOCKETSCOPE, "serve", "--quiet", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    watchdog = threading.Timer(TIMEOUT_S, process.kill)  # a silent serve would block the readline
+    watchdog.start()
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -80,6 +83,7 @@ def relay_rate(url: str, count: int) -> float:
         rate, _ = bare_client_rate(relay, count)
         return rate
     finally:
+        watchdog.cancel()
         stop(process)
         if process.stdout is not None:
             process.stdout.close()

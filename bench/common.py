@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -177,7 +178,11 @@ class FastStreamServer(StreamServer):
             note("Node or its ws package is missing (make venv installs them): the fast server runs in Python")
         super().__init__(count, size, command, env, [] if rate is None else [str(rate)])
         if rate is None:  # Node compiles its send loop on the first client: not what the readers should pay
-            raw_reader_rate(self.url, count)
+            try:
+                raw_reader_rate(self.url, count)
+            except BaseException:
+                self.__exit__()
+                raise
 
 
 def bare_client_rate(url: str, count: int) -> tuple[float, float]:
@@ -326,6 +331,8 @@ def websocat_rate(url: str, count: int, timeout: float = 120.0) -> float | None:
     # Its stdin stays open: at its end websocat would close the connection (with -U too) and lose the rest.
     process = subprocess.Popen([WEBSOCAT, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert process.stdout is not None
+    watchdog = threading.Timer(timeout, process.kill)  # a silent websocat would block the reads below
+    watchdog.start()
     try:
         lines, started, deadline = 0, 0.0, time.monotonic() + timeout
         while lines < count and time.monotonic() < deadline:
@@ -337,6 +344,7 @@ def websocat_rate(url: str, count: int, timeout: float = 120.0) -> float | None:
             lines += chunk.count(b"\n")
         elapsed = time.perf_counter() - started
     finally:
+        watchdog.cancel()
         process.kill()
         process.wait(10)
         for pipe in (process.stdin, process.stdout):
