@@ -155,7 +155,9 @@ NODE_MODULES = Path(sys.prefix) / "node" / "node_modules"  # where the Makefile 
 def node_env() -> dict[str, str] | None:
     """The environment Node needs to find `ws`, or None if Node or `ws` is missing (or
     SOCKETSCOPE_BENCH_NO_NODE is set, to try the Python fallbacks)."""
-    if os.environ.get("SOCKETSCOPE_BENCH_NO_NODE") or shutil.which("node") is None or not (NODE_MODULES / "ws").is_dir():
+    if os.environ.get("SOCKETSCOPE_BENCH_NO_NODE"):
+        return None
+    if shutil.which("node") is None or not (NODE_MODULES / "ws").is_dir():
         return None
     return dict(os.environ, NODE_PATH=str(NODE_MODULES))
 
