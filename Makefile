@@ -21,10 +21,12 @@ $(STAMP): pyproject.toml
 	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	@# wscat, a real client nobody here wrote, for the interoperability test (skipped without npm).
+	@# wscat, a real client nobody here wrote, for the interoperability test (skipped without npm), and
+	@# Node's `ws` for the benchmarks' fast stream server (without it they fall back to Python processes).
 	@if command -v npm >/dev/null 2>&1; then \
-	  npm install --silent --no-audit --no-fund --prefix $(VENV)/node wscat@6.1.0 \
-	  || echo "wscat not installed: the wscat interoperability test will be skipped" >&2; fi
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/node wscat@6.1.0 ws@8.23.1 \
+	  || echo "wscat and ws not installed: the wscat interoperability test will be skipped" >&2; \
+	else echo "npm not found: the wscat test will be skipped and the benchmarks' fast server runs in Python" >&2; fi
 	@# mitmproxy, a proxy nobody here wrote, for its interoperability test: in a virtual environment of
 	@# its own, as its dependency pins (cryptography among them) would hold back the project's.
 	@{ [ -x $(VENV)/mitmproxy/bin/python ] || $(PYTHON) -m venv $(VENV)/mitmproxy; } \
