@@ -10,9 +10,8 @@ import pytest
 
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.options import LaunchOptions
 from app.services.replay import CaptureError, Replay, Timing, load_capture
-from app.services.session import Session
+from app.services.session import LaunchOptions, Session
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue
 from tests.test_capture_commands import read_capture, run
