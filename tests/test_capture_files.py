@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import random
 import json
+import random
 import threading
 from pathlib import Path
 from urllib.parse import quote

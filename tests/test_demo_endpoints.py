@@ -10,9 +10,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from app.core.frames import Direction, Opcode
 from embedded_server.demo_app import stream_event
 from embedded_server.runner import EmbeddedServer
-from app.core.frames import Direction, Opcode
 from tests.helpers import CORPUS, WaitableQueue, http_get
 from tests.waiting import wait_until
 

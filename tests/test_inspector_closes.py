@@ -7,8 +7,8 @@ import asyncio
 import json
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6 import QtGui
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
 from app.core.frames import ConnectionState, Opcode, StateChange
@@ -18,7 +18,7 @@ from app.net.options import ConnectionOptions
 from app.ui.connections_panel import STATE
 from app.ui.main_window import MainWindow
 from tests.helpers import WaitableQueue
-from tests.raw_peer import RawPeer, frame, read_frame, sends_then_drops, close_without_a_close_frame
+from tests.raw_peer import RawPeer, close_without_a_close_frame, frame, read_frame, sends_then_drops
 from tests.test_capture_commands import run
 
 LATIN1_TEXT = frame(1, b'{"name": "caf\xe9"}')  # a text frame that is not UTF-8

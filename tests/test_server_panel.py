@@ -10,8 +10,8 @@ from websockets.sync.client import connect
 
 from app.core.frames import Direction, Opcode
 from app.ui.main_window import MainWindow
-from tests.helpers import shown_window
 from app.ui.server_panel import ServerClientsModel
+from tests.helpers import shown_window
 
 
 @pytest.fixture

@@ -22,8 +22,18 @@ from typing import Any
 
 from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral, dumps_capped
 from app.core.lazyjson import (
-    CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
-    keys_and_values, text_lacks,
+    CONTAINER_TYPES,
+    child,
+    faithful,
+    is_array,
+    is_container,
+    is_object,
+    keys,
+    keys_and_values,
+    member_values,
+    members,
+    shallow,
+    text_lacks,
 )
 from app.core.printable import displayable
 

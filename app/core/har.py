@@ -30,7 +30,7 @@ import json
 import re
 from array import array
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
@@ -58,7 +58,7 @@ Progress = Callable[[int, int], None]
 
 
 def _iso_time(wall_time: float) -> str:
-    return datetime.fromtimestamp(wall_time, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(wall_time, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _header_list(headers: Any) -> list[dict[str, str]]:
@@ -328,7 +328,7 @@ def _parse_time(text: Any) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return epoch_seconds(moment.timestamp())
 
 

@@ -20,7 +20,12 @@ from jsonpath.filter import UNDEFINED
 
 try:  # the parsed forms the fast path reads; without them every query simply runs through the library
     from jsonpath.filter import (
-        BooleanLiteral, FloatLiteral, InfixExpression, IntegerLiteral, RelativeFilterQuery, StringLiteral,
+        BooleanLiteral,
+        FloatLiteral,
+        InfixExpression,
+        IntegerLiteral,
+        RelativeFilterQuery,
+        StringLiteral,
     )
     from jsonpath.segments import JSONPathChildSegment
     from jsonpath.selectors import IndexSelector, NameSelector

@@ -13,21 +13,33 @@ import logging
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QPushButton,
-    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 from qasync import asyncSlot
 
 from app.core.capture import CaptureStore
-from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.docworker import DocumentWorker
+from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
 from app.core.summary import human_size
+from app.core.view import View
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui import async_loop, log_selection, window_settings
-from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
 from app.ui.connections_panel import ConnectionsPanel
@@ -39,8 +51,8 @@ from app.ui.log_columns import LogColumns
 from app.ui.log_model import LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.notices import NoticeArea
-from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
+from app.ui.recording import CaptureControls
 from app.ui.server_panel import ServerPanel
 from app.ui.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.tooltips import plain_tooltip

@@ -17,13 +17,21 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
-    QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextEdit, QToolButton, QVBoxLayout,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.core import pretty
-from app.core.printable import displayable
 from app.core.inspection import LARGE_DOCUMENT, Inspection
+from app.core.printable import displayable
 from app.core.summary import human_size
 from app.ui import async_loop
 from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
