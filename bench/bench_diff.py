@@ -16,10 +16,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from app.core.frames import Opcode  # noqa: E402
-from app.ui.diff_view import DiffView, Message, prepare  # noqa: E402
+from app.core.frames import Opcode
+from app.ui.diff_view import DiffView, Message, prepare
 
 
 def documents(count: int) -> tuple[str, str]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import report, window_ingest  # noqa: E402
-from bench.stream_server import message  # noqa: E402
+from bench.common import report, window_ingest
+from bench.stream_server import message
 
 COUNT = 100_000
 SIZE = 150

@@ -25,8 +25,8 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import COUNT, SIZE  # noqa: E402
-from bench.common import FastStreamServer, StreamServer, bare_client_rate, report  # noqa: E402
+from bench.bench_ingest import COUNT, SIZE
+from bench.common import FastStreamServer, StreamServer, bare_client_rate, report
 
 SOCKETSCOPE = [sys.executable, "-m", "app"]
 POLL_S = 0.001

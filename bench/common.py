@@ -227,7 +227,7 @@ def window_ingest(argv: list[str], count: int, connect: Callable[[Any], None] | 
     from app.core.frames import Direction, Opcode
     from app.main import build
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # held for the run
     window = build(argv)
     window.show()
     try:

@@ -346,10 +346,11 @@ def test_a_hostile_server_cannot_freeze_the_window_or_corrupt_its_log(  # type: 
             assert memory.grown < MEMORY_HEADROOM, f"after {batch.name}: {memory.grown / MB:.0f} MB more"
 
         # The worst of them, opened in the message view while the heartbeat runs.
-        row_of = {id(payload): row for payload, row in zip(expected, frames_of(window, connection, Direction.RECEIVED))}
+        received_rows = frames_of(window, connection, Direction.RECEIVED)
+        row_of = {id(payload): row for payload, row in zip(expected, received_rows, strict=False)}
         deep, deep_object, unclosed = batches[1].payloads
         huge = batches[2].payloads[0]
-        invalid = next(payload for (name, _), payload in zip(corpus(), batches[0].payloads)
+        invalid = next(payload for (name, _), payload in zip(corpus(), batches[0].payloads, strict=False)
                        if name.startswith("n_") and isinstance(payload, str))
         tree, info = window.message_view.tree_model, window.message_view.info
         select(window, qtbot, row_of[id(deep)], lambda: tree.rowCount() == 1)
@@ -509,7 +510,7 @@ def assert_the_server_answered(exchanges: list[Exchange]) -> None:
         assert len(seen.replies) == len(seen.sent)
     greeting, chat, echo = exchanges
     assert greeting.first is not None and json.loads(greeting.first) == GREETING
-    for payload, reply in zip(greeting.sent, greeting.replies):
+    for payload, reply in zip(greeting.sent, greeting.replies, strict=False):
         valid, value = strict_json(payload)
         answer = json.loads(reply)
         if valid:
@@ -518,7 +519,7 @@ def assert_the_server_answered(exchanges: list[Exchange]) -> None:
         else:
             assert answer["error"] in REFUSALS, (payload[:80], answer)
     assert json.loads(greeting.good_reply) == {"status": "received", "echo": {"ok": True}}
-    for payload, reply in zip(chat.sent, chat.replies):
+    for payload, reply in zip(chat.sent, chat.replies, strict=False):
         valid, value = strict_json(payload)
         answer = json.loads(reply)
         assert answer.get("data") == value if valid else answer.get("error") == "Invalid JSON", (payload[:80], answer)
@@ -604,7 +605,7 @@ def test_the_validating_endpoint_answers_every_hostile_message(  # type: ignore[
         assert address is not None
         inputs = client_inputs(batches, "/ws/validate")
         seen = run_off_the_gui_thread(qtbot, lambda: asyncio.run(exchange(address.ws_url(""), "/ws/validate", inputs)))
-        for payload, reply in zip(seen.sent, seen.replies):
+        for payload, reply in zip(seen.sent, seen.replies, strict=False):
             assert "error" in json.loads(reply), (payload[:80], reply)  # no n_ or i_ file is a user profile
         assert json.loads(seen.good_reply)["error"] == "Invalid data"
         assert seen.close_code == 1000

@@ -182,7 +182,7 @@ def _align_text(left: list[str], right: list[str]) -> list[Row]:
     matcher = difflib.SequenceMatcher(None, left, right)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            rows.extend(zip(range(i1, i2), range(j1, j2)))
+            rows.extend(zip(range(i1, i2), range(j1, j2), strict=True))
             continue
         for k in range(max(i2 - i1, j2 - j1)):
             rows.append((i1 + k if i1 + k < i2 else None, j1 + k if j1 + k < j2 else None))

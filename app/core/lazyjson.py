@@ -98,7 +98,7 @@ def members(container: Any, start: int = 0, stop: int | None = None) -> Iterator
         if names is None:
             return islice(faithful(container), start, stop)
         names = names[start:stop]
-        return zip(names, map(container.__getitem__, names))
+        return zip(names, map(container.__getitem__, names), strict=True)
     return iter(())
 
 

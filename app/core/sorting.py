@@ -90,7 +90,7 @@ class SortJob:
                     deadline = clock() + budget
             runs.append(group_runs)
         order = array("Q")
-        for (values, group_rows), group_runs in zip(groups, runs):  # 3. merge: 15 %
+        for (values, group_rows), group_runs in zip(groups, runs, strict=True):  # 3. merge: 15 %
             stream = heapq.merge(*group_runs, key=values.__getitem__)
             done = False
             while not done:

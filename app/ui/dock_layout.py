@@ -14,6 +14,7 @@ window, so Tab would walk through its fields unseen: the window's Tab passes ove
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -88,7 +89,7 @@ class DockLayout(QObject):
         window.addDockWidget(bottom, first_payload)
         window.splitDockWidget(first_connection, first_payload, Qt.Orientation.Horizontal)
         for group in (CONNECTION_DOCKS, PAYLOAD_DOCKS):
-            for previous, name in zip(group, group[1:]):
+            for previous, name in itertools.pairwise(group):
                 window.tabifyDockWidget(docks[previous], docks[name])
         for dock in docks.values():
             dock.show()

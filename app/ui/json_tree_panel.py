@@ -157,7 +157,7 @@ class JsonTreePanel(QWidget):
         owner.addAction(action)
         return action
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_value_column()
         if watched is self.tree and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Asterisk:

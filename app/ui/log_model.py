@@ -175,7 +175,7 @@ class LogModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 (Qt's names)
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:
         """Every role a delegate asks for a cell, in one call into Python instead of one per role.
 
         A paint runs on the GUI thread while the client thread may hold the GIL; each call

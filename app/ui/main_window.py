@@ -659,7 +659,7 @@ class MainWindow(QMainWindow):
         if not self.capture_files.dropped(event):
             super().dropEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+    def focusNextPrevChild(self, next: bool) -> bool:
         """Tab and Shift+Tab pass over the panels of dock tabs not shown (see `DockLayout.skip_unshown`)."""
         return self.dock_layout.skip_unshown(lambda: super(MainWindow, self).focusNextPrevChild(next))
 

@@ -171,7 +171,7 @@ class RawView(QWidget):
 
     # -- content -----------------------------------------------------------------------------
 
-    def toPlainText(self) -> str:  # noqa: N802 - reads like the editor it wraps
+    def toPlainText(self) -> str:
         return self.editor.toPlainText()
 
     def set_inspection(self, inspection: Inspection) -> None:
