@@ -32,6 +32,7 @@ from app.core.lazyjson import (
     keys_and_values,
     member_values,
     members,
+    object_members,
     shallow,
     text_lacks,
 )
@@ -178,7 +179,7 @@ def rows_of(value: Any, start: int, count: int) -> list[NodeInfo]:
     if is_object(value):
         seen = set(keys(value)[:start]) if start else set()
         rows = []
-        for key, item in members(value, start, start + count):
+        for key, item in object_members(value, start, start + count):
             rows.append(info_of(key, item, duplicate_warning(key) if key in seen else None))
             seen.add(key)
         return rows
