@@ -29,7 +29,7 @@ def test_corpus_through_the_composer(qtbot, qapp) -> None:  # type: ignore[no-un
         wire.append(payload)
         return True
 
-    composer.sender = sender
+    composer.send_to_connection = sender
     valid, invalid = sorted(CORPUS.glob("y_*.json")), sorted(CORPUS.glob("n_*.json"))
     assert len(valid) == 95 and len(invalid) == 188
 

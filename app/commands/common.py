@@ -44,7 +44,7 @@ class Failure(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error becomes `UsageError` instead of exiting."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise UsageError(message)
 
 

@@ -30,7 +30,7 @@ class _EscapingFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         return escape_controls(super().formatMessage(record))
 
-    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]
+    def formatException(self, ei) -> str:
         return "\n".join(escape_controls(line) for line in super().formatException(ei).splitlines())
 
     def formatStack(self, stack_info: str) -> str:

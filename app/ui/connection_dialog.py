@@ -70,11 +70,12 @@ class PairsTable(QWidget):
     def add_row(self, name: str, value: str) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(name))
+        name_item = QTableWidgetItem(name)
+        self.table.setItem(row, 0, name_item)
         self.table.setItem(row, 1, QTableWidgetItem(value))
         if not name:
             self.table.setCurrentCell(row, 0)
-            self.table.editItem(self.table.item(row, 0))
+            self.table.editItem(name_item)
 
     def _remove_selected(self) -> None:
         for row in sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True):
@@ -83,7 +84,7 @@ class PairsTable(QWidget):
     def pairs(self) -> tuple[tuple[str, str], ...]:
         found = []
         for row in range(self.table.rowCount()):
-            name, value = (self.table.item(row, c).text() if self.table.item(row, c) else "" for c in (0, 1))
+            name, value = ((item.text() if (item := self.table.item(row, c)) else "") for c in (0, 1))
             if name.strip() or value.strip():
                 found.append((name.strip(), value))
         return tuple(found)

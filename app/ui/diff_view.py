@@ -73,7 +73,7 @@ class PreparedComparison:
     def side_text(self, side: int) -> str:
         """One side's rows as text, gaps as empty lines."""
         lines = self.comparison.left_lines if side == 0 else self.comparison.right_lines
-        return "\n".join("" if row[side] is None else lines[row[side]] for row in self.comparison.rows)
+        return "\n".join("" if (line := row[side]) is None else lines[line] for row in self.comparison.rows)
 
 
 def prepare(left: Message, right: Message) -> PreparedComparison:
@@ -81,7 +81,7 @@ def prepare(left: Message, right: Message) -> PreparedComparison:
     comparison = compare_payloads((left.opcode, left.payload), (right.opcode, right.payload))
     kinds = []
     for side, marks in ((0, comparison.left_marks), (1, comparison.right_marks)):
-        kinds.append([GAP if row[side] is None else marks.get(row[side]) for row in comparison.rows])
+        kinds.append([GAP if (line := row[side]) is None else marks.get(line) for row in comparison.rows])
     return PreparedComparison(comparison, kinds[0], kinds[1])
 
 

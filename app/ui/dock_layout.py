@@ -28,11 +28,18 @@ MOST_TAB_STOPS = 200  # bounds the walk past unshown panels
 CONNECTIONS_SHARE = 0.55  # of the window's width; the payload docks take the rest
 
 
+def _dock(window: QMainWindow, name: str) -> QDockWidget:
+    dock = window.findChild(QDockWidget, name)
+    if dock is None:
+        raise LookupError(f"the window has no dock named {name!r}")
+    return dock
+
+
 class DockLayout(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.docks = {name: window.findChild(QDockWidget, name) for name in (*CONNECTION_DOCKS, *PAYLOAD_DOCKS)}
+        self.docks = {name: _dock(window, name) for name in (*CONNECTION_DOCKS, *PAYLOAD_DOCKS)}
         window.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
         # In the window but not yet tabbed: restoring a saved layout over tabbed docks leaves the old
         # tab bar painted over the menu bar. `arrange()` follows when there is no layout to restore.
@@ -57,7 +64,7 @@ class DockLayout(QObject):
         parent: QWidget | None = widget
         while parent is not None and not isinstance(parent, QDockWidget):
             parent = parent.parentWidget()
-        return parent in self.docks.values() and parent.visibleRegion().isEmpty()
+        return isinstance(parent, QDockWidget) and parent in self.docks.values() and parent.visibleRegion().isEmpty()
 
     def install(self, menu_bar: QMenuBar, before: QAction | None = None) -> QMenu:
         """The View menu: one check item per dock, then Reset layout."""

@@ -102,7 +102,7 @@ class SearchableList(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(len(columns) - 1, QHeaderView.ResizeMode.Stretch)
         self.buttons = QHBoxLayout()
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # subclasses add their rows to it
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)

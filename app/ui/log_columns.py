@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMenu, QTableView
 
-from app.core.filters import FilterError
+from app.core.json_query import FilterError
 from app.core.sorting import SortJob
 from app.ui import log_selection
 from app.ui.log_model import COLUMNS, SUMMARY, LogModel

@@ -20,8 +20,8 @@ from PySide6.QtGui import QColor
 from app.core.capture import CaptureStore
 from app.core.filters import NOT_JSON, parse_payload
 from app.core.frames import OPCODE_NAMES, Direction, Opcode
-from app.core.json_query import compile_query, first_value
-from app.core.sorting import MISSING, KeyFunction
+from app.core.json_query import MISSING, compile_query, first_value
+from app.core.sorting import KeyFunction
 from app.core.summary import SUMMARY_CHARS, human_size, summarize
 from app.core.view import View
 from app.ui.headers import horizontal_header

@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
         self.url_edit.returnPressed.connect(self.open_typed_url)
-        self.composer.sender = self.send_payload
+        self.composer.send_to_connection = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
         add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------
 
-    def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
+    def _current_row_changed(self, current, _previous=None) -> None:
         """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
         if current.isValid():
             row = self.view.store_row(current.row())

@@ -71,7 +71,7 @@ def format_value(value: object, mode: str) -> str:
 
 
 class RawView(QWidget):
-    def __init__(self, parent: QWidget | None = None, monospace_font=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QWidget | None = None, monospace_font=None) -> None:
         super().__init__(parent)
         self.setObjectName("rawPane")
         self.setAccessibleName("rawPane")

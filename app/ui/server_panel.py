@@ -200,8 +200,8 @@ class ServerPanel(QWidget):
             action_row.addWidget(widget)
         action_row.addStretch(1)
         action_row.addWidget(QLabel("Code"))
-        for widget in (self.close_code, self.close_reason, self.close_button):
-            action_row.addWidget(widget)
+        for control in (self.close_code, self.close_reason, self.close_button):
+            action_row.addWidget(control)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(server_row)
