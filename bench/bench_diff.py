@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,7 +24,7 @@ from app.ui.diff_view import DiffView, Message, prepare
 
 
 def documents(count: int) -> tuple[str, str]:
-    items = [{"id": i, "name": f"item {i}", "active": i % 2 == 0, "price": i * 1.25, "tags": ["a", "b"]}
+    items: list[dict[str, Any]] = [{"id": i, "name": f"item {i}", "active": i % 2 == 0, "price": i * 1.25, "tags": ["a", "b"]}
              for i in range(count)]
     left = json.dumps({"items": items}, separators=(",", ":"))
     items[10]["price"] = -1

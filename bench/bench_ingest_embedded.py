@@ -32,7 +32,7 @@ def bare_pair_rate(count: int, size: int) -> float:
     port: list[int] = []
     done: list[asyncio.Future[None]] = []
 
-    async def handler(websocket) -> None:  # type: ignore[no-untyped-def]
+    async def handler(websocket) -> None:
         for _ in range(count):
             await websocket.send(template)
         await websocket.close()

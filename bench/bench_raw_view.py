@@ -34,7 +34,7 @@ def document(target_bytes: int) -> str:
     return json.dumps({"items": items}, separators=(",", ":"))
 
 
-def timed(function) -> float:  # type: ignore[no-untyped-def]
+def timed(function) -> float:
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()

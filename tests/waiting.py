@@ -14,10 +14,11 @@ def wait_until[T](predicate: Callable[[], T], timeout: float = 5.0, what: str = 
     deadline = time.monotonic() + timeout
     idle = threading.Event()
     while True:
+        result: T | None
         try:
             result = predicate()
         except (OSError, ValueError):  # a file not there yet, a line half written
-            result = None  # type: ignore[assignment]
+            result = None
         if result:
             return result
         if time.monotonic() >= deadline:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 from array import array
 from collections.abc import Iterable, Iterator
+from typing import overload
 
 from app.core.frames import Direction, Frame, Opcode, Side
 
@@ -143,7 +144,12 @@ class PayloadArena:
                 return pieces
             chunk, offset = chunk + 1, 0
 
-    def __getitem__(self, row: int) -> str | bytes:
+    @overload
+    def __getitem__(self, row: int) -> str | bytes: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[str | bytes]: ...
+
+    def __getitem__(self, row: int | slice) -> str | bytes | list[str | bytes]:
         """The payload of absolute row `row`; like a list, -1 is the newest and a slice gives a list."""
         if type(row) is not int:
             if isinstance(row, slice):
