@@ -1,4 +1,4 @@
-# Set-up on a fresh machine is two commands: `make run` and `make test`.
+# Set-up on a fresh machine is two commands: `make run` and `make test` (`make lint` checks the code).
 # Both create .venv from a Python >= 3.12 found here and install the project into it.
 
 VENV := .venv
@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: run test bench package clean venv screenshots
+.PHONY: run test lint bench package clean venv screenshots
 
 venv: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	@# wscat, a real client nobody here wrote, for the interoperability test (skipped without npm), and
 	@# Node's `ws` for the benchmarks' fast stream server (without it they fall back to Python processes).
 	@if command -v npm >/dev/null 2>&1; then \
@@ -39,6 +39,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# Style and imports (ruff), types (mypy: strict on app/core, app/net, app/services) and the layers
+# (import-linter's contracts in pyproject.toml). Each reads its settings from pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -10,14 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-# name -> one-line help; each is a module app.commands.<name> with run(argv) -> int
-COMMANDS: dict[str, str] = {
-    "serve": "run the embedded server headless and print its traffic",
-    "record": "connect to a WebSocket server and record every frame to a JSONL file",
-    "send": "send one JSON message and print the replies",
-    "replay": "replay the messages one connection sent in a capture to a server",
-    "convert": "convert a capture between JSONL and HAR (by OUT's extension)",
-}
+from app.commands import COMMANDS
 
 USAGE_ERROR = 2
 

@@ -1,13 +1,14 @@
-"""Command-line options of the desktop app."""
+"""The desktop window's command line, parsed into the `LaunchOptions` a session runs with."""
 
 from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
 
 from app import __version__
+from app.commands import COMMANDS
 from app.core.capture import DEFAULT_BUDGET
+from app.services.session import LaunchOptions
 from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
 
 MIN_BUDGET = 1024 * 1024
@@ -26,24 +27,7 @@ def parse_size(text: str) -> int:
     return size
 
 
-@dataclass(frozen=True, slots=True)
-class LaunchOptions:
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    server: bool = True
-    connect: str | None = None  # None: the embedded server's /ws
-    token: str | None = None  # required (and generated if absent) beyond loopback
-    allowed_origins: tuple[str, ...] = ()
-    allowed_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback ones (without a token)
-    app: str | None = None  # module:attr of the user's own ASGI app; None: the demo
-    record: str | None = None  # JSONL capture to record every frame to from launch
-    status_delay: float = 3.0
-    memory_budget: int = DEFAULT_BUDGET  # bytes the message log may keep before dropping the oldest
-
-
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import COMMANDS
-
     parser = argparse.ArgumentParser(
         prog="socketscope",
         description="See and shape live WebSocket JSON traffic.",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.core.capture import CaptureStore  # noqa: E402
-from app.core.capture_files import export_capture, read_capture  # noqa: E402
-from app.core.frames import Direction, Frame, Opcode, Side  # noqa: E402
+from app.core.capture import CaptureStore
+from app.core.capture_files import export_capture, read_capture
+from app.core.frames import Direction, Frame, Opcode, Side
 
 COUNT = 200_000
 

@@ -12,18 +12,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from app.core.frames import Opcode  # noqa: E402
-from app.ui.diff_view import DiffView, Message, prepare  # noqa: E402
+from app.core.frames import Opcode
+from app.ui.diff_view import DiffView, Message, prepare
 
 
 def documents(count: int) -> tuple[str, str]:
-    items = [{"id": i, "name": f"item {i}", "active": i % 2 == 0, "price": i * 1.25, "tags": ["a", "b"]}
+    items: list[dict[str, Any]] = [{"id": i, "name": f"item {i}", "active": i % 2 == 0, "price": i * 1.25, "tags": ["a", "b"]}
              for i in range(count)]
     left = json.dumps({"items": items}, separators=(",", ":"))
     items[10]["price"] = -1

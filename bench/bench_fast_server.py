@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import COUNT, SIZE  # noqa: E402
-from bench.common import (  # noqa: E402
+from bench.bench_ingest import COUNT, SIZE
+from bench.common import (
     FastStreamServer,
     StreamServer,
     bare_client_rate,

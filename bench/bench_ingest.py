@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import StreamServer, bare_client_rate, report, window_ingest  # noqa: E402
+from bench.common import StreamServer, bare_client_rate, report, window_ingest
 
 COUNT = 200_000
 SIZE = 150

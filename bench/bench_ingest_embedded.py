@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import report, window_ingest  # noqa: E402
-from bench.stream_server import message  # noqa: E402
+from bench.common import report, window_ingest
+from bench.stream_server import message
 
 COUNT = 100_000
 SIZE = 150
@@ -32,7 +32,7 @@ def bare_pair_rate(count: int, size: int) -> float:
     port: list[int] = []
     done: list[asyncio.Future[None]] = []
 
-    async def handler(websocket) -> None:  # type: ignore[no-untyped-def]
+    async def handler(websocket) -> None:
         for _ in range(count):
             await websocket.send(template)
         await websocket.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import StreamServer, bare_client_rate, report, window_ingest  # noqa: E402
+from bench.common import StreamServer, bare_client_rate, report, window_ingest
 
 MIB = 1024 * 1024
 CASES = {"1mib": (MIB, 200), "16mib": (16 * MIB, 16)}  # name: (size, count)

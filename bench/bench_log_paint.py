@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import note, report  # noqa: E402
+from bench.common import note, report
 
 PAINTS = 20
 
@@ -52,7 +52,7 @@ def main() -> None:
     class PaintClock(QObject):
         """Notes when the log's viewport is about to paint; the next timer tick closes the sample."""
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 started.append((time.perf_counter(), voluntary_switches()))
             return False

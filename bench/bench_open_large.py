@@ -60,7 +60,7 @@ def main() -> None:
     clock = QElapsedTimer()
     clock.start()
 
-    def pump(condition, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
+    def pump(condition, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds
         while not condition():
             if time.monotonic() > deadline:
@@ -75,7 +75,7 @@ def main() -> None:
             self.at: int | None = None
             self.shown_before = model.document
 
-        def eventFilter(self, watched, event) -> bool:  # type: ignore[no-untyped-def]
+        def eventFilter(self, watched, event) -> bool:
             if (event.type() == QEvent.Type.Paint and self.at is None and model.document is not self.shown_before
                     and model.rowCount()):
                 self.at = clock.nsecsElapsed()
@@ -109,8 +109,8 @@ def main() -> None:
     window.shutdown()
 
 
-def questions(document, painted_at: float, clock) -> None:  # type: ignore[no-untyped-def]
-    def timed(question):  # type: ignore[no-untyped-def]
+def questions(document, painted_at: float, clock) -> None:
+    def timed(question):
         start = time.perf_counter()
         answer = question()
         return answer, time.perf_counter() - start

@@ -17,11 +17,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication, QPlainTextEdit  # noqa: E402
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-from app.core import jsondoc, pretty  # noqa: E402
-from app.ui import json_highlighter, raw_view  # noqa: E402
-from app.ui.json_highlighter import JsonHighlighter  # noqa: E402
+from app.core import jsondoc, pretty
+from app.ui import json_highlighter, raw_view
+from app.ui.json_highlighter import JsonHighlighter
 
 
 def document(target_bytes: int) -> str:
@@ -34,7 +34,7 @@ def document(target_bytes: int) -> str:
     return json.dumps({"items": items}, separators=(",", ":"))
 
 
-def timed(function) -> float:  # type: ignore[no-untyped-def]
+def timed(function) -> float:
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()

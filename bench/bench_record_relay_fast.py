@@ -21,19 +21,20 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import COUNT, SIZE  # noqa: E402
-from bench.common import FastStreamServer, StreamServer, bare_client_rate, report  # noqa: E402
+from bench.bench_ingest import COUNT, SIZE
+from bench.common import FastStreamServer, StreamServer, bare_client_rate, report
 
 SOCKETSCOPE = [sys.executable, "-m", "app"]
 POLL_S = 0.001
 TIMEOUT_S = 180
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[Any]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:

@@ -16,8 +16,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import COUNT, SIZE  # noqa: E402
-from bench.common import StreamServer  # noqa: E402
+from bench.bench_ingest import COUNT, SIZE
+from bench.common import StreamServer
 
 
 def recorder_rate(path: Path, count: int) -> float:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import FastStreamServer, LoopGapMeter, note, report, run_qt_until  # noqa: E402
+from bench.common import FastStreamServer, LoopGapMeter, note, report, run_qt_until
 
 RATE = 5_000
 SECONDS = 60

@@ -7,6 +7,7 @@ relays. Scripts run in a fresh process each, so imports and Qt state never leak 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import socket
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parent.parent
@@ -227,7 +228,7 @@ def window_ingest(argv: list[str], count: int, connect: Callable[[Any], None] | 
     from app.core.frames import Direction, Opcode
     from app.main import build
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # held for the run
     window = build(argv)
     window.show()
     try:
@@ -338,7 +339,7 @@ def websocat_rate(url: str, count: int, timeout: float = 120.0) -> float | None:
     try:
         lines, started, deadline = 0, 0.0, time.monotonic() + timeout
         while lines < count and time.monotonic() < deadline:
-            chunk = process.stdout.read1(1 << 20)
+            chunk = cast(io.BufferedReader, process.stdout).read1(1 << 20)
             if not chunk:
                 break
             if not started:

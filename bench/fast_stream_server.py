@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import selectors
 import signal
 import socket
 import sys
 import time
+from typing import cast
 
 from stream_server import message
 
@@ -95,7 +97,7 @@ def main(count: int, size: int, rate: float) -> None:
         while True:
             for key, _ in selector.select():
                 if key.data == "stdin":
-                    if not sys.stdin.buffer.read1(65536):
+                    if not cast(io.BufferedReader, sys.stdin.buffer).read1(65536):
                         return
                     continue
                 connection, _ = listener.accept()

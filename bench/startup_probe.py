@@ -26,7 +26,7 @@ def main() -> int:
             self.window: QMainWindow | None = None
             self.painted = False
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if not self.painted and event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
                 self.painted = True
                 self.window = watched

@@ -23,7 +23,7 @@ def message(index: int, size: int) -> str:
 async def main(count: int, size: int) -> None:
     template = message(0, size)
 
-    async def handler(websocket) -> None:  # type: ignore[no-untyped-def]
+    async def handler(websocket) -> None:
         for _ in range(count):
             await websocket.send(template)
         await websocket.close()

@@ -14,7 +14,9 @@ from app.net.options import ConnectionOptions
 def main() -> None:
     app, window = open_window(1280, 800)
     panel = window.connections_panel
-    echo = window.session.server_address.ws_url("/ws/echo")
+    address = window.session.server_address
+    assert address is not None  # open_window waited for the server's greeting
+    echo = address.ws_url("/ws/echo")
     window.session.connect(ConnectionOptions(echo, subprotocols=("json",), reconnect=True,
                                              on_connect=('{"action": "subscribe", "topic": "prices"}',)))
     window.session.connect(ConnectionOptions("ws://127.0.0.1:9/feed", reconnect=True, reconnect_initial=8))

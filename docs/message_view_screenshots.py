@@ -20,7 +20,7 @@ DEEP = "".join(f'{{"{key}": ' for key in LEVELS[:-1]) + f'{{"enabled": true, "{L
     + "}" * len(LEVELS)
 
 
-def select_sent(window, opcode: int) -> None:  # type: ignore[no-untyped-def]
+def select_sent(window, opcode: int) -> None:
     """Select the newest row the inspector sent with `opcode`."""
     store = window.store
     for view_row in reversed(range(window.log_model.rowCount())):

@@ -43,6 +43,7 @@ def settle(app: QApplication) -> None:
 def open_window(width: int, height: int) -> tuple[QApplication, MainWindow]:
     """The real window on a free port, shown, with the embedded server's greeting and status received."""
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
     window = build(["--port", "0", "--status-delay", "0.3"])
     window.resize(width, height)
     window.show()

@@ -11,13 +11,14 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import simdjson
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
+from starlette.types import Message
 
 from embedded_server.browser_page import BROWSER_PAGE
 from embedded_server.chat import ChatRoom
@@ -117,7 +118,7 @@ def stream_event(seq: int, size: int) -> str:
     return head[:-2] + "x" * max(0, size - len(head)) + head[-2:]
 
 
-async def incoming(websocket: WebSocket) -> AsyncIterator[dict[str, Any]]:
+async def incoming(websocket: WebSocket) -> AsyncIterator[Message]:
     """Each message the client sends, until it leaves (the traffic tap records how it closed)."""
     try:
         while True:
@@ -194,7 +195,7 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
             async for message in incoming(websocket):
                 text = message.get("text")
                 problem = json_problem(text) if text is not None else "binary frame"
-                if problem is None:
+                if text is not None and problem is None:
                     room.broadcast_json(member, text)
                 else:
                     room.tell(member, {"error": "Invalid JSON", "detail": problem})
@@ -242,7 +243,7 @@ def _validate(text: str | None, binary_size: int) -> dict[str, Any]:
     return {"status": "received", "user_id": profile.id}
 
 
-def _json_safe(detail: dict[str, Any]) -> dict[str, Any]:
+def _json_safe(detail: Mapping[str, Any]) -> Mapping[str, Any]:
     """A validation error as JSON can carry it: without the input it quotes when that input has no JSON form
     (a number too big for a float became infinity); a lone surrogate is written as its escape, as sent."""
     try:

@@ -22,7 +22,7 @@ import logging
 import socket
 import struct
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -30,6 +30,9 @@ from websockets.exceptions import InvalidState
 
 from app.core.heap import return_freed_memory
 from embedded_server.tap import CLOSED_BY_SERVER
+
+if TYPE_CHECKING:
+    from uvicorn._types import WebSocketDisconnectEvent
 
 log = logging.getLogger("socketscope.server")
 
@@ -51,16 +54,14 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
         assert close is not None
         if self.conn.parser_exc is not None:
             self.conn.parser_exc.__traceback__ = None  # its frames would keep the parser, and us, in a cycle
-        self.queue.put_nowait({"type": "websocket.disconnect", "code": close.code, "reason": close.reason,
-                               CLOSED_BY_SERVER: True})
+        self.queue.put_nowait(_closed_by_server(close.code, close.reason))
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.transport.close()
 
     def keepalive_timeout(self) -> None:
         if not (self.close_sent or self.transport.is_closing()):
-            self.queue.put_nowait({"type": "websocket.disconnect", "code": 1011, "reason": "keepalive ping timeout",
-                                   CLOSED_BY_SERVER: True})
+            self.queue.put_nowait(_closed_by_server(1011, "keepalive ping timeout"))
         super().keepalive_timeout()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -140,3 +141,9 @@ def reset_on_close(transport: Any) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     except OSError as error:  # closed meanwhile: nothing left to drop
         log.debug("cannot make the socket reset on close: %r", error)
+
+
+def _closed_by_server(code: int, reason: str) -> WebSocketDisconnectEvent:
+    """uvicorn's disconnect event, marked for the tap as the server's own doing (a key ASGI does not know)."""
+    return cast("WebSocketDisconnectEvent", {"type": "websocket.disconnect", "code": code, "reason": reason,
+                                             CLOSED_BY_SERVER: True})

@@ -193,7 +193,8 @@ class EmbeddedServer:
         return list(self._app.live)
 
     def _submit(self, messages: list[tuple[str, dict[str, Any]]]) -> concurrent.futures.Future[int]:
-        if self._server is None or not self._server.started:
+        loop = self._server.loop if self._server is not None and self._server.started else None
+        if loop is None:
             raise RuntimeError("the embedded server is not running")
         live = self._app.live
 
@@ -210,7 +211,7 @@ class EmbeddedServer:
                     log.info("%s could not take the message: %r", connection, error)
             return delivered
 
-        return asyncio.run_coroutine_threadsafe(deliver(), self._server.loop)
+        return asyncio.run_coroutine_threadsafe(deliver(), loop)
 
     def submit_send(self, payload: str | bytes, connections: list[str] | None = None) -> concurrent.futures.Future[int]:
         """Push a frame to some clients (all when `connections` is None); resolves to how many got it.

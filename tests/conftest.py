@@ -9,10 +9,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.net.inspector import Inspector  # noqa: E402
-from embedded_server.demo_app import create_app  # noqa: E402
-from embedded_server.runner import EmbeddedServer  # noqa: E402
-from tests.helpers import WaitableQueue, listening_sockets_of_this_process, socketscope_threads  # noqa: E402
+from app.net.inspector import Inspector
+from embedded_server.demo_app import create_app
+from embedded_server.runner import EmbeddedServer
+from tests.helpers import WaitableQueue, listening_sockets_of_this_process, socketscope_threads
 
 
 def top_level_widgets() -> set[int]:

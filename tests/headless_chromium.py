@@ -33,6 +33,7 @@ class HeadlessChromium:
 
     def __init__(self, profile: Path) -> None:
         assert CHROMIUM is not None, "headless Chromium is not installed"
+        self._chromium = CHROMIUM
         self._profile = profile
         self._process: subprocess.Popen[bytes] | None = None
         self._devtools: ClientConnection | None = None
@@ -41,12 +42,14 @@ class HeadlessChromium:
         self._session = ""
 
     def __enter__(self) -> HeadlessChromium:
-        self._process = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
+        self._process = subprocess.Popen([self._chromium, *FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             port_file = self._profile / "DevToolsActivePort"
-            port, path = wait_until(lambda: _port_and_path(port_file), timeout=30,
-                                    what="Chromium's DevToolsActivePort file")
+            lines = wait_until(lambda: _port_and_path(port_file), timeout=30,
+                               what="Chromium's DevToolsActivePort file")
+            assert lines is not None  # wait_until returns only a true value
+            port, path = lines
             self._devtools = self._connection.enter_context(
                 connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=REPLY_TIMEOUT))
         except BaseException:

@@ -9,10 +9,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.events import EventQueue
 from app.core.frames import Frame
+
+if TYPE_CHECKING:
+    from app.ui.connections_panel import ConnectionsModel
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared corpora sit beside the checkout; SOCKETSCOPE_CORPORA points elsewhere (a checkout in another place).
@@ -177,3 +180,10 @@ def shown_window(qtbot: Any, *argv: str, wait_open: bool = False) -> Iterator[An
         yield window
     finally:
         window.shutdown()
+
+
+def connection_row(model: ConnectionsModel, connection: str) -> int:
+    """The row of `connection` in the connections panel; fails if it is not listed."""
+    position = model.position(connection)
+    assert position is not None, f"{connection} is not in the connections panel"
+    return position

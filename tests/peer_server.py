@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 
 
 async def stream(websocket: ServerConnection) -> None:
@@ -20,7 +20,7 @@ async def stream(websocket: ServerConnection) -> None:
         for _ in range(20):
             await websocket.send(f'{{"seq": {seq}}}')
             seq += 1
-        await asyncio.sleep(0.01)  # noqa: sleep-ok  (paces the stream, synchronises nothing)
+        await asyncio.sleep(0.01)  # paces the stream, synchronises nothing
 
 
 async def invalid_utf8(websocket: ServerConnection) -> None:
@@ -36,6 +36,7 @@ async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 
 
 async def main(mode: str) -> None:
+    server: asyncio.Server | Server
     if mode == "garbage":
         server = await asyncio.start_server(garbage, "127.0.0.1", 0)
     else:

@@ -6,7 +6,7 @@ from app.core.frames import Direction, Opcode
 from app.main import build
 
 
-def test_users_app_traffic_is_shown_exactly(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_users_app_traffic_is_shown_exactly(qtbot) -> None:
     window = build(["--port", "0", "--app", "tests.thirdparty_app:app"])
     qtbot.addWidget(window)
     try:
@@ -32,7 +32,7 @@ def test_users_app_traffic_is_shown_exactly(qtbot) -> None:  # type: ignore[no-u
         window.shutdown()
 
 
-def test_unloadable_app_is_reported_in_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_unloadable_app_is_reported_in_the_window(qtbot) -> None:
     window = build(["--port", "0", "--app", "tests.thirdparty_app:nothing"])
     qtbot.addWidget(window)
     try:

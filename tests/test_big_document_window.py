@@ -45,7 +45,7 @@ def big_payload(items: int) -> str:
     return '{"data": {"items": [' + records + ']}, "meta": {"deep": {"needle key": 9007199254740993}}}'
 
 
-def test_large_message_opens_out_of_process(qtbot, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_large_message_opens_out_of_process(qtbot, capsys) -> None:
     window = build(["--no-server"])
     qtbot.addWidget(window)
     window.show()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import random
 import json
+import random
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -213,7 +213,7 @@ def test_a_real_relay_exports_both_legs_as_their_clients_saw_them(demo_server: E
     for what went towards the upstream."""
     def answer(websocket: ServerConnection) -> None:
         for message in websocket:
-            websocket.send(f"up:{message}")
+            websocket.send(f"up:{message!s}")
 
     upstream = serve(answer, "127.0.0.1", 0)
     thread = threading.Thread(target=upstream.serve_forever, name="test-upstream")

@@ -23,12 +23,12 @@ from tests.test_capture_files import chrome_har
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "0.3") as window:
         yield window
 
 
-def finish(qtbot, task: asyncio.Task) -> Any:  # type: ignore[no-untyped-def]
+def finish(qtbot, task: asyncio.Task) -> Any:
     qtbot.waitUntil(task.done, timeout=10_000)
     return task.result()
 
@@ -47,7 +47,7 @@ def test_file_menu_offers_import_and_both_exports_with_their_shortcuts(window: M
                          "quitAction": "Ctrl+Q"}
 
 
-def test_exporting_the_filtered_view_writes_only_the_matching_frames(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_exporting_the_filtered_view_writes_only_the_matching_frames(window: MainWindow, qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: window.store.received_count >= 2, timeout=5000)
     window.filter_bar.edit.setText("Alice")
     qtbot.waitUntil(lambda: window.filter_bar.status.text().endswith("shown"), timeout=3000)
@@ -76,7 +76,7 @@ def test_exporting_the_filtered_view_writes_only_the_matching_frames(window: Mai
     assert not (tmp_path / "none.jsonl").exists()
 
 
-def test_an_imported_file_appears_in_the_log_beside_live_traffic(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_imported_file_appears_in_the_log_beside_live_traffic(window: MainWindow, qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
     frames = [
         Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://example.test/ws"}', 0, 10.0),
@@ -108,7 +108,7 @@ def test_an_imported_file_appears_in_the_log_beside_live_traffic(window: MainWin
     qtbot.waitUntil(lambda: window.message_view.tree_model.rowCount() == 1, timeout=2000)
 
 
-def test_a_chrome_har_imports_into_the_log_with_its_report(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_chrome_har_imports_into_the_log_with_its_report(window: MainWindow, qtbot, tmp_path: Path) -> None:
     path = tmp_path / "example.test.har"
     path.write_text(json.dumps(chrome_har(), indent=2), encoding="utf-8")
     before = len(window.store)
@@ -126,7 +126,7 @@ def test_a_chrome_har_imports_into_the_log_with_its_report(window: MainWindow, q
     assert again.imported == 7 and "har#1~2" in window.store.connection_names
 
 
-def test_files_that_cannot_be_read_or_are_not_captures_are_reported(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_files_that_cannot_be_read_or_are_not_captures_are_reported(window: MainWindow, qtbot, tmp_path: Path) -> None:
     missing = tmp_path / "missing.har"
     assert finish(qtbot, window.capture_files.import_path(str(missing))) is None
     assert window.notice_label.text() == f"Not imported: No such file or directory ({missing})"
@@ -146,7 +146,7 @@ def test_files_that_cannot_be_read_or_are_not_captures_are_reported(window: Main
     assert window.notice_label.text().startswith("Not exported: No such file or directory")
 
 
-def test_a_big_import_is_appended_in_slices_and_every_row_arrives(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_big_import_is_appended_in_slices_and_every_row_arrives(window: MainWindow, qtbot, tmp_path: Path) -> None:
     count = APPEND_SLICE + 1234
     path = tmp_path / "big.jsonl"
     with open(path, "w", encoding="utf-8") as out:
@@ -159,7 +159,7 @@ def test_a_big_import_is_appended_in_slices_and_every_row_arrives(window: MainWi
     qtbot.waitUntil(lambda: window.log_model.rowCount() == len(window.view), timeout=3000)
 
 
-def test_a_capture_file_dropped_on_the_window_is_imported(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_capture_file_dropped_on_the_window_is_imported(window: MainWindow, qtbot, tmp_path: Path) -> None:
     path = tmp_path / "dropped.har"
     path.write_text(json.dumps(chrome_har()), encoding="utf-8")
     mime = QMimeData()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from tests.helpers import REPO
 from tests.raw_peer import RawPeer, frame, read_frame
@@ -61,14 +62,14 @@ def test_serve_escapes_a_clients_terminal_control_codes(served: tuple[subprocess
 def test_serve_says_refused_as_the_window_does(served: tuple[subprocess.Popen[str], str]) -> None:
     process, ws_url = served
     with pytest.raises(InvalidStatus):
-        connect(ws_url + "/ws", open_timeout=5, origin="http://evil.example")  # type: ignore[arg-type]
+        connect(ws_url + "/ws", open_timeout=5, origin=Origin("http://evil.example"))
     out, _ = stop(process)
     assert any("server#1 ** refused" in line for line in out.splitlines()), out
     assert "reject" not in out
 
 
 def test_send_prints_replies_and_close_reasons_escaped() -> None:
-    async def replies_with_controls(reader, writer) -> None:  # type: ignore[no-untyped-def]
+    async def replies_with_controls(reader, writer) -> None:
         await read_frame(reader)
         writer.write(frame(1, HOSTILE.encode()) + frame(1, '{"t": "\u009b2J"}'.encode()))
         writer.write(frame(8, (4000).to_bytes(2, "big") + HOSTILE.encode()))

@@ -17,7 +17,7 @@ def paste(composer: Composer, path: Path) -> str:
     return text
 
 
-def test_corpus_through_the_composer(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_corpus_through_the_composer(qtbot, qapp) -> None:
     async_loop.install(qapp)
     composer = Composer()
     qtbot.addWidget(composer)
@@ -29,7 +29,7 @@ def test_corpus_through_the_composer(qtbot, qapp) -> None:  # type: ignore[no-un
         wire.append(payload)
         return True
 
-    composer.sender = sender
+    composer.send_to_connection = sender
     valid, invalid = sorted(CORPUS.glob("y_*.json")), sorted(CORPUS.glob("n_*.json"))
     assert len(valid) == 95 and len(invalid) == 188
 
@@ -55,7 +55,7 @@ def test_corpus_through_the_composer(qtbot, qapp) -> None:  # type: ignore[no-un
     assert wire == sent  # every y_ file reached the sender, no n_ file did
 
 
-def test_pasted_separators_keep_their_json_meaning(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_pasted_separators_keep_their_json_meaning(qtbot) -> None:
     from PySide6.QtCore import QMimeData
 
     composer = Composer()

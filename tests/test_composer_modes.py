@@ -8,7 +8,7 @@ from app.ui.composer import Composer
 
 
 @pytest.fixture
-def composer(qtbot) -> Composer:  # type: ignore[no-untyped-def]
+def composer(qtbot) -> Composer:
     composer = Composer()
     qtbot.addWidget(composer)
     return composer

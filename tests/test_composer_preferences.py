@@ -11,7 +11,7 @@ from app.ui.composer import EXAMPLE
 from app.ui.window_settings import DRAFT_LIMIT
 
 
-def test_the_draft_its_mode_and_the_repeat_settings_survive_a_restart(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_draft_its_mode_and_the_repeat_settings_survive_a_restart(qtbot) -> None:
     first = build(["--no-server"])
     qtbot.addWidget(first)
     assert first.composer.text() == EXAMPLE  # the very first run shows the example
@@ -42,7 +42,7 @@ def test_the_draft_its_mode_and_the_repeat_settings_survive_a_restart(qtbot) -> 
         third.shutdown()
 
 
-def test_ctrl_enter_sends_from_any_composer_control_and_ctrl_shift_f_formats_from_the_log(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_enter_sends_from_any_composer_control_and_ctrl_shift_f_formats_from_the_log(qtbot) -> None:
     window = build(["--port", "0", "--status-delay", "60"])
     qtbot.addWidget(window)
     window.show()

@@ -20,7 +20,7 @@ from tests.helpers import shown_window
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "0.3", wait_open=True) as window:
         yield window
 
@@ -31,7 +31,7 @@ def payloads(window: MainWindow, connection: str, direction: Direction, opcode: 
             if store.connection(r) == connection and store.directions[r] == direction and store.opcodes[r] == opcode]
 
 
-def connect_to(window: MainWindow, qtbot, path: str) -> str:  # type: ignore[no-untyped-def]
+def connect_to(window: MainWindow, qtbot, path: str) -> str:
     """Open a second inspector connection to the embedded server's `path` and make it the target."""
     address = window.session.server_address
     assert address is not None
@@ -41,7 +41,7 @@ def connect_to(window: MainWindow, qtbot, path: str) -> str:  # type: ignore[no-
     return connection
 
 
-def test_binary_payloads_typed_as_hex_or_base64_are_echoed_as_binary(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_binary_payloads_typed_as_hex_or_base64_are_echoed_as_binary(window: MainWindow, qtbot) -> None:
     echo = connect_to(window, qtbot, "/ws/echo")
     composer = window.composer
     composer.mode_combo.setCurrentIndex(composer.mode_combo.findData("hex"))
@@ -83,7 +83,7 @@ def test_binary_payloads_typed_as_hex_or_base64_are_echoed_as_binary(window: Mai
                                                                   b"\xde\xad\xbe\xef\x00\xff"]
 
 
-def test_variables_expand_at_send_time_and_errors_are_not_sent(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_variables_expand_at_send_time_and_errors_are_not_sent(window: MainWindow, qtbot) -> None:
     echo = connect_to(window, qtbot, "/ws/echo")
     composer = window.composer
     window.payload_tools.variables.set_variable("user", "alice")
@@ -110,7 +110,7 @@ def test_variables_expand_at_send_time_and_errors_are_not_sent(window: MainWindo
     assert len(payloads(window, echo, Direction.SENT)) == 3  # nothing refused was sent
 
 
-def test_repeat_n_times_sends_each_once_in_order(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_repeat_n_times_sends_each_once_in_order(window: MainWindow, qtbot) -> None:
     echo = connect_to(window, qtbot, "/ws/echo")
     composer = window.composer
     composer.set_text('{"n": {{seq}}}')
@@ -126,7 +126,7 @@ def test_repeat_n_times_sends_each_once_in_order(window: MainWindow, qtbot) -> N
     qtbot.waitUntil(lambda: len(history.model.rows) == 7, timeout=2000)
 
 
-def test_repeat_every_t_ms_until_stopped(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_repeat_every_t_ms_until_stopped(window: MainWindow, qtbot) -> None:
     echo = connect_to(window, qtbot, "/ws/echo")
     composer = window.composer
     composer.set_text('{"tick": {{seq}}}')
@@ -154,7 +154,7 @@ def test_repeat_every_t_ms_until_stopped(window: MainWindow, qtbot) -> None:  # 
     assert [json.loads(p)["tick"] for p in sent[:-1]] == list(range(1, count + 1))
 
 
-def drop_files(widget, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+def drop_files(widget, paths: list[Path]) -> None:
     """A real drag-enter and drop, as a file manager sends them."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
@@ -191,7 +191,7 @@ def test_dropping_a_json_file_loads_it(window: MainWindow, tmp_path: Path) -> No
     assert "Not loaded: missing.json" in window.composer.error.text()
 
 
-def test_history_loads_and_resends_with_one_key(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_history_loads_and_resends_with_one_key(window: MainWindow, qtbot) -> None:
     echo = connect_to(window, qtbot, "/ws/echo")
     composer = window.composer
     composer.set_text('{"from": "history", "n": {{seq}}}')
@@ -226,7 +226,7 @@ def test_history_loads_and_resends_with_one_key(window: MainWindow, qtbot) -> No
     assert len(history.model.rows) == 1 and len(history.store.history()) == 1
 
 
-def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> None:
     library = window.payload_tools.library
     composer = window.composer
     composer.set_text('{"login": "{{user}}"}')
@@ -267,7 +267,7 @@ def test_library_saves_searches_loads_and_deletes(window: MainWindow, qtbot) -> 
     assert library.model.rows == [] and library.store.saved_payloads() == []
 
 
-def test_history_library_variables_and_layout_survive_a_restart(qtbot, private_user_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_history_library_variables_and_layout_survive_a_restart(qtbot, private_user_data: Path) -> None:
     first = build(["--port", "0"])
     qtbot.addWidget(first)
     first.show()
@@ -304,7 +304,7 @@ def test_history_library_variables_and_layout_survive_a_restart(qtbot, private_u
     assert (private_user_data / "settings" / "SocketScope" / "SocketScope.ini").exists()  # never the user's own
 
 
-def test_last_url_is_restored_when_nothing_connects_at_start(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_last_url_is_restored_when_nothing_connects_at_start(qtbot) -> None:
     first = build(["--no-server"])
     qtbot.addWidget(first)
     first.url_edit.setText("ws://127.0.0.1:9/ws/echo")
@@ -317,7 +317,7 @@ def test_last_url_is_restored_when_nothing_connects_at_start(qtbot) -> None:  # 
         second.shutdown()
 
 
-def test_an_unreadable_data_file_is_reported_and_the_tools_still_work(qtbot, private_user_data: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_data_file_is_reported_and_the_tools_still_work(qtbot, private_user_data: Path) -> None:
     data = private_user_data / "data"
     data.mkdir(parents=True, exist_ok=True)
     (data / "socketscope.sqlite3").write_bytes(b"not a database at all" * 200)

@@ -14,7 +14,7 @@ from app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     window = build(["--no-server"])
     qtbot.addWidget(window)
     window.show()
@@ -24,7 +24,7 @@ def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     window.shutdown()
 
 
-def open_new_connection_dialog(window: MainWindow, qtbot):  # type: ignore[no-untyped-def]
+def open_new_connection_dialog(window: MainWindow, qtbot):
     panel = window.connections_panel
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyRelease(QApplication.activeModalWidget() or window, Qt.Key.Key_Shift)  # QTest leaves it held
@@ -32,7 +32,7 @@ def open_new_connection_dialog(window: MainWindow, qtbot):  # type: ignore[no-un
     return panel.dialog
 
 
-def test_the_dialog_opens_with_the_url_focused_and_selected(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_dialog_opens_with_the_url_focused_and_selected(window: MainWindow, qtbot) -> None:
     dialog = open_new_connection_dialog(window, qtbot)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.url, timeout=2000)
     assert dialog.url.selectedText() == dialog.url.text() != ""  # typing replaces it
@@ -41,7 +41,7 @@ def test_the_dialog_opens_with_the_url_focused_and_selected(window: MainWindow, 
     dialog.reject()
 
 
-def test_a_profile_that_needs_its_token_still_focuses_the_token(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_profile_that_needs_its_token_still_focuses_the_token(window: MainWindow, qtbot) -> None:
     options = ConnectionOptions("ws://127.0.0.1:9/ws", auth="bearer")
     window.payload_tools.store.save_profile("staging", options.to_dict(include_secrets=False))
     panel = window.connections_panel

@@ -86,13 +86,13 @@ def test_profile_round_trips_through_json_and_keeps_unknown_keys() -> None:
     ({"url": "ws://h/", "on_connect": "not a list"}, "'on_connect'"),
     ({"url": 5}, "'url'"),
 ])
-def test_bad_profiles_are_refused_clearly(data: dict, fragment: str) -> None:  # type: ignore[type-arg]
+def test_bad_profiles_are_refused_clearly(data: dict, fragment: str) -> None:
     with pytest.raises(OptionsError) as raised:
         ConnectionOptions.from_dict(data)
     assert fragment in str(raised.value)
 
 
-def test_missing_tls_files_are_named(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_tls_files_are_named(tmp_path) -> None:
     with pytest.raises(OptionsError, match="Cannot load the CA file .*missing.pem"):
         ConnectionOptions("wss://h/", ca_file=str(tmp_path / "missing.pem")).ssl_context()
     (tmp_path / "junk.pem").write_text("not a certificate")

@@ -17,7 +17,7 @@ from app.ui.main_window import MainWindow
 from tests.ws_server import WsTestServer
 
 
-def open_window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
+def open_window(qtbot) -> MainWindow:
     window = build(["--no-server"])
     qtbot.addWidget(window)
     window.show()
@@ -31,7 +31,7 @@ def server() -> Iterator[WsTestServer]:
     server.stop()
 
 
-def save_as(bar: ProfileBar, name: str, qtbot) -> None:  # type: ignore[no-untyped-def]
+def save_as(bar: ProfileBar, name: str, qtbot) -> None:
     bar.save_button.click()
     qtbot.waitUntil(lambda: bar.name_dialog is not None and bar.name_dialog.isVisible(), timeout=2000)
     assert bar.name_dialog is not None
@@ -39,7 +39,7 @@ def save_as(bar: ProfileBar, name: str, qtbot) -> None:  # type: ignore[no-untyp
     bar.name_dialog.accept()
 
 
-def answer(bar: ProfileBar, button_text: str, qtbot) -> None:  # type: ignore[no-untyped-def]
+def answer(bar: ProfileBar, button_text: str, qtbot) -> None:
     qtbot.waitUntil(lambda: bar.question is not None and bar.question.isVisible(), timeout=2000)
     assert bar.question is not None
     chosen = next(b for b in bar.question.buttons() if b.text() == button_text)
@@ -48,7 +48,7 @@ def answer(bar: ProfileBar, button_text: str, qtbot) -> None:  # type: ignore[no
 
 
 def test_a_profile_saved_in_the_dialog_survives_a_restart_and_opens_from_the_panel(
-        server: WsTestServer, qtbot) -> None:  # type: ignore[no-untyped-def]
+        server: WsTestServer, qtbot) -> None:
     window = open_window(qtbot)
     panel = window.connections_panel
     panel.new_connection()
@@ -92,7 +92,8 @@ def test_a_profile_saved_in_the_dialog_survives_a_restart_and_opens_from_the_pan
         assert plain is not None
         qtbot.waitUntil(lambda: window.connection_states.get(plain) == ConnectionState.OPEN, timeout=5000)
         seen = server.connections[0]
-        assert seen.headers["x-team"] == "blue" and seen.headers["sec-websocket-protocol"] == "json" and "authorization" not in seen.headers
+        assert seen.headers["x-team"] == "blue" and seen.headers["sec-websocket-protocol"] == "json"
+        assert "authorization" not in seen.headers
 
         # The bearer profile opens the dialog with everything but the token, which it asks for.
         staging = next(a for a in panel.profiles_menu.actions() if a.text().startswith("staging"))
@@ -113,7 +114,7 @@ def test_a_profile_saved_in_the_dialog_survives_a_restart_and_opens_from_the_pan
         window.shutdown()
 
 
-def test_loading_and_deleting_profiles_in_the_dialog(tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_loading_and_deleting_profiles_in_the_dialog(tmp_path, qtbot) -> None:
     store = Persistence(tmp_path / "profiles.sqlite3")
     store.save_profile("prices", ConnectionOptions(
         "wss://prices.test/feed", query=(("v", "2"),), auth="basic", username="ada", password="kept out",
@@ -144,7 +145,7 @@ def test_loading_and_deleting_profiles_in_the_dialog(tmp_path, qtbot) -> None:  
     store.close()
 
 
-def test_options_that_cannot_connect_are_not_saved(tmp_path, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_options_that_cannot_connect_are_not_saved(tmp_path, qtbot) -> None:
     store = Persistence(tmp_path / "profiles.sqlite3")
     dialog = ConnectionDialog(ConnectionOptions("http://nowhere"), profiles=store)
     qtbot.addWidget(dialog)

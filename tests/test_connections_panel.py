@@ -15,7 +15,7 @@ from app.net.options import ConnectionOptions
 from app.ui.connection_dialog import ConnectionDialog
 from app.ui.connections_panel import COLUMNS, STATE, ConnectionsModel, ConnectionsPanel
 from app.ui.main_window import MainWindow
-from tests.helpers import shown_window
+from tests.helpers import connection_row, shown_window
 from tests.ws_server import WsTestServer
 
 # Waiting on the servers goes through qtbot.waitUntil: blocking the GUI thread would stop the
@@ -23,7 +23,7 @@ from tests.ws_server import WsTestServer
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
         yield window
 
@@ -36,13 +36,13 @@ def servers() -> Iterator[tuple[WsTestServer, WsTestServer]]:
     second.stop()
 
 
-def activate(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def activate(window, qtbot) -> None:
     """Shortcuts need an active window; offscreen, closing a dialog leaves none active."""
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
 
 
-def press_shortcut(widget, key: Qt.Key, qtbot) -> None:  # type: ignore[no-untyped-def]
+def press_shortcut(widget, key: Qt.Key, qtbot) -> None:
     """Ctrl+Shift+key; then let go of every modifier, which QTest itself leaves held."""
     qtbot.keyClick(widget, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     receiver = QApplication.activeModalWidget() or widget
@@ -50,7 +50,7 @@ def press_shortcut(widget, key: Qt.Key, qtbot) -> None:  # type: ignore[no-untyp
     assert QGuiApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
 
 
-def add_through_dialog(panel: ConnectionsPanel, qtbot, **fields: str) -> ConnectionDialog:  # type: ignore[no-untyped-def]
+def add_through_dialog(panel: ConnectionsPanel, qtbot, **fields: str) -> ConnectionDialog:
     window = panel.window()
     activate(window, qtbot)
     press_shortcut(window, Qt.Key.Key_N, qtbot)
@@ -70,7 +70,7 @@ def state_of(panel: ConnectionsPanel, connection: str) -> str:
 
 
 def test_two_connections_listed_and_the_selected_one_receives_the_send(
-        window: MainWindow, servers: tuple[WsTestServer, WsTestServer], qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, servers: tuple[WsTestServer, WsTestServer], qtbot) -> None:
     panel = window.connections_panel
     first, second = servers
     add_through_dialog(panel, qtbot, url=first.url("/a"))
@@ -84,7 +84,7 @@ def test_two_connections_listed_and_the_selected_one_receives_the_send(
     assert listed[0][0] == "client#1" and listed[0][2] == "open"
 
     activate(window, qtbot)
-    panel.table.selectRow(model.position("client#2"))
+    panel.table.selectRow(connection_row(model, "client#2"))
     assert window.current_connection == "client#2"
     assert window.url_edit.text() == first.url("/a") and window.state_label.text() == "Open"
     window.composer.editor.setPlainText('{"to": "first"}')
@@ -92,26 +92,26 @@ def test_two_connections_listed_and_the_selected_one_receives_the_send(
     qtbot.keyRelease(window.composer.editor, Qt.Key.Key_Control)  # QTest leaves Ctrl held otherwise
     qtbot.waitUntil(lambda: first.connections[0].messages == ['{"to": "first"}'], timeout=5000)
 
-    panel.table.selectRow(model.position("client#3"))
+    panel.table.selectRow(connection_row(model, "client#3"))
     assert window.current_connection == "client#3"
     window.composer.editor.setPlainText('{"to": "second"}')
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyRelease(window.composer.editor, Qt.Key.Key_Control)  # QTest leaves Ctrl held otherwise
     qtbot.waitUntil(lambda: second.connections[0].messages == ['{"to": "second"}'], timeout=5000)
     assert first.connections[0].messages == ['{"to": "first"}']
-    qtbot.waitUntil(lambda: model.index(model.position("client#3"), 4).data() == "1", timeout=3000)  # echo counted
-    assert model.index(model.position("client#3"), 5).data() == "1"
+    qtbot.waitUntil(lambda: model.index(connection_row(model, "client#3"), 4).data() == "1", timeout=3000)  # echo counted
+    assert model.index(connection_row(model, "client#3"), 5).data() == "1"
 
 
 def test_ping_and_close_with_code_from_the_panel(
-        window: MainWindow, servers: tuple[WsTestServer, WsTestServer], qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, servers: tuple[WsTestServer, WsTestServer], qtbot) -> None:
     panel = window.connections_panel
     first, _ = servers
     window.session.connect(ConnectionOptions(first.url()))
     qtbot.waitUntil(lambda: state_of(panel, "client#2") == "open", timeout=5000)
     assert panel.selected().id == "client#2"
     press_shortcut(window, Qt.Key.Key_I, qtbot)
-    qtbot.waitUntil(lambda: panel.model.index(panel.model.position("client#2"), 3).data().endswith(" ms"), timeout=5000)
+    qtbot.waitUntil(lambda: panel.model.index(connection_row(panel.model, "client#2"), 3).data().endswith(" ms"), timeout=5000)
     assert window.notice_label.text().startswith("client#2: RTT ")
 
     panel.close_code.setValue(4001)
@@ -132,7 +132,7 @@ def test_ping_and_close_with_code_from_the_panel(
     assert state_of(panel, "client#2") == "open"
 
 
-def test_reconnecting_shows_a_countdown_and_disconnect_stops_it(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_reconnecting_shows_a_countdown_and_disconnect_stops_it(window: MainWindow, qtbot) -> None:
     probe = WsTestServer().start()
     url = probe.url()
     probe.stop()
@@ -149,7 +149,7 @@ def test_reconnecting_shows_a_countdown_and_disconnect_stops_it(window: MainWind
 
 
 def test_dialog_keeps_bad_options_open_and_sends_headers_and_auth(
-        window: MainWindow, servers: tuple[WsTestServer, WsTestServer], qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, servers: tuple[WsTestServer, WsTestServer], qtbot) -> None:
     panel = window.connections_panel
     first, _ = servers
     dialog = add_through_dialog(panel, qtbot, url="http://127.0.0.1/ws")
@@ -170,7 +170,7 @@ def test_dialog_keeps_bad_options_open_and_sends_headers_and_auth(
     qtbot.waitUntil(lambda: state_of(panel, "client#2") == "open", timeout=5000)
 
 
-def test_dialog_round_trips_every_option(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_dialog_round_trips_every_option(qtbot) -> None:
     options = ConnectionOptions(
         "wss://example.test/feed", query=(("v", "2"),), headers=(("X-A", "1"),), subprotocols=("graphql-ws", "json"),
         auth="bearer", bearer_token="secret", ca_file="/ca.pem", client_cert="/c.pem", client_key="/k.pem",
@@ -185,7 +185,7 @@ def test_dialog_round_trips_every_option(qtbot) -> None:  # type: ignore[no-unty
     assert dialog.ping_interval.text() == "off"
 
 
-def test_connections_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_connections_model_passes_qtmodeltester(qtmodeltester) -> None:
     model = ConnectionsModel()
     model.state_changed(StateChange("client#1", "ws://a/", ConnectionState.CONNECTING))
     model.state_changed(StateChange("client#1", "ws://a/", ConnectionState.OPEN))
@@ -195,7 +195,7 @@ def test_connections_model_passes_qtmodeltester(qtmodeltester) -> None:  # type:
     assert [r.state_text() for r in model.rows] == ["open", "reconnecting in 4 s", "failed: Connection refused"]
 
 
-def test_a_long_state_leaves_the_counts_in_view(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_state_leaves_the_counts_in_view(window: MainWindow, qtbot) -> None:
     body = "go away: you are not on the list " * 30  # a refusal's body, up to a KiB
     window.session.queue.put(StateChange("client#9", "ws://127.0.0.1:9/deny", ConnectionState.FAILED,
                                          f"Handshake rejected with HTTP 403 Forbidden: {body}"))
@@ -206,5 +206,5 @@ def test_a_long_state_leaves_the_counts_in_view(window: MainWindow, qtbot) -> No
     last = len(COLUMNS) - 1  # "↑ out"
     assert table.columnViewportPosition(last) + table.columnWidth(last) <= table.viewport().width()
     assert not table.horizontalScrollBar().isVisible()
-    state = model.index(model.position("client#9"), STATE)
+    state = model.index(connection_row(model, "client#9"), STATE)
     assert "not on the list" in state.data(Qt.ItemDataRole.ToolTipRole)  # all of it, where it is cut

@@ -57,7 +57,7 @@ class Heartbeat:
 
 
 @pytest.fixture
-def view(qtbot) -> MessageView:  # type: ignore[no-untyped-def]
+def view(qtbot) -> MessageView:
     async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
     view = MessageView()
     qtbot.addWidget(view)
@@ -66,7 +66,7 @@ def view(qtbot) -> MessageView:  # type: ignore[no-untyped-def]
     return view
 
 
-def test_find_on_100000_nested_arrays_keeps_the_window_answering(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_find_on_100000_nested_arrays_keeps_the_window_answering(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.TEXT, DEEP_TEXT), "deep")
     assert not view.tree_model.document.remote  # the in-process document: Find must leave the GUI thread anyway
     panel = view.tree_panel
@@ -88,7 +88,7 @@ def test_find_on_100000_nested_arrays_keeps_the_window_answering(view: MessageVi
 
 
 def test_expand_and_collapse_all_on_100000_nested_arrays_keep_the_window_answering(
-    view: MessageView, qtbot  # type: ignore[no-untyped-def]
+    view: MessageView, qtbot
 ) -> None:
     view.display(inspect_payload(Opcode.TEXT, DEEP_TEXT), "deep")
     panel = view.tree_panel
@@ -107,7 +107,7 @@ def test_expand_and_collapse_all_on_100000_nested_arrays_keep_the_window_answeri
     assert beat.longest < 1.0, f"the window stopped answering for {beat.longest:.2f} s"
 
 
-def test_a_changed_query_stops_the_search_under_way(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_query_stops_the_search_under_way(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.TEXT, DEEP_TEXT), "deep")
     panel = view.tree_panel
     panel.find_edit.setText("needle")
@@ -127,8 +127,13 @@ WIDE_TEXT = "[" + '"x",' * 1_000_000 + '"needle"]'
 
 def test_a_search_stops_between_slices_when_asked() -> None:
     document = LocalDocument(parse(WIDE_TEXT).value, [])
-    asked = []
-    assert document.find("needle", cancelled=lambda: asked.append(1) or True) is None and asked
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return True
+
+    assert document.find("needle", cancelled=cancelled) is None and asked
     found = document.find("needle")
     assert found is not None and len(found) == 1 and found.path(0) == (1_000_000,)
     deep = LocalDocument(parse(DEEP_TEXT).value, []).find("needle")
@@ -150,7 +155,7 @@ def test_a_remote_search_stops_between_slices_and_the_next_one_works() -> None:
         worker.close()
 
 
-def test_the_star_key_opens_below_the_current_node_within_the_limits(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_star_key_opens_below_the_current_node_within_the_limits(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.TEXT, DEEP_TEXT), "deep")
     beat = Heartbeat()
     try:

@@ -10,9 +10,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from app.core.frames import Direction, Opcode
 from embedded_server.demo_app import stream_event
 from embedded_server.runner import EmbeddedServer
-from app.core.frames import Direction, Opcode
 from tests.helpers import CORPUS, WaitableQueue, http_get
 from tests.waiting import wait_until
 
@@ -260,8 +260,10 @@ def test_validate_answers_a_lone_surrogate_and_an_infinite_number_with_valid_jso
         surrogate = ws.recv(timeout=5)
         ws.send('{"username": "a", "id": 1e400, "is_active": true}')
         infinite = ws.recv(timeout=5)
-    strict = {"parse_constant": lambda name: pytest.fail(f"{name} in a reply")}
-    assert [d["loc"] for d in json.loads(surrogate, **strict)["details"]] == [["id"], ["is_active"]]
+    def refuse(name: str) -> None:
+        pytest.fail(f"{name} in a reply")
+
+    assert [d["loc"] for d in json.loads(surrogate, parse_constant=refuse)["details"]] == [["id"], ["is_active"]]
     assert '"input":{"username":"\\ud800"}' in surrogate  # quoted as sent
-    details = json.loads(infinite, **strict)["details"]
+    details = json.loads(infinite, parse_constant=refuse)["details"]
     assert details == [{"type": "finite_number", "loc": ["id"], "msg": "Input should be a finite number"}]

@@ -18,7 +18,7 @@ BIG = 2**64 + 1
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "0.3") as window:
         yield window
 
@@ -40,7 +40,7 @@ def select_rows(window: MainWindow, rows: list[int]) -> None:
         selection.select(window.log_model.index(row, 0), flags)
 
 
-def test_ctrl_d_compares_the_greeting_with_the_status_update(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_d_compares_the_greeting_with_the_status_update(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: received(window, "Alice") is not None, timeout=3000)
     qtbot.waitUntil(lambda: received(window, '"online"') is not None, timeout=3000)
     greeting, status = received(window, "Alice"), received(window, '"online"')
@@ -84,7 +84,7 @@ def test_ctrl_d_compares_the_greeting_with_the_status_update(window: MainWindow,
     assert view.changes.currentIndex().row() == 0
 
 
-def test_side_by_side_rows_align_and_colour_changes(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_side_by_side_rows_align_and_colour_changes(qtbot) -> None:
     async_loop.install(QApplication.instance())  # type: ignore[arg-type]
     left = Message("left", Opcode.TEXT, f'{{"id": {BIG}, "items": [1, 2], "a": 1, "a": 2}}')
     right = Message("right", Opcode.TEXT, f'{{"id": {BIG - 1}, "items": [1, 2, 3], "a": 1, "a": "2"}}')
@@ -111,7 +111,7 @@ def test_side_by_side_rows_align_and_colour_changes(qtbot) -> None:  # type: ign
     assert view.changes_model.index(2, 3).data() == '"2"'
 
 
-def test_text_messages_are_compared_by_lines_in_the_view(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_text_messages_are_compared_by_lines_in_the_view(qtbot) -> None:
     async_loop.install(QApplication.instance())  # type: ignore[arg-type]
     view = DiffView()
     qtbot.addWidget(view)

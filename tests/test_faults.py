@@ -87,7 +87,7 @@ def test_app_returning_without_close_is_recorded_as_a_dropped_connection(events:
     import pytest
     from websockets.exceptions import ConnectionClosed
 
-    async def curt_app(scope, receive, send):  # type: ignore[no-untyped-def]
+    async def curt_app(scope, receive, send):
         await receive()
         await send({"type": "websocket.accept"})
         await send({"type": "websocket.send", "text": "bye"})
@@ -136,7 +136,7 @@ def read_until_close(sock: socket.socket) -> tuple[int, int]:
             before += 1
 
 
-def server_closes(events: WaitableQueue, connection: str) -> list[dict]:  # type: ignore[type-arg]
+def server_closes(events: WaitableQueue, connection: str) -> list[dict]:
     return [json.loads(f.payload) for f in events.frames(connection) if f.opcode == Opcode.CLOSE
             and f.connection == connection]
 
@@ -214,9 +214,9 @@ def test_200_clients_coming_and_going_during_a_chat_broadcast_leak_nothing(
                 while not done.is_set():
                     await speaker.send(json.dumps({"n": said}))
                     said += 1
-                    await asyncio.sleep(0.005)  # noqa: sleep-ok  (paces the speaker)
+                    await asyncio.sleep(0.005)  # paces the speaker, synchronises nothing
 
-            async def drain(websocket, count_messages: bool) -> None:  # type: ignore[no-untyped-def]
+            async def drain(websocket, count_messages: bool) -> None:
                 nonlocal heard
                 async for text in websocket:
                     event = json.loads(text)

@@ -17,7 +17,7 @@ from tests.helpers import PeerProcess
 
 
 @pytest.fixture
-def open_window(qtbot) -> Iterator[Callable[[list[str]], MainWindow]]:  # type: ignore[no-untyped-def]
+def open_window(qtbot) -> Iterator[Callable[[list[str]], MainWindow]]:
     """Build windows with the given arguments; each is shut down, closed and deleted after the test."""
     built: list[MainWindow] = []
 
@@ -32,7 +32,7 @@ def open_window(qtbot) -> Iterator[Callable[[list[str]], MainWindow]]:  # type: 
         window.shutdown()
 
 
-def received_texts(window: MainWindow, connection: str) -> list[str]:
+def received_texts(window: MainWindow, connection: str) -> list[str | bytes]:
     store = window.store
     return [store.payloads[row] for row in range(len(store))
             if store.connection(row) == connection and store.opcodes[row] == Opcode.TEXT
@@ -44,7 +44,7 @@ def summaries(window: MainWindow) -> list[str]:
     return [model.data(model.index(row, SUMMARY)) for row in range(model.rowCount())]
 
 
-def test_upstream_killed_mid_stream_shows_1006_keeps_everything_and_a_new_connect_works(open_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_upstream_killed_mid_stream_shows_1006_keeps_everything_and_a_new_connect_works(open_window, qtbot) -> None:
     with PeerProcess("stream") as upstream, PeerProcess("stream") as replacement:
         window = open_window(["--no-server", "--connect", upstream.url])
         qtbot.waitUntil(lambda: len(received_texts(window, "client#1")) >= 200, timeout=10_000)
@@ -62,7 +62,7 @@ def test_upstream_killed_mid_stream_shows_1006_keeps_everything_and_a_new_connec
         assert len(received_texts(window, "client#1")) == len(seqs)  # the old capture is untouched
 
 
-def test_taken_default_port_is_reported_and_the_server_falls_back(open_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_taken_default_port_is_reported_and_the_server_falls_back(open_window, qtbot) -> None:
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
@@ -78,7 +78,7 @@ def test_taken_default_port_is_reported_and_the_server_falls_back(open_window, q
             timeout=10_000)
 
 
-def test_invalid_utf8_from_the_server_is_closed_with_1007_by_the_inspector(open_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_utf8_from_the_server_is_closed_with_1007_by_the_inspector(open_window, qtbot) -> None:
     with PeerProcess("invalid-utf8") as peer:
         window = open_window(["--no-server", "--connect", peer.url])
         qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.CLOSED, timeout=10_000)
@@ -88,7 +88,7 @@ def test_invalid_utf8_from_the_server_is_closed_with_1007_by_the_inspector(open_
         assert received_texts(window, "client#1") == []  # nothing invalid was passed off as text
 
 
-def test_garbage_instead_of_a_handshake_is_a_clear_error(open_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_garbage_instead_of_a_handshake_is_a_clear_error(open_window, qtbot) -> None:
     with PeerProcess("garbage") as peer:
         window = open_window(["--no-server", "--connect", peer.url])
         qtbot.waitUntil(lambda: window.connection_states.get("client#1") == ConnectionState.FAILED, timeout=10_000)

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +19,6 @@ from app.core.filters import (
     README_BEGIN,
     README_END,
     TERMS,
-    FilterError,
     Node,
     RowCache,
     RowPredicate,
@@ -32,6 +32,7 @@ from app.core.filters import (
     readme_section,
 )
 from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.json_query import FilterError
 from app.core.view import View
 
 
@@ -295,15 +296,13 @@ def test_an_and_tries_column_terms_before_payload_scans_and_parses() -> None:
     predicate = compile_tree(spy(tree))
     assert predicate(store, 0) is False and asked == ["direction"]
     asked.clear()
-    assert compile_tree(spy(parse("$.a == 1 -a dir:sent")))(store, 0) is False  # type: ignore[arg-type]
+    assert compile_tree(spy(parse("$.a == 1 -a dir:sent")))(store, 0) is False
     assert asked == ["direction", "word"]  # then the word rules it out before the parse
 
 
 # --- Random trees against a direct evaluation -----------------------------------------------------
 
-FRAMES = [
-    Frame(f"client#{n % 3}", Side.CLIENT, direction, opcode, payload)
-    for n, (direction, opcode, payload) in enumerate([
+FRAME_PARTS: list[tuple[Direction, Opcode, str | bytes]] = [
         (Direction.SENT, Opcode.TEXT, '{"n": 1, "word": "alpha"}'),
         (Direction.RECEIVED, Opcode.TEXT, '{"n": 2, "word": "beta"}'),
         (Direction.RECEIVED, Opcode.TEXT, "alpha beta"),
@@ -311,8 +310,9 @@ FRAMES = [
         (Direction.EVENT, Opcode.OPEN, '{"url": "ws://x"}'),
         (Direction.RECEIVED, Opcode.TEXT, '{"n": 3}'),
         (Direction.SENT, Opcode.TEXT, "gamma (alpha | beta)"),
-    ])
 ]
+FRAMES = [Frame(f"client#{n % 3}", Side.CLIENT, direction, opcode, payload)
+          for n, (direction, opcode, payload) in enumerate(FRAME_PARTS)]
 # (expression, direct test of a frame)
 SIMPLE_TERMS = [
     ("dir:sent", lambda f: f.direction == Direction.SENT),
@@ -329,7 +329,7 @@ SIMPLE_TERMS = [
 ]
 
 
-def trees() -> st.SearchStrategy[object]:
+def trees() -> st.SearchStrategy[Any]:
     """A term's index into SIMPLE_TERMS, ("not", tree), or ("and" | "or", [trees])."""
     leaf = st.integers(0, len(SIMPLE_TERMS) - 1)
     return st.recursive(leaf, lambda children: st.one_of(
@@ -338,13 +338,13 @@ def trees() -> st.SearchStrategy[object]:
     ), max_leaves=8)
 
 
-def render(tree: object, spaces: st.DataObject) -> str:
+def render(tree: Any, spaces: st.DataObject) -> str:
     """The tree as an expression, with optional parentheses and spacing where they change nothing."""
     pad = spaces.draw(st.sampled_from(["", " ", "  "]))
     if isinstance(tree, int):
         text = SIMPLE_TERMS[tree][0]
         return f"({pad}{text}{pad})" if spaces.draw(st.booleans()) else text
-    operator, operands = tree  # type: ignore[misc]
+    operator, operands = tree
     if operator == "not":
         return f"-({pad}{render(operands, spaces)}{pad})"
     # `|` needs a space on at least one side: `a|b` is one word, as `op:text|binary` is.
@@ -353,10 +353,10 @@ def render(tree: object, spaces: st.DataObject) -> str:
     return f"({pad}{inner}{pad})"
 
 
-def evaluate(tree: object, frame: Frame) -> bool:
+def evaluate(tree: Any, frame: Frame) -> bool:
     if isinstance(tree, int):
         return bool(SIMPLE_TERMS[tree][1](frame))
-    operator, operands = tree  # type: ignore[misc]
+    operator, operands = tree
     if operator == "not":
         return not evaluate(operands, frame)
     results = [evaluate(child, frame) for child in operands]

@@ -16,12 +16,14 @@ class Cycle:
         self.me = self
 
 
-def test_cycles_made_in_a_worker_are_collected_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
-    gui_thread_gc.install(QApplication.instance())
+def test_cycles_made_in_a_worker_are_collected_on_the_gui_thread(qtbot) -> None:
+    app = QApplication.instance()
+    assert app is not None
+    gui_thread_gc.install(app)
     assert not gc.isenabled()
     collecting_threads: list[int] = []
 
-    def note(phase: str, _info: dict) -> None:  # type: ignore[type-arg]
+    def note(phase: str, _info: dict) -> None:
         if phase == "start":
             collecting_threads.append(threading.get_ident())
 

@@ -18,7 +18,7 @@ import json
 import os
 import struct
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +69,7 @@ def huge_document(size: int) -> str:
     return "[" + ",".join(record.replace('"id": 0', f'"id": {i}', 1) for i in range(count)) + "]"
 
 
-CONTROL_CHARACTERS = [
+CONTROL_CHARACTERS: list[str | bytes] = [
     json.dumps({"title": "\x1b]0;TITLE\x07\x1b[2J"}, ensure_ascii=False),  # retitles and clears a terminal
     "\x1b]0;TITLE\x07\x1b[2J\x1b[31mnot JSON at all",
     json.dumps({"c0": "".join(map(chr, range(32))), "c1": "".join(map(chr, range(0x7F, 0xA0)))}, ensure_ascii=False),
@@ -85,7 +85,7 @@ CONTROL_CHARACTERS = [
 @dataclass
 class Batch:
     name: str
-    payloads: list[str | bytes]
+    payloads: Sequence[str | bytes]
 
 
 def inspector_batches() -> list[Batch]:
@@ -214,10 +214,10 @@ def closes_of(window: MainWindow, connection: str) -> list[dict[str, Any]]:
             if store.connection(row) == connection and store.opcodes[row] == Opcode.CLOSE]
 
 
-def events_of(window: MainWindow, connection: str, opcode: Opcode) -> list[str]:
+def events_of(window: MainWindow, connection: str, opcode: Opcode) -> list[str | bytes]:
     store = window.store
     return [store.payloads[row] for row in store.rows()
-            if store.connection(row) == connection and store.opcodes[row] == opcode]  # type: ignore[misc]
+            if store.connection(row) == connection and store.opcodes[row] == opcode]
 
 
 def assert_counts_are_true(window: MainWindow) -> None:
@@ -293,7 +293,8 @@ def batches() -> list[Batch]:
 
 @pytest.fixture
 def hostile_server(batches: list[Batch]) -> Iterator[HostileServer]:
-    server = HostileServer(batches).start()
+    server = HostileServer(batches)
+    server.start()
     yield server
     server.stop()
 
@@ -325,7 +326,7 @@ def errors_of(window: MainWindow, connection: str) -> list[str]:
     return [json.loads(payload)["error"] for payload in events_of(window, connection, Opcode.ERROR)]
 
 
-def test_a_hostile_server_cannot_freeze_the_window_or_corrupt_its_log(  # type: ignore[no-untyped-def]
+def test_a_hostile_server_cannot_freeze_the_window_or_corrupt_its_log(
     qtbot, hostile_server: HostileServer, batches: list[Batch], capsys
 ) -> None:
     url = hostile_server.url("/")
@@ -346,10 +347,11 @@ def test_a_hostile_server_cannot_freeze_the_window_or_corrupt_its_log(  # type: 
             assert memory.grown < MEMORY_HEADROOM, f"after {batch.name}: {memory.grown / MB:.0f} MB more"
 
         # The worst of them, opened in the message view while the heartbeat runs.
-        row_of = {id(payload): row for payload, row in zip(expected, frames_of(window, connection, Direction.RECEIVED))}
+        received_rows = frames_of(window, connection, Direction.RECEIVED)
+        row_of = {id(payload): row for payload, row in zip(expected, received_rows, strict=False)}
         deep, deep_object, unclosed = batches[1].payloads
         huge = batches[2].payloads[0]
-        invalid = next(payload for (name, _), payload in zip(corpus(), batches[0].payloads)
+        invalid = next(payload for (name, _), payload in zip(corpus(), batches[0].payloads, strict=False)
                        if name.startswith("n_") and isinstance(payload, str))
         tree, info = window.message_view.tree_model, window.message_view.info
         select(window, qtbot, row_of[id(deep)], lambda: tree.rowCount() == 1)
@@ -387,7 +389,7 @@ def test_a_hostile_server_cannot_freeze_the_window_or_corrupt_its_log(  # type: 
 
 
 @pytest.mark.parametrize(("command", "code"), [("invalid-utf8 0", 1007), ("oversized", 1009)])
-def test_a_close_the_inspector_made_is_reported_with_its_own_code(  # type: ignore[no-untyped-def]
+def test_a_close_the_inspector_made_is_reported_with_its_own_code(
     qtbot, hostile_server: HostileServer, command: str, code: int
 ) -> None:
     url = hostile_server.url("/")
@@ -509,16 +511,16 @@ def assert_the_server_answered(exchanges: list[Exchange]) -> None:
         assert len(seen.replies) == len(seen.sent)
     greeting, chat, echo = exchanges
     assert greeting.first is not None and json.loads(greeting.first) == GREETING
-    for payload, reply in zip(greeting.sent, greeting.replies):
+    for payload, reply in zip(greeting.sent, greeting.replies, strict=False):
         valid, value = strict_json(payload)
         answer = json.loads(reply)
         if valid:
             assert answer == {"status": "received", "echo": value}
-            assert reply == '{"status":"received","echo":' + payload + "}"  # as sent, never re-serialised
+            assert reply == '{"status":"received","echo":' + str(payload) + "}"  # as sent, never re-serialised
         else:
             assert answer["error"] in REFUSALS, (payload[:80], answer)
     assert json.loads(greeting.good_reply) == {"status": "received", "echo": {"ok": True}}
-    for payload, reply in zip(chat.sent, chat.replies):
+    for payload, reply in zip(chat.sent, chat.replies, strict=False):
         valid, value = strict_json(payload)
         answer = json.loads(reply)
         assert answer.get("data") == value if valid else answer.get("error") == "Invalid JSON", (payload[:80], answer)
@@ -530,7 +532,7 @@ def assert_the_server_answered(exchanges: list[Exchange]) -> None:
             assert "more than 4,300 digits" in detail and "sys." not in detail, detail
 
 
-def test_a_hostile_client_cannot_freeze_the_window_or_silence_the_server(  # type: ignore[no-untyped-def]
+def test_a_hostile_client_cannot_freeze_the_window_or_silence_the_server(
     qtbot, batches: list[Batch], capsys
 ) -> None:
     with shown_window(qtbot, "--status-delay", "0.3", wait_open=True) as window:
@@ -596,7 +598,7 @@ def test_a_hostile_client_cannot_freeze_the_window_or_silence_the_server(  # typ
         assert worst < MAX_GAP_MS
 
 
-def test_the_validating_endpoint_answers_every_hostile_message(  # type: ignore[no-untyped-def]
+def test_the_validating_endpoint_answers_every_hostile_message(
     qtbot, batches: list[Batch]
 ) -> None:
     with shown_window(qtbot, "--status-delay", "0.3", wait_open=True) as window:
@@ -604,13 +606,13 @@ def test_the_validating_endpoint_answers_every_hostile_message(  # type: ignore[
         assert address is not None
         inputs = client_inputs(batches, "/ws/validate")
         seen = run_off_the_gui_thread(qtbot, lambda: asyncio.run(exchange(address.ws_url(""), "/ws/validate", inputs)))
-        for payload, reply in zip(seen.sent, seen.replies):
+        for payload, reply in zip(seen.sent, seen.replies, strict=False):
             assert "error" in json.loads(reply), (payload[:80], reply)  # no n_ or i_ file is a user profile
         assert json.loads(seen.good_reply)["error"] == "Invalid data"
         assert seen.close_code == 1000
 
 
-def test_a_big_message_to_the_embedded_server_does_not_freeze_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_big_message_to_the_embedded_server_does_not_freeze_the_window(qtbot) -> None:
     document = huge_document(96 * MiB)
     with shown_window(qtbot, "--status-delay", "30", wait_open=True) as window:
         address = window.session.server_address

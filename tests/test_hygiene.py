@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.conftest import top_level_widgets
 
 
-def test_a_top_level_widget_is_seen_until_it_is_deleted(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_a_top_level_widget_is_seen_until_it_is_deleted(qapp) -> None:
     from PySide6.QtWidgets import QLabel
     from shiboken6 import getCppPointer
 

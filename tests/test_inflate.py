@@ -6,6 +6,7 @@ import json
 import random
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_compressed_messages_of_every_size_arrive_exactly(inspector: Inspector, 
     try:
         connection = inspector.new_connection(ConnectionOptions(server.url(), compression=True))
         inspector.submit_open(connection).result(5)
-        messages = []
+        messages: list[str | bytes] = []
         for size in (0, 1, 2043, 2044, SLICE - 1, SLICE, SLICE + 1, 3 * SLICE + 7):
             text = " ".join(rng.choice(words) for _ in range(size // 4 + 1))[:size]
             messages.append(text)
@@ -62,7 +63,7 @@ def test_the_limit_is_exact(inspector: Inspector, events: WaitableQueue, inflate
             assert got[0].payload == bytes(inflated)
 
 
-def probe(limit_mib: int, shape: str) -> dict[str, object]:
+def probe(limit_mib: int, shape: str) -> dict[str, Any]:
     result = subprocess.run([sys.executable, "-m", "tests.inflate_memory_probe", str(limit_mib), "3", shape],
                             cwd=REPO, capture_output=True, text=True, timeout=50)
     assert result.returncode == 0, result.stderr

@@ -7,8 +7,8 @@ import asyncio
 import json
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6 import QtGui
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
 from app.core.frames import ConnectionState, Opcode, StateChange
@@ -18,7 +18,7 @@ from app.net.options import ConnectionOptions
 from app.ui.connections_panel import STATE
 from app.ui.main_window import MainWindow
 from tests.helpers import WaitableQueue
-from tests.raw_peer import RawPeer, frame, read_frame, sends_then_drops, close_without_a_close_frame
+from tests.raw_peer import RawPeer, close_without_a_close_frame, frame, read_frame, sends_then_drops
 from tests.test_capture_commands import run
 
 LATIN1_TEXT = frame(1, b'{"name": "caf\xe9"}')  # a text frame that is not UTF-8
@@ -43,7 +43,7 @@ def ended(events: WaitableQueue, connection: str) -> StateChange:
      {"code": 1009, "reason": "frame with 2048 bytes exceeds limit of 1024 bytes"}),
 ], ids=["1007-invalid-utf8", "1009-over-max-size"])
 def test_a_close_of_the_inspector_is_reported_with_its_code_not_as_a_lost_connection(
-        inspector: Inspector, events: WaitableQueue, script, options, close) -> None:  # type: ignore[no-untyped-def]
+        inspector: Inspector, events: WaitableQueue, script, options, close) -> None:
     with RawPeer(script) as peer:  # drops the TCP connection without answering the close
         connection = inspector.new_connection(ConnectionOptions(peer.url, **options))
         inspector.submit_open(connection).result(5)
@@ -54,7 +54,7 @@ def test_a_close_of_the_inspector_is_reported_with_its_code_not_as_a_lost_connec
     assert state.detail == f"closed by the client with {close['code']}: {close['reason']}"
 
 
-def test_state_label_and_connections_panel_say_who_closed_with_what(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_state_label_and_connections_panel_say_who_closed_with_what(qtbot) -> None:
     with RawPeer(sends_then_drops(LATIN1_TEXT)) as peer:
         window: MainWindow = build(["--no-server", "--connect", peer.url])
         qtbot.addWidget(window)
@@ -69,8 +69,8 @@ def test_state_label_and_connections_panel_say_who_closed_with_what(qtbot) -> No
             window.shutdown()
 
 
-def test_a_server_closing_normally_reads_once_in_the_label(qtbot) -> None:  # type: ignore[no-untyped-def]
-    async def says_goodbye(reader, writer) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_closing_normally_reads_once_in_the_label(qtbot) -> None:
+    async def says_goodbye(reader, writer) -> None:
         writer.write(frame(8, (1000).to_bytes(2, "big") + b"done"))
         await writer.drain()
         await read_frame(reader)  # the client's answer
@@ -86,7 +86,7 @@ def test_a_server_closing_normally_reads_once_in_the_label(qtbot) -> None:  # ty
             window.shutdown()
 
 
-def test_record_exits_with_the_inspectors_own_close(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_record_exits_with_the_inspectors_own_close(tmp_path) -> None:
     with RawPeer(sends_then_drops(LATIN1_TEXT)) as peer:
         result = run("record", peer.url, "--out", str(tmp_path / "c.jsonl"))
     assert result.returncode == 1, result.stderr
@@ -94,7 +94,7 @@ def test_record_exits_with_the_inspectors_own_close(tmp_path) -> None:  # type: 
 
 
 def test_send_exits_with_the_inspectors_own_close() -> None:
-    async def answers_too_big(reader, writer) -> None:  # type: ignore[no-untyped-def]
+    async def answers_too_big(reader, writer) -> None:
         await read_frame(reader)  # the message sent
         writer.write(frame(1, b"", length=HUGE))
         await writer.drain()
@@ -130,7 +130,7 @@ def test_a_peer_that_stops_answering_pings_is_marked_and_closed_with_1011_in_tim
     assert details[-2:] == [NOT_ANSWERING_PINGS, KEEPALIVE_TIMEOUT] and state.detail == KEEPALIVE_TIMEOUT
 
 
-def test_the_panel_marks_a_peer_not_answering_pings_before_closing_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_panel_marks_a_peer_not_answering_pings_before_closing_it(qtbot) -> None:
     with RawPeer(stops_reading) as peer:
         window: MainWindow = build(["--no-server"])
         qtbot.addWidget(window)
@@ -151,7 +151,7 @@ REFUSED = b"HTTP/1.1 403 Forbidden\r\nContent-Length: %d\r\n\r\n%s" % (len(GO_AW
 REFUSAL = "Handshake rejected with HTTP 403 Forbidden (credentials, Origin or token?): " + GO_AWAY.decode()
 
 
-def test_a_refused_handshake_shows_the_servers_answer_in_the_log_and_the_state(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_handshake_shows_the_servers_answer_in_the_log_and_the_state(qtbot) -> None:
     with RawPeer(response=REFUSED) as peer:
         window: MainWindow = build(["--no-server", "--connect", peer.url])
         qtbot.addWidget(window)
@@ -178,17 +178,17 @@ def test_an_error_page_is_shown_escaped_and_cut_to_a_kib(inspector: Inspector, e
     head = "Handshake rejected with HTTP 500 Internal Server Error: <html>\\u000a<h1>Oops\\u001b[2J</h1>xxx"
     assert shown.startswith(head) and shown.endswith(f"x … ({len(page):,} B in all)")
     assert len(shown) == len(head) + 1024 - len(b"<html>\n<h1>Oops\x1b[2J</h1>xxx") + len(f" … ({len(page):,} B in all)")
-    assert last_state(events, connection.id).detail == shown  # type: ignore[union-attr]
+    assert last_state(events, connection.id).detail == shown
 
 
-def test_record_says_what_the_refusing_server_answered(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_record_says_what_the_refusing_server_answered(tmp_path) -> None:
     with RawPeer(response=REFUSED) as peer:
         result = run("record", peer.url, "--out", str(tmp_path / "c.jsonl"))
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[-1] == f"socketscope record: {REFUSAL}"
 
 
-def test_a_long_refusal_leaves_the_window_its_width(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_refusal_leaves_the_window_its_width(qtbot) -> None:
     page = b"<html>" + b"Internal error " * 200 + b"</html>"
     with RawPeer(response=b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n%s" % (len(page), page)) as peer:
         window: MainWindow = build(["--no-server", "--connect", peer.url])
@@ -215,7 +215,7 @@ def shown_as_tooltip(tip: str) -> str:
     return document.toPlainText()
 
 
-def test_an_error_page_in_the_state_label_is_plain_text_on_one_line(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_page_in_the_state_label_is_plain_text_on_one_line(qtbot) -> None:
     page = b"<html><body><h1>500</h1>boom</body></html>"
     response = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n%s" % (len(page), page)
     with RawPeer(response=response) as peer:

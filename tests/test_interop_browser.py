@@ -20,7 +20,7 @@ SHOWN_BROADCAST = "[...document.querySelectorAll('div.in')].some((line) => line.
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (see docs/interop.md)")
-def test_browser_page_chats_through_the_embedded_server(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_browser_page_chats_through_the_embedded_server(qtbot, tmp_path) -> None:
     window = build(["--port", "0", "--status-delay", "60"])
     qtbot.addWidget(window)
     try:

@@ -50,11 +50,12 @@ def reverse_proxy(tmp_path: Path, upstream: str, har: Path) -> Iterator[tuple[su
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
-        def listening_or_gone() -> list[list[object]] | bool:
+        def listening_or_gone() -> list[tuple[str, int]] | bool:
             return process.poll() is not None or (listen.exists() and json.loads(listen.read_text()))
 
         addresses = wait_until(listening_or_gone, timeout=15, what="mitmdump listening")
         assert process.poll() is None, process.communicate(timeout=5)  # it failed to start: say why
+        assert not isinstance(addresses, bool)  # the process is still running (asserted above)
         (host, port), = addresses
         assert host == "127.0.0.1"
         yield process, port

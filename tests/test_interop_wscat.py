@@ -17,7 +17,7 @@ WSCAT = REPO / ".venv" / "node" / "node_modules" / ".bin" / "wscat"
 
 @pytest.mark.skipif(not WSCAT.exists() or shutil.which("node") is None,
                     reason="wscat is installed by `make test` only where npm and node exist")
-def test_wscat_on_chat_appears_in_the_log_and_the_panel(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_wscat_on_chat_appears_in_the_log_and_the_panel(qtbot) -> None:
     window = build(["--port", "0", "--status-delay", "60"])
     qtbot.addWidget(window)
     try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jsonpath
 import pytest
 
 from app.core.json_query import MISSING, chain_of, compares_true, finds_something, first_value
 
-DOCUMENTS = [
+DOCUMENTS: list[Any] = [
     {"type": "chat", "data": {"id": 7, "tags": ["a", "b"]}, "n": 3, "flag": True, "none": None},
     {"type": "Chat", "data": {"id": "7"}, "n": 3.5, "flag": 1},
     {"type": 5, "data": [{"id": 1}], "n": "3", "flag": False},

@@ -27,7 +27,7 @@ def child(model: JsonTreeModel, parent: QModelIndex, key: str) -> QModelIndex:
     raise AssertionError(f"no child {key!r}")
 
 
-def test_tree_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_tree_model_passes_qtmodeltester(qtmodeltester) -> None:
     model = model_of('{"a": [1, 2, {"b": null}], "c": "text", "d": {}, "e": [], "a": true}')
     qtmodeltester.check(model, force_py=True)
 
@@ -79,7 +79,7 @@ def test_scalar_documents_show_one_row() -> None:
     assert (model.index(0, KEY).data(), model.index(0, VALUE).data()) == ("(value)", '"just a string"')
 
 
-def test_paged_big_array_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_paged_big_array_passes_qtmodeltester(qtmodeltester) -> None:
     model = model_of("[" + ",".join(str(i) for i in range(CHUNK * 2 + 3)) + ', {"id": [1, 2]}]')
     assert model.rowCount() == CHUNK and model.canFetchMore(QModelIndex())
     qtmodeltester.check(model, force_py=True)  # fetches every page as a view would
@@ -87,7 +87,7 @@ def test_paged_big_array_passes_qtmodeltester(qtmodeltester) -> None:  # type: i
 
 
 @pytest.fixture
-def worker(qapp) -> Iterator[DocumentWorker]:  # type: ignore[no-untyped-def]
+def worker(qapp) -> Iterator[DocumentWorker]:
     async_loop.install(qapp)
     worker = DocumentWorker()
     yield worker
@@ -102,7 +102,7 @@ def remote_model(worker: DocumentWorker, text: str) -> JsonTreeModel:
     return model
 
 
-def test_remote_document_passes_qtmodeltester_and_pages_on_demand(qtmodeltester, qtbot, worker) -> None:  # type: ignore[no-untyped-def]
+def test_remote_document_passes_qtmodeltester_and_pages_on_demand(qtmodeltester, qtbot, worker) -> None:
     model = remote_model(worker, '{"items": [{"id": 0}, ' + ",".join(str(i) for i in range(1, CHUNK + 20)) + '], "a": 1}')
     items = model.index(0, KEY)
     assert model.rowCount(items) == 0 and model.hasChildren(items) and model.canFetchMore(items)
@@ -120,7 +120,7 @@ def test_remote_document_passes_qtmodeltester_and_pages_on_demand(qtmodeltester,
     qtmodeltester.check(model, force_py=True)  # every page loaded: the tester sees a settled model
 
 
-def test_remote_rows_for_a_replaced_document_are_dropped(qtbot, worker) -> None:  # type: ignore[no-untyped-def]
+def test_remote_rows_for_a_replaced_document_are_dropped(qtbot, worker) -> None:
     model = remote_model(worker, '{"items": [1, 2, 3]}')
     model.fetchMore(model.index(0, KEY))
     model.set_value([True])  # the user selected another message before the answer came

@@ -14,7 +14,7 @@ def frame(i: int) -> Frame:
     return Frame(f"client#{i % 3}", Side.CLIENT, direction, Opcode.TEXT, f'{{"seq": {i}}}')
 
 
-def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:
     store = CaptureStore()
     model = LogModel(store)
     store.extend(frame(i) for i in range(20))
@@ -31,7 +31,7 @@ def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Time"
 
 
-def test_fifty_thousand_insert_cycles_survive(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_thousand_insert_cycles_survive(qtbot) -> None:
     """Regression: PySide6 6.12 on Python 3.11 aborted after ~2,600 of these (None refcount)."""
     store = CaptureStore()
     model = LogModel(store)
@@ -45,7 +45,7 @@ def test_fifty_thousand_insert_cycles_survive(qtbot) -> None:  # type: ignore[no
     assert len(inserted) == 50_000 and sum(inserted) == 50_000
 
 
-def test_a_batch_is_one_insert(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_is_one_insert(qtbot) -> None:
     store = CaptureStore()
     model = LogModel(store)
     with qtbot.waitSignal(model.rowsInserted, timeout=1000) as blocker:
@@ -76,7 +76,7 @@ def column_texts(model: LogModel, column: int) -> list[str]:
     return [model.index(row, column).data() for row in range(model.rowCount())]
 
 
-def test_json_columns_pass_qtmodeltester_and_sort_numbers_text_missing(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_json_columns_pass_qtmodeltester_and_sort_numbers_text_missing(qtmodeltester) -> None:
     store = CaptureStore()
     model = LogModel(store)
     payloads = ['{"v": 10}', '{"v": "beta"}', '{"v": 9.5}', 'not json', '{"w": 1}', '{"v": "Alpha"}',
@@ -107,7 +107,7 @@ def test_json_columns_pass_qtmodeltester_and_sort_numbers_text_missing(qtmodelte
 def test_a_bad_json_column_path_says_why() -> None:
     import pytest
 
-    from app.core.filters import FilterError
+    from app.core.json_query import FilterError
 
     model = LogModel(CaptureStore())
     with pytest.raises(FilterError, match="Bad JSONPath"):
@@ -120,7 +120,7 @@ def test_a_bad_json_column_path_says_why() -> None:
     assert model.columnCount() == len(COLUMNS)
 
 
-def test_drops_keep_view_model_and_selection_consistent(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_drops_keep_view_model_and_selection_consistent(qtbot) -> None:
     from PySide6.QtWidgets import QTableView
 
     from app.core.capture import ROW_BYTES
@@ -165,7 +165,7 @@ def two_directions() -> LogModel:
     return model
 
 
-def test_multidata_clears_the_roles_it_does_not_set_in_a_reused_span(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_multidata_clears_the_roles_it_does_not_set_in_a_reused_span(qtbot) -> None:
     """A view passes the same span cell after cell: what one cell set must not leak into the next."""
     from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
 
@@ -184,16 +184,17 @@ def test_multidata_clears_the_roles_it_does_not_set_in_a_reused_span(qtbot) -> N
     assert alignment.data() is None
 
 
-def test_the_views_delegate_colours_and_aligns_each_cell_on_its_own(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_views_delegate_colours_and_aligns_each_cell_on_its_own(qtbot) -> None:
     """Through the table's own delegate, which reuses one span for every cell it paints."""
     from PySide6.QtGui import QPalette
-    from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
 
     model = two_directions()
     table = QTableView()
     qtbot.addWidget(table)
     table.setModel(model)
     delegate = table.itemDelegate()
+    assert isinstance(delegate, QStyledItemDelegate)
 
     def style(row: int, column: int) -> tuple[str, Qt.AlignmentFlag]:
         option = QStyleOptionViewItem()

@@ -16,7 +16,7 @@ from app.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     window = build(["--no-server", "--memory-budget", "1M"])
     qtbot.addWidget(window)
     window.show()
@@ -24,7 +24,7 @@ def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     window.shutdown()
 
 
-def feed(window: MainWindow, payloads: list[str], qtbot) -> None:  # type: ignore[no-untyped-def]
+def feed(window: MainWindow, payloads: list[str], qtbot) -> None:
     """Put frames on the session queue, as the network threads do, and wait until the log shows them."""
     end = window.store.end + len(payloads)
     for payload in payloads:
@@ -38,7 +38,7 @@ def shown(window: MainWindow, column: int) -> list[str]:
     return [model.index(row, column).data() for row in range(model.rowCount())]
 
 
-def test_jsonpath_filter_typed_in_the_filter_bar(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_jsonpath_filter_typed_in_the_filter_bar(window: MainWindow, qtbot) -> None:
     feed(window, ['{"type": "chat", "id": 1}', '{"type": "ping"}', "plain text", '{"type": "chat", "id": 2}'], qtbot)
     edit = window.findChild(QLineEdit, "filterEdit")
     status = window.findChild(QLabel, "filterStatus")
@@ -56,7 +56,7 @@ def test_jsonpath_filter_typed_in_the_filter_bar(window: MainWindow, qtbot) -> N
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")  # a popup, offscreen
-def test_header_menu_adds_a_json_column_and_a_click_sorts_by_it(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_header_menu_adds_a_json_column_and_a_click_sorts_by_it(window: MainWindow, qtbot) -> None:
     feed(window, ['{"n": 10}', '{"n": 2}', "not json", '{"n": "x"}', '{"n": 33}'], qtbot)
     header = window.log_view.horizontalHeader()
     header.customContextMenuRequested.emit(QPoint(10, 5))  # what a right-click on the header sends
@@ -95,7 +95,7 @@ def test_header_menu_adds_a_json_column_and_a_click_sorts_by_it(window: MainWind
     assert [window.view.store_row(r) for r in range(window.log_model.rowCount())] == list(range(6))
 
 
-def test_a_bad_column_path_is_asked_again_with_the_error(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_column_path_is_asked_again_with_the_error(window: MainWindow, qtbot) -> None:
     window.log_columns.add_column("$.[")
     dialog = window.log_columns.path_dialog
     assert dialog is not None and dialog.isVisible() and "Bad JSONPath" in dialog.labelText()
@@ -104,7 +104,7 @@ def test_a_bad_column_path_is_asked_again_with_the_error(window: MainWindow, qtb
     assert window.log_model.columnCount() == len(COLUMNS)
 
 
-def test_the_memory_budget_drops_the_oldest_visibly(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_memory_budget_drops_the_oldest_visibly(window: MainWindow, qtbot) -> None:
     label = window.findChild(QLabel, "droppedCount")
     assert label is not None and label.text() == ""
     feed(window, [f'{{"seq": {i}, "pad": "{"x" * 1000}"}}' for i in range(400)], qtbot)
@@ -120,7 +120,7 @@ def test_the_memory_budget_drops_the_oldest_visibly(window: MainWindow, qtbot) -
     assert window.view.store_row(window.log_view.currentIndex().row()) == selected
 
 
-def test_drops_while_sorted_keep_the_selected_message(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_drops_while_sorted_keep_the_selected_message(window: MainWindow, qtbot) -> None:
     feed(window, [f'{{"seq": {i}, "pad": "{"x" * 1000}"}}' for i in range(600)], qtbot)
     window.log_columns.add_column("$.seq")
     window.log_view.sortByColumn(len(COLUMNS), Qt.SortOrder.DescendingOrder)

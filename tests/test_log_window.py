@@ -7,15 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMenu
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.main import build
 from app.ui.main_window import MainWindow
+from tests.helpers import connection_row
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     window = build(["--no-server"])
     qtbot.addWidget(window)
     window.show()
@@ -23,7 +24,7 @@ def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     window.shutdown()
 
 
-def feed(window: MainWindow, qtbot, frames: list[Frame]) -> None:  # type: ignore[no-untyped-def]
+def feed(window: MainWindow, qtbot, frames: list[Frame]) -> None:
     """Put frames on the session queue, as the network threads do, and wait until the log shows them."""
     end = window.store.end + len(frames)
     for frame in frames:
@@ -36,7 +37,7 @@ def message(payload: str, direction: Direction = Direction.RECEIVED, connection:
     return Frame(connection, Side.CLIENT, direction, Opcode.TEXT, payload)
 
 
-def click_row(window: MainWindow, qtbot, row: int,  # type: ignore[no-untyped-def]
+def click_row(window: MainWindow, qtbot, row: int,
               modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     table = window.log_view
     index = window.log_model.index(row, 0)
@@ -44,7 +45,7 @@ def click_row(window: MainWindow, qtbot, row: int,  # type: ignore[no-untyped-de
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, modifier, table.visualRect(index).center())
 
 
-def apply_filter(window: MainWindow, qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+def apply_filter(window: MainWindow, qtbot, text: str) -> None:
     window.filter_bar.edit.setText(text)
     with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
         window.filter_bar.apply()
@@ -58,7 +59,7 @@ def selected_store_rows(window: MainWindow) -> list[int]:
     return sorted(window.view.store_row(index.row()) for index in window.log_view.selectionModel().selectedRows())
 
 
-def test_a_new_filter_keeps_the_selected_message_or_clears_the_pane(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_filter_keeps_the_selected_message_or_clears_the_pane(window: MainWindow, qtbot) -> None:
     feed(window, qtbot, [message(f'{{"n": {n}, "type": "{"ab"[n % 2]}"}}') for n in range(6)])
     window.log_view.setFocus()
     click_row(window, qtbot, 1)
@@ -85,14 +86,14 @@ def test_a_new_filter_keeps_the_selected_message_or_clears_the_pane(window: Main
 # -- the log's actions (copy, load, resend, clear, shortcuts, quit) ----------------------------
 
 
-def select_store_rows(window: MainWindow, qtbot, rows: list[int]) -> None:  # type: ignore[no-untyped-def]
+def select_store_rows(window: MainWindow, qtbot, rows: list[int]) -> None:
     """Ctrl+click the rows (view positions of an unfiltered log are store rows here)."""
     window.log_view.setFocus()
     for number, row in enumerate(rows):
         click_row(window, qtbot, row, Qt.KeyboardModifier.ControlModifier if number else Qt.KeyboardModifier.NoModifier)
 
 
-def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frames(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frames(window: MainWindow, qtbot) -> None:
     from PySide6.QtGui import QGuiApplication
 
     from app.core import jsonl
@@ -117,10 +118,11 @@ def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frame
     assert names == ["&Copy payload", "Copy as &JSONL", "&Load into composer", "&Resend",
                      "Compare selected messages", "Clear &log"]
     menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Log")
+    assert isinstance(menu, QMenu)
     assert [action.text() for action in menu.actions() if not action.isSeparator()] == names
 
 
-def test_load_into_composer_takes_the_current_message(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_load_into_composer_takes_the_current_message(window: MainWindow, qtbot) -> None:
     feed(window, qtbot, [message('{"n": 0}'), message('{"order": "buy", "qty": 2}', Direction.SENT),
                          Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://x"}')])
     select_store_rows(window, qtbot, [1])
@@ -132,7 +134,7 @@ def test_load_into_composer_takes_the_current_message(window: MainWindow, qtbot)
     assert window.composer.text() == '{"order": "buy", "qty": 2}'
 
 
-def test_clear_log_empties_the_log_and_its_counts_but_not_the_recording(window: MainWindow, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_clear_log_empties_the_log_and_its_counts_but_not_the_recording(window: MainWindow, qtbot, tmp_path) -> None:
     from app.core.capture_files import read_capture
 
     recording = tmp_path / "kept.jsonl"
@@ -155,7 +157,7 @@ def test_clear_log_empties_the_log_and_its_counts_but_not_the_recording(window: 
     assert [frame.payload for frame in frames] == [f'{{"n": {n}}}' for n in range(5)]
 
 
-def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(window: MainWindow, qtbot) -> None:
     from collections import Counter
 
     from PySide6.QtGui import QAction, QKeySequence
@@ -181,8 +183,9 @@ def test_keyboard_shortcuts_dialog_lists_the_windows_actions_without_clashes(win
     assert "in the JSON tree panel" in wheres and not [where for where in wheres if "json" in where]
 
 
-def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:
     file_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&File")
+    assert isinstance(file_menu, QMenu)
     quit_action = file_menu.actions()[-1]
     assert quit_action.text() == "&Quit" and quit_action.shortcut().toString() == "Ctrl+Q"
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
@@ -190,7 +193,7 @@ def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:  # type: ignore[no-unt
     assert window._shut_down
 
 
-def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> None:
     from tests.helpers import shown_window
 
     def rows_with(window: MainWindow, payload: str, direction: Direction, connection: str) -> list[int]:
@@ -230,7 +233,7 @@ def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> Non
         assert len(rows_with(window, '{"resend": 1}', Direction.SENT, "client#1")) == 2
 
 
-def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_content(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_content(window: MainWindow, qtbot) -> None:
     from app.ui.log_columns import ADDED_WIDTH, SUMMARY_MIN_WIDTH
     from app.ui.log_model import COLUMNS, SUMMARY
 
@@ -259,7 +262,7 @@ def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_
     assert summary_fills_the_rest()
 
 
-def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> None:
     window = build(["--no-server", "--memory-budget", "1M"])
     qtbot.addWidget(window)
     window.show()
@@ -279,7 +282,7 @@ def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> 
 # -- the status bar ------------------------------------------------------------------------------
 
 
-def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(window: MainWindow, qtbot) -> None:
     """Each page of a big document's tree used to make the view lay every row out again and fetch the
     next page, until all were loaded: the window stalled for seconds in 0.1-0.4 s steps."""
     from app.ui.json_tree_model import CHUNK
@@ -298,7 +301,7 @@ def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(w
     qtbot.waitUntil(lambda: model.rowCount() > shown_at, timeout=10_000)
 
 
-def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -> None:
     from app.ui.notices import NOTICE_SECONDS
 
     notices = window.notices
@@ -320,7 +323,7 @@ def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -
     assert window.notice_label.text() == "" and notices.error is None
 
 
-def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWindow, qtbot) -> None:
     from PySide6.QtWidgets import QApplication
 
     feed(window, qtbot, [message(f'{{"n": {n}}}') for n in range(3)])
@@ -354,13 +357,13 @@ def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWin
     assert window.filter_bar.status.text() == "3 of 4 shown" and settled_width() == width
 
 
-def test_message_counts_leave_connection_events_out(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_message_counts_leave_connection_events_out(window: MainWindow, qtbot) -> None:
     opened = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, '{"url": "ws://127.0.0.1:1/"}')
     feed(window, qtbot, [opened, message('{"n": 1}', Direction.SENT), message('{"n": 1}')])
     assert window.counts_label.text() == "2 messages · ↑ 1 sent · ↓ 1 received"
 
 
-def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainWindow, qtbot) -> None:
     from PySide6.QtWidgets import QApplication
 
     def settled() -> tuple[int, int]:
@@ -375,9 +378,9 @@ def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainW
     assert settled() == before
 
 
-def _contrast(foreground, background) -> float:  # type: ignore[no-untyped-def]
+def _contrast(foreground, background) -> float:
     """WCAG contrast ratio of two QColors."""
-    def luminance(colour) -> float:  # type: ignore[no-untyped-def]
+    def luminance(colour) -> float:
         def channel(value: float) -> float:
             return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
         return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
@@ -385,11 +388,12 @@ def _contrast(foreground, background) -> float:  # type: ignore[no-untyped-def]
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
+    assert isinstance(app, QApplication)
     light = app.palette()
     dark = QPalette(light)
     for role, colour in [(QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#1b1b1d"),
@@ -419,18 +423,18 @@ def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:  # type: ig
             window.session.queue.put(StateChange(f"client#{state.value}", "ws://127.0.0.1:9/", state, "refused"))
             panel = window.connections_panel.model
             qtbot.waitUntil(lambda: panel.row_of(f"client#{state.value}") is not None, timeout=3000)
-            colour = panel.index(panel.position(f"client#{state.value}"), 0).data(Qt.ItemDataRole.ForegroundRole)
+            colour = panel.index(connection_row(panel, f"client#{state.value}"), 0).data(Qt.ItemDataRole.ForegroundRole)
             assert _contrast(colour, base) >= 4.5, (state, colour.name())
         for level in ("warning", "error"):
             window.show_notice(level, "something to read")
-            colour = QColor(window.notice_label.styleSheet().split("color:")[1].strip(" ;"))
-            assert _contrast(colour, dark.color(QPalette.ColorRole.Window)) >= 4.5, (level, colour.name())
+            notice = QColor(window.notice_label.styleSheet().split("color:")[1].strip(" ;"))
+            assert _contrast(notice, dark.color(QPalette.ColorRole.Window)) >= 4.5, (level, notice.name())
         window.shutdown()
     finally:
         app.setPalette(light)
 
 
-def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: MainWindow, qtbot) -> None:
     feed(window, qtbot, [Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, bytes(range(40)))])
     window.log_view.setFocus()
     click_row(window, qtbot, 0)
@@ -443,7 +447,7 @@ def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: M
     assert view.hex.toPlainText() == "" and view.tabs.currentWidget() is not view.hex
 
 
-def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: MainWindow, qtbot) -> None:
     feed(window, qtbot, [message('{"items": [1, 2]}')])
     apply_filter(window, qtbot, "-tick")
     for n in range(3):
@@ -452,7 +456,7 @@ def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: Main
     qtbot.waitUntil(lambda: window.counts_label.text() == "4 messages · ↑ 0 sent · ↓ 4 received", timeout=3000)
 
 
-def test_one_short_json_column_fits_the_default_window_without_scrolling(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_one_short_json_column_fits_the_default_window_without_scrolling(window: MainWindow, qtbot) -> None:
     from PySide6.QtWidgets import QApplication
 
     from app.ui.log_model import COLUMNS
@@ -468,7 +472,7 @@ def test_one_short_json_column_fits_the_default_window_without_scrolling(window:
     assert not table.horizontalScrollBar().isVisible()
 
 
-def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(window: MainWindow, qtbot) -> None:
     from app.core.filters import help_tooltip
 
     feed(window, qtbot, [

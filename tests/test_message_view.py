@@ -14,15 +14,15 @@ from app.core.docworker import DocumentWorker
 from app.core.frames import Opcode
 from app.core.inspection import inspect_large, inspect_payload
 from app.ui import async_loop
-from app.ui.json_tree_model import KEY, VALUE
 from app.ui.hex_view import HEX_FIRST, HEX_MORE
+from app.ui.json_tree_model import KEY, VALUE
 from app.ui.json_tree_panel import EXPAND_LIMIT
 from app.ui.message_view import MessageView, monospace
 from tests.helpers import CORPUS
 
 
 @pytest.fixture
-def view(qtbot) -> MessageView:  # type: ignore[no-untyped-def]
+def view(qtbot) -> MessageView:
     async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
     view = MessageView()
     qtbot.addWidget(view)
@@ -77,14 +77,14 @@ def test_corpus_through_the_message_view(view: MessageView, worker: DocumentWork
         assert view.info.text().startswith(path.name)
 
 
-def test_deep_nesting_is_shown(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_deep_nesting_is_shown(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.TEXT, '{"a":' * 5000 + "1" + "}" * 5000), "deep")
     assert shows_tree(view) and view.tree_model.index(0, KEY).data() == "a"
     view.tree_panel.expand_all()
     qtbot.waitUntil(lambda: view.tree.isExpanded(view.tree_model.index(0, KEY)), timeout=10_000)
 
 
-def test_lone_surrogate_is_displayed_and_copied(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_lone_surrogate_is_displayed_and_copied(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.TEXT, '{"s": "x\\ud800y"}'), "surrogate")
     index = view.tree_model.index(0, VALUE)
     assert index.data() == '"x\\ud800y"'
@@ -94,7 +94,7 @@ def test_lone_surrogate_is_displayed_and_copied(view: MessageView, qtbot) -> Non
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == "x\\ud800y", timeout=3000)
 
 
-def test_binary_frame_with_invalid_utf8_is_a_hex_view(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_binary_frame_with_invalid_utf8_is_a_hex_view(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.BINARY, b'["ok", "\xff\xfe"]'), "binary")
     assert not shows_tree(view) and view.tabs.currentWidget() is view.hex
     assert not view.tabs.isTabEnabled(view.tabs.indexOf(view.tree_panel))  # no empty "(value) [0 items]" tree
@@ -109,7 +109,7 @@ def test_binary_frame_with_invalid_utf8_is_a_hex_view(view: MessageView, qtbot) 
     assert view.tabs.currentWidget() is view.hex
 
 
-def _blocks(editor: QPlainTextEdit) -> list:  # type: ignore[type-arg]
+def _blocks(editor: QPlainTextEdit) -> list:
     block, blocks = editor.document().firstBlock(), []
     while block.isValid():
         blocks.append(block)
@@ -117,7 +117,7 @@ def _blocks(editor: QPlainTextEdit) -> list:  # type: ignore[type-arg]
     return blocks
 
 
-def test_binary_json_decodes_to_a_tree_and_text_on_request(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_binary_json_decodes_to_a_tree_and_text_on_request(view: MessageView, qtbot) -> None:
     view.display(inspect_payload(Opcode.BINARY, '{"price": 12345678901234567890, "name": "café"}'.encode()), "binary json")
     assert view.tabs.currentWidget() is view.hex
     qtbot.mouseClick(view.hex.decode_button, Qt.MouseButton.LeftButton)
@@ -133,7 +133,7 @@ def test_binary_json_decodes_to_a_tree_and_text_on_request(view: MessageView, qt
     assert "Not JSON" in view.info.text()
 
 
-def test_a_huge_binary_frame_shows_its_beginning_until_asked_for_more(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_binary_frame_shows_its_beginning_until_asked_for_more(view: MessageView, qtbot) -> None:
     data = bytes(range(256)) * 4096  # 1 MiB
     view.display(inspect_payload(Opcode.BINARY, data), "huge")
     first = view.hex.toPlainText().count("\n") + 1
@@ -144,7 +144,7 @@ def test_a_huge_binary_frame_shows_its_beginning_until_asked_for_more(view: Mess
     assert view.hex.toPlainText().count("\n") + 1 == first * HEX_MORE
 
 
-def test_the_chosen_tab_stays_for_the_next_messages(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_chosen_tab_stays_for_the_next_messages(view: MessageView, qtbot) -> None:
     tab_bar = view.tabs.tabBar()
     view.display(inspect_payload(Opcode.TEXT, '{"a": 1}'), "first")
     assert shows_tree(view)
@@ -169,7 +169,7 @@ def test_text_that_is_not_json_is_shown_as_text_with_the_error(view: MessageView
     assert "Not JSON — Line 1, column 1" in view.info.text() and not shows_tree(view)
 
 
-def test_copy_path_find_and_expand_limit(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_copy_path_find_and_expand_limit(view: MessageView, qtbot) -> None:
     text = '{"data": {"items": [' + ",".join(f'{{"id": {i}, "k y": [{i}]}}' for i in range(6000)) + ']}}'
     view.display(inspect_payload(Opcode.TEXT, text), "big")
     panel = view.tree_panel
@@ -191,7 +191,7 @@ def test_copy_path_find_and_expand_limit(view: MessageView, qtbot) -> None:  # t
 
 
 def test_expand_all_and_find_on_a_document_held_by_the_document_process(
-    view: MessageView, worker: DocumentWorker, qtbot  # type: ignore[no-untyped-def]
+    view: MessageView, worker: DocumentWorker, qtbot
 ) -> None:
     text = '{"items": [' + ",".join(f'{{"id": {i}, "pair": [{i}, "v{i}"]}}' for i in range(4000)) + "]}"
     view.display(inspect_large(Opcode.TEXT, text, worker), "remote")
@@ -208,7 +208,7 @@ def test_expand_all_and_find_on_a_document_held_by_the_document_process(
     assert view.tree_model.json_path(view.tree.currentIndex()) == "$.items[3999].pair[1]"
 
 
-def test_a_deep_node_shows_its_path_and_its_key(view: MessageView, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_deep_node_shows_its_path_and_its_key(view: MessageView, qtbot) -> None:
     levels = [f"level_{depth}" for depth in range(1, 61)]
     text = "".join(f'{{"{key}": ' for key in levels) + '"bottom"' + "}" * len(levels)
     view.display(inspect_payload(Opcode.TEXT, text), "deep keys")
@@ -230,7 +230,7 @@ def test_a_deep_node_shows_its_path_and_its_key(view: MessageView, qtbot) -> Non
     assert 0 <= key.x() and key_end <= tree.viewport().width(), (key.x(), key_end, tree.viewport().width())
 
 
-def test_a_big_binary_frame_decodes_in_the_document_process(qtbot, worker: DocumentWorker) -> None:  # type: ignore[no-untyped-def]
+def test_a_big_binary_frame_decodes_in_the_document_process(qtbot, worker: DocumentWorker) -> None:
     async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
     view = MessageView(documents=worker)
     qtbot.addWidget(view)

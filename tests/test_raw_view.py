@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import QAbstractButton, QApplication, QPlainTextEdit
 
 from app.core import jsondoc
 from app.core.frames import Opcode
@@ -25,7 +25,7 @@ def spans(document: QTextDocument, block_number: int, highlighter: JsonHighlight
             for r in block.layout().formats()}
 
 
-def test_highlighter_colours_keys_strings_numbers_literals_and_punctuation(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_highlighter_colours_keys_strings_numbers_literals_and_punctuation(qtbot) -> None:
     editor = QPlainTextEdit()
     qtbot.addWidget(editor)
     document = editor.document()
@@ -40,7 +40,7 @@ def test_highlighter_colours_keys_strings_numbers_literals_and_punctuation(qtbot
     assert spans(document, 0, highlighter) == {"{": "punctuation"}
 
 
-def test_highlighter_has_colours_for_dark_palettes_and_skips_huge_lines(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_highlighter_has_colours_for_dark_palettes_and_skips_huge_lines(qtbot) -> None:
     light, dark = JsonHighlighter(dark=False), JsonHighlighter(dark=True)
     assert light.formats["key"].foreground().color().lightness() < 128
     assert dark.formats["key"].foreground().color().lightness() > 128
@@ -52,7 +52,7 @@ def test_highlighter_has_colours_for_dark_palettes_and_skips_huge_lines(qtbot) -
     assert spans(editor.document(), 1, highlighter) == {"[": "punctuation", "1": "number", "]": "punctuation"}
 
 
-def test_composer_editor_is_coloured(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_composer_editor_is_coloured(qtbot) -> None:
     composer = Composer()
     qtbot.addWidget(composer)
     found = spans(composer.editor.document(), 1, composer.highlighter)
@@ -61,7 +61,7 @@ def test_composer_editor_is_coloured(qtbot) -> None:  # type: ignore[no-untyped-
     assert spans(composer.editor.document(), 1, composer.highlighter) == {}
 
 
-def raw_view(qtbot, payload: str) -> RawView:  # type: ignore[no-untyped-def]
+def raw_view(qtbot, payload: str) -> RawView:
     async_loop.install(QApplication.instance())  # type: ignore[arg-type]
     view = RawView()
     qtbot.addWidget(view)
@@ -69,12 +69,12 @@ def raw_view(qtbot, payload: str) -> RawView:  # type: ignore[no-untyped-def]
     return view
 
 
-def test_pretty_and_compact_keep_duplicate_keys_and_big_integers(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_pretty_and_compact_keep_duplicate_keys_and_big_integers(qtbot) -> None:
     payload = f'{{"a": 1, "a": {BIG}, "b": [1e400, "x"]}}'
     view = raw_view(qtbot, payload)
     assert view.toPlainText() == payload
-    view.pretty_button = view.findChild(object, "rawPrettyButton")
-    view.pretty_button.click()
+    pretty_button = view.findChild(QAbstractButton, "rawPrettyButton")
+    pretty_button.click()
     assert view.mode == PRETTY
     assert view.toPlainText() == f'{{\n  "a": 1,\n  "a": {BIG},\n  "b": [\n    1e400,\n    "x"\n  ]\n}}'
     assert list(jsondoc.parse(view.toPlainText()).value)[1] == ("a", BIG)
@@ -85,7 +85,7 @@ def test_pretty_and_compact_keep_duplicate_keys_and_big_integers(qtbot) -> None:
     qtbot.waitUntil(lambda: spans(view.editor.document(), 0, view.highlighter).get("1e400") == "number", timeout=2000)
 
 
-def test_mode_stays_for_the_next_message_and_text_is_left_as_is(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_mode_stays_for_the_next_message_and_text_is_left_as_is(qtbot) -> None:
     view = raw_view(qtbot, '{"a":1}')
     view.set_mode(PRETTY)
     view.set_inspection(inspect_payload(Opcode.TEXT, "[1,2]"))
@@ -95,7 +95,7 @@ def test_mode_stays_for_the_next_message_and_text_is_left_as_is(qtbot) -> None: 
     assert view.note.text() == "Not JSON: shown as received"
 
 
-def test_big_documents_are_formatted_on_a_worker(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_big_documents_are_formatted_on_a_worker(qtbot) -> None:
     payload = "[" + ",".join(str(BIG) for _ in range(INLINE_FORMAT_LIMIT // 20 + 10)) + "]"
     view = raw_view(qtbot, payload)
     view.set_mode(PRETTY)
@@ -107,7 +107,7 @@ def test_big_documents_are_formatted_on_a_worker(qtbot) -> None:  # type: ignore
     assert "Colouring is off" in view.note.text()
 
 
-def test_find_counts_matches_case_insensitively_and_steps_through_them(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_find_counts_matches_case_insensitively_and_steps_through_them(qtbot) -> None:
     view = raw_view(qtbot, '{"Name": "alice", "name": "ALICE", "other": "é Alice"}')
     view.find_edit.setText("alice")
     assert view.match_count() == 3
@@ -131,7 +131,7 @@ def test_find_counts_matches_case_insensitively_and_steps_through_them(qtbot) ->
     assert view.match_label.text() == "No matches" and view.match_count() == 0
 
 
-def test_a_long_message_shows_its_beginning_until_asked_for_all(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_message_shows_its_beginning_until_asked_for_all(qtbot) -> None:
     payload = '{"data": "' + "x" * (LONG_LINE_LIMIT * 2) + '"}'
     view = raw_view(qtbot, payload)
     assert view.toPlainText() == payload[:LONG_LINE_LIMIT]
@@ -142,7 +142,7 @@ def test_a_long_message_shows_its_beginning_until_asked_for_all(qtbot) -> None: 
     assert view.toPlainText() == payload and not view.show_all_button.isVisibleTo(view)
 
 
-def test_documents_deeper_than_the_recursion_limit_allows_still_print(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_documents_deeper_than_the_recursion_limit_allows_still_print(qtbot) -> None:
     view = raw_view(qtbot, "[" * 800 + "]" * 800)
     view.set_mode(PRETTY)
     lines = view.text.split("\n")  # more than the editor shows at first
@@ -150,7 +150,7 @@ def test_documents_deeper_than_the_recursion_limit_allows_still_print(qtbot) -> 
     assert len(lines) == 1599 and lines[799] == " " * 128 + "[]"  # indentation capped at 64 levels
 
 
-def test_a_lone_surrogate_is_shown_escaped_not_dropped(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_lone_surrogate_is_shown_escaped_not_dropped(qtbot) -> None:
     view = raw_view(qtbot, '["a\\ud800b"]')
     view.set_mode(COMPACT)
     assert view.toPlainText() == '["a\\ud800b"]'

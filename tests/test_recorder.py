@@ -129,7 +129,7 @@ def test_a_write_error_mid_recording_keeps_what_was_written(tmp_path: Path) -> N
     assert first == "100" and running == "False"
     assert "stopped" in message and "File too large" in message and "kept" in message
     back, _ = read_back(path)
-    seqs = [int(f.payload.split()[1].rstrip("}")) for f in back]
+    seqs = [int(str(f.payload).split()[1].rstrip("}")) for f in back]
     assert seqs[:100] == list(range(100))
     assert seqs == list(range(len(seqs)))  # contiguous: nothing lost before the failure
     assert len(seqs) == 100 + int(second)  # counted exactly, the cut-off line taken away
@@ -164,4 +164,4 @@ def test_a_disk_filling_up_mid_burst_counts_the_frames_kept_and_ends_the_file_on
     assert 0 < len(back) < 1000 and int(count) == len(back)
     assert f"the {len(back):,} frames written before are kept" in message and "File too large" in message
     assert data.endswith(b"\n") and not report.skipped  # no cut-off line left behind
-    assert [int(f.payload.split()[1].rstrip("}")) for f in back] == list(range(len(back)))
+    assert [int(str(f.payload).split()[1].rstrip("}")) for f in back] == list(range(len(back)))

@@ -17,7 +17,7 @@ from tests.test_capture_commands import read_capture
 
 
 @pytest.fixture
-def launch(qtbot) -> Iterator:  # type: ignore[no-untyped-def]
+def launch(qtbot) -> Iterator:
     windows: list[MainWindow] = []
 
     def open_window(*extra: str) -> MainWindow:
@@ -42,7 +42,7 @@ def file_frames(path: Path) -> list[tuple[str, int, int, str | bytes]]:
     return [(f.connection, f.direction, f.opcode, f.payload) for f in read_capture(path)[0]]
 
 
-def test_record_option_records_from_launch_and_ctrl_r_stops(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_record_option_records_from_launch_and_ctrl_r_stops(launch, qtbot, tmp_path: Path) -> None:
     path = tmp_path / "launch.jsonl"
     window = launch("--record", str(path))
     controls = window.capture_controls
@@ -60,7 +60,7 @@ def test_record_option_records_from_launch_and_ctrl_r_stops(launch, qtbot, tmp_p
     assert recorded[0][2] == Opcode.OPEN and len(recorded) >= 4
 
 
-def test_ctrl_r_asks_for_a_file_and_an_existing_capture_is_appended_to(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_r_asks_for_a_file_and_an_existing_capture_is_appended_to(launch, qtbot, tmp_path: Path) -> None:
     path = tmp_path / "chosen.jsonl"
     old = Frame("client#9", Side.CLIENT, Direction.SENT, Opcode.TEXT, '"from before"')
     with open(path, "w") as out:
@@ -84,14 +84,14 @@ def test_ctrl_r_asks_for_a_file_and_an_existing_capture_is_appended_to(launch, q
     assert path.read_text().count('"format"') == 1
 
 
-def test_a_file_that_cannot_be_recorded_to_says_why(launch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_cannot_be_recorded_to_says_why(launch, tmp_path: Path) -> None:
     window = launch()
     assert not window.capture_controls.start_recording(str(tmp_path))
     assert "Cannot record to" in window.notice_label.text() and "Is a directory" in window.notice_label.text()
     assert not window.capture_controls.recording and not window.capture_controls.indicator.isVisible()
 
 
-def test_replay_dialog_replays_a_capture_into_the_log_and_the_recording(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_replay_dialog_replays_a_capture_into_the_log_and_the_recording(launch, qtbot, tmp_path: Path) -> None:
     capture = tmp_path / "to-replay.jsonl"
     sent = ['{"replayed": 1}', '{"replayed": 2}']
     with open(capture, "w") as out:
@@ -134,7 +134,7 @@ def test_replay_dialog_replays_a_capture_into_the_log_and_the_recording(launch, 
     assert in_file == [sent[0], sent[0], sent[1], sent[1]] or sorted(in_file) == sorted(sent * 2)
 
 
-def test_a_bad_capture_is_reported_not_replayed(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_capture_is_reported_not_replayed(launch, qtbot, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not a capture\n")
     window = launch()
@@ -144,7 +144,7 @@ def test_a_bad_capture_is_reported_not_replayed(launch, qtbot, tmp_path: Path) -
     assert not window.capture_controls.cancel_replay_action.isEnabled()
 
 
-def test_the_replay_dialog_says_at_once_when_a_file_is_no_capture(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_replay_dialog_says_at_once_when_a_file_is_no_capture(launch, qtbot, tmp_path: Path) -> None:
     bad = tmp_path / "notes.txt"
     bad.write_text("shopping list\n")
     window = launch("--no-server")
@@ -156,7 +156,7 @@ def test_the_replay_dialog_says_at_once_when_a_file_is_no_capture(launch, qtbot,
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_a_full_disk_stops_recording_with_a_message_and_keeps_the_file(launch, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_disk_stops_recording_with_a_message_and_keeps_the_file(launch, qtbot, tmp_path: Path) -> None:
     path = tmp_path / "filling.jsonl"
     window = launch("--record", str(path))
     controls = window.capture_controls

@@ -45,7 +45,8 @@ def relay_url(server: EmbeddedServer, target: str) -> str:
 
 def test_both_legs_are_recorded_byte_exact(demo_server: EmbeddedServer, upstream: Server, events: WaitableQueue) -> None:
     target = f"ws://127.0.0.1:{upstream.socket.getsockname()[1]}/feed"
-    sent = ['{"a": 1, "a": 2}', "déjà vu", b"\x00\xff\x10"]
+    texts = ['{"a": 1, "a": 2}', "déjà vu"]
+    sent: list[str | bytes] = [*texts, b"\x00\xff\x10"]
     with connect(relay_url(demo_server, target), open_timeout=5) as ws:
         replies = []
         for payload in sent:
@@ -54,7 +55,7 @@ def test_both_legs_are_recorded_byte_exact(demo_server: EmbeddedServer, upstream
         ws.send("close-me")
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=5)
-    assert replies == ["up:" + sent[0], "up:" + sent[1], sent[2]]
+    assert replies == ["up:" + texts[0], "up:" + texts[1], sent[2]]
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4002, "upstream says bye")
 
     def data(connection: str, direction: Direction) -> list[str | bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +11,8 @@ import pytest
 
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.options import LaunchOptions
 from app.services.replay import CaptureError, Replay, Timing, load_capture
-from app.services.session import Session
+from app.services.session import LaunchOptions, Session
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue
 from tests.test_capture_commands import read_capture, run
@@ -132,8 +132,8 @@ def test_scaled_replay_keeps_the_gaps_times_the_factor(session: Session, demo_se
                                                        capture_path: Path) -> None:
     replay = replay_to_echo(session, demo_server, capture_path, Timing.parse("scale:0.5"))
     sent, _ = sent_and_received(session.queue, replay.result.connection)  # type: ignore[arg-type]
-    gaps = [later.wall_time - earlier.wall_time for earlier, later in zip(sent, sent[1:])]
-    for gap, recorded in zip(gaps, GAPS):
+    gaps = [later.wall_time - earlier.wall_time for earlier, later in itertools.pairwise(sent)]
+    for gap, recorded in zip(gaps, GAPS, strict=False):
         assert recorded * 0.5 - 0.15 <= gap <= recorded * 0.5 + 0.5, (gaps, GAPS)
 
 
@@ -159,7 +159,7 @@ def test_the_command_records_the_new_exchange(capture_path: Path, demo_server: E
     received = [f for f in frames if f.direction == Direction.RECEIVED and f.opcode in (Opcode.TEXT, Opcode.BINARY)]
     expected = ['{"n": 1}', b"\x00\xffbinary", '{"n": 3, "n": "dup"}']
     assert [f.payload for f in sent] == expected and [f.payload for f in received] == expected
-    gaps = [later.wall_time - earlier.wall_time for earlier, later in zip(sent, sent[1:])]
+    gaps = [later.wall_time - earlier.wall_time for earlier, later in itertools.pairwise(sent)]
     assert GAPS[0] * 0.25 - 0.1 <= gaps[0] <= GAPS[0] * 0.25 + 0.5, gaps
     assert frames[-1].opcode == Opcode.CLOSE
     assert json.loads(frames[-1].payload)["code"] == 1000

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from app.core.frames import Direction, Opcode
 from embedded_server.demo_app import GREETING, create_app
@@ -17,9 +19,9 @@ from embedded_server.security import AccessGuard, Refusal, is_loopback
 from tests.helpers import WaitableQueue, http_get, listening_addresses_of_this_process, raw_request
 
 
-def refused_status(url: str, **options: object) -> int:
+def refused_status(url: str, **options: Any) -> int:
     with pytest.raises(InvalidStatus) as refused:
-        with connect(url, open_timeout=5, **options):  # type: ignore[arg-type]
+        with connect(url, open_timeout=5, **options):
             pass
     return refused.value.response.status_code
 
@@ -38,7 +40,7 @@ def test_cross_site_origin_is_refused_with_403_and_logged(demo_server: EmbeddedS
 
 def test_own_origin_and_native_clients_are_accepted(demo_server: EmbeddedServer) -> None:
     own = f"http://127.0.0.1:{demo_server.address.port}"
-    with connect(demo_server.address.ws_url("/ws"), open_timeout=5, origin=own) as ws:
+    with connect(demo_server.address.ws_url("/ws"), open_timeout=5, origin=Origin(own)) as ws:
         assert json.loads(ws.recv(timeout=5)) == GREETING
     with connect(demo_server.address.ws_url("/ws"), open_timeout=5) as ws:  # no Origin at all
         assert json.loads(ws.recv(timeout=5)) == GREETING
@@ -73,7 +75,7 @@ def test_token_is_required_when_configured(token_server: EmbeddedServer) -> None
     with connect(token_server.address.ws_url("/ws"), open_timeout=5) as ws:  # URL carries the token
         assert json.loads(ws.recv(timeout=5)) == GREETING
     with connect(base, open_timeout=5, additional_headers={"Authorization": "Bearer s3cret-token"},
-                 origin="http://localhost:3000") as ws:  # allow-listed origin
+                 origin=Origin("http://localhost:3000")) as ws:  # allow-listed origin
         assert json.loads(ws.recv(timeout=5)) == GREETING
 
 
@@ -92,8 +94,8 @@ def test_malformed_headers_never_crash_the_guard() -> None:
         refusal = guard.refusal(scope)
         assert refusal is not None and refusal.status == 400, host
     assert guard.refusal({"type": "http", "headers": []}) == Refusal(400, "Host None is missing or malformed")
-    for host in ("127.0.0.1", "127.0.0.1:8765", "localhost:8765", "[::1]:8765", "[::1]", "127.0.0.1:"):
-        assert guard.refusal({"type": "http", "headers": [(b"host", host.encode())]}) is None, host
+    for name in ("127.0.0.1", "127.0.0.1:8765", "localhost:8765", "[::1]:8765", "[::1]", "127.0.0.1:"):
+        assert guard.refusal({"type": "http", "headers": [(b"host", name.encode())]}) is None, name
 
 
 def handshake_status(port: int, host: str, path: str = "/ws", headers: str = "") -> bytes:
@@ -153,7 +155,7 @@ def test_allowed_host_names_are_accepted_without_a_token(events: WaitableQueue) 
         assert server.stop()
 
 
-def test_nothing_listens_beyond_loopback_by_default(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_listens_beyond_loopback_by_default(qtbot) -> None:
     from app.main import build
 
     window = build(["--port", "0"])  # the app's own defaults, but an ephemeral port

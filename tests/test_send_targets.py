@@ -18,7 +18,7 @@ from tests.ws_server import WsTestServer
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
         yield window
 
@@ -29,7 +29,7 @@ def frames(window: MainWindow, connection: str, direction: Direction, opcode: Op
             and store.directions[r] == direction and store.opcodes[r] == opcode]
 
 
-def test_a_send_to_a_connection_that_cannot_take_it_says_why(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_send_to_a_connection_that_cannot_take_it_says_why(window: MainWindow, qtbot) -> None:
     probe = WsTestServer().start()
     url = probe.url()
     probe.stop()
@@ -55,7 +55,7 @@ def test_a_send_to_a_connection_that_cannot_take_it_says_why(window: MainWindow,
 
 
 def test_server_pushes_templated_and_binary_payloads_to_one_client_and_to_all(
-        window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, qtbot) -> None:
     panel = window.server_panel
     composer = window.composer
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from embedded_server.demo_app import GREETING
 from tests.helpers import REPO
@@ -39,7 +40,7 @@ def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
 def test_user_app_is_served_and_every_frame_printed(served: tuple[subprocess.Popen[str], str]) -> None:
     process, http_url = served
     ws_url = http_url.replace("http://", "ws://") + "/shout"
-    with connect(ws_url, open_timeout=5, subprotocols=["chat.v1"]) as ws:
+    with connect(ws_url, open_timeout=5, subprotocols=[Subprotocol("chat.v1")]) as ws:
         assert ws.subprotocol == "chat.v1"
         ws.send("hello")
         assert ws.recv(timeout=5) == "HELLO"

@@ -10,12 +10,12 @@ from websockets.sync.client import connect
 
 from app.core.frames import Direction, Opcode
 from app.ui.main_window import MainWindow
-from tests.helpers import shown_window
 from app.ui.server_panel import ServerClientsModel
+from tests.helpers import shown_window
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
         yield window
 
@@ -26,7 +26,7 @@ def payloads(window: MainWindow, connection: str, direction: Direction) -> list[
             and store.directions[r] == direction and store.opcodes[r] == Opcode.TEXT]
 
 
-def test_panel_lists_clients_and_pushes_to_all_and_to_one(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_panel_lists_clients_and_pushes_to_all_and_to_one(window: MainWindow, qtbot) -> None:
     panel = window.server_panel
     assert window.findChild(type(panel.table), "serverClients") is panel.table
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
@@ -54,14 +54,14 @@ def test_panel_lists_clients_and_pushes_to_all_and_to_one(window: MainWindow, qt
     assert panel.model.clients[0].state == "open"
 
 
-def test_invalid_payload_is_not_pushed(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_payload_is_not_pushed(window: MainWindow, qtbot) -> None:
     window.composer.editor.setPlainText("{broken")
     window.server_panel.push_all.click()
     qtbot.waitUntil(lambda: "not valid JSON" in window.notice_label.text(), timeout=2000)
     assert payloads(window, "server#1", Direction.SENT) == [payloads(window, "server#1", Direction.SENT)[0]]
 
 
-def test_restart_on_another_port_reconnects_the_inspector(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_restart_on_another_port_reconnects_the_inspector(window: MainWindow, qtbot) -> None:
     old_port = window.session.server_address.port
     window.server_panel.port.setValue(0)
     window.server_panel.restart_button.click()
@@ -76,7 +76,7 @@ def test_restart_on_another_port_reconnects_the_inspector(window: MainWindow, qt
     assert window.session.server is None and window.server_panel.start_button.isEnabled()
 
 
-def test_clients_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_clients_model_passes_qtmodeltester(qtmodeltester) -> None:
     from app.core.frames import Frame, Side
 
     model = ServerClientsModel()
@@ -92,7 +92,7 @@ def test_clients_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ign
     assert model.clients[0].received == 1 and model.live_ids() == ["server#1"]
 
 
-def test_a_client_that_closes_is_shown_in_the_words_of_the_rest_of_the_app(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_client_that_closes_is_shown_in_the_words_of_the_rest_of_the_app(window: MainWindow, qtbot) -> None:
     panel = window.server_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=3000)
     with connect(window.session.server_address.ws_url("/ws/echo"), open_timeout=5) as outsider:

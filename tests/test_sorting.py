@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from app.core.capture import CaptureStore
 from app.core.filters import parse_payload
@@ -12,7 +13,7 @@ from app.core.sorting import SortJob, sort_value
 from app.core.view import View
 
 
-def key_k(store: CaptureStore, row: int) -> object:
+def key_k(store: CaptureStore, row: int) -> Any:
     document = parse_payload(store, row)
     return document.get("k", MISSING) if isinstance(document, dict) else MISSING
 

@@ -14,7 +14,7 @@ from tests.ws_server import WsTestServer
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
         yield window
 
@@ -26,7 +26,7 @@ def server() -> Iterator[WsTestServer]:
     server.stop()
 
 
-def type_url_and_press_enter(window: MainWindow, url: str, qtbot) -> None:  # type: ignore[no-untyped-def]
+def type_url_and_press_enter(window: MainWindow, url: str, qtbot) -> None:
     edit = window.url_edit
     edit.setFocus()
     edit.selectAll()
@@ -34,12 +34,12 @@ def type_url_and_press_enter(window: MainWindow, url: str, qtbot) -> None:  # ty
     qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
-def state(window: MainWindow, connection: str) -> ConnectionState | None:
-    return window.connection_states.get(connection)
+def state(window: MainWindow, connection: str | None) -> ConnectionState | None:
+    return None if connection is None else window.connection_states.get(connection)
 
 
 def test_enter_opens_the_typed_url_and_closes_the_previous_quick_connection(
-        window: MainWindow, server: WsTestServer, qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, server: WsTestServer, qtbot) -> None:
     first = window.current_connection
     assert first == "client#1" and state(window, first) == ConnectionState.OPEN
 
@@ -72,7 +72,7 @@ def test_enter_opens_the_typed_url_and_closes_the_previous_quick_connection(
 
 
 def test_enter_on_a_bad_url_says_why_and_keeps_the_open_connection(
-        window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, qtbot) -> None:
     first = window.current_connection
     type_url_and_press_enter(window, "http://127.0.0.1:1/ws", qtbot)
     assert "ws:// or wss://" in window.notice_label.text()
@@ -81,7 +81,7 @@ def test_enter_on_a_bad_url_says_why_and_keeps_the_open_connection(
 
 
 def test_enter_leaves_connections_with_their_own_options_open(
-        window: MainWindow, server: WsTestServer, qtbot) -> None:  # type: ignore[no-untyped-def]
+        window: MainWindow, server: WsTestServer, qtbot) -> None:
     from app.net.options import ConnectionOptions
 
     quick = window.current_connection

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QTreeView
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTableView, QTreeView, QWidget
 
 from app.core.frames import Direction, Opcode
 from app.main import build
@@ -25,7 +25,7 @@ NAMED_WIDGETS = {
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "0.3") as window:
         yield window
 
@@ -40,12 +40,12 @@ def rows(window: MainWindow, connection: str, direction: Direction, opcode: Opco
 
 def test_key_widgets_have_object_and_accessible_names(window: MainWindow) -> None:
     for name, kind in NAMED_WIDGETS.items():
-        widget = window.findChild(kind, name)
+        widget: QWidget | None = window.findChild(kind, name)
         assert widget is not None, f"no {kind.__name__} named {name}"
         assert widget.accessibleName() == name
 
 
-def test_greeting_is_shown_as_a_tree_within_two_seconds(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_greeting_is_shown_as_a_tree_within_two_seconds(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: bool(rows(window, "client#1", Direction.RECEIVED)), timeout=2000)
     row = rows(window, "client#1", Direction.RECEIVED)[0]
     window.log_view.selectRow(row)
@@ -58,7 +58,7 @@ def test_greeting_is_shown_as_a_tree_within_two_seconds(window: MainWindow, qtbo
     assert json.loads(window.message_view.raw.toPlainText())["username"] == "Alice"
 
 
-def test_composed_payload_is_sent_and_answered(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_composed_payload_is_sent_and_answered(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
     window.composer.editor.setPlainText('{"action": "subscribe", "topic": "prices"}')
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -77,7 +77,7 @@ def test_composed_payload_is_sent_and_answered(window: MainWindow, qtbot) -> Non
     assert window.store.sent_count >= 2 and window.store.received_count >= 2
 
 
-def test_invalid_payload_shows_its_position_and_is_not_sent(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_payload_shows_its_position_and_is_not_sent(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
     window.composer.editor.setPlainText('{\n  "a": 1,\n  "b": \n}')
     qtbot.waitUntil(lambda: window.composer.error.text().startswith("Line"), timeout=2000)
@@ -92,7 +92,7 @@ def test_invalid_payload_shows_its_position_and_is_not_sent(window: MainWindow, 
     assert "NaN is not valid JSON" in window.composer.error.text()
 
 
-def test_format_pretty_prints_and_keeps_duplicates(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_format_pretty_prints_and_keeps_duplicates(window: MainWindow, qtbot) -> None:
     window.composer.editor.setPlainText('{"a":1,"a":[2]}')
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_F,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -107,7 +107,7 @@ def test_format_pretty_prints_and_keeps_duplicates(window: MainWindow, qtbot) ->
     assert window.url_edit.hasFocus()
 
 
-def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:
     window = build(["--port", "0"])
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
@@ -125,7 +125,7 @@ def test_closing_the_window_leaves_no_thread_and_no_port(qtbot) -> None:  # type
     assert all(t.name != "socketscope-server" for t in threading.enumerate())
 
 
-def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: window.store.received_count >= 2, timeout=3000)
     everything = window.log_model.rowCount()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -157,7 +157,7 @@ def test_filter_shows_matching_rows_and_reports_bad_expressions(window: MainWind
     assert window.filter_bar.status.text() == ""
 
 
-def test_pausing_the_view_never_pauses_capture(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_pausing_the_view_never_pauses_capture(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=3000)
     qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=3000)
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
@@ -176,7 +176,7 @@ def test_pausing_the_view_never_pauses_capture(window: MainWindow, qtbot) -> Non
     assert window.follow_tail
 
 
-def test_the_inspector_stamps_what_it_sends_when_it_goes_to_the_wire(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_inspector_stamps_what_it_sends_when_it_goes_to_the_wire(window: MainWindow, qtbot) -> None:
     """Both ends of the window's own connection: what client#1 sent is never stamped after server#1 got it."""
     store = window.store
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)

@@ -27,12 +27,12 @@ from tests.test_capture_files import chrome_har
 
 
 @pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "0.3", wait_open=True) as window:
         yield window
 
 
-def finish(qtbot, task: asyncio.Task) -> Any:  # type: ignore[no-untyped-def]
+def finish(qtbot, task: asyncio.Task) -> Any:
     qtbot.waitUntil(task.done, timeout=10_000)
     return task.result()
 
@@ -44,7 +44,7 @@ def sent_texts(window: MainWindow) -> list[str | bytes]:
             and store.opcodes[row] == Opcode.TEXT]
 
 
-def test_pane_shortcuts_stay_in_their_pane(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_pane_shortcuts_stay_in_their_pane(window: MainWindow, qtbot) -> None:
     composer = window.composer
     composer.set_text('{"n": 1}')
     composer.request_send()
@@ -72,7 +72,7 @@ def test_no_two_window_wide_shortcuts_share_a_key(window: MainWindow) -> None:
     assert "Shift+Return" not in keys and "F3" not in keys  # the raw view's find keys stay in the raw view
 
 
-def test_a_har_exported_from_the_window_replays(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_har_exported_from_the_window_replays(window: MainWindow, qtbot, tmp_path: Path) -> None:
     window.composer.set_text('{"replay": "me"}')
     window.composer.request_send()
     qtbot.waitUntil(lambda: '{"replay": "me"}' in sent_texts(window), timeout=3000)
@@ -107,7 +107,7 @@ def test_a_browsers_har_replays_what_the_page_sent(tmp_path: Path) -> None:
         load_capture(empty)
 
 
-def test_default_layout_leaves_the_log_message_view_and_composer_their_room(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_default_layout_leaves_the_log_message_view_and_composer_their_room(window: MainWindow, qtbot) -> None:
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: window.width() == 1280, timeout=2000)
     docks = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
@@ -126,7 +126,7 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     assert titles == ["&File", "&View", "&Capture", "&Log", "&Help"]
 
 
-def test_a_restored_layout_keeps_its_tabs_and_paints_none_over_the_menus(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_restored_layout_keeps_its_tabs_and_paints_none_over_the_menus(qtbot) -> None:
     first = build(["--no-server"])
     qtbot.addWidget(first)
     first.shutdown()  # saves the default layout
@@ -146,7 +146,7 @@ def test_a_restored_layout_keeps_its_tabs_and_paints_none_over_the_menus(qtbot) 
         second.shutdown()
 
 
-def test_a_closed_dock_comes_back_from_the_view_menu_and_reset_restores_the_layout(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_dock_comes_back_from_the_view_menu_and_reset_restores_the_layout(window: MainWindow, qtbot) -> None:
     menu = window.menuBar().findChild(QMenu, "viewMenu")
     assert menu is not None
     toggles = {action.objectName(): action for action in menu.actions()}
@@ -168,7 +168,7 @@ def test_a_closed_dock_comes_back_from_the_view_menu_and_reset_restores_the_layo
     assert history in window.tabifiedDockWidgets(library) and window.payload_tools.variables_dock.isVisible()
 
 
-def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot, tmp_path: Path) -> None:
     window = build(["--port", "0", "--status-delay", "0.3"])
     qtbot.addWidget(window)
     window.show()
@@ -213,7 +213,7 @@ def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot
     qtbot.waitUntil(lambda: not window.composer.repeater.running, timeout=3000)
 
 
-def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtbot, tmp_path: Path) -> None:
     url = window.url_edit.text()
     capture = tmp_path / "short.jsonl"
     start = time.time()
@@ -237,7 +237,7 @@ def test_a_replay_does_not_take_the_composers_connection(window: MainWindow, qtb
     assert window.connections_panel.selected().id == "client#1"
 
 
-def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWindow, qtbot, tmp_path: Path) -> None:
     narrowest = window.minimumSizeHint().width()
     long_name = "recording-of-the-afternoon-session-against-the-staging-cluster-2026-11-25.jsonl"
     assert window.capture_controls.start_recording(str(tmp_path / long_name))
@@ -254,7 +254,7 @@ def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWi
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded"), timeout=5000)
 
 
-def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: MainWindow, qtbot) -> None:
     from PySide6.QtWidgets import QApplication
 
     # The Embedded server, Library and Variables tabs sit behind Connections and History.
@@ -274,7 +274,7 @@ def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: Mai
         assert not focused.visibleRegion().isEmpty(), f"Shift+Tab went to {focused.objectName()}, out of sight"
 
 
-def test_tab_leaves_the_tables_of_the_windows_dialogs(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_tab_leaves_the_tables_of_the_windows_dialogs(window: MainWindow, qtbot) -> None:
     from PySide6.QtWidgets import QApplication, QTableView
 
     from app.net.options import ConnectionOptions

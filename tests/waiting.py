@@ -5,21 +5,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
 
-T = TypeVar("T")
 _POLL = 0.02
 
 
-def wait_until(predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
+def wait_until[T](predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
     """Poll `predicate` until it is truthy; return its value, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     idle = threading.Event()
     while True:
+        result: T | None
         try:
             result = predicate()
         except (OSError, ValueError):  # a file not there yet, a line half written
-            result = None  # type: ignore[assignment]
+            result = None
         if result:
             return result
         if time.monotonic() >= deadline:

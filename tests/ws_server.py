@@ -11,12 +11,13 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from app.net.loop_thread import LoopThread
 
@@ -57,9 +58,9 @@ class WsTestServer:
                            select_subprotocol=self._select_subprotocol, compression=self.compression,
                            max_size=None)
 
-    def _select_subprotocol(self, _connection: ServerConnection, offered: list[str]) -> str | None:
+    def _select_subprotocol(self, _connection: ServerConnection, offered: Sequence[Subprotocol]) -> Subprotocol | None:
         """The first of ours the client offered, in our order of preference; none is fine too."""
-        return next((p for p in self.subprotocols or () if p in offered), None)
+        return next((Subprotocol(p) for p in self.subprotocols or () if p in offered), None)
 
     async def _handle(self, websocket: ServerConnection) -> None:
         request = websocket.request

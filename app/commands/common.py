@@ -24,9 +24,8 @@ from app.commands.output import prepare_output, say
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.net.inspector import CONNECTION_LOST, TLS_VERIFY_FAILED
 from app.net.options import ConnectionOptions, OptionsError
-from app.options import LaunchOptions
 from app.services.recorder import Recorder, RecordingError
-from app.services.session import Session
+from app.services.session import LaunchOptions, Session
 
 OK, FAILURE, USAGE_ERROR = 0, 1, 2
 DRAIN_INTERVAL = 0.03  # seconds, as the window's drain timer
@@ -45,7 +44,7 @@ class Failure(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error becomes `UsageError` instead of exiting."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise UsageError(message)
 
 

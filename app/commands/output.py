@@ -27,13 +27,13 @@ def say(text: str = "", *, error: bool = False, start: str = "", end: str = "\n"
 class _EscapingFormatter(logging.Formatter):
     """Log records as Python prints them by default, each line of them escaped."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+    def formatMessage(self, record: logging.LogRecord) -> str:
         return escape_controls(super().formatMessage(record))
 
-    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+    def formatException(self, ei) -> str:
         return "\n".join(escape_controls(line) for line in super().formatException(ei).splitlines())
 
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+    def formatStack(self, stack_info: str) -> str:
         return "\n".join(escape_controls(line) for line in stack_info.splitlines())
 
 

@@ -10,8 +10,19 @@ from __future__ import annotations
 import argparse
 
 from app.commands.common import (
-    FAILURE, OK, ClientRun, Failure, Parser, Progress, add_tls_arguments, check_url, connection_options, open_recorder,
-    positive, run_command, stop_on_signals,
+    FAILURE,
+    OK,
+    ClientRun,
+    Failure,
+    Parser,
+    Progress,
+    add_tls_arguments,
+    check_url,
+    connection_options,
+    open_recorder,
+    positive,
+    run_command,
+    stop_on_signals,
 )
 from app.commands.output import say
 from app.core.frames import Direction, Frame, Opcode

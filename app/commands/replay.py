@@ -10,8 +10,19 @@ from __future__ import annotations
 import argparse
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, Progress, UsageError, add_tls_arguments, check_url, command_line_advice,
-    connection_options, open_recorder, run_command, stop_on_signals,
+    OK,
+    ClientRun,
+    Failure,
+    Parser,
+    Progress,
+    UsageError,
+    add_tls_arguments,
+    check_url,
+    command_line_advice,
+    connection_options,
+    open_recorder,
+    run_command,
+    stop_on_signals,
 )
 from app.commands.output import say
 from app.commands.serve import frame_line

@@ -18,8 +18,18 @@ import json
 import sys
 
 from app.commands.common import (
-    OK, ClientRun, Failure, Parser, UsageError, add_tls_arguments, check_url, connection_options, open_recorder,
-    positive, run_command, stop_on_signals,
+    OK,
+    ClientRun,
+    Failure,
+    Parser,
+    UsageError,
+    add_tls_arguments,
+    check_url,
+    connection_options,
+    open_recorder,
+    positive,
+    run_command,
+    stop_on_signals,
 )
 from app.commands.output import say
 from app.core import jsondoc

@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 from array import array
 from collections.abc import Iterable, Iterator
+from typing import overload
 
 from app.core.frames import Direction, Frame, Opcode, Side
 
@@ -31,16 +32,16 @@ TEXT, BINARY = 0, 1
 ROW_BYTES = 32
 
 
-class _Column:
-    """One numeric column addressed by absolute row number."""
+class _Column[N: (int, float)]:
+    """One numeric column addressed by absolute row number: whole numbers, or wall times as floats."""
 
     __slots__ = ("data", "_store")
 
-    def __init__(self, typecode: str, store: CaptureStore) -> None:
-        self.data = array(typecode)
+    def __init__(self, data: array[N], store: CaptureStore) -> None:
+        self.data: array[N] = data
         self._store = store
 
-    def __getitem__(self, row: int) -> int | float:
+    def __getitem__(self, row: int) -> N:
         index = row - self._store.first
         if index < 0:
             if row < 0:
@@ -51,11 +52,11 @@ class _Column:
     def __len__(self) -> int:
         return len(self.data)
 
-    def __iter__(self) -> Iterator[int | float]:
+    def __iter__(self) -> Iterator[N]:
         """The values of the rows kept, oldest first."""
         return iter(self.data)
 
-    def append(self, value: int | float) -> None:
+    def append(self, value: N) -> None:
         self.data.append(value)
 
 
@@ -85,7 +86,7 @@ class PayloadArena:
         return self.starts[-1] - self.starts[0]
 
     def append(self, payload: str | bytes) -> None:
-        if type(payload) is str:
+        if isinstance(payload, str):
             data = payload.encode("utf-8", "surrogatepass")
             self.kinds.append(TEXT)
         else:
@@ -143,11 +144,16 @@ class PayloadArena:
                 return pieces
             chunk, offset = chunk + 1, 0
 
-    def __getitem__(self, row: int) -> str | bytes:
+    @overload
+    def __getitem__(self, row: int) -> str | bytes: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[str | bytes]: ...
+
+    def __getitem__(self, row: int | slice) -> str | bytes | list[str | bytes]:
         """The payload of absolute row `row`; like a list, -1 is the newest and a slice gives a list."""
         if type(row) is not int:
             if isinstance(row, slice):
-                return [self[r] for r in self._store.rows()[row]]  # type: ignore[return-value]
+                return [self[r] for r in self._store.rows()[row]]
             row = int(row)
         if row < 0:
             row += self._store.end
@@ -157,6 +163,7 @@ class PayloadArena:
         starts = self.starts
         start, end = starts[index], starts[index + 1]
         offset = start & CHUNK_MASK
+        data: bytes | bytearray
         if offset + end - start <= ARENA_CHUNK:  # the common case, inline: filters call this for every row
             data = self._chunks[(start >> CHUNK_BITS) - self._first_chunk][offset:offset + end - start]
         else:
@@ -218,12 +225,12 @@ class CaptureStore:
         self.first = 0  # absolute number of the oldest row kept
         self.dropped = 0  # rows dropped so far to stay within the budget
         self.dropped_events = 0  # of which connection events (open, refused, error), not messages
-        self.wall_times = _Column("d", self)
-        self.connection_ids = _Column("I", self)
-        self.sides = _Column("B", self)
-        self.directions = _Column("B", self)
-        self.opcodes = _Column("B", self)
-        self.sizes = _Column("Q", self)
+        self.wall_times = _Column(array("d"), self)
+        self.connection_ids = _Column(array("I"), self)
+        self.sides = _Column(array("B"), self)
+        self.directions = _Column(array("B"), self)
+        self.opcodes = _Column(array("B"), self)
+        self.sizes = _Column(array("Q"), self)
         self.payloads = PayloadArena(self)
         self.connection_names: list[str] = []
         self._connection_index: dict[str, int] = {}
@@ -273,9 +280,8 @@ class CaptureStore:
             add_time(frame.wall_time)
             if frame.connection != last_connection:
                 last_connection = frame.connection
-                last_index = connection_index.get(last_connection)
-                if last_index is None:
-                    last_index = self._intern(last_connection)
+                known = connection_index.get(last_connection)
+                last_index = known if known is not None else self._intern(last_connection)
             add_connection(last_index)
             add_side(frame.side)
             direction = frame.direction

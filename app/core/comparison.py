@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import difflib
 from dataclasses import dataclass, field
+from typing import cast
 
 from app.core.diff import ADDED, REMOVED, Change, Differences, diff_lines, diff_values
 from app.core.inspection import Inspection, inspect_payload
-from app.core.pretty import LineKeys, LocationTrie, pretty_lines
+from app.core.pretty import LineKeys, Location, LocationTrie, Segment, pretty_lines
 from app.core.printable import displayable
 
 # Texts (not JSON) up to this many lines a side are aligned by difflib; longer ones are shown
@@ -49,7 +50,7 @@ def compare_payloads(left: tuple[int, str | bytes], right: tuple[int, str | byte
 def _compare_json(left: Inspection, right: Inspection) -> Comparison:
     differences = diff_values(left.value, right.value)
     printed = []
-    ids: dict = {}
+    ids: dict[tuple[int, Segment], int] = {}
     for value, side in ((left.value, "left"), (right.value, "right")):
         locations = [getattr(c, f"{side}_location") for c in differences.changes]
         keys = LineKeys(ids)
@@ -74,8 +75,7 @@ def _compare_text(left: Inspection, right: Inspection) -> Comparison:
     comparison = Comparison(left_lines, right_lines, _align_text(left_lines, right_lines), differences,
                             as_json=False)
     for change in differences.changes:
-        spans = [(loc[0], loc[1] - 1) if loc else None for loc in (change.left_location, change.right_location)]
-        _mark(comparison, change, *spans)
+        _mark(comparison, change, _line_span(change.left_location), _line_span(change.right_location))
     which = [name for name, i in (("left", left), ("right", right)) if not i.is_json]
     reasons = [f"{name}: {i.error.removeprefix('Not JSON — ')}" for name, i in (("left", left), ("right", right))
                if i.error]
@@ -89,6 +89,14 @@ def _compare_text(left: Inspection, right: Inspection) -> Comparison:
 
 def _side_notes(left: Inspection, right: Inspection) -> list[str]:
     return [f"{side}: {note}" for side, inspection in (("Left", left), ("Right", right)) for note in inspection.notes]
+
+
+def _line_span(location: Location | None) -> tuple[int, int] | None:
+    """A text change's first and last line: `diff_lines` keeps its line range as its location."""
+    if location is None:
+        return None
+    first, end = cast(tuple[int, int], location)
+    return first, end - 1
 
 
 def _mark(comparison: Comparison, change: Change, left_span: tuple[int, int] | None,
@@ -134,7 +142,7 @@ def _finish(comparison: Comparison, notes: list[str]) -> None:
     comparison.notes.extend(notes)
 
 
-def align_unique(left: list, right: list) -> list[Row]:
+def align_unique(left: list[int], right: list[int]) -> list[Row]:
     """Rows pairing equal keys (each key unique within its side), gaps where a side has no match.
 
     The pairs kept are a longest increasing run of matches (as patience diff does), so
@@ -182,7 +190,7 @@ def _align_text(left: list[str], right: list[str]) -> list[Row]:
     matcher = difflib.SequenceMatcher(None, left, right)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            rows.extend(zip(range(i1, i2), range(j1, j2)))
+            rows.extend(zip(range(i1, i2), range(j1, j2), strict=True))
             continue
         for k in range(max(i2 - i1, j2 - j1)):
             rows.append((i1 + k if i1 + k < i2 else None, j1 + k if j1 + k < j2 else None))

@@ -104,6 +104,8 @@ def _same_scalar(left: Any, right: Any) -> bool:
 # A path under construction is a linked list (parent, segment): extending it is O(1) however
 # deep the document; it is flattened only for a reported change.
 _Path = tuple[Any, Segment] | None
+_Task = tuple[Any, Any, _Path, _Path]  # left value, right value, and where each is
+_Members = list[tuple[Segment, str, Any]]
 
 
 def _flatten(path: _Path) -> Location:
@@ -161,7 +163,7 @@ def _compare(a: Any, b: Any) -> str | None:
     return None if _same_scalar(a, b) else CHANGED
 
 
-def _pair_members(a: Any, b: Any, a_path: _Path, b_path: _Path) -> list[tuple[Any, Any, _Path, _Path]]:
+def _pair_members(a: Any, b: Any, a_path: _Path, b_path: _Path) -> list[_Task]:
     a_members, b_members = members(a) or [], members(b) or []
     if json_type(a) == "object":
         return _pair_object(a_members, b_members, a_path, b_path)
@@ -169,7 +171,7 @@ def _pair_members(a: Any, b: Any, a_path: _Path, b_path: _Path) -> list[tuple[An
         aligned = _pair_array_by_lcs(a, b, a_path, b_path)
         if aligned is not None:
             return aligned
-    tasks = []
+    tasks: list[_Task] = []
     for index in range(max(len(a), len(b))):
         tasks.append((
             a[index] if index < len(a) else _MISSING,
@@ -179,10 +181,10 @@ def _pair_members(a: Any, b: Any, a_path: _Path, b_path: _Path) -> list[tuple[An
     return tasks
 
 
-def _pair_object(a_members: list, b_members: list, a_path: _Path, b_path: _Path) -> list:
+def _pair_object(a_members: _Members, b_members: _Members, a_path: _Path, b_path: _Path) -> list[_Task]:
     """Match members by (key, occurrence): the left's order first, then what only the right has."""
     right = {segment: value for segment, _, value in b_members}
-    tasks = []
+    tasks: list[_Task] = []
     for segment, _, value in a_members:
         tasks.append((value, right.pop(segment, _MISSING), (a_path, segment), (b_path, segment)))
     for segment, _, value in b_members:
@@ -191,7 +193,7 @@ def _pair_object(a_members: list, b_members: list, a_path: _Path, b_path: _Path)
     return tasks
 
 
-def _pair_array_by_lcs(a: list, b: list, a_path: _Path, b_path: _Path) -> list | None:
+def _pair_array_by_lcs(a: list[Any], b: list[Any], a_path: _Path, b_path: _Path) -> list[_Task] | None:
     """Align two short arrays on their equal elements; None if they print too long to try."""
     budget = LCS_TEXT_BUDGET
     printed: list[list[str]] = []
@@ -205,7 +207,7 @@ def _pair_array_by_lcs(a: list, b: list, a_path: _Path, b_path: _Path) -> list |
             texts.append(text)
         printed.append(texts)
     matcher = difflib.SequenceMatcher(None, printed[0], printed[1], autojunk=False)
-    tasks = []
+    tasks: list[_Task] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue

@@ -22,8 +22,19 @@ from typing import Any
 
 from app.core.jsondoc import MAX_SAFE_INTEGER, JsonObject, NumberLiteral, dumps_capped
 from app.core.lazyjson import (
-    CONTAINER_TYPES, child, faithful, is_array, is_container, is_object, keys, member_values, members, shallow,
-    keys_and_values, text_lacks,
+    CONTAINER_TYPES,
+    child,
+    faithful,
+    is_array,
+    is_container,
+    is_object,
+    keys,
+    keys_and_values,
+    member_values,
+    members,
+    object_members,
+    shallow,
+    text_lacks,
 )
 from app.core.printable import displayable
 
@@ -168,7 +179,7 @@ def rows_of(value: Any, start: int, count: int) -> list[NodeInfo]:
     if is_object(value):
         seen = set(keys(value)[:start]) if start else set()
         rows = []
-        for key, item in members(value, start, start + count):
+        for key, item in object_members(value, start, start + count):
             rows.append(info_of(key, item, duplicate_warning(key) if key in seen else None))
             seen.add(key)
         return rows

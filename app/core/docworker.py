@@ -32,7 +32,7 @@ from collections.abc import Buffer, Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, cast
 
 from app.core import docnodes, jsondoc, lazyjson
 from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FIND_SLICE, FindResult, NodeInfo, Path, PlanStep
@@ -207,10 +207,10 @@ class RemoteDocument:
         self.count = loaded.count
 
     def children(self, path: Path, start: int, count: int) -> list[NodeInfo]:
-        return self.worker.request("children", self.document_id, path, start, count)
+        return cast(list[NodeInfo], self.worker.request("children", self.document_id, path, start, count))
 
     def copy_text(self, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
-        return self.worker.request("copy", self.document_id, path, limit)
+        return cast(tuple[str, bool], self.worker.request("copy", self.document_id, path, limit))
 
     def find(self, query: str, limit: int = FIND_LIMIT,
              cancelled: Callable[[], bool] | None = None) -> FindResult | None:
@@ -225,14 +225,14 @@ class RemoteDocument:
             if cancelled is not None and cancelled():
                 return None
             found = self.worker.request("find_more", self.document_id, search_id, FIND_SLICE)
-        return found
+        return cast(FindResult, found)
 
     def expand_plan(self, limit: int, depth: int | None = None, path: Path = ()) -> tuple[list[PlanStep], bool]:
-        return self.worker.request("plan", self.document_id, limit, depth, path)
+        return cast(tuple[list[PlanStep], bool], self.worker.request("plan", self.document_id, limit, depth, path))
 
     def warnings(self, wait: bool = True) -> list[str] | None:
         """The document-wide warnings; with `wait=False`, None while the document process still scans."""
-        return self.worker.request("warnings", self.document_id, wait)
+        return cast(list[str] | None, self.worker.request("warnings", self.document_id, wait))
 
 
 # -- the document process ------------------------------------------------------------------------
@@ -283,10 +283,11 @@ def _handle(message: tuple[Any, ...], documents: dict[int, docnodes.LocalDocumen
     document = documents.get(document_id)
     if document is None:
         raise LookupError("This document is no longer held; select the message again")
-    answer = {"children": document.children, "copy": document.copy_text, "find": document.start_search,
-              "find_more": document.continue_search, "plan": document.expand_plan,
-              "warnings": document.warnings}[operation]
-    return answer(*arguments)
+    answers: dict[str, Callable[..., Any]] = {
+        "children": document.children, "copy": document.copy_text, "find": document.start_search,
+        "find_more": document.continue_search, "plan": document.expand_plan, "warnings": document.warnings,
+    }
+    return answers[operation](*arguments)
 
 
 def serve(requests: Connection, answers: Connection) -> None:

@@ -24,7 +24,7 @@ class EventQueue:
     def drain(self, limit: int = 50_000) -> list[Any]:
         """Take up to `limit` records, oldest first, without blocking."""
         items = self._items
-        batch = []
+        batch: list[Any] = []
         append = batch.append
         popleft = items.popleft
         for _ in range(min(limit, len(items))):

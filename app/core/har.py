@@ -30,7 +30,7 @@ import json
 import re
 from array import array
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
@@ -58,7 +58,7 @@ Progress = Callable[[int, int], None]
 
 
 def _iso_time(wall_time: float) -> str:
-    return datetime.fromtimestamp(wall_time, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(wall_time, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _header_list(headers: Any) -> list[dict[str, str]]:
@@ -211,7 +211,7 @@ def write_har(out: TextIO, store: CaptureStore, rows: Iterable[int] | None = Non
             if progress is not None and done % step == 0:
                 progress(done, total)
         extension = {"connection": store.connection_names[connection],
-                     "side": SIDE_NAMES[store.sides[group[0]]], "frames": kept}
+                     "side": SIDE_NAMES[Side(store.sides[group[0]])], "frames": kept}
         out.write('], "' + EXTENSION + '": ' + _dumps(extension) + "}")
     out.write('\n], "' + EXTENSION + '": ' + _dumps({"order": order}) + "}}\n")
     if progress is not None:
@@ -305,7 +305,7 @@ def load_entries(data: str | bytes, report: ImportReport) -> tuple[list[Any], di
     else:
         log = document.get("log") if isinstance(document, dict) else None
         entries = log.get("entries") if isinstance(log, dict) else None
-        if not isinstance(entries, list):
+        if not isinstance(log, dict) or not isinstance(entries, list):
             report.note("Not a HAR file: it has no log.entries list.")
             return [], {}
         return entries, log
@@ -328,7 +328,7 @@ def _parse_time(text: Any) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return epoch_seconds(moment.timestamp())
 
 
@@ -443,6 +443,7 @@ def _entry_frames(entry: Any, where: int, report: ImportReport, foreign: int) ->
     url = request.get("url") if isinstance(request, dict) else None
     url = url if isinstance(url, str) else ""
     own = _extension(entry, where, report)
+    kept: list[tuple[int, Frame]]
     if own is None:
         if not messages:
             return None, False

@@ -114,6 +114,8 @@ def inspect_large(opcode: int, payload: str | bytes | list[memoryview], worker: 
     Blocks until the first page of rows is back: run it on a worker thread.
     """
     if isinstance(payload, bytes) or not _has_json(opcode):
+        if isinstance(payload, list):  # text in pieces, of an event that holds no JSON
+            payload = b"".join(payload).decode("utf-8", "surrogatepass")
         return inspect_payload(opcode, payload)
     result = _raw_part(payload) if isinstance(payload, str) else _raw_head(payload)
     try:

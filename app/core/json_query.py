@@ -20,7 +20,12 @@ from jsonpath.filter import UNDEFINED
 
 try:  # the parsed forms the fast path reads; without them every query simply runs through the library
     from jsonpath.filter import (
-        BooleanLiteral, FloatLiteral, InfixExpression, IntegerLiteral, RelativeFilterQuery, StringLiteral,
+        BooleanLiteral,
+        FloatLiteral,
+        InfixExpression,
+        IntegerLiteral,
+        RelativeFilterQuery,
+        StringLiteral,
     )
     from jsonpath.segments import JSONPathChildSegment
     from jsonpath.selectors import IndexSelector, NameSelector
@@ -78,7 +83,7 @@ def walk(document: Any, steps: tuple[str | int, ...]) -> Any:
     """The value at `steps`, MISSING if absent, or _ASK_LIBRARY where the library has its own rules."""
     value = document
     for step in steps:
-        if type(step) is str:
+        if isinstance(step, str):
             if type(value) is dict:
                 if step not in value:
                     return MISSING
@@ -131,7 +136,7 @@ def compares_true(comparison: Any) -> Callable[[Any], bool]:
     if fast is None:
         return by_library
     steps, operator, literal = fast
-    compare = comparison.env.compare
+    compare: Callable[[Any, str, Any], bool] = comparison.env.compare
 
     def test(document: Any) -> bool:
         value = walk(document, steps)
@@ -156,7 +161,8 @@ def _fast_comparison(comparison: Any) -> tuple[tuple[str | int, ...], str, Any] 
     if type(left) is not RelativeFilterQuery or type(right) not in _LITERALS:
         return None
     steps = chain_of(left.path)
-    return None if steps is None else (steps, expression.operator, right.value)
+    literal: Any = right  # one of _LITERALS, all of which hold a value
+    return None if steps is None else (steps, expression.operator, literal.value)
 
 
 __all__ = ["MISSING", "compares_true", "finds_something", "first_value"]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, cast
 
 from app.core.positions import PositionedError
 
@@ -25,7 +25,7 @@ MAX_SAFE_INTEGER = 2**53 - 1
 MAX_INDENT_LEVEL = 64
 
 
-class JsonObject(list):
+class JsonObject(list[tuple[str, Any]]):
     """A JSON object as an ordered list of ``(key, value)`` pairs, duplicates kept."""
 
     __slots__ = ()
@@ -162,7 +162,7 @@ def parse_iteratively(
     Slower than the C scanner, so it is only used when that one runs out of
     recursion; any nesting depth then costs memory, never a crash.
     """
-    skip = _WHITESPACE.match
+    skip = cast(Callable[[str, int], re.Match[str]], _WHITESPACE.match)  # `[ \t\n\r]*` always matches
     end = len(text)
     # One frame per open container: [is_object, members, pending key]
     stack: list[list[Any]] = []

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import simdjson
 
@@ -98,8 +98,13 @@ def members(container: Any, start: int = 0, stop: int | None = None) -> Iterator
         if names is None:
             return islice(faithful(container), start, stop)
         names = names[start:stop]
-        return zip(names, map(container.__getitem__, names))
+        return zip(names, map(container.__getitem__, names), strict=True)
     return iter(())
+
+
+def object_members(container: Any, start: int = 0, stop: int | None = None) -> Iterator[tuple[str, Any]]:
+    """`members` of an object, whose keys are all strings."""
+    return cast(Iterator[tuple[str, Any]], members(container, start, stop))
 
 
 def member_values(container: Any, start: int = 0, stop: int | None = None) -> Iterator[Any]:
@@ -144,10 +149,15 @@ def child(container: Any, position: int) -> Any:
     raise IndexError(f"no member {position}")
 
 
+def _mini(container: simdjson.Object | simdjson.Array) -> bytes:
+    """A container's minified JSON: bytes, though pysimdjson's type stubs say `str`."""
+    return cast(bytes, container.mini)
+
+
 def faithful(value: Any) -> Any:
     """A simdjson value as the faithful parser gives it (`JsonObject`s, lists and scalars)."""
     if type(value) is simdjson.Object or type(value) is simdjson.Array:
-        return parse_large(value.mini.decode("utf-8"))[0].value
+        return parse_large(_mini(value).decode("utf-8"))[0].value
     return value
 
 
@@ -175,7 +185,7 @@ def text_lacks(needle: str) -> Callable[[Any], bool] | None:
     def lacks(container: Any) -> bool:
         if type(container) is not simdjson.Object and type(container) is not simdjson.Array:
             return False
-        text = container.mini
+        text = _mini(container)
         return text.isascii() and wanted not in text.lower()
 
     return lacks
@@ -184,7 +194,7 @@ def text_lacks(needle: str) -> Callable[[Any], bool] | None:
 def shallow(value: Any) -> Any:
     """A simdjson container as a `JsonObject` or list of its members, which stay proxies; else `value`."""
     if type(value) is simdjson.Object:
-        return JsonObject(members(value))
+        return JsonObject(object_members(value))
     if type(value) is simdjson.Array:
         return list(value)
     return value

@@ -54,7 +54,7 @@ def members(value: Any) -> list[tuple[Segment, str, Any]] | None:
     if isinstance(value, JsonObject | dict):
         pairs = value if isinstance(value, JsonObject) else list(value.items())
         seen: dict[str, int] = {}
-        children = []
+        children: list[tuple[Segment, str, Any]] = []
         for key, item in pairs:
             occurrence = seen[key] = seen.get(key, 0) + 1
             children.append(((key, occurrence), json_string(key) + ": ", item))

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.core.capture import CaptureStore
 from app.core.json_query import MISSING  # a key function's answer for a row without a value
+
 RUN = 10_000  # keys sorted in one step before the merge
 SLICE = 32  # rows between two looks at the clock (a JSONPath row can take 50 µs)
 KeyFunction = Callable[[CaptureStore, int], Any]
@@ -89,7 +90,7 @@ class SortJob:
                     deadline = clock() + budget
             runs.append(group_runs)
         order = array("Q")
-        for (values, group_rows), group_runs in zip(groups, runs):  # 3. merge: 15 %
+        for (values, group_rows), group_runs in zip(groups, runs, strict=True):  # 3. merge: 15 %
             stream = heapq.merge(*group_runs, key=values.__getitem__)
             done = False
             while not done:

@@ -89,6 +89,7 @@ class View:
         store = self.store
         start, end = max(self._scanned, store.first), store.end
         self._scanned = end
+        new: range | array[int]
         if self.matched is None:
             new = range(start, end)
         else:

@@ -56,7 +56,7 @@ class BoundedDeflate(PerMessageDeflate):
         """Everything `inputs` inflate to, or `PayloadTooBig` as soon as it passes `max_size`."""
         inflater = self._inflater
         assert inflater is not None
-        inflated: bytearray | None = bytearray()  # grown in place: a big buffer is remapped, not copied
+        inflated = bytearray()  # grown in place: a big buffer is remapped, not copied
         for data in inputs:
             while True:
                 # One byte beyond the limit is enough to know the message is too big.
@@ -64,11 +64,11 @@ class BoundedDeflate(PerMessageDeflate):
                 try:
                     piece = inflater.decompress(data, room)
                 except zlib.error as error:
-                    inflated = None  # let go before raising: the traceback keeps this frame's locals
+                    del inflated  # let go before raising: the traceback keeps this frame's locals
                     raise ProtocolError("decompression failed") from error
                 inflated += piece
                 if max_size is not None and len(inflated) > max_size:
-                    inflated = None  # as above: nothing of a refused message stays held
+                    del inflated  # as above: nothing of a refused message stays held
                     raise PayloadTooBig(None, max_size)
                 if len(piece) < room:
                     break  # zlib stopped short of the room: this input is used up, nothing is pending

@@ -19,12 +19,18 @@ import time
 from typing import cast
 from urllib.parse import urlsplit
 
-import websockets
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import (
-    ConnectionClosed, InvalidHandshake, InvalidMessage, InvalidStatus, InvalidURI, NegotiationError,
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+    InvalidURI,
+    NegotiationError,
 )
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
+from websockets.typing import Subprotocol
+from websockets.version import version as websockets_version
 
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
@@ -186,14 +192,14 @@ class InspectorConnection:
                 options.effective_url(),
                 create_connection=WireTimedConnection,
                 additional_headers=options.request_headers() or None,
-                subprotocols=list(options.subprotocols) or None,
+                subprotocols=[Subprotocol(name) for name in options.subprotocols] or None,
                 ssl=context,
                 max_size=options.max_size or None,
                 compression=None,  # permessage-deflate, if chosen, is offered through `extensions`
                 extensions=deflate_extensions() if options.compression else None,
                 ping_interval=None,  # keepalive is ours (_keep_alive): it says when the peer stops answering
                 open_timeout=OPEN_TIMEOUT,
-                user_agent_header=f"SocketScope websockets/{websockets.__version__}",
+                user_agent_header=f"SocketScope websockets/{websockets_version}",
             ))
         except (OSError, InvalidURI, InvalidHandshake, TimeoutError, ValueError) as error:
             reason, transient = describe_failure(error, options)

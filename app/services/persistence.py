@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -212,7 +213,7 @@ class Persistence:
         except sqlite3.Error:
             pass  # the next one will try again; the log only grows meanwhile
 
-    def _write(self, sql: str, parameters: tuple = ()) -> sqlite3.Cursor:
+    def _write(self, sql: str, parameters: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         """One statement in its own committed transaction."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -225,7 +226,7 @@ class Persistence:
             self._count_write()
             return cursor
 
-    def _read(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, parameters).fetchall()
 
@@ -250,7 +251,7 @@ class Persistence:
     def history(self, search: str = "", limit: int = 500) -> list[HistoryEntry]:
         """The newest first; `search` matches the text of a payload or its target (ASCII case-insensitive)."""
         sql = "SELECT id, sent_at, mode, payload, target FROM history"
-        parameters: tuple = ()
+        parameters: tuple[Any, ...] = ()
         if search:
             sql += " WHERE (mode = 'text' AND CAST(payload AS TEXT) LIKE ? ESCAPE '\\') OR target LIKE ? ESCAPE '\\'"
             parameters = (_like_pattern(search),) * 2
@@ -325,7 +326,7 @@ class Persistence:
 
     # -- connection profiles -------------------------------------------------------------------
 
-    def save_profile(self, name: str, options: dict) -> None:
+    def save_profile(self, name: str, options: dict[str, Any]) -> None:
         """Save a connection profile: `options` must be JSON (no NaN or Infinity)."""
         if not name.strip():
             raise ValueError("A profile needs a name")
@@ -337,7 +338,7 @@ class Persistence:
                        ON CONFLICT (name) DO UPDATE SET options = excluded.options, updated = excluded.updated""",
                     (name.strip(), text, time.time()))
 
-    def profiles(self) -> dict[str, dict]:
+    def profiles(self) -> dict[str, dict[str, Any]]:
         return {name: json.loads(options)
                 for name, options in self._read("SELECT name, options FROM profiles ORDER BY name COLLATE NOCASE")}
 

@@ -232,7 +232,7 @@ class Replay:
             return result
         opened = time.monotonic()
         factor = self.timing.factor
-        for offset, payload in zip(self.script.offsets, self.script.payloads):
+        for offset, payload in zip(self.script.offsets, self.script.payloads, strict=True):
             if self._cancelled.wait(max(0.0, opened + offset * factor - time.monotonic())):
                 break
             try:

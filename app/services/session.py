@@ -9,18 +9,37 @@ from __future__ import annotations
 
 import itertools
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.core.capture import DEFAULT_BUDGET
 from app.core.events import EventQueue
 from app.core.frames import Notice, ServerStatus
 from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions
-from app.options import LaunchOptions
+from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:  # the server stack is imported when the server starts, after the window has painted
     from embedded_server.runner import EmbeddedServer, ServerAddress
 
 log = logging.getLogger("socketscope")
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchOptions:
+    """What a session runs: the window's command line (`app.options`) or a headless command fills it in."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    server: bool = True
+    connect: str | None = None  # None: the embedded server's /ws
+    token: str | None = None  # required (and generated if absent) beyond loopback
+    allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()  # Host names accepted besides loopback ones (without a token)
+    app: str | None = None  # module:attr of the user's own ASGI app; None: the demo
+    record: str | None = None  # JSONL capture to record every frame to from launch
+    status_delay: float = 3.0
+    memory_budget: int = DEFAULT_BUDGET  # bytes the message log may keep before dropping the oldest
 
 
 class Session:

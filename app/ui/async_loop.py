@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import qasync
 from PySide6.QtWidgets import QApplication
-
-T = TypeVar("T")
 
 # Parsing big documents and similar work that must not run on the GUI thread.
 _workers = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="socketscope-worker")
@@ -38,11 +36,11 @@ def install(app: QApplication) -> qasync.QEventLoop:
     return _installed
 
 
-def submit(function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+def submit[T](function: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
     """Run `function(*args)` on a worker thread; the future lets shutdown wait for work that must finish."""
     return _workers.submit(function, *args)
 
 
-async def in_worker(function: Callable[..., T], *args: Any) -> T:
+async def in_worker[T](function: Callable[..., T], *args: Any) -> T:
     """Run `function(*args)` on a worker thread and await its result on the GUI loop."""
     return await asyncio.wrap_future(submit(function, *args))

@@ -16,8 +16,17 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QSpinBox, QTextEdit,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.core import binary_text, jsondoc, templates
@@ -145,7 +154,7 @@ class Composer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Set by the window: sends a payload, True once it is on the wire (it reports failures itself).
-        self.sender: Callable[[Payload], Awaitable[bool]] | None = None
+        self.send_to_connection: Callable[[Payload], Awaitable[bool]] | None = None
         self.variables: dict[str, str] = {}
         self.next_seq = 1  # what {{seq}} expands to in the next send
         self._repeat_typed: tuple[str, str] | None = None
@@ -353,7 +362,9 @@ class Composer(QWidget):
         templated = templates.has_placeholders(self.text())
         self.error.setText(f"Valid JSON{' (variables expanded)' if templated else ''}" + (f" — {note}" if note else ""))
         # Hovering shows what the next send would look like (uuid and random values differ each time).
-        self.error.setToolTip(escape_separators(result[1][:PREVIEW_CHARS]) if templated else "")
+        expanded = result[1]
+        assert isinstance(expanded, str)  # a text payload: a binary one returned above
+        self.error.setToolTip(escape_separators(expanded[:PREVIEW_CHARS]) if templated else "")
         return checked
 
     def _check(self, seq: int, typed: tuple[str, str] | None = None
@@ -375,28 +386,32 @@ class Composer(QWidget):
             try:
                 data = binary_text.parse(text, mode)
             except BinaryTextError as error:
-                return self._fail(str(error), (error.line, error.column))
+                self._fail(str(error), (error.line, error.column))
+                return None
             return data, data
         if not text.strip():
-            return self._fail("Empty payload: type a JSON value")
+            self._fail("Empty payload: type a JSON value")
+            return None
         expanded = text
         if templates.has_placeholders(text):
             try:
                 expanded = templates.expand(text, TemplateContext(self.variables, seq))
             except TemplateError as error:
-                return self._fail(str(error), (error.line, error.column))
+                self._fail(str(error), (error.line, error.column))
+                return None
         try:
             document = jsondoc.parse(expanded)
         except jsondoc.JsonSyntaxError as error:
             if expanded is text:
-                return self._fail(str(error), (error.line, error.column))
-            return self._fail(f"After expanding variables: {error}")
+                self._fail(str(error), (error.line, error.column))
+                return None
+            self._fail(f"After expanding variables: {error}")
+            return None
         return document, expanded
 
     def _fail(self, message: str, position: tuple[int, int] | None = None) -> None:
         self._show_error(message)
         self.error_position = position
-        return None
 
     def _show_error(self, message: str) -> None:
         self.error.setStyleSheet(f"color: {status_colour('error')};")
@@ -495,15 +510,15 @@ class Composer(QWidget):
         self._start_send(payload)
 
     def _start_send(self, payload: Payload) -> None:
-        if self.sender is None:
+        if self.send_to_connection is None:
             return
         task = asyncio.ensure_future(self._send(payload))
         self._sends.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(self._sends.discard)
 
     async def _send(self, payload: Payload) -> bool:
-        assert self.sender is not None
-        if not await self.sender(payload):
+        assert self.send_to_connection is not None
+        if not await self.send_to_connection(payload):
             return False
         self.payload_sent.emit(payload)
         return True
@@ -516,7 +531,7 @@ class Composer(QWidget):
         return payload
 
     def start_repeat(self) -> None:
-        if self.repeater.running or self.sender is None:
+        if self.repeater.running or self.send_to_connection is None:
             return
         if self._check(self.next_seq) is None:  # say what is wrong before starting
             self._move_cursor_to_error()

@@ -12,12 +12,29 @@ import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QTableWidget,
-    QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, MiB, ConnectionOptions
+from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, ConnectionOptions, MiB
 from app.ui.connection_profiles import ProfileBar, ProfileStore
 from app.ui.naming import named
 
@@ -53,11 +70,12 @@ class PairsTable(QWidget):
     def add_row(self, name: str, value: str) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(name))
+        name_item = QTableWidgetItem(name)
+        self.table.setItem(row, 0, name_item)
         self.table.setItem(row, 1, QTableWidgetItem(value))
         if not name:
             self.table.setCurrentCell(row, 0)
-            self.table.editItem(self.table.item(row, 0))
+            self.table.editItem(name_item)
 
     def _remove_selected(self) -> None:
         for row in sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True):
@@ -66,7 +84,7 @@ class PairsTable(QWidget):
     def pairs(self) -> tuple[tuple[str, str], ...]:
         found = []
         for row in range(self.table.rowCount()):
-            name, value = (self.table.item(row, c).text() if self.table.item(row, c) else "" for c in (0, 1))
+            name, value = ((item.text() if (item := self.table.item(row, c)) else "") for c in (0, 1))
             if name.strip() or value.strip():
                 found.append((name.strip(), value))
         return tuple(found)

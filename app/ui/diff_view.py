@@ -16,8 +16,18 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QShortcut, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QSplitter, QStyle, QStyledItemDelegate,
-    QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 from shiboken6 import isValid
 
@@ -63,7 +73,7 @@ class PreparedComparison:
     def side_text(self, side: int) -> str:
         """One side's rows as text, gaps as empty lines."""
         lines = self.comparison.left_lines if side == 0 else self.comparison.right_lines
-        return "\n".join("" if row[side] is None else lines[row[side]] for row in self.comparison.rows)
+        return "\n".join("" if (line := row[side]) is None else lines[line] for row in self.comparison.rows)
 
 
 def prepare(left: Message, right: Message) -> PreparedComparison:
@@ -71,7 +81,7 @@ def prepare(left: Message, right: Message) -> PreparedComparison:
     comparison = compare_payloads((left.opcode, left.payload), (right.opcode, right.payload))
     kinds = []
     for side, marks in ((0, comparison.left_marks), (1, comparison.right_marks)):
-        kinds.append([GAP if row[side] is None else marks.get(row[side]) for row in comparison.rows])
+        kinds.append([GAP if (line := row[side]) is None else marks.get(line) for row in comparison.rows])
     return PreparedComparison(comparison, kinds[0], kinds[1])
 
 
@@ -109,10 +119,10 @@ class ChangesModel(QAbstractTableModel):
         self._previews = {}
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.changes)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -158,10 +168,10 @@ class RowsModel(QAbstractTableModel):
         self.prepared = prepared
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() or self.prepared is None else len(self.prepared.comparison.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

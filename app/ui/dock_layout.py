@@ -14,6 +14,7 @@ window, so Tab would walk through its fields unseen: the window's Tab passes ove
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -27,11 +28,18 @@ MOST_TAB_STOPS = 200  # bounds the walk past unshown panels
 CONNECTIONS_SHARE = 0.55  # of the window's width; the payload docks take the rest
 
 
+def _dock(window: QMainWindow, name: str) -> QDockWidget:
+    dock = window.findChild(QDockWidget, name)
+    if dock is None:
+        raise LookupError(f"the window has no dock named {name!r}")
+    return dock
+
+
 class DockLayout(QObject):
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.docks = {name: window.findChild(QDockWidget, name) for name in (*CONNECTION_DOCKS, *PAYLOAD_DOCKS)}
+        self.docks = {name: _dock(window, name) for name in (*CONNECTION_DOCKS, *PAYLOAD_DOCKS)}
         window.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
         # In the window but not yet tabbed: restoring a saved layout over tabbed docks leaves the old
         # tab bar painted over the menu bar. `arrange()` follows when there is no layout to restore.
@@ -56,7 +64,7 @@ class DockLayout(QObject):
         parent: QWidget | None = widget
         while parent is not None and not isinstance(parent, QDockWidget):
             parent = parent.parentWidget()
-        return parent in self.docks.values() and parent.visibleRegion().isEmpty()
+        return isinstance(parent, QDockWidget) and parent in self.docks.values() and parent.visibleRegion().isEmpty()
 
     def install(self, menu_bar: QMenuBar, before: QAction | None = None) -> QMenu:
         """The View menu: one check item per dock, then Reset layout."""
@@ -88,7 +96,7 @@ class DockLayout(QObject):
         window.addDockWidget(bottom, first_payload)
         window.splitDockWidget(first_connection, first_payload, Qt.Orientation.Horizontal)
         for group in (CONNECTION_DOCKS, PAYLOAD_DOCKS):
-            for previous, name in zip(group, group[1:]):
+            for previous, name in itertools.pairwise(group):
                 window.tabifyDockWidget(docks[previous], docks[name])
         for dock in docks.values():
             dock.show()

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from app.core.filters import FilterError, compile_filter, help_line, help_tooltip
+from app.core.filters import compile_filter, help_line, help_tooltip
+from app.core.json_query import FilterError
 from app.core.view import View
 
 DEBOUNCE_MS = 250

@@ -61,7 +61,7 @@ class HexView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.editor, 1)
 
-    def toPlainText(self) -> str:  # noqa: N802 - reads like the editor it wraps
+    def toPlainText(self) -> str:
         return self.editor.toPlainText()
 
     def set_data(self, data: bytes) -> None:

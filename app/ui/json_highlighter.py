@@ -59,7 +59,7 @@ def text_formats(dark: bool | None = None) -> dict[str, QTextCharFormat]:
 
 class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, parent: QObject | QTextDocument | None = None, dark: bool | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent)  # type: ignore[arg-type]  # PySide6 takes either, or None; its stubs split them
         self.formats = text_formats(dark)
 
     def highlightBlock(self, text: str) -> None:

@@ -19,12 +19,20 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QToolButton, QTreeView, QVBoxLayout,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
@@ -149,10 +157,11 @@ class JsonTreePanel(QWidget):
         owner.addAction(action)
         return action
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_value_column()
-        if watched is self.tree and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Asterisk:
+        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
+                and cast(QKeyEvent, event).key() == Qt.Key.Key_Asterisk):
             index = self.tree.currentIndex()
             if index.isValid():
                 self.expand_below(index)
@@ -286,16 +295,16 @@ class JsonTreePanel(QWidget):
         generation = self._task_generation
         document = self.model.document
         below_a_node = top.isValid()
-        top = QPersistentModelIndex(top.siblingAtColumn(0) if below_a_node else top)
+        anchor = QPersistentModelIndex(top.siblingAtColumn(0) if below_a_node else top)
         answer = await self._ask(document, "Expanding…", "Not expanded", document.expand_plan, EXPAND_LIMIT,
-                                 OPEN_DEPTH, self.model.path(top), off_thread=True)
-        if answer is None or self._stale(generation, document) or below_a_node != top.isValid():
+                                 OPEN_DEPTH, self.model.path(anchor), off_thread=True)
+        if answer is None or self._stale(generation, document) or below_a_node != anchor.isValid():
             return
         plan, limited = answer
         if below_a_node:
-            self.tree.expand(QModelIndex(top))
+            self.tree.expand(anchor)
         deadline = time.monotonic() + SLICE
-        for index in self.model.open_plan(plan, top):
+        for index in self.model.open_plan(plan, anchor):
             self.tree.expand(index)
             if time.monotonic() > deadline:
                 await asyncio.sleep(0)  # let the window paint and answer

@@ -40,8 +40,8 @@ class LibraryPanel(SearchableList):
         save_row = QHBoxLayout()
         save_row.addWidget(self.name_edit, 2)
         save_row.addWidget(self.tags_edit, 2)
-        self.layout().insertLayout(2, save_row)
-        self.layout().addWidget(self.status)
+        self.column.insertLayout(2, save_row)
+        self.column.addWidget(self.status)
         self.save_button = self.button("Save composer", "librarySave",
                                        "Save the composer's payload under this name (replaces one of that name)",
                                        self.save_current)

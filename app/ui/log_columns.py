@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMenu, QTableView
 
-from app.core.filters import FilterError
+from app.core.json_query import FilterError
 from app.core.sorting import SortJob
 from app.ui import log_selection
 from app.ui.log_model import COLUMNS, SUMMARY, LogModel
@@ -70,7 +70,7 @@ class LogColumns(QObject):
 
     # -- widths ------------------------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.fit_summary()
         return False

@@ -18,10 +18,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.core.capture import CaptureStore
-from app.core.frames import OPCODE_NAMES, Direction, Opcode
 from app.core.filters import NOT_JSON, parse_payload
-from app.core.json_query import compile_query, first_value
-from app.core.sorting import MISSING, KeyFunction
+from app.core.frames import OPCODE_NAMES, Direction, Opcode
+from app.core.json_query import MISSING, compile_query, first_value
+from app.core.sorting import KeyFunction
 from app.core.summary import SUMMARY_CHARS, human_size, summarize
 from app.core.view import View
 from app.ui.headers import horizontal_header
@@ -175,7 +175,7 @@ class LogModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N802, N803 (Qt's names)
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:
         """Every role a delegate asks for a cell, in one call into Python instead of one per role.
 
         A paint runs on the GUI thread while the client thread may hold the GIL; each call

@@ -33,10 +33,10 @@ def remember(table: QTableView, store_row: Callable[[int], int]) -> Selection:
     """The table's selection as store rows, `store_row` mapping the view rows it was made on."""
     current = table.currentIndex()
     selection = table.selectionModel().selection()
-    count = sum(part.height() for part in selection)
+    count = sum(part.height() for part in selection.toList())
     rows: tuple[int, ...] = ()
     if count <= KEPT_SELECTION_LIMIT:
-        rows = tuple(store_row(row) for part in selection for row in range(part.top(), part.bottom() + 1))
+        rows = tuple(store_row(row) for part in selection.toList() for row in range(part.top(), part.bottom() + 1))
     return Selection(rows, store_row(current.row()) if current.isValid() else None,
                      current.column() if current.isValid() else 0)
 
@@ -63,7 +63,7 @@ def restore(table: QTableView, view: View, kept: Selection) -> bool:
 
 def selected_view_rows(table: QTableView, limit: int) -> list[int] | None:
     """The selected rows in the order the table shows them; None if more than `limit` are selected."""
-    ranges = sorted((part.top(), part.bottom()) for part in table.selectionModel().selection())
+    ranges = sorted((part.top(), part.bottom()) for part in table.selectionModel().selection().toList())
     if sum(bottom - top + 1 for top, bottom in ranges) > limit:
         return None
     rows: list[int] = []

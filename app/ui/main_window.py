@@ -13,21 +13,33 @@ import logging
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDockWidget, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QPushButton,
-    QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 from qasync import asyncSlot
 
 from app.core.capture import CaptureStore
-from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.docworker import DocumentWorker
+from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
 from app.core.summary import human_size
+from app.core.view import View
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui import async_loop, log_selection, window_settings
-from app.core.view import View
 from app.ui.capture_io import CaptureFiles
 from app.ui.composer import Composer
 from app.ui.connections_panel import ConnectionsPanel
@@ -39,8 +51,8 @@ from app.ui.log_columns import LogColumns
 from app.ui.log_model import LogModel, direction_text, format_time
 from app.ui.message_view import MessageView
 from app.ui.notices import NoticeArea
-from app.ui.recording import CaptureControls
 from app.ui.payload_tools import PayloadTools
+from app.ui.recording import CaptureControls
 from app.ui.server_panel import ServerPanel
 from app.ui.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.tooltips import plain_tooltip
@@ -253,7 +265,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
         self.url_edit.returnPressed.connect(self.open_typed_url)
-        self.composer.sender = self.send_payload
+        self.composer.send_to_connection = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
         add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
@@ -427,7 +439,7 @@ class MainWindow(QMainWindow):
 
     # -- selection ---------------------------------------------------------------------------
 
-    def _current_row_changed(self, current, _previous=None) -> None:  # type: ignore[no-untyped-def]
+    def _current_row_changed(self, current, _previous=None) -> None:
         """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
         if current.isValid():
             row = self.view.store_row(current.row())
@@ -647,7 +659,7 @@ class MainWindow(QMainWindow):
         if not self.capture_files.dropped(event):
             super().dropEvent(event)
 
-    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 (Qt's name)
+    def focusNextPrevChild(self, next: bool) -> bool:
         """Tab and Shift+Tab pass over the panels of dock tabs not shown (see `DockLayout.skip_unshown`)."""
         return self.dock_layout.skip_unshown(lambda: super(MainWindow, self).focusNextPrevChild(next))
 

@@ -17,8 +17,8 @@ from app.core.inspection import Inspection, decode_binary
 from app.ui import async_loop
 from app.ui.hex_view import HexView
 from app.ui.json_tree_model import JsonTreeModel
-from app.ui.raw_view import RawView
 from app.ui.json_tree_panel import JsonTreePanel
+from app.ui.raw_view import RawView
 
 WARNINGS_POLL_MS = 250  # between asking whether a big document's warning scan has finished
 INLINE_DECODE_LIMIT = 64 * 1024  # bytes of a binary frame decoded on the GUI thread; more on a worker

@@ -6,14 +6,10 @@ accessible name; giving both the same stable name keeps the two in step.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from PySide6.QtWidgets import QWidget
 
-W = TypeVar("W", bound=QWidget)
 
-
-def named(widget: W, name: str) -> W:
+def named[W: QWidget](widget: W, name: str) -> W:
     """`widget`, with `name` as its object name and its accessible name."""
     widget.setObjectName(name)
     widget.setAccessibleName(name)

@@ -17,13 +17,21 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
-    QButtonGroup, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QTextEdit, QToolButton, QVBoxLayout,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.core import pretty
-from app.core.printable import displayable
 from app.core.inspection import LARGE_DOCUMENT, Inspection
+from app.core.printable import displayable
 from app.core.summary import human_size
 from app.ui import async_loop
 from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
@@ -63,7 +71,7 @@ def format_value(value: object, mode: str) -> str:
 
 
 class RawView(QWidget):
-    def __init__(self, parent: QWidget | None = None, monospace_font=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QWidget | None = None, monospace_font=None) -> None:
         super().__init__(parent)
         self.setObjectName("rawPane")
         self.setAccessibleName("rawPane")
@@ -163,7 +171,7 @@ class RawView(QWidget):
 
     # -- content -----------------------------------------------------------------------------
 
-    def toPlainText(self) -> str:  # noqa: N802 - reads like the editor it wraps
+    def toPlainText(self) -> str:
         return self.editor.toPlainText()
 
     def set_inspection(self, inspection: Inspection) -> None:

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
 )
-
 from qasync import asyncSlot
 
 from app.services.replay import CaptureError, Timing, load_capture
@@ -47,7 +55,9 @@ class ReplayDialog(QDialog):
         self.connection_box.setObjectName("replayConnection")
         self.connection_box.setAccessibleName("replayConnection")
         self.connection_box.setEditable(True)
-        self.connection_box.lineEdit().setPlaceholderText("the first client connection that sent (e.g. client#2)")
+        connection_edit = self.connection_box.lineEdit()
+        assert connection_edit is not None  # the box is editable
+        connection_edit.setPlaceholderText("the first client connection that sent (e.g. client#2)")
         self.file_edit.editingFinished.connect(self._file_chosen)
         self.timing_box = QComboBox()
         self.timing_box.setObjectName("replayTiming")

@@ -15,8 +15,16 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from app.core.frames import Direction, Frame, Opcode
@@ -192,8 +200,8 @@ class ServerPanel(QWidget):
             action_row.addWidget(widget)
         action_row.addStretch(1)
         action_row.addWidget(QLabel("Code"))
-        for widget in (self.close_code, self.close_reason, self.close_button):
-            action_row.addWidget(widget)
+        for control in (self.close_code, self.close_reason, self.close_button):
+            action_row.addWidget(control)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(server_row)

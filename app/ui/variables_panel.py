@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -61,6 +68,12 @@ class VariablesPanel(QWidget):
         self.table.blockSignals(False)
         return row
 
+    def _item(self, row: int, column: int) -> QTableWidgetItem:
+        """A cell of a row `_append_row` made: it has both."""
+        item = self.table.item(row, column)
+        assert item is not None
+        return item
+
     def variables(self) -> dict[str, str]:
         return {name: value for name, value, _ in self._rows() if validate_variable_name(name) is None}
 
@@ -77,7 +90,7 @@ class VariablesPanel(QWidget):
         """Add or change one variable, as typing it in the table would."""
         for existing, _value, row in self._rows():
             if existing == name:
-                self.table.item(row, 1).setText(value)
+                self._item(row, 1).setText(value)
                 return
         self._append_row(name, value)
         self.save()
@@ -85,7 +98,7 @@ class VariablesPanel(QWidget):
     def add_variable(self) -> None:
         row = self._append_row("", "")
         self.table.setCurrentCell(row, 0)
-        self.table.editItem(self.table.item(row, 0))
+        self.table.editItem(self._item(row, 0))
 
     def remove_selected(self) -> None:
         rows = sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True)

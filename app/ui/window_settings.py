@@ -43,7 +43,7 @@ def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit
     QTimer.singleShot(0, window, lambda: [splitter.restoreState(state) for splitter, state in states
                                           if state is not None])
     if url_edit is not None:
-        last_url = settings.value("connection/lastUrl", "", str)
+        last_url = str(settings.value("connection/lastUrl", "", str))
         if last_url:
             url_edit.setText(last_url)
     return restored
@@ -67,7 +67,7 @@ def restore_composer(composer: Composer) -> None:
     settings = open_settings()
     draft = settings.value("composer/draft")
     if isinstance(draft, str) and draft:
-        composer.set_draft(draft, settings.value("composer/mode", "text", str))
+        composer.set_draft(draft, str(settings.value("composer/mode", "text", str)))
     for key, box in (("composer/repeatCount", composer.repeat_count), ("composer/repeatInterval", composer.repeat_interval)):
         value = settings.value(key)
         if value is not None and str(value).isdigit():
