@@ -2,7 +2,9 @@
 
 Other threads hand it coroutines with `submit`, which returns a
 `concurrent.futures.Future`; the GUI wraps that with `asyncio.wrap_future` and
-awaits it on its own (qasync) loop, so it never blocks.
+awaits it on its own (qasync) loop, so it never blocks. A coroutine handed over
+just as the loop stops would never run, and its future never end: every future
+still pending when the loop has stopped is cancelled, so no caller waits forever.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ class LoopThread:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._lock = threading.Lock()  # guards _pending and _stopped between submitting threads and this one
+        self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._stopped = False
 
     def start(self) -> None:
         self._thread.start()
@@ -32,15 +37,28 @@ class LoopThread:
         try:
             self.loop.run_forever()
         finally:
+            with self._lock:
+                self._stopped = True
+                never_run, self._pending = self._pending, set()
+            for future in never_run:
+                future.cancel()
             self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run `coro` on this loop from any thread; `RuntimeError` once the loop has stopped."""
-        if self.loop.is_closed() or not self._thread.is_alive():
-            coro.close()
-            raise RuntimeError(f"{self._thread.name} is not running")
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+        with self._lock:
+            if self._stopped or self.loop.is_closed() or not self._thread.is_alive():
+                coro.close()
+                raise RuntimeError(f"{self._thread.name} is not running")
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start a named background task on this loop (call from the loop's thread).
@@ -76,6 +94,8 @@ class LoopThread:
             self.submit(cancel_all()).result(timeout)
         except (concurrent.futures.TimeoutError, RuntimeError) as error:
             log.warning("client tasks did not finish cancelling: %r", error)
+        except concurrent.futures.CancelledError:
+            log.debug("the loop stopped before it could cancel its tasks")
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
         return not self._thread.is_alive()
