@@ -38,9 +38,12 @@ from tests.ws_server import WsTestServer
 MB = 1000 * 1000
 MiB = 1024 * 1024
 MEMORY_HEADROOM = 600 * MB  # what hostile input may add to the process (and its document process) at most
-# Once it is over, this process holds the payloads its log keeps and little more. The document process keeps
-# its high-water mark after parsing a big message (about 130 MB after the 32 MiB one), however many it parsed.
-PROCESS_SLACK = 64 * MB
+# Once it is over, this process holds the payloads its log keeps and a bounded rest. Run alone, the hostile
+# client's test ends 75-95 MB above the log's payloads (neither a collection nor malloc_trim returns it; after
+# the module's earlier tests it is 25-35 MB), so the bound is 128 MB: far below the 350 MB the attack peaks at.
+# The document process keeps its high-water mark after parsing a big message (about 130 MB after the 32 MiB
+# one), however many it parsed.
+PROCESS_SLACK = 128 * MB
 DOCUMENT_PROCESS_BOUND = 256 * MB
 MAX_GAP_MS = 1000  # the 50 ms heartbeat must never wait this long
 GOOD = '{"ok": true}'
