@@ -11,6 +11,7 @@ import pytest
 from app.net.loop_thread import LoopThread
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # the thread ends cleanly too
 def test_a_coroutine_handed_over_as_the_loop_stops_is_cancelled_not_left_pending() -> None:
     thread = LoopThread("socketscope-test-loop")
     thread.start()

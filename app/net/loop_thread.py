@@ -42,8 +42,12 @@ class LoopThread:
                 never_run, self._pending = self._pending, set()
             for future in never_run:
                 future.cancel()
-            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            self.loop.close()
+            try:
+                self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            except asyncio.CancelledError:  # a task queued as the loop stopped (stop's own cancel_all) ran last
+                log.debug("async generators not shut down: a task the loop started last cancelled it")
+            finally:
+                self.loop.close()
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run `coro` on this loop from any thread; `RuntimeError` once the loop has stopped."""
