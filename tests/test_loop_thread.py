@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import threading
 
 import pytest
 
 from app.net.loop_thread import LoopThread
+
+
+async def nothing() -> None:
+    """A coroutine with nothing to wait for."""
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # the thread ends cleanly too
@@ -23,11 +26,11 @@ def test_a_coroutine_handed_over_as_the_loop_stops_is_cancelled_not_left_pending
 
     thread.submit(hold_the_loop())
     assert holding.wait(10)
-    late = thread.submit(asyncio.sleep(0))  # queued: the loop would start it on its next turn...
+    late = thread.submit(nothing())  # queued: the loop would start it on its next turn...
     thread.loop.call_soon_threadsafe(thread.loop.stop)  # ...but it stops after this one, as at shutdown
     release.set()
     assert thread.stop(timeout=10)
     with pytest.raises(concurrent.futures.CancelledError):
         late.result(timeout=10)
     with pytest.raises(RuntimeError, match="not running"):
-        thread.submit(asyncio.sleep(0))
+        thread.submit(nothing())

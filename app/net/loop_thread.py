@@ -100,6 +100,9 @@ class LoopThread:
             log.warning("client tasks did not finish cancelling: %r", error)
         except concurrent.futures.CancelledError:
             log.debug("the loop stopped before it could cancel its tasks")
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        try:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+        except RuntimeError:  # the loop had already stopped and closed by itself
+            log.debug("the client loop was already closed")
         self._thread.join(timeout)
         return not self._thread.is_alive()
