@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.options import parse_options
 from app.services.session import Session
-from app.ui import async_loop, gui_thread_gc
-from app.ui.main_window import MainWindow
+from app.ui.common import async_loop
+from app.ui.shell import gui_thread_gc
+from app.ui.shell.main_window import MainWindow
 
 GIL_SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"

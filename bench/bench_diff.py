@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtWidgets import QApplication
 
 from app.core.frames import Opcode
-from app.ui.diff_view import DiffView, Message, prepare
+from app.ui.message.diff_view import DiffView, Message, prepare
 
 
 def documents(count: int) -> tuple[str, str]:

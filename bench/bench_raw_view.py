@@ -1,7 +1,7 @@
 """raw_view: what colouring and formatting a big message cost on the GUI thread.
 
-Sets the limits in app/ui/json_highlighter.py (HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH) and
-app/ui/raw_view.py (INLINE_FORMAT_LIMIT): a 2 MiB compact message (one line) and a
+Sets the limits in app/ui/common/json_highlighter.py (HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH) and
+app/ui/message/raw_view.py (INLINE_FORMAT_LIMIT): a 2 MiB compact message (one line) and a
 100,000-line pretty document are put into a QPlainTextEdit with and without the
 highlighter, and pretty-printed with app/core/pretty.
 """
@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from app.core import jsondoc, pretty
-from app.ui import json_highlighter, raw_view
-from app.ui.json_highlighter import JsonHighlighter
+from app.ui.common import json_highlighter
+from app.ui.common.json_highlighter import JsonHighlighter
+from app.ui.message import raw_view
 
 
 def document(target_bytes: int) -> str:

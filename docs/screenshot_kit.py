@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _PRIVATE)
 
 from app.main import build  # noqa: E402
-from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.shell.main_window import MainWindow  # noqa: E402
 
 
 def pump(app: QApplication, until: Callable[[], bool], timeout: float = 5.0) -> None:

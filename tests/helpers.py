@@ -15,7 +15,7 @@ from app.core.events import EventQueue
 from app.core.frames import Frame
 
 if TYPE_CHECKING:
-    from app.ui.connections_panel import ConnectionsModel
+    from app.ui.connections.panel import ConnectionsModel
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared corpora sit beside the checkout; SOCKETSCOPE_CORPORA points elsewhere (a checkout in another place).

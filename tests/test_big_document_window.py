@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.inspection import LARGE_DOCUMENT
 from app.main import build
-from app.ui.json_tree_model import KEY, VALUE
+from app.ui.message.tree_model import KEY, VALUE
 from tests.test_docworker import process_exists
 
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.ui.capture_io import APPEND_SLICE
-from app.ui.log_model import CONNECTION, SUMMARY
-from app.ui.main_window import MainWindow
+from app.ui.capture.files import APPEND_SLICE
+from app.ui.log.model import CONNECTION, SUMMARY
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.test_capture_files import chrome_har
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core import jsondoc
-from app.ui import async_loop
-from app.ui.composer import Composer
+from app.ui.common import async_loop
+from app.ui.compose.composer import Composer
 from tests.helpers import CORPUS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.composer import Composer
+from app.ui.compose.composer import Composer
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 
 from app.core.frames import ConnectionState, Direction, Opcode
 from app.main import build
-from app.ui.composer import EXAMPLE
-from app.ui.window_settings import DRAFT_LIMIT
+from app.ui.compose.composer import EXAMPLE
+from app.ui.shell.window_settings import DRAFT_LIMIT
 
 
 def test_the_draft_its_mode_and_the_repeat_settings_survive_a_restart(qtbot) -> None:

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.frames import ConnectionState
 from app.net.options import ConnectionOptions
-from app.ui.composer import Composer, status_colour
-from app.ui.main_window import MainWindow
+from app.ui.common.style import status_colour
+from app.ui.compose.composer import Composer
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row, shown_window
 from tests.ws_server import WsTestServer
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.frames import ConnectionState, Direction, Opcode
 from app.main import build
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 
 

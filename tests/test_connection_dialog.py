@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.main import build
 from app.net.options import ConnectionOptions
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

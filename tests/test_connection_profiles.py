@@ -11,9 +11,9 @@ from app.core.frames import ConnectionState
 from app.main import build
 from app.net.options import ConnectionOptions
 from app.services.persistence import Persistence
-from app.ui.connection_dialog import ConnectionDialog
-from app.ui.connection_profiles import SECRETS_NOTE, ProfileBar
-from app.ui.main_window import MainWindow
+from app.ui.connections.dialog import ConnectionDialog
+from app.ui.connections.profiles import SECRETS_NOTE, ProfileBar
+from app.ui.shell.main_window import MainWindow
 from tests.ws_server import WsTestServer
 
 

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.frames import ConnectionState, StateChange
 from app.net.options import ConnectionOptions
-from app.ui.connection_dialog import ConnectionDialog
-from app.ui.connections_panel import COLUMNS, STATE, ConnectionsModel, ConnectionsPanel
-from app.ui.main_window import MainWindow
+from app.ui.connections.dialog import ConnectionDialog
+from app.ui.connections.panel import COLUMNS, STATE, ConnectionsModel, ConnectionsPanel
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row, shown_window
 from tests.ws_server import WsTestServer
 

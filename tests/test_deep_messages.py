@@ -14,10 +14,10 @@ from app.core.docworker import DocumentWorker
 from app.core.frames import Opcode
 from app.core.inspection import inspect_large, inspect_payload
 from app.core.jsondoc import parse
-from app.ui import async_loop
-from app.ui.json_tree_model import KEY
-from app.ui.json_tree_panel import OPEN_DEPTH
-from app.ui.message_view import MessageView
+from app.ui.common import async_loop
+from app.ui.message.tree_model import KEY
+from app.ui.message.tree_panel import OPEN_DEPTH
+from app.ui.message.view import MessageView
 
 DEPTH = 100_000
 DEEP_TEXT = "[" * DEPTH + '"needle"' + "]" * DEPTH  # 200 KB: parsed in the window's own process

@@ -9,9 +9,9 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.frames import Direction, Opcode
-from app.ui import async_loop
-from app.ui.diff_view import GAP, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT, DiffView, Message, prepare
-from app.ui.main_window import MainWindow
+from app.ui.common import async_loop
+from app.ui.message.diff_view import GAP, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT, DiffView, Message, prepare
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 
 BIG = 2**64 + 1

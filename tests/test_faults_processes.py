@@ -10,8 +10,8 @@ import pytest
 
 from app.core.frames import ConnectionState, Direction, Opcode
 from app.main import build
-from app.ui.log_model import SUMMARY
-from app.ui.main_window import MainWindow
+from app.ui.log.model import SUMMARY
+from app.ui.shell.main_window import MainWindow
 from embedded_server.demo_app import GREETING
 from tests.helpers import PeerProcess
 

@@ -8,7 +8,7 @@ import weakref
 
 from PySide6.QtWidgets import QApplication
 
-from app.ui import gui_thread_gc
+from app.ui.shell import gui_thread_gc
 
 
 class Cycle:

@@ -29,8 +29,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from app.core.frames import ConnectionState, Direction, Opcode
-from app.ui.json_tree_model import KEY, VALUE
-from app.ui.main_window import MainWindow
+from app.ui.message.tree_model import KEY, VALUE
+from app.ui.shell.main_window import MainWindow
 from embedded_server.demo_app import GREETING, STATUS_UPDATE
 from tests.helpers import CORPUS, shown_window
 from tests.ws_server import WsTestServer

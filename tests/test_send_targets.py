@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 
 from app.core.frames import ConnectionState, Direction, Opcode
 from app.net.options import ConnectionOptions
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.ws_server import WsTestServer
 

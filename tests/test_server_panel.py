@@ -9,8 +9,8 @@ import pytest
 from websockets.sync.client import connect
 
 from app.core.frames import Direction, Opcode
-from app.ui.main_window import MainWindow
-from app.ui.server_panel import ServerClientsModel
+from app.ui.server.panel import ServerClientsModel
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 
 

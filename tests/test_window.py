@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QT
 
 from app.core.frames import Direction, Opcode
 from app.main import build
-from app.ui.json_tree_model import KEY
-from app.ui.log_model import SUMMARY
-from app.ui.main_window import MainWindow
+from app.ui.log.model import SUMMARY
+from app.ui.message.tree_model import KEY
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import port_is_free, shown_window, socketscope_threads
 
 NAMED_WIDGETS = {

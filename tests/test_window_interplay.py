@@ -20,8 +20,8 @@ from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
 from app.services.replay import CaptureError, Timing, load_capture
-from app.ui.log_model import SUMMARY
-from app.ui.main_window import MainWindow
+from app.ui.log.model import SUMMARY
+from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.test_capture_files import chrome_har
 
@@ -278,9 +278,9 @@ def test_tab_leaves_the_tables_of_the_windows_dialogs(window: MainWindow, qtbot)
     from PySide6.QtWidgets import QApplication, QTableView
 
     from app.net.options import ConnectionOptions
-    from app.ui.connection_dialog import ConnectionDialog
-    from app.ui.diff_view import DiffView
-    from app.ui.shortcuts import ShortcutsDialog
+    from app.ui.common.shortcuts import ShortcutsDialog
+    from app.ui.connections.dialog import ConnectionDialog
+    from app.ui.message.diff_view import DiffView
 
     def leaves(table: QTableView) -> bool:
         table.setFocus()

@@ -18,7 +18,7 @@ from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.frames import Opcode
 
 # Characters of raw text kept for the raw view. What reaches its text widget is bounded again there
-# (app/ui/raw_view.py: laying out one long line costs ~2 s per 2 MiB, 30-70 ms per 32 KiB).
+# (app/ui/message/raw_view.py: laying out one long line costs ~2 s per 2 MiB, 30-70 ms per 32 KiB).
 RAW_LIMIT = 2 * 1024 * 1024
 # Parsing holds the GIL (~60 ms per MiB with the garbage collector on): from here on, another process parses.
 LARGE_DOCUMENT = 512 * 1024

@@ -7,12 +7,18 @@ of the payload and never parses it.
 from __future__ import annotations
 
 import re
+import time
+from typing import TYPE_CHECKING
 
-from app.core.frames import Opcode
+from app.core.frames import OPCODE_NAMES, Direction, Opcode
 from app.core.printable import displayable
+
+if TYPE_CHECKING:
+    from app.core.capture import CaptureStore
 
 SUMMARY_CHARS = 160
 _WHITESPACE = re.compile(r"\s+")
+ARROWS = {Direction.SENT: "↑", Direction.RECEIVED: "↓", Direction.EVENT: "●"}
 
 
 def summarize(opcode: int, payload: str | bytes, length: int | None = None) -> str:
@@ -36,3 +42,20 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KiB"
     return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def format_time(wall_time: float) -> str:
+    """Local time to the millisecond, as the log's Time column shows it."""
+    seconds = int(wall_time)
+    return time.strftime("%H:%M:%S", time.localtime(seconds)) + f".{int((wall_time - seconds) * 1000):03d}"
+
+
+def direction_text(direction: int, opcode: int) -> str:
+    """`↑ text`, `↓ binary`, `● close`: the arrow of the log's Direction column and the opcode's name."""
+    return f"{ARROWS[Direction(direction)]} {OPCODE_NAMES.get(Opcode(opcode), str(opcode))}"
+
+
+def message_heading(store: CaptureStore, row: int) -> str:
+    """`#N · time · connection · direction · size`: how the message view and the comparison name a message."""
+    return (f"#{row + 1} · {format_time(store.wall_times[row])} · {store.connection(row)} · "
+            f"{direction_text(store.directions[row], store.opcodes[row])} · {store.sizes[row]:,} bytes")

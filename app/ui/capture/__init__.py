@@ -1,0 +1,1 @@
+"""Capture files and sessions: import and export (File menu), recording and replay (Capture menu)."""

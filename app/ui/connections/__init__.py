@@ -1,0 +1,1 @@
+"""The Connections panel, the connection options dialog and saved connection profiles."""

@@ -1,0 +1,210 @@
+"""The message log as a Qt table model: a thin adapter over the capture store.
+
+Rows are appended a whole drained batch at once (one `beginInsertRows` per
+batch), removed from the top when the store drops its oldest (one
+`beginRemoveRows`), and cell text is computed when a row is painted. Columns the
+user adds from JSON paths follow the built-in ones; their values are extracted
+when a row is painted and kept in a small cache.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+
+from app.core.capture import CaptureStore
+from app.core.filters import NOT_JSON, parse_payload
+from app.core.frames import OPCODE_NAMES, Direction, Opcode
+from app.core.json_query import MISSING, compile_query, first_value
+from app.core.sorting import KeyFunction
+from app.core.summary import SUMMARY_CHARS, format_time, human_size, summarize
+from app.core.view import View
+from app.ui.common.headers import horizontal_header
+from app.ui.common.style import palette_is_dark
+
+COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
+TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
+
+_DIRECTION_NAMES = {Direction.SENT: "↑ sent", Direction.RECEIVED: "↓ received", Direction.EVENT: "● event"}
+# (light palette, dark palette): the light ones are too dim to read on a dark background.
+_COLOURS = {
+    Direction.SENT: ("#1f6feb", "#58a6ff"),
+    Direction.RECEIVED: ("#1a7f37", "#3fb950"),
+    Direction.EVENT: ("#8250df", "#bc8cff"),
+}
+_ERROR_COLOURS = ("#cf222e", "#ff7b72")
+
+Index = QModelIndex | QPersistentModelIndex
+VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
+_ROW_KEYS = {
+    TIME: lambda store, row: store.wall_times[row],
+    CONNECTION: lambda store, row: store.connection(row),
+    DIRECTION: lambda store, row: _DIRECTION_NAMES[Direction(store.directions[row])],
+    OPCODE: lambda store, row: OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row])),
+    SIZE: lambda store, row: store.sizes[row],
+    SUMMARY: lambda store, row: summarize(store.opcodes[row], store.payloads.head(row, SUMMARY_CHARS * 4),
+                                          store.payloads.length(row)),
+}
+
+
+def json_value(value_of: Any, document: Any) -> Any:
+    """The first value a `first_value()` function finds in `document`, or MISSING."""
+    return MISSING if document is NOT_JSON else value_of(document)
+
+
+def display_value(value: Any) -> str:
+    if value is MISSING:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+class LogModel(QAbstractTableModel):
+    # Sorting a million rows takes steps, so `sort()` only asks for it: (column or -1, descending).
+    sort_requested = Signal(int, bool)
+
+    def __init__(self, store: CaptureStore, view: View | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.view = view if view is not None else View(store)
+        self._rows = 0  # rows announced to views; the view may be ahead between drains
+        self.json_columns: list[str] = []  # paths of the columns the user added
+        self._queries: list[Any] = []
+        self._values: OrderedDict[int, tuple[str, ...]] = OrderedDict()  # store row → column texts
+        dark = palette_is_dark()
+        self._colours = {direction: QColor(pair[dark]) for direction, pair in _COLOURS.items()}
+        self._error_colour = QColor(_ERROR_COLOURS[dark])
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS) + len(self.json_columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        return horizontal_header(COLUMNS + tuple(self.json_columns), section, orientation, role)
+
+    # -- columns from JSON paths ------------------------------------------------------------
+
+    def add_json_column(self, path: str) -> int:
+        """Add a column showing the first value `path` finds in each payload; return its number."""
+        path = path.strip()
+        query = compile_query(path)
+        column = self.columnCount()
+        self.beginInsertColumns(QModelIndex(), column, column)
+        self.json_columns.append(path)
+        self._queries.append(first_value(query))
+        self._values.clear()
+        self.endInsertColumns()
+        return column
+
+    def remove_json_column(self, column: int) -> None:
+        index = column - len(COLUMNS)
+        if not 0 <= index < len(self.json_columns):
+            raise ValueError(f"column {column} is not a JSON path column")
+        self.beginRemoveColumns(QModelIndex(), column, column)
+        del self.json_columns[index]
+        del self._queries[index]
+        self._values.clear()
+        self.endRemoveColumns()
+
+    def _json_text(self, row: int, index: int) -> str:
+        values = self._values.get(row)
+        if values is None:
+            document = parse_payload(self._store, row)
+            values = tuple(display_value(json_value(query, document)) for query in self._queries)
+            self._values[row] = values
+            if len(self._values) > VALUE_CACHE_ROWS:
+                self._values.popitem(last=False)
+        else:
+            self._values.move_to_end(row)
+        return values[index]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_requested.emit(column, order == Qt.SortOrder.DescendingOrder)
+
+    def sort_key(self, column: int) -> KeyFunction:
+        """The value a column sorts by, for any store row (MISSING when it has none)."""
+        if column in _ROW_KEYS:
+            return _ROW_KEYS[column]
+        query = self._queries[column - len(COLUMNS)]
+        return lambda store, row: json_value(query, parse_payload(store, row))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self.view.store_row(index.row()), index.column()
+        store = self._store
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == SUMMARY:
+                payloads = store.payloads
+                return summarize(store.opcodes[row], payloads.head(row, SUMMARY_CHARS * 4), payloads.length(row))
+            if column == TIME:
+                return format_time(store.wall_times[row])
+            if column == CONNECTION:
+                return store.connection(row)
+            if column == DIRECTION:
+                return _DIRECTION_NAMES[Direction(store.directions[row])]
+            if column == OPCODE:
+                return OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row]))
+            if column == SIZE:
+                return human_size(store.sizes[row])
+            if column >= len(COLUMNS):
+                return self._json_text(row, column - len(COLUMNS))
+        elif role == Qt.ItemDataRole.ForegroundRole and column in (DIRECTION, OPCODE):
+            if store.opcodes[row] in (Opcode.ERROR, Opcode.REFUSED):
+                return self._error_colour
+            return self._colours[Direction(store.directions[row])]
+        elif role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:
+        """Every role a delegate asks for a cell, in one call into Python instead of one per role.
+
+        A paint runs on the GUI thread while the client thread may hold the GIL; each call
+        from Qt into Python has to win it back, so fewer calls keep the window responsive.
+        A view reuses one span for cell after cell, so a role this cell has no value for
+        is cleared: left alone it would keep the previous cell's colour or alignment.
+        """
+        data = self.data
+        for role_data in roleDataSpan:
+            value = data(index, role_data.role())
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
+
+    def view_replaced(self) -> None:
+        """The view now shows other rows (a new filter): one reset, not N removals."""
+        self.beginResetModel()
+        self._rows = len(self.view)
+        self.endResetModel()
+
+    def rows_appended(self, count: int) -> None:
+        """Announce `count` rows the store has gained since the last call."""
+        if count <= 0:
+            return
+        first = self._rows
+        self.beginInsertRows(QModelIndex(), first, first + count - 1)
+        self._rows += count
+        self.endInsertRows()
+
+    def forget_dropped(self) -> None:
+        """The store dropped its oldest rows: remove them from the top, or reset if they were scattered."""
+        removed_top = self.view.forget_dropped()
+        self._values.clear()
+        if removed_top is None:
+            self.view_replaced()
+            return
+        removed = min(removed_top, self._rows)
+        if removed <= 0:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, removed - 1)
+        self._rows -= removed
+        self.endRemoveRows()

@@ -1,0 +1,1 @@
+"""The embedded server's panel: its address, start and stop, connected clients and pushes."""

@@ -1,0 +1,74 @@
+"""Window layout and small preferences kept in QSettings between runs.
+
+Geometry, dock and toolbar state, splitter sizes, the last URL, and the composer's
+draft (as typed, with its mode, up to DRAFT_LIMIT characters) and repeat settings. Tests point
+QSettings' user scope at a temporary directory (QSettings.setPath), so the
+format is fixed to INI on every platform.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter
+
+from app.ui.compose.composer import Composer
+
+DRAFT_LIMIT = 64 * 1024  # a bigger draft belongs in the library, not in an INI file
+
+
+def open_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "SocketScope", "SocketScope")
+
+
+def save(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit) -> None:
+    settings = open_settings()
+    settings.setValue("window/geometry", window.saveGeometry())
+    settings.setValue("window/state", window.saveState())
+    for splitter in splitters:
+        settings.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+    settings.setValue("connection/lastUrl", url_edit.text().strip())
+    settings.sync()
+
+
+def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit | None) -> bool:
+    """Restore what was saved; whether the docks' layout was (if not, the caller arranges them)."""
+    settings = open_settings()
+    geometry = settings.value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    state = settings.value("window/state")
+    restored = state is not None and window.restoreState(state)
+    states = [(splitter, settings.value(f"splitters/{splitter.objectName()}")) for splitter in splitters]
+    # After the first show: laying out the restored geometry would redistribute the sizes.
+    QTimer.singleShot(0, window, lambda: [splitter.restoreState(state) for splitter, state in states
+                                          if state is not None])
+    if url_edit is not None:
+        last_url = str(settings.value("connection/lastUrl", "", str))
+        if last_url:
+            url_edit.setText(last_url)
+    return restored
+
+
+def save_composer(composer: Composer) -> None:
+    settings = open_settings()
+    text = composer.text()
+    if len(text) <= DRAFT_LIMIT:
+        settings.setValue("composer/draft", text)
+        settings.setValue("composer/mode", composer.mode)
+    else:
+        settings.remove("composer/draft")
+    settings.setValue("composer/repeatCount", composer.repeat_count.value())
+    settings.setValue("composer/repeatInterval", composer.repeat_interval.value())
+    settings.sync()
+
+
+def restore_composer(composer: Composer) -> None:
+    """The previous run's draft and repeat settings; the example payload when there are none."""
+    settings = open_settings()
+    draft = settings.value("composer/draft")
+    if isinstance(draft, str) and draft:
+        composer.set_draft(draft, str(settings.value("composer/mode", "text", str)))
+    for key, box in (("composer/repeatCount", composer.repeat_count), ("composer/repeatInterval", composer.repeat_interval)):
+        value = settings.value(key)
+        if value is not None and str(value).isdigit():
+            box.setValue(int(value))
