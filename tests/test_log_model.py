@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.ingest import Capture
 from app.ui.log.model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, TIME, LogModel
 
 
@@ -14,13 +14,17 @@ def frame(i: int) -> Frame:
     return Frame(f"client#{i % 3}", Side.CLIENT, direction, Opcode.TEXT, f'{{"seq": {i}}}')
 
 
+def feed(model: LogModel, capture: Capture, frames: list[Frame]) -> int:
+    """The window's ingest path: append through the capture, apply, announce; return the rows announced."""
+    model.apply(capture.append(frames))
+    return model.announce_new_rows()
+
+
 def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:
-    store = CaptureStore()
-    model = LogModel(store)
-    store.extend(frame(i) for i in range(20))
-    model.rows_appended(20)
-    store.extend([Frame("server#1", Side.SERVER, Direction.RECEIVED, Opcode.BINARY, b"\x00\x01")])
-    model.rows_appended(1)
+    capture = Capture()
+    model = LogModel(capture)
+    assert feed(model, capture, [frame(i) for i in range(20)]) == 20
+    assert feed(model, capture, [Frame("server#1", Side.SERVER, Direction.RECEIVED, Opcode.BINARY, b"\x00\x01")]) == 1
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == 21 and model.columnCount() == len(COLUMNS)
     assert model.index(0, SUMMARY).data() == '{"seq": 0}'
@@ -33,26 +37,24 @@ def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:
 
 def test_fifty_thousand_insert_cycles_survive(qtbot) -> None:
     """Regression: PySide6 6.12 on Python 3.11 aborted after ~2,600 of these (None refcount)."""
-    store = CaptureStore()
-    model = LogModel(store)
+    capture = Capture()
+    model = LogModel(capture)
     inserted = []
     model.rowsInserted.connect(lambda _parent, first, last: inserted.append(last - first + 1))
     one = [frame(0)]
     for _ in range(50_000):
-        store.extend(one)
-        model.rows_appended(1)
-    assert model.rowCount() == 50_000 == len(store)
+        feed(model, capture, one)
+    assert model.rowCount() == 50_000 == len(capture.store)
     assert len(inserted) == 50_000 and sum(inserted) == 50_000
 
 
 def test_a_batch_is_one_insert(qtbot) -> None:
-    store = CaptureStore()
-    model = LogModel(store)
+    capture = Capture()
+    model = LogModel(capture)
     with qtbot.waitSignal(model.rowsInserted, timeout=1000) as blocker:
-        store.extend(frame(i) for i in range(1000))
-        model.rows_appended(1000)
+        feed(model, capture, [frame(i) for i in range(1000)])
     assert blocker.args[1:] == [0, 999]
-    model.rows_appended(0)
+    assert model.announce_new_rows() == 0
     assert model.rowCount() == 1000
 
 
@@ -77,12 +79,11 @@ def column_texts(model: LogModel, column: int) -> list[str]:
 
 
 def test_json_columns_pass_qtmodeltester_and_sort_numbers_text_missing(qtmodeltester) -> None:
-    store = CaptureStore()
-    model = LogModel(store)
+    capture = Capture()
+    store, model = capture.store, LogModel(capture)
     payloads = ['{"v": 10}', '{"v": "beta"}', '{"v": 9.5}', 'not json', '{"w": 1}', '{"v": "Alpha"}',
                 '{"v": -3}', '{"v": {"k": [1, 2]}}']
-    store.extend(json_frame(p) for p in payloads)
-    model.rows_appended(len(payloads))
+    feed(model, capture, [json_frame(p) for p in payloads])
     column = model.add_json_column("$.v")
     assert column == len(COLUMNS) and model.headerData(column, Qt.Orientation.Horizontal) == "$.v"
     qtmodeltester.check(model, force_py=True)  # stays connected: checks every change below too
@@ -96,9 +97,7 @@ def test_json_columns_pass_qtmodeltester_and_sort_numbers_text_missing(qtmodelte
     sizes = [store.sizes[model.view.store_row(r)] for r in range(model.rowCount())]
     assert sizes == sorted(sizes)
 
-    store.extend([json_frame('{"v": -100}')])  # while sorted, new rows go at the end
-    model.view.catch_up()
-    model.rows_appended(1)
+    assert feed(model, capture, [json_frame('{"v": -100}')]) == 1  # while sorted, new rows go at the end
     assert model.index(8, column).data() == "-100"
     model.remove_json_column(column)
     assert model.columnCount() == len(COLUMNS) and model.index(8, SUMMARY).data() == '{"v": -100}'
@@ -109,7 +108,7 @@ def test_a_bad_json_column_path_says_why() -> None:
 
     from app.core.json_query import FilterError
 
-    model = LogModel(CaptureStore())
+    model = LogModel(Capture())
     with pytest.raises(FilterError, match="Bad JSONPath"):
         model.add_json_column("$.[")
     with pytest.raises(FilterError, match="starts with \\$"):
@@ -126,13 +125,13 @@ def test_drops_keep_view_model_and_selection_consistent(qtbot) -> None:
     from app.core.capture import ROW_BYTES
     from app.core.filters import compile_filter
 
-    store = CaptureStore(budget=(20 + ROW_BYTES) * 100)
-    model = LogModel(store)
+    capture = Capture(budget=(20 + ROW_BYTES) * 100)
+    store, model = capture.store, LogModel(capture)
     table = QTableView()
     qtbot.addWidget(table)
     table.setModel(model)
     frames = [json_frame(f'{{"seq": {i:08d}, "p": 0}}'[:20]) for i in range(100)]
-    store.extend(frames)
+    feed(model, capture, frames)
     list(model.view.refilter_steps(compile_filter("dir:received -/5,/")))
     model.view.catch_up()
     model.view_replaced()
@@ -142,26 +141,23 @@ def test_drops_keep_view_model_and_selection_consistent(qtbot) -> None:
     removed = []
     model.rowsRemoved.connect(lambda _parent, first, last: removed.append((first, last)))
 
-    store.extend(json_frame(f'{{"seq": {i:08d}, "p": 0}}'[:20]) for i in range(100, 120))
-    dropped = store.enforce_budget()
-    assert dropped == 30 and store.first == 30
-    model.forget_dropped()
+    appended = capture.append([json_frame(f'{{"seq": {i:08d}, "p": 0}}'[:20]) for i in range(100, 120)])
+    assert appended.dropped == 30 and store.first == 30 and appended.removed_top == 27
+    model.apply(appended)
     assert removed == [(0, 26)]  # the 27 matching rows among the 30 oldest, in one removal
     assert model.rowCount() == 63 and len(model.view) == 63
     assert model.view.store_row(table.currentIndex().row()) == selected
-    model.view.catch_up()
-    model.rows_appended(len(model.view) - model.rowCount())
+    model.announce_new_rows()
     assert all(model.view.store_row(r) >= store.first for r in range(model.rowCount()))
     assert model.index(0, SUMMARY).data() == store.payloads[30]
 
 
 def two_directions() -> LogModel:
     """A model with a received row (0) and a sent row (1)."""
-    store = CaptureStore()
-    store.extend([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"a": 1}'),
-                  Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"b": 2}')])
-    model = LogModel(store)
-    model.rows_appended(2)
+    capture = Capture()
+    model = LogModel(capture)
+    feed(model, capture, [Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"a": 1}'),
+                          Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"b": 2}')])
     return model
 
 

@@ -80,7 +80,7 @@ class View:
         return {row: position for position, row in enumerate(rows) if row in wanted}
 
     def previous_store_row(self, view_row: int) -> int:
-        """The store row that was at `view_row` before the last refilter (valid until rows are dropped)."""
+        """The store row that was at `view_row` before the last refilter or reordering drop."""
         rows, first = self._previous
         return first + view_row if rows is None else rows[view_row]
 
@@ -108,14 +108,15 @@ class View:
         may be anywhere (the caller then resets its model).
         """
         store = self.store
-        first = store.first
-        removed_top = first - self._first if self.matched is None else 0
+        first, previous_first = store.first, self._first
+        removed_top = first - previous_first if self.matched is None else 0
         self._first = first
         if self.matched is not None:
             removed_top = bisect_left(self.matched, first)
             del self.matched[:removed_top]
         if self.order is None:
             return removed_top
+        self._previous = (self.order, previous_first)  # for the caller's selection: see previous_store_row
         self.order = array("Q", (row for row in self.order if row >= first))  # ~0.1 s per million
         return None
 

@@ -15,20 +15,18 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QMenuBar, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMenuBar, QMessageBox
 from qasync import asyncSlot
 
 from app.core.capture_files import EXTENSIONS, export_capture, read_capture, tag_connections
 from app.core.frames import Frame
+from app.core.ingest import Capture
 from app.core.jsonl import ImportReport
 from app.ui.common import async_loop
-
-if TYPE_CHECKING:
-    from app.ui.shell.main_window import MainWindow
 
 OPEN_FILTERS = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
 SAVE_FILTERS = {"SocketScope JSONL (*.jsonl)": ".jsonl", "HAR, as Chrome DevTools writes it (*.har)": ".har"}
@@ -36,12 +34,29 @@ APPEND_SLICE = 50_000  # imported frames appended per event-loop turn
 REPORT_REASONS = 50  # skipped lines listed in the report's details
 
 
+class CaptureHost(Protocol):
+    """What the File menu needs of the window: the capture and its one ingest path."""
+
+    capture: Capture
+
+    @property
+    def closing(self) -> bool: ...
+
+    def ingest(self, frames: list[Frame], *, imported: bool = False) -> None: ...
+
+    def show_new_rows(self) -> None: ...
+
+    def show_notice(self, level: str, text: str) -> None: ...
+
+
 class CaptureFiles(QObject):
     """The File menu's actions and the work behind them; the `*_path` methods take a path, for tests."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow, host: CaptureHost) -> None:
+        """`window` parents the dialogs and takes the drops; `host` takes the frames."""
         super().__init__(window)
         self.window = window
+        self.host = host
         self.imports = 0  # imports so far: the next one's connections are tagged ~(imports + 1)
         self.busy = False
         self.last_directory = ""
@@ -93,8 +108,8 @@ class CaptureFiles(QObject):
         return report
 
     def _show_progress(self, verb: str, name: str, percent: int) -> None:
-        if self.busy and not self.window._shut_down:
-            self.window.show_notice("info", f"{verb} {name}… {percent}%")
+        if self.busy and not self.host.closing:
+            self.host.show_notice("info", f"{verb} {name}… {percent}%")
 
     # -- dialogs and drops -----------------------------------------------------------------------
 
@@ -145,71 +160,71 @@ class CaptureFiles(QObject):
 
     def _rows(self, filtered: bool) -> Sequence[int]:
         """A snapshot of the rows to export, taken on the GUI thread (the view changes under a worker)."""
-        view = self.window.view
+        view = self.host.capture.view
         view.catch_up()
         if filtered and view.rows is not None:
             return array("Q", view.rows)
-        return self.window.store.rows()
+        return self.host.capture.store.rows()
 
     @asyncSlot(str, bool)
     async def export_path(self, path: str, filtered: bool = False) -> int | None:
         """Write the capture (or the filtered view) to `path`; return the frame count, None if not written."""
-        window, name = self.window, Path(path).name
+        host, name = self.host, Path(path).name
         if self.busy:
-            window.show_notice("warning", "Not exported: another import or export is running")
+            host.show_notice("warning", "Not exported: another import or export is running")
             return None
         rows = self._rows(filtered)
         if not rows:
-            window.show_notice("warning", "Nothing to export: the filter matches no frames" if filtered
-                               else "Nothing to export: the capture is empty")
+            host.show_notice("warning", "Nothing to export: the filter matches no frames" if filtered
+                             else "Nothing to export: the capture is empty")
             return None
         self._set_busy(True)
         try:
-            window.show_notice("info", f"Exporting {len(rows):,} frames to {name}…")
-            self._export = async_loop.submit(export_capture, path, window.store, rows,
+            host.show_notice("info", f"Exporting {len(rows):,} frames to {name}…")
+            self._export = async_loop.submit(export_capture, path, host.capture.store, rows,
                                              self._progress_reporter("Exporting to", name), len(rows))
             count = await asyncio.wrap_future(self._export)
         except OSError as error:
-            if not window._shut_down:
-                window.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
+            if not host.closing:
+                host.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
             return None
         finally:
             self._export = None
-            if not window._shut_down:  # the window may be gone: touch no widget
+            if not host.closing:  # the window may be gone: touch no widget
                 self._set_busy(False)
-        if window._shut_down:
+        if host.closing:
             return count
         self.last_directory = str(Path(path).parent)
-        what = "filtered view" if filtered and window.view.predicate is not None else "capture"
-        window.show_notice("info", f"Exported {count:,} frames ({what}) to {path}")
+        what = "filtered view" if filtered and host.capture.view.predicate is not None else "capture"
+        host.show_notice("info", f"Exported {count:,} frames ({what}) to {path}")
         return count
 
     @asyncSlot(str)
     async def import_path(self, path: str) -> ImportReport | None:
         """Append a capture file's frames to the log; return the report, None if the file could not be read."""
-        window, name = self.window, Path(path).name
+        host, name = self.host, Path(path).name
         if self.busy:
-            window.show_notice("warning", "Not imported: another import or export is running")
+            host.show_notice("warning", "Not imported: another import or export is running")
             return None
         self._set_busy(True)
         try:
-            window.show_notice("info", f"Importing {name}…")
+            host.show_notice("info", f"Importing {name}…")
             tag = str(self.imports + 1)
             frames, report = await async_loop.in_worker(self._read_tagged, path, tag,
                                                         self._progress_reporter("Importing", name))
-            if window._shut_down:
+            if host.closing:
                 return report
             if frames:
                 self.imports += 1
             await self._append(frames)
         except OSError as error:
-            if not window._shut_down:
-                window.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
+            if not host.closing:
+                host.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
             return None
         finally:
-            if not window._shut_down:  # the window may be gone: touch no widget
+            if not host.closing:  # the window may be gone: touch no widget
                 self._set_busy(False)
-        if window._shut_down:
+        if host.closing:
             return report
         self.last_directory = str(Path(path).parent)
         self._show_report(name, report)
@@ -223,19 +238,16 @@ class CaptureFiles(QObject):
 
     async def _append(self, frames: list[Frame]) -> None:
         """Append in slices, letting the window paint and drain live traffic in between."""
-        store = self.window.store
         for start in range(0, len(frames), APPEND_SLICE):
             if start:
                 await asyncio.sleep(0)
-            store.extend(frames[start:start + APPEND_SLICE])
-            if store.enforce_budget():  # an import obeys the memory budget like live traffic
-                self.window._rows_dropped()
-        self.window._show_new_rows()
+            self.host.ingest(frames[start:start + APPEND_SLICE], imported=True)  # within the budget, as live traffic
+        self.host.show_new_rows()
 
     def _show_report(self, name: str, report: ImportReport) -> None:
         """The summary in the status bar; when anything was lost, the reasons in a report dialog."""
         level = "info" if report.clean else "warning" if report.imported else "error"
-        self.window.show_notice(level, f"Imported {name}: {report.summary()}")
+        self.host.show_notice(level, f"Imported {name}: {report.summary()}")
         if report.clean:
             return
         box = self.report_box

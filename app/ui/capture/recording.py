@@ -1,6 +1,6 @@
 """The Capture menu: continuous recording to a JSONL file, and replaying a capture.
 
-The window hands every drained frame batch to `observe`, which costs a deque
+The capture hands every live frame batch to `observe` (see app/core/ingest.py), which costs a deque
 extend while recording and nothing otherwise; the recorder's own thread writes.
 A status-bar indicator shows the file and how many frames reached it. Replays run
 on a thread of their own through the session's inspector, so the replayed
@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow
 from qasync import asyncSlot
 
 from app.core.frames import Frame, Notice
 from app.services.recorder import Recorder, RecordingError
 from app.services.replay import CaptureError, Replay, ReplayResult, ReplayScript, Timing, load_capture
+from app.services.session import Session
 from app.ui.capture.replay_dialog import CAPTURE_FILTER, ReplayDialog
 from app.ui.common import async_loop
-
-if TYPE_CHECKING:
-    from app.ui.shell.main_window import MainWindow
 
 REFRESH_INTERVAL_MS = 250
 STOP_TIMEOUT = 10.0
@@ -42,12 +41,27 @@ def _shortened(name: str) -> str:
     return f"{name[:keep]}…{name[-keep:]}"
 
 
+class RecordingHost(Protocol):
+    """What the Capture menu needs of the window."""
+
+    session: Session
+
+    @property
+    def closing(self) -> bool: ...
+
+    def url_bar_text(self) -> str: ...
+
+    def show_notice(self, level: str, text: str) -> None: ...
+
+
 class CaptureControls(QObject):
     """The &Capture menu, the recording indicator and the replay in progress."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow, host: RecordingHost) -> None:
+        """`window` holds the menu and the indicator and parents the dialogs; `host` gives the session."""
         super().__init__(window)
         self.window = window
+        self.host = host
         self.recorder: Recorder | None = None
         self._finishing: set[Recorder] = set()  # stopped, still writing their backlog
         self.replay: Replay | None = None
@@ -82,8 +96,8 @@ class CaptureControls(QObject):
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self._refresh_timer.timeout.connect(self.refresh)
 
-        if window.session.options.record:
-            self.start_recording(window.session.options.record)
+        if host.session.options.record:
+            self.start_recording(host.session.options.record)
 
     def _status_label(self, name: str, style: str) -> QLabel:
         label = QLabel()
@@ -100,8 +114,8 @@ class CaptureControls(QObject):
     def recording(self) -> bool:
         return self.recorder is not None
 
-    def observe(self, frames: list[Frame]) -> None:
-        """Called by the window with every drained batch: hand it to the writer thread."""
+    def observe(self, frames: Sequence[Frame]) -> None:
+        """Called by the capture with every live batch: hand it to the writer thread."""
         if self.recorder is not None:
             self.recorder.extend(frames)
 
@@ -127,17 +141,17 @@ class CaptureControls(QObject):
         """Start appending every frame from now on to `path`; False (and a notice) if it cannot be opened."""
         if self.recorder is not None:
             return False
-        queue = self.window.session.queue
+        queue = self.host.session.queue
         appending = Path(path).is_file() and Path(path).stat().st_size > 0
         recorder = Recorder(path, on_error=lambda text: queue.put(Notice("error", text)))
         try:
             recorder.start()
         except RecordingError as error:
-            self.window.show_notice("error", str(error))
+            self.host.show_notice("error", str(error))
             return False
         self.recorder = recorder
         self.record_action.setText("Stop &recording")
-        self.window.show_notice("info", f"Recording to {path}" + (" (appending)" if appending else ""))
+        self.host.show_notice("info", f"Recording to {path}" + (" (appending)" if appending else ""))
         self._refresh_timer.start()
         self.refresh()
         return True
@@ -157,7 +171,7 @@ class CaptureControls(QObject):
         finally:
             self._finishing.discard(recorder)
         if recorder.error is None:
-            self.window.show_notice("info", f"Recorded {recorder.frames_written:,} frames to {recorder.path}")
+            self.host.show_notice("info", f"Recorded {recorder.frames_written:,} frames to {recorder.path}")
 
     def _detach_recorder(self) -> Recorder | None:
         recorder, self.recorder = self.recorder, None
@@ -193,7 +207,7 @@ class CaptureControls(QObject):
     # -- replay ------------------------------------------------------------------------------
 
     def open_replay_dialog(self) -> ReplayDialog:
-        url = self.window.url_edit.text().strip()
+        url = self.host.url_bar_text().strip()
         dialog = ReplayDialog(self.window, url=url, path=self._last_replay_path)
         dialog.accepted.connect(lambda: self.start_replay(dialog.path(), dialog.url(), dialog.connection(),
                                                           dialog.timing()))
@@ -204,19 +218,19 @@ class CaptureControls(QObject):
     @asyncSlot(str, str, object, object)
     async def start_replay(self, path: str, url: str, connection: str | None, timing: Timing) -> None:
         if self.replay is not None:
-            self.window.show_notice("warning", "A replay is already running; cancel it first")
+            self.host.show_notice("warning", "A replay is already running; cancel it first")
             return
         self._last_replay_path = path
         try:
             script: ReplayScript = await async_loop.in_worker(lambda: load_capture(path).script(connection))
         except CaptureError as error:
-            self.window.show_notice("error", f"Not replayed: {error}")
+            self.host.show_notice("error", f"Not replayed: {error}")
             return
-        replay = Replay(self.window.session.inspector, url, script, timing)
+        replay = Replay(self.host.session.inspector, url, script, timing)
         self.replay = replay
         self.cancel_replay_action.setEnabled(True)
-        self.window.show_notice("info", f"Replaying {len(script):,} messages of {script.connection} to {url}, "
-                                        f"{timing.describe()}")
+        self.host.show_notice("info", f"Replaying {len(script):,} messages of {script.connection} to {url}, "
+                                      f"{timing.describe()}")
         self._refresh_timer.start()
         self._replay_future = replay.start()
         try:
@@ -226,17 +240,17 @@ class CaptureControls(QObject):
         finally:
             self.replay = None
             self._replay_future = None
-            if not self.window._shut_down:  # the window may be gone: touch no widget
+            if not self.host.closing:  # the window may be gone: touch no widget
                 self.cancel_replay_action.setEnabled(False)
                 self.replay_label.hide()
                 self._update_timer()
-        if self.window._shut_down:
+        if self.host.closing:
             return
         outcome = f"{result.sent:,} of {result.total:,} messages of {script.connection} sent as {result.connection}"
         if result.error:
-            self.window.show_notice("error", f"Replay failed: {result.error} ({outcome})")
+            self.host.show_notice("error", f"Replay failed: {result.error} ({outcome})")
         else:
-            self.window.show_notice("info", f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}")
+            self.host.show_notice("info", f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}")
 
     def is_replay(self, connection: str) -> bool:
         """Whether `connection` is the running replay's (its id is set before the connection opens)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +138,7 @@ class ConnectionsModel(RowsModel):
             self.rows[position].rtt = seconds
             self.dataChanged.emit(self.index(position, 3), self.index(position, 3))
 
-    def observe(self, frames: list[Frame]) -> None:
+    def observe(self, frames: Sequence[Frame]) -> None:
         """Count the inspector connections' messages in a drained batch."""
         changed: set[int] = set()
         index = self._index

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QTableView, QWidget
 
-from app.core.frames import ConnectionState, Opcode, Side
+from app.core.frames import Opcode, Side
+from app.core.ingest import Capture
 from app.core.jsonl import frame_to_line
 from app.core.summary import human_size
 from app.net.inspector import NotConnectedError
+from app.services.session import Session
 from app.ui.log import selection
-
-if TYPE_CHECKING:
-    from app.ui.shell.main_window import MainWindow
 
 COPY_LIMIT = 64 * 1024 * 1024  # payload bytes copied at once: more would hold the window for seconds
 COPY_ROW_LIMIT = 100_000  # rows copied at once
@@ -36,11 +35,34 @@ def payload_line(payload: str | bytes) -> str:
     return payload if isinstance(payload, str) else payload.hex(" ")
 
 
+class LogActionsHost(Protocol):
+    """What the log's actions need of the window."""
+
+    capture: Capture
+    session: Session
+    log_view: QTableView
+
+    @property
+    def recording(self) -> bool: ...
+
+    def why_not_sendable(self, connection: str | None) -> str | None: ...
+
+    def load_into_composer(self, payload: str | bytes) -> None: ...
+
+    def compare_selected(self) -> None: ...
+
+    def clear_log(self) -> None: ...
+
+    def show_notice(self, level: str, text: str) -> None: ...
+
+
 class LogActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget, host: LogActionsHost) -> None:
+        """`window` owns the actions (window-wide keys); `host` gives the rows and does the work."""
         super().__init__(window)
         self.window = window
-        table = window.log_view
+        self.host = host
+        table = host.log_view
         widget_only = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.copy_payload = self._action("&Copy payload", "copyPayload", "Ctrl+C", self.copy_payloads,
                                          "Copy the selected rows' payloads, one per line", widget_only)
@@ -51,7 +73,7 @@ class LogActions(QObject):
         self.resend = self._action("&Resend", "resendMessage", "", self.resend_selected,
                                    "Send the selected messages again on their own connection")
         self.compare = self._action("Compare selected messages", "compareMessages", "Ctrl+D",
-                                    window.compare_selected, "Show two selected messages side by side")
+                                    host.compare_selected, "Show two selected messages side by side")
         self.clear = self._action("Clear &log", "clearLog", "Ctrl+Shift+L", self.clear_log,
                                   "Remove every row from the log (a recording to file goes on)")
         rows = [self.copy_payload, self.copy_jsonl, self.load, self.resend, self.compare]
@@ -88,21 +110,21 @@ class LogActions(QObject):
 
     def _selected(self, verb: str, limit: int) -> list[int] | None:
         """The selected store rows in log order; None (and a notice) if there are none or too many."""
-        window = self.window
-        rows = selection.selected_view_rows(window.log_view, limit)
+        host = self.host
+        rows = selection.selected_view_rows(host.log_view, limit)
         if rows is None:
-            window.show_notice("warning", f"Not {verb}: more than {limit:,} rows are selected")
+            host.show_notice("warning", f"Not {verb}: more than {limit:,} rows are selected")
             return None
         if not rows:
-            window.show_notice("warning", f"Not {verb}: select one or more rows in the log")
+            host.show_notice("warning", f"Not {verb}: select one or more rows in the log")
             return None
-        return [window.view.store_row(row) for row in rows]
+        return [host.capture.view.store_row(row) for row in rows]
 
     def _within_copy_limit(self, rows: list[int]) -> bool:
-        payloads = self.window.store.payloads
+        payloads = self.host.capture.store.payloads
         total = sum(payloads.length(row) for row in rows)
         if total > COPY_LIMIT:
-            self.window.show_notice("warning", f"Not copied: the selected payloads hold {human_size(total)}, "
+            self.host.show_notice("warning", f"Not copied: the selected payloads hold {human_size(total)}, "
                                     f"more than the {human_size(COPY_LIMIT)} copied at once")
             return False
         return True
@@ -111,48 +133,47 @@ class LogActions(QObject):
         rows = self._selected("copied", COPY_ROW_LIMIT)
         if rows is None or not self._within_copy_limit(rows):
             return
-        payloads = self.window.store.payloads
+        payloads = self.host.capture.store.payloads
         QGuiApplication.clipboard().setText("\n".join(payload_line(payloads[row]) for row in rows))
-        self.window.show_notice("info", f"Copied {_count(len(rows), 'payload')}")
+        self.host.show_notice("info", f"Copied {_count(len(rows), 'payload')}")
 
     def copy_as_jsonl(self) -> None:
         rows = self._selected("copied", COPY_ROW_LIMIT)
         if rows is None or not self._within_copy_limit(rows):
             return
-        store = self.window.store
+        store = self.host.capture.store
         QGuiApplication.clipboard().setText("".join(frame_to_line(store.frame(row)) + "\n" for row in rows))
-        self.window.show_notice("info", f"Copied {_count(len(rows), 'frame')} as JSONL")
+        self.host.show_notice("info", f"Copied {_count(len(rows), 'frame')} as JSONL")
 
     def load_into_composer(self) -> None:
-        window = self.window
-        current = window.log_view.currentIndex()
+        host = self.host
+        current = host.log_view.currentIndex()
         if not current.isValid():
-            window.show_notice("warning", "Not loaded: select a message in the log")
+            host.show_notice("warning", "Not loaded: select a message in the log")
             return
-        row = window.view.store_row(current.row())
-        if window.store.opcodes[row] not in _MESSAGES:
-            window.show_notice("warning", "Not loaded: only text and binary messages go into the composer")
+        store = host.capture.store
+        row = host.capture.view.store_row(current.row())
+        if store.opcodes[row] not in _MESSAGES:
+            host.show_notice("warning", "Not loaded: only text and binary messages go into the composer")
             return
-        window.composer.set_payload(window.store.payloads[row])
-        window.composer.editor.setFocus()
+        host.load_into_composer(store.payloads[row])
 
     # -- resending ---------------------------------------------------------------------------
 
     def why_not_resendable(self, row: int) -> str | None:
         """Why the message in store row `row` cannot be resent now (None: it can)."""
-        window, store = self.window, self.window.store
+        host, store = self.host, self.host.capture.store
         connection = store.connection(row)
         if store.opcodes[row] not in _MESSAGES:
             return "Not resent: only text and binary messages can be sent again"
         if store.sides[row] == Side.SERVER:
             return (f"Not resent: {connection} is the embedded server's side of a connection; "
                     "push from the Embedded server panel instead")
-        if connection not in window.session.inspector.connections:
+        if connection not in host.session.inspector.connections:
             return (f"Not resent: {connection} came from an imported capture, not a connection of this window"
                     if "~" in connection else f"Not resent: {connection} is not a connection of this window")
-        if window.connection_states.get(connection) != ConnectionState.OPEN:
-            return window.connections_panel.why_not_sendable(connection).replace("Not sent", "Not resent", 1)
-        return None
+        why = host.why_not_sendable(connection)
+        return why.replace("Not sent", "Not resent", 1) if why else None
 
     def resend_selected(self) -> None:
         rows = self._selected("resent", RESEND_LIMIT)
@@ -161,34 +182,34 @@ class LogActions(QObject):
         for row in rows:
             why = self.why_not_resendable(row)
             if why is not None:
-                self.window.show_notice("warning", why)
+                self.host.show_notice("warning", why)
                 return
-        store = self.window.store
+        store = self.host.capture.store
         messages = [(store.connection(row), store.payloads[row]) for row in rows]
         asyncio.ensure_future(self._resend(messages))
 
     async def _resend(self, messages: list[tuple[str, str | bytes]]) -> None:
-        window = self.window
+        host = self.host
         for done, (connection, payload) in enumerate(messages):
             try:
-                await asyncio.wrap_future(window.session.inspector.submit_send(connection, payload))
+                await asyncio.wrap_future(host.session.inspector.submit_send(connection, payload))
             except NotConnectedError:
-                window.show_notice("error", f"Not resent: {connection} has closed "
+                host.show_notice("error", f"Not resent: {connection} has closed "
                                    f"({_count(done, 'message')} resent before)")
                 return
             except Exception as error:  # a send that failed on the wire: say so
-                window.show_notice("error", f"Not resent: {error} ({_count(done, 'message')} resent before)")
+                host.show_notice("error", f"Not resent: {error} ({_count(done, 'message')} resent before)")
                 return
-        window.show_notice("info", f"Resent {_count(len(messages), 'message')}")
+        host.show_notice("info", f"Resent {_count(len(messages), 'message')}")
 
     # -- clearing ----------------------------------------------------------------------------
 
     def clear_log(self) -> None:
-        window = self.window
-        count = len(window.store)
-        window.clear_log()
-        window.show_notice("info", f"Cleared {_count(count, 'row')} from the log"
-                           + (" (the recording to file goes on)" if window.capture_controls.recording else ""))
+        host = self.host
+        count = len(host.capture.store)
+        host.clear_log()
+        host.show_notice("info", f"Cleared {_count(count, 'row')} from the log"
+                           + (" (the recording to file goes on)" if host.recording else ""))
 
 
 def _count(number: int, noun: str) -> str:

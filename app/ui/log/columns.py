@@ -227,9 +227,13 @@ class LogColumns(QObject):
             self.model.view_replaced()
         self.keeping_selection(install)
 
-    def keeping_selection(self, change: Callable[[], None]) -> None:
-        """Run `change` (which may reset the model) and select the same stored rows afterwards where still shown."""
-        kept = selection.remember(self.table, self.view.store_row)
+    def keeping_selection(self, change: Callable[[], None], store_row: Callable[[int], int] | None = None) -> None:
+        """Run `change` (which may reset the model) and select the same stored rows afterwards where still shown.
+
+        `store_row` maps the table's rows as they were (the view's own mapping by default; its
+        `previous_store_row` once the view has already changed under the model).
+        """
+        kept = selection.remember(self.table, store_row or self.view.store_row)
         change()
         if kept.current is None or self.table.currentIndex().isValid():
             return  # nothing to keep, or rows were only removed and Qt kept the selection

@@ -16,13 +16,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.capture import CaptureStore
 from app.core.filters import NOT_JSON, parse_payload
 from app.core.frames import OPCODE_NAMES, Direction, Opcode
+from app.core.ingest import Appended, Capture
 from app.core.json_query import MISSING, compile_query, first_value
 from app.core.sorting import KeyFunction
 from app.core.summary import SUMMARY_CHARS, format_time, human_size, summarize
-from app.core.view import View
 from app.ui.common.headers import horizontal_header
 from app.ui.common.style import palette_is_dark
 
@@ -68,10 +67,10 @@ class LogModel(QAbstractTableModel):
     # Sorting a million rows takes steps, so `sort()` only asks for it: (column or -1, descending).
     sort_requested = Signal(int, bool)
 
-    def __init__(self, store: CaptureStore, view: View | None = None, parent: Any = None) -> None:
+    def __init__(self, capture: Capture, parent: Any = None) -> None:
         super().__init__(parent)
-        self._store = store
-        self.view = view if view is not None else View(store)
+        self._store = capture.store
+        self.view = capture.view
         self._rows = 0  # rows announced to views; the view may be ahead between drains
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
@@ -186,25 +185,38 @@ class LogModel(QAbstractTableModel):
         self._rows = len(self.view)
         self.endResetModel()
 
-    def rows_appended(self, count: int) -> None:
-        """Announce `count` rows the store has gained since the last call."""
-        if count <= 0:
-            return
-        first = self._rows
-        self.beginInsertRows(QModelIndex(), first, first + count - 1)
-        self._rows += count
-        self.endInsertRows()
+    def apply(self, appended: Appended) -> None:
+        """Take in what `Capture.append` (or `clear`) changed, at once: dropped rows must never be painted.
 
-    def forget_dropped(self) -> None:
-        """The store dropped its oldest rows: remove them from the top, or reset if they were scattered."""
-        removed_top = self.view.forget_dropped()
+        Rows dropped from the top are removed in one `beginRemoveRows`, or the model resets
+        when they were scattered (sorted). New rows wait for `announce_new_rows`, which the
+        window calls at its repaint cadence.
+        """
+        if not appended.dropped:
+            return
         self._values.clear()
-        if removed_top is None:
+        if appended.removed_top is None:
             self.view_replaced()
             return
-        removed = min(removed_top, self._rows)
+        removed = min(appended.removed_top, self._rows)
         if removed <= 0:
             return
         self.beginRemoveRows(QModelIndex(), 0, removed - 1)
         self._rows -= removed
         self.endRemoveRows()
+
+    def pending_rows(self) -> int:
+        """Rows the view shows that are not announced yet (the filter runs over new rows here)."""
+        self.view.catch_up()
+        return len(self.view) - self._rows
+
+    def announce_new_rows(self) -> int:
+        """Announce the rows the view gained since the last call, in one `beginInsertRows`; return how many."""
+        count = self.pending_rows()
+        if count <= 0:
+            return 0
+        first = self._rows
+        self.beginInsertRows(QModelIndex(), first, first + count - 1)
+        self._rows += count
+        self.endInsertRows()
+        return count

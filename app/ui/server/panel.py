@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +100,7 @@ class ServerClientsModel(RowsModel):
             return _GREY
         return None
 
-    def observe(self, frames: list[Frame]) -> None:
+    def observe(self, frames: Sequence[Frame]) -> None:
         """Update from a drained batch: only the server side's own connections count."""
         changed: set[int] = set()
         for frame in frames:

@@ -16,26 +16,22 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
 
-from app.core.capture import CaptureStore
 from app.core.docworker import DocumentWorker
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
+from app.core.ingest import Capture
 from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
-from app.core.summary import human_size, message_heading
-from app.core.view import View
+from app.core.summary import message_heading
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
 from app.services.session import Session
@@ -46,11 +42,8 @@ from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
 from app.ui.connections.panel import ConnectionsPanel
-from app.ui.log import selection
 from app.ui.log.actions import LogActions
-from app.ui.log.columns import LogColumns
-from app.ui.log.filter_bar import FilterBar
-from app.ui.log.model import LogModel
+from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.server.panel import ServerPanel
@@ -72,7 +65,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.store = CaptureStore(budget=session.options.memory_budget)
+        self.capture = Capture(budget=session.options.memory_budget)  # the one way frames enter the log
+        self.store, self.view = self.capture.store, self.capture.view
         self.current_connection: str | None = None
         self.quick_connection: str | None = None  # the newest connection with default options: the URL bar's own
         self.connection_states: dict[str, ConnectionState] = {}
@@ -93,14 +87,17 @@ class MainWindow(QMainWindow):
         self._build_server_panel()
         self._build_connections_panel()
         self._connect_signals()
-        self.capture_files = CaptureFiles(self)
+        self.capture_files = CaptureFiles(self, self)
         self._add_quit(self.capture_files.install(self.menuBar()))
-        self.capture_controls = CaptureControls(self)  # the Capture menu: recording and replay
+        self.capture_controls = CaptureControls(self, self)  # the Capture menu: recording and replay
+        # Every live batch is counted by the panels and written to a recording file, if one is open.
+        for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
+            self.capture.add_observer(observer)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
         self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
-        self.log_actions = LogActions(self)  # copy, load, resend, compare, clear: the Log menu and context menu
+        self.log_actions = LogActions(self, self)  # copy, load, resend, compare, clear: the Log menu and context menu
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
@@ -138,45 +135,37 @@ class MainWindow(QMainWindow):
         self.state_label.setMaximumWidth(self.fontMetrics().averageCharWidth() * 140)
 
     def _build_log(self) -> None:
-        self.view = View(self.store)
-        self.log_model = LogModel(self.store, self.view, self)
-        self.filter_bar = FilterBar(self.view)
-        self.log_view = QTableView()
-        self.log_view.setObjectName("messageLog")
-        self.log_view.setAccessibleName("messageLog")
-        self.log_view.setModel(self.log_model)
-        self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.log_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.log_view.setWordWrap(False)
-        self.log_view.setShowGrid(False)
-        self.log_view.setAlternatingRowColors(True)
-        vertical = self.log_view.verticalHeader()
-        vertical.setVisible(False)
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
-        header = self.log_view.horizontalHeader()
-        for column, width in enumerate((100, 80, 95, 65, 75)):
-            header.resizeSection(column, width)
-        self.log_columns = LogColumns(self.log_view, self.log_model, self)
-        self.follow_tail = True
-        self.follow_button = self._tool_button("Follow", "followTail",
-                                               "Keep the newest message in view (scrolling up turns this off)")
-        self.follow_button.setChecked(True)
-        self.pause_button = self._tool_button("Pause", "pauseView",
-                                              "Freeze the log while capture goes on (Ctrl+P)")
-        self.new_badge = QLabel()
-        self.new_badge.setObjectName("pausedBadge")
-        self.new_badge.setAccessibleName("pausedBadge")
-        self.new_badge.setStyleSheet("color: #9a6700; font-weight: bold;")
+        self.log_pane = LogPane(self.capture)
+        pane = self.log_pane
+        self.log_model, self.log_view, self.log_columns, self.filter_bar = pane.model, pane.table, pane.columns, pane.filter_bar
+        self.follow_button, self.pause_button, self.new_badge = pane.follow_button, pane.pause_button, pane.new_badge
+        self.dropped_label, self.counts_label = pane.dropped_label, pane.counts_label
 
-    def _tool_button(self, text: str, name: str, tip: str) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setCheckable(True)
-        button.setObjectName(name)
-        button.setAccessibleName(name)
-        button.setToolTip(tip)
-        return button
+    @property
+    def follow_tail(self) -> bool:
+        return self.log_pane.follow_tail
+
+    @property
+    def closing(self) -> bool:
+        """True once the window has shut down: work finishing later must touch no widget."""
+        return self._shut_down
+
+    @property
+    def recording(self) -> bool:
+        return self.capture_controls.recording
+
+    def url_bar_text(self) -> str:
+        return self.url_edit.text()
+
+    def load_into_composer(self, payload: str | bytes) -> None:
+        self.composer.set_payload(payload)
+        self.composer.editor.setFocus()
+
+    def why_not_sendable(self, connection: str | None) -> str | None:
+        """Why nothing can be sent on `connection` now, in the composer's words; None when it is open."""
+        if connection is not None and self.connection_states.get(connection) == ConnectionState.OPEN:
+            return None
+        return self.connections_panel.why_not_sendable(connection)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
@@ -190,18 +179,9 @@ class MainWindow(QMainWindow):
         right.addWidget(self.message_view)
         right.addWidget(self.composer)
         right.setSizes([400, 340])  # at 1280×800: six lines to compose in, a screenful of tree above
-        log_pane = QWidget()
-        log_layout = QVBoxLayout(log_pane)
-        log_layout.setContentsMargins(0, 0, 0, 0)
-        log_bar = QHBoxLayout()
-        log_bar.addWidget(self.filter_bar, 1)  # nothing beside it changes width: the filter box keeps its own
-        log_bar.addWidget(self.follow_button)
-        log_bar.addWidget(self.pause_button)
-        log_layout.addLayout(log_bar)
-        log_layout.addWidget(self.log_view, 1)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.setObjectName("mainSplitter")
-        main.addWidget(log_pane)
+        main.addWidget(self.log_pane)
         main.addWidget(right)
         main.setSizes([720, 560])
         self.splitters = [main, right]
@@ -217,27 +197,15 @@ class MainWindow(QMainWindow):
         self.server_label.setTextFormat(Qt.TextFormat.PlainText)
         self.server_label.setObjectName("serverAddress")
         self.server_label.setAccessibleName("serverAddress")
-        self.dropped_label = QLabel()
-        self.dropped_label.setObjectName("droppedCount")
-        self.dropped_label.setAccessibleName("droppedCount")
-        self.dropped_label.setStyleSheet("color: #9a6700;")
-        self.counts_label = QLabel()
-        self.counts_label.setObjectName("messageCounts")
-        self.counts_label.setAccessibleName("messageCounts")
-        self.counts_label.setToolTip("Messages in the log now (connection events not counted); sent and received "
-                                     "count every message since the start or the last Clear log, dropped ones too")
         self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
         self.notice_label = self.notices.label
         bar = self.statusBar()
         bar.addWidget(self.server_label)
         bar.addWidget(self.notices, 1)
-        bar.addPermanentWidget(self.log_columns.status)  # sorting progress and order
-        bar.addPermanentWidget(self.new_badge)  # what arrived while paused
-        bar.addPermanentWidget(self.dropped_label)
-        bar.addPermanentWidget(self.counts_label)
+        for widget in self.log_pane.status_widgets():  # sorting, new while paused, dropped, counts
+            bar.addPermanentWidget(widget)
         if not self.session.options.server:
             self.server_label.setText("Server: off")
-        self._update_counts()
 
     def _build_server_panel(self) -> None:
         self.server_panel = ServerPanel()
@@ -269,13 +237,10 @@ class MainWindow(QMainWindow):
         self.url_edit.returnPressed.connect(self.open_typed_url)
         self.composer.send_to_connection = self.send_payload
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.log_view.verticalScrollBar().valueChanged.connect(self._scrolled)
         add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
-        add_shortcut("Ctrl+F", self, self._focus_filter, what="Filter the log")
+        add_shortcut("Ctrl+F", self, self.log_pane.focus_filter, what="Filter the log")
         add_shortcut("Ctrl+P", self, self.pause_button.toggle, what="Pause or resume the log's view")
-        self.follow_button.toggled.connect(self._follow_toggled)
-        self.pause_button.toggled.connect(self._pause_toggled)
-        self.filter_bar.applied.connect(self._filter_applied)
+        self.log_pane.shown_message_gone.connect(self._clear_message)
         self.filter_bar.notice.connect(self.show_notice)
         self.log_columns.notice.connect(self.show_notice)
 
@@ -318,7 +283,7 @@ class MainWindow(QMainWindow):
         """Move everything the network threads queued into the store and the views."""
         batch = self.session.queue.drain(DRAIN_BATCH_LIMIT)
         if not batch:
-            self._show_new_rows()
+            self.show_new_rows()
             return
         frames = []
         for item in batch:
@@ -326,54 +291,22 @@ class MainWindow(QMainWindow):
                 frames.append(item)
                 continue
             if frames:  # keep order: frames before a state change are shown before it
-                self._append(frames)
+                self.ingest(frames)
                 frames = []
             self._handle_record(item)
         if frames:
-            self._append(frames)
+            self.ingest(frames)
         flooding = len(batch) == DRAIN_BATCH_LIMIT or len(self.session.queue) > 0
         if not flooding or self._since_repaint.elapsed() >= REPAINT_INTERVAL_MS:
-            self._show_new_rows()
+            self.show_new_rows()
 
-    def _append(self, frames: list[Frame]) -> None:
-        self.store.extend(frames)
-        self.server_panel.model.observe(frames)
-        self.capture_controls.observe(frames)
-        self.connections_panel.model.observe(frames)
-        if self.store.enforce_budget():
-            self._rows_dropped()
+    def ingest(self, frames: list[Frame], *, imported: bool = False) -> None:
+        """The one path into the log, for the drain and for an import (`imported`: panels and recorder skip it)."""
+        self.log_pane.ingest(frames, imported=imported)
 
-    def _rows_dropped(self) -> None:
-        """The store dropped its oldest rows to stay within its budget: say so, and keep the log consistent."""
-        self.log_columns.keeping_selection(self.log_model.forget_dropped)  # sorted, the model resets
-        store = self.store
-        events = store.dropped_events
-        also = f" (and {events:,} connection event{'s' if events != 1 else ''})" if events else ""
-        self.dropped_label.setText(f"{store.dropped_messages:,} oldest messages dropped{also}")
-        self.dropped_label.setToolTip(
-            f"The log keeps at most {human_size(store.budget)} of messages (--memory-budget); "
-            f"the oldest {store.dropped_messages:,} messages{also} were dropped to stay within it")
-
-    def _show_new_rows(self) -> None:
-        """Announce stored rows to the view: at most every REPAINT_INTERVAL_MS under a flood.
-
-        A repaint calls back into Python for every visible cell; while the client
-        thread competes for the GIL each call can wait for it, so repainting on every
-        drain would starve the GUI thread.
-        """
+    def show_new_rows(self) -> None:
         self._since_repaint.restart()
-        self.view.catch_up()
-        pending = len(self.view) - self.log_model.rowCount()
-        self.filter_bar.show_counts()
-        self._update_counts()  # they count the whole log: new rows the filter hides too
-        if self.pause_button.isChecked():  # capture goes on; the view waits and says how much
-            self.new_badge.setText(f"+{pending:,} new" if pending > 0 else "")
-            return
-        if pending <= 0:
-            return
-        self.log_model.rows_appended(pending)
-        if self.follow_tail:
-            self.log_view.scrollToBottom()
+        self.log_pane.show_new_rows()
 
     def _handle_record(self, item: object) -> None:
         if isinstance(item, StateChange):
@@ -419,26 +352,6 @@ class MainWindow(QMainWindow):
         self.notices.show_notice(level, text)
         (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
 
-    def _update_counts(self) -> None:
-        store = self.store
-        messages = len(store) - store.event_count
-        self.counts_label.setText(f"{messages:,} message{'' if messages == 1 else 's'} · ↑ {store.sent_count:,} sent · "
-                                  f"↓ {store.received_count:,} received")
-
-    def _scrolled(self, value: int) -> None:
-        self.follow_tail = value >= self.log_view.verticalScrollBar().maximum()
-        self.follow_button.setChecked(self.follow_tail)
-
-    def _follow_toggled(self, on: bool) -> None:
-        self.follow_tail = on
-        if on:
-            self.log_view.scrollToBottom()
-
-    def _pause_toggled(self, paused: bool) -> None:
-        if not paused:
-            self.new_badge.clear()
-            self._show_new_rows()
-
     # -- selection ---------------------------------------------------------------------------
 
     def _current_row_changed(self, current, _previous=None) -> None:
@@ -480,35 +393,9 @@ class MainWindow(QMainWindow):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def _focus_filter(self) -> None:
-        self.filter_bar.edit.setFocus()
-        self.filter_bar.edit.selectAll()
-
-    def _filter_applied(self) -> None:
-        """The new filter's rows are in place: keep the selected messages it still shows, else clear the pane."""
-        kept = selection.remember(self.log_view, self.view.previous_store_row)
-        self.view.catch_up()
-        self.log_model.view_replaced()
-        if kept.current is not None and not selection.restore(self.log_view, self.view, kept):
-            self._clear_message()
-        self.log_columns.resort()
-        if self.follow_tail:
-            self.log_view.scrollToBottom()
-        elif self.log_view.currentIndex().isValid():
-            self.log_view.scrollTo(self.log_view.currentIndex())
-
     def clear_log(self) -> None:
         """Remove every row from the log; a recording to file, the connections and their counts go on."""
-        self.store.clear()
-        self.log_model.forget_dropped()
-        self.log_model.view_replaced()
-        self.log_columns.resort()
-        self._clear_message()
-        self.new_badge.clear()
-        self.dropped_label.clear()
-        self.dropped_label.setToolTip("")
-        self.filter_bar.show_counts()
-        self._update_counts()
+        self.log_pane.clear()
 
     def _current_url(self) -> str:
         connection = self.session.inspector.connections.get(self.current_connection or "")
@@ -572,8 +459,9 @@ class MainWindow(QMainWindow):
     async def send_payload(self, payload: str | bytes) -> bool:
         """Send to the current connection (bytes as a binary frame); True once it is on the wire."""
         connection = self.current_connection
-        if connection is None or self.connection_states.get(connection) != ConnectionState.OPEN:
-            self.composer.show_send_error(self.connections_panel.why_not_sendable(connection))
+        why = self.why_not_sendable(connection)
+        if connection is None or why is not None:
+            self.composer.show_send_error(why or "Not sent: no connection")
             return False
         try:
             await asyncio.wrap_future(self.session.inspector.submit_send(connection, payload))
