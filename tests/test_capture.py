@@ -89,7 +89,7 @@ def test_dropping_releases_whole_arena_chunks() -> None:
     for _ in range(20):
         store.extend([big])
         store.enforce_budget()
-    assert store.dropped > 0 and len(store.payloads._chunks) <= 5
+    assert store.dropped > 0 and store.payloads.chunk_count <= 5
     assert all(store.payloads[r] == big.payload for r in store.rows())
 
 

@@ -83,7 +83,7 @@ def test_a_profile_saved_in_the_dialog_survives_a_restart_and_opens_from_the_pan
     window = open_window(qtbot)  # the same data directory: a new run
     try:
         panel = window.connections_panel
-        panel._fill_profiles_menu()
+        panel.profiles_menu.aboutToShow.emit()  # as when the menu opens
         titles = [a.text() for a in panel.profiles_menu.actions() if a.text()]
         assert titles[:2] == [f"plain  —  {server.url('/feed')}", f"staging  —  {server.url('/feed')}"]
 

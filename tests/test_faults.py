@@ -179,7 +179,7 @@ def server_loop_state(server: EmbeddedServer) -> tuple[int, int]:
     """(asyncio tasks on the server loop, connections uvicorn holds): what a leak would grow."""
     import asyncio
 
-    uvicorn_server = server._server  # inspected, not changed
+    uvicorn_server = server._server  # noqa: SLF001 - uvicorn's own state, inspected, not changed
     assert uvicorn_server is not None and uvicorn_server.loop is not None
 
     async def count() -> tuple[int, int]:

@@ -190,7 +190,7 @@ def test_ctrl_q_quits(window: MainWindow, qtbot) -> None:
     assert quit_action.text() == "&Quit" and quit_action.shortcut().toString() == "Ctrl+Q"
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
-    assert window._shut_down
+    assert window.closing
 
 
 def test_resend_sends_again_on_the_rows_connection_or_says_why_not(qtbot) -> None:

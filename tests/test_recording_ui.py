@@ -163,9 +163,9 @@ def test_a_full_disk_stops_recording_with_a_message_and_keeps_the_file(launch, q
     qtbot.waitUntil(lambda: path.read_text().count("online") == 2, timeout=5000)  # the status update, both sides
     kept = path.read_text()
     recorder = controls.recorder
-    assert recorder is not None and recorder._file is not None
+    assert recorder is not None and recorder._file is not None  # noqa: SLF001 - the fault is injected under the file
     full = os.open("/dev/full", os.O_WRONLY)  # from now on every write to the capture finds the disk full
-    os.dup2(full, recorder._file.fileno())
+    os.dup2(full, recorder._file.fileno())  # noqa: SLF001
     os.close(full)
     window.composer.editor.setPlainText('{"more": "frames"}')
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

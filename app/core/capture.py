@@ -81,6 +81,11 @@ class PayloadArena:
         self.kinds = array("B")  # TEXT or BINARY per row
 
     @property
+    def chunk_count(self) -> int:
+        """Chunks held now: dropped rows must give theirs back."""
+        return len(self._chunks)
+
+    @property
     def nbytes(self) -> int:
         """Payload bytes of the rows kept."""
         return self.starts[-1] - self.starts[0]

@@ -226,6 +226,10 @@ class Persistence:
             self._count_write()
             return cursor
 
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own check of the database file: empty when it is sound."""
+        return [row[0] for row in self._read("PRAGMA integrity_check") if row[0] != "ok"]
+
     def _read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, parameters).fetchall()
