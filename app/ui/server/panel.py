@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,8 +35,6 @@ from app.ui.common.naming import named
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
 _GREY = QColor("#6e7781")
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(slots=True)
@@ -89,15 +87,11 @@ class ServerClientsModel(RowsModel):
     def clients(self) -> list[ServerClient]:
         return self.rows
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        client = self.clients[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _client_cells(client)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and not client.live:
-            return _GREY
+    def tooltip(self, row: int, column: int) -> None:
         return None
+
+    def styled(self, row: int, column: int, role: int) -> Any:
+        return _GREY if role == Qt.ItemDataRole.ForegroundRole and not self.clients[row].live else None
 
     def observe(self, frames: list[Frame]) -> None:
         """Update from a drained batch: only the server side's own connections count."""
