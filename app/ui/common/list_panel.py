@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.headers import horizontal_header
+from app.ui.common.naming import named
 from app.ui.common.tooltips import plain_tooltip
 
 SEARCH_DELAY_MS = 150
@@ -107,14 +108,12 @@ class SearchableList(QWidget):
                  placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit()
-        self.search.setObjectName(f"{name}Search")
-        self.search.setAccessibleName(f"{name}Search")
+        named(self.search, f"{name}Search")
         self.search.setPlaceholderText(placeholder)
         self.search.setClearButtonEnabled(True)
         self.model = RowsModel(columns, cells, self)
         self.table = _Table()
-        self.table.setObjectName(f"{name}List")
-        self.table.setAccessibleName(f"{name}List")
+        named(self.table, f"{name}List")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -140,8 +139,7 @@ class SearchableList(QWidget):
 
     def button(self, text: str, name: str, tip: str, action: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(name)
+        named(button, name)
         button.setToolTip(tip)
         button.clicked.connect(action)
         self.buttons.addWidget(button)

@@ -39,6 +39,7 @@ from app.core.summary import message_heading
 from app.ui.common import async_loop
 from app.ui.common.json_highlighter import text_formats, token_spans
 from app.ui.common.list_panel import RowsModel
+from app.ui.common.naming import named
 from app.ui.common.style import monospace
 
 GAP = "gap"  # a row where this side has no line
@@ -217,16 +218,14 @@ class DiffView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setObjectName("diffView")
-        self.setAccessibleName("diffView")
+        named(self, "diffView")
         self.setWindowTitle("Compare messages")
         self.resize(1200, 760)
         self.prepared: PreparedComparison | None = None
         self._generation = 0
 
         self.summary = QLabel("Select two messages in the log and press Ctrl+D.")
-        self.summary.setObjectName("diffSummary")
-        self.summary.setAccessibleName("diffSummary")
+        named(self.summary, "diffSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.left_title = self._title("diffLeftTitle")
@@ -234,8 +233,7 @@ class DiffView(QWidget):
 
         self.rows_model = DiffLinesModel(self)
         self.rows = QTableView()
-        self.rows.setObjectName("diffRows")
-        self.rows.setAccessibleName("diffRows")
+        named(self.rows, "diffRows")
         self.rows.setModel(self.rows_model)
         self.rows.setFont(monospace())
         self.rows.setShowGrid(False)
@@ -256,8 +254,7 @@ class DiffView(QWidget):
 
         self.changes_model = DiffChangesModel(self)
         self.changes = QTableView()
-        self.changes.setObjectName("diffChanges")
-        self.changes.setAccessibleName("diffChanges")
+        named(self.changes, "diffChanges")
         self.changes.setModel(self.changes_model)
         self.changes.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.changes.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -299,8 +296,7 @@ class DiffView(QWidget):
 
     def _title(self, name: str) -> QLabel:
         title = QLabel()
-        title.setObjectName(name)
-        title.setAccessibleName(name)
+        named(title, name)
         title.setTextFormat(Qt.TextFormat.PlainText)
         return title
 
