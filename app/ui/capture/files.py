@@ -26,6 +26,7 @@ from app.core.capture_files import EXTENSIONS, export_capture, read_capture, tag
 from app.core.frames import Frame
 from app.core.jsonl import ImportReport
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 
 if TYPE_CHECKING:
     from app.ui.shell.main_window import MainWindow
@@ -68,8 +69,7 @@ class CaptureFiles(QObject):
 
     def install(self, menu_bar: QMenuBar) -> QMenu:
         menu = menu_bar.addMenu("&File")
-        menu.setObjectName("fileMenu")
-        menu.setAccessibleName("fileMenu")
+        named(menu, "fileMenu")
         menu.addActions([self.import_action, self.export_action, self.export_view_action])
         return menu
 
@@ -241,8 +241,7 @@ class CaptureFiles(QObject):
         box = self.report_box
         if box is None:
             box = self.report_box = QMessageBox(self.window)
-            box.setObjectName("importReport")
-            box.setAccessibleName("importReport")
+            named(box, "importReport")
             box.setWindowTitle("Import report")
             box.setIcon(QMessageBox.Icon.Warning)
             box.setStandardButtons(QMessageBox.StandardButton.Close)

@@ -24,6 +24,7 @@ from app.services.recorder import Recorder, RecordingError
 from app.services.replay import CaptureError, Replay, ReplayResult, ReplayScript, Timing, load_capture
 from app.ui.capture.replay_dialog import CAPTURE_FILTER, ReplayDialog
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 
 if TYPE_CHECKING:
     from app.ui.shell.main_window import MainWindow
@@ -87,8 +88,7 @@ class CaptureControls(QObject):
 
     def _status_label(self, name: str, style: str) -> QLabel:
         label = QLabel()
-        label.setObjectName(name)
-        label.setAccessibleName(name)
+        named(label, name)
         label.setStyleSheet(style)
         label.hide()
         self.window.statusBar().addPermanentWidget(label)

@@ -42,6 +42,7 @@ from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
@@ -122,16 +123,13 @@ class MainWindow(QMainWindow):
 
     def _build_url_bar(self) -> None:
         self.url_edit = QLineEdit()
-        self.url_edit.setObjectName("connectionUrl")
-        self.url_edit.setAccessibleName("connectionUrl")
+        named(self.url_edit, "connectionUrl")
         self.url_edit.setPlaceholderText("ws://host:port/path or wss://…  (Ctrl+L)")
         self.url_edit.setClearButtonEnabled(True)
         self.connect_button = QPushButton("Connect")
-        self.connect_button.setObjectName("connectButton")
-        self.connect_button.setAccessibleName("connectButton")
+        named(self.connect_button, "connectButton")
         self.state_label = QLabel("Not connected")
-        self.state_label.setObjectName("connectionState")
-        self.state_label.setAccessibleName("connectionState")
+        named(self.state_label, "connectionState")
         self.state_label.setTextFormat(Qt.TextFormat.PlainText)  # a refusal's body may be an HTML error page
         self.state_label.setMinimumWidth(200)
         # A refusal's body can be a KiB: the label shows what fits, its tooltip all of it.
@@ -142,8 +140,7 @@ class MainWindow(QMainWindow):
         self.log_model = LogModel(self.store, self.view, self)
         self.filter_bar = FilterBar(self.view)
         self.log_view = QTableView()
-        self.log_view.setObjectName("messageLog")
-        self.log_view.setAccessibleName("messageLog")
+        named(self.log_view, "messageLog")
         self.log_view.setModel(self.log_model)
         self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.log_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -165,16 +162,14 @@ class MainWindow(QMainWindow):
         self.pause_button = self._tool_button("Pause", "pauseView",
                                               "Freeze the log while capture goes on (Ctrl+P)")
         self.new_badge = QLabel()
-        self.new_badge.setObjectName("pausedBadge")
-        self.new_badge.setAccessibleName("pausedBadge")
+        named(self.new_badge, "pausedBadge")
         self.new_badge.setStyleSheet("color: #9a6700; font-weight: bold;")
 
     def _tool_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
         button.setCheckable(True)
-        button.setObjectName(name)
-        button.setAccessibleName(name)
+        named(button, name)
         button.setToolTip(tip)
         return button
 
@@ -215,15 +210,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.server_label = QLabel("Server: starting…")
         self.server_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.server_label.setObjectName("serverAddress")
-        self.server_label.setAccessibleName("serverAddress")
+        named(self.server_label, "serverAddress")
         self.dropped_label = QLabel()
-        self.dropped_label.setObjectName("droppedCount")
-        self.dropped_label.setAccessibleName("droppedCount")
+        named(self.dropped_label, "droppedCount")
         self.dropped_label.setStyleSheet("color: #9a6700;")
         self.counts_label = QLabel()
-        self.counts_label.setObjectName("messageCounts")
-        self.counts_label.setAccessibleName("messageCounts")
+        named(self.counts_label, "messageCounts")
         self.counts_label.setToolTip("Messages in the log now (connection events not counted); sent and received "
                                      "count every message since the start or the last Clear log, dropped ones too")
         self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
@@ -242,8 +234,7 @@ class MainWindow(QMainWindow):
     def _build_server_panel(self) -> None:
         self.server_panel = ServerPanel()
         dock = QDockWidget("Embedded server", self)
-        dock.setObjectName("serverDock")
-        dock.setAccessibleName("serverDock")
+        named(dock, "serverDock")
         dock.setWidget(self.server_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.server_panel.push_requested.connect(self.push_from_server)
@@ -257,8 +248,7 @@ class MainWindow(QMainWindow):
     def _build_connections_panel(self) -> None:
         self.connections_panel = ConnectionsPanel(self.session)
         dock = QDockWidget("Connections", self)
-        dock.setObjectName("connectionsDock")
-        dock.setAccessibleName("connectionsDock")
+        named(dock, "connectionsDock")
         dock.setWidget(self.connections_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.connections_panel.current_changed.connect(self.select_connection)
