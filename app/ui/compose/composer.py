@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
 from app.core.frames import ConnectionState, StateChange
+from app.core.printable import displayable
 from app.core.templates import TemplateContext, TemplateError
 from app.ui.common.json_highlighter import JsonHighlighter
 from app.ui.common.naming import named
@@ -53,12 +54,11 @@ Payload = str | bytes
 # Qt's text document turns U+2028 and U+2029 into line breaks, which would put raw
 # newlines inside JSON strings, and drops lone surrogates (a peer can send them, and
 # history keeps them); as escapes they stay the same JSON value inside a string.
-_SEPARATOR_ESCAPES = str.maketrans(
-    {code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0xD800, 0xE000))})
+_SEPARATOR_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def escape_separators(text: str) -> str:
-    return text.translate(_SEPARATOR_ESCAPES)
+    return displayable(text).translate(_SEPARATOR_ESCAPES)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
