@@ -11,11 +11,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.options import parse_options
 from app.services.session import Session
 from app.ui.common import async_loop
 from app.ui.shell import gui_thread_gc
 from app.ui.shell.main_window import MainWindow
+from app.window_args import parse_options
 
 GIL_SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"

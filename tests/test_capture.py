@@ -96,14 +96,14 @@ def test_dropping_releases_whole_arena_chunks() -> None:
 @pytest.mark.parametrize("text, size", [("512M", 512 * 1024 ** 2), ("2G", 2 * 1024 ** 3), ("1.5GiB", 1536 * 1024 ** 2),
                                         ("4000000", 4_000_000), ("64 mb", 64 * 1024 ** 2)])
 def test_memory_budget_option_takes_sizes(text: str, size: int) -> None:
-    from app.options import parse_options
+    from app.window_args import parse_options
 
     assert parse_options(["--memory-budget", text]).memory_budget == size
 
 
 @pytest.mark.parametrize("text", ["lots", "1K", "-5M", "0"])
 def test_memory_budget_option_refuses_nonsense(text: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from app.options import parse_options
+    from app.window_args import parse_options
 
     with pytest.raises(SystemExit) as exit_info:
         parse_options(["--memory-budget", text])
@@ -111,6 +111,15 @@ def test_memory_budget_option_refuses_nonsense(text: str, capsys: pytest.Capture
 
 
 def test_default_memory_budget_is_one_gibibyte() -> None:
-    from app.options import parse_options
+    from app.window_args import parse_options
 
     assert parse_options([]).memory_budget == 1024 ** 3 == CaptureStore().budget
+
+
+def test_the_window_command_line_has_a_name_of_its_own() -> None:
+    """`app.window_args` parses the window's command line; the one `options` module is the connections'."""
+    import importlib.util
+
+    assert importlib.util.find_spec("app.window_args") is not None
+    assert importlib.util.find_spec("app.options") is None
+    assert importlib.util.find_spec("app.net.options") is not None

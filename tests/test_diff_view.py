@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.frames import Direction, Opcode
 from app.ui.common import async_loop
+from app.ui.common.tooltips import plain_tooltip
 from app.ui.message.diff_view import GAP, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT, DiffView, Message, prepare
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
@@ -122,3 +124,22 @@ def test_text_messages_are_compared_by_lines_in_the_view(qtbot) -> None:
     assert view.changes_model.index(0, 0).data() == "lines 1–3"
     assert view.changes_model.index(0, 2).data() == "one ⏎ two ⏎ three"
     assert view.changes_model.index(0, 3).data().startswith("00000000  00 01")
+
+
+def test_the_diffs_tooltips_show_a_peers_markup_as_text(qtbot) -> None:
+    """Both tables are the shared `RowsModel`: a line or a path a peer wrote is never drawn as rich text."""
+    async_loop.install(QApplication.instance())  # type: ignore[arg-type]
+    markup = "<h1>500</h1><img src='http://127.0.0.1:9/x.png'>" + "x" * 40
+    view = DiffView()
+    qtbot.addWidget(view)
+    view.compare(Message("a", Opcode.TEXT, '{"k": 1}'), Message("b", Opcode.TEXT, json.dumps({"<b>k</b>": markup})))
+    qtbot.waitUntil(lambda: view.changes_model.rowCount() == 2, timeout=5000)
+    rows = [row for row in range(view.rows_model.rowCount()) if "<h1>" in view.rows_model.index(row, RIGHT_TEXT).data()]
+    assert len(rows) == 1
+    tip = view.rows_model.index(rows[0], RIGHT_TEXT).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == plain_tooltip(view.rows_model.index(rows[0], RIGHT_TEXT).data())
+    assert "&lt;h1&gt;500&lt;/h1&gt;" in tip and "<img" not in tip
+    paths = [view.changes_model.index(row, 0) for row in range(2)]
+    added = next(index for index in paths if "<b>" in index.data())
+    assert added.data(Qt.ItemDataRole.ToolTipRole) == plain_tooltip(added.data())
+    assert view.rows_model.index(0, LEFT_TEXT).data(Qt.ItemDataRole.ToolTipRole) is None  # a short line has none

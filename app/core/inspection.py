@@ -16,6 +16,7 @@ from app.core import jsondoc
 from app.core.docnodes import LocalDocument, NodeInfo
 from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.frames import Opcode
+from app.core.printable import displayable
 
 # Characters of raw text kept for the raw view. What reaches its text widget is bounded again there
 # (app/ui/message/raw_view.py: laying out one long line costs ~2 s per 2 MiB, 30-70 ms per 32 KiB).
@@ -51,13 +52,9 @@ def hex_dump(data: bytes, limit: int = HEX_LIMIT) -> str:
     return "\n".join(lines)
 
 
-def _display(text: str) -> str:
-    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _raw_part(payload: str) -> Inspection:
     raw = payload if len(payload) <= RAW_LIMIT else payload[:RAW_LIMIT]
-    result = Inspection(raw=_display(raw))
+    result = Inspection(raw=displayable(raw))
     if len(payload) > RAW_LIMIT:
         result.notes.append(f"Raw text shows the first {RAW_LIMIT:,} of {len(payload):,} characters "
                             "(Copy value in the tree copies more)")
@@ -77,7 +74,7 @@ def _raw_head(pieces: list[memoryview]) -> Inspection:
         if budget <= 0:
             break
     text = "".join(parts)
-    result = Inspection(raw=_display(text[:RAW_LIMIT]))
+    result = Inspection(raw=displayable(text[:RAW_LIMIT]))
     if len(text) > RAW_LIMIT:
         result.notes.append(f"Raw text shows the first {RAW_LIMIT:,} characters of {size:,} bytes "
                             "(Copy value in the tree copies more)")

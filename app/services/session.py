@@ -27,7 +27,7 @@ log = logging.getLogger("socketscope")
 
 @dataclass(frozen=True, slots=True)
 class LaunchOptions:
-    """What a session runs: the window's command line (`app.options`) or a headless command fills it in."""
+    """What a session runs: the window's command line (`app.window_args`) or a headless command fills it in."""
 
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT

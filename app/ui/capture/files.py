@@ -27,6 +27,7 @@ from app.core.frames import Frame
 from app.core.ingest import Capture
 from app.core.jsonl import ImportReport
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 
 OPEN_FILTERS = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
 SAVE_FILTERS = {"SocketScope JSONL (*.jsonl)": ".jsonl", "HAR, as Chrome DevTools writes it (*.har)": ".har"}
@@ -83,8 +84,7 @@ class CaptureFiles(QObject):
 
     def install(self, menu_bar: QMenuBar) -> QMenu:
         menu = menu_bar.addMenu("&File")
-        menu.setObjectName("fileMenu")
-        menu.setAccessibleName("fileMenu")
+        named(menu, "fileMenu")
         menu.addActions([self.import_action, self.export_action, self.export_view_action])
         return menu
 
@@ -253,8 +253,7 @@ class CaptureFiles(QObject):
         box = self.report_box
         if box is None:
             box = self.report_box = QMessageBox(self.window)
-            box.setObjectName("importReport")
-            box.setAccessibleName("importReport")
+            named(box, "importReport")
             box.setWindowTitle("Import report")
             box.setIcon(QMessageBox.Icon.Warning)
             box.setStandardButtons(QMessageBox.StandardButton.Close)

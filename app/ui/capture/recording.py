@@ -26,6 +26,7 @@ from app.services.replay import CaptureError, Replay, ReplayResult, ReplayScript
 from app.services.session import Session
 from app.ui.capture.replay_dialog import CAPTURE_FILTER, ReplayDialog
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 
 REFRESH_INTERVAL_MS = 250
 STOP_TIMEOUT = 10.0
@@ -101,8 +102,7 @@ class CaptureControls(QObject):
 
     def _status_label(self, name: str, style: str) -> QLabel:
         label = QLabel()
-        label.setObjectName(name)
-        label.setAccessibleName(name)
+        named(label, name)
         label.setStyleSheet(style)
         label.hide()
         self.window.statusBar().addPermanentWidget(label)

@@ -25,6 +25,7 @@ from qasync import asyncSlot
 
 from app.services.replay import CaptureError, Timing, load_capture
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 
 CAPTURE_FILTER = "SocketScope captures (*.jsonl);;All files (*)"  # what a recording writes
 REPLAY_FILTER = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
@@ -40,32 +41,27 @@ class ReplayDialog(QDialog):
         super().__init__(parent)
         self._listed_path = ""
         self.setWindowTitle("Replay capture")
-        self.setObjectName("replayDialog")
-        self.setAccessibleName("replayDialog")
+        named(self, "replayDialog")
         self.file_edit = self._line_edit("replayFile", path, "capture.jsonl or .har")
         browse = QPushButton("Browse…")
-        browse.setObjectName("replayBrowse")
-        browse.setAccessibleName("replayBrowse")
+        named(browse, "replayBrowse")
         browse.clicked.connect(self._browse)
         file_row = QHBoxLayout()
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(browse)
         self.url_edit = self._line_edit("replayUrl", url, "ws://host:port/path or wss://…")
         self.connection_box = QComboBox()
-        self.connection_box.setObjectName("replayConnection")
-        self.connection_box.setAccessibleName("replayConnection")
+        named(self.connection_box, "replayConnection")
         self.connection_box.setEditable(True)
         connection_edit = self.connection_box.lineEdit()
         assert connection_edit is not None  # the box is editable
         connection_edit.setPlaceholderText("the first client connection that sent (e.g. client#2)")
         self.file_edit.editingFinished.connect(self._file_chosen)
         self.timing_box = QComboBox()
-        self.timing_box.setObjectName("replayTiming")
-        self.timing_box.setAccessibleName("replayTiming")
+        named(self.timing_box, "replayTiming")
         self.timing_box.addItems(_TIMINGS)
         self.factor_box = QDoubleSpinBox()
-        self.factor_box.setObjectName("replayFactor")
-        self.factor_box.setAccessibleName("replayFactor")
+        named(self.factor_box, "replayFactor")
         self.factor_box.setRange(0.01, 100.0)
         self.factor_box.setSingleStep(0.25)
         self.factor_box.setValue(1.0)
@@ -76,13 +72,11 @@ class ReplayDialog(QDialog):
         timing_row.addWidget(self.timing_box, 1)
         timing_row.addWidget(self.factor_box)
         self.error_label = QLabel()
-        self.error_label.setObjectName("replayError")
-        self.error_label.setAccessibleName("replayError")
+        named(self.error_label, "replayError")
         self.error_label.setStyleSheet("color: #cf222e;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         replay = buttons.addButton("Replay", QDialogButtonBox.ButtonRole.AcceptRole)
-        replay.setObjectName("replayStart")
-        replay.setAccessibleName("replayStart")
+        named(replay, "replayStart")
         replay.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -99,8 +93,7 @@ class ReplayDialog(QDialog):
 
     def _line_edit(self, name: str, text: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(text)
-        edit.setObjectName(name)
-        edit.setAccessibleName(name)
+        named(edit, name)
         edit.setPlaceholderText(placeholder)
         edit.setClearButtonEnabled(True)
         return edit

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.headers import horizontal_header
+from app.ui.common.naming import named
 from app.ui.common.tooltips import plain_tooltip
 
 SEARCH_DELAY_MS = 150
@@ -30,9 +31,14 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class RowsModel(QAbstractTableModel):
-    """Rows of any objects, shown through one formatter per column."""
+    """Rows of any objects, shown through one formatter per column.
 
-    def __init__(self, columns: tuple[str, ...], cells: Callable[[Any], Sequence[str]], parent: Any = None) -> None:
+    Every cell's tooltip is its text, shown literally (`plain_tooltip`: peers' text must not
+    render as markup). A subclass that colours, aligns or caches cells overrides `cell`,
+    `tooltip` or `styled`, never `data`, so that rule holds for every table.
+    """
+
+    def __init__(self, columns: tuple[str, ...], cells: Callable[[Any], Sequence[Any]], parent: Any = None) -> None:
         super().__init__(parent)
         self.columns = columns
         self._cells = cells
@@ -53,10 +59,27 @@ class RowsModel(QAbstractTableModel):
         return horizontal_header(self.columns, section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid():
             return None
-        cell = self._cells(self.rows[index.row()])[index.column()]
-        return plain_tooltip(cell) if role == Qt.ItemDataRole.ToolTipRole and isinstance(cell, str) else cell
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cell(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self.tooltip(row, column)
+            return plain_tooltip(tip) if isinstance(tip, str) else tip
+        return self.styled(row, column, role)
+
+    def cell(self, row: int, column: int) -> Any:
+        """What row `row` shows in `column`."""
+        return self._cells(self.rows[row])[column]
+
+    def tooltip(self, row: int, column: int) -> Any:
+        """The text of a cell's tooltip (the cell's own text by default), None for none."""
+        return self.cell(row, column)
+
+    def styled(self, row: int, column: int, role: int) -> Any:
+        """A cell's other roles (colour, alignment); none by default."""
+        return None
 
 
 class _Table(QTableView):
@@ -85,14 +108,12 @@ class SearchableList(QWidget):
                  placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit()
-        self.search.setObjectName(f"{name}Search")
-        self.search.setAccessibleName(f"{name}Search")
+        named(self.search, f"{name}Search")
         self.search.setPlaceholderText(placeholder)
         self.search.setClearButtonEnabled(True)
         self.model = RowsModel(columns, cells, self)
         self.table = _Table()
-        self.table.setObjectName(f"{name}List")
-        self.table.setAccessibleName(f"{name}List")
+        named(self.table, f"{name}List")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -118,8 +139,7 @@ class SearchableList(QWidget):
 
     def button(self, text: str, name: str, tip: str, action: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(name)
+        named(button, name)
         button.setToolTip(tip)
         button.clicked.connect(action)
         self.buttons.addWidget(button)

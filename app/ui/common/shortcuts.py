@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common.naming import named
+
 
 def add_shortcut(keys: str, parent: QWidget, slot: Callable[[], object],
                  context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut, what: str = "") -> QShortcut:
@@ -95,12 +97,10 @@ class ShortcutsDialog(QDialog):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self.setObjectName("shortcutsDialog")
-        self.setAccessibleName("shortcutsDialog")
+        named(self, "shortcutsDialog")
         self.setWindowTitle("Keyboard shortcuts")
         self.table = QTableWidget(0, 3)
-        self.table.setObjectName("shortcutsTable")
-        self.table.setAccessibleName("shortcutsTable")
+        named(self.table, "shortcutsTable")
         self.table.setHorizontalHeaderLabels(["Keys", "Does", "Where"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

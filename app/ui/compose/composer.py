@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
 from app.core.frames import ConnectionState, StateChange
+from app.core.printable import displayable
 from app.core.templates import TemplateContext, TemplateError
 from app.ui.common.json_highlighter import JsonHighlighter
+from app.ui.common.naming import named
 from app.ui.common.style import monospace, status_colour
 from app.ui.compose.repeat_sender import RepeatSender
 
@@ -52,18 +54,16 @@ Payload = str | bytes
 # Qt's text document turns U+2028 and U+2029 into line breaks, which would put raw
 # newlines inside JSON strings, and drops lone surrogates (a peer can send them, and
 # history keeps them); as escapes they stay the same JSON value inside a string.
-_SEPARATOR_ESCAPES = str.maketrans(
-    {code: f"\\u{code:04x}" for code in (0x2028, 0x2029, *range(0xD800, 0xE000))})
+_SEPARATOR_ESCAPES = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def escape_separators(text: str) -> str:
-    return text.translate(_SEPARATOR_ESCAPES)
+    return displayable(text).translate(_SEPARATOR_ESCAPES)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
     button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(name)
+    named(button, name)
     button.setToolTip(tip)
     return button
 
@@ -156,8 +156,7 @@ class Composer(QWidget):
         self.error_position: tuple[int, int] | None = None
 
         self.editor = PayloadEditor()
-        self.editor.setObjectName("composerEditor")
-        self.editor.setAccessibleName("composerEditor")
+        named(self.editor, "composerEditor")
         self.editor.setFont(monospace())
         self.editor.setTabChangesFocus(False)
         # No soft wrap: Qt breaks lines after hyphens and slashes too, which would split a UUID, a URL or
@@ -166,8 +165,7 @@ class Composer(QWidget):
         self.highlighter = JsonHighlighter(self.editor.document())
 
         self.mode_combo = QComboBox()
-        self.mode_combo.setObjectName("composerMode")
-        self.mode_combo.setAccessibleName("composerMode")
+        named(self.mode_combo, "composerMode")
         self.mode_combo.setToolTip("Send JSON as a text frame, or bytes typed as hex or base64 as a binary frame")
         for label, mode in MODES:
             self.mode_combo.addItem(label, mode)
@@ -175,8 +173,7 @@ class Composer(QWidget):
                                    "Load a .json file into the editor (or drop one onto it)")
 
         self.error = QLabel()
-        self.error.setObjectName("composerError")
-        self.error.setAccessibleName("composerError")
+        named(self.error, "composerError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
 
@@ -185,21 +182,18 @@ class Composer(QWidget):
         self.send_button = _button("Send", "sendButton", "Send once to the connection named beside it (Ctrl+Enter)")
         self.send_button.setDefault(True)
         self.target = ElidedLabel()
-        self.target.setObjectName("composerTarget")
-        self.target.setAccessibleName("composerTarget")
+        named(self.target, "composerTarget")
         self.show_target(None)
 
         self.repeat_count = QSpinBox()
-        self.repeat_count.setObjectName("repeatCount")
-        self.repeat_count.setAccessibleName("repeatCount")
+        named(self.repeat_count, "repeatCount")
         self.repeat_count.setRange(0, 1_000_000)
         self.repeat_count.setValue(10)
         self.repeat_count.setSpecialValueText("until stopped")
         self.repeat_count.setSuffix(" times")
         self.repeat_count.setToolTip("How many sends a repeat makes (0: until stopped)")
         self.repeat_interval = QSpinBox()
-        self.repeat_interval.setObjectName("repeatInterval")
-        self.repeat_interval.setAccessibleName("repeatInterval")
+        named(self.repeat_interval, "repeatInterval")
         self.repeat_interval.setRange(0, 3_600_000)
         self.repeat_interval.setValue(1000)
         self.repeat_interval.setSingleStep(100)
@@ -211,8 +205,7 @@ class Composer(QWidget):
         self.stop_button = _button("Stop", "stopButton", "Stop repeating (Esc)")
         self.stop_button.setEnabled(False)
         self.repeat_status = QLabel()
-        self.repeat_status.setObjectName("repeatStatus")
-        self.repeat_status.setAccessibleName("repeatStatus")
+        named(self.repeat_status, "repeatStatus")
 
         self.repeater = RepeatSender(self._next_payload, self._send, self)
         self._build_layout()

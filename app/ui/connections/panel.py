@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +40,6 @@ from app.services.session import Session
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
 from app.ui.common.style import palette_is_dark
-from app.ui.common.tooltips import plain_tooltip
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import ProfileStore, missing_secret, read_profiles
 
@@ -50,8 +49,6 @@ STATE = COLUMNS.index("State")
 _STATE_COLOURS = {"closed": ("#6e7781", "#8b949e"), "failed": ("#cf222e", "#ff7b72"),
                   "reconnecting": ("#9a6700", "#d29922")}
 NEW_SHORTCUT, PING_SHORTCUT, CLOSE_SHORTCUT = "Ctrl+Shift+N", "Ctrl+Shift+I", "Ctrl+Shift+W"
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(slots=True)
@@ -93,15 +90,14 @@ class ConnectionsModel(RowsModel):
         dark = palette_is_dark()
         self._colours = {state: QColor(pair[dark]) for state, pair in _STATE_COLOURS.items()}
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def tooltip(self, row: int, column: int) -> str | None:
+        if column not in (1, STATE):
             return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _connection_cells(row)[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column in (1, STATE):
-            return plain_tooltip(row.change.url if column == 1 else row.change.detail)
+        change = self.rows[row].change
+        return change.url if column == 1 else change.detail
+
+    def styled(self, position: int, column: int, role: int) -> Any:
+        row = self.rows[position]
         if role == Qt.ItemDataRole.ForegroundRole:
             state = row.change.state
             if state == ConnectionState.FAILED:

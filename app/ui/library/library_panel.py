@@ -15,6 +15,7 @@ from app.core.frames import Opcode
 from app.core.summary import summarize
 from app.services.persistence import Persistence, SavedPayload
 from app.ui.common.list_panel import SearchableList
+from app.ui.common.naming import named
 
 
 def _cells(saved: SavedPayload) -> tuple[str, str, str]:
@@ -34,8 +35,7 @@ class LibraryPanel(SearchableList):
         self.name_edit = self._line_edit("libraryName", "Name")
         self.tags_edit = self._line_edit("libraryTags", "tags, space separated")
         self.status = QLabel()
-        self.status.setObjectName("libraryStatus")
-        self.status.setAccessibleName("libraryStatus")
+        named(self.status, "libraryStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         save_row = QHBoxLayout()
         save_row.addWidget(self.name_edit, 2)
@@ -59,8 +59,7 @@ class LibraryPanel(SearchableList):
 
     def _line_edit(self, name: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setAccessibleName(name)
+        named(edit, name)
         edit.setPlaceholderText(placeholder)
         return edit
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.templates import validate_variable_name
 from app.services.persistence import Persistence
+from app.ui.common.naming import named
 
 
 class VariablesPanel(QWidget):
@@ -26,23 +27,19 @@ class VariablesPanel(QWidget):
         super().__init__(parent)
         self.store = store
         self.table = QTableWidget(0, 2)
-        self.table.setObjectName("variablesTable")
-        self.table.setAccessibleName("variablesTable")
+        named(self.table, "variablesTable")
         self.table.setHorizontalHeaderLabels(["Name", "Value"])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.status = QLabel("Use as {{name}} in a payload")
-        self.status.setObjectName("variablesStatus")
-        self.status.setAccessibleName("variablesStatus")
+        named(self.status, "variablesStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         add = QPushButton("Add")
-        add.setObjectName("variableAdd")
-        add.setAccessibleName("variableAdd")
+        named(add, "variableAdd")
         remove = QPushButton("Remove")
-        remove.setObjectName("variableRemove")
-        remove.setAccessibleName("variableRemove")
+        named(remove, "variableRemove")
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMen
 
 from app.core.json_query import FilterError
 from app.core.sorting import SortJob
+from app.ui.common.naming import named
 from app.ui.log import selection
 from app.ui.log.model import COLUMNS, SUMMARY, LogModel
 
@@ -39,8 +40,7 @@ class LogColumns(QObject):
         super().__init__(parent)
         self.table, self.model, self.view = table, model, model.view
         self.status = QLabel()
-        self.status.setObjectName("sortStatus")
-        self.status.setAccessibleName("sortStatus")
+        named(self.status, "sortStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.sort_column: int | None = None
         self.descending = False
@@ -99,8 +99,7 @@ class LogColumns(QObject):
     def menu(self, section: int) -> QMenu:
         """The header's context menu for column `section` (-1: no column under the pointer)."""
         menu = QMenu(self.table)
-        menu.setObjectName("logHeaderMenu")
-        menu.setAccessibleName("logHeaderMenu")
+        named(menu, "logHeaderMenu")
         add = menu.addAction("Add column from JSON path…")
         add.setObjectName("addJsonColumn")
         add.triggered.connect(self.ask_json_path)
@@ -132,8 +131,7 @@ class LogColumns(QObject):
     def ask_json_path(self, text: str = "") -> QInputDialog:
         """Ask for a path (non-modal); a valid one becomes a column, a bad one is asked again with the error."""
         dialog = QInputDialog(self.table)
-        dialog.setObjectName("jsonColumnDialog")
-        dialog.setAccessibleName("jsonColumnDialog")
+        named(dialog, "jsonColumnDialog")
         dialog.setWindowTitle("Add column from JSON path")
         dialog.setLabelText(PATH_HELP)
         dialog.setTextValue(text or "$.")
@@ -144,8 +142,7 @@ class LogColumns(QObject):
         dialog.open()
         edit = dialog.findChild(QLineEdit)
         if edit is not None:
-            edit.setObjectName("jsonColumnPath")
-            edit.setAccessibleName("jsonColumnPath")
+            named(edit, "jsonColumnPath")
         return dialog
 
     def add_column(self, path: str) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from app.core.filters import compile_filter, help_line, help_tooltip
 from app.core.json_query import FilterError
 from app.core.view import View
+from app.ui.common.naming import named
 
 DEBOUNCE_MS = 250
 # Generated from the registry of term kinds, like README's table, so the three never disagree.
@@ -35,14 +36,12 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self.view = view
         self.edit = QLineEdit()
-        self.edit.setObjectName("filterEdit")
-        self.edit.setAccessibleName("filterEdit")
+        named(self.edit, "filterEdit")
         self.edit.setPlaceholderText("Filter (Ctrl+F): " + HELP)
         self.edit.setToolTip(TOOLTIP)
         self.edit.setClearButtonEnabled(True)
         self.status = QLabel()
-        self.status.setObjectName("filterStatus")
-        self.status.setAccessibleName("filterStatus")
+        named(self.status, "filterStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setFixedWidth(self.status.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 8)
         layout = QHBoxLayout(self)

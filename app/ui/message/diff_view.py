@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtCore import QModelIndex, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QShortcut, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.core.capture import CaptureStore
-from app.core.comparison import Comparison, compare_payloads
+from app.core.comparison import Comparison, Row, compare_payloads
 from app.core.diff import ADDED, CHANGED, REMOVED, TYPE_CHANGED, Change, json_type
 from app.core.pretty import members, scalar_text
 from app.core.summary import message_heading
 from app.ui.common import async_loop
 from app.ui.common.json_highlighter import text_formats, token_spans
+from app.ui.common.list_panel import RowsModel
+from app.ui.common.naming import named
 from app.ui.common.style import monospace
 
 GAP = "gap"  # a row where this side has no line
@@ -101,108 +103,70 @@ def preview(value: Any, present: bool, as_json: bool = True) -> str:
     return text if len(text) <= PREVIEW_LENGTH else text[:PREVIEW_LENGTH] + "…"
 
 
-class ChangesModel(QAbstractTableModel):
+class DiffChangesModel(RowsModel):
     """The changed paths: path, kind, left value, right value."""
 
-    HEADERS = ("Path", "Change", "Left", "Right")
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.changes: list[Change] = []
+        super().__init__(("Path", "Change", "Left", "Right"), self._change_cells, parent)
         self.as_json = True
-        self._previews: dict[tuple[int, int], str] = {}
+        self._shown: dict[int, tuple[str, str, str, str]] = {}  # cells by row
+
+    @property
+    def changes(self) -> list[Change]:
+        return self.rows
 
     def set_changes(self, changes: list[Change], as_json: bool) -> None:
-        self.beginResetModel()
-        self.changes = changes
         self.as_json = as_json
-        self._previews = {}
-        self.endResetModel()
+        self._shown = {}
+        self.set_rows(changes)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.changes)
+    def _change_cells(self, change: Change) -> tuple[str, str, str, str]:
+        return (change.path, change.kind, preview(change.left, change.left_location is not None, self.as_json),
+                preview(change.right, change.right_location is not None, self.as_json))
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
+    def cell(self, row: int, column: int) -> str:
+        if row not in self._shown:  # a preview counts a container's members: make it once, when first shown
+            self._shown[row] = self._change_cells(self.rows[row])
+        return self._shown[row][column]
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def tooltip(self, row: int, column: int) -> str | None:
+        return self.rows[row].path if column == 0 else None  # the previews say all a tooltip could
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        change = self.changes[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return change.path
-            if column == 1:
-                return change.kind
-            key = (index.row(), column)
-            if key not in self._previews:
-                if column == 2:
-                    self._previews[key] = preview(change.left, change.left_location is not None, self.as_json)
-                else:
-                    self._previews[key] = preview(change.right, change.right_location is not None, self.as_json)
-            return self._previews[key]
+    def styled(self, row: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
-            return QBrush(_BACKGROUNDS[change.kind])
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return change.path
+            return QBrush(_BACKGROUNDS[self.rows[row].kind])
         return None
 
 
-class RowsModel(QAbstractTableModel):
+class DiffLinesModel(RowsModel):
     """The aligned rows: left line number and text, right line number and text."""
 
-    HEADERS = ("#", "Left", "#", "Right")
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(("#", "Left", "#", "Right"), self._row_cells, parent)
         self.prepared: PreparedComparison | None = None
 
     def set_prepared(self, prepared: PreparedComparison) -> None:
-        self.beginResetModel()
         self.prepared = prepared
-        self.endResetModel()
+        self.set_rows(prepared.comparison.rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() or self.prepared is None else len(self.prepared.comparison.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def line(self, row: int, side: int) -> str | None:
+    def _row_cells(self, lines: Row) -> tuple[str, str, str, str]:
         assert self.prepared is not None
         comparison = self.prepared.comparison
-        index = comparison.rows[row][side]
-        if index is None:
-            return None
-        return (comparison.left_lines if side == 0 else comparison.right_lines)[index]
+        left, right = lines
+        return ("" if left is None else str(left + 1), "" if left is None else comparison.left_lines[left],
+                "" if right is None else str(right + 1), "" if right is None else comparison.right_lines[right])
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.prepared is None:
+    def tooltip(self, row: int, column: int) -> str | None:
+        if column not in (LEFT_TEXT, RIGHT_TEXT):
             return None
-        row, column = index.row(), index.column()
-        side = 0 if column < RIGHT_NUMBER else 1
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column in (LEFT_NUMBER, RIGHT_NUMBER):
-                line = self.prepared.comparison.rows[row][side]
-                return "" if line is None else str(line + 1)
-            return self.line(row, side) or ""
+        text = self.cell(row, column)
+        return text[:TOOLTIP_LENGTH] if len(text) > 60 else None  # a short line is seen whole in its cell
+
+    def styled(self, row: int, column: int, role: int) -> Any:
+        assert self.prepared is not None
         if role == Qt.ItemDataRole.BackgroundRole:
-            kind = (self.prepared.left_kinds if side == 0 else self.prepared.right_kinds)[row]
+            kind = (self.prepared.left_kinds if column < RIGHT_NUMBER else self.prepared.right_kinds)[row]
             return QBrush(_BACKGROUNDS[kind]) if kind else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (LEFT_TEXT, RIGHT_TEXT):
-            text = self.line(row, side) or ""
-            return text[:TOOLTIP_LENGTH] if len(text) > 60 else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (LEFT_NUMBER, RIGHT_NUMBER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -254,25 +218,22 @@ class DiffView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setObjectName("diffView")
-        self.setAccessibleName("diffView")
+        named(self, "diffView")
         self.setWindowTitle("Compare messages")
         self.resize(1200, 760)
         self.prepared: PreparedComparison | None = None
         self._generation = 0
 
         self.summary = QLabel("Select two messages in the log and press Ctrl+D.")
-        self.summary.setObjectName("diffSummary")
-        self.summary.setAccessibleName("diffSummary")
+        named(self.summary, "diffSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.left_title = self._title("diffLeftTitle")
         self.right_title = self._title("diffRightTitle")
 
-        self.rows_model = RowsModel(self)
+        self.rows_model = DiffLinesModel(self)
         self.rows = QTableView()
-        self.rows.setObjectName("diffRows")
-        self.rows.setAccessibleName("diffRows")
+        named(self.rows, "diffRows")
         self.rows.setModel(self.rows_model)
         self.rows.setFont(monospace())
         self.rows.setShowGrid(False)
@@ -291,10 +252,9 @@ class DiffView(QWidget):
         for column in (LEFT_TEXT, RIGHT_TEXT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
-        self.changes_model = ChangesModel(self)
+        self.changes_model = DiffChangesModel(self)
         self.changes = QTableView()
-        self.changes.setObjectName("diffChanges")
-        self.changes.setAccessibleName("diffChanges")
+        named(self.changes, "diffChanges")
         self.changes.setModel(self.changes_model)
         self.changes.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.changes.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -336,8 +296,7 @@ class DiffView(QWidget):
 
     def _title(self, name: str) -> QLabel:
         title = QLabel()
-        title.setObjectName(name)
-        title.setAccessibleName(name)
+        named(title, name)
         title.setTextFormat(Qt.TextFormat.PlainText)
         return title
 

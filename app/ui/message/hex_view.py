@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.core.inspection import hex_dump
+from app.ui.common.naming import named
 
 HEX_FIRST = 16 * 1024  # bytes dumped at first (1,024 lines)
 HEX_MORE = 8  # each "Show more" shows this many times as many bytes
@@ -24,31 +25,26 @@ class HexView(QWidget):
 
     def __init__(self, monospace_font: QFont, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("hexPane")
-        self.setAccessibleName("hexPane")
+        named(self, "hexPane")
         self.data = b""
         self.shown = 0  # bytes in the dump
 
         self.editor = QPlainTextEdit()
-        self.editor.setObjectName("hexView")
-        self.editor.setAccessibleName("hexView")
+        named(self.editor, "hexView")
         self.editor.setReadOnly(True)
         self.editor.setFont(monospace_font)
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
 
         self.decode_button = QPushButton("Decode as UTF-8 / JSON")
-        self.decode_button.setObjectName("hexDecode")
-        self.decode_button.setAccessibleName("hexDecode")
+        named(self.decode_button, "hexDecode")
         self.decode_button.setToolTip("Show these bytes as text, and as a tree if they are JSON")
         self.decode_button.clicked.connect(self.decode_requested)
         self.note = QLabel()
-        self.note.setObjectName("hexNote")
-        self.note.setAccessibleName("hexNote")
+        named(self.note, "hexNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.more_button = QPushButton("Show more")
-        self.more_button.setObjectName("hexShowMore")
-        self.more_button.setAccessibleName("hexShowMore")
+        named(self.more_button, "hexShowMore")
         self.more_button.clicked.connect(self.show_more)
 
         bar = QHBoxLayout()

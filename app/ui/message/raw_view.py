@@ -35,6 +35,7 @@ from app.core.printable import displayable
 from app.core.summary import human_size
 from app.ui.common import async_loop
 from app.ui.common.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
+from app.ui.common.naming import named
 from app.ui.common.shortcuts import add_shortcut
 
 INLINE_FORMAT_LIMIT = 64 * 1024  # characters of raw JSON re-printed on the GUI thread; more on a worker
@@ -73,8 +74,7 @@ def format_value(value: object, mode: str) -> str:
 class RawView(QWidget):
     def __init__(self, parent: QWidget | None = None, monospace_font=None) -> None:
         super().__init__(parent)
-        self.setObjectName("rawPane")
-        self.setAccessibleName("rawPane")
+        named(self, "rawPane")
         self.inspection: Inspection | None = None
         self.mode = RAW
         self.text = ""  # everything the current mode shows (the editor may hold only its beginning)
@@ -84,8 +84,7 @@ class RawView(QWidget):
         self._current_match = -1
 
         self.editor = QPlainTextEdit()
-        self.editor.setObjectName("rawView")
-        self.editor.setAccessibleName("rawView")
+        named(self.editor, "rawView")
         self.editor.setReadOnly(True)
         if monospace_font is not None:
             self.editor.setFont(monospace_font)
@@ -101,8 +100,7 @@ class RawView(QWidget):
             button = QToolButton()
             button.setText(label)
             button.setCheckable(True)
-            button.setObjectName(f"raw{mode.capitalize()}Button")
-            button.setAccessibleName(button.objectName())
+            named(button, f"raw{mode.capitalize()}Button")
             button.setToolTip(tip)
             button.setChecked(mode == RAW)
             button.setProperty("mode", mode)
@@ -112,15 +110,13 @@ class RawView(QWidget):
         self.mode_buttons.buttonClicked.connect(lambda button: self.set_mode(button.property("mode")))
 
         self.find_edit = QLineEdit()
-        self.find_edit.setObjectName("rawFind")
-        self.find_edit.setAccessibleName("rawFind")
+        named(self.find_edit, "rawFind")
         self.find_edit.setPlaceholderText("Find in text (Enter: next, Shift+Enter: previous)")
         self.find_edit.setClearButtonEnabled(True)
         self.previous_button = self._small_button("◀", "rawFindPrevious", "Previous match (Shift+F3)")
         self.next_button = self._small_button("▶", "rawFindNext", "Next match (F3)")
         self.match_label = QLabel()
-        self.match_label.setObjectName("rawMatchCount")
-        self.match_label.setAccessibleName("rawMatchCount")
+        named(self.match_label, "rawMatchCount")
         mode_bar.addSpacing(12)
         mode_bar.addWidget(self.find_edit, 1)
         mode_bar.addWidget(self.previous_button)
@@ -128,15 +124,13 @@ class RawView(QWidget):
         mode_bar.addWidget(self.match_label)
 
         self.note = QLabel()
-        self.note.setObjectName("rawNote")
-        self.note.setAccessibleName("rawNote")
+        named(self.note, "rawNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #9a6700;")
         self.note.hide()
         self.show_all_button = QPushButton("Show all")
-        self.show_all_button.setObjectName("rawShowAll")
-        self.show_all_button.setAccessibleName("rawShowAll")
+        named(self.show_all_button, "rawShowAll")
         self.show_all_button.setToolTip("Put the whole text into the view (this can take seconds)")
         self.show_all_button.hide()
         self.show_all_button.clicked.connect(self.show_all)
@@ -164,8 +158,7 @@ class RawView(QWidget):
     def _small_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
-        button.setObjectName(name)
-        button.setAccessibleName(name)
+        named(button, name)
         button.setToolTip(tip)
         return button
 

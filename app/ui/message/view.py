@@ -14,6 +14,7 @@ from shiboken6 import isValid
 from app.core.docworker import DocumentWorker
 from app.core.inspection import Inspection, decode_binary
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 from app.ui.common.style import monospace
 from app.ui.message.hex_view import HexView
 from app.ui.message.raw_view import RawView
@@ -30,8 +31,7 @@ class MessageView(QWidget):
         super().__init__(parent)
         self.documents = documents
         self.info = QLabel("Select a message to see it here.")
-        self.info.setObjectName("messageInfo")
-        self.info.setAccessibleName("messageInfo")
+        named(self.info, "messageInfo")
         self.info.setWordWrap(True)
         self.info.setTextFormat(Qt.TextFormat.PlainText)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +36,6 @@ from app.ui.common.naming import named
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
 _GREY = QColor("#6e7781")
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(slots=True)
@@ -90,15 +88,11 @@ class ServerClientsModel(RowsModel):
     def clients(self) -> list[ServerClient]:
         return self.rows
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        client = self.clients[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _client_cells(client)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and not client.live:
-            return _GREY
+    def tooltip(self, row: int, column: int) -> None:
         return None
+
+    def styled(self, row: int, column: int, role: int) -> Any:
+        return _GREY if role == Qt.ItemDataRole.ForegroundRole and not self.clients[row].live else None
 
     def observe(self, frames: Sequence[Frame]) -> None:
         """Update from a drained batch: only the server side's own connections count."""
@@ -162,8 +156,7 @@ class ServerPanel(QWidget):
         super().__init__(parent)
         self.model = ServerClientsModel(self)
         self.table = QTableView()
-        self.table.setObjectName("serverClients")
-        self.table.setAccessibleName("serverClients")
+        named(self.table, "serverClients")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
@@ -171,8 +164,7 @@ class ServerPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
 
         self.address = QLabel("Server: starting…")
-        self.address.setObjectName("serverPanelAddress")
-        self.address.setAccessibleName("serverPanelAddress")
+        named(self.address, "serverPanelAddress")
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.port = named(QSpinBox(), "serverPort")
         self.port.setRange(0, 65535)

@@ -21,6 +21,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMenuBar, QTabWidget, QWidget
 
+from app.ui.common.naming import named
+
 CONNECTION_DOCKS = ("connectionsDock", "serverDock")  # tabbed together, bottom left
 PAYLOAD_DOCKS = ("historyDock", "libraryDock", "variablesDock")  # tabbed together, bottom right
 DOCK_HEIGHT = 230
@@ -69,8 +71,7 @@ class DockLayout(QObject):
     def install(self, menu_bar: QMenuBar, before: QAction | None = None) -> QMenu:
         """The View menu: one check item per dock, then Reset layout."""
         menu = QMenu("&View", menu_bar)
-        menu.setObjectName("viewMenu")
-        menu.setAccessibleName("viewMenu")
+        named(menu, "viewMenu")
         for dock in self.docks.values():
             toggle = dock.toggleViewAction()
             toggle.setObjectName(f"{dock.objectName()}Toggle")

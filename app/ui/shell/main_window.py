@@ -38,6 +38,7 @@ from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
 from app.ui.common import async_loop
+from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
@@ -119,16 +120,13 @@ class MainWindow(QMainWindow):
 
     def _build_url_bar(self) -> None:
         self.url_edit = QLineEdit()
-        self.url_edit.setObjectName("connectionUrl")
-        self.url_edit.setAccessibleName("connectionUrl")
+        named(self.url_edit, "connectionUrl")
         self.url_edit.setPlaceholderText("ws://host:port/path or wss://…  (Ctrl+L)")
         self.url_edit.setClearButtonEnabled(True)
         self.connect_button = QPushButton("Connect")
-        self.connect_button.setObjectName("connectButton")
-        self.connect_button.setAccessibleName("connectButton")
+        named(self.connect_button, "connectButton")
         self.state_label = QLabel("Not connected")
-        self.state_label.setObjectName("connectionState")
-        self.state_label.setAccessibleName("connectionState")
+        named(self.state_label, "connectionState")
         self.state_label.setTextFormat(Qt.TextFormat.PlainText)  # a refusal's body may be an HTML error page
         self.state_label.setMinimumWidth(200)
         # A refusal's body can be a KiB: the label shows what fits, its tooltip all of it.
@@ -195,8 +193,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.server_label = QLabel("Server: starting…")
         self.server_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.server_label.setObjectName("serverAddress")
-        self.server_label.setAccessibleName("serverAddress")
+        named(self.server_label, "serverAddress")
         self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
         self.notice_label = self.notices.label
         bar = self.statusBar()
@@ -210,8 +207,7 @@ class MainWindow(QMainWindow):
     def _build_server_panel(self) -> None:
         self.server_panel = ServerPanel()
         dock = QDockWidget("Embedded server", self)
-        dock.setObjectName("serverDock")
-        dock.setAccessibleName("serverDock")
+        named(dock, "serverDock")
         dock.setWidget(self.server_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.server_panel.push_requested.connect(self.push_from_server)
@@ -225,8 +221,7 @@ class MainWindow(QMainWindow):
     def _build_connections_panel(self) -> None:
         self.connections_panel = ConnectionsPanel(self.session)
         dock = QDockWidget("Connections", self)
-        dock.setObjectName("connectionsDock")
-        dock.setAccessibleName("connectionsDock")
+        named(dock, "connectionsDock")
         dock.setWidget(self.connections_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.connections_panel.current_changed.connect(self.select_connection)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from app.ui.common.naming import named
 from app.ui.common.style import status_colour
 
 NOTICE_SECONDS = 10
@@ -21,13 +22,11 @@ class NoticeArea(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel()
-        self.label.setObjectName("notice")
-        self.label.setAccessibleName("notice")
+        named(self.label, "notice")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.dismiss_button = QToolButton()
-        self.dismiss_button.setObjectName("dismissNotice")
-        self.dismiss_button.setAccessibleName("dismissNotice")
+        named(self.dismiss_button, "dismissNotice")
         self.dismiss_button.setText("×")
         self.dismiss_button.setToolTip("Dismiss this notice")
         self.dismiss_button.setAutoRaise(True)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.services.persistence import Persistence, PersistenceError
+from app.ui.common.naming import named
 from app.ui.compose.composer import Composer
 from app.ui.library.history_panel import HistoryPanel
 from app.ui.library.library_panel import LibraryPanel
@@ -54,8 +55,7 @@ class PayloadTools(QObject):
 
     def _dock(self, window: QMainWindow, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, window)
-        dock.setObjectName(name)
-        dock.setAccessibleName(name)
+        named(dock, name)
         dock.setWidget(widget)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)  # placed by DockLayout
         return dock
