@@ -42,7 +42,7 @@ def main() -> None:
     window.resize(1280, 800)
     window.show()
     text = message(1, 150)
-    window.store.extend(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text) for _ in range(10_000))
+    window.ingest([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text) for _ in range(10_000)])
     window.drain_events()
     app.processEvents()
 

@@ -38,8 +38,8 @@ def main() -> None:
     window = build(["--no-server"])
     window.show()
     for start in range(0, COUNT, 10_000):
-        window.store.extend([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload(i))
-                             for i in range(start, start + 10_000)])
+        window.ingest([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload(i))
+                       for i in range(start, start + 10_000)])
     window.drain_events()
     app.processEvents()
     assert window.log_model.rowCount() == COUNT

@@ -181,8 +181,8 @@ def test_closing_mid_repeat_replay_recording_and_export_finishes_the_files(qtbot
     slow_replay = tmp_path / "slow.jsonl"
     with open(slow_replay, "w", encoding="utf-8") as out:
         jsonl.write_frames(out, script)
-    window.store.extend([Frame("client#9", Side.CLIENT, Direction.SENT, Opcode.TEXT, json.dumps({"k": k, "pad": "x" * 200}),
-                               220, start) for k in range(200_000)])  # big enough that the export is still running
+    window.ingest([Frame("client#9", Side.CLIENT, Direction.SENT, Opcode.TEXT, json.dumps({"k": k, "pad": "x" * 200}),
+                           220, start) for k in range(200_000)])  # big enough that the export is still running
 
     recording = tmp_path / "recording.jsonl"
     assert window.capture_controls.start_recording(str(recording))
