@@ -23,9 +23,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMenuBar, QMessageBox
 from qasync import asyncSlot
 
 from app.core.capture_files import EXTENSIONS, export_capture, read_capture, tag_connections
-from app.core.frames import Frame
+from app.core.frames import Frame, Level, Notice
 from app.core.jsonl import ImportReport
-from app.ui.common import async_loop
+from app.ui.common import async_loop, notify
 
 if TYPE_CHECKING:
     from app.ui.shell.main_window import MainWindow
@@ -94,7 +94,7 @@ class CaptureFiles(QObject):
 
     def _show_progress(self, verb: str, name: str, percent: int) -> None:
         if self.busy and not self.window._shut_down:
-            self.window.show_notice("info", f"{verb} {name}… {percent}%")
+            notify.info(f"{verb} {name}… {percent}%")
 
     # -- dialogs and drops -----------------------------------------------------------------------
 
@@ -156,22 +156,22 @@ class CaptureFiles(QObject):
         """Write the capture (or the filtered view) to `path`; return the frame count, None if not written."""
         window, name = self.window, Path(path).name
         if self.busy:
-            window.show_notice("warning", "Not exported: another import or export is running")
+            notify.warning("Not exported: another import or export is running")
             return None
         rows = self._rows(filtered)
         if not rows:
-            window.show_notice("warning", "Nothing to export: the filter matches no frames" if filtered
-                               else "Nothing to export: the capture is empty")
+            notify.warning("Nothing to export: the filter matches no frames" if filtered
+                           else "Nothing to export: the capture is empty")
             return None
         self._set_busy(True)
         try:
-            window.show_notice("info", f"Exporting {len(rows):,} frames to {name}…")
+            notify.info(f"Exporting {len(rows):,} frames to {name}…")
             self._export = async_loop.submit(export_capture, path, window.store, rows,
                                              self._progress_reporter("Exporting to", name), len(rows))
             count = await asyncio.wrap_future(self._export)
         except OSError as error:
             if not window._shut_down:
-                window.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
+                notify.error(f"Not exported: {error.strerror or error} ({path})")
             return None
         finally:
             self._export = None
@@ -181,7 +181,7 @@ class CaptureFiles(QObject):
             return count
         self.last_directory = str(Path(path).parent)
         what = "filtered view" if filtered and window.view.predicate is not None else "capture"
-        window.show_notice("info", f"Exported {count:,} frames ({what}) to {path}")
+        notify.info(f"Exported {count:,} frames ({what}) to {path}")
         return count
 
     @asyncSlot(str)
@@ -189,11 +189,11 @@ class CaptureFiles(QObject):
         """Append a capture file's frames to the log; return the report, None if the file could not be read."""
         window, name = self.window, Path(path).name
         if self.busy:
-            window.show_notice("warning", "Not imported: another import or export is running")
+            notify.warning("Not imported: another import or export is running")
             return None
         self._set_busy(True)
         try:
-            window.show_notice("info", f"Importing {name}…")
+            notify.info(f"Importing {name}…")
             tag = str(self.imports + 1)
             frames, report = await async_loop.in_worker(self._read_tagged, path, tag,
                                                         self._progress_reporter("Importing", name))
@@ -204,7 +204,7 @@ class CaptureFiles(QObject):
             await self._append(frames)
         except OSError as error:
             if not window._shut_down:
-                window.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
+                notify.error(f"Not imported: {error.strerror or error} ({path})")
             return None
         finally:
             if not window._shut_down:  # the window may be gone: touch no widget
@@ -234,8 +234,8 @@ class CaptureFiles(QObject):
 
     def _show_report(self, name: str, report: ImportReport) -> None:
         """The summary in the status bar; when anything was lost, the reasons in a report dialog."""
-        level = "info" if report.clean else "warning" if report.imported else "error"
-        self.window.show_notice(level, f"Imported {name}: {report.summary()}")
+        level = Level.INFO if report.clean else Level.WARNING if report.imported else Level.ERROR
+        notify.post(Notice(level, f"Imported {name}: {report.summary()}"))
         if report.clean:
             return
         box = self.report_box

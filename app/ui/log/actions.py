@@ -20,6 +20,7 @@ from app.core.frames import ConnectionState, Opcode, Side
 from app.core.jsonl import frame_to_line
 from app.core.summary import human_size
 from app.net.inspector import NotConnectedError
+from app.ui.common import notify
 from app.ui.log import selection
 
 if TYPE_CHECKING:
@@ -91,10 +92,10 @@ class LogActions(QObject):
         window = self.window
         rows = selection.selected_view_rows(window.log_view, limit)
         if rows is None:
-            window.show_notice("warning", f"Not {verb}: more than {limit:,} rows are selected")
+            notify.warning(f"Not {verb}: more than {limit:,} rows are selected")
             return None
         if not rows:
-            window.show_notice("warning", f"Not {verb}: select one or more rows in the log")
+            notify.warning(f"Not {verb}: select one or more rows in the log")
             return None
         return [window.view.store_row(row) for row in rows]
 
@@ -102,8 +103,8 @@ class LogActions(QObject):
         payloads = self.window.store.payloads
         total = sum(payloads.length(row) for row in rows)
         if total > COPY_LIMIT:
-            self.window.show_notice("warning", f"Not copied: the selected payloads hold {human_size(total)}, "
-                                    f"more than the {human_size(COPY_LIMIT)} copied at once")
+            notify.warning(f"Not copied: the selected payloads hold {human_size(total)}, "
+                           f"more than the {human_size(COPY_LIMIT)} copied at once")
             return False
         return True
 
@@ -113,7 +114,7 @@ class LogActions(QObject):
             return
         payloads = self.window.store.payloads
         QGuiApplication.clipboard().setText("\n".join(payload_line(payloads[row]) for row in rows))
-        self.window.show_notice("info", f"Copied {_count(len(rows), 'payload')}")
+        notify.info(f"Copied {_count(len(rows), 'payload')}")
 
     def copy_as_jsonl(self) -> None:
         rows = self._selected("copied", COPY_ROW_LIMIT)
@@ -121,17 +122,17 @@ class LogActions(QObject):
             return
         store = self.window.store
         QGuiApplication.clipboard().setText("".join(frame_to_line(store.frame(row)) + "\n" for row in rows))
-        self.window.show_notice("info", f"Copied {_count(len(rows), 'frame')} as JSONL")
+        notify.info(f"Copied {_count(len(rows), 'frame')} as JSONL")
 
     def load_into_composer(self) -> None:
         window = self.window
         current = window.log_view.currentIndex()
         if not current.isValid():
-            window.show_notice("warning", "Not loaded: select a message in the log")
+            notify.warning("Not loaded: select a message in the log")
             return
         row = window.view.store_row(current.row())
         if window.store.opcodes[row] not in _MESSAGES:
-            window.show_notice("warning", "Not loaded: only text and binary messages go into the composer")
+            notify.warning("Not loaded: only text and binary messages go into the composer")
             return
         window.composer.set_payload(window.store.payloads[row])
         window.composer.editor.setFocus()
@@ -161,7 +162,7 @@ class LogActions(QObject):
         for row in rows:
             why = self.why_not_resendable(row)
             if why is not None:
-                self.window.show_notice("warning", why)
+                notify.warning(why)
                 return
         store = self.window.store
         messages = [(store.connection(row), store.payloads[row]) for row in rows]
@@ -173,13 +174,13 @@ class LogActions(QObject):
             try:
                 await asyncio.wrap_future(window.session.inspector.submit_send(connection, payload))
             except NotConnectedError:
-                window.show_notice("error", f"Not resent: {connection} has closed "
-                                   f"({_count(done, 'message')} resent before)")
+                notify.error(f"Not resent: {connection} has closed "
+                             f"({_count(done, 'message')} resent before)")
                 return
             except Exception as error:  # a send that failed on the wire: say so
-                window.show_notice("error", f"Not resent: {error} ({_count(done, 'message')} resent before)")
+                notify.error(f"Not resent: {error} ({_count(done, 'message')} resent before)")
                 return
-        window.show_notice("info", f"Resent {_count(len(messages), 'message')}")
+        notify.info(f"Resent {_count(len(messages), 'message')}")
 
     # -- clearing ----------------------------------------------------------------------------
 
@@ -187,8 +188,8 @@ class LogActions(QObject):
         window = self.window
         count = len(window.store)
         window.clear_log()
-        window.show_notice("info", f"Cleared {_count(count, 'row')} from the log"
-                           + (" (the recording to file goes on)" if window.capture_controls.recording else ""))
+        notify.info(f"Cleared {_count(count, 'row')} from the log"
+                    + (" (the recording to file goes on)" if window.capture_controls.recording else ""))
 
 
 def _count(number: int, noun: str) -> str:
