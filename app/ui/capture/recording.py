@@ -216,7 +216,7 @@ class CaptureControls(QObject):
         self.replay = replay
         self.cancel_replay_action.setEnabled(True)
         notify.info(f"Replaying {len(script):,} messages of {script.connection} to {url}, "
-                            f"{timing.describe()}")
+                    f"{timing.describe()}")
         self._refresh_timer.start()
         self._replay_future = replay.start()
         try:
