@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core import capture_files, jsonl
+from app.core.errors import SocketScopeError
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions
@@ -33,7 +34,7 @@ DEFAULT_LINGER = 1.0  # seconds to keep listening for replies after the last mes
 SEND_TIMEOUT = 30.0
 
 
-class CaptureError(ValueError):
+class CaptureError(SocketScopeError, ValueError):
     """The capture cannot be replayed; the message says why (missing, not a capture, no messages)."""
 
 

@@ -35,6 +35,7 @@ from qasync import asyncSlot
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.net.inspector import LIVE_STATES, NOT_ANSWERING_PINGS, NotConnectedError, describe_state, format_rtt
 from app.net.options import ConnectionOptions
+from app.services.persistence import PersistenceError
 from app.services.session import Session
 from app.ui.common import notify
 from app.ui.common.list_panel import RowsModel
@@ -323,7 +324,7 @@ class ConnectionsPanel(QWidget):
         if self.profile_store is not None:
             try:
                 usable, broken = read_profiles(self.profile_store)
-            except Exception as error:
+            except PersistenceError as error:
                 menu.addAction(f"Profiles cannot be read: {error}").setEnabled(False)
         for name in sorted({*usable, *broken}, key=str.casefold):
             if name in usable:
@@ -344,7 +345,7 @@ class ConnectionsPanel(QWidget):
             return None
         try:
             options = read_profiles(self.profile_store)[0].get(name)
-        except Exception as error:
+        except PersistenceError as error:
             notify.error(f"Profile {name!r} cannot be read: {error}")
             return None
         if options is None:

@@ -177,7 +177,7 @@ class LogActions(QObject):
                 notify.error(f"Not resent: {connection} has closed "
                              f"({_count(done, 'message')} resent before)")
                 return
-            except Exception as error:  # a send that failed on the wire: say so
+            except (OSError, RuntimeError) as error:  # the wire failed, or the client thread has stopped
                 notify.error(f"Not resent: {error} ({_count(done, 'message')} resent before)")
                 return
         notify.info(f"Resent {_count(len(messages), 'message')}")

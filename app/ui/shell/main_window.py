@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
         except NotConnectedError:
             self.composer.show_send_error("Not sent: the connection has closed")
             return False
-        except Exception as error:  # a send that failed on the wire: say so, keep the payload
+        except (OSError, RuntimeError) as error:  # the wire failed, or the client thread stopped: keep the payload
             self.composer.show_send_error(f"Not sent: {error}")
             return False
         return True
