@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -29,6 +30,8 @@ from app.ui.common import async_loop, notify
 
 if TYPE_CHECKING:
     from app.ui.shell.main_window import MainWindow
+
+log = logging.getLogger("socketscope.ui")
 
 OPEN_FILTERS = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
 SAVE_FILTERS = {"SocketScope JSONL (*.jsonl)": ".jsonl", "HAR, as Chrome DevTools writes it (*.har)": ".har"}
@@ -262,4 +265,4 @@ class CaptureFiles(QObject):
             try:
                 export.result(timeout)
             except Exception:  # a failed export leaves no file behind (see export_capture)
-                pass
+                log.debug("The export under way failed as the window closed", exc_info=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ from app.ui.common import async_loop, notify
 
 if TYPE_CHECKING:
     from app.ui.shell.main_window import MainWindow
+
+log = logging.getLogger("socketscope.ui")
 
 REFRESH_INTERVAL_MS = 250
 STOP_TIMEOUT = 10.0
@@ -258,7 +261,7 @@ class CaptureControls(QObject):
             try:
                 future.result(STOP_TIMEOUT)
             except Exception:  # its connection went with the client thread; nothing to report
-                pass
+                log.debug("The replay ended with an error as the window closed", exc_info=True)
         recorder = self._detach_recorder()
         for finishing in [recorder, *self._finishing]:
             if finishing is not None:

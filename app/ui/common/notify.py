@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.frames import Level, Notice
 
 log = logging.getLogger("socketscope.ui")
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 _LOG_LEVELS = {Level.INFO: logging.INFO, Level.WARNING: logging.WARNING, Level.ERROR: logging.ERROR}
 
@@ -42,9 +45,9 @@ def bridge() -> NoticeBridge:
         return _bridge
 
 
-def post(notice: Notice) -> None:
-    """Log `notice` and show it (from any thread)."""
-    log.log(_LOG_LEVELS[notice.level], notice.text)
+def post(notice: Notice, exc_info: ExcInfo | None = None) -> None:
+    """Log `notice` (with the traceback of `exc_info`, if given) and show it (from any thread)."""
+    log.log(_LOG_LEVELS[notice.level], notice.text, exc_info=exc_info)
     bridge().posted.emit(notice)
 
 
@@ -56,8 +59,8 @@ def warning(text: str) -> None:
     post(Notice(Level.WARNING, text))
 
 
-def error(text: str) -> None:
-    post(Notice(Level.ERROR, text))
+def error(text: str, exc_info: ExcInfo | None = None) -> None:
+    post(Notice(Level.ERROR, text), exc_info)
 
 
 __all__ = ["NoticeBridge", "bridge", "error", "info", "post", "warning"]

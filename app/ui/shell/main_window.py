@@ -40,7 +40,7 @@ from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
-from app.ui.common import async_loop, notify
+from app.ui.common import async_loop, notify, unexpected
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
@@ -639,6 +639,7 @@ class MainWindow(QMainWindow):
         self.drain_events()
         self.capture_controls.shutdown()
         self.capture_files.shutdown()
+        unexpected.restore()  # the error hooks app.main.build() installed
         return clean
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
