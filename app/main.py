@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.services.session import Session
-from app.ui.common import async_loop
+from app.ui.common import async_loop, unexpected
 from app.ui.shell import gui_thread_gc
 from app.ui.shell.main_window import MainWindow
 from app.window_args import parse_options
@@ -46,10 +46,11 @@ def build(argv: list[str] | None = None, *, start: bool = True) -> MainWindow:
     # reads a flood each call waits for the GIL. A shorter switch interval bounds that wait.
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     app = _application()
-    async_loop.install(app)
+    loop = async_loop.install(app)
     gui_thread_gc.install(app)
     session = Session(options)
     window = MainWindow(session)
+    unexpected.install(loop)  # until window.shutdown(): an uncaught error is logged and told, not lost
     app.aboutToQuit.connect(window.shutdown)
     if start:
         session.start()

@@ -7,8 +7,10 @@ import os
 import sys
 from typing import Any
 
+from app.core.errors import SocketScopeError
 
-class AppLoadError(Exception):
+
+class AppLoadError(SocketScopeError):
     """The spec does not name an importable ASGI application; the message says why."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import uvicorn
 
+from app.core.errors import SocketScopeError
 from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
 from embedded_server.protocol import MonitoredWebSocketProtocol
 from embedded_server.relay import RelayRouter
@@ -29,7 +30,7 @@ log = logging.getLogger("socketscope.server")
 SHUTDOWN_TIMEOUT = 5.0
 
 
-class PortInUseError(OSError):
+class PortInUseError(SocketScopeError, OSError):
     """The requested port is taken and falling back to another was not allowed."""
 
 

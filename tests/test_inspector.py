@@ -67,6 +67,19 @@ def test_send_without_a_connection_fails_clearly(inspector: Inspector) -> None:
         inspector.submit_send(connection.id, "{}").result(5)
 
 
+def test_a_send_that_meets_the_close_is_a_not_connected_error(demo_server: EmbeddedServer, inspector: Inspector,
+                                                               events: WaitableQueue) -> None:
+    """The window catches NotConnectedError for a connection that closed: a send queued behind the close is one."""
+    connection = inspector.new_connection(demo_server.address.ws_url("/ws"))
+    inspector.submit_open(connection).result(10)
+    closing = inspector.submit_close(connection.id, 1000, "bye")
+    late = inspector.submit_send(connection.id, '{"too": "late"}')  # runs after the close frame went out
+    with pytest.raises(NotConnectedError, match=f"{connection.id} has closed"):
+        late.result(5)
+    closing.result(5)
+    assert not [f for f in events.frames("client#") if f.direction == Direction.SENT and f.opcode == Opcode.TEXT]
+
+
 def test_server_vanishing_mid_stream_is_recorded(events: WaitableQueue, inspector: Inspector) -> None:
     from embedded_server.demo_app import create_app
 

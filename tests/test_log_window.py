@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMenu
 
-from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
+from app.core.frames import ConnectionState, Direction, Frame, Level, Notice, Opcode, Side, StateChange
 from app.main import build
+from app.ui.common import notify
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row
 
@@ -307,13 +308,13 @@ def test_notices_expire_errors_stay_until_dismissed(window: MainWindow, qtbot) -
     notices = window.notices
     assert NOTICE_SECONDS == 10 and notices.expiry.interval() == 10_000
     notices.expiry.setInterval(200)  # the same timer, shorter, so the test need not wait ten seconds
-    window.show_notice("info", "Copied 2 payloads")
+    notify.info("Copied 2 payloads")
     assert window.notice_label.text() == "Copied 2 payloads" and notices.dismiss_button.isVisible()
     qtbot.waitUntil(lambda: window.notice_label.text() == "", timeout=3000)
     assert not notices.dismiss_button.isVisible()
 
-    window.show_notice("error", "Recording stopped: No space left on device")
-    window.show_notice("info", "Resent 1 message")  # a later notice covers the error for a while
+    notify.error("Recording stopped: No space left on device")
+    notify.info("Resent 1 message")  # a later notice covers the error for a while
     assert window.notice_label.text() == "Resent 1 message"
     qtbot.waitUntil(lambda: window.notice_label.text() == "Recording stopped: No space left on device",
                     timeout=3000)  # ... and the error comes back
@@ -335,7 +336,7 @@ def test_notices_and_statuses_never_change_the_filter_boxs_width(window: MainWin
         QApplication.processEvents()
         return edit.width()
 
-    window.show_notice("error", "A very long error notice " * 20)
+    notify.error("A very long error notice " * 20)
     assert settled_width() == width
     window.log_columns.add_column("$.n")  # "Added column $.n"
     window.log_view.sortByColumn(len(window.log_model.json_columns) + 5, Qt.SortOrder.DescendingOrder)
@@ -371,7 +372,7 @@ def test_a_notice_coming_and_going_never_moves_the_window_s_layout(window: MainW
         return window.statusBar().height(), window.log_view.height()
 
     before = settled()
-    window.show_notice("info", "Copied 2 frames as JSONL")  # its × shows beside it
+    notify.info("Copied 2 frames as JSONL")  # its × shows beside it
     assert window.notices.dismiss_button.isVisible()
     assert settled() == before
     window.notices.dismiss()
@@ -426,7 +427,7 @@ def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:
             colour = panel.index(connection_row(panel, f"client#{state.value}"), 0).data(Qt.ItemDataRole.ForegroundRole)
             assert _contrast(colour, base) >= 4.5, (state, colour.name())
         for level in ("warning", "error"):
-            window.show_notice(level, "something to read")
+            notify.post(Notice(Level(level), "something to read"))
             notice = QColor(window.notice_label.styleSheet().split("color:")[1].strip(" ;"))
             assert _contrast(notice, dark.color(QPalette.ColorRole.Window)) >= 4.5, (level, notice.name())
         window.shutdown()

@@ -189,7 +189,7 @@ def test_profiles_and_variables(tmp_path: Path) -> None:
         store.save_profile("staging", options)
         store.save_profile("staging", {**options, "retries": 3})
         assert store.profiles() == {"staging": {**options, "retries": 3}}
-        with pytest.raises(ValueError, match="cannot be saved as JSON"):
+        with pytest.raises(PersistenceError, match="cannot be saved as JSON"):
             store.save_profile("bad", {"timeout": float("nan")})
         store.delete_profile("staging")
         assert store.profiles() == {}
@@ -198,6 +198,22 @@ def test_profiles_and_variables(tmp_path: Path) -> None:
         assert store.variables() == {"token": "xyz"}
     finally:
         store.close()
+
+
+def test_a_profile_the_file_cannot_give_or_take_is_a_persistence_error(tmp_path: Path) -> None:
+    """The window catches PersistenceError alone: a row edited by hand or a file gone is reported as one."""
+    path = tmp_path / "p.sqlite3"
+    store = Persistence(path)
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO profiles (name, options, updated) VALUES ('hand edited', '{not json', 0)")
+    db.close()
+    with pytest.raises(PersistenceError, match="Expecting property name"):
+        store.profiles()
+    store.close()
+    for use in (store.profiles, lambda: store.save_profile("late", {"url": "ws://127.0.0.1:9/"}),
+                lambda: store.delete_profile("late")):
+        with pytest.raises(PersistenceError, match="closed database"):
+            use()
 
 
 WRITER = textwrap.dedent("""

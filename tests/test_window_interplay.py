@@ -20,6 +20,7 @@ from app.core import jsonl
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
 from app.services.replay import CaptureError, Timing, load_capture
+from app.ui.common import notify
 from app.ui.log.model import SUMMARY
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
@@ -242,7 +243,7 @@ def test_a_long_notice_and_recording_name_do_not_widen_the_window(window: MainWi
     long_name = "recording-of-the-afternoon-session-against-the-staging-cluster-2026-11-25.jsonl"
     assert window.capture_controls.start_recording(str(tmp_path / long_name))
     long_notice = "Replaying 1,234 messages of client#1 to wss://staging.example.test/api/v2/stream, original timing"
-    window.show_notice("info", long_notice)
+    notify.info(long_notice)
     indicator = window.capture_controls.indicator
     qtbot.waitUntil(lambda: indicator.isVisible() and "frames" in indicator.text(), timeout=2000)
     window.statusBar().layout().activate()

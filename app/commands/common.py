@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.commands.output import prepare_output, say
+from app.core.errors import SocketScopeError
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.net.inspector import CONNECTION_LOST, TLS_VERIFY_FAILED
 from app.net.options import ConnectionOptions, OptionsError
@@ -33,11 +34,11 @@ NORMAL_CLOSE_CODES = (1000, 1001)
 _MESSAGES = (Opcode.TEXT, Opcode.BINARY)
 
 
-class UsageError(Exception):
+class UsageError(SocketScopeError):
     """Bad options or input: the command exits 2 with this message."""
 
 
-class Failure(Exception):
+class Failure(SocketScopeError):
     """The connection or the protocol failed: the command exits 1 with this message."""
 
 

@@ -12,6 +12,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from app.core.errors import SocketScopeError
 from app.core.jsondoc import line_and_column
 
 HEX, BASE64 = "hex", "base64"
@@ -20,7 +21,7 @@ _BASE64_CHARACTER = re.compile(r"[A-Za-z0-9+/=_\-]")
 
 
 @dataclass(frozen=True, slots=True)
-class BinaryTextError(Exception):
+class BinaryTextError(SocketScopeError):
     message: str
     line: int
     column: int

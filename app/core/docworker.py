@@ -36,6 +36,7 @@ from typing import Any, cast
 
 from app.core import docnodes, jsondoc, lazyjson
 from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FIND_SLICE, FindResult, NodeInfo, Path, PlanStep
+from app.core.errors import SocketScopeError
 
 SEND_CHUNK = 1024 * 1024  # bytes written at a time: the GIL is let go between chunks
 KEPT_DOCUMENTS = 2  # the document shown and the one before it
@@ -45,7 +46,7 @@ SCAN_SLICE = 0.02  # seconds of warning scan between checks for a waiting reques
 _search_ids = itertools.count(1)  # tells a search from the one that replaced it in the document process
 
 
-class DocumentWorkerError(RuntimeError):
+class DocumentWorkerError(SocketScopeError, RuntimeError):
     """The document process failed or stopped; the next request starts a new one."""
 
 
@@ -142,7 +143,10 @@ class DocumentWorker:
             for connection in (self._requests, self._answers):
                 if connection is not None:
                     connection.close()
-            self._start()
+            try:
+                self._start()
+            except OSError as error:
+                raise DocumentWorkerError(f"The document process cannot start: {error}") from error
         assert self._requests is not None
         return self._requests
 

@@ -91,11 +91,25 @@ class StateChange:
     retry_in: float | None = None  # RECONNECTING: seconds until the next attempt
 
 
+class Level(enum.StrEnum):
+    """How much a notice matters: information and warnings expire, an error stays until dismissed.
+
+    String-valued, so a level still reads and compares as the word it was ("error").
+    """
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 @dataclass(slots=True, frozen=True)
 class Notice:
-    """Something the user should read, from any thread (shown in the status bar)."""
+    """Something the user should read, from any thread: the one way to tell the user anything.
 
-    level: str  # "info" | "warning" | "error"
+    Network threads put it on the event queue; GUI code posts it through `app.ui.common.notify`.
+    """
+
+    level: Level
     text: str
 
 

@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from app import __version__
 from app.core.capture import CaptureStore
+from app.core.errors import SocketScopeError
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.jsonl import SIDE_NAMES, ImportReport, RecordError, epoch_seconds, frame_to_record, record_to_frame
 
@@ -340,7 +341,7 @@ def _headers_of(message: Any) -> dict[str, str]:
             if isinstance(h, dict) and isinstance(h.get("name"), str) and isinstance(h.get("value"), str)}
 
 
-class MessageError(ValueError):
+class MessageError(SocketScopeError, ValueError):
     """A `_webSocketMessages` item that cannot become a frame; the message says why."""
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import jsonpath
 from jsonpath.filter import UNDEFINED
 
+from app.core.errors import SocketScopeError
+
 try:  # the parsed forms the fast path reads; without them every query simply runs through the library
     from jsonpath.filter import (
         BooleanLiteral,
@@ -36,7 +38,7 @@ except ImportError:  # pragma: no cover - a future python-jsonpath
 MISSING = UNDEFINED  # what a query that finds nothing yields
 
 
-class FilterError(ValueError):
+class FilterError(SocketScopeError, ValueError):
     """The expression is not valid; the message says what to fix."""
 
 

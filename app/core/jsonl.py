@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from app.core.errors import SocketScopeError
 from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES, Frame, Opcode, Side
 
 FORMAT_NAME = "socketscope-jsonl"
@@ -45,7 +46,7 @@ def epoch_seconds(value: Any) -> float | None:
     return float(value)
 
 
-class RecordError(ValueError):
+class RecordError(SocketScopeError, ValueError):
     """A line is not a frame record; the message says which field is wrong."""
 
 

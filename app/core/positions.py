@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.errors import SocketScopeError
+
 
 @dataclass(slots=True, eq=False)  # not frozen: Python sets __traceback__ on an exception as it is raised
-class PositionedError(Exception):
+class PositionedError(SocketScopeError):
     """Why a text is wrong, and where: 1-based line and column, 0-based character offset."""
 
     message: str

@@ -32,6 +32,7 @@ from websockets.frames import CLOSE_CODE_EXPLANATIONS
 from websockets.typing import Subprotocol
 from websockets.version import version as websockets_version
 
+from app.core.errors import SocketScopeError
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.core.printable import escape_controls
@@ -54,11 +55,11 @@ CONNECTION_LOST = "connection lost without a close frame (1006)"
 LIVE_STATES = (ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.RECONNECTING)
 
 
-class NotConnectedError(RuntimeError):
+class NotConnectedError(SocketScopeError, RuntimeError):
     """A send was asked of a connection that is not open."""
 
 
-class ConnectFailed(ConnectionError):
+class ConnectFailed(SocketScopeError, ConnectionError):
     """An attempt to open a connection failed; `transient` says whether trying again may help."""
 
     def __init__(self, reason: str, transient: bool) -> None:
@@ -310,7 +311,10 @@ class InspectorConnection:
         websocket = self._websocket
         if websocket is None:
             raise NotConnectedError(f"{self.id} is not connected")
-        await self._send_on(websocket, payload)
+        try:
+            await self._send_on(websocket, payload)
+        except ConnectionClosed as error:
+            raise NotConnectedError(f"{self.id} has closed") from error
 
     async def ping(self) -> float:
         """Send a ping now and return the round-trip time in seconds (pong received).

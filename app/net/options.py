@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.headers import build_authorization_basic
 
+from app.core.errors import SocketScopeError
+
 MiB = 1024 * 1024
 # Big enough for the 64 MiB messages the inspector promises to open;
 # the library's 1 MiB default would close such a connection with 1009.
@@ -29,7 +31,7 @@ SECRET_FIELDS = ("bearer_token", "password")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 token: header names, subprotocols
 
 
-class OptionsError(ValueError):
+class OptionsError(SocketScopeError, ValueError):
     """The options cannot open a connection; the message says which field and why."""
 
 

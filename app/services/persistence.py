@@ -17,17 +17,20 @@ as the raw bytes. The `mode` column says which.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from app.core.errors import SocketScopeError
 
 DATA_DIR_VARIABLE = "SOCKETSCOPE_DATA_DIR"
 DATABASE_NAME = "socketscope.sqlite3"
@@ -39,7 +42,16 @@ CHECKPOINT_EVERY = 200  # writes between two background checkpoints
 TEXT, BINARY = "text", "binary"
 
 
-class PersistenceError(Exception):
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """Turn the file's own failures (locked, full, closed, a row edited by hand) into `PersistenceError`."""
+    try:
+        yield
+    except (sqlite3.Error, ValueError) as error:  # json.JSONDecodeError is a ValueError
+        raise PersistenceError(str(error)) from error
+
+class PersistenceError(SocketScopeError):
     """The data file cannot be used (corrupt, unreadable, or from a newer SocketScope)."""
 
 
@@ -331,20 +343,27 @@ class Persistence:
     # -- connection profiles -------------------------------------------------------------------
 
     def save_profile(self, name: str, options: dict[str, Any]) -> None:
-        """Save a connection profile: `options` must be JSON (no NaN or Infinity)."""
+        """Save a connection profile: `options` must be JSON (no NaN or Infinity).
+
+        Raises `PersistenceError` saying why it was not saved (no name, not JSON, the file refused it).
+        """
         if not name.strip():
-            raise ValueError("A profile needs a name")
+            raise PersistenceError("A profile needs a name")
         try:
             text = json.dumps(options, allow_nan=False, ensure_ascii=True)
         except (TypeError, ValueError) as error:
-            raise ValueError(f"Profile {name!r} cannot be saved as JSON: {error}") from error
-        self._write("""INSERT INTO profiles (name, options, updated) VALUES (?, ?, ?)
-                       ON CONFLICT (name) DO UPDATE SET options = excluded.options, updated = excluded.updated""",
-                    (name.strip(), text, time.time()))
+            raise PersistenceError(f"Profile {name!r} cannot be saved as JSON: {error}") from error
+        with _reported():
+            self._write("""INSERT INTO profiles (name, options, updated) VALUES (?, ?, ?)
+                           ON CONFLICT (name) DO UPDATE SET options = excluded.options, updated = excluded.updated""",
+                        (name.strip(), text, time.time()))
 
     def profiles(self) -> dict[str, dict[str, Any]]:
-        return {name: json.loads(options)
-                for name, options in self._read("SELECT name, options FROM profiles ORDER BY name COLLATE NOCASE")}
+        """The saved profiles by name; `PersistenceError` if the file cannot be read or a row is not JSON."""
+        with _reported():
+            return {name: json.loads(options)
+                    for name, options in self._read("SELECT name, options FROM profiles ORDER BY name COLLATE NOCASE")}
 
     def delete_profile(self, name: str) -> None:
-        self._write("DELETE FROM profiles WHERE name = ?", (name,))
+        with _reported():
+            self._write("DELETE FROM profiles WHERE name = ?", (name,))

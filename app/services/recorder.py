@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core import jsonl
+from app.core.errors import SocketScopeError
 from app.core.frames import Frame
 
 FLUSH_INTERVAL = 0.25  # seconds
 _CHUNK = 5_000  # frames serialised into one write
 
 
-class RecordingError(OSError):
+class RecordingError(SocketScopeError, OSError):
     """The capture file could not be opened for appending."""
 
 

@@ -16,6 +16,7 @@ the recorded connection's first frame, so sending time never accumulates drift.
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import math
 import threading
 import time
@@ -24,16 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core import capture_files, jsonl
+from app.core.errors import SocketScopeError
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions
+
+log = logging.getLogger("socketscope")
 
 _MESSAGES = (Opcode.TEXT, Opcode.BINARY)
 DEFAULT_LINGER = 1.0  # seconds to keep listening for replies after the last message
 SEND_TIMEOUT = 30.0
 
 
-class CaptureError(ValueError):
+class CaptureError(SocketScopeError, ValueError):
     """The capture cannot be replayed; the message says why (missing, not a capture, no messages)."""
 
 
@@ -249,5 +253,5 @@ class Replay:
         try:
             self.inspector.submit_close(connection.id, 1000, "replay finished").result(5)
         except Exception:  # already closed, or the client thread is stopping: nothing left to close
-            pass
+            log.debug("The replayed connection %s was not closed", connection.id, exc_info=True)
         return result

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from app.core.capture import DEFAULT_BUDGET
 from app.core.events import EventQueue
-from app.core.frames import Notice, ServerStatus
+from app.core.frames import Level, Notice, ServerStatus
 from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions
 from embedded_server.defaults import DEFAULT_HOST, DEFAULT_PORT
@@ -71,13 +71,13 @@ class Session:
         from embedded_server.security import is_loopback, new_token
 
         if self.server is not None and self.server.running:
-            self.queue.put(Notice("warning", "The embedded server is already running"))
+            self.queue.put(Notice(Level.WARNING, "The embedded server is already running"))
             return False
         if self.options.app:
             try:
                 app = load_app(self.options.app)
             except AppLoadError as error:
-                self.queue.put(Notice("error", f"Embedded server not started: {error}"))
+                self.queue.put(Notice(Level.ERROR, f"Embedded server not started: {error}"))
                 return False
         else:
             app = create_app(status_delay=self.options.status_delay)
@@ -85,7 +85,7 @@ class Session:
         if not is_loopback(self.options.host):
             token = token or new_token()
             self.queue.put(Notice(
-                "warning",
+                Level.WARNING,
                 f"The embedded server listens on {self.options.host}, beyond this machine; "
                 f"clients must present the access token {token}",
             ))
@@ -99,19 +99,19 @@ class Session:
             allowed_hosts=self.options.allowed_hosts,
             connection_ids=self._server_connection_ids,
             on_ready=self._server_ready,
-            on_failed=lambda text: self.queue.put(Notice("error", text)),
+            on_failed=lambda text: self.queue.put(Notice(Level.ERROR, text)),
         )
         try:
             self.server_address = self.server.start()
         except OSError as error:
             self.server = None
-            self.queue.put(Notice("error", f"Embedded server not started: {error.strerror or error}"))
+            self.queue.put(Notice(Level.ERROR, f"Embedded server not started: {error.strerror or error}"))
             if self.options.connect and not self._started_once:
                 self.connect(self.options.connect)
             return False
         if self.server_address.fell_back_from is not None:
             self.queue.put(Notice(
-                "warning",
+                Level.WARNING,
                 f"Port {self.server_address.fell_back_from} is in use; "
                 f"the embedded server listens on {self.server_address.port}",
             ))
@@ -136,7 +136,7 @@ class Session:
             if first:
                 self.connect(self.options.connect)
         elif self.options.app:  # the user's app may have no /ws: let them pick the endpoint
-            self.queue.put(Notice("info", f"{self.options.app} is served at {address.http_url}; "
+            self.queue.put(Notice(Level.INFO, f"{self.options.app} is served at {address.http_url}; "
                                           "type its WebSocket URL above to connect"))
         else:
             self.connect(address.ws_url("/ws"))

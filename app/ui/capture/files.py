@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -23,11 +24,13 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMenuBar, QMessag
 from qasync import asyncSlot
 
 from app.core.capture_files import EXTENSIONS, export_capture, read_capture, tag_connections
-from app.core.frames import Frame
+from app.core.frames import Frame, Level, Notice
 from app.core.ingest import Capture
 from app.core.jsonl import ImportReport
-from app.ui.common import async_loop
+from app.ui.common import async_loop, notify
 from app.ui.common.naming import named
+
+log = logging.getLogger("socketscope.ui")
 
 OPEN_FILTERS = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
 SAVE_FILTERS = {"SocketScope JSONL (*.jsonl)": ".jsonl", "HAR, as Chrome DevTools writes it (*.har)": ".har"}
@@ -46,8 +49,6 @@ class CaptureHost(Protocol):
     def ingest(self, frames: list[Frame], *, imported: bool = False) -> None: ...
 
     def show_new_rows(self) -> None: ...
-
-    def show_notice(self, level: str, text: str) -> None: ...
 
 
 class CaptureFiles(QObject):
@@ -109,7 +110,7 @@ class CaptureFiles(QObject):
 
     def _show_progress(self, verb: str, name: str, percent: int) -> None:
         if self.busy and not self.host.closing:
-            self.host.show_notice("info", f"{verb} {name}… {percent}%")
+            notify.info(f"{verb} {name}… {percent}%")
 
     # -- dialogs and drops -----------------------------------------------------------------------
 
@@ -171,22 +172,22 @@ class CaptureFiles(QObject):
         """Write the capture (or the filtered view) to `path`; return the frame count, None if not written."""
         host, name = self.host, Path(path).name
         if self.busy:
-            host.show_notice("warning", "Not exported: another import or export is running")
+            notify.warning("Not exported: another import or export is running")
             return None
         rows = self._rows(filtered)
         if not rows:
-            host.show_notice("warning", "Nothing to export: the filter matches no frames" if filtered
-                             else "Nothing to export: the capture is empty")
+            notify.warning("Nothing to export: the filter matches no frames" if filtered
+                else "Nothing to export: the capture is empty")
             return None
         self._set_busy(True)
         try:
-            host.show_notice("info", f"Exporting {len(rows):,} frames to {name}…")
+            notify.info(f"Exporting {len(rows):,} frames to {name}…")
             self._export = async_loop.submit(export_capture, path, host.capture.store, rows,
                                              self._progress_reporter("Exporting to", name), len(rows))
             count = await asyncio.wrap_future(self._export)
         except OSError as error:
             if not host.closing:
-                host.show_notice("error", f"Not exported: {error.strerror or error} ({path})")
+                notify.error(f"Not exported: {error.strerror or error} ({path})")
             return None
         finally:
             self._export = None
@@ -196,7 +197,7 @@ class CaptureFiles(QObject):
             return count
         self.last_directory = str(Path(path).parent)
         what = "filtered view" if filtered and host.capture.view.predicate is not None else "capture"
-        host.show_notice("info", f"Exported {count:,} frames ({what}) to {path}")
+        notify.info(f"Exported {count:,} frames ({what}) to {path}")
         return count
 
     @asyncSlot(str)
@@ -204,11 +205,11 @@ class CaptureFiles(QObject):
         """Append a capture file's frames to the log; return the report, None if the file could not be read."""
         host, name = self.host, Path(path).name
         if self.busy:
-            host.show_notice("warning", "Not imported: another import or export is running")
+            notify.warning("Not imported: another import or export is running")
             return None
         self._set_busy(True)
         try:
-            host.show_notice("info", f"Importing {name}…")
+            notify.info(f"Importing {name}…")
             tag = str(self.imports + 1)
             frames, report = await async_loop.in_worker(self._read_tagged, path, tag,
                                                         self._progress_reporter("Importing", name))
@@ -219,7 +220,7 @@ class CaptureFiles(QObject):
             await self._append(frames)
         except OSError as error:
             if not host.closing:
-                host.show_notice("error", f"Not imported: {error.strerror or error} ({path})")
+                notify.error(f"Not imported: {error.strerror or error} ({path})")
             return None
         finally:
             if not host.closing:  # the window may be gone: touch no widget
@@ -246,8 +247,8 @@ class CaptureFiles(QObject):
 
     def _show_report(self, name: str, report: ImportReport) -> None:
         """The summary in the status bar; when anything was lost, the reasons in a report dialog."""
-        level = "info" if report.clean else "warning" if report.imported else "error"
-        self.host.show_notice(level, f"Imported {name}: {report.summary()}")
+        level = Level.INFO if report.clean else Level.WARNING if report.imported else Level.ERROR
+        notify.post(Notice(level, f"Imported {name}: {report.summary()}"))
         if report.clean:
             return
         box = self.report_box
@@ -273,4 +274,4 @@ class CaptureFiles(QObject):
             try:
                 export.result(timeout)
             except Exception:  # a failed export leaves no file behind (see export_capture)
-                pass
+                log.debug("The export under way failed as the window closed", exc_info=True)

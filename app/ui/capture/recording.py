@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -20,13 +21,15 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow
 from qasync import asyncSlot
 
-from app.core.frames import Frame, Notice
+from app.core.frames import Frame, Level, Notice
 from app.services.recorder import Recorder, RecordingError
 from app.services.replay import CaptureError, Replay, ReplayResult, ReplayScript, Timing, load_capture
 from app.services.session import Session
 from app.ui.capture.replay_dialog import CAPTURE_FILTER, ReplayDialog
-from app.ui.common import async_loop
+from app.ui.common import async_loop, notify
 from app.ui.common.naming import named
+
+log = logging.getLogger("socketscope.ui")
 
 REFRESH_INTERVAL_MS = 250
 STOP_TIMEOUT = 10.0
@@ -51,8 +54,6 @@ class RecordingHost(Protocol):
     def closing(self) -> bool: ...
 
     def url_bar_text(self) -> str: ...
-
-    def show_notice(self, level: str, text: str) -> None: ...
 
 
 class CaptureControls(QObject):
@@ -143,15 +144,15 @@ class CaptureControls(QObject):
             return False
         queue = self.host.session.queue
         appending = Path(path).is_file() and Path(path).stat().st_size > 0
-        recorder = Recorder(path, on_error=lambda text: queue.put(Notice("error", text)))
+        recorder = Recorder(path, on_error=lambda text: queue.put(Notice(Level.ERROR, text)))
         try:
             recorder.start()
         except RecordingError as error:
-            self.host.show_notice("error", str(error))
+            notify.error(str(error))
             return False
         self.recorder = recorder
         self.record_action.setText("Stop &recording")
-        self.host.show_notice("info", f"Recording to {path}" + (" (appending)" if appending else ""))
+        notify.info(f"Recording to {path}" + (" (appending)" if appending else ""))
         self._refresh_timer.start()
         self.refresh()
         return True
@@ -171,7 +172,7 @@ class CaptureControls(QObject):
         finally:
             self._finishing.discard(recorder)
         if recorder.error is None:
-            self.host.show_notice("info", f"Recorded {recorder.frames_written:,} frames to {recorder.path}")
+            notify.info(f"Recorded {recorder.frames_written:,} frames to {recorder.path}")
 
     def _detach_recorder(self) -> Recorder | None:
         recorder, self.recorder = self.recorder, None
@@ -218,19 +219,19 @@ class CaptureControls(QObject):
     @asyncSlot(str, str, object, object)
     async def start_replay(self, path: str, url: str, connection: str | None, timing: Timing) -> None:
         if self.replay is not None:
-            self.host.show_notice("warning", "A replay is already running; cancel it first")
+            notify.warning("A replay is already running; cancel it first")
             return
         self._last_replay_path = path
         try:
             script: ReplayScript = await async_loop.in_worker(lambda: load_capture(path).script(connection))
         except CaptureError as error:
-            self.host.show_notice("error", f"Not replayed: {error}")
+            notify.error(f"Not replayed: {error}")
             return
         replay = Replay(self.host.session.inspector, url, script, timing)
         self.replay = replay
         self.cancel_replay_action.setEnabled(True)
-        self.host.show_notice("info", f"Replaying {len(script):,} messages of {script.connection} to {url}, "
-                                      f"{timing.describe()}")
+        notify.info(f"Replaying {len(script):,} messages of {script.connection} to {url}, "
+                    f"{timing.describe()}")
         self._refresh_timer.start()
         self._replay_future = replay.start()
         try:
@@ -248,9 +249,9 @@ class CaptureControls(QObject):
             return
         outcome = f"{result.sent:,} of {result.total:,} messages of {script.connection} sent as {result.connection}"
         if result.error:
-            self.host.show_notice("error", f"Replay failed: {result.error} ({outcome})")
+            notify.error(f"Replay failed: {result.error} ({outcome})")
         else:
-            self.host.show_notice("info", f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}")
+            notify.info(f"Replay {'cancelled' if result.cancelled else 'done'}: {outcome}")
 
     def is_replay(self, connection: str) -> bool:
         """Whether `connection` is the running replay's (its id is set before the connection opens)."""
@@ -272,7 +273,7 @@ class CaptureControls(QObject):
             try:
                 future.result(STOP_TIMEOUT)
             except Exception:  # its connection went with the client thread; nothing to report
-                pass
+                log.debug("The replay ended with an error as the window closed", exc_info=True)
         recorder = self._detach_recorder()
         for finishing in [recorder, *self._finishing]:
             if finishing is not None:

@@ -36,7 +36,9 @@ from qasync import asyncSlot
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.net.inspector import LIVE_STATES, NOT_ANSWERING_PINGS, NotConnectedError, describe_state, format_rtt
 from app.net.options import ConnectionOptions
+from app.services.persistence import PersistenceError
 from app.services.session import Session
+from app.ui.common import notify
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
 from app.ui.common.style import palette_is_dark
@@ -159,7 +161,6 @@ class ConnectionsModel(RowsModel):
 
 class ConnectionsPanel(QWidget):
     current_changed = Signal(str)  # the selected connection: the composer's send target
-    notice = Signal(str, str)  # level, text: for the status bar
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -320,7 +321,7 @@ class ConnectionsPanel(QWidget):
         if self.profile_store is not None:
             try:
                 usable, broken = read_profiles(self.profile_store)
-            except Exception as error:
+            except PersistenceError as error:
                 menu.addAction(f"Profiles cannot be read: {error}").setEnabled(False)
         for name in sorted({*usable, *broken}, key=str.casefold):
             if name in usable:
@@ -341,19 +342,19 @@ class ConnectionsPanel(QWidget):
             return None
         try:
             options = read_profiles(self.profile_store)[0].get(name)
-        except Exception as error:
-            self.notice.emit("error", f"Profile {name!r} cannot be read: {error}")
+        except PersistenceError as error:
+            notify.error(f"Profile {name!r} cannot be read: {error}")
             return None
         if options is None:
-            self.notice.emit("error", f"Profile {name!r} cannot be loaded")
+            notify.error(f"Profile {name!r} cannot be loaded")
             return None
         secret = missing_secret(options)
         if secret:
             self._open_dialog(options, name)
-            self.notice.emit("info", f"Profile {name!r}: type the {secret} to connect (profiles do not keep secrets)")
+            notify.info(f"Profile {name!r}: type the {secret} to connect (profiles do not keep secrets)")
             return None
         connection = self.session.connect(options)
-        self.notice.emit("info", f"{connection}: opening profile {name!r}")
+        notify.info(f"{connection}: opening profile {name!r}")
         return connection
 
     def _dialog_finished(self) -> None:
@@ -370,25 +371,25 @@ class ConnectionsPanel(QWidget):
     async def ping_selected(self) -> None:
         row = self.selected()
         if row is None or row.change.state != ConnectionState.OPEN:
-            self.notice.emit("warning", "Not pinged: select an open connection")
+            notify.warning("Not pinged: select an open connection")
             return
         try:
             seconds = await asyncio.wrap_future(self.session.inspector.submit_ping(row.id))
         except (NotConnectedError, TimeoutError, RuntimeError) as error:
-            self.notice.emit("error", f"{row.id}: ping failed: {error}")
+            notify.error(f"{row.id}: ping failed: {error}")
             return
         self.model.rtt_measured(row.id, seconds)
-        self.notice.emit("info", f"{row.id}: RTT {format_rtt(seconds)}")
+        notify.info(f"{row.id}: RTT {format_rtt(seconds)}")
 
     @asyncSlot()
     async def close_selected(self, code: int | None = None, reason: str | None = None) -> None:
         row = self.selected()
         if row is None or not row.live:
-            self.notice.emit("warning", "Nothing to close: select a live connection")
+            notify.warning("Nothing to close: select a live connection")
             return
         code = self.close_code.value() if code is None else code
         reason = self.close_reason.text() if reason is None else reason
         try:
             await asyncio.wrap_future(self.session.inspector.submit_close(row.id, code, reason))
         except (ValueError, RuntimeError) as error:
-            self.notice.emit("error", f"Not closed: {error}")
+            notify.error(f"Not closed: {error}")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.options import AUTH_BASIC, AUTH_BEARER, ConnectionOptions, OptionsError
+from app.services.persistence import PersistenceError
 from app.ui.common.naming import named
 
 SECRETS_NOTE = "Profiles keep every option except the token and password: type those after loading."
@@ -38,7 +39,7 @@ _NOTE_STYLE = "color: #6e7781;"
 
 
 class ProfileStore(Protocol):
-    """What the persistence file offers for profiles (app/services/persistence.py)."""
+    """What the persistence file offers for profiles (app/services/persistence.py); each raises `PersistenceError`."""
 
     def profiles(self) -> dict[str, dict]: ...
     def save_profile(self, name: str, options: dict) -> None: ...
@@ -113,7 +114,7 @@ class ProfileBar(QWidget):
         """Reread the profiles; `select` the one named (else the placeholder)."""
         try:
             usable, broken = read_profiles(self.store)
-        except Exception as error:  # a file that went away or was locked: say so, keep the dialog usable
+        except PersistenceError as error:  # a file that went away or was locked: say so, keep the dialog usable
             usable, broken = {}, {}
             self.say(f"Profiles cannot be read: {error}", _ERROR_STYLE)
         self._usable = usable
@@ -185,7 +186,7 @@ class ProfileBar(QWidget):
             return
         try:
             exists = name in self.store.profiles()
-        except Exception as error:
+        except PersistenceError as error:
             self.say(f"Not saved: {error}", _ERROR_STYLE)
             return
         if exists:
@@ -197,7 +198,7 @@ class ProfileBar(QWidget):
     def save(self, name: str, options: ConnectionOptions) -> bool:
         try:
             self.store.save_profile(name, options.to_dict(include_secrets=False))
-        except Exception as error:  # sqlite3 or persistence errors: nothing typed is lost, the dialog stays
+        except PersistenceError as error:  # the file refused it: nothing typed is lost, the dialog stays
             self.say(f"Not saved: {error}", _ERROR_STYLE)
             return False
         self.refresh(select=name)
@@ -215,7 +216,7 @@ class ProfileBar(QWidget):
     def delete(self, name: str) -> None:
         try:
             self.store.delete_profile(name)
-        except Exception as error:
+        except PersistenceError as error:
             self.say(f"Not deleted: {error}", _ERROR_STYLE)
             return
         self.refresh()

@@ -22,6 +22,7 @@ from app.core.jsonl import frame_to_line
 from app.core.summary import human_size
 from app.net.inspector import NotConnectedError
 from app.services.session import Session
+from app.ui.common import notify
 from app.ui.log import selection
 
 COPY_LIMIT = 64 * 1024 * 1024  # payload bytes copied at once: more would hold the window for seconds
@@ -52,8 +53,6 @@ class LogActionsHost(Protocol):
     def compare_selected(self) -> None: ...
 
     def clear_log(self) -> None: ...
-
-    def show_notice(self, level: str, text: str) -> None: ...
 
 
 class LogActions(QObject):
@@ -113,10 +112,10 @@ class LogActions(QObject):
         host = self.host
         rows = selection.selected_view_rows(host.log_view, limit)
         if rows is None:
-            host.show_notice("warning", f"Not {verb}: more than {limit:,} rows are selected")
+            notify.warning(f"Not {verb}: more than {limit:,} rows are selected")
             return None
         if not rows:
-            host.show_notice("warning", f"Not {verb}: select one or more rows in the log")
+            notify.warning(f"Not {verb}: select one or more rows in the log")
             return None
         return [host.capture.view.store_row(row) for row in rows]
 
@@ -124,8 +123,8 @@ class LogActions(QObject):
         payloads = self.host.capture.store.payloads
         total = sum(payloads.length(row) for row in rows)
         if total > COPY_LIMIT:
-            self.host.show_notice("warning", f"Not copied: the selected payloads hold {human_size(total)}, "
-                                    f"more than the {human_size(COPY_LIMIT)} copied at once")
+            notify.warning(f"Not copied: the selected payloads hold {human_size(total)}, "
+                  f"more than the {human_size(COPY_LIMIT)} copied at once")
             return False
         return True
 
@@ -135,7 +134,7 @@ class LogActions(QObject):
             return
         payloads = self.host.capture.store.payloads
         QGuiApplication.clipboard().setText("\n".join(payload_line(payloads[row]) for row in rows))
-        self.host.show_notice("info", f"Copied {_count(len(rows), 'payload')}")
+        notify.info(f"Copied {_count(len(rows), 'payload')}")
 
     def copy_as_jsonl(self) -> None:
         rows = self._selected("copied", COPY_ROW_LIMIT)
@@ -143,18 +142,18 @@ class LogActions(QObject):
             return
         store = self.host.capture.store
         QGuiApplication.clipboard().setText("".join(frame_to_line(store.frame(row)) + "\n" for row in rows))
-        self.host.show_notice("info", f"Copied {_count(len(rows), 'frame')} as JSONL")
+        notify.info(f"Copied {_count(len(rows), 'frame')} as JSONL")
 
     def load_into_composer(self) -> None:
         host = self.host
         current = host.log_view.currentIndex()
         if not current.isValid():
-            host.show_notice("warning", "Not loaded: select a message in the log")
+            notify.warning("Not loaded: select a message in the log")
             return
         store = host.capture.store
         row = host.capture.view.store_row(current.row())
         if store.opcodes[row] not in _MESSAGES:
-            host.show_notice("warning", "Not loaded: only text and binary messages go into the composer")
+            notify.warning("Not loaded: only text and binary messages go into the composer")
             return
         host.load_into_composer(store.payloads[row])
 
@@ -182,7 +181,7 @@ class LogActions(QObject):
         for row in rows:
             why = self.why_not_resendable(row)
             if why is not None:
-                self.host.show_notice("warning", why)
+                notify.warning(why)
                 return
         store = self.host.capture.store
         messages = [(store.connection(row), store.payloads[row]) for row in rows]
@@ -194,13 +193,13 @@ class LogActions(QObject):
             try:
                 await asyncio.wrap_future(host.session.inspector.submit_send(connection, payload))
             except NotConnectedError:
-                host.show_notice("error", f"Not resent: {connection} has closed "
-                                   f"({_count(done, 'message')} resent before)")
+                notify.error(f"Not resent: {connection} has closed "
+                      f"({_count(done, 'message')} resent before)")
                 return
-            except Exception as error:  # a send that failed on the wire: say so
-                host.show_notice("error", f"Not resent: {error} ({_count(done, 'message')} resent before)")
+            except (OSError, RuntimeError) as error:  # the wire failed, or the client thread has stopped
+                notify.error(f"Not resent: {error} ({_count(done, 'message')} resent before)")
                 return
-        host.show_notice("info", f"Resent {_count(len(messages), 'message')}")
+        notify.info(f"Resent {_count(len(messages), 'message')}")
 
     # -- clearing ----------------------------------------------------------------------------
 
@@ -208,8 +207,8 @@ class LogActions(QObject):
         host = self.host
         count = len(host.capture.store)
         host.clear_log()
-        host.show_notice("info", f"Cleared {_count(count, 'row')} from the log"
-                           + (" (the recording to file goes on)" if host.recording else ""))
+        notify.info(f"Cleared {_count(count, 'row')} from the log"
+              + (" (the recording to file goes on)" if host.recording else ""))
 
 
 def _count(number: int, noun: str) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHeaderView, QInputDialog, QLabel, QLineEdit, QMen
 
 from app.core.json_query import FilterError
 from app.core.sorting import SortJob
+from app.ui.common import notify
 from app.ui.common.naming import named
 from app.ui.log import selection
 from app.ui.log.model import COLUMNS, SUMMARY, LogModel
@@ -34,7 +35,6 @@ PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the p
 
 class LogColumns(QObject):
     sorted = Signal()  # a new order is showing
-    notice = Signal(str, str)  # (level, text) for the window's status bar
 
     def __init__(self, table: QTableView, model: LogModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -149,11 +149,11 @@ class LogColumns(QObject):
         try:
             column = self.model.add_json_column(path)
         except FilterError as error:
-            self.notice.emit("warning", str(error))
+            notify.warning(str(error))
             self.ask_json_path(path).setLabelText(f"{PATH_HELP}\n\n{error}")
             return
         self.size_to_content(column)
-        self.notice.emit("info", f"Added column {path.strip()}")
+        notify.info(f"Added column {path.strip()}")
 
     def remove_column(self, column: int) -> None:
         sort_column = self.sort_column

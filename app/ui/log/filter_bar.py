@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from app.core.filters import compile_filter, help_line, help_tooltip
 from app.core.json_query import FilterError
 from app.core.view import View
+from app.ui.common import notify
 from app.ui.common.naming import named
 
 DEBOUNCE_MS = 250
@@ -30,7 +31,6 @@ STATUS_SAMPLE = "99,999,999 of 99,999,999 shown"
 
 class FilterBar(QWidget):
     applied = Signal()  # the view shows the new filter's rows
-    notice = Signal(str, str)  # (level, text): a bad expression, said in full in the window's status bar
 
     def __init__(self, view: View, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,7 +69,7 @@ class FilterBar(QWidget):
         except FilterError as error:
             self.error = str(error)
             self._show(self.error, error=True)
-            self.notice.emit("warning", f"Filter not applied: {self.error}")
+            notify.warning(f"Filter not applied: {self.error}")
             return
         self.error = None
         self._steps = self.view.refilter_steps(predicate)

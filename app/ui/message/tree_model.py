@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor
 
 from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, json_path
+from app.core.docworker import DocumentWorkerError
 from app.core.printable import displayable
 from app.ui.common import async_loop
 from app.ui.common.headers import horizontal_header
@@ -190,7 +191,7 @@ class JsonTreeModel(QAbstractItemModel):
         async def insert_when_answered() -> None:
             try:
                 rows = await request
-            except Exception as error:  # the document process failed: say so, keep what is shown
+            except DocumentWorkerError as error:  # the document process failed: say so, keep what is shown
                 self.load_failed.emit(str(error))
                 return
             finally:

@@ -39,6 +39,7 @@ from qasync import asyncSlot
 from shiboken6 import isValid
 
 from app.core.docnodes import FIND_LIMIT, FindResult, Path
+from app.core.docworker import DocumentWorkerError
 from app.ui.common import async_loop
 from app.ui.common.naming import named
 from app.ui.message.tree_model import CHUNK, JsonTreeModel
@@ -258,7 +259,7 @@ class JsonTreePanel(QWidget):
             self.show_status(busy)
         try:
             return await async_loop.in_worker(question, *args)
-        except Exception as error:  # the document process failed: say so
+        except DocumentWorkerError as error:  # the document process failed: say so
             self.show_status(f"{failed}: {error}")
             return None
 

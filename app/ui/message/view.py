@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from qasync import asyncSlot
 from shiboken6 import isValid
 
-from app.core.docworker import DocumentWorker
+from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.inspection import Inspection, decode_binary
 from app.ui.common import async_loop
 from app.ui.common.naming import named
@@ -167,7 +167,7 @@ class MessageView(QWidget):
         inspection, shown = self._awaiting_warnings
         try:
             warnings = await async_loop.in_worker(inspection.document.warnings, False)
-        except Exception as error:  # the document process failed: say what is not known
+        except DocumentWorkerError as error:  # the document process failed: say what is not known
             warnings = [f"Not checked for duplicate keys and unsafe integers: {error}"]
         awaiting = self._awaiting_warnings
         if awaiting is None or awaiting[0] is not inspection or shown != self._shown or not isValid(self.info):

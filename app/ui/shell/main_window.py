@@ -8,7 +8,6 @@ slow work to other threads, awaiting the results on the qasync loop.
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -37,7 +36,7 @@ from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
-from app.ui.common import async_loop
+from app.ui.common import async_loop, notify, unexpected
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.tooltips import plain_tooltip
@@ -52,8 +51,6 @@ from app.ui.shell import window_settings
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.payload_tools import PayloadTools
-
-log = logging.getLogger("socketscope.ui")
 
 DRAIN_INTERVAL_MS = 30
 # At most this many records per tick, so one flood cannot stall the window; the rest waits a tick.
@@ -94,7 +91,7 @@ class MainWindow(QMainWindow):
         # Every live batch is counted by the panels and written to a recording file, if one is open.
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
-        self.payload_tools = PayloadTools(self, self.composer, self._current_url, self.show_notice)
+        self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
         self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
@@ -195,6 +192,7 @@ class MainWindow(QMainWindow):
         self.server_label.setTextFormat(Qt.TextFormat.PlainText)
         named(self.server_label, "serverAddress")
         self.notices = NoticeArea()  # expires after a while; an error stays until dismissed
+        notify.bridge().posted.connect(self.notices.show_notice)  # the one route; Qt drops it with the area
         self.notice_label = self.notices.label
         bar = self.statusBar()
         bar.addWidget(self.server_label)
@@ -225,7 +223,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.connections_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.connections_panel.current_changed.connect(self.select_connection)
-        self.connections_panel.notice.connect(self.show_notice)
 
     def _connect_signals(self) -> None:
         self.connect_button.clicked.connect(self.toggle_connection)
@@ -236,8 +233,6 @@ class MainWindow(QMainWindow):
         add_shortcut("Ctrl+F", self, self.log_pane.focus_filter, what="Filter the log")
         add_shortcut("Ctrl+P", self, self.pause_button.toggle, what="Pause or resume the log's view")
         self.log_pane.shown_message_gone.connect(self._clear_message)
-        self.filter_bar.notice.connect(self.show_notice)
-        self.log_columns.notice.connect(self.show_notice)
 
     def _add_quit(self, file_menu: QMenu) -> None:
         quit_action = QAction("&Quit", self)
@@ -322,7 +317,7 @@ class MainWindow(QMainWindow):
             address = self.session.server_address
             self.server_panel.server_changed(item.url, address.port if item.url and address else None)
         elif isinstance(item, Notice):
-            self.show_notice(item.level, item.text)
+            notify.post(item)
 
     def _show_connection(self, change: StateChange) -> None:
         """The URL bar and its state label follow the current connection."""
@@ -343,9 +338,6 @@ class MainWindow(QMainWindow):
             self.url_edit.setModified(False)
             self._show_connection(row.change)
 
-    def show_notice(self, level: str, text: str) -> None:
-        self.notices.show_notice(level, text)
-        (log.error if level == "error" else log.warning if level == "warning" else log.info)(text)
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -398,7 +390,7 @@ class MainWindow(QMainWindow):
     def compare_selected(self) -> None:
         rows = sorted(index.row() for index in self.log_view.selectionModel().selectedRows())
         if len(rows) != 2:
-            self.show_notice("warning", f"Select exactly two messages to compare ({len(rows)} selected)")
+            notify.warning(f"Select exactly two messages to compare ({len(rows)} selected)")
             return
         if self.diff_view is None:
             self.diff_view = DiffView(self)
@@ -434,11 +426,11 @@ class MainWindow(QMainWindow):
         """The URL bar's text if it can be connected to; otherwise say why (the text stays to be corrected)."""
         url = self.url_edit.text().strip()
         if not url:
-            self.show_notice("warning", "Type a ws:// or wss:// URL to connect to")
+            notify.warning("Type a ws:// or wss:// URL to connect to")
             return None
         problems = ConnectionOptions(url).problems()
         if problems:
-            self.show_notice("warning", problems[0])
+            notify.warning(problems[0])
             return None
         return url
 
@@ -463,7 +455,7 @@ class MainWindow(QMainWindow):
         except NotConnectedError:
             self.composer.show_send_error("Not sent: the connection has closed")
             return False
-        except Exception as error:  # a send that failed on the wire: say so, keep the payload
+        except (OSError, RuntimeError) as error:  # the wire failed, or the client thread stopped: keep the payload
             self.composer.show_send_error(f"Not sent: {error}")
             return False
         return True
@@ -474,26 +466,26 @@ class MainWindow(QMainWindow):
     async def push_from_server(self, targets: list[str] | None) -> None:
         server = self.session.server
         if server is None or not server.running:
-            self.show_notice("warning", "Not pushed: the embedded server is not running")
+            notify.warning("Not pushed: the embedded server is not running")
             return
         if targets == []:
-            self.show_notice("warning", "Not pushed: select a connected client, or push to all")
+            notify.warning("Not pushed: select a connected client, or push to all")
             return
         payload = self.composer.prepare_payload()
         if payload is None:
-            self.show_notice("warning", f"Not pushed: the composer's payload is not valid {self.composer.format_name}: "
-                             f"{self.composer.error.text()}")
+            notify.warning(f"Not pushed: the composer's payload is not valid {self.composer.format_name}: "
+                           f"{self.composer.error.text()}")
             return
         try:
             count = await asyncio.wrap_future(server.submit_send(payload, targets))
         except RuntimeError as error:
-            self.show_notice("error", f"Not pushed: {error}")
+            notify.error(f"Not pushed: {error}")
             return
         if count == 0:
-            self.show_notice("warning", "Not pushed: the client has disconnected" if targets
-                             else "Not pushed: no client is connected")
+            notify.warning("Not pushed: the client has disconnected" if targets
+                           else "Not pushed: no client is connected")
             return
-        self.show_notice("info", f"Pushed to {count} client{'s' if count != 1 else ''}")
+        notify.info(f"Pushed to {count} client{'s' if count != 1 else ''}")
 
     @asyncSlot(str, int, str)
     async def close_server_client(self, client: str, code: int, reason: str) -> None:
@@ -531,6 +523,7 @@ class MainWindow(QMainWindow):
         self.drain_events()
         self.capture_controls.shutdown()
         self.capture_files.shutdown()
+        unexpected.restore()  # the error hooks app.main.build() installed
         return clean
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -9,9 +9,10 @@ keeps its place when hidden, so a notice coming or going never moves the window'
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
+from app.core.frames import Level, Notice
 from app.ui.common.naming import named
 from app.ui.common.style import status_colour
 
@@ -47,13 +48,14 @@ class NoticeArea(QWidget):
         self._showing_error = False
         self._set("", "")
 
-    def show_notice(self, level: str, text: str) -> None:
-        if level == "error":
-            self.error = text
+    @Slot(object)
+    def show_notice(self, notice: Notice) -> None:
+        if notice.level == Level.ERROR:
+            self.error = notice.text
             self.expiry.stop()
         else:
             self.expiry.start()
-        self._set(level, text)
+        self._set(notice.level, notice.text)
 
     def dismiss(self) -> None:
         """Take the notice away; an error under a later notice shows again, once."""

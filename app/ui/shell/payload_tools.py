@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.services.persistence import Persistence, PersistenceError
+from app.ui.common import notify
 from app.ui.common.naming import named
 from app.ui.compose.composer import Composer
 from app.ui.library.history_panel import HistoryPanel
@@ -24,8 +25,7 @@ from app.ui.shell import window_settings
 
 
 class PayloadTools(QObject):
-    def __init__(self, window: QMainWindow, composer: Composer, target: Callable[[], str],
-                 notice: Callable[[str, str], None]) -> None:
+    def __init__(self, window: QMainWindow, composer: Composer, target: Callable[[], str]) -> None:
         super().__init__(window)
         self.composer = composer
         self._target = target  # describes where a send went (the connection's URL)
@@ -33,7 +33,7 @@ class PayloadTools(QObject):
         try:
             self.store = Persistence.open_default()
         except PersistenceError as error:
-            notice("error", f"History and library are not saved this run: {error}")
+            notify.error(f"History and library are not saved this run: {error}")
             self.store = Persistence(":memory:")
         self.history = HistoryPanel(self.store)
         self.library = LibraryPanel(self.store, composer.payload_to_keep)
