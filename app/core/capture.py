@@ -270,6 +270,10 @@ class CaptureStore:
             self._connection_index[connection] = index
         return index
 
+    def connection_index(self, connection: str) -> int | None:
+        """The id `connection_ids` holds for the connection named `connection` (None: never stored)."""
+        return self._connection_index.get(connection)
+
     def extend(self, frames: Iterable[Frame]) -> range:
         """Append frames in order; return the range of row numbers they got.
 

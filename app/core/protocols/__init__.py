@@ -1,0 +1,25 @@
+"""Protocols spoken inside WebSocket frames, one module each, behind `base.WireProtocol`.
+
+`PROTOCOLS` is the registry (in the order ties are broken); `detect` picks the one a
+connection most likely speaks. The tracker (`tracker.py`) decides per connection,
+decodes frames in time slices and pairs requests with replies.
+"""
+
+from __future__ import annotations
+
+from app.core.protocols.base import Hint, WireProtocol
+from app.core.protocols.jsonrpc import JsonRpc
+
+PROTOCOLS: dict[str, WireProtocol] = {protocol.name: protocol for protocol in (JsonRpc(),)}
+URL_CONFIDENCE = 0.9  # from the URL or the subprotocol alone: decided at open
+FRAMES_CONFIDENCE = 0.6  # from the first frames: at least this sure, or the connection stays raw
+
+
+def detect(hint: Hint, threshold: float = FRAMES_CONFIDENCE) -> WireProtocol | None:
+    """The registered protocol most sure of `hint`, if any is at least `threshold` sure."""
+    best, best_confidence = None, threshold
+    for protocol in PROTOCOLS.values():
+        confidence = protocol.detect(hint)
+        if confidence >= best_confidence and (best is None or confidence > best_confidence):
+            best, best_confidence = protocol, confidence
+    return best

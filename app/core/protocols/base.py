@@ -1,0 +1,73 @@
+"""What every protocol decoder answers: is this connection mine, what does this frame say, what pairs.
+
+A decoder never changes a frame: `decode` reads the payload as captured and returns a
+`Decoded` record (or None when the frame is not the protocol's), so the log, the tree,
+the filters and the pairing can work on the message inside the wrapper while the Wire
+view keeps the exact frame. Decoders are pure and Qt-free; callers cache their results.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class _Same:
+    """The frame's own payload is the message (plain JSON protocols): the tree parses it as it would anyway."""
+
+    def __repr__(self) -> str:
+        return "SAME"
+
+
+SAME: Any = _Same()
+
+
+class Role(enum.Enum):
+    """Where a message stands in a request/reply exchange."""
+
+    NONE = "none"  # an event, a notification, a heartbeat: nothing answers it
+    REQUEST = "request"  # waits for a reply with the same key
+    REPLY = "reply"  # answers the request with its key, and ends it
+    PARTIAL = "partial"  # answers the request with its key; more may follow (a subscription's next)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """One frame as its protocol reads it."""
+
+    protocol: str  # the registry name: "jsonrpc", "socket.io", …
+    kind: str  # the protocol's own word for the packet: "request", "event", "ping", "next", …
+    name: str | None = None  # the event, method or operation: the log summary starts with it
+    value: Any = SAME  # the JSON value inside the wrapper: what the tree shows and JSONPath reads
+    key: str | int | None = None  # what pairs a request with its reply (per connection and direction)
+    role: Role = Role.NONE
+    heartbeat: bool = False  # a keep-alive: dimmed in the log, `is:heartbeat` finds it
+    parts: tuple[Decoded, ...] = field(default=())  # several messages in one frame (a batch, SignalR records)
+
+    def summary(self) -> str:
+        """The start of the log's summary: the name, or the kind when there is none."""
+        return self.name if self.name else self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """What is known of a connection when its protocol is guessed."""
+
+    url: str = ""
+    subprotocol: str | None = None
+    first: Sequence[tuple[int, str | bytes]] = ()  # (opcode, payload) of its first data frames
+
+
+class WireProtocol(Protocol):
+    """A protocol decoder: one module per protocol in this package, registered in `app.core.protocols`."""
+
+    name: str  # the registry and filter name (`proto:jsonrpc`)
+    title: str  # what the user reads: "JSON-RPC 2.0"
+
+    def detect(self, hint: Hint) -> float:
+        """How sure (0 to 1) that a connection speaks this protocol; 0.9 or more from the URL or subprotocol."""
+
+    def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
+        """The frame as this protocol reads it, or None when it is not one of its frames."""

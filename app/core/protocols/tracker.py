@@ -1,0 +1,273 @@
+"""Per connection: which protocol it speaks; per frame: what it says; per request: its reply and latency.
+
+The tracker reads the capture store the way the View does, from where it stopped:
+`catch_up` decodes new rows in time slices, so a flood or a million-row import never
+stalls the GUI thread. A connection's protocol is decided at its open event from the
+URL or the subprotocol, else from its first data frames (or forced by the user).
+
+Per stored row it keeps a byte of flags, the partner's row and the latency, allocated
+only from the first row of a connection that speaks a protocol (13 bytes a row after
+that, nothing before). Requests wait in a bounded table: the oldest expire as
+unanswered, so a connection that never replies cannot grow memory. Latency is the
+difference of the two frames' capture times.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from app.core.capture import CaptureStore
+from app.core.frames import Direction, Opcode
+from app.core.protocols import FRAMES_CONFIDENCE, PROTOCOLS, URL_CONFIDENCE, detect
+from app.core.protocols.base import Decoded, Hint, Role, WireProtocol
+
+DETECT_FRAMES = 8  # data frames looked at before a connection without a URL hint is called raw
+PENDING_LIMIT = 100_000  # requests waiting for a reply, across connections
+UNANSWERED_AFTER = 30.0  # seconds without a reply before a request counts as unanswered
+STEP_BUDGET = 0.01  # seconds of decoding per catch_up call
+SLICE = 64  # rows between two looks at the clock
+CACHE_ROWS = 4096  # decoded frames kept for the views
+
+REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED = 1, 2, 4, 8, 16
+
+
+@dataclass(slots=True)
+class _Connection:
+    url: str = ""
+    subprotocol: str | None = None
+    protocol: WireProtocol | None = None
+    decided: bool = False
+    forced: bool = False
+    first: list[tuple[int, str | bytes]] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)  # rows seen before the protocol was decided
+
+
+class ProtocolTracker:
+    def __init__(self, store: CaptureStore, *, pending_limit: int = PENDING_LIMIT,
+                 unanswered_after: float = UNANSWERED_AFTER) -> None:
+        self.store = store
+        self.pending_limit = pending_limit
+        self.unanswered_after = unanswered_after
+        self._connections: dict[int, _Connection] = {}  # by the store's connection id
+        self._scanned = store.first
+        self._base: int | None = None  # the store row of flags[0]; None until a protocol is seen
+        self.flags = array("B")
+        self.partners = array("q")  # the paired row (-1: none): a reply's request, a request's first reply
+        self.latencies = array("f")  # ms between the pair's capture times (NaN: none)
+        # (connection id, key) → (request row, capture time, direction): oldest first.
+        self._pending: OrderedDict[tuple[int, str | int], tuple[int, float, int]] = OrderedDict()
+        self._cache: OrderedDict[int, Decoded | None] = OrderedDict()
+
+    # -- reading the store ---------------------------------------------------------------------
+
+    @property
+    def caught_up(self) -> bool:
+        return self._scanned >= self.store.end
+
+    def catch_up(self, budget: float = STEP_BUDGET) -> bool:
+        """Decode and pair the rows stored since the last call, for about `budget` seconds; True once done."""
+        store = self.store
+        self._forget_dropped()
+        row, end = max(self._scanned, store.first), store.end
+        deadline = time.perf_counter() + budget
+        while row < end:
+            stop = min(end, row + SLICE)
+            for each in range(row, stop):
+                self._visit(each)
+            row = stop
+            if time.perf_counter() > deadline:
+                break
+        self._scanned = row
+        return row >= end
+
+    def _visit(self, row: int) -> None:
+        store = self.store
+        connection_id = store.connection_ids[row]
+        connection = self._connections.get(connection_id)
+        if connection is None:
+            connection = self._connections[connection_id] = _Connection()
+        opcode = store.opcodes[row]
+        if opcode == Opcode.OPEN:
+            self._opened(connection, store.payloads[row])
+            return
+        if connection.decided:
+            if connection.protocol is not None:
+                self._apply(row, connection_id, connection.protocol)
+            return
+        if opcode not in (Opcode.TEXT, Opcode.BINARY):
+            return
+        connection.first.append((opcode, store.payloads[row]))
+        connection.waiting.append(row)
+        hint = Hint(connection.url, connection.subprotocol, connection.first)
+        sure = detect(hint, URL_CONFIDENCE)
+        if sure is not None:
+            self._decide(connection_id, connection, sure)
+        elif len(connection.first) >= DETECT_FRAMES:
+            self._decide(connection_id, connection, detect(hint, FRAMES_CONFIDENCE))
+
+    def _opened(self, connection: _Connection, details: str | bytes) -> None:
+        try:
+            opened = json.loads(details)
+        except (ValueError, TypeError):
+            return
+        if not isinstance(opened, dict):
+            return
+        url, subprotocol = opened.get("url") or opened.get("path") or "", opened.get("subprotocol")
+        connection.url = url if isinstance(url, str) else ""
+        connection.subprotocol = subprotocol if isinstance(subprotocol, str) else None
+        if not connection.decided:
+            protocol = detect(Hint(connection.url, connection.subprotocol), URL_CONFIDENCE)
+            if protocol is not None:
+                connection.protocol, connection.decided = protocol, True
+
+    def _decide(self, connection_id: int, connection: _Connection, protocol: WireProtocol | None) -> None:
+        connection.protocol, connection.decided = protocol, True
+        waiting, connection.waiting, connection.first = connection.waiting, [], []
+        if protocol is not None:
+            for row in waiting:
+                if row >= self.store.first:
+                    self._apply(row, connection_id, protocol)
+
+    # -- decoding and pairing ------------------------------------------------------------------
+
+    def _apply(self, row: int, connection_id: int, protocol: WireProtocol) -> None:
+        store = self.store
+        decoded = protocol.decode(store.opcodes[row], store.payloads[row])
+        self._remember(row, decoded)
+        if decoded is None:
+            return
+        self._cover(row)
+        base = self._base
+        assert base is not None
+        flags = DECODED
+        direction, wall_time = store.directions[row], store.wall_times[row]
+        for part in decoded.parts or (decoded,):
+            if part.heartbeat:
+                flags |= HEARTBEAT
+            if part.key is None:
+                continue
+            if part.role is Role.REQUEST:
+                flags |= REQUEST
+                self._wait_for_reply((connection_id, part.key), row, wall_time, direction)
+            elif part.role in (Role.REPLY, Role.PARTIAL):
+                waiting = self._pending.get((connection_id, part.key))
+                if waiting is None or waiting[2] == direction:
+                    continue
+                request, requested_at, _ = waiting
+                if part.role is Role.REPLY:
+                    del self._pending[(connection_id, part.key)]
+                flags |= REPLY
+                latency = (wall_time - requested_at) * 1000
+                if self.partners[row - base] < 0:
+                    self.partners[row - base], self.latencies[row - base] = request, latency
+                if request >= base and self.partners[request - base] < 0:
+                    self.partners[request - base], self.latencies[request - base] = row, latency
+        self.flags[row - base] = flags
+
+    def _wait_for_reply(self, key: tuple[int, str | int], row: int, wall_time: float, direction: int) -> None:
+        pending = self._pending
+        pending[key] = (row, wall_time, direction)
+        pending.move_to_end(key)
+        while len(pending) > self.pending_limit:  # the oldest request gives up waiting: unanswered
+            _key, (expired, _time, _direction) = pending.popitem(last=False)
+            base = self._base
+            if base is not None and expired >= base:
+                self.flags[expired - base] |= EXPIRED
+
+    def _cover(self, row: int) -> None:
+        """Extend the per-row arrays up to `row` (the first time: from `row`)."""
+        if self._base is None:
+            self._base = row
+        missing = row - self._base + 1 - len(self.flags)
+        if missing > 0:
+            self.flags.extend(bytes(missing))
+            self.partners.extend([-1] * missing)
+            self.latencies.extend([float("nan")] * missing)
+
+    def _forget_dropped(self) -> None:
+        first, base = self.store.first, self._base
+        if base is not None and first > base:
+            gone = min(first - base, len(self.flags))
+            del self.flags[:gone], self.partners[:gone], self.latencies[:gone]
+            self._base = first
+        if self._scanned < first:
+            self._scanned = first
+
+    def _remember(self, row: int, decoded: Decoded | None) -> None:
+        self._cache[row] = decoded
+        if len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+
+    # -- questions the views ask -----------------------------------------------------------------
+
+    def protocol_of(self, connection: str) -> WireProtocol | None:
+        """The protocol `connection` speaks, None while undecided or raw."""
+        index = self.store.connection_index(connection)
+        state = self._connections.get(index) if index is not None else None
+        return state.protocol if state is not None else None
+
+    def decoded(self, row: int) -> Decoded | None:
+        """The frame in `row` as its connection's protocol reads it (None: raw, or not decided yet)."""
+        if row in self._cache:
+            self._cache.move_to_end(row)
+            return self._cache[row]
+        state = self._connections.get(self.store.connection_ids[row])
+        if state is None or state.protocol is None:
+            return None
+        decoded = state.protocol.decode(self.store.opcodes[row], self.store.payloads[row])
+        self._remember(row, decoded)
+        return decoded
+
+    def flags_of(self, row: int) -> int:
+        base = self._base
+        if base is None or not base <= row < base + len(self.flags):
+            return 0
+        return self.flags[row - base]
+
+    def partner(self, row: int) -> int | None:
+        """A reply's request, or a request's first reply; None when unpaired."""
+        if not self.flags_of(row) & (REQUEST | REPLY):
+            return None
+        assert self._base is not None
+        partner = self.partners[row - self._base]
+        return partner if partner >= 0 else None
+
+    def latency(self, row: int) -> float | None:
+        """Milliseconds between a request and its (first) reply, on either of the two."""
+        if self.partner(row) is None and not self.flags_of(row) & REPLY:
+            return None
+        assert self._base is not None
+        latency = self.latencies[row - self._base]
+        return None if latency != latency else float(latency)  # NaN: no pair
+
+    def is_heartbeat(self, row: int) -> bool:
+        return bool(self.flags_of(row) & HEARTBEAT)
+
+    def is_reply(self, row: int) -> bool:
+        return bool(self.flags_of(row) & REPLY)
+
+    def is_pending(self, row: int, now: float | None = None) -> bool:
+        """A request still waiting for its reply, within the unanswered timeout."""
+        flags = self.flags_of(row)
+        if not flags & REQUEST or flags & EXPIRED or self.partner(row) is not None:
+            return False
+        return (time.time() if now is None else now) - self.store.wall_times[row] < self.unanswered_after
+
+    def is_unanswered(self, row: int, now: float | None = None) -> bool:
+        """A request no reply came to within the timeout (or that gave up its place in the table)."""
+        flags = self.flags_of(row)
+        if not flags & REQUEST or self.partner(row) is not None:
+            return False
+        if flags & EXPIRED:
+            return True
+        return (time.time() if now is None else now) - self.store.wall_times[row] >= self.unanswered_after
+
+    def direction_of_request(self, row: int) -> Direction:
+        return Direction(self.store.directions[row])
+
+
+__all__ = ["PROTOCOLS", "ProtocolTracker"]
