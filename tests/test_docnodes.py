@@ -114,3 +114,9 @@ def test_deep_matches_share_their_paths_prefix() -> None:
     assert len(found) == 1000 and not found.capped
     assert len(found.positions) == len(found.parents) == 4999 + 1000
     assert found.path(0) == (0,) * 4999 + (0,) and found.path(999) == (0,) * 4999 + (999,)
+
+
+def test_a_node_path_is_not_named_like_a_file_path() -> None:
+    """`docnodes.NodePath` and `pathlib.Path` can be imported side by side without renaming either."""
+    assert docnodes.NodePath == tuple[int, ...]
+    assert not hasattr(docnodes, "Path")

@@ -131,3 +131,14 @@ def test_dumps_round_trips_duplicates_and_literals() -> None:
     pretty = jsondoc.dumps(value, indent=2)
     assert pretty.startswith('{\n  "a": 1,') and jsondoc.parse(pretty).value == value
     assert json.loads(jsondoc.dumps([1, "x"], indent=None)) == [1, "x"]
+
+
+def test_the_writer_says_what_each_line_is() -> None:
+    value = jsondoc.parse('{"a": [1, {}], "a": "x"}').value
+    assert list(jsondoc.iter_lines(value)) == [
+        (jsondoc.OPEN, None, "{"), (jsondoc.OPEN, "a", '  "a": ['), (jsondoc.LEAF, 0, "    1,"),
+        (jsondoc.LEAF, 1, "    {}"), (jsondoc.CLOSE, None, "  ],"), (jsondoc.LEAF, "a", '  "a": "x"'),
+        (jsondoc.CLOSE, None, "}"),
+    ]
+    assert [text for _, _, text in jsondoc.iter_lines(value, indent=None)] == ["{", '"a":[', "1,", "{}", "],",
+                                                                               '"a":"x"', "}"]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core import jsondoc, lazyjson
-from app.core.docnodes import LocalDocument, Path
+from app.core.docnodes import LocalDocument, NodePath
 from tests.helpers import CORPUS
 
 
@@ -36,7 +36,7 @@ def everything(document: LocalDocument, page: int = 3) -> list[Any]:
     (A scan names the first duplicate key it meets; the parser names each one.)
     """
     seen: list[Any] = [document.wrapped, document.count]
-    pending: list[tuple[Path, int]] = [((), document.count)]
+    pending: list[tuple[NodePath, int]] = [((), document.count)]
     for _ in range(100_000):  # bounded: the corpus and the generated documents are small
         if not pending:
             break

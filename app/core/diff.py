@@ -105,7 +105,7 @@ def _same_scalar(left: Any, right: Any) -> bool:
 # deep the document; it is flattened only for a reported change.
 _Path = tuple[Any, Segment] | None
 _Task = tuple[Any, Any, _Path, _Path]  # left value, right value, and where each is
-_Members = list[tuple[Segment, str, Any]]
+_Members = list[tuple[Segment, Any]]
 
 
 def _flatten(path: _Path) -> Location:
@@ -183,11 +183,11 @@ def _pair_members(a: Any, b: Any, a_path: _Path, b_path: _Path) -> list[_Task]:
 
 def _pair_object(a_members: _Members, b_members: _Members, a_path: _Path, b_path: _Path) -> list[_Task]:
     """Match members by (key, occurrence): the left's order first, then what only the right has."""
-    right = {segment: value for segment, _, value in b_members}
+    right = dict(b_members)
     tasks: list[_Task] = []
-    for segment, _, value in a_members:
+    for segment, value in a_members:
         tasks.append((value, right.pop(segment, _MISSING), (a_path, segment), (b_path, segment)))
-    for segment, _, value in b_members:
+    for segment, value in b_members:
         if segment in right:
             tasks.append((_MISSING, value, (a_path, segment), (b_path, segment)))
     return tasks

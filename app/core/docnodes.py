@@ -47,7 +47,8 @@ FIND_SLICE = 0.05  # seconds a search runs before it looks whether it has been s
 # of the text below it, so deeper checks would cost more than they save.
 SKIP_DEPTH = 6
 
-Path = tuple[int, ...]
+# Where a node is: the index of each child taken from the root (not a file path: see pathlib.Path).
+NodePath = tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ class FindResult:
     def __len__(self) -> int:
         return len(self.matches)
 
-    def path(self, number: int) -> Path:
+    def path(self, number: int) -> NodePath:
         """The path of match `number` (costs its depth)."""
         rows = []
         entry = self.matches[number]
@@ -98,7 +99,7 @@ class FindResult:
         return tuple(reversed(rows))
 
     @property
-    def paths(self) -> list[Path]:
+    def paths(self) -> list[NodePath]:
         """Every match's path in full: for small results (each path costs its depth)."""
         return [self.path(number) for number in range(len(self.matches))]
 
@@ -158,7 +159,7 @@ def duplicate_warning(key: str) -> str:
     return f"Duplicate key {displayable(key)!r}: a JavaScript client keeps only the last."
 
 
-def node_at(root: Any, path: Path) -> Any:
+def node_at(root: Any, path: NodePath) -> Any:
     value = root
     for position in path:
         value = child(value, position)
@@ -170,7 +171,7 @@ def info_of(key: str | int | None, value: Any, warning: str | None = None) -> No
     return NodeInfo(key, kind_of(value), preview(value), count, warning or warning_of(value))
 
 
-def children(root: Any, path: Path, start: int, count: int) -> list[NodeInfo]:
+def children(root: Any, path: NodePath, start: int, count: int) -> list[NodeInfo]:
     """Rows `start` to `start + count` under the node at `path`; duplicate keys flagged in order."""
     return rows_of(node_at(root, path), start, count)
 
@@ -188,7 +189,7 @@ def rows_of(value: Any, start: int, count: int) -> list[NodeInfo]:
     return []
 
 
-def copy_text(root: Any, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
+def copy_text(root: Any, path: NodePath, limit: int = COPY_LIMIT) -> tuple[str, bool]:
     """What "Copy value" puts on the clipboard: a string's own text, anything else as JSON."""
     value = node_at(root, path)
     if isinstance(value, str) and not isinstance(value, NumberLiteral):
@@ -406,13 +407,13 @@ class LocalDocument:
     def count(self) -> int:
         return len(self.root)
 
-    def children(self, path: Path, start: int, count: int) -> list[NodeInfo]:
+    def children(self, path: NodePath, start: int, count: int) -> list[NodeInfo]:
         rows = children(self.root, path, start, count)
         if self.wrapped and not path:
             return [NodeInfo(None, row.kind, row.preview, row.count, row.warning) for row in rows]
         return rows
 
-    def copy_text(self, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
+    def copy_text(self, path: NodePath, limit: int = COPY_LIMIT) -> tuple[str, bool]:
         return copy_text(self.root, path, limit)
 
     def find(self, query: str, limit: int = FIND_LIMIT,
@@ -439,7 +440,7 @@ class LocalDocument:
         self._search = None
         return search.result
 
-    def expand_plan(self, limit: int, depth: int | None = None, path: Path = ()) -> tuple[list[PlanStep], bool]:
+    def expand_plan(self, limit: int, depth: int | None = None, path: NodePath = ()) -> tuple[list[PlanStep], bool]:
         """The rows "Expand all" shows below the node at `path`: containers breadth-first until `limit`
         rows (and none more than `depth` levels below the root opened), and whether it stopped short.
 

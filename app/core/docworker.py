@@ -31,11 +31,11 @@ import threading
 from collections.abc import Buffer, Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any, cast
 
 from app.core import docnodes, jsondoc, lazyjson
-from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FIND_SLICE, FindResult, NodeInfo, Path, PlanStep
+from app.core.docnodes import COPY_LIMIT, FIND_LIMIT, FIND_SLICE, FindResult, NodeInfo, NodePath, PlanStep
 from app.core.errors import SocketScopeError
 
 SEND_CHUNK = 1024 * 1024  # bytes written at a time: the GIL is let go between chunks
@@ -154,7 +154,7 @@ class DocumentWorker:
         from_parent, to_child = os.pipe()
         from_child, to_parent = os.pipe()
         _widen(to_child)
-        source_root = str(FilePath(__file__).resolve().parent.parent.parent)
+        source_root = str(Path(__file__).resolve().parent.parent.parent)
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(
             p for p in (source_root, environment.get("PYTHONPATH", "")) if p
@@ -210,10 +210,10 @@ class RemoteDocument:
         self.wrapped = loaded.wrapped
         self.count = loaded.count
 
-    def children(self, path: Path, start: int, count: int) -> list[NodeInfo]:
+    def children(self, path: NodePath, start: int, count: int) -> list[NodeInfo]:
         return cast(list[NodeInfo], self.worker.request("children", self.document_id, path, start, count))
 
-    def copy_text(self, path: Path, limit: int = COPY_LIMIT) -> tuple[str, bool]:
+    def copy_text(self, path: NodePath, limit: int = COPY_LIMIT) -> tuple[str, bool]:
         return cast(tuple[str, bool], self.worker.request("copy", self.document_id, path, limit))
 
     def find(self, query: str, limit: int = FIND_LIMIT,
@@ -231,7 +231,7 @@ class RemoteDocument:
             found = self.worker.request("find_more", self.document_id, search_id, FIND_SLICE)
         return cast(FindResult, found)
 
-    def expand_plan(self, limit: int, depth: int | None = None, path: Path = ()) -> tuple[list[PlanStep], bool]:
+    def expand_plan(self, limit: int, depth: int | None = None, path: NodePath = ()) -> tuple[list[PlanStep], bool]:
         return cast(tuple[list[PlanStep], bool], self.worker.request("plan", self.document_id, limit, depth, path))
 
     def warnings(self, wait: bool = True) -> list[str] | None:

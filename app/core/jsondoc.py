@@ -5,10 +5,13 @@ be silent about. Here duplicate keys survive in order (`JsonObject` is a list of
 pairs), integers beyond 2**53 are exact and flagged (JavaScript rounds them),
 NaN/Infinity are refused unless asked for (and then flagged), numbers that a
 float cannot hold keep their literal text, and errors carry line and column.
+The one writer, `iter_lines`, writes all of it back the same way for `dumps`, the
+raw view and the diff view, at any depth.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import json.encoder
 import math
@@ -287,8 +290,8 @@ def decode_utf8(data: bytes) -> str:
 
 
 def dumps(value: Any, indent: int | None = 2) -> str:
-    """Serialise a parsed value back to JSON, duplicates and literals intact."""
-    return "".join(iter_dumps(value, indent))
+    """Serialise a parsed value back to JSON, duplicates and literals intact, at any depth."""
+    return ("" if indent is None else "\n").join([line for _, _, line in iter_lines(value, indent)])
 
 
 def dumps_capped(
@@ -321,48 +324,102 @@ def json_string(value: str) -> str:
     return literal
 
 
-def iter_dumps(value: Any, indent: int | None = 2, expand: Callable[[Any], Any] | None = None) -> Iterator[str]:
-    """The pieces of `dumps(value)`, produced without recursion (any depth); `expand` as for `dumps_capped`."""
-    colon = ": " if indent is not None else ":"
-    # One frame per open container: [members iterator, level, closing bracket, members written]
-    stack: list[list[Any]] = []
-
-    def begin(item: Any, level: int) -> str:
-        if expand is not None:
-            item = expand(item)
-        if isinstance(item, JsonObject):
-            if not item:
-                return "{}"
-            stack.append([((json_string(k) + colon, v) for k, v in item), level, "}", 0])
-            return "{"
-        if isinstance(item, list):
-            if not item:
-                return "[]"
-            stack.append([(("", v) for v in item), level, "]", 0])
-            return "["
-        return _scalar_text(item)
-
-    yield begin(value, 0)
-    while stack:
-        frame = stack[-1]
-        member = next(frame[0], None)
-        level = frame[1]
-        if member is None:
-            stack.pop()
-            yield (("\n" + " " * (indent * min(level, MAX_INDENT_LEVEL))) if indent is not None else "") + frame[2]
-            continue
-        prefix, item = member
-        pad = ("\n" + " " * (indent * min(level + 1, MAX_INDENT_LEVEL))) if indent is not None else ""
-        yield ("," if frame[3] else "") + pad + prefix
-        frame[3] += 1
-        yield begin(item, level + 1)
+_WORDS = {None: "null", True: "true", False: "false"}
 
 
-def _scalar_text(value: Any) -> str:
+def scalar_text(value: Any) -> str:
+    """The JSON text of a value that is not a container: a string, number, literal, boolean or null."""
+    kind = type(value)
+    if kind is str:
+        return json_string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if value is None or kind is bool:
+        return _WORDS[value]
     if isinstance(value, NumberLiteral):
-        return str(value)
+        return str.__str__(value)
     if isinstance(value, str):
         return json_string(value)
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return json.dumps(value)
+
+
+# What a line of `iter_lines` holds: a leaf (a scalar or an empty container), or a container's opening or closing.
+LEAF, OPEN, CLOSE = 0, 1, 2
+Line = tuple[int, str | int | None, str]
+_CONTAINERS = (list, dict)  # a JsonObject is a list
+_OBJECTS = (JsonObject, dict)
+
+
+@functools.cache
+def _pads(indent: int) -> tuple[str, ...]:
+    """The indentation of each level, up to the cap."""
+    return tuple(" " * indent * level for level in range(MAX_INDENT_LEVEL + 1))
+
+
+def iter_lines(value: Any, indent: int | None = 2, expand: Callable[[Any], Any] | None = None) -> Iterator[Line]:
+    """The writer: every line of `dumps(value, indent)`, without recursion (any depth).
+
+    Each line comes as ``(kind, member, text)``: `kind` is LEAF, OPEN or CLOSE;
+    `member` is the value's key in its object, its index in its array, or None for
+    the root and for a CLOSE line; `text` is the line as written, indentation and
+    trailing comma included. With `indent` None the texts carry no indentation and
+    join with nothing into the compact form. Objects are `JsonObject`s (duplicate
+    keys written in order) or dicts; `expand` as for `dumps_capped`.
+    """
+    colon = ": " if indent is not None else ":"
+    pads = _pads(indent or 0)
+    # One frame per open container: [members, next index, count, is an object, members' pad, closing line]
+    stack: list[list[Any]] = []
+    item: Any = value
+    member: str | int | None = None
+    prefix = comma = ""
+    while True:
+        if expand is not None:
+            item = expand(item)
+        if isinstance(item, _CONTAINERS):
+            is_object = isinstance(item, _OBJECTS)
+            if item:
+                yield OPEN, member, prefix + ("{" if is_object else "[")
+                level = len(stack) + 1  # of its members
+                stack.append([
+                    list(item.items()) if is_object and isinstance(item, dict) else item, 0, len(item), is_object,
+                    pads[level] if level < MAX_INDENT_LEVEL else pads[MAX_INDENT_LEVEL],
+                    (stack[-1][4] if stack else "") + ("}" if is_object else "]") + comma,
+                ])
+            else:
+                yield LEAF, member, prefix + ("{}" if is_object else "[]") + comma
+        else:
+            yield LEAF, member, prefix + scalar_text(item) + comma
+        while stack:
+            frame = stack[-1]
+            index = frame[1]
+            if index < frame[2]:
+                frame[1] = index + 1
+                comma = "," if index + 1 < frame[2] else ""
+                if frame[3]:
+                    key, item = frame[0][index]
+                    member, prefix = key, frame[4] + json_string(key) + colon
+                else:
+                    member, item, prefix = index, frame[0][index], frame[4]
+                break
+            stack.pop()
+            yield CLOSE, None, frame[5]
+        else:
+            return
+
+
+def iter_dumps(value: Any, indent: int | None = 2, expand: Callable[[Any], Any] | None = None) -> Iterator[str]:
+    """The pieces of `dumps(value)`, produced without recursion (any depth); `expand` as for `dumps_capped`."""
+    lines = iter_lines(value, indent, expand)
+    yield next(lines)[2]
+    if indent is None:
+        for _, _, line in lines:
+            yield line
+    else:
+        for _, _, line in lines:
+            yield "\n"
+            yield line

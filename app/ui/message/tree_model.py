@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
-from app.core.docnodes import PAGE, LocalDocument, NodeInfo, Path, PlanStep, json_path
+from app.core.docnodes import PAGE, LocalDocument, NodeInfo, NodePath, PlanStep, json_path
 from app.core.docworker import DocumentWorkerError
 from app.core.printable import displayable
 from app.ui.common import async_loop
@@ -97,7 +97,7 @@ class JsonTreeModel(QAbstractItemModel):
     def node(self, index: Index) -> _Node:
         return index.internalPointer() if index.isValid() else self._root
 
-    def path(self, index: Index) -> Path:
+    def path(self, index: Index) -> NodePath:
         """Child positions from the root: how the document's owner finds this node."""
         return self._path_of(self.node(index))
 
@@ -127,7 +127,7 @@ class JsonTreeModel(QAbstractItemModel):
         return [_Node(parent, start + offset, info) for offset, info in enumerate(rows)]
 
     @staticmethod
-    def _path_of(node: _Node) -> Path:
+    def _path_of(node: _Node) -> NodePath:
         rows = []
         while node.parent is not None:
             rows.append(node.row)

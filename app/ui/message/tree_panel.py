@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 from shiboken6 import isValid
 
-from app.core.docnodes import FIND_LIMIT, FindResult, Path
+from app.core.docnodes import FIND_LIMIT, FindResult, NodePath
 from app.core.docworker import DocumentWorkerError
 from app.ui.common import async_loop
 from app.ui.common.naming import named
@@ -376,7 +376,7 @@ class JsonTreePanel(QWidget):
             self.show_status(f"{position}: {len(path):,} levels deep; the tree opens {OPEN_DEPTH:,} "
                              "(the deepest shown is selected)")
 
-    async def reveal(self, path: Path) -> bool:
+    async def reveal(self, path: NodePath) -> bool:
         """Load, expand and select the node at `path`, or its ancestor OPEN_DEPTH levels down if deeper."""
         self._task_generation += 1
         generation = self._task_generation
