@@ -22,6 +22,7 @@ from starlette.types import Message
 
 from embedded_server.browser_page import BROWSER_PAGE
 from embedded_server.chat import ChatRoom
+from embedded_server.rpc import RpcSession
 
 log = logging.getLogger("socketscope.server")
 
@@ -184,6 +185,24 @@ def create_app(*, status_delay: float = 3.0) -> FastAPI:
         async for message in incoming(websocket):
             reply = _validate(message.get("text"), len(message.get("bytes") or b""))
             await websocket.send_text(encode(reply))
+
+    @app.websocket("/ws/rpc")
+    async def rpc_endpoint(websocket: WebSocket) -> None:
+        offered = websocket.scope.get("subprotocols") or []
+        await websocket.accept(subprotocol="jsonrpc" if "jsonrpc" in offered else None)
+        session = RpcSession(websocket)
+        try:
+            async for message in incoming(websocket):
+                text = message.get("text")
+                if text is None:
+                    await session.send({"jsonrpc": "2.0", "error": {"code": -32700, "message": "Parse error: "
+                                        "a binary frame"}, "id": None})
+                else:
+                    await session.handle(text)
+        except (WebSocketDisconnect, RuntimeError, OSError) as error:
+            log.debug("rpc client left: %r", error)
+        finally:
+            await session.close()
 
     room = ChatRoom()
 

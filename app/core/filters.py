@@ -22,13 +22,16 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonpath
 
 from app.core.capture import CaptureStore
 from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES
 from app.core.json_query import FilterError, compares_true, compile_query, finds_something, library_error
+
+if TYPE_CHECKING:
+    from app.core.protocols.tracker import ProtocolTracker
 
 RowPredicate = Callable[[CaptureStore, int], bool]
 
@@ -46,7 +49,8 @@ COLUMN, SCAN, PARSE = 0, 1, 2
 class RowCache:
     """One row's payload decoded, lower-cased and parsed at most once, however many terms ask."""
 
-    def __init__(self) -> None:
+    def __init__(self, protocols: ProtocolTracker | None = None) -> None:
+        self.protocols = protocols  # what the protocol terms ask (None: they cannot be used)
         self._store: CaptureStore | None = None
         self._row = -1
         self._text: str | None = None
@@ -338,6 +342,85 @@ def _opcode(token: str, rows: RowCache) -> RowPredicate:
     return lambda store, row: store.opcodes[row] in codes
 
 
+def _tracker(rows: RowCache, term: str) -> ProtocolTracker:
+    if rows.protocols is None:
+        raise FilterError(f"{term} needs the window's protocol decoding")
+    return rows.protocols
+
+
+IS_WORDS = ("heartbeat", "request", "reply", "pending", "unanswered")
+
+
+@term_kind("is", ("is:",), COLUMN, "is:pending|unanswered|reply|heartbeat",
+           ("is:pending", "a request still waiting for its reply (within the timeout, 30 s)"),
+           ("is:unanswered", "a request no reply came to within the timeout"),
+           ("is:reply", "a reply paired with its request (is:request: a request)"),
+           ("is:heartbeat", "a protocol's keep-alive (Socket.IO ping, GraphQL ping, MQTT PINGREQ…)"))
+def _is(token: str, rows: RowCache) -> RowPredicate:
+    words = token[len("is:"):].split("|")
+    unknown = [word for word in words if word not in IS_WORDS]
+    if unknown or not words[0]:
+        raise FilterError(f"is: takes {', '.join(IS_WORDS)}; not {', '.join(unknown) or 'nothing'}")
+    tracker = _tracker(rows, "is:")
+    tests = {"heartbeat": tracker.is_heartbeat, "reply": tracker.is_reply, "pending": tracker.is_pending,
+             "unanswered": tracker.is_unanswered, "request": tracker.is_request}
+    chosen = [tests[word] for word in words]
+    return lambda store, row: any(test(row) for test in chosen)
+
+
+@term_kind("protocol", ("proto:",), COLUMN, "proto:socket.io",
+           ("proto:jsonrpc", "the connection speaks this protocol (proto:raw: none)"))
+def _protocol(token: str, rows: RowCache) -> RowPredicate:
+    from app.core.protocols import PROTOCOLS
+
+    names = token[len("proto:"):].split("|")
+    unknown = [name for name in names if name not in PROTOCOLS and name != "raw"]
+    if unknown or not names[0]:
+        raise FilterError(f"proto: takes {', '.join([*PROTOCOLS, 'raw'])}; not {', '.join(unknown) or 'nothing'}")
+    tracker = _tracker(rows, "proto:")
+    wanted = frozenset(names)
+
+    def speaks(store: CaptureStore, row: int) -> bool:
+        protocol = tracker.protocol_of_row(row)
+        return (protocol.name if protocol is not None else "raw") in wanted
+    return speaks
+
+
+@term_kind("event", ("event:",), PARSE, "event:news",
+           ("event:news", "the event, method or operation is named this (Socket.IO, JSON-RPC, GraphQL…)"))
+def _event(token: str, rows: RowCache) -> RowPredicate:
+    name = token[len("event:"):]
+    if not name:
+        raise FilterError("event: needs a name, e.g. event:chat")
+    tracker = _tracker(rows, "event:")
+
+    def named(store: CaptureStore, row: int) -> bool:
+        decoded = tracker.decoded(row)
+        return decoded is not None and any(part.name == name for part in decoded.parts or (decoded,))
+    return named
+
+
+_LATENCY = re.compile(r"latency(<=|>=|<|>|==)(\d+(?:\.\d+)?)")
+
+
+@term_kind("latency", ("latency<", "latency>", "latency="), COLUMN, "latency>100",
+           ("latency>100", "a paired request or reply whose latency is over 100 ms (also < <= >= ==)"))
+def _latency(token: str, rows: RowCache) -> RowPredicate:
+    match = _LATENCY.fullmatch(token)
+    if match is None:
+        raise FilterError(f"{token}: write latency>100 or latency<5 (milliseconds)")
+    operator, limit = match.group(1), float(match.group(2))
+    tracker = _tracker(rows, "latency")
+    compare: Callable[[float], bool] = {
+        "<": lambda ms: ms < limit, "<=": lambda ms: ms <= limit, ">": lambda ms: ms > limit,
+        ">=": lambda ms: ms >= limit, "==": lambda ms: ms == limit}[operator]
+
+    def within(store: CaptureStore, row: int) -> bool:
+        latency = tracker.latency(row)
+        return latency is not None and compare(latency)
+    return within
+
+
 @term_kind("jsonpath", ("$",), PARSE, "$.data.id (JSONPath finds it) · $.type == 'chat' (also != < <= > >= =~ /re/i)",
            ("$.data.id", "a JSONPath query (RFC 9535) finds something in the JSON payload: $..user, $.items[*].price"),
            ("$.type == 'chat'", "…and a value it finds compares with a JSON literal ('chat', \"chat\", 42): "
@@ -566,15 +649,15 @@ def _flatten(node: Node) -> Node:
     return operator, flat
 
 
-def compile_tree(tree: Node) -> RowPredicate:
+def compile_tree(tree: Node, protocols: ProtocolTracker | None = None) -> RowPredicate:
     """One predicate for a parsed expression; its terms share one decode and parse of each row."""
-    return _compile_node(_flatten(tree), RowCache())[0]
+    return _compile_node(_flatten(tree), RowCache(protocols))[0]
 
 
-def compile_filter(expression: str) -> RowPredicate | None:
-    """Compile `expression`; None means "show everything"."""
+def compile_filter(expression: str, protocols: ProtocolTracker | None = None) -> RowPredicate | None:
+    """Compile `expression`; None means "show everything". `protocols` answers is:, proto:, event:, latency."""
     tree = parse(expression)
-    return None if tree is None else compile_tree(tree)
+    return None if tree is None else compile_tree(tree, protocols)
 
 
 if __name__ == "__main__":

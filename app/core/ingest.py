@@ -16,6 +16,7 @@ from typing import Protocol
 
 from app.core.capture import DEFAULT_BUDGET, CaptureStore
 from app.core.frames import Frame
+from app.core.protocols.tracker import ProtocolTracker
 from app.core.view import View
 
 
@@ -49,6 +50,7 @@ class Capture:
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.store = CaptureStore(budget=budget)
         self.view = View(self.store)
+        self.protocols = ProtocolTracker(self.store)  # decodes and pairs in slices, as the view filters
         self._observers: list[FrameObserver] = []
         self._all_observers: list[FrameObserver] = []
 

@@ -17,6 +17,7 @@ from app.core.docnodes import LocalDocument, NodeInfo
 from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.frames import Opcode
 from app.core.printable import displayable
+from app.core.protocols.base import SAME, Decoded, WireProtocol
 
 # Characters of raw text kept for the raw view. What reaches its text widget is bounded again there
 # (app/ui/message/raw_view.py: laying out one long line costs ~2 s per 2 MiB, 30-70 ms per 32 KiB).
@@ -100,6 +101,36 @@ def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
     result.value = document.value
     result.document = LocalDocument(document.value, document.warnings)
     result.notes.extend(document.warnings)
+    return result
+
+
+def inspect_frame(opcode: int, payload: str | bytes, protocol: WireProtocol | None) -> Inspection:
+    """What the message view shows of a frame of a connection that speaks `protocol` (None: raw)."""
+    decoded = protocol.decode(opcode, payload) if protocol is not None else None
+    if decoded is None or protocol is None:
+        return inspect_payload(opcode, payload)
+    return inspect_decoded(opcode, payload, decoded, protocol.title)
+
+
+def inspect_decoded(opcode: int, payload: str | bytes, decoded: Decoded, title: str) -> Inspection:
+    """A frame a protocol decoded: the tree shows the message inside the wrapper, Raw (or Hex) the frame as it came.
+
+    A protocol whose frames are plain JSON (`SAME`) shows the payload's own tree, faithfully parsed.
+    """
+    what = f"{title} {decoded.kind}" + (f" “{decoded.name}”" if decoded.name else "")
+    if decoded.value is SAME:
+        result = inspect_payload(opcode, payload)
+        result.notes.insert(0, what)
+        return result
+    if isinstance(payload, bytes):
+        result = Inspection(raw=hex_dump(payload), binary=payload)
+    else:
+        result = _raw_part(payload)
+    result.is_json = True
+    result.value = decoded.value
+    result.document = LocalDocument(decoded.value, [])
+    result.notes.insert(0, f"{what}: the tree shows the message inside the frame; "
+                           f"{'Hex' if isinstance(payload, bytes) else 'Raw'} shows the frame as it came")
     return result
 
 

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from app.core.capture import CaptureStore
-from app.core.frames import Direction, Opcode
+from app.core.frames import Opcode
 from app.core.protocols import FRAMES_CONFIDENCE, PROTOCOLS, URL_CONFIDENCE, detect
 from app.core.protocols.base import Decoded, Hint, Role, WireProtocol
 
@@ -31,6 +31,7 @@ UNANSWERED_AFTER = 30.0  # seconds without a reply before a request counts as un
 STEP_BUDGET = 0.01  # seconds of decoding per catch_up call
 SLICE = 64  # rows between two looks at the clock
 CACHE_ROWS = 4096  # decoded frames kept for the views
+DECODE_LIMIT = 1024 * 1024  # bytes: a bigger frame is not decoded here (the GUI thread runs this), nor paired
 
 REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED = 1, 2, 4, 8, 16
 
@@ -136,6 +137,8 @@ class ProtocolTracker:
 
     def _apply(self, row: int, connection_id: int, protocol: WireProtocol) -> None:
         store = self.store
+        if store.payloads.length(row) > DECODE_LIMIT:
+            return
         decoded = protocol.decode(store.opcodes[row], store.payloads[row])
         self._remember(row, decoded)
         if decoded is None:
@@ -210,13 +213,18 @@ class ProtocolTracker:
         state = self._connections.get(index) if index is not None else None
         return state.protocol if state is not None else None
 
+    def protocol_of_row(self, row: int) -> WireProtocol | None:
+        """The protocol of the connection `row` belongs to."""
+        state = self._connections.get(self.store.connection_ids[row])
+        return state.protocol if state is not None else None
+
     def decoded(self, row: int) -> Decoded | None:
         """The frame in `row` as its connection's protocol reads it (None: raw, or not decided yet)."""
         if row in self._cache:
             self._cache.move_to_end(row)
             return self._cache[row]
         state = self._connections.get(self.store.connection_ids[row])
-        if state is None or state.protocol is None:
+        if state is None or state.protocol is None or self.store.payloads.length(row) > DECODE_LIMIT:
             return None
         decoded = state.protocol.decode(self.store.opcodes[row], self.store.payloads[row])
         self._remember(row, decoded)
@@ -247,6 +255,9 @@ class ProtocolTracker:
     def is_heartbeat(self, row: int) -> bool:
         return bool(self.flags_of(row) & HEARTBEAT)
 
+    def is_request(self, row: int) -> bool:
+        return bool(self.flags_of(row) & REQUEST)
+
     def is_reply(self, row: int) -> bool:
         return bool(self.flags_of(row) & REPLY)
 
@@ -266,8 +277,6 @@ class ProtocolTracker:
             return True
         return (time.time() if now is None else now) - self.store.wall_times[row] >= self.unanswered_after
 
-    def direction_of_request(self, row: int) -> Direction:
-        return Direction(self.store.directions[row])
 
 
 __all__ = ["PROTOCOLS", "ProtocolTracker"]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.core.filters import compile_filter, help_line, help_tooltip
 from app.core.json_query import FilterError
+from app.core.protocols.tracker import ProtocolTracker
 from app.core.view import View
 from app.ui.common import notify
 from app.ui.common.naming import named
@@ -32,9 +33,11 @@ STATUS_SAMPLE = "99,999,999 of 99,999,999 shown"
 class FilterBar(QWidget):
     applied = Signal()  # the view shows the new filter's rows
 
-    def __init__(self, view: View, parent: QWidget | None = None) -> None:
+    def __init__(self, view: View, protocols: ProtocolTracker | None = None, parent: QWidget | None = None) -> None:
+        """`protocols` answers the protocol terms (is:, proto:, event:, latency)."""
         super().__init__(parent)
         self.view = view
+        self.protocols = protocols
         self.edit = QLineEdit()
         named(self.edit, "filterEdit")
         self.edit.setPlaceholderText("Filter (Ctrl+F): " + HELP)
@@ -65,7 +68,7 @@ class FilterBar(QWidget):
         """Compile the expression now; on success start refiltering in chunks."""
         self._debounce.stop()
         try:
-            predicate = compile_filter(self.edit.text())
+            predicate = compile_filter(self.edit.text(), self.protocols)
         except FilterError as error:
             self.error = str(error)
             self._show(self.error, error=True)

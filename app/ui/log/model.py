@@ -36,6 +36,7 @@ _COLOURS = {
     Direction.EVENT: ("#8250df", "#bc8cff"),
 }
 _ERROR_COLOURS = ("#cf222e", "#ff7b72")
+_HEARTBEAT_COLOURS = ("#6e7781", "#8b949e")  # a protocol's keep-alives, dimmed
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
@@ -71,6 +72,7 @@ class LogModel(QAbstractTableModel):
         super().__init__(parent)
         self._store = capture.store
         self.view = capture.view
+        self._protocols = capture.protocols
         self._rows = 0  # rows announced to views; the view may be ahead between drains
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
@@ -78,6 +80,7 @@ class LogModel(QAbstractTableModel):
         dark = palette_is_dark()
         self._colours = {direction: QColor(pair[dark]) for direction, pair in _COLOURS.items()}
         self._error_colour = QColor(_ERROR_COLOURS[dark])
+        self._heartbeat_colour = QColor(_HEARTBEAT_COLOURS[dark])
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
@@ -142,7 +145,10 @@ class LogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == SUMMARY:
                 payloads = store.payloads
-                return summarize(store.opcodes[row], payloads.head(row, SUMMARY_CHARS * 4), payloads.length(row))
+                text = summarize(store.opcodes[row], payloads.head(row, SUMMARY_CHARS * 4), payloads.length(row))
+                protocols = self._protocols
+                decoded = protocols.decoded(row) if protocols.protocol_of_row(row) is not None else None
+                return text if decoded is None else f"{decoded.summary()} · {text}"
             if column == TIME:
                 return format_time(store.wall_times[row])
             if column == CONNECTION:
@@ -155,7 +161,11 @@ class LogModel(QAbstractTableModel):
                 return human_size(store.sizes[row])
             if column >= len(COLUMNS):
                 return self._json_text(row, column - len(COLUMNS))
-        elif role == Qt.ItemDataRole.ForegroundRole and column in (DIRECTION, OPCODE):
+        elif role == Qt.ItemDataRole.ForegroundRole:
+            if self._protocols.is_heartbeat(row):
+                return self._heartbeat_colour
+            if column not in (DIRECTION, OPCODE):
+                return None
             if store.opcodes[row] in (Opcode.ERROR, Opcode.REFUSED):
                 return self._error_colour
             return self._colours[Direction(store.directions[row])]

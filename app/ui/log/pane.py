@@ -44,7 +44,7 @@ class LogPane(QWidget):
         self.capture = capture
         self.store, self.view = capture.store, capture.view
         self.model = LogModel(capture, self)
-        self.filter_bar = FilterBar(self.view)
+        self.filter_bar = FilterBar(self.view, capture.protocols)
         self.table = self._build_table()
         self.columns = LogColumns(self.table, self.model, self)
         self.follow_tail = True
@@ -129,6 +129,7 @@ class LogPane(QWidget):
         thread competes for the GIL each call can wait for it, so repainting on every
         drain would starve the GUI thread.
         """
+        self.capture.protocols.catch_up()  # before the view: a protocol term reads what it decoded
         pending = self.model.pending_rows()
         self.filter_bar.show_counts()
         self._update_counts()  # they count the whole log: new rows the filter hides too

@@ -6,7 +6,8 @@ whenever it has something to show for them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from qasync import asyncSlot
 from shiboken6 import isValid
@@ -25,12 +26,55 @@ WARNINGS_POLL_MS = 250  # between asking whether a big document's warning scan h
 INLINE_DECODE_LIMIT = 64 * 1024  # bytes of a binary frame decoded on the GUI thread; more on a worker
 
 
+class InfoLabel(QLabel):
+    """`messageInfo`: plain text (what screen readers and tests read), whose second line may be a link.
+
+    A paired message's second line reads `reply to #N · 12.3 ms`; clicking it (or Ctrl+J in the
+    window) selects #N. Rich text would do the link, but would make the text a peer's markup could
+    shape; the line's place is found from the heading's wrapped height instead.
+    """
+
+    link_activated = Signal(int)  # the store row the link names
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.link_row: int | None = None
+        self.setMouseTracking(True)
+
+    def set_link(self, row: int | None) -> None:
+        self.link_row = row
+        self.setToolTip("" if row is None else f"Click to select #{row + 1} in the log (Ctrl+J)")
+        self.unsetCursor()
+
+    def _on_link_line(self, y: int) -> bool:
+        if self.link_row is None:
+            return False
+        heading = self.text().split("\n", 1)[0]
+        area = self.contentsRect()
+        flags = int(Qt.TextFlag.TextWordWrap)
+        top = area.top() + self.fontMetrics().boundingRect(QRect(0, 0, area.width(), 100_000), flags, heading).height()
+        return top <= y < top + self.fontMetrics().lineSpacing()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._on_link_line(int(event.position().y())):
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.unsetCursor()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._on_link_line(int(event.position().y())):
+            assert self.link_row is not None
+            self.link_activated.emit(self.link_row)
+        super().mouseReleaseEvent(event)
+
+
 class MessageView(QWidget):
     def __init__(self, parent: QWidget | None = None, documents: DocumentWorker | None = None) -> None:
         """`documents` parses big binary frames decoded as JSON (else this process does, on a worker)."""
         super().__init__(parent)
         self.documents = documents
-        self.info = QLabel("Select a message to see it here.")
+        self.info = InfoLabel("Select a message to see it here.")
         named(self.info, "messageInfo")
         self.info.setWordWrap(True)
         self.info.setTextFormat(Qt.TextFormat.PlainText)
@@ -72,6 +116,7 @@ class MessageView(QWidget):
         self._awaiting_warnings = None
         self._warnings_poll.stop()
         self.info.setText("Select a message to see it here.")
+        self.info.set_link(None)
         self._inspection = None
         self.tree_model.clear()
         self.raw.clear()
@@ -85,6 +130,13 @@ class MessageView(QWidget):
         self._shown += 1
         self._inspection, self._heading = inspection, heading
         self._show_info(inspection)
+        if inspection.binary is not None and inspection.is_json:  # a protocol decoded the binary frame
+            self.hex.set_data(inspection.binary)
+            self.tree_model.set_document(inspection.document, inspection.first_page)
+            if self.tree_model.rowCount() <= 50:
+                self.tree.expandToDepth(0)
+            self._offer_tabs([self.tree_panel, self.hex], self.tree_panel)
+            return
         if inspection.binary is not None:
             self.hex.set_data(inspection.binary)
             self.tree_model.clear()

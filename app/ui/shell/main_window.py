@@ -29,7 +29,7 @@ from qasync import asyncSlot
 from app.core.docworker import DocumentWorker
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.ingest import Capture
-from app.core.inspection import LARGE_DOCUMENT, inspect_large, inspect_payload
+from app.core.inspection import LARGE_DOCUMENT, inspect_frame, inspect_large
 from app.core.summary import message_heading
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
         add_shortcut("Ctrl+F", self, self.log_pane.focus_filter, what="Filter the log")
+        add_shortcut("Ctrl+J", self, self.go_to_partner, what="Select the paired request or reply")
+        self.message_view.info.link_activated.connect(self.select_store_row)
         add_shortcut("Ctrl+P", self, self.pause_button.toggle, what="Pause or resume the log's view")
         self.log_pane.shown_message_gone.connect(self._clear_message)
 
@@ -364,8 +366,11 @@ class MainWindow(QMainWindow):
         store = self.store
         opcode, size = store.opcodes[row], store.payloads.length(row)
         heading = message_heading(store, row)
+        pairing, partner = self._pairing(row)
+        self.message_view.info.set_link(partner)
+        protocol = self.capture.protocols.protocol_of_row(row)
         if size <= INLINE_PARSE_LIMIT:
-            inspection = inspect_payload(opcode, store.payloads[row])
+            inspection = inspect_frame(opcode, store.payloads[row], protocol)
         else:
             self.message_view.show_pending(store.sizes[row])
             if size >= LARGE_DOCUMENT and store.payloads.is_text(row):
@@ -373,10 +378,47 @@ class MainWindow(QMainWindow):
                 views = store.payloads.views(row)
                 inspection = await async_loop.in_worker(inspect_large, opcode, views, self.documents)
             else:
-                inspection = await async_loop.in_worker(inspect_payload, opcode, store.payloads[row])
+                inspection = await async_loop.in_worker(inspect_frame, opcode, store.payloads[row], protocol)
             if generation != self._selection_generation or self._shut_down:
                 return  # the user has moved on
-        self.message_view.display(inspection, heading)
+        self.message_view.display(inspection, heading if pairing is None else f"{heading}\n{pairing}")
+
+    def _pairing(self, row: int) -> tuple[str | None, int | None]:
+        """`reply to #N · 12.3 ms` (or `replied by #M …`, or why there is none yet) and the partner's store row.
+
+        #N is the partner's number exactly as its own heading shows it; latency is between capture times.
+        """
+        protocols = self.capture.protocols
+        partner, latency = protocols.partner(row), protocols.latency(row)
+        if protocols.is_reply(row):
+            if partner is None or latency is None:
+                return None, None
+            return f"reply to #{partner + 1} · {latency:.1f} ms", partner
+        if protocols.is_request(row):
+            if partner is not None and latency is not None:
+                return f"replied by #{partner + 1} · {latency:.1f} ms", partner
+            if protocols.is_unanswered(row):
+                return "no reply within the timeout (unanswered)", None
+            return "waiting for a reply (pending)", None
+        return None, None
+
+    def go_to_partner(self) -> None:
+        """Ctrl+J: from a request to its reply and back."""
+        partner = self.message_view.info.link_row
+        if partner is None:
+            notify.info("The selected message has no paired request or reply")
+            return
+        self.select_store_row(partner)
+
+    def select_store_row(self, row: int) -> bool:
+        """Select the message in store row `row` in the log, if the view shows it (a filter may hide it)."""
+        position = self.view.positions([row]).get(row)
+        if position is None or position >= self.log_model.rowCount():
+            notify.warning(f"#{row + 1} is not in the log's rows (dropped, or hidden by the filter)")
+            return False
+        self.log_view.selectRow(position)
+        self.log_view.scrollTo(self.log_model.index(position, 0))
+        return True
 
     # -- actions -----------------------------------------------------------------------------
 

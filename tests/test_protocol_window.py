@@ -1,0 +1,103 @@
+"""Protocols in the window: JSON-RPC against the embedded server's /ws/rpc, paired and timed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from PySide6.QtCore import QPoint, Qt
+
+from app.core.frames import Direction
+from app.net.options import ConnectionOptions
+from tests.helpers import shown_window
+
+
+def rows_of(window, connection: str) -> list[int]:
+    store = window.store
+    return [row for row in range(store.first, store.end) if store.connection(row) == connection]
+
+
+def apply_filter(window, qtbot, text: str) -> None:
+    window.filter_bar.edit.setText(text)
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=5000):
+        window.filter_bar.apply()
+
+
+def shown_rows(window) -> list[int]:
+    return [window.view.store_row(position) for position in range(window.log_model.rowCount())]
+
+
+def test_jsonrpc_replies_are_paired_timed_filtered_and_linked(qtbot) -> None:
+    with shown_window(qtbot, wait_open=True) as window:
+        url = f"ws://127.0.0.1:{window.session.server_address.port}/ws/rpc"
+        connection = window.session.connect(ConnectionOptions(url, subprotocols=("jsonrpc",)))
+        qtbot.waitUntil(lambda: window.connection_states.get(connection) is not None
+                        and window.connection_states[connection].value == "open", timeout=5000)
+        for message in ({"jsonrpc": "2.0", "method": "slow", "params": [150], "id": 1},
+                        {"jsonrpc": "2.0", "method": "add", "params": [2, 3], "id": 2},
+                        {"jsonrpc": "2.0", "method": "nothing.answers.this.one", "id": 3},
+                        {"jsonrpc": "2.0", "method": "slow", "params": [10_000], "id": 4}):
+            window.session.inspector.submit_send(connection, json.dumps(message)).result(5)
+
+        def received() -> list[int]:
+            return [row for row in rows_of(window, connection) if window.store.directions[row] == Direction.RECEIVED]
+        qtbot.waitUntil(lambda: len(received()) == 3 and window.capture.protocols.caught_up, timeout=5000)
+        protocols = window.capture.protocols
+        assert protocols.protocol_of(connection) is not None
+        sent = [row for row in rows_of(window, connection) if window.store.directions[row] == Direction.SENT]
+        slow_request, slow_reply = sent[0], protocols.partner(sent[0])
+        assert slow_reply is not None and protocols.partner(slow_reply) == slow_request
+        latency = protocols.latency(slow_reply)
+        assert latency is not None and 150 <= latency < 1500
+
+        # messageInfo says it, with the request's number as its own heading shows it, and links to it.
+        view = window.log_pane.view
+        window.log_view.selectRow(view.positions([slow_reply])[slow_reply])
+        info = window.message_view.info
+        qtbot.waitUntil(lambda: "reply to #" in info.text(), timeout=3000)
+        match = re.search(r"reply to #(\d+) · (\d+\.\d) ms", info.text())
+        assert match is not None and int(match.group(1)) == slow_request + 1
+        assert abs(float(match.group(2)) - latency) < 0.1
+        line = info.text().split("\n")
+        assert line[1].startswith("reply to #")
+        heading_height = info.fontMetrics().boundingRect(info.contentsRect().adjusted(0, 0, 0, 100_000),
+                                                         int(Qt.TextFlag.TextWordWrap), line[0]).height()
+        qtbot.mouseClick(info, Qt.MouseButton.LeftButton, pos=QPoint(10, info.contentsRect().top() + heading_height + 3))
+        qtbot.waitUntil(lambda: window.shown_row == slow_request, timeout=3000)
+        assert info.text().split("\n")[0].startswith(f"#{slow_request + 1} · ")
+        assert re.search(r"replied by #\d+ · \d+\.\d ms", info.text())
+        qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # and back
+        qtbot.waitUntil(lambda: window.shown_row == slow_reply, timeout=3000)
+
+        # The filter terms.
+        apply_filter(window, qtbot, f"conn:{connection} is:reply")
+        assert len(shown_rows(window)) == 3
+        apply_filter(window, qtbot, f"conn:{connection} latency>100")
+        assert sorted(shown_rows(window)) == sorted([slow_request, slow_reply])
+        apply_filter(window, qtbot, f"conn:{connection} is:pending")
+        assert shown_rows(window) == [sent[3]]  # slow(10 s) has not answered yet
+        apply_filter(window, qtbot, f"conn:{connection} event:add")
+        assert shown_rows(window) == [sent[1]]
+        apply_filter(window, qtbot, "event:add")  # the embedded server's side of it was decoded too
+        assert sorted(window.store.connection(row)[:7] for row in shown_rows(window)) == ["client#", "server#"]
+        apply_filter(window, qtbot, f"conn:{connection} proto:jsonrpc -is:request -op:open")
+        assert len(shown_rows(window)) == 3
+        apply_filter(window, qtbot, f"conn:{connection} proto:raw")
+        assert shown_rows(window) == []
+        # The summary starts with the method.
+        apply_filter(window, qtbot, f"conn:{connection} event:slow")
+        summary = window.log_model.index(0, 5).data()
+        assert summary.startswith("slow · ")
+
+
+def test_protocol_terms_say_what_they_take(qtbot) -> None:
+    with shown_window(qtbot, "--no-server") as window:
+        window.filter_bar.edit.setText("is:sleepy")
+        window.filter_bar.apply()
+        assert "is: takes heartbeat, request, reply, pending, unanswered" in window.filter_bar.error
+        window.filter_bar.edit.setText("proto:carrier-pigeon")
+        window.filter_bar.apply()
+        assert "proto: takes jsonrpc" in window.filter_bar.error
+        window.filter_bar.edit.setText("latency")  # the plain word is still a word
+        window.filter_bar.apply()
+        assert window.filter_bar.error is None
