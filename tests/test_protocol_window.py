@@ -89,6 +89,20 @@ def test_jsonrpc_replies_are_paired_timed_filtered_and_linked(qtbot) -> None:
         summary = window.log_model.index(0, 5).data()
         assert summary.startswith("slow · ")
 
+        # A Latency column from the header's menu, sortable.
+        apply_filter(window, qtbot, f"conn:{connection} dir:received")
+        menu = window.log_columns.menu(0)
+        [action] = [a for a in menu.actions() if a.objectName() == "addLatencyColumn"]
+        assert action.isEnabled()
+        action.trigger()
+        column = window.log_model.columnCount() - 1
+        assert window.log_model.headerData(column, Qt.Orientation.Horizontal) == "Latency (ms)"
+        assert not [a for a in window.log_columns.menu(0).actions() if a.objectName() == "addLatencyColumn"][0].isEnabled()
+        window.log_view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+        qtbot.waitUntil(lambda: window.log_columns.status.text().startswith("Sorted by"), timeout=3000)
+        assert window.view.store_row(0) == slow_reply
+        assert window.log_model.index(0, column).data() == f"{latency:,.1f}"
+
 
 def test_protocol_terms_say_what_they_take(qtbot) -> None:
     with shown_window(qtbot, "--no-server") as window:

@@ -23,7 +23,7 @@ from app.core.sorting import SortJob
 from app.ui.common import notify
 from app.ui.common.naming import named
 from app.ui.log import selection
-from app.ui.log.model import COLUMNS, SUMMARY, LogModel
+from app.ui.log.model import COLUMNS, LATENCY, SUMMARY, LogModel
 
 SUMMARY_MIN_WIDTH = 200  # Summary fills the log's width but never gets narrower (the table scrolls instead);
 # low enough that a short added column fits the default window
@@ -103,6 +103,11 @@ class LogColumns(QObject):
         add = menu.addAction("Add column from JSON path…")
         add.setObjectName("addJsonColumn")
         add.triggered.connect(self.ask_json_path)
+        latency = menu.addAction("Add Latency column")
+        latency.setObjectName("addLatencyColumn")
+        latency.setToolTip("A paired request's or reply's latency in ms (protocols that pair: JSON-RPC, Socket.IO acks…)")
+        latency.setEnabled(LATENCY not in self.model.json_columns)
+        latency.triggered.connect(self.add_latency_column)
         if section >= len(COLUMNS):
             path = self.model.headerData(section, Qt.Orientation.Horizontal)
             remove = menu.addAction(f"Remove column {path}")
@@ -154,6 +159,11 @@ class LogColumns(QObject):
             return
         self.size_to_content(column)
         notify.info(f"Added column {path.strip()}")
+
+    def add_latency_column(self) -> None:
+        column = self.model.add_latency_column()
+        self.size_to_content(column)
+        notify.info(f"Added column {LATENCY}")
 
     def remove_column(self, column: int) -> None:
         sort_column = self.sort_column

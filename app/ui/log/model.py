@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from app.core.capture import CaptureStore
 from app.core.filters import NOT_JSON, parse_payload
 from app.core.frames import OPCODE_NAMES, Direction, Opcode
 from app.core.ingest import Appended, Capture
@@ -40,6 +41,7 @@ _HEARTBEAT_COLOURS = ("#6e7781", "#8b949e")  # a protocol's keep-alives, dimmed
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
+LATENCY = "Latency (ms)"  # the added column of a paired request's or reply's latency
 _ROW_KEYS = {
     TIME: lambda store, row: store.wall_times[row],
     CONNECTION: lambda store, row: store.connection(row),
@@ -105,6 +107,22 @@ class LogModel(QAbstractTableModel):
         self.endInsertColumns()
         return column
 
+    def add_latency_column(self) -> int:
+        """Add the Latency column (a paired request's or reply's latency, in ms); return its number."""
+        if LATENCY in self.json_columns:
+            return len(COLUMNS) + self.json_columns.index(LATENCY)
+        column = self.columnCount()
+        self.beginInsertColumns(QModelIndex(), column, column)
+        self.json_columns.append(LATENCY)
+        self._queries.append(None)  # not a query: read from the protocol tracker, never cached (a reply may come)
+        self._values.clear()
+        self.endInsertColumns()
+        return column
+
+    def _latency_text(self, row: int) -> str:
+        latency = self._protocols.latency(row)
+        return "" if latency is None else f"{latency:,.1f}"
+
     def remove_json_column(self, column: int) -> None:
         index = column - len(COLUMNS)
         if not 0 <= index < len(self.json_columns):
@@ -119,7 +137,8 @@ class LogModel(QAbstractTableModel):
         values = self._values.get(row)
         if values is None:
             document = parse_payload(self._store, row)
-            values = tuple(display_value(json_value(query, document)) for query in self._queries)
+            values = tuple("" if query is None else display_value(json_value(query, document))
+                           for query in self._queries)
             self._values[row] = values
             if len(self._values) > VALUE_CACHE_ROWS:
                 self._values.popitem(last=False)
@@ -135,6 +154,13 @@ class LogModel(QAbstractTableModel):
         if column in _ROW_KEYS:
             return _ROW_KEYS[column]
         query = self._queries[column - len(COLUMNS)]
+        if query is None:
+            protocols = self._protocols
+
+            def latency_key(store: CaptureStore, row: int) -> Any:
+                latency = protocols.latency(row)
+                return MISSING if latency is None else latency
+            return latency_key
         return lambda store, row: json_value(query, parse_payload(store, row))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -160,6 +186,8 @@ class LogModel(QAbstractTableModel):
             if column == SIZE:
                 return human_size(store.sizes[row])
             if column >= len(COLUMNS):
+                if self._queries[column - len(COLUMNS)] is None:
+                    return self._latency_text(row)
                 return self._json_text(row, column - len(COLUMNS))
         elif role == Qt.ItemDataRole.ForegroundRole:
             if self._protocols.is_heartbeat(row):
@@ -169,7 +197,8 @@ class LogModel(QAbstractTableModel):
             if store.opcodes[row] in (Opcode.ERROR, Opcode.REFUSED):
                 return self._error_colour
             return self._colours[Direction(store.directions[row])]
-        elif role == Qt.ItemDataRole.TextAlignmentRole and column == SIZE:
+        elif role == Qt.ItemDataRole.TextAlignmentRole and (
+                column == SIZE or column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is None):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
