@@ -142,3 +142,17 @@ def test_dropped_rows_leave_the_arrays_and_catch_up_works_in_slices() -> None:
     assert tracker.partner(1002) == 1001 or tracker.partner(1002) is None
     assert tracker.partner(store.end - 1) == store.end - 2
     assert len(tracker.flags) == store.end - store.first
+
+
+def test_latency_statistics_per_connection() -> None:
+    store = CaptureStore()
+    frames = [opened("client#1", "ws://h/", "jsonrpc")]
+    for n in range(100):
+        frames += [request(n, at=float(n)), result(n, n + (n + 1) / 1000)]  # 1 … 100 ms
+    tracker = caught_up(store, frames)
+    stats = tracker.latency_stats("client#1")
+    assert stats is not None and stats.count == 100
+    assert math.isclose(stats.max, 100.0, abs_tol=0.01) and math.isclose(stats.p50, 51.0, abs_tol=1.01)
+    assert math.isclose(stats.p95, 95.0, abs_tol=1.01)
+    assert stats.describe().startswith("100 · p50 ")
+    assert tracker.latency_stats("client#2") is None

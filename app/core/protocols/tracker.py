@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from array import array
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from app.core.capture import CaptureStore
@@ -33,7 +33,22 @@ SLICE = 64  # rows between two looks at the clock
 CACHE_ROWS = 4096  # decoded frames kept for the views
 DECODE_LIMIT = 1024 * 1024  # bytes: a bigger frame is not decoded here (the GUI thread runs this), nor paired
 
+LATENCY_SAMPLE = 10_000  # the latest pairs per connection whose latencies give p50 and p95
+
 REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED = 1, 2, 4, 8, 16
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyStats:
+    """A connection's paired requests: how many, the max over all, p50 and p95 over the latest LATENCY_SAMPLE."""
+
+    count: int
+    p50: float
+    p95: float
+    max: float
+
+    def describe(self) -> str:
+        return f"{self.count:,} · p50 {self.p50:.1f} · p95 {self.p95:.1f} · max {self.max:.1f} ms"
 
 
 @dataclass(slots=True)
@@ -45,6 +60,9 @@ class _Connection:
     forced: bool = False
     first: list[tuple[int, str | bytes]] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # rows seen before the protocol was decided
+    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLE))
+    pairs: int = 0
+    slowest: float = 0.0
 
 
 class ProtocolTracker:
@@ -169,7 +187,14 @@ class ProtocolTracker:
                     self.partners[row - base], self.latencies[row - base] = request, latency
                 if request >= base and self.partners[request - base] < 0:
                     self.partners[request - base], self.latencies[request - base] = row, latency
+                    self._count_pair(connection_id, latency)
         self.flags[row - base] = flags
+
+    def _count_pair(self, connection_id: int, latency: float) -> None:
+        state = self._connections[connection_id]
+        state.latencies.append(latency)
+        state.pairs += 1
+        state.slowest = max(state.slowest, latency)
 
     def _wait_for_reply(self, key: tuple[int, str | int], row: int, wall_time: float, direction: int) -> None:
         pending = self._pending
@@ -212,6 +237,16 @@ class ProtocolTracker:
         index = self.store.connection_index(connection)
         state = self._connections.get(index) if index is not None else None
         return state.protocol if state is not None else None
+
+    def latency_stats(self, connection: str) -> LatencyStats | None:
+        """Count and max over every pair of `connection`, p50 and p95 over its latest LATENCY_SAMPLE (exact)."""
+        index = self.store.connection_index(connection)
+        state = self._connections.get(index) if index is not None else None
+        if state is None or not state.pairs:
+            return None
+        ordered = sorted(state.latencies)
+        last = len(ordered) - 1
+        return LatencyStats(state.pairs, ordered[round(last * 0.5)], ordered[round(last * 0.95)], state.slowest)
 
     def protocol_of_row(self, row: int) -> WireProtocol | None:
         """The protocol of the connection `row` belongs to."""
