@@ -50,3 +50,18 @@ def test_a_profile_that_needs_its_token_still_focuses_the_token(window: MainWind
     dialog = panel.dialog
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.token, timeout=2000)
     dialog.reject()
+
+
+def test_the_protocol_is_chosen_in_the_dialog_and_kept(window: MainWindow, qtbot) -> None:
+    from app.ui.connections.dialog import ConnectionDialog
+
+    dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws", protocol="raw"), window)
+    choices = [dialog.protocol.itemData(index) for index in range(dialog.protocol.count())]
+    assert choices[:3] == ["auto", "raw", "jsonrpc"]
+    assert dialog.options().protocol == "raw"
+    dialog.protocol.setCurrentIndex(choices.index("jsonrpc"))
+    assert dialog.options().protocol == "jsonrpc"
+    unknown = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws", protocol="from-a-newer-version"), window)
+    assert unknown.options().protocol == "from-a-newer-version"  # kept as it was, not turned into auto
+    dialog.reject()
+    unknown.reject()

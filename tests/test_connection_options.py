@@ -46,6 +46,7 @@ def test_query_headers_and_auth_become_url_and_headers() -> None:
     (ConnectionOptions("ws://h/", auth="bearer", bearer_token="t", headers=(("authorization", "x"),)), "set twice"),
     (ConnectionOptions("ws://h/", client_key="k.pem"), "needs its client certificate"),
     (ConnectionOptions("ws://h/", reconnect_initial=5, reconnect_max=1), "Reconnect delays"),
+    (ConnectionOptions("ws://h/", protocol="carrier-pigeon"), "Unknown protocol 'carrier-pigeon' (one of auto, raw, jsonrpc"),
 ])
 def test_bad_options_are_named(options: ConnectionOptions, fragment: str) -> None:
     with pytest.raises(OptionsError) as raised:
@@ -99,3 +100,9 @@ def test_missing_tls_files_are_named(tmp_path) -> None:
     with pytest.raises(OptionsError, match="Cannot load the client certificate .*junk.pem"):
         ConnectionOptions("wss://h/", client_cert=str(tmp_path / "junk.pem")).ssl_context()
     assert ConnectionOptions("ws://h/", ca_file="/ignored-for-ws").ssl_context() is None
+
+
+def test_the_protocol_choice_is_kept_in_a_profile() -> None:
+    options = ConnectionOptions("ws://h/", protocol="jsonrpc")
+    assert ConnectionOptions.from_dict(options.to_dict()).protocol == "jsonrpc"
+    assert ConnectionOptions.from_dict({"url": "ws://h/"}).protocol == "auto"

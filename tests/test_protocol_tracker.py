@@ -156,3 +156,15 @@ def test_latency_statistics_per_connection() -> None:
     assert math.isclose(stats.p95, 95.0, abs_tol=1.01)
     assert stats.describe().startswith("100 · p50 ")
     assert tracker.latency_stats("client#2") is None
+
+
+def test_the_users_choice_in_the_open_event_overrides_detection() -> None:
+    store = CaptureStore()
+    raw = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN,
+                json.dumps({"url": "ws://h/", "subprotocol": "jsonrpc", "protocol": "raw"}), 0, 0.0)
+    forced = Frame("client#2", Side.CLIENT, Direction.EVENT, Opcode.OPEN,
+                   json.dumps({"url": "ws://h/", "subprotocol": None, "protocol": "jsonrpc"}), 0, 0.0)
+    tracker = caught_up(store, [raw, request(1), result(1, 0.1), forced,
+                                request(1, connection="client#2"), result(1, 0.1, connection="client#2")])
+    assert tracker.protocol_of("client#1") is None and tracker.partner(1) is None
+    assert tracker.protocol_of("client#2") is not None and tracker.partner(4) == 5

@@ -103,6 +103,16 @@ def test_jsonrpc_replies_are_paired_timed_filtered_and_linked(qtbot) -> None:
         assert window.view.store_row(0) == slow_reply
         assert window.log_model.index(0, column).data() == f"{latency:,.1f}"
 
+        # The user's choice in the options wins: read raw, nothing is paired.
+        raw = window.session.connect(ConnectionOptions(url, subprotocols=("jsonrpc",), protocol="raw"))
+        qtbot.waitUntil(lambda: window.connection_states.get(raw) is not None
+                        and window.connection_states[raw].value == "open", timeout=5000)
+        window.session.inspector.submit_send(raw, json.dumps({"jsonrpc": "2.0", "method": "add", "params": [1, 1],
+                                                              "id": 1})).result(5)
+        qtbot.waitUntil(lambda: len(rows_of(window, raw)) >= 3 and window.capture.protocols.caught_up, timeout=5000)
+        assert window.capture.protocols.protocol_of(raw) is None
+        assert all(window.capture.protocols.partner(row) is None for row in rows_of(window, raw))
+
 
 def test_protocol_terms_say_what_they_take(qtbot) -> None:
     with shown_window(qtbot, "--no-server") as window:

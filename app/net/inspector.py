@@ -38,7 +38,7 @@ from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, Sta
 from app.core.printable import escape_controls
 from app.net.inflate import deflate_extensions
 from app.net.loop_thread import LoopThread
-from app.net.options import DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
+from app.net.options import AUTO_PROTOCOL, DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
 
 log = logging.getLogger("socketscope.client")
 
@@ -214,6 +214,8 @@ class InspectorConnection:
             "extensions": response.headers.get("Sec-WebSocket-Extensions") if response else None,
             "response_headers": dict(response.headers.raw_items()) if response else {},
         }
+        if options.protocol != AUTO_PROTOCOL:  # chosen by the user: the decoders read it from here
+            details["protocol"] = options.protocol
         self._record(Direction.EVENT, Opcode.OPEN, json.dumps(details), size=0)
         self._opening = websocket
         try:

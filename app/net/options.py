@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from websockets.headers import build_authorization_basic
 
 from app.core.errors import SocketScopeError
+from app.core.protocols import PROTOCOLS
 
 MiB = 1024 * 1024
 # Big enough for the 64 MiB messages the inspector promises to open;
@@ -27,6 +28,14 @@ DEFAULT_MAX_SIZE = 256 * MiB
 AUTH_NONE, AUTH_BEARER, AUTH_BASIC = "none", "bearer", "basic"
 AUTH_KINDS = (AUTH_NONE, AUTH_BEARER, AUTH_BASIC)
 SECRET_FIELDS = ("bearer_token", "password")
+
+AUTO_PROTOCOL, RAW_PROTOCOL = "auto", "raw"
+
+
+def protocol_choices() -> list[str]:
+    """What `protocol` may be: detect, none, or a registered protocol (app/core/protocols)."""
+    return [AUTO_PROTOCOL, RAW_PROTOCOL, *PROTOCOLS]
+
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 token: header names, subprotocols
 
@@ -57,6 +66,7 @@ class ConnectionOptions:
     reconnect_initial: float = 1.0  # seconds before the first attempt
     reconnect_max: float = 30.0  # the backoff never waits longer than this
     on_connect: tuple[str, ...] = ()  # text messages sent after every successful connect, in order
+    protocol: str = AUTO_PROTOCOL  # what the frames are read as: detected, raw, or a registered protocol's name
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown profile keys, kept
 
     # -- checking ------------------------------------------------------------------------------
@@ -87,6 +97,8 @@ class ConnectionOptions:
                 found.append(f"Subprotocol {protocol!r} is not a valid token")
         if self.auth not in AUTH_KINDS:
             found.append(f"Unknown authentication {self.auth!r} (one of {', '.join(AUTH_KINDS)})")
+        if self.protocol not in protocol_choices():
+            found.append(f"Unknown protocol {self.protocol!r} (one of {', '.join(protocol_choices())})")
         if self.auth != AUTH_NONE and any(n.lower() == "authorization" for n, _ in self.headers):
             found.append("Authorization is set twice: as a header and by the authentication choice")
         if self.auth == AUTH_BEARER and not self.bearer_token:

@@ -25,6 +25,7 @@ from app.core.frames import Opcode
 from app.core.protocols import FRAMES_CONFIDENCE, PROTOCOLS, URL_CONFIDENCE, detect
 from app.core.protocols.base import Decoded, Hint, Role, WireProtocol
 
+RAW = "raw"  # the options' word for "read the frames as they are"
 DETECT_FRAMES = 8  # data frames looked at before a connection without a URL hint is called raw
 PENDING_LIMIT = 100_000  # requests waiting for a reply, across connections
 UNANSWERED_AFTER = 30.0  # seconds without a reply before a request counts as unanswered
@@ -138,6 +139,12 @@ class ProtocolTracker:
         url, subprotocol = opened.get("url") or opened.get("path") or "", opened.get("subprotocol")
         connection.url = url if isinstance(url, str) else ""
         connection.subprotocol = subprotocol if isinstance(subprotocol, str) else None
+        chosen = opened.get("protocol")  # the user's choice in the connection's options
+        if chosen == RAW or chosen in PROTOCOLS:
+            connection.protocol = PROTOCOLS.get(chosen) if isinstance(chosen, str) else None
+            connection.decided = connection.forced = True
+            connection.first, connection.waiting = [], []
+            return
         if not connection.decided:
             protocol = detect(Hint(connection.url, connection.subprotocol), URL_CONFIDENCE)
             if protocol is not None:

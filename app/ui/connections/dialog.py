@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, ConnectionOptions, MiB
+from app.core.protocols import PROTOCOLS
+from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, AUTO_PROTOCOL, RAW_PROTOCOL, ConnectionOptions, MiB
 from app.ui.common.naming import named
 from app.ui.connections.profiles import ProfileBar, ProfileStore
 
@@ -165,10 +166,17 @@ class ConnectionDialog(QDialog):
         self.subprotocols = named(QLineEdit(), "optionsSubprotocols")
         self.subprotocols.setPlaceholderText("comma-separated, most preferred first (e.g. graphql-ws, json)")
         self.query = PairsTable("optionsQuery", ("Parameter", "Value"))
+        self.protocol = named(QComboBox(), "optionsProtocol")
+        self.protocol.addItem("Auto (detected from the URL, subprotocol or first frames)", AUTO_PROTOCOL)
+        self.protocol.addItem("Raw (frames as they are)", RAW_PROTOCOL)
+        for name, protocol in PROTOCOLS.items():
+            self.protocol.addItem(protocol.title, name)
+        self.protocol.setToolTip("How the log, the tree and the filters read this connection's frames")
         page = QWidget()
         form = QFormLayout(page)
         form.addRow("URL", self.url)
         form.addRow("Subprotocols", self.subprotocols)
+        form.addRow("Protocol", self.protocol)
         form.addRow("Extra query\nparameters", self.query)
         return page
 
@@ -271,6 +279,9 @@ class ConnectionDialog(QDialog):
         self._extra = options.extra
         self.url.setText(options.url)
         self.subprotocols.setText(", ".join(options.subprotocols))
+        if self.protocol.findData(options.protocol) < 0:  # a protocol this version does not know: kept, shown
+            self.protocol.addItem(options.protocol, options.protocol)
+        self.protocol.setCurrentIndex(self.protocol.findData(options.protocol))
         self.query.set_pairs(options.query)
         self.headers.set_pairs(options.headers)
         self.auth.setCurrentIndex(max(0, self.auth.findData(options.auth)))
@@ -316,6 +327,7 @@ class ConnectionDialog(QDialog):
             reconnect_initial=self.reconnect_initial.value(),
             reconnect_max=self.reconnect_max.value(),
             on_connect=tuple(line for line in self.on_connect.toPlainText().splitlines() if line.strip()),
+            protocol=self.protocol.currentData(),
             extra=self._extra,
         )
 
