@@ -168,3 +168,20 @@ def test_the_users_choice_in_the_open_event_overrides_detection() -> None:
                                 request(1, connection="client#2"), result(1, 0.1, connection="client#2")])
     assert tracker.protocol_of("client#1") is None and tracker.partner(1) is None
     assert tracker.protocol_of("client#2") is not None and tracker.partner(4) == 5
+
+
+def test_a_filter_with_protocol_terms_judges_only_decoded_rows() -> None:
+    from app.core.filters import compile_filter
+    from app.core.ingest import Capture
+
+    capture = Capture()
+    capture.append([opened("client#1", "ws://h/", "jsonrpc"), request(1, at=0.0), result(1, 0.1)])
+    predicate = compile_filter("-is:request", capture.protocols)
+    assert getattr(predicate, "needs_decoding", False)
+    assert not getattr(compile_filter("dir:sent", capture.protocols), "needs_decoding", False)
+    for _ in capture.view.refilter_steps(predicate):
+        pass
+    assert len(capture.view) == 0  # nothing decoded yet: nothing judged, nothing wrongly shown
+    assert capture.protocols.catch_up()
+    capture.view.catch_up()
+    assert [capture.view.store_row(i) for i in range(len(capture.view))] == [0, 2]  # the open event and the reply

@@ -269,16 +269,17 @@ class TermKind:
     forms: tuple[tuple[str, str], ...] = field(repr=False)  # (example, meaning) for the tooltip and README
     compile: TermCompiler = field(repr=False)
     scan: TermScanner | None = field(default=None, repr=False)  # None: the term is a word with that prefix
+    decoded: bool = field(default=False, repr=False)  # reads what the protocol tracker decoded
 
 
 TERMS: list[TermKind] = []
 
 
 def term_kind(name: str, prefixes: tuple[str, ...], cost: int, brief: str, *forms: tuple[str, str],
-              scan: TermScanner | None = None) -> Callable[[TermCompiler], TermCompiler]:
+              scan: TermScanner | None = None, decoded: bool = False) -> Callable[[TermCompiler], TermCompiler]:
     """Register the decorated compiler as the term kind `name` (in help order)."""
     def register(compile_term: TermCompiler) -> TermCompiler:
-        TERMS.append(TermKind(name, prefixes, cost, brief, forms, compile_term, scan))
+        TERMS.append(TermKind(name, prefixes, cost, brief, forms, compile_term, scan, decoded))
         return compile_term
     return register
 
@@ -355,7 +356,7 @@ IS_WORDS = ("heartbeat", "request", "reply", "pending", "unanswered")
            ("is:pending", "a request still waiting for its reply (within the timeout, 30 s)"),
            ("is:unanswered", "a request no reply came to within the timeout"),
            ("is:reply", "a reply paired with its request (is:request: a request)"),
-           ("is:heartbeat", "a protocol's keep-alive (Socket.IO ping, GraphQL ping, MQTT PINGREQ…)"))
+           ("is:heartbeat", "a protocol's keep-alive (Socket.IO ping, GraphQL ping, MQTT PINGREQ…)"), decoded=True)
 def _is(token: str, rows: RowCache) -> RowPredicate:
     words = token[len("is:"):].split("|")
     unknown = [word for word in words if word not in IS_WORDS]
@@ -369,7 +370,7 @@ def _is(token: str, rows: RowCache) -> RowPredicate:
 
 
 @term_kind("protocol", ("proto:",), COLUMN, "proto:socket.io",
-           ("proto:jsonrpc", "the connection speaks this protocol (proto:raw: none)"))
+           ("proto:jsonrpc", "the connection speaks this protocol (proto:raw: none)"), decoded=True)
 def _protocol(token: str, rows: RowCache) -> RowPredicate:
     from app.core.protocols import PROTOCOLS
 
@@ -387,7 +388,8 @@ def _protocol(token: str, rows: RowCache) -> RowPredicate:
 
 
 @term_kind("event", ("event:",), PARSE, "event:news",
-           ("event:news", "the event, method or operation is named this (Socket.IO, JSON-RPC, GraphQL…)"))
+           ("event:news", "the event, method or operation is named this (Socket.IO, JSON-RPC, GraphQL…)"),
+           decoded=True)
 def _event(token: str, rows: RowCache) -> RowPredicate:
     name = token[len("event:"):]
     if not name:
@@ -404,7 +406,8 @@ _LATENCY = re.compile(r"latency(<=|>=|<|>|==)(\d+(?:\.\d+)?)")
 
 
 @term_kind("latency", ("latency<", "latency>", "latency="), COLUMN, "latency>100",
-           ("latency>100", "a paired request or reply whose latency is over 100 ms (also < <= >= ==)"))
+           ("latency>100", "a paired request or reply whose latency is over 100 ms (also < <= >= ==)"),
+           decoded=True)
 def _latency(token: str, rows: RowCache) -> RowPredicate:
     match = _LATENCY.fullmatch(token)
     if match is None:
@@ -650,8 +653,28 @@ def _flatten(node: Node) -> Node:
 
 
 def compile_tree(tree: Node, protocols: ProtocolTracker | None = None) -> RowPredicate:
-    """One predicate for a parsed expression; its terms share one decode and parse of each row."""
-    return _compile_node(_flatten(tree), RowCache(protocols))[0]
+    """One predicate for a parsed expression; its terms share one decode and parse of each row.
+
+    A predicate with protocol terms says so (`needs_decoding`): the View then judges only rows
+    the tracker has decoded.
+    """
+    predicate = _compile_node(_flatten(tree), RowCache(protocols))[0]
+    if _reads_decoding(tree):
+        predicate = _marked(predicate)
+    return predicate
+
+
+def _reads_decoding(node: Node) -> bool:
+    if isinstance(node, Token):
+        return node.kind is not None and node.kind.decoded
+    return any(_reads_decoding(child) for child in node[1])
+
+
+def _marked(predicate: RowPredicate) -> RowPredicate:
+    def needs_decoding(store: CaptureStore, row: int) -> bool:
+        return predicate(store, row)
+    needs_decoding.needs_decoding = True  # type: ignore[attr-defined]
+    return needs_decoding
 
 
 def compile_filter(expression: str, protocols: ProtocolTracker | None = None) -> RowPredicate | None:

@@ -51,6 +51,7 @@ class Capture:
         self.store = CaptureStore(budget=budget)
         self.view = View(self.store)
         self.protocols = ProtocolTracker(self.store)  # decodes and pairs in slices, as the view filters
+        self.view.decoded_until = lambda: self.protocols.scanned
         self._observers: list[FrameObserver] = []
         self._all_observers: list[FrameObserver] = []
 

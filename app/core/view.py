@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from app.core.capture import CaptureStore
 from app.core.filters import RowPredicate
@@ -38,6 +38,9 @@ class View:
         # What was shown before the last refilter (rows, store's first row), so a caller can
         # tell which messages its selection held once the new rows are in place.
         self._previous: tuple[array[int] | None, int] = (None, store.first)
+        # The store row decoding has reached (the protocol tracker's): a filter with protocol terms
+        # never judges a row before it is decoded, so it never shows one it should not.
+        self.decoded_until: Callable[[], int] | None = None
 
     @property
     def rows(self) -> array[int] | None:
@@ -84,10 +87,18 @@ class View:
         rows, first = self._previous
         return first + view_row if rows is None else rows[view_row]
 
+    def _end_for(self, predicate: RowPredicate | None) -> int:
+        """Where `predicate` may judge rows up to: the store's end, or what is decoded if it needs that."""
+        end = self.store.end
+        if self.decoded_until is not None and getattr(predicate, "needs_decoding", False):
+            end = min(end, self.decoded_until())
+        return end
+
     def catch_up(self) -> int:
         """Consider rows stored since the last call; return how many became visible."""
         store = self.store
-        start, end = max(self._scanned, store.first), store.end
+        start = max(self._scanned, store.first)
+        end = max(start, self._end_for(self.predicate))
         self._scanned = end
         new: range | array[int]
         if self.matched is None:
@@ -163,7 +174,7 @@ class View:
             self._previous = (self.rows, store.first)
             self.predicate, self.matched, self.order, self._scanned = None, None, None, store.end
             return
-        end = store.end
+        end = self._end_for(predicate)
         rows: array[int] = array("Q")
         row = store.first
         clock = time.perf_counter

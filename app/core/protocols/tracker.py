@@ -85,6 +85,11 @@ class ProtocolTracker:
     # -- reading the store ---------------------------------------------------------------------
 
     @property
+    def scanned(self) -> int:
+        """The store row decoding has reached: rows before it are decoded (or raw)."""
+        return max(self._scanned, self.store.first)
+
+    @property
     def caught_up(self) -> bool:
         return self._scanned >= self.store.end
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -71,6 +71,10 @@ class LogPane(QWidget):
         self.follow_button.toggled.connect(self._follow_toggled)
         self.pause_button.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
+        # Decoding that fell behind (a flood, an import) goes on in short steps between events.
+        self._decoding = QTimer(self)
+        self._decoding.setInterval(0)
+        self._decoding.timeout.connect(self._decode_step)
         self._update_counts()
 
     def _build_table(self) -> QTableView:
@@ -129,7 +133,8 @@ class LogPane(QWidget):
         thread competes for the GIL each call can wait for it, so repainting on every
         drain would starve the GUI thread.
         """
-        self.capture.protocols.catch_up()  # before the view: a protocol term reads what it decoded
+        if not self.capture.protocols.catch_up() and not self._decoding.isActive():
+            self._decoding.start()  # before the view: a protocol term reads what was decoded
         pending = self.model.pending_rows()
         self.filter_bar.show_counts()
         self._update_counts()  # they count the whole log: new rows the filter hides too
@@ -138,6 +143,10 @@ class LogPane(QWidget):
             return
         if pending > 0 and self.model.announce_new_rows() and self.follow_tail:
             self.table.scrollToBottom()
+
+    def _decode_step(self) -> None:
+        if self.capture.protocols.catch_up():
+            self._decoding.stop()
 
     def clear(self) -> None:
         """Remove every row from the log; a recording to file, the connections and their counts go on."""
