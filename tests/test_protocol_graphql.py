@@ -235,6 +235,7 @@ def hostile_payloads() -> list[str | bytes]:
         '{"type": "ka", "type": "next", "id": "\\ud800"}',  # a lone surrogate, a duplicated key
         '{"type": "\\u0000"}', '{"type": "subscribe\\u0000"}', "\ufeff" + '{"type": "ka"}',
         '{"type": "next", "id": "1", "payload": 1e999999}', '{"type": "next", "id": "1"} ' * 1000,
+        '{"type": ["ka"]}', '{"type": {"ka": 1}}', '{"type": null}', '{"type": "next", "id": {}, "payload": []}',
     ]
     return corpus
 

@@ -56,22 +56,18 @@ class GraphQLWs:
     def detect(self, hint: Hint) -> float:
         if (hint.subprotocol or "").strip().lower() in SUBPROTOCOLS:
             return 0.95
-        decoded = [self.decode(opcode, payload) for opcode, payload in hint.first]
-        if any(d is not None and d.kind in DISTINCTIVE for d in decoded):
+        messages = [_message(opcode, payload) for opcode, payload in hint.first]  # each parsed once
+        kinds = [_kind(message) for message in messages]
+        if any(kind in DISTINCTIVE for kind in kinds):
             return 0.9
-        if decoded and all(d is not None for d in decoded) and any(
-                _is_result(opcode, payload) for opcode, payload in hint.first):
+        if messages and None not in kinds and any(map(_is_result, messages)):
             return 0.6
         return 0.0
 
     def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
-        if opcode != Opcode.TEXT or not isinstance(payload, str) or MARKER not in payload:
-            return None  # the marker check spares a parse of every other frame
-        message = _object(payload)
-        if message is None:
-            return None
-        kind = message.get("type")
-        if not isinstance(kind, str) or kind not in ROLES:
+        message = _message(opcode, payload)
+        kind = _kind(message)
+        if message is None or kind is None:
             return None
         role, key = ROLES[kind], None
         if role is not Role.NONE:
@@ -87,14 +83,21 @@ class GraphQLWs:
         return Decoded(self.name, kind, name, key=key, role=role, heartbeat=kind in HEARTBEATS)
 
 
-def _object(payload: str) -> dict[str, Any] | None:
-    if not _OBJECT.match(payload):
+def _message(opcode: int, payload: str | bytes) -> dict[str, Any] | None:
+    """The frame's JSON object, or None; the checks before the parse spare it for every other frame."""
+    if opcode != Opcode.TEXT or not isinstance(payload, str) or MARKER not in payload or not _OBJECT.match(payload):
         return None
     try:
         value = json.loads(payload)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _kind(message: dict[str, Any] | None) -> str | None:
+    """The message's type when it is one of GraphQL's (checked as a string first: a list or an object never hashes)."""
+    kind = message.get("type") if message is not None else None
+    return kind if isinstance(kind, str) and kind in ROLES else None
 
 
 def _key(identifier: Any) -> str | None:
@@ -129,12 +132,9 @@ def _cut(text: str) -> str:
     return text if len(text) <= NAME_CHARS else text[:NAME_CHARS] + "…"
 
 
-def _is_result(opcode: int, payload: str | bytes) -> bool:
+def _is_result(message: dict[str, Any] | None) -> bool:
     """A next or data message carrying an execution result: GraphQL's own shape, not just a `type` word."""
-    if opcode != Opcode.TEXT or not isinstance(payload, str) or MARKER not in payload:
-        return False
-    message = _object(payload)
-    if message is None or message.get("type") not in ("next", "data") or _key(message.get("id")) is None:
+    if _kind(message) not in ("next", "data") or message is None or _key(message.get("id")) is None:
         return False
     result = message.get("payload")
     return isinstance(result, dict) and ("data" in result or "errors" in result)
