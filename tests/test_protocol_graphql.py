@@ -136,6 +136,11 @@ def test_detection_from_the_subprotocol_or_the_first_frames() -> None:
     homegrown = [(text, '{"type": "ping"}'), (text, '{"type": "data", "id": "1", "payload": [1, 2]}'),
                  (text, '{"type": "error", "message": "x"}')]
     assert detect(Hint("ws://h/api", None, homegrown)) is None  # common words are not GraphQL's shape
+    feeds = [[(text, '{"type": "subscribe", "product_ids": ["BTC-USD"], "channels": ["ticker"]}')],
+             [(text, '{"type": "start"}')], [(text, '{"type": "subscribe", "id": "1", "payload": {"topic": "x"}}')],
+             [(text, '{"type": "connection_init", "user": "u"}')]]
+    for first in feeds:  # a market feed or a game says `subscribe` or `start` too: not with GraphQL's fields
+        assert detect(Hint("ws://h/api", None, first * 8)) is None, first
     assert GRAPHQL.detect(Hint("ws://h/graphql", "chat.v1")) == 0.0
 
 

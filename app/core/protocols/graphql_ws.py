@@ -7,10 +7,15 @@ so one decoder reads both and a connection needs no state to be read.
 
 The message is itself JSON, so the tree shows it as it is (`SAME`): the id and the type
 stay in view, and numbers keep their exact digits. Decoding adds the operation name to
-the summary (`payload.operationName`, else the name in the query's first line), marks
-the keep-alives, and pairs by id: a subscribe (or start) waits, each next (or data)
-answers it and more may follow, and complete or error ends it. The client's own
-`complete` (or `stop`) cancels the operation; it is a reply in the request's direction.
+the summary (`payload.operationName`, else the name of the operation the query starts
+with), marks the keep-alives, and pairs by id: a subscribe (or start) waits, each next
+(or data) answers it and more may follow, and complete or error ends it. The client's
+own `complete` (or `stop`) cancels the operation: a reply in the request's own
+direction, which the tracker pairs with nothing.
+
+Without the subprotocol, the first frames decide only with GraphQL's shape (no fields
+besides `type`, `id` and `payload`; an operation with a query): market feeds and games
+send `{"type": "subscribe", …}` too.
 
 Ids are strings in both specifications; any other id, or one too long to be an id,
 pairs nothing. The query is only looked at through a bounded prefix.
@@ -40,8 +45,9 @@ ROLES: dict[str, Role] = {
     "connection_terminate": Role.NONE, "ping": Role.NONE, "pong": Role.NONE, "ka": Role.NONE,
 }
 HEARTBEATS = frozenset({"ping", "pong", "ka"})
-# Types no other JSON protocol is likely to send: one of them among the first frames is enough to decide.
-DISTINCTIVE = frozenset({"connection_init", "connection_ack", "subscribe", "start", "connection_terminate", "ka"})
+# Every message of both dialects has these fields and no other; a frame with more is someone else's `subscribe`.
+FIELDS = frozenset({"type", "id", "payload"})
+HANDSHAKE = frozenset({"connection_init", "connection_ack", "connection_terminate", "ka"})
 
 _OBJECT = re.compile(r"[ \t\n\r]*\{")
 _IGNORED = r"(?:[ \t\n\r,\ufeff]|#[^\n\r]*+)"  # GraphQL's ignored tokens: white space, commas, comments
@@ -57,10 +63,9 @@ class GraphQLWs:
         if (hint.subprotocol or "").strip().lower() in SUBPROTOCOLS:
             return 0.95
         messages = [_message(opcode, payload) for opcode, payload in hint.first]  # each parsed once
-        kinds = [_kind(message) for message in messages]
-        if any(kind in DISTINCTIVE for kind in kinds):
+        if any(map(_opens_or_operates, messages)):
             return 0.9
-        if messages and None not in kinds and any(map(_is_result, messages)):
+        if messages and None not in map(_kind, messages) and any(map(_is_result, messages)):
             return 0.6
         return 0.0
 
@@ -132,9 +137,24 @@ def _cut(text: str) -> str:
     return text if len(text) <= NAME_CHARS else text[:NAME_CHARS] + "…"
 
 
+def _shaped(message: dict[str, Any] | None, kinds: tuple[str, ...] | frozenset[str]) -> bool:
+    """One of `kinds`, with GraphQL's fields only: market feeds and games say `subscribe` and `start` too."""
+    return message is not None and _kind(message) in kinds and message.keys() <= FIELDS
+
+
+def _opens_or_operates(message: dict[str, Any] | None) -> bool:
+    """A handshake or keep-alive message, or an operation with an id and a query: enough to decide at once."""
+    if _shaped(message, HANDSHAKE):
+        return True
+    if message is None or not _shaped(message, ("subscribe", "start")) or _key(message.get("id")) is None:
+        return False
+    body = message.get("payload")
+    return isinstance(body, dict) and isinstance(body.get("query"), str)
+
+
 def _is_result(message: dict[str, Any] | None) -> bool:
     """A next or data message carrying an execution result: GraphQL's own shape, not just a `type` word."""
-    if _kind(message) not in ("next", "data") or message is None or _key(message.get("id")) is None:
+    if message is None or not _shaped(message, ("next", "data")) or _key(message.get("id")) is None:
         return False
     result = message.get("payload")
     return isinstance(result, dict) and ("data" in result or "errors" in result)
