@@ -185,3 +185,15 @@ def test_a_filter_with_protocol_terms_judges_only_decoded_rows() -> None:
     assert capture.protocols.catch_up()
     capture.view.catch_up()
     assert [capture.view.store_row(i) for i in range(len(capture.view))] == [0, 2]  # the open event and the reply
+
+
+def test_a_request_the_requester_cancels_is_neither_pending_nor_unanswered() -> None:
+    store = CaptureStore()
+    opened_graphql = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN,
+                           json.dumps({"url": "ws://h/graphql", "subprotocol": "graphql-transport-ws"}), 0, 0.0)
+    subscribe = text("client#1", Direction.SENT, {"id": "1", "type": "subscribe",
+                                                  "payload": {"query": "subscription S { tick }"}}, 1.0)
+    cancel = text("client#1", Direction.SENT, {"id": "1", "type": "complete"}, 2.0)
+    tracker = caught_up(store, [opened_graphql, subscribe, cancel])
+    assert tracker.is_request(1)
+    assert not tracker.is_pending(1, now=2.5) and not tracker.is_unanswered(1, now=100.0)

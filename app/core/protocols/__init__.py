@@ -8,9 +8,10 @@ decodes frames in time slices and pairs requests with replies.
 from __future__ import annotations
 
 from app.core.protocols.base import Hint, WireProtocol
+from app.core.protocols.graphql_ws import GraphQLWs
 from app.core.protocols.jsonrpc import JsonRpc
 
-PROTOCOLS: dict[str, WireProtocol] = {protocol.name: protocol for protocol in (JsonRpc(),)}
+PROTOCOLS: dict[str, WireProtocol] = {protocol.name: protocol for protocol in (JsonRpc(), GraphQLWs())}
 URL_CONFIDENCE = 0.9  # from the URL or the subprotocol alone: decided at open
 FRAMES_CONFIDENCE = 0.6  # from the first frames: at least this sure, or the connection stays raw
 

@@ -36,7 +36,7 @@ DECODE_LIMIT = 1024 * 1024  # bytes: a bigger frame is not decoded here (the GUI
 
 LATENCY_SAMPLE = 10_000  # the latest pairs per connection whose latencies give p50 and p95
 
-REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED = 1, 2, 4, 8, 16
+REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED, CANCELLED = 1, 2, 4, 8, 16, 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,11 @@ class ProtocolTracker:
     def scanned(self) -> int:
         """The store row decoding has reached: rows before it are decoded (or raw)."""
         return max(self._scanned, self.store.first)
+
+    @property
+    def pending_count(self) -> int:
+        """Requests waiting for a reply now, across connections (at most `pending_limit`)."""
+        return len(self._pending)
 
     @property
     def caught_up(self) -> bool:
@@ -188,7 +193,11 @@ class ProtocolTracker:
                 self._wait_for_reply((connection_id, part.key), row, wall_time, direction)
             elif part.role in (Role.REPLY, Role.PARTIAL):
                 waiting = self._pending.get((connection_id, part.key))
-                if waiting is None or waiting[2] == direction:
+                if waiting is None:
+                    continue
+                if waiting[2] == direction:  # the requester gives up (GraphQL's complete, stop): a cancel
+                    if part.role is Role.REPLY and waiting[0] >= base:  # a late answer still pairs
+                        self.flags[waiting[0] - base] |= CANCELLED
                     continue
                 request, requested_at, _ = waiting
                 if part.role is Role.REPLY:
@@ -311,14 +320,14 @@ class ProtocolTracker:
     def is_pending(self, row: int, now: float | None = None) -> bool:
         """A request still waiting for its reply, within the unanswered timeout."""
         flags = self.flags_of(row)
-        if not flags & REQUEST or flags & EXPIRED or self.partner(row) is not None:
+        if not flags & REQUEST or flags & (EXPIRED | CANCELLED) or self.partner(row) is not None:
             return False
         return (time.time() if now is None else now) - self.store.wall_times[row] < self.unanswered_after
 
     def is_unanswered(self, row: int, now: float | None = None) -> bool:
         """A request no reply came to within the timeout (or that gave up its place in the table)."""
         flags = self.flags_of(row)
-        if not flags & REQUEST or self.partner(row) is not None:
+        if not flags & REQUEST or flags & CANCELLED or self.partner(row) is not None:
             return False
         if flags & EXPIRED:
             return True
