@@ -53,7 +53,7 @@ def test_a_json_body_is_the_value_and_other_frames_show_their_headers_and_text()
     assert decode(CONNECTED).value == {"command": "CONNECTED", "headers": {"version": "1.2", "heart-beat": "10000,10000"}}
     assert decode("SEND\ndestination:/q\ncontent-type:application/json\n\n{not json\x00").value["body"] == "{not json"
     binary = decode(b"SEND\ndestination:/q\ncontent-length:3\n\n\xff\x00\xfe\x00")
-    assert binary is not None and binary.value["body size"] == 3
+    assert binary is not None and binary.value["bodySize"] == 3
     error = decode(ERROR)
     assert error.value["body"] == "The message:\n-----\nSEND\n" and error.value["headers"]["message"] == (
         "malformed frame received")

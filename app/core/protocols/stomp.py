@@ -187,6 +187,6 @@ def _value(command: str, headers: dict[str, str], body: bytes) -> Any:
     if text:
         described["body"] = text
     elif body:
-        described["body size"] = len(body)  # a binary body: its size, not a guess at its text
+        described["bodySize"] = len(body)  # a binary body: its size, not a guess at its text
     return described
 
