@@ -32,6 +32,11 @@ $(STAMP): pyproject.toml
 	@{ [ -x $(VENV)/mitmproxy/bin/python ] || $(PYTHON) -m venv $(VENV)/mitmproxy; } \
 	  && $(VENV)/mitmproxy/bin/python -m pip install --quiet mitmproxy==12.3.1 \
 	  || echo "mitmproxy not installed: the mitmproxy interoperability test will be skipped" >&2
+	@# amqtt (an MQTT broker) and paho-mqtt (a client) for the MQTT interoperability test: amqtt pins an
+	@# older websockets than the project's, so they too get a virtual environment of their own.
+	@{ [ -x $(VENV)/amqtt/bin/python ] || $(PYTHON) -m venv $(VENV)/amqtt; } \
+	  && $(VENV)/amqtt/bin/python -m pip install --quiet amqtt==0.12.1 paho-mqtt==2.2.0 \
+	  || echo "amqtt and paho-mqtt not installed: the MQTT interoperability test will be skipped" >&2
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -1,7 +1,8 @@
 """pairing_1m: 1,000,000 JSON-RPC requests and their replies decoded and paired in the shown window.
 
-The frames go through the window's ingest path in 10,000-frame batches, the event loop running
-between two; the protocol tracker decodes and pairs in its time-sliced steps. Figures: the time
+The frames are queued as the network threads queue them; the window drains them through its
+ingest path while the event loop runs, and the protocol tracker decodes and pairs in its
+time-sliced steps. Figures: the time
 from the first batch until every pair is made, the worst lateness of a 5 ms QTimer meanwhile (the
 issue's bound: no stall over 100 ms), the bytes the tracker keeps per message (its per-row arrays;
 the pending table is empty once every reply is in), and, for a connection that never replies,
@@ -16,7 +17,6 @@ import time
 from bench.common import LoopGapMeter, note, report, run_qt_until
 
 PAIRS = 1_000_000
-BATCH = 10_000
 
 
 def frames(connection: str, count: int, answered: bool) -> list:
@@ -46,12 +46,11 @@ def main() -> None:
     all_frames = frames("client#1", PAIRS, answered=True)
     meter = LoopGapMeter()
     protocols = window.capture.protocols
+    queue = window.session.queue
     started = time.perf_counter()
-    for start in range(0, len(all_frames), BATCH):
-        window.ingest(all_frames[start:start + BATCH])
-        run_qt_until(lambda: True, 1)  # one turn of the loop: the window drains, paints and decodes
-        app.processEvents()
-    done = run_qt_until(lambda: protocols.caught_up, 600)
+    for frame in all_frames:
+        queue.put(frame)
+    done = run_qt_until(lambda: len(queue) == 0 and window.store.end == len(all_frames) and protocols.caught_up, 600)
     elapsed = time.perf_counter() - started
     meter.stop()
     assert done, "decoding did not catch up"
@@ -66,10 +65,9 @@ def main() -> None:
     report("pairing_1m_pending_after", protocols.pending_count, "requests")
 
     unanswered = frames("client#2", 300_000, answered=False)
-    for start in range(0, len(unanswered), BATCH):
-        window.ingest(unanswered[start:start + BATCH])
-        app.processEvents()
-    run_qt_until(lambda: protocols.caught_up, 600)
+    for frame in unanswered:
+        queue.put(frame)
+    run_qt_until(lambda: len(queue) == 0 and protocols.caught_up, 600)
     report("pairing_unanswered_300k_pending_kept", protocols.pending_count, "requests")
     window.shutdown()
 

@@ -197,3 +197,15 @@ def test_a_request_the_requester_cancels_is_neither_pending_nor_unanswered() -> 
     tracker = caught_up(store, [opened_graphql, subscribe, cancel])
     assert tracker.is_request(1)
     assert not tracker.is_pending(1, now=2.5) and not tracker.is_unanswered(1, now=100.0)
+
+
+def test_ids_are_per_direction_and_a_frame_with_a_message_is_not_dimmed() -> None:
+    store = CaptureStore()
+    both_ways = [opened("client#1", "ws://h/", "jsonrpc"),
+                 request(5, at=1.0),  # the client asks with id 5 …
+                 text("client#1", Direction.RECEIVED, {"jsonrpc": "2.0", "method": "ask", "id": 5}, 1.1),  # … so does the server
+                 text("client#1", Direction.SENT, {"jsonrpc": "2.0", "result": "yes", "id": 5}, 1.2),  # the client answers it
+                 result(5, 1.5)]  # the server answers the client's
+    tracker = caught_up(store, both_ways)
+    assert tracker.partner(3) == 2 and tracker.partner(4) == 1
+    assert tracker.partner(1) == 4 and tracker.partner(2) == 3

@@ -32,7 +32,7 @@ UNANSWERED_AFTER = 30.0  # seconds without a reply before a request counts as un
 STEP_BUDGET = 0.01  # seconds of decoding per catch_up call
 SLICE = 64  # rows between two looks at the clock
 CACHE_ROWS = 4096  # decoded frames kept for the views
-DECODE_LIMIT = 1024 * 1024  # bytes: a bigger frame is not decoded here (the GUI thread runs this), nor paired
+DECODE_LIMIT = 256 * 1024  # bytes: a bigger frame is not decoded here (the GUI thread runs this), nor paired
 
 LATENCY_SAMPLE = 10_000  # the latest pairs per connection whose latencies give p50 and p95
 
@@ -78,8 +78,8 @@ class ProtocolTracker:
         self.flags = array("B")
         self.partners = array("q")  # the paired row (-1: none): a reply's request, a request's first reply
         self.latencies = array("f")  # ms between the pair's capture times (NaN: none)
-        # (connection id, key) → (request row, capture time, direction): oldest first.
-        self._pending: OrderedDict[tuple[int, str | int], tuple[int, float, int]] = OrderedDict()
+        # (connection id, the request's direction, key) → (request row, capture time): oldest first.
+        self._pending: OrderedDict[tuple[int, int, str | int], tuple[int, float]] = OrderedDict()
         self._cache: OrderedDict[int, Decoded | None] = OrderedDict()
 
     # -- reading the store ---------------------------------------------------------------------
@@ -183,25 +183,28 @@ class ProtocolTracker:
         assert base is not None
         flags = DECODED
         direction, wall_time = store.directions[row], store.wall_times[row]
-        for part in decoded.parts or (decoded,):
-            if part.heartbeat:
-                flags |= HEARTBEAT
+        parts = decoded.parts or (decoded,)
+        if all(part.heartbeat for part in parts):  # a frame that also carries a message is not dimmed
+            flags |= HEARTBEAT
+        for part in parts:
             if part.key is None:
                 continue
             if part.role is Role.REQUEST:
                 flags |= REQUEST
-                self._wait_for_reply((connection_id, part.key), row, wall_time, direction)
+                self._wait_for_reply((connection_id, direction, part.key), row, wall_time)
             elif part.role in (Role.REPLY, Role.PARTIAL):
-                waiting = self._pending.get((connection_id, part.key))
+                # Ids are numbered per direction (MQTT): a reply answers the other side's request.
+                answered = (connection_id, 1 - direction, part.key)
+                waiting = self._pending.get(answered)
                 if waiting is None:
+                    cancelled = self._pending.get((connection_id, direction, part.key))
+                    if cancelled is not None and part.role is Role.REPLY and cancelled[0] >= base:
+                        # The requester gives up (GraphQL's complete, stop): kept, so a late answer still pairs.
+                        self.flags[cancelled[0] - base] |= CANCELLED
                     continue
-                if waiting[2] == direction:  # the requester gives up (GraphQL's complete, stop): a cancel
-                    if part.role is Role.REPLY and waiting[0] >= base:  # a late answer still pairs
-                        self.flags[waiting[0] - base] |= CANCELLED
-                    continue
-                request, requested_at, _ = waiting
+                request, requested_at = waiting
                 if part.role is Role.REPLY:
-                    del self._pending[(connection_id, part.key)]
+                    del self._pending[answered]
                 flags |= REPLY
                 latency = (wall_time - requested_at) * 1000
                 if self.partners[row - base] < 0:
@@ -217,12 +220,12 @@ class ProtocolTracker:
         state.pairs += 1
         state.slowest = max(state.slowest, latency)
 
-    def _wait_for_reply(self, key: tuple[int, str | int], row: int, wall_time: float, direction: int) -> None:
+    def _wait_for_reply(self, key: tuple[int, int, str | int], row: int, wall_time: float) -> None:
         pending = self._pending
-        pending[key] = (row, wall_time, direction)
+        pending[key] = (row, wall_time)
         pending.move_to_end(key)
         while len(pending) > self.pending_limit:  # the oldest request gives up waiting: unanswered
-            _key, (expired, _time, _direction) = pending.popitem(last=False)
+            _key, (expired, _time) = pending.popitem(last=False)
             base = self._base
             if base is not None and expired >= base:
                 self.flags[expired - base] |= EXPIRED
