@@ -57,6 +57,12 @@ def _json(text: str) -> tuple[bool, Any]:
         return False, None
 
 
+def connect_packet(namespace: str = ROOT, auth: dict[str, Any] | None = None) -> str:
+    """The client's namespace connect: `40`, `40/admin,`, `40{"token":…}` or `40/admin,{"token":…}`."""
+    return "40" + (namespace + "," if namespace != ROOT else "") + (
+        json.dumps(auth, separators=(",", ":"), ensure_ascii=False) if auth is not None else "")
+
+
 def ack_key(namespace: str, ack: int) -> str:
     """What pairs an event with its ack: ids count per namespace (a namespace cannot hold a comma)."""
     return f"{namespace},{ack}"
@@ -100,6 +106,44 @@ class SocketIo:
         return Decoded(NAME, kind, value=None) if not data else None
 
 
+class SocketIoClient:
+    """The client's part of Socket.IO: connect the namespace once Engine.IO is open, answer every ping.
+
+    Engine.IO v4's server pings (`2`) and closes a client that leaves a ping unanswered for its
+    ping timeout, so each is answered at once with a pong (`3`, echoing a probe's data). The
+    handshake ends when the server accepts (`40…`) or refuses (`44…`) the namespace. Engine.IO
+    v3 (`EIO=3`), where the client pings, is not spoken.
+    """
+
+    def __init__(self, namespace: str = ROOT, auth: dict[str, Any] | None = None) -> None:
+        self.namespace = namespace
+        self._connect = connect_packet(namespace, auth)
+        self._connect_sent = False
+        self._ready = False
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def opening(self) -> tuple[str, ...]:
+        return ()  # the server speaks first: its open packet
+
+    def answer(self, opcode: int, payload: str | bytes) -> tuple[str, ...]:
+        if opcode != Opcode.TEXT or not isinstance(payload, str) or not payload:
+            return ()
+        engine = payload[0]
+        if engine == "2":
+            return ("3" + payload[1:],)
+        if engine == "0" and not self._connect_sent:
+            self._connect_sent = True
+            return (self._connect,)
+        if engine == "4" and not self._ready and payload[1:2] in (CONNECT, CONNECT_ERROR):
+            decoded = _socket_packet(payload)
+            if decoded is not None and decoded.value["namespace"] == self.namespace:
+                self._ready = True
+        return ()
+
+
 def _socket_packet(payload: str) -> Decoded | None:
     """The Socket.IO packet inside an Engine.IO message (`payload` starts with `4`)."""
     head = _HEAD.match(payload, 1)
@@ -140,4 +184,4 @@ def _socket_packet(payload: str) -> Decoded | None:
     return Decoded(NAME, kind, value=reply, key=ack_key(namespace, ack), role=Role.REPLY)
 
 
-__all__ = ["NAME", "SocketIo", "ack_key"]
+__all__ = ["NAME", "SocketIo", "SocketIoClient", "ack_key", "connect_packet"]
