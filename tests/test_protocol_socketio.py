@@ -11,7 +11,7 @@ from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.protocols import PROTOCOLS, URL_CONFIDENCE, detect
 from app.core.protocols.base import SAME, Decoded, Hint, Role
-from app.core.protocols.socketio import MAX_ACK_DIGITS, SocketIo
+from app.core.protocols.socketio import MAX_ACK_DIGITS, SocketIo, SocketIoClient, connect_packet
 from tests.helpers import CORPUS
 from tests.test_protocol_tracker import caught_up, opened
 
@@ -152,3 +152,28 @@ def test_hostile_input_inside_a_socketio_frame_never_raises() -> None:
     for end in range(len(truncated)):
         decoded = decode(truncated[:end])
         assert decoded is None or decoded.kind in ("event", "ping")
+
+
+OPEN = '0{"sid":"a","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'
+
+
+def test_the_client_connects_its_namespace_after_the_open_packet_and_answers_every_ping() -> None:
+    client = SocketIoClient("/admin", {"token": "t"})
+    assert client.opening() == () and not client.ready
+    assert client.answer(Opcode.TEXT, OPEN) == ('40/admin,{"token":"t"}',)
+    assert client.answer(Opcode.TEXT, "2") == ("3",) and client.answer(Opcode.TEXT, "2probe") == ("3probe",)
+    assert client.answer(Opcode.TEXT, '40{"sid":"root"}') == () and not client.ready  # another namespace's
+    assert client.answer(Opcode.TEXT, '42/admin,["early"]') == () and not client.ready
+    assert client.answer(Opcode.TEXT, '40/admin,{"sid":"x"}') == () and client.ready
+    assert client.answer(Opcode.TEXT, "2") == ("3",)
+    assert client.answer(Opcode.BINARY, b"2") == () and client.answer(Opcode.TEXT, "") == ()
+    refused = SocketIoClient()
+    refused.answer(Opcode.TEXT, OPEN)
+    assert refused.answer(Opcode.TEXT, '44{"message":"no"}') == () and refused.ready
+    assert connect_packet() == "40" and connect_packet("/a") == "40/a," and connect_packet(auth={}) == "40{}"
+
+
+def test_the_client_says_nothing_to_a_server_that_does_not_open_with_engine_io() -> None:
+    client = SocketIoClient()
+    assert client.answer(Opcode.TEXT, '{"hello": 1}') == () and client.ready
+    assert client.answer(Opcode.TEXT, "2") == ()  # not a ping here: a plain server's message

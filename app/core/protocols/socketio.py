@@ -111,15 +111,17 @@ class SocketIoClient:
 
     Engine.IO v4's server pings (`2`) and closes a client that leaves a ping unanswered for its
     ping timeout, so each is answered at once with a pong (`3`, echoing a probe's data). The
-    handshake ends when the server accepts (`40…`) or refuses (`44…`) the namespace. Engine.IO
-    v3 (`EIO=3`), where the client pings, is not spoken.
+    handshake ends when the server accepts (`40…`) or refuses (`44…`) the namespace. A server
+    whose first frame is not an open packet is not spoken to at all. Engine.IO v3 (`EIO=3`),
+    where the client pings, is not spoken.
     """
 
     def __init__(self, namespace: str = ROOT, auth: dict[str, Any] | None = None) -> None:
         self.namespace = namespace
         self._connect = connect_packet(namespace, auth)
-        self._connect_sent = False
+        self._connect_sent = False  # sent in answer to the first frame, the open packet
         self._ready = False
+        self._silent = False
 
     @property
     def ready(self) -> bool:
@@ -131,12 +133,17 @@ class SocketIoClient:
     def answer(self, opcode: int, payload: str | bytes) -> tuple[str, ...]:
         if opcode != Opcode.TEXT or not isinstance(payload, str) or not payload:
             return ()
+        if self._silent:
+            return ()
         engine = payload[0]
+        if not self._connect_sent:
+            self._connect_sent = True
+            if engine != "0" or SocketIo().decode(opcode, payload) is None:
+                self._silent = self._ready = True  # not an Engine.IO server after all: say nothing
+                return ()
+            return (self._connect,)
         if engine == "2":
             return ("3" + payload[1:],)
-        if engine == "0" and not self._connect_sent:
-            self._connect_sent = True
-            return (self._connect,)
         if engine == "4" and not self._ready and payload[1:2] in (CONNECT, CONNECT_ERROR):
             decoded = _socket_packet(payload)
             if decoded is not None and decoded.value["namespace"] == self.namespace:
