@@ -23,6 +23,7 @@ from starlette.types import Message
 from embedded_server.browser_page import BROWSER_PAGE
 from embedded_server.chat import ChatRoom
 from embedded_server.rpc import RpcSession
+from embedded_server.socketio_demo import MOUNT_PATH, socketio_app
 
 log = logging.getLogger("socketscope.server")
 
@@ -134,6 +135,7 @@ async def incoming(websocket: WebSocket) -> AsyncIterator[Message]:
 def create_app(*, status_delay: float = 3.0) -> FastAPI:
     """Build the demo app; `status_delay` is how long `/ws` waits before its status update."""
     app = FastAPI(title="SocketScope embedded server")
+    app.mount(MOUNT_PATH, socketio_app())  # Socket.IO v5: `news` on connect, `chat` broadcast with acks
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

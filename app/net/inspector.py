@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import itertools
 import json
 import logging
@@ -36,9 +37,11 @@ from app.core.errors import SocketScopeError
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.core.printable import escape_controls
+from app.core.protocols.base import ClientSpeaker
 from app.net.inflate import deflate_extensions
 from app.net.loop_thread import LoopThread
 from app.net.options import AUTO_PROTOCOL, DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
+from app.net.speaking import answer, greet, speaker_for
 
 log = logging.getLogger("socketscope.client")
 
@@ -110,6 +113,7 @@ class InspectorConnection:
         self._first_attempt: asyncio.Task[None] | None = None  # open() until its attempt ends
         self._closing_by_user = False
         self._pings = itertools.count(1)
+        self._speaker: ClientSpeaker | None = None  # the protocol spoken by itself, if any (app.net.speaking)
         self.state = ConnectionState.CLOSED
 
     @property
@@ -218,7 +222,12 @@ class InspectorConnection:
             details["protocol"] = options.protocol
         self._record(Direction.EVENT, Opcode.OPEN, json.dumps(details), size=0)
         self._opening = websocket
+        self._speaker = speaker = speaker_for(options)  # Socket.IO: connect the namespace, answer its pings
+        detail = ""
         try:
+            if speaker is not None:
+                detail = await greet(websocket, speaker, functools.partial(self._record, Direction.RECEIVED),
+                                     functools.partial(self._send_on, websocket))
             for message in options.on_connect:  # before OPEN: nothing the user sends can overtake them
                 await self._send_on(websocket, message)
         except ConnectionClosed:
@@ -226,12 +235,13 @@ class InspectorConnection:
         finally:
             self._opening = None
         self._websocket = websocket
-        self._set_state(ConnectionState.OPEN)
+        self._set_state(ConnectionState.OPEN, detail)
         return websocket
 
     async def _read(self, websocket: WireTimedConnection) -> None:
         put = self._queue.put
         connection = self.id
+        speaker, reply = self._speaker, functools.partial(self._send_on, websocket)
         keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
                      if self.options.ping_interval else None)
         try:
@@ -241,6 +251,8 @@ class InspectorConnection:
                     put(Frame(connection, Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, message))
                 else:
                     put(Frame(connection, Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, message))
+                if speaker is not None:
+                    await answer(speaker, message, reply)
         except ConnectionClosed:
             pass  # reported below from the protocol's close state
         finally:

@@ -8,6 +8,7 @@ before the next reconnection attempt; it opens no socket itself.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import ssl
@@ -67,6 +68,8 @@ class ConnectionOptions:
     reconnect_max: float = 30.0  # the backoff never waits longer than this
     on_connect: tuple[str, ...] = ()  # text messages sent after every successful connect, in order
     protocol: str = AUTO_PROTOCOL  # what the frames are read as: detected, raw, or a registered protocol's name
+    socketio_namespace: str = "/"  # the namespace a Socket.IO connection joins
+    socketio_auth: str = ""  # a JSON object sent with the namespace connect; empty: none
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown profile keys, kept
 
     # -- checking ------------------------------------------------------------------------------
@@ -115,7 +118,20 @@ class ConnectionOptions:
             found.append("Ping interval and timeout cannot be negative")
         if self.reconnect_initial <= 0 or self.reconnect_max < self.reconnect_initial:
             found.append("Reconnect delays: the first must be positive and the longest at least the first")
+        if not self.socketio_namespace.startswith("/") or "," in self.socketio_namespace:
+            found.append(f"Socket.IO namespace {self.socketio_namespace!r} must start with / and hold no comma")
+        if self.socketio_auth and not isinstance(self.socketio_auth_value(), dict):
+            found.append("Socket.IO auth must be a JSON object")
         return found
+
+    def socketio_auth_value(self) -> Any:
+        """The Socket.IO auth as a JSON value; None when empty or not JSON (`problems` says so)."""
+        if not self.socketio_auth:
+            return None
+        try:
+            return json.loads(self.socketio_auth)
+        except (ValueError, RecursionError):
+            return None
 
     def check(self) -> None:
         """Raise `OptionsError` naming every problem, or return."""

@@ -71,3 +71,24 @@ class WireProtocol(Protocol):
 
     def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
         """The frame as this protocol reads it, or None when it is not one of its frames."""
+
+
+class ClientSpeaker(Protocol):
+    """What a client must say by itself to keep a protocol's peer talking: a namespace connect, a pong per ping.
+
+    The inspector sends `opening()` once the WebSocket is open, then passes each frame it receives
+    to `answer` until `ready` (the protocol's own handshake is done: what the user sends may follow),
+    and goes on passing every received frame to `answer` while the connection lasts. What they return
+    is sent and recorded like any frame the user sends, so the log shows every frame that crossed.
+    `answer` runs on every received frame: it rejects cheaply.
+    """
+
+    @property
+    def ready(self) -> bool:
+        """The protocol's handshake has ended (accepted or refused): the user's frames may follow."""
+
+    def opening(self) -> Sequence[str | bytes]:
+        """The frames to send as soon as the WebSocket is open, before any the user sends."""
+
+    def answer(self, opcode: int, payload: str | bytes) -> Sequence[str | bytes]:
+        """The frames to send in answer to one received frame (usually none)."""
