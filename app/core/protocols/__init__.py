@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from app.core.protocols.base import Hint, WireProtocol
 from app.core.protocols.jsonrpc import JsonRpc
+from app.core.protocols.msgpack_cbor import Cbor, MessagePack
 
-PROTOCOLS: dict[str, WireProtocol] = {protocol.name: protocol for protocol in (JsonRpc(),)}
+PROTOCOLS: dict[str, WireProtocol] = {protocol.name: protocol for protocol in (JsonRpc(), MessagePack(), Cbor())}
 URL_CONFIDENCE = 0.9  # from the URL or the subprotocol alone: decided at open
 FRAMES_CONFIDENCE = 0.6  # from the first frames: at least this sure, or the connection stays raw
 
