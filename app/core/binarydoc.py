@@ -62,6 +62,15 @@ class _Pairs(list[tuple[Any, Any]]):
     __slots__ = ()
 
 
+class _Ext:
+    """A MessagePack extension as sent: any code, the reserved ones below 0 included."""
+
+    __slots__ = ("code", "data")
+
+    def __init__(self, code: int, data: bytes) -> None:
+        self.code, self.data = code, data
+
+
 class _AllTags(Mapping[int, Any]):
     """Overrides cbor2's decoding of every tag: each stays a `CBORTag` with its number and content."""
 
@@ -95,7 +104,7 @@ def parse_msgpack(data: bytes) -> Any:
         skimmer.skip()
         if skimmer.tell() != len(data):
             raise BinaryDocumentError(f"MessagePack: {_trailing(len(data) - skimmer.tell())}")
-        return msgpack.unpackb(data, raw=False, strict_map_key=False, object_pairs_hook=_Pairs,
+        return msgpack.unpackb(data, raw=False, strict_map_key=False, object_pairs_hook=_Pairs, ext_hook=_Ext,
                                max_array_len=MAX_VALUES, max_map_len=MAX_VALUES)
     except msgpack.OutOfData:
         raise BinaryDocumentError("MessagePack: truncated: the document ends early") from None
@@ -172,7 +181,7 @@ def kind_of(decoded: Any) -> str:
         return "bytes"
     if isinstance(decoded, _Pairs | Mapping):
         return "map"
-    if isinstance(decoded, msgpack.ExtType):  # before arrays: a named tuple
+    if isinstance(decoded, _Ext | msgpack.ExtType):  # before arrays: ExtType is a named tuple
         return "ext"
     if isinstance(decoded, list | tuple):
         return "array"
@@ -224,7 +233,7 @@ def _convert(item: Any) -> tuple[Any, _Children]:
         return _bytes(item), []
     if isinstance(item, _Pairs):  # before lists: it is one
         return _map(item)
-    if isinstance(item, msgpack.ExtType):  # before tuples: it is one
+    if isinstance(item, _Ext | msgpack.ExtType):  # before tuples: ExtType is one
         return JsonObject([(EXT, item.code), (BYTES, base64.b64encode(item.data).decode("ascii"))]), []
     if isinstance(item, list | tuple):
         array: list[Any] = [None] * len(item)
