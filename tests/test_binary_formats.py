@@ -17,7 +17,7 @@ from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.jsondoc import JsonObject, dumps
 from app.core.protocols import PROTOCOLS, detect
 from app.core.protocols.base import Hint
-from app.core.protocols.msgpack_cbor import Cbor, MessagePack
+from app.core.protocols.msgpack_cbor import DECODE_BYTES, Cbor, MessagePack
 from app.core.protocols.tracker import ProtocolTracker
 
 BINARY = int(Opcode.BINARY)
@@ -169,3 +169,9 @@ def test_the_tracker_decodes_a_msgpack_connection_found_from_its_frames() -> Non
     assert tracker.protocol_of("client#1") is PROTOCOLS["msgpack"]
     decoded = tracker.decoded(3)
     assert decoded is not None and compact(decoded.value) == {"n": 2, "b": {"$bytes": "eA=="}}
+
+
+def test_a_frame_over_the_decode_size_stays_raw_and_reads_on_demand() -> None:
+    big = msgpack.packb({"blob": b"x" * DECODE_BYTES})
+    assert MessagePack().decode(Opcode.BINARY, big) is None
+    assert compact(read_msgpack(big))["blob"]["$bytes"].startswith("eHh4")

@@ -195,21 +195,26 @@ def kind_of(decoded: Any) -> str:
 
 
 _NO_KEY = object()  # a task's slot is a list item, not an object member
+_PLAIN = frozenset((str, int, bool, type(None)))  # shown as they are (and finite floats)
 
 
 def to_tree(decoded: Any) -> Any:
-    """The decoder's objects as tree values, walked with an explicit stack (any depth, no recursion)."""
-    count = 0
+    """The decoder's objects as tree values, walked with an explicit stack (any depth, no recursion).
+
+    Plain members (text, integers, finite floats, booleans, null) are placed as their
+    container is opened; only what needs a wrapper or holds members becomes a task.
+    """
+    count = 1
     holder: list[Any] = [None]
     # (container, slot, member key or _NO_KEY, decoder object, depth): fill container[slot]
     tasks: list[tuple[list[Any], int, Any, Any, int]] = [(holder, 0, _NO_KEY, decoded, 0)]
     while tasks:
         container, slot, key, item, depth = tasks.pop()
-        count += 1
+        value, size, children = _convert(item)
+        container[slot] = value if key is _NO_KEY else (key, value)
+        count += size
         if count > MAX_VALUES:
             raise BinaryDocumentError(f"more than {MAX_VALUES:,} values: not shown")
-        value, children = _convert(item)
-        container[slot] = value if key is _NO_KEY else (key, value)
         if children:
             if depth >= MAX_DEPTH:
                 raise BinaryDocumentError(f"nested deeper than {MAX_DEPTH} levels")
@@ -221,33 +226,37 @@ def to_tree(decoded: Any) -> Any:
 _Children = list[tuple[list[Any], int, Any, Any]]
 
 
-def _convert(item: Any) -> tuple[Any, _Children]:
-    """`item` as a tree value whose containers are still empty, and what goes into them."""
-    if item is None or isinstance(item, bool | int | str):
-        return item, []
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    return kind in _PLAIN or (kind is float and math.isfinite(value))
+
+
+def _convert(item: Any) -> tuple[Any, int, _Children]:
+    """`item` as a tree value, how many members it has, and the members still to convert."""
+    if _plain(item):
+        return item, 0, []
     if isinstance(item, float):
-        if math.isfinite(item):
-            return item, []
-        return JsonObject([(FLOAT, "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity"))]), []
+        return JsonObject([(FLOAT, "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity"))]), 0, []
     if isinstance(item, bytes | bytearray | memoryview):
-        return _bytes(item), []
+        return _bytes(item), 0, []
     if isinstance(item, _Pairs):  # before lists: it is one
         return _map(item)
     if isinstance(item, _Ext | msgpack.ExtType):  # before tuples: ExtType is one
-        return JsonObject([(EXT, item.code), (BYTES, base64.b64encode(item.data).decode("ascii"))]), []
+        return JsonObject([(EXT, item.code), (BYTES, base64.b64encode(item.data).decode("ascii"))]), 0, []
     if isinstance(item, list | tuple):
-        array: list[Any] = [None] * len(item)
-        return array, [(array, index, _NO_KEY, child) for index, child in enumerate(item)]
+        array = list(item)
+        return array, len(array), [(array, index, _NO_KEY, child) for index, child in enumerate(array)
+                                   if not _plain(child)]
     if isinstance(item, Mapping):
         return _map(list(item.items()))
     if isinstance(item, cbor2.CBORTag):
         return _tag(item.tag, item.value)
     if isinstance(item, msgpack.Timestamp):
-        return _timestamp(item), []
+        return _timestamp(item), 0, []
     if isinstance(item, cbor2.CBORSimpleValue):
-        return JsonObject([(SIMPLE, item.value)]), []
+        return JsonObject([(SIMPLE, item.value)]), 0, []
     if item is cbor2.undefined:
-        return JsonObject([(UNDEFINED, True)]), []
+        return JsonObject([(UNDEFINED, True)]), 0, []
     raise BinaryDocumentError(f"a value of type {type(item).__name__} has no faithful form in the tree")
 
 
@@ -255,23 +264,24 @@ def _bytes(data: bytes | bytearray | memoryview) -> JsonObject:
     return JsonObject([(BYTES, base64.b64encode(data).decode("ascii"))])
 
 
-def _map(pairs: list[tuple[Any, Any]]) -> tuple[Any, _Children]:
+def _map(pairs: list[tuple[Any, Any]]) -> tuple[Any, int, _Children]:
     if all(type(key) is str and key not in WRAPPERS for key, _ in pairs):
-        members = JsonObject((key, None) for key, _ in pairs)
-        return members, [(members, index, key, value) for index, (key, value) in enumerate(pairs)]
-    rows: list[list[Any]] = [[None, None] for _ in pairs]
+        members = JsonObject(pairs)  # the pairs are (key, value) tuples already
+        return members, len(members), [(members, index, key, value) for index, (key, value) in enumerate(members)
+                                       if not _plain(value)]
+    rows = [list(pair) for pair in pairs]
     children: _Children = []
-    for row, (key, value) in zip(rows, pairs, strict=True):
-        children += [(row, 0, _NO_KEY, key), (row, 1, _NO_KEY, value)]
-    return JsonObject([(MAP, rows)]), children
+    for row in rows:
+        children += [(row, slot, _NO_KEY, part) for slot, part in enumerate(row) if not _plain(part)]
+    return JsonObject([(MAP, rows)]), 2 * len(rows), children
 
 
-def _tag(number: int, content: Any) -> tuple[Any, _Children]:
+def _tag(number: int, content: Any) -> tuple[Any, int, _Children]:
     if number in (2, 3) and isinstance(content, bytes) and len(content) <= BIGNUM_BYTES:
         magnitude = int.from_bytes(content, "big")
-        return JsonObject([(TAG, number), ("value", magnitude if number == 2 else -1 - magnitude)]), []
-    wrapper = JsonObject([(TAG, number), ("value", None)])
-    return wrapper, [(wrapper, 1, "value", content)]
+        return JsonObject([(TAG, number), ("value", magnitude if number == 2 else -1 - magnitude)]), 0, []
+    wrapper = JsonObject([(TAG, number), ("value", content)])
+    return wrapper, 1, [] if _plain(content) else [(wrapper, 1, "value", content)]
 
 
 def _timestamp(stamp: msgpack.Timestamp) -> JsonObject:

@@ -9,7 +9,7 @@ so at least `AGREEING_FRAMES` frames must agree before either is chosen.
 `value` is the document as `app.core.binarydoc` reads it (explicit wrappers for bytes,
 extension types, tags, non-text keys, NaN and Infinity); `kind` is the document's
 type (`map`, `array`, `bytes`, `tag`, …). Nothing pairs: the formats carry no ids of
-their own.
+their own. Frames above `DECODE_BYTES` stay raw (reading one costs about 0.3 s a MiB).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ SUBPROTOCOL_CONFIDENCE = 0.95
 FRAMES_CONFIDENCE = 0.8  # below the URL confidence: the tracker waits for its first frames before it decides
 AGREEING_FRAMES = 3
 DETECT_BYTES = 64 * 1024  # bigger frames are left out of the guess: they would cost a full decode each time
+# Frames are decoded as they are read, where a stall shows: a bigger one stays raw here, and "Decode as…"
+# reads it (up to binarydoc.MAX_BYTES) away from the window's thread.
+DECODE_BYTES = 1024 * 1024
 
 
 class _BinaryFormat:
@@ -46,7 +49,7 @@ class _BinaryFormat:
         return 0.0
 
     def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
-        if opcode != Opcode.BINARY or not isinstance(payload, bytes) or not payload:
+        if opcode != Opcode.BINARY or not isinstance(payload, bytes) or not 0 < len(payload) <= DECODE_BYTES:
             return None
         try:
             document = self.parse(payload)
