@@ -13,7 +13,8 @@ so that nothing is dropped or guessed at:
   3) is the integer itself, exact, when it has at most `BIGNUM_BYTES` bytes;
 - `{"$map": [[key, value], …]}`: a map with a key that is not a text string (or a text
   key that is one of these names), its pairs in order;
-- `{"$float": "NaN" | "Infinity" | "-Infinity"}`; `{"$simple": <n>}` for a CBOR simple
+- `{"$float": "NaN" | "Infinity" | "-Infinity"}` (a NaN's payload bits are not shown);
+  `{"$simple": <n>}` for a CBOR simple
   value other than false, true and null; `{"$undefined": true}` for CBOR's undefined.
 
 A text map keeps its pairs in order; MessagePack's repeated keys all stay, as in JSON
@@ -21,7 +22,8 @@ documents. A CBOR map that repeats a key is refused: CBOR calls it invalid, and 
 decoder would keep only one of them.
 
 Reading is bounded: `MAX_BYTES` per document, `MAX_DEPTH` levels, `MAX_VALUES` values.
-The decoders are C code that stop at their own depth limit; the conversion here walks
+The decoders are C code that stop at a depth limit (MessagePack's is its own, after a
+first pass that only skims the document); the conversion here walks
 with an explicit stack, so no input makes anything recurse. Every refusal is a
 `BinaryDocumentError` whose message says why.
 """
