@@ -11,13 +11,14 @@ from app.core.protocols.base import Hint, WireProtocol
 from app.core.protocols.graphql_ws import GraphQLWs
 from app.core.protocols.jsonrpc import JsonRpc
 from app.core.protocols.mqtt import Mqtt
+from app.core.protocols.msgpack_cbor import Cbor, MessagePack
 from app.core.protocols.signalr import SignalR
 from app.core.protocols.socketio import SocketIo
 from app.core.protocols.stomp import Stomp
 
 PROTOCOLS: dict[str, WireProtocol] = {
     protocol.name: protocol
-    for protocol in (JsonRpc(), SocketIo(), GraphQLWs(), SignalR(), Stomp(), Mqtt(4), Mqtt(5))
+    for protocol in (JsonRpc(), SocketIo(), GraphQLWs(), SignalR(), Stomp(), Mqtt(4), Mqtt(5), MessagePack(), Cbor())
 }
 URL_CONFIDENCE = 0.9  # from the URL or the subprotocol alone: decided at open
 FRAMES_CONFIDENCE = 0.6  # from the first frames: at least this sure, or the connection stays raw
