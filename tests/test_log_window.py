@@ -497,3 +497,38 @@ def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(wind
     assert bar.status.text().startswith("column 15: unclosed parenthesis")
     assert "#cf222e" in bar.status.styleSheet()
     assert window.log_model.rowCount() == 2  # the previous filter stays
+
+
+def test_the_log_paints_its_cells_from_python_holding_the_gil(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every call a paint makes into the model runs inside the view's Python `paintEvent`.
+
+    Dispatched by Qt alone, each of those calls would first have to win the GIL back from
+    the client thread; under the Python paint the GIL is already this thread's.
+    """
+    import inspect
+
+    from app.ui.log.model import LogModel
+
+    callers: list[bool] = []
+    multi_data = LogModel.multiData
+
+    def noting_the_caller(model: LogModel, index, spans) -> None:
+        frame, painting = inspect.currentframe(), False
+        while frame is not None and not painting:
+            painting = frame.f_code.co_name == "paintEvent"
+            frame = frame.f_back
+        callers.append(painting)
+        multi_data(model, index, spans)
+
+    monkeypatch.setattr(LogModel, "multiData", noting_the_caller)
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        feed(window, qtbot, [message(f'{{"n": {n}}}') for n in range(50)])
+        callers.clear()
+        window.log_view.viewport().update()
+        qtbot.waitUntil(lambda: len(callers) >= 50, timeout=3000)
+        assert all(callers), f"{callers.count(False)} of {len(callers)} cells painted outside the Python paint"
+    finally:
+        window.shutdown()
