@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -532,3 +533,45 @@ def test_the_log_paints_its_cells_from_python_holding_the_gil(qtbot, monkeypatch
         assert all(callers), f"{callers.count(False)} of {len(callers)} cells painted outside the Python paint"
     finally:
         window.shutdown()
+
+
+def test_shutdown_drains_every_queued_record_however_many(qtbot) -> None:
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    for n in range(25_000):  # more than any one slice of the drain timer takes
+        window.session.queue.put(message(f'{{"n": {n}}}'))
+    window.shutdown()
+    assert window.store.received_count == 25_000 and len(window.session.queue) == 0
+
+
+def test_a_flood_is_drained_in_slices_with_the_window_answering_between_them(
+        window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QTimer
+
+    from app.ui.shell import main_window
+
+    monkeypatch.setattr(main_window, "DRAIN_SLICE_MS", 0)  # one step of DRAIN_CHUNK records per slice
+    happened: list[str] = []
+
+    class Batches:
+        def observe(self, frames) -> None:
+            happened.append(f"batch {len(frames)}")
+
+    window.capture.add_observer(Batches())
+    turns = QTimer(window)
+    turns.setInterval(0)
+    turns.timeout.connect(lambda: happened.append("turn") if happened and happened[-1] != "turn" else None)
+    inserted: list[int] = []
+    window.log_model.rowsInserted.connect(lambda *_: inserted.append(window.log_model.rowCount()))
+    count = 10 * main_window.DRAIN_CHUNK
+    for n in range(count):
+        window.session.queue.put(message(f'{{"n": {n}}}'))
+    turns.start()
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == count, timeout=10_000)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    turns.stop()
+    batches = [event for event in happened if event != "turn"]
+    assert batches == [f"batch {main_window.DRAIN_CHUNK}"] * 10
+    assert happened.count("turn") >= 9, happened  # the event loop ran between the slices
+    assert len(inserted) <= 2 + elapsed_ms // main_window.REPAINT_INTERVAL_MS  # new rows at the repaint cadence
