@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from app.core.frames import ConnectionState, StateChange
+from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.net.options import ConnectionOptions
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.panel import COLUMNS, STATE, ConnectionsModel, ConnectionsPanel
@@ -208,3 +208,35 @@ def test_a_long_state_leaves_the_counts_in_view(window: MainWindow, qtbot) -> No
     assert not table.horizontalScrollBar().isVisible()
     state = model.index(connection_row(model, "client#9"), STATE)
     assert "not on the list" in state.data(Qt.ItemDataRole.ToolTipRole)  # all of it, where it is cut
+
+
+def test_counts_show_at_once_then_at_most_every_repaint_interval_and_true_after_a_flood(qtbot) -> None:
+    """Every dataChanged re-fits the columns to their contents: not once per drain under a flood."""
+    model = ConnectionsModel()
+    model.state_changed(StateChange("client#1", "ws://127.0.0.1:1/", ConnectionState.OPEN))
+    received = model.index(0, COLUMNS.index("↓ in"))
+    shown: list[str] = []
+    model.dataChanged.connect(lambda *_: shown.append(received.data()))
+    batch = [Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "{}")] * 50
+    model.observe(batch)
+    assert shown == ["50"]  # a quiet connection's count shows at once
+    for _ in range(199):  # drains in a row, before the interval is over
+        model.observe(batch)
+    assert shown == ["50"]
+    with qtbot.waitSignal(model.dataChanged, timeout=2000):
+        pass  # the one update after the flood
+    assert shown == ["50", "10,000"]
+
+
+def test_a_flood_through_the_window_ends_with_the_panel_showing_every_message(window: MainWindow, qtbot) -> None:
+    model = window.connections_panel.model
+    row = connection_row(model, "client#1")
+    received = model.index(row, COLUMNS.index("↓ in"))
+    before = model.rows[row].received
+    shown: list[str] = []
+    model.dataChanged.connect(lambda *_: shown.append(received.data()))
+    for _ in range(25_000):  # more than one drain takes
+        window.session.queue.put(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "{}"))
+    counted = model.rows[row]
+    qtbot.waitUntil(lambda: counted.received >= before + 25_000 and shown[-1:] == [f"{counted.received:,}"],
+                    timeout=10_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -498,3 +499,80 @@ def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(wind
     assert bar.status.text().startswith("column 15: unclosed parenthesis")
     assert "#cf222e" in bar.status.styleSheet()
     assert window.log_model.rowCount() == 2  # the previous filter stays
+
+
+def test_the_log_paints_its_cells_from_python_holding_the_gil(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every call a paint makes into the model runs inside the view's Python `paintEvent`.
+
+    Dispatched by Qt alone, each of those calls would first have to win the GIL back from
+    the client thread; under the Python paint the GIL is already this thread's.
+    """
+    import inspect
+
+    from app.ui.log.model import LogModel
+
+    callers: list[bool] = []
+    multi_data = LogModel.multiData
+
+    def noting_the_caller(model: LogModel, index, spans) -> None:
+        frame, painting = inspect.currentframe(), False
+        while frame is not None and not painting:
+            painting = frame.f_code.co_name == "paintEvent"
+            frame = frame.f_back
+        callers.append(painting)
+        multi_data(model, index, spans)
+
+    monkeypatch.setattr(LogModel, "multiData", noting_the_caller)
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        feed(window, qtbot, [message(f'{{"n": {n}}}') for n in range(50)])
+        callers.clear()
+        window.log_view.viewport().update()
+        qtbot.waitUntil(lambda: len(callers) >= 50, timeout=3000)
+        assert all(callers), f"{callers.count(False)} of {len(callers)} cells painted outside the Python paint"
+    finally:
+        window.shutdown()
+
+
+def test_shutdown_drains_every_queued_record_however_many(qtbot) -> None:
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    for n in range(25_000):  # more than any one slice of the drain timer takes
+        window.session.queue.put(message(f'{{"n": {n}}}'))
+    window.shutdown()
+    assert window.store.received_count == 25_000 and len(window.session.queue) == 0
+
+
+def test_a_flood_is_drained_in_slices_with_the_window_answering_between_them(
+        window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QTimer
+
+    from app.ui.shell import main_window
+
+    monkeypatch.setattr(main_window, "DRAIN_SLICE_MS", 0)  # one step of DRAIN_CHUNK records per slice
+    happened: list[str] = []
+
+    class Batches:
+        def observe(self, frames) -> None:
+            happened.append(f"batch {len(frames)}")
+
+    window.capture.add_observer(Batches())
+    turns = QTimer(window)
+    turns.setInterval(0)
+    turns.timeout.connect(lambda: happened.append("turn") if happened and happened[-1] != "turn" else None)
+    inserted: list[int] = []
+    window.log_model.rowsInserted.connect(lambda *_: inserted.append(window.log_model.rowCount()))
+    count = 10 * main_window.DRAIN_CHUNK
+    for n in range(count):
+        window.session.queue.put(message(f'{{"n": {n}}}'))
+    turns.start()
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == count, timeout=10_000)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    turns.stop()
+    batches = [event for event in happened if event != "turn"]
+    assert batches == [f"batch {main_window.DRAIN_CHUNK}"] * 10
+    assert happened.count("turn") >= 9, happened  # the event loop ran between the slices
+    assert len(inserted) <= 2 + elapsed_ms // main_window.REPAINT_INTERVAL_MS  # new rows at the repaint cadence

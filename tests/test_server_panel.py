@@ -101,3 +101,23 @@ def test_a_client_that_closes_is_shown_in_the_words_of_the_rest_of_the_app(windo
     qtbot.waitUntil(lambda: panel.model.clients[1].state != "open", timeout=3000)
     assert panel.model.clients[1].state == "closed by the client with 4002: bye"
     assert panel.model.index(1, panel.model.columnCount() - 1).data() == "closed by the client with 4002: bye"
+
+
+def test_client_counts_show_at_once_then_at_most_every_repaint_interval_and_true_after_a_flood(qtbot) -> None:
+    from app.core.frames import Frame, Side
+
+    model = ServerClientsModel()
+    opened = json.dumps({"peer": "127.0.0.1:5", "path": "/ws", "origin": None})
+    model.observe([Frame("server#1", Side.SERVER, Direction.EVENT, Opcode.OPEN, opened, 0)])
+    received = model.index(0, model.columns.index("↓ in"))
+    shown: list[str] = []
+    model.dataChanged.connect(lambda *_: shown.append(received.data()))
+    batch = [Frame("server#1", Side.SERVER, Direction.RECEIVED, Opcode.TEXT, "{}")] * 50
+    model.observe(batch)
+    assert shown == ["50"]
+    for _ in range(199):  # drains in a row, before the interval is over: each dataChanged re-fits the columns
+        model.observe(batch)
+    assert shown == ["50"]
+    with qtbot.waitSignal(model.dataChanged, timeout=2000):
+        pass  # the one update after the flood
+    assert shown == ["50", "10,000"]

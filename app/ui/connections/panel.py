@@ -42,6 +42,7 @@ from app.ui.common import notify
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
 from app.ui.common.style import palette_is_dark
+from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import ProfileStore, missing_secret, read_profiles
 
@@ -91,6 +92,10 @@ class ConnectionsModel(RowsModel):
         self._index: dict[str, int] = {}
         dark = palette_is_dark()
         self._colours = {state: QColor(pair[dark]) for state, pair in _STATE_COLOURS.items()}
+        self._counted: set[int] = set()  # positions whose counts changed since they were last shown
+        # Each dataChanged re-fits the columns to their contents (~180 calls into Python):
+        # under a flood the counts are shown at the log's repaint cadence, not per drain.
+        self._show_counts = Throttle(REPAINT_INTERVAL_MS, self._counts_changed, self)
 
     def tooltip(self, row: int, column: int) -> str | None:
         if column not in (1, STATE):
@@ -137,8 +142,8 @@ class ConnectionsModel(RowsModel):
             self.dataChanged.emit(self.index(position, 3), self.index(position, 3))
 
     def observe(self, frames: Sequence[Frame]) -> None:
-        """Count the inspector connections' messages in a drained batch."""
-        changed: set[int] = set()
+        """Count the inspector connections' messages in a drained batch; they show at most every repaint interval."""
+        changed = self._counted
         index = self._index
         for frame in frames:
             position = index.get(frame.connection)
@@ -149,6 +154,11 @@ class ConnectionsModel(RowsModel):
             else:
                 self.rows[position].sent += 1
             changed.add(position)
+        if changed:
+            self._show_counts.request()
+
+    def _counts_changed(self) -> None:
+        changed, self._counted = self._counted, set()
         if changed:
             self.dataChanged.emit(self.index(min(changed), 4), self.index(max(changed), 5))
 

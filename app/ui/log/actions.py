@@ -41,7 +41,9 @@ class LogActionsHost(Protocol):
 
     capture: Capture
     session: Session
-    log_view: QTableView
+
+    @property
+    def log_view(self) -> QTableView: ...
 
     @property
     def recording(self) -> bool: ...

@@ -12,16 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.core.frames import Frame
 from app.core.ingest import Appended, Capture
@@ -31,6 +22,7 @@ from app.ui.log import selection
 from app.ui.log.columns import LogColumns
 from app.ui.log.filter_bar import FilterBar
 from app.ui.log.model import LogModel
+from app.ui.log.table import LogTable
 
 _COLUMN_WIDTHS = (100, 80, 95, 65, 75)  # Time, Connection, Direction, Opcode, Size; Summary takes the rest
 
@@ -77,8 +69,8 @@ class LogPane(QWidget):
         self._decoding.timeout.connect(self._decode_step)
         self._update_counts()
 
-    def _build_table(self) -> QTableView:
-        table = named(QTableView(), "messageLog")
+    def _build_table(self) -> LogTable:
+        table = named(LogTable(), "messageLog")
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

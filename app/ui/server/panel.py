@@ -32,6 +32,7 @@ from app.core.frames import Direction, Frame, Opcode
 from app.net.inspector import describe_close
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
+from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
@@ -83,6 +84,9 @@ class ServerClientsModel(RowsModel):
         super().__init__(COLUMNS, _client_cells, parent)
         self.rows: list[ServerClient] = []
         self._rows: dict[str, int] = {}
+        self._changed: set[int] = set()  # rows whose counts or state changed since they were last shown
+        # Under a flood, counts are shown at the log's repaint cadence: every dataChanged re-fits the columns.
+        self._show_changes = Throttle(REPAINT_INTERVAL_MS, self._rows_changed, self)
 
     @property
     def clients(self) -> list[ServerClient]:
@@ -95,8 +99,8 @@ class ServerClientsModel(RowsModel):
         return _GREY if role == Qt.ItemDataRole.ForegroundRole and not self.clients[row].live else None
 
     def observe(self, frames: Sequence[Frame]) -> None:
-        """Update from a drained batch: only the server side's own connections count."""
-        changed: set[int] = set()
+        """Update from a drained batch: only the server side's own connections count (shown at most every repaint interval)."""
+        changed = self._changed
         for frame in frames:
             name = frame.connection
             if not name.startswith("server#") or ">" in name:
@@ -118,6 +122,11 @@ class ServerClientsModel(RowsModel):
             elif frame.direction == Direction.SENT:
                 client.sent += 1
             changed.add(row)
+        if changed:
+            self._show_changes.request()
+
+    def _rows_changed(self) -> None:
+        changed, self._changed = self._changed, set()
         if changed:
             self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(COLUMNS) - 1))
 

@@ -8,6 +8,7 @@ slow work to other threads, awaiting the results on the qasync loop.
 from __future__ import annotations
 
 import asyncio
+import time
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -39,6 +40,7 @@ from app.ui.capture.recording import CaptureControls
 from app.ui.common import async_loop, notify, unexpected
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
+from app.ui.common.throttle import REPAINT_INTERVAL_MS
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
 from app.ui.connections.panel import ConnectionsPanel
@@ -52,10 +54,11 @@ from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.payload_tools import PayloadTools
 
-DRAIN_INTERVAL_MS = 30
-# At most this many records per tick, so one flood cannot stall the window; the rest waits a tick.
-DRAIN_BATCH_LIMIT = 10_000
-REPAINT_INTERVAL_MS = 250
+DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
+# A drain moves records for about this long, then lets the window paint and answer input; while
+# more wait it is re-armed at once, so a flood is taken in slices that no click waits long behind.
+DRAIN_SLICE_MS = 5
+DRAIN_CHUNK = 500  # records per step of a drain: the clock is read between steps
 INLINE_PARSE_LIMIT = 256 * 1024  # bigger payloads are inspected on a worker thread
 
 
@@ -110,7 +113,7 @@ class MainWindow(QMainWindow):
         self._since_repaint.start()
         self._drain_timer = QTimer(self)
         self._drain_timer.setInterval(DRAIN_INTERVAL_MS)
-        self._drain_timer.timeout.connect(self.drain_events)
+        self._drain_timer.timeout.connect(self._drain_slice)
         self._drain_timer.start()
 
     # -- construction ------------------------------------------------------------------------
@@ -271,12 +274,33 @@ class MainWindow(QMainWindow):
 
     # -- the event feed ----------------------------------------------------------------------
 
-    def drain_events(self) -> None:
-        """Move everything the network threads queued into the store and the views."""
-        batch = self.session.queue.drain(DRAIN_BATCH_LIMIT)
-        if not batch:
+    def _drain_slice(self) -> None:
+        """The drain timer: a slice of the queue, at once again while more waits, else in DRAIN_INTERVAL_MS."""
+        self.drain_events(DRAIN_SLICE_MS)
+
+    def drain_events(self, slice_ms: float | None = None) -> None:
+        """Move what the network threads queued into the store and the views: all of it, or for about `slice_ms`.
+
+        Shutdown and tests take all of it (what is queued when called: nothing can keep it going).
+        """
+        queue = self.session.queue
+        left = len(queue)
+        started = time.perf_counter()
+        while left > 0:
+            batch = queue.drain(min(DRAIN_CHUNK, left))
+            left -= len(batch)
+            self._take(batch)
+            if slice_ms is not None and (time.perf_counter() - started) * 1000 >= slice_ms:
+                break
+        flooding = len(queue) > 0
+        interval = 0 if flooding else DRAIN_INTERVAL_MS
+        if self._drain_timer.interval() != interval:  # setting it restarts the timer
+            self._drain_timer.setInterval(interval)
+        if not flooding or self._since_repaint.elapsed() >= REPAINT_INTERVAL_MS:
             self.show_new_rows()
-            return
+
+    def _take(self, batch: list[object]) -> None:
+        """Records in queue order: runs of frames into the log, each other record handled between them."""
         frames = []
         for item in batch:
             if type(item) is Frame:
@@ -288,9 +312,6 @@ class MainWindow(QMainWindow):
             self._handle_record(item)
         if frames:
             self.ingest(frames)
-        flooding = len(batch) == DRAIN_BATCH_LIMIT or len(self.session.queue) > 0
-        if not flooding or self._since_repaint.elapsed() >= REPAINT_INTERVAL_MS:
-            self.show_new_rows()
 
     def ingest(self, frames: list[Frame], *, imported: bool = False) -> None:
         """The one path into the log, for the drain and for an import (`imported`: panels and recorder skip it)."""
