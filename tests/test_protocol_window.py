@@ -69,6 +69,13 @@ def test_jsonrpc_replies_are_paired_timed_filtered_and_linked(qtbot) -> None:
         qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # and back
         qtbot.waitUntil(lambda: window.shown_row == slow_reply, timeout=3000)
 
+        # The Connections panel names the protocol and sums up the latencies.
+        panel_model = window.connections_panel.model
+        position = panel_model.position(connection)
+        qtbot.waitUntil(lambda: panel_model.rows[position].latency != "—", timeout=3000)
+        assert panel_model.rows[position].protocol == "JSON-RPC 2.0"
+        assert re.fullmatch(r"3 · p50 [\d.]+ · p95 [\d.]+ · max [\d.]+ ms", panel_model.rows[position].latency)
+
         # The filter terms.
         apply_filter(window, qtbot, f"conn:{connection} is:reply")
         assert len(shown_rows(window)) == 3

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
+from app.core.protocols.tracker import LATENCY_SAMPLE, ProtocolTracker
 from app.net.inspector import LIVE_STATES, NOT_ANSWERING_PINGS, NotConnectedError, describe_state, format_rtt
 from app.net.options import ConnectionOptions
 from app.services.persistence import PersistenceError
@@ -46,8 +47,9 @@ from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import ProfileStore, missing_secret, read_profiles
 
-COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out")
+COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out", "Protocol", "Latency")
 STATE = COLUMNS.index("State")
+PROTOCOL, LATENCY = COLUMNS.index("Protocol"), COLUMNS.index("Latency")
 # A row's colour by its state, (light palette, dark palette): the light ones are too dim on a dark one.
 _STATE_COLOURS = {"closed": ("#6e7781", "#8b949e"), "failed": ("#cf222e", "#ff7b72"),
                   "reconnecting": ("#9a6700", "#d29922")}
@@ -62,6 +64,8 @@ class ConnectionRow:
     rtt: float | None = None
     received: int = 0
     sent: int = 0
+    protocol: str = "—"  # what its frames are read as, once decided
+    latency: str = "—"  # its pairs: count, p50, p95, max
 
     @property
     def live(self) -> bool:
@@ -82,7 +86,8 @@ class ConnectionRow:
 
 def _connection_cells(row: ConnectionRow) -> tuple[str, ...]:
     rtt = format_rtt(row.rtt) if row.rtt is not None else "—"
-    return (row.id, row.change.url, row.state_text(), rtt, f"{row.received:,}", f"{row.sent:,}")
+    return (row.id, row.change.url, row.state_text(), rtt, f"{row.received:,}", f"{row.sent:,}", row.protocol,
+            row.latency)
 
 
 class ConnectionsModel(RowsModel):
@@ -96,8 +101,12 @@ class ConnectionsModel(RowsModel):
         # Each dataChanged re-fits the columns to their contents (~180 calls into Python):
         # under a flood the counts are shown at the log's repaint cadence, not per drain.
         self._show_counts = Throttle(REPAINT_INTERVAL_MS, self._counts_changed, self)
+        self.protocols: ProtocolTracker | None = None  # the window's, for the Protocol and Latency columns
 
     def tooltip(self, row: int, column: int) -> str | None:
+        if column == LATENCY and self.rows[row].latency != "—":
+            return (f"{self.rows[row].latency}: pairs counted, then p50 and p95 of the latest "
+                    f"{LATENCY_SAMPLE:,} and the slowest, between the frames' capture times")
         if column not in (1, STATE):
             return None
         change = self.rows[row].change
@@ -163,10 +172,19 @@ class ConnectionsModel(RowsModel):
             self.dataChanged.emit(self.index(min(changed), 4), self.index(max(changed), 5))
 
     def tick(self) -> None:
-        """Refresh the countdown of connections waiting to reconnect."""
+        """Refresh the countdown of connections waiting to reconnect, and what their protocols found."""
+        protocols = self.protocols
         for position, row in enumerate(self.rows):
             if row.retry_at is not None and row.change.state == ConnectionState.RECONNECTING:
                 self.dataChanged.emit(self.index(position, STATE), self.index(position, STATE))
+            if protocols is None:
+                continue
+            protocol = protocols.protocol_of(row.id)
+            stats = protocols.latency_stats(row.id)
+            shown = (protocol.title if protocol is not None else "—", stats.describe() if stats is not None else "—")
+            if shown != (row.protocol, row.latency):
+                row.protocol, row.latency = shown
+                self.dataChanged.emit(self.index(position, PROTOCOL), self.index(position, LATENCY))
 
 
 class ConnectionsPanel(QWidget):

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         # Every live batch is counted by the panels and written to a recording file, if one is open.
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
+        self.connections_panel.model.protocols = self.capture.protocols
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
