@@ -177,3 +177,15 @@ def test_the_client_says_nothing_to_a_server_that_does_not_open_with_engine_io()
     client = SocketIoClient()
     assert client.answer(Opcode.TEXT, '{"hello": 1}') == () and client.ready
     assert client.answer(Opcode.TEXT, "2") == ()  # not a ping here: a plain server's message
+
+
+def test_an_event_packet_keeps_the_args_as_typed_and_decodes_back() -> None:
+    from app.core.protocols.socketio import SocketIo, event_packet
+
+    assert event_packet("chat", '[{"text": "hi"}, 2]') == '42["chat",{"text": "hi"}, 2]'
+    assert event_packet("ping", "[]") == '42["ping"]'
+    assert event_packet("n", "1.000000000000000000001") == '42["n",1.000000000000000000001]'
+    assert event_packet('a"b', '"x"', namespace="/admin", ack=7) == '42/admin,7["a\\"b","x"]'
+    decoded = SocketIo().decode(1, event_packet("chat", '[{"text": "hi"}]', ack=3))
+    assert decoded is not None and decoded.name == "chat" and decoded.value["args"] == [{"text": "hi"}]
+    assert decoded.key is not None

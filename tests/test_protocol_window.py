@@ -132,3 +132,37 @@ def test_protocol_terms_say_what_they_take(qtbot) -> None:
         window.filter_bar.edit.setText("latency")  # the plain word is still a word
         window.filter_bar.apply()
         assert window.filter_bar.error is None
+
+
+def test_the_composer_emits_a_socketio_event_and_its_ack_pairs(qtbot) -> None:
+    from app.ui.compose.composer import EVENT
+
+    with shown_window(qtbot, wait_open=True) as window:
+        url = f"ws://127.0.0.1:{window.session.server_address.port}/socket.io/?EIO=4&transport=websocket"
+        window.url_edit.setText(url)
+        window.open_typed_url()
+        connection = window.current_connection
+        qtbot.waitUntil(lambda: window.connection_states.get(connection) is not None
+                        and window.connection_states[connection].value == "open", timeout=5000)
+        composer = window.composer
+        composer.mode_combo.setCurrentIndex(composer.mode_combo.findData(EVENT))
+        assert composer.event_row.isVisibleTo(composer)
+        composer.set_text('{"text": "hi"}')  # JSON text stays: the mode is JSON too
+        assert composer.validate() is None  # no event name yet
+        assert "event's name" in composer.error.text()
+        composer.event_name.setText("chat")
+        composer.expect_ack.setChecked(True)
+        assert composer.validate() is not None and "“chat”" in composer.error.text()
+        composer.request_send()
+
+        def sent_event() -> list[int]:
+            store = window.store
+            return [row for row in range(store.first, store.end) if store.connection(row) == connection
+                    and store.directions[row] == Direction.SENT and str(store.payloads[row]).startswith("420[")]
+        qtbot.waitUntil(lambda: len(sent_event()) == 1
+                        and window.capture.protocols.partner(sent_event()[0]) is not None, timeout=5000)
+        row = sent_event()[0]
+        assert window.store.payloads[row] == '420["chat",{"text": "hi"}]'
+        ack = window.capture.protocols.partner(row)
+        assert str(window.store.payloads[ack]).startswith("430[")
+        assert window.log_model.index(window.view.positions([row])[row], 5).data().startswith("chat · ")

@@ -63,6 +63,19 @@ def connect_packet(namespace: str = ROOT, auth: dict[str, Any] | None = None) ->
         json.dumps(auth, separators=(",", ":"), ensure_ascii=False) if auth is not None else "")
 
 
+def event_packet(name: str, args_json: str, namespace: str = ROOT, ack: int | None = None) -> str:
+    """`42["name",…args]` (with `/ns,` and an ack id when given) around args exactly as typed.
+
+    `args_json` is one JSON value: an array's elements become the arguments, any other value
+    the only one; its text is kept as it is (exact numbers, key order, duplicates).
+    """
+    text = args_json.strip()
+    inner = text[1:-1].strip() if text.startswith("[") and text.endswith("]") else text
+    head = "42" + (namespace + "," if namespace != ROOT else "") + (str(ack) if ack is not None else "")
+    name_json = json.dumps(name, ensure_ascii=False)
+    return f"{head}[{name_json}{',' + inner if inner else ''}]"
+
+
 def ack_key(namespace: str, ack: int) -> str:
     """What pairs an event with its ack: ids count per namespace (a namespace cannot hold a comma)."""
     return f"{namespace},{ack}"

@@ -10,16 +10,19 @@ user stops typing; an invalid payload cannot be sent.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -33,6 +36,7 @@ from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
 from app.core.frames import ConnectionState, StateChange
 from app.core.printable import displayable
+from app.core.protocols.socketio import event_packet
 from app.core.templates import TemplateContext, TemplateError
 from app.ui.common.json_highlighter import JsonHighlighter
 from app.ui.common.naming import named
@@ -44,7 +48,10 @@ EXAMPLE = '{\n  "action": "ping",\n  "id": 1\n}'
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a bigger file would make the editor crawl
 PREVIEW_CHARS = 2_000
 TEXT = "text"
-MODES = (("JSON text", TEXT), ("Binary · hex", binary_text.HEX), ("Binary · base64", binary_text.BASE64))
+EVENT = "socket.io event"  # JSON args sent as a Socket.IO event packet, `42["name",…args]`
+MODES = (("JSON text", TEXT), ("Binary · hex", binary_text.HEX), ("Binary · base64", binary_text.BASE64),
+         ("Socket.IO event", EVENT))
+JSON_MODES = (TEXT, EVENT)  # the editor holds JSON text in these
 MARK_LIMIT = 64  # the error mark covers at most this many characters of the token it points at
 TOKEN_ENDS = frozenset(' \t\n\u2029,:{}[]"')  # where the token under an error position ends
 
@@ -169,6 +176,18 @@ class Composer(QWidget):
         self.mode_combo.setToolTip("Send JSON as a text frame, or bytes typed as hex or base64 as a binary frame")
         for label, mode in MODES:
             self.mode_combo.addItem(label, mode)
+        self.event_name = named(QLineEdit(), "composerEvent")
+        self.event_name.setPlaceholderText("event name")
+        self.event_name.setToolTip("The Socket.IO event to emit; the editor holds its arguments (an array: each "
+                                   "element is one argument)")
+        self.event_namespace = named(QLineEdit(), "composerNamespace")
+        self.event_namespace.setPlaceholderText("/")
+        self.event_namespace.setToolTip("The namespace (empty: /)")
+        self.expect_ack = named(QCheckBox("expect ack"), "composerExpectAck")
+        self.expect_ack.setToolTip("Send an ack id with the event: the server's ack pairs with it in the log")
+        self._ack_ids = itertools.count()
+        self._event: tuple[str, str, str] | None = None  # the last checked event: name, args, namespace
+        self.event_row = QWidget()
         self.open_button = _button("Open file…", "openFileButton",
                                    "Load a .json file into the editor (or drop one onto it)")
 
@@ -233,7 +252,15 @@ class Composer(QWidget):
         repeat.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        event = QHBoxLayout(self.event_row)
+        event.setContentsMargins(0, 0, 0, 0)
+        event.addWidget(QLabel("Event"))
+        event.addWidget(self.event_name, 2)
+        event.addWidget(QLabel("namespace"))
+        event.addWidget(self.event_namespace, 1)
+        event.addWidget(self.expect_ack)
         layout.addLayout(heading)
+        layout.addWidget(self.event_row)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
@@ -247,6 +274,8 @@ class Composer(QWidget):
         self.editor.textChanged.connect(self._validate_timer.start)
         self.editor.files_dropped.connect(lambda files: self.load_file(files[0]))
         self.mode_combo.currentIndexChanged.connect(lambda index: self.convert_to(self.mode_combo.itemData(index)))
+        self.event_name.textChanged.connect(self._validate_timer.start)
+        self.event_namespace.textChanged.connect(self._validate_timer.start)
         self.open_button.clicked.connect(self.choose_file)
         self.format_button.clicked.connect(self.format_payload)
         self.minify_button.clicked.connect(self.minify_payload)
@@ -305,11 +334,14 @@ class Composer(QWidget):
         self.mode_combo.blockSignals(True)
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
         self.mode_combo.blockSignals(False)
-        binary = mode != TEXT
+        binary = mode not in JSON_MODES
         self.format_button.setEnabled(not binary)
         self.minify_button.setEnabled(not binary)
+        self.event_row.setVisible(mode == EVENT)
         self.editor.setPlaceholderText(
             f"Type bytes as {mode}; Ctrl+Enter sends them as a binary frame" if binary
+            else "Type the event's arguments as JSON (an array: one argument each); Ctrl+Enter emits it"
+            if mode == EVENT
             else "Type a JSON payload ({{uuid}}, {{now}}, {{seq}}… expand when sent); Ctrl+Enter sends it")
 
     def convert_to(self, mode: str) -> None:
@@ -317,6 +349,11 @@ class Composer(QWidget):
         old = self._mode
         if mode == old:
             return
+        if old in JSON_MODES and mode in JSON_MODES:  # the same JSON text, sent another way
+            self._set_mode(mode)
+            self.validate()
+            return
+        old = TEXT if old == EVENT else old
         text = self.text()
         try:
             if old == TEXT:
@@ -346,7 +383,8 @@ class Composer(QWidget):
             return checked
         note = "; ".join(checked.warnings)
         templated = templates.has_placeholders(self.text())
-        self.error.setText(f"Valid JSON{' (variables expanded)' if templated else ''}" + (f" — {note}" if note else ""))
+        what = f"Valid JSON arguments for the event “{self.event_name.text()}”" if self._mode == EVENT else "Valid JSON"
+        self.error.setText(f"{what}{' (variables expanded)' if templated else ''}" + (f" — {note}" if note else ""))
         # Hovering shows what the next send would look like (uuid and random values differ each time).
         expanded = result[1]
         assert isinstance(expanded, str)  # a text payload: a binary one returned above
@@ -368,6 +406,8 @@ class Composer(QWidget):
                     ) -> tuple[jsondoc.JsonDocument | bytes, Payload] | None:
         text, mode = typed or (self.text(), self._mode)
         self.error_position = None
+        if mode == EVENT:
+            return self._check_event(seq, text)
         if mode != TEXT:
             try:
                 data = binary_text.parse(text, mode)
@@ -395,6 +435,24 @@ class Composer(QWidget):
             return None
         return document, expanded
 
+    def _check_event(self, seq: int, text: str) -> tuple[jsondoc.JsonDocument | bytes, Payload] | None:
+        """The arguments checked as JSON, then wrapped as a Socket.IO event packet."""
+        name = self.event_name.text()
+        if not name:
+            self._fail("Type the event's name (above the arguments)")
+            return None
+        namespace = self.event_namespace.text().strip() or "/"
+        if not namespace.startswith("/") or "," in namespace:
+            self._fail(f"A namespace starts with / and holds no comma: {namespace!r}")
+            return None
+        checked = self._check_text(seq, (text, TEXT))
+        if checked is None:
+            return None
+        document, expanded = checked
+        assert isinstance(expanded, str)
+        self._event = (name, expanded, namespace)
+        return document, event_packet(name, expanded, namespace)
+
     def _fail(self, message: str, position: tuple[int, int] | None = None) -> None:
         self._show_error(message)
         self.error_position = position
@@ -418,6 +476,9 @@ class Composer(QWidget):
         self.next_seq += 1
         if typed is None:
             self.validate()  # the label reflects what was just checked, not a stale delayed result
+        mode = typed[1] if typed is not None else self._mode
+        if mode == EVENT and self.expect_ack.isChecked() and self._event is not None:
+            return event_packet(*self._event, ack=next(self._ack_ids))  # an id per send: each pairs with its ack
         return result[1]
 
     def payload_to_keep(self) -> Payload | None:
@@ -434,7 +495,7 @@ class Composer(QWidget):
 
     def _rewrite(self, indent: int | None) -> None:
         """Re-serialise the payload (duplicates and exact numbers kept); on an error, show where."""
-        if self._mode != TEXT:
+        if self._mode not in JSON_MODES:
             return
         if templates.has_placeholders(self.text()):
             self._show_error("Format and Minify work on plain JSON: this payload has {{variables}}")
