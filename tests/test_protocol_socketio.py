@@ -189,3 +189,17 @@ def test_an_event_packet_keeps_the_args_as_typed_and_decodes_back() -> None:
     decoded = SocketIo().decode(1, event_packet("chat", '[{"text": "hi"}]', ack=3))
     assert decoded is not None and decoded.name == "chat" and decoded.value["args"] == [{"text": "hi"}]
     assert decoded.key is not None
+
+
+def test_scan_agrees_with_decode_on_what_pairing_needs() -> None:
+    from app.core.protocols.socketio import SocketIo
+
+    protocol = SocketIo()
+    frames = ['2', '3', '2probe', '40', '40/admin,{"sid":"x"}', '41', '42["chat",{"a":1}]', '4212["chat"]',
+              '42/admin,7["x",1]', '43/admin,7[true]', '4310[]', '451-["up",{"_placeholder":true,"num":0}]',
+              '0{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":1}', '6']
+    for frame in frames:
+        full, quick = protocol.decode(1, frame), protocol.scan(1, frame)
+        assert full is not None and quick is not None, frame
+        assert (quick.kind, quick.key, quick.role, quick.heartbeat) == (full.kind, full.key, full.role, full.heartbeat), frame
+    assert protocol.scan(1, '4212["chat", NaN]') is None  # with an ack id it is read in full: malformed never pairs

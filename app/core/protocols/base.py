@@ -70,7 +70,11 @@ class WireProtocol(Protocol):
         """How sure (0 to 1) that a connection speaks this protocol; 0.9 or more from the URL or subprotocol."""
 
     def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
-        """The frame as this protocol reads it, or None when it is not one of its frames."""
+        """The frame as this protocol reads it, or None when it is not one of its frames.
+
+        A protocol may also offer `scan(opcode, payload)`: the same answer's kind, key, role and
+        heartbeat only, cheaper (the tracker reads every frame with it; views decode what they show).
+        """
 
 
 class ClientSpeaker(Protocol):

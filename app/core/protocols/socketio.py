@@ -81,6 +81,9 @@ def ack_key(namespace: str, ack: int) -> str:
     return f"{namespace},{ack}"
 
 
+_SCANNED = {packet_type: Decoded(NAME, kind) for packet_type, kind in SOCKET_KINDS.items()}  # shared: immutable
+
+
 class SocketIo:
     name = NAME
     title = "Socket.IO"
@@ -97,6 +100,19 @@ class SocketIo:
                 d is not None and d.kind in SOCKET_KINDS.values() for d in decoded):
             return 0.7
         return 0.0
+
+    def scan(self, opcode: int, payload: str | bytes) -> Decoded | None:
+        """What pairing needs, without parsing an event that has no ack id (most of a stream).
+
+        Kind, key, role and heartbeat only: no name, no value. A frame with an ack id is decoded
+        in full, so a malformed one never pairs.
+        """
+        if opcode != Opcode.TEXT or not isinstance(payload, str) or payload[:1] != "4":
+            return self.decode(opcode, payload)
+        head = _HEAD.match(payload, 1)
+        if head is None or head.group(4):  # not a packet, or one with an ack id: read it all
+            return self.decode(opcode, payload)
+        return _SCANNED[head.group(1)]
 
     def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
         if opcode == Opcode.BINARY:

@@ -37,6 +37,7 @@ DECODE_LIMIT = 256 * 1024  # bytes: a bigger frame is not decoded here (the GUI 
 LATENCY_SAMPLE = 10_000  # the latest pairs per connection whose latencies give p50 and p95
 
 REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED, CANCELLED = 1, 2, 4, 8, 16, 32
+_OPEN = int(Opcode.OPEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +105,16 @@ class ProtocolTracker:
         self._forget_dropped()
         row, end = max(self._scanned, store.first), store.end
         deadline = time.perf_counter() + budget
+        connections, ids, opcodes, first = self._connections, store.connection_ids.data, store.opcodes.data, store.first
         while row < end:
             stop = min(end, row + SLICE)
-            for each in range(row, stop):
+            for each in range(row, stop):  # the common case first: a data frame of a decided connection
+                connection_id = ids[each - first]
+                state = connections.get(connection_id)
+                if state is not None and state.decided and opcodes[each - first] != _OPEN:
+                    if state.protocol is not None:
+                        self._apply(each, connection_id, state.protocol)
+                    continue
                 self._visit(each)
             row = stop
             if time.perf_counter() > deadline:
@@ -174,18 +182,25 @@ class ProtocolTracker:
         store = self.store
         if store.payloads.length(row) > DECODE_LIMIT:
             return
-        decoded = protocol.decode(store.opcodes[row], store.payloads[row])
-        self._remember(row, decoded)
+        scan = getattr(protocol, "scan", None)  # what pairing needs, cheaper than a full decode
+        index = row - store.first
+        decoded = (scan or protocol.decode)(store.opcodes.data[index], store.payloads[row])
+        if scan is None:
+            self._remember(row, decoded)
         if decoded is None:
             return
+        parts = decoded.parts or (decoded,)
+        if len(parts) == 1:
+            heartbeat, keyless = decoded.heartbeat, decoded.key is None
+        else:  # a frame that also carries a message is not dimmed
+            heartbeat, keyless = all(part.heartbeat for part in parts), all(part.key is None for part in parts)
+        if not heartbeat and keyless:
+            return  # nothing to keep: the per-row arrays need not reach this row yet
         self._cover(row)
         base = self._base
         assert base is not None
-        flags = DECODED
-        direction, wall_time = store.directions[row], store.wall_times[row]
-        parts = decoded.parts or (decoded,)
-        if all(part.heartbeat for part in parts):  # a frame that also carries a message is not dimmed
-            flags |= HEARTBEAT
+        flags = DECODED | (HEARTBEAT if heartbeat else 0)
+        direction, wall_time = store.directions.data[index], store.wall_times.data[index]
         for part in parts:
             if part.key is None:
                 continue

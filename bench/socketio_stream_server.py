@@ -1,0 +1,46 @@
+"""A bare `websockets` server speaking just enough Engine.IO v4 / Socket.IO v5 to stream events.
+
+`python bench/socketio_stream_server.py COUNT SIZE` prints its port; each client that
+connects the root namespace gets COUNT `42["tick",{…}]` events of SIZE bytes, then a close.
+Run as a separate process, like bench/stream_server.py, so it does not share the reader's GIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from websockets.asyncio.server import serve
+
+OPEN = '0{"sid":"bench","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'
+
+
+def event(size: int) -> str:
+    base = {"seq": 0, "type": "tick", "pad": ""}
+    frame = '42["tick",' + json.dumps(base, separators=(",", ":")) + "]"
+    base["pad"] = "x" * max(0, size - len(frame))
+    return '42["tick",' + json.dumps(base, separators=(",", ":")) + "]"
+
+
+async def main(count: int, size: int) -> None:
+    template = event(size)
+
+    async def handler(websocket) -> None:
+        await websocket.send(OPEN)
+        if await websocket.recv() != "40":
+            await websocket.close(1002, "expected the root namespace connect")
+            return
+        await websocket.send('40{"sid":"bench-socket"}')
+        for _ in range(count):
+            await websocket.send(template)
+        await websocket.close()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(port, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until stdin closes
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
