@@ -65,3 +65,21 @@ def test_the_protocol_is_chosen_in_the_dialog_and_kept(window: MainWindow, qtbot
     assert unknown.options().protocol == "from-a-newer-version"  # kept as it was, not turned into auto
     dialog.reject()
     unknown.reject()
+
+
+def test_the_socketio_fields_round_trip_and_no_field_is_lost_through_the_dialog(window: MainWindow, qtbot) -> None:
+    from dataclasses import fields
+
+    from app.ui.connections.dialog import ConnectionDialog
+
+    original = ConnectionOptions("ws://127.0.0.1:9/socket.io/?EIO=4", socketio_namespace="/admin",
+                                 socketio_auth='{"token": "t"}', protocol="socket.io", reconnect=True,
+                                 on_connect=("40",), ping_interval=7.0)
+    dialog = ConnectionDialog(original, window)
+    assert dialog.socketio_namespace.text() == "/admin" and dialog.socketio_auth.text() == '{"token": "t"}'
+    kept = dialog.options()
+    assert [(f.name, getattr(kept, f.name)) for f in fields(ConnectionOptions)] == \
+        [(f.name, getattr(original, f.name)) for f in fields(ConnectionOptions)]
+    dialog.socketio_namespace.setText("")
+    assert dialog.options().socketio_namespace == "/"
+    dialog.reject()

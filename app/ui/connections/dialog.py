@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -172,11 +173,18 @@ class ConnectionDialog(QDialog):
         for name, protocol in PROTOCOLS.items():
             self.protocol.addItem(protocol.title, name)
         self.protocol.setToolTip("How the log, the tree and the filters read this connection's frames")
+        self.socketio_namespace = named(QLineEdit(), "optionsSocketioNamespace")
+        self.socketio_namespace.setPlaceholderText("/")
+        self.socketio_namespace.setToolTip("The namespace a Socket.IO connection joins (the inspector sends 40/ns,)")
+        self.socketio_auth = named(QLineEdit(), "optionsSocketioAuth")
+        self.socketio_auth.setPlaceholderText('a JSON object sent with the namespace connect, e.g. {"token": "…"}')
         page = QWidget()
         form = QFormLayout(page)
         form.addRow("URL", self.url)
         form.addRow("Subprotocols", self.subprotocols)
         form.addRow("Protocol", self.protocol)
+        form.addRow("Socket.IO namespace", self.socketio_namespace)
+        form.addRow("Socket.IO auth", self.socketio_auth)
         form.addRow("Extra query\nparameters", self.query)
         return page
 
@@ -276,7 +284,10 @@ class ConnectionDialog(QDialog):
     # -- reading and writing the options ----------------------------------------------------------
 
     def set_options(self, options: ConnectionOptions) -> None:
+        self._shown = options  # what `options()` starts from: a field this dialog does not show is kept
         self._extra = options.extra
+        self.socketio_namespace.setText("" if options.socketio_namespace == "/" else options.socketio_namespace)
+        self.socketio_auth.setText(options.socketio_auth)
         self.url.setText(options.url)
         self.subprotocols.setText(", ".join(options.subprotocols))
         if self.protocol.findData(options.protocol) < 0:  # a protocol this version does not know: kept, shown
@@ -306,7 +317,8 @@ class ConnectionDialog(QDialog):
         self._auth_changed()
 
     def options(self) -> ConnectionOptions:
-        return ConnectionOptions(
+        return replace(
+            self._shown,
             url=self.url.text().strip(),
             query=self.query.pairs(),
             headers=self.headers.pairs(),
@@ -328,6 +340,8 @@ class ConnectionDialog(QDialog):
             reconnect_max=self.reconnect_max.value(),
             on_connect=tuple(line for line in self.on_connect.toPlainText().splitlines() if line.strip()),
             protocol=self.protocol.currentData(),
+            socketio_namespace=self.socketio_namespace.text().strip() or "/",
+            socketio_auth=self.socketio_auth.text().strip(),
             extra=self._extra,
         )
 
