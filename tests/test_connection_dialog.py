@@ -74,9 +74,10 @@ def test_the_socketio_fields_round_trip_and_no_field_is_lost_through_the_dialog(
 
     original = ConnectionOptions("ws://127.0.0.1:9/socket.io/?EIO=4", socketio_namespace="/admin",
                                  socketio_auth='{"token": "t"}', protocol="socket.io", reconnect=True,
-                                 on_connect=("40",), ping_interval=7.0)
+                                 on_connect=("40",), ping_interval=7.0, pair_request="$.rid", pair_reply="$.re")
     dialog = ConnectionDialog(original, window)
     assert dialog.socketio_namespace.text() == "/admin" and dialog.socketio_auth.text() == '{"token": "t"}'
+    assert (dialog.pair_request.text(), dialog.pair_reply.text()) == ("$.rid", "$.re")
     kept = dialog.options()
     assert [(f.name, getattr(kept, f.name)) for f in fields(ConnectionOptions)] == \
         [(f.name, getattr(original, f.name)) for f in fields(ConnectionOptions)]

@@ -209,3 +209,27 @@ def test_ids_are_per_direction_and_a_frame_with_a_message_is_not_dimmed() -> Non
     tracker = caught_up(store, both_ways)
     assert tracker.partner(3) == 2 and tracker.partner(4) == 1
     assert tracker.partner(1) == 4 and tracker.partner(2) == 3
+
+
+def test_a_users_pairing_rule_pairs_a_home_grown_protocol() -> None:
+    store = CaptureStore()
+    rule = Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN,
+                 json.dumps({"url": "ws://h/", "pairing": {"request": "$.request_id", "reply": "$.in_reply_to"}}), 0, 0.0)
+    frames = [rule, text("client#1", Direction.SENT, {"request_id": 7, "op": "get"}, 1.0),
+              text("client#1", Direction.SENT, {"request_id": "7", "op": "get"}, 1.1),
+              text("client#1", Direction.RECEIVED, {"in_reply_to": 7, "request_id": 99, "ok": True}, 1.25),
+              text("client#1", Direction.RECEIVED, {"tick": 1}, 1.3)]
+    tracker = caught_up(store, frames)
+    assert tracker.partner(3) == 1 and tracker.partner(1) == 3  # 7, not "7"; the reply's own id ignored
+    assert tracker.partner(2) is None and tracker.is_request(2)
+    latency = tracker.latency(3)
+    assert latency is not None and math.isclose(latency, 250.0, abs_tol=0.01)
+    assert tracker.decoded(4) is None  # neither path: not a message of the rule
+
+
+def test_a_pairing_rule_needs_both_paths_and_valid_ones() -> None:
+    from app.net.options import ConnectionOptions
+
+    assert "needs both" in ConnectionOptions("ws://h/", pair_request="$.id").problems()[0]
+    assert "Pairing rule" in ConnectionOptions("ws://h/", pair_request="$.[", pair_reply="$.r").problems()[0]
+    assert ConnectionOptions("ws://h/", pair_request="$.id", pair_reply="$.re").problems() == []

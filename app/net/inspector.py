@@ -220,6 +220,8 @@ class InspectorConnection:
         }
         if options.protocol != AUTO_PROTOCOL:  # chosen by the user: the decoders read it from here
             details["protocol"] = options.protocol
+        if options.pair_request and options.pair_reply:
+            details["pairing"] = {"request": options.pair_request, "reply": options.pair_reply}
         self._record(Direction.EVENT, Opcode.OPEN, json.dumps(details), size=0)
         self._opening = websocket
         self._speaker = speaker = speaker_for(options)  # Socket.IO: connect the namespace, answer its pings

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from websockets.headers import build_authorization_basic
 
 from app.core.errors import SocketScopeError
+from app.core.json_query import FilterError, compile_query
 from app.core.protocols import PROTOCOLS
 
 MiB = 1024 * 1024
@@ -70,6 +71,8 @@ class ConnectionOptions:
     protocol: str = AUTO_PROTOCOL  # what the frames are read as: detected, raw, or a registered protocol's name
     socketio_namespace: str = "/"  # the namespace a Socket.IO connection joins
     socketio_auth: str = ""  # a JSON object sent with the namespace connect; empty: none
+    pair_request: str = ""  # a home-grown protocol's request id, as a JSONPath ($.request_id); with pair_reply
+    pair_reply: str = ""  # …and where its reply names it ($.in_reply_to)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown profile keys, kept
 
     # -- checking ------------------------------------------------------------------------------
@@ -120,6 +123,14 @@ class ConnectionOptions:
             found.append("Reconnect delays: the first must be positive and the longest at least the first")
         if not self.socketio_namespace.startswith("/") or "," in self.socketio_namespace:
             found.append(f"Socket.IO namespace {self.socketio_namespace!r} must start with / and hold no comma")
+        if bool(self.pair_request) != bool(self.pair_reply):
+            found.append("A pairing rule needs both JSONPaths: the request's id and where the reply names it")
+        for path in (self.pair_request, self.pair_reply):
+            if path:
+                try:
+                    compile_query(path)
+                except FilterError as error:
+                    found.append(f"Pairing rule: {error}")
         if self.socketio_auth and not isinstance(self.socketio_auth_value(), dict):
             found.append("Socket.IO auth must be a JSON object")
         return found

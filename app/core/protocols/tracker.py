@@ -21,9 +21,11 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from app.core.capture import CaptureStore
+from app.core.errors import SocketScopeError
 from app.core.frames import Opcode
 from app.core.protocols import FRAMES_CONFIDENCE, PROTOCOLS, URL_CONFIDENCE, detect
 from app.core.protocols.base import Decoded, Hint, Role, WireProtocol
+from app.core.protocols.rule import PairingRule
 
 RAW = "raw"  # the options' word for "read the frames as they are"
 DETECT_FRAMES = 8  # data frames looked at before a connection without a URL hint is called raw
@@ -158,6 +160,15 @@ class ProtocolTracker:
         connection.url = url if isinstance(url, str) else ""
         connection.subprotocol = subprotocol if isinstance(subprotocol, str) else None
         chosen = opened.get("protocol")  # the user's choice in the connection's options
+        rule = opened.get("pairing")
+        if isinstance(rule, dict) and isinstance(rule.get("request"), str) and isinstance(rule.get("reply"), str):
+            try:
+                connection.protocol = PairingRule(rule["request"], rule["reply"])
+            except SocketScopeError:
+                return  # a rule the options refused never reaches here; from a hand-edited capture: ignored
+            connection.decided = connection.forced = True
+            connection.first, connection.waiting = [], []
+            return
         if chosen == RAW or chosen in PROTOCOLS:
             connection.protocol = PROTOCOLS.get(chosen) if isinstance(chosen, str) else None
             connection.decided = connection.forced = True

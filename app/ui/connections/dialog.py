@@ -178,6 +178,13 @@ class ConnectionDialog(QDialog):
         self.socketio_namespace.setToolTip("The namespace a Socket.IO connection joins (the inspector sends 40/ns,)")
         self.socketio_auth = named(QLineEdit(), "optionsSocketioAuth")
         self.socketio_auth.setPlaceholderText('a JSON object sent with the namespace connect, e.g. {"token": "…"}')
+        self.pair_request = named(QLineEdit(), "optionsPairRequest")
+        self.pair_request.setPlaceholderText("$.request_id")
+        self.pair_request.setToolTip("For a home-grown protocol: where a request carries its id (a JSONPath)")
+        self.pair_reply = named(QLineEdit(), "optionsPairReply")
+        self.pair_reply.setPlaceholderText("$.in_reply_to")
+        self.pair_reply.setToolTip("…and where a reply names the request it answers; the two are paired and "
+                                   "timed like a known protocol's")
         page = QWidget()
         form = QFormLayout(page)
         form.addRow("URL", self.url)
@@ -185,6 +192,8 @@ class ConnectionDialog(QDialog):
         form.addRow("Protocol", self.protocol)
         form.addRow("Socket.IO namespace", self.socketio_namespace)
         form.addRow("Socket.IO auth", self.socketio_auth)
+        form.addRow("Pair requests at", self.pair_request)
+        form.addRow("with replies at", self.pair_reply)
         form.addRow("Extra query\nparameters", self.query)
         return page
 
@@ -288,6 +297,8 @@ class ConnectionDialog(QDialog):
         self._extra = options.extra
         self.socketio_namespace.setText("" if options.socketio_namespace == "/" else options.socketio_namespace)
         self.socketio_auth.setText(options.socketio_auth)
+        self.pair_request.setText(options.pair_request)
+        self.pair_reply.setText(options.pair_reply)
         self.url.setText(options.url)
         self.subprotocols.setText(", ".join(options.subprotocols))
         if self.protocol.findData(options.protocol) < 0:  # a protocol this version does not know: kept, shown
@@ -342,6 +353,8 @@ class ConnectionDialog(QDialog):
             protocol=self.protocol.currentData(),
             socketio_namespace=self.socketio_namespace.text().strip() or "/",
             socketio_auth=self.socketio_auth.text().strip(),
+            pair_request=self.pair_request.text().strip(),
+            pair_reply=self.pair_reply.text().strip(),
             extra=self._extra,
         )
 
