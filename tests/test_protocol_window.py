@@ -83,6 +83,13 @@ def test_jsonrpc_replies_are_paired_timed_filtered_and_linked(qtbot) -> None:
         assert sorted(shown_rows(window)) == sorted([slow_request, slow_reply])
         apply_filter(window, qtbot, f"conn:{connection} is:pending")
         assert shown_rows(window) == [sent[3]]  # slow(10 s) has not answered yet
+        protocols.unanswered_after = 0.5  # then the 10 s call counts as unanswered
+        qtbot.waitUntil(lambda: protocols.is_unanswered(sent[3]), timeout=3000)
+        apply_filter(window, qtbot, f"conn:{connection} is:unanswered")
+        assert shown_rows(window) == [sent[3]]
+        apply_filter(window, qtbot, f"conn:{connection} is:pending")
+        assert shown_rows(window) == []
+        protocols.unanswered_after = 30.0
         apply_filter(window, qtbot, f"conn:{connection} event:add")
         assert shown_rows(window) == [sent[1]]
         apply_filter(window, qtbot, "event:add")  # the embedded server's side of it was decoded too
@@ -163,6 +170,13 @@ def test_the_composer_emits_a_socketio_event_and_its_ack_pairs(qtbot) -> None:
                         and window.capture.protocols.partner(sent_event()[0]) is not None, timeout=5000)
         row = sent_event()[0]
         assert window.store.payloads[row] == '420["chat",{"text": "hi"}]'
+        # Selected, the tree shows the event inside the frame, the Wire tab the frame as it came.
+        window.log_view.selectRow(window.view.positions([row])[row])
+        view = window.message_view
+        qtbot.waitUntil(lambda: view.tabs.tabText(view.tabs.indexOf(view.raw)) == "Wire", timeout=3000)
+        assert "Socket.IO event “chat”" in view.info.text()
+        model = view.tree_model
+        assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["event", "args", "namespace", "ack"]
         ack = window.capture.protocols.partner(row)
         assert str(window.store.payloads[ack]).startswith("430[")
         assert window.log_model.index(window.view.positions([row])[row], 5).data().startswith("chat · ")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import jsondoc
+from app.core.jsondoc import JsonObject
 from app.core.docnodes import LocalDocument, NodeInfo
 from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.frames import Opcode
@@ -37,6 +38,7 @@ class Inspection:
     first_page: list[NodeInfo] | None = None  # a remote document's top-level rows, for the first paint
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    unwrapped: bool = False  # a protocol's message taken out of its frame: the tree shows it, the Wire tab the frame
 
 
 _PRINTABLE = bytes(b if 32 <= b < 127 else ord(".") for b in range(256))
@@ -104,6 +106,35 @@ def inspect_payload(opcode: int, payload: str | bytes) -> Inspection:
     return result
 
 
+def as_document(value: Any) -> Any:
+    """A decoder's value as the tree reads documents: objects as `JsonObject` (ordered pairs), iteratively.
+
+    Decoders parse with `json.loads` (dicts); the tree, like `jsondoc`, shows objects as pairs.
+    """
+    def converted(item: Any) -> Any:
+        if isinstance(item, dict):
+            return JsonObject(item.items())
+        if isinstance(item, list) and not isinstance(item, JsonObject):
+            return list(item)
+        return item
+
+    root = converted(value)
+    stack = [root]
+    while stack:
+        container = stack.pop()
+        if isinstance(container, JsonObject):
+            for index, (key, item) in enumerate(container):
+                if isinstance(item, dict | list):
+                    container[index] = (key, new := converted(item))
+                    stack.append(new)
+        elif isinstance(container, list):
+            for index, item in enumerate(container):
+                if isinstance(item, dict | list):
+                    container[index] = new = converted(item)
+                    stack.append(new)
+    return root
+
+
 def inspect_frame(opcode: int, payload: str | bytes, protocol: WireProtocol | None) -> Inspection:
     """What the message view shows of a frame of a connection that speaks `protocol` (None: raw)."""
     decoded = protocol.decode(opcode, payload) if protocol is not None else None
@@ -127,10 +158,10 @@ def inspect_decoded(opcode: int, payload: str | bytes, decoded: Decoded, title: 
     else:
         result = _raw_part(payload)
     result.is_json = True
-    result.value = decoded.value
-    result.document = LocalDocument(decoded.value, [])
-    result.notes.insert(0, f"{what}: the tree shows the message inside the frame; "
-                           f"{'Hex' if isinstance(payload, bytes) else 'Raw'} shows the frame as it came")
+    result.unwrapped = True
+    result.value = as_document(decoded.value)
+    result.document = LocalDocument(result.value, [])
+    result.notes.insert(0, f"{what}: the tree shows the message inside the frame; Wire shows the frame as it came")
     return result
 
 

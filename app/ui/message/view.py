@@ -128,6 +128,10 @@ class MessageView(QWidget):
 
     def display(self, inspection: Inspection, heading: str) -> None:
         self._shown += 1
+        # The frame exactly as captured is "Wire" when the tree shows a protocol's message taken out of it.
+        binary = inspection.binary is not None
+        self.tabs.setTabText(self.tabs.indexOf(self.raw), "Wire" if inspection.unwrapped and not binary else "Raw")
+        self.tabs.setTabText(self.tabs.indexOf(self.hex), "Wire" if inspection.unwrapped and binary else "Hex")
         self._inspection, self._heading = inspection, heading
         self._show_info(inspection)
         if inspection.binary is not None and inspection.is_json:  # a protocol decoded the binary frame
