@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import jsondoc
-from app.core.jsondoc import JsonObject
 from app.core.docnodes import LocalDocument, NodeInfo
 from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.frames import Opcode
+from app.core.jsondoc import JsonObject
 from app.core.printable import displayable
 from app.core.protocols.base import SAME, Decoded, WireProtocol
 
