@@ -58,7 +58,7 @@ bench: $(STAMP)
 # The pictures in README.md and docs/, taken from the real window offscreen.
 screenshots: $(STAMP)
 	for script in docs/screenshot.py docs/connections_screenshot.py docs/log_directions_screenshot.py \
-	  docs/message_view_screenshots.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script || exit 1; done
+	  docs/message_view_screenshots.py docs/protocol_screenshots.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script || exit 1; done
 
 # A one-folder Linux bundle in dist/socketscope (see packaging/README.md).
 package: $(STAMP)
