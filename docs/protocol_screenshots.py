@@ -117,8 +117,10 @@ def messagepack(app, window) -> None:
     document = {"sensor": "thermo-7", "at": msgpack.Timestamp(1796601600, 250_000_000),
                 "readings": [21.5, 21.75, 22.0], "raw": b"\x00\x01\xfe\xff", "flags": {1: "calibrated", 2: None}}
     window.session.inspector.submit_send(connection, msgpack.packb(document)).result(5)
-    received = lambda: [r for r in rows_of(window, connection) if window.store.directions[r] == Direction.RECEIVED
-                        and isinstance(window.store.payloads[r], bytes)]  # noqa: E731
+
+    def received() -> list[int]:
+        return [r for r in rows_of(window, connection) if window.store.directions[r] == Direction.RECEIVED
+                and isinstance(window.store.payloads[r], bytes)]
     pump(app, lambda: bool(received()))
     filter_to(app, window, f"conn:{connection}")
     select(app, window, received()[-1])
