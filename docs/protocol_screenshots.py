@@ -89,6 +89,7 @@ def graphql(app, window) -> None:
     server.start()
     assert server.wait_ready(10), server.error
     try:
+        assert server.address is not None
         url = server.address.ws_url("/graphql")
         connection = window.session.connect(ConnectionOptions(url, subprotocols=("graphql-transport-ws",)))
         pump(app, lambda: window.connection_states.get(connection) is not None
