@@ -233,3 +233,37 @@ def test_a_pairing_rule_needs_both_paths_and_valid_ones() -> None:
     assert "needs both" in ConnectionOptions("ws://h/", pair_request="$.id").problems()[0]
     assert "Pairing rule" in ConnectionOptions("ws://h/", pair_request="$.[", pair_reply="$.r").problems()[0]
     assert ConnectionOptions("ws://h/", pair_request="$.id", pair_reply="$.re").problems() == []
+
+
+def test_the_decoded_cache_is_bounded_by_bytes_too() -> None:
+    from app.core.protocols import tracker as module
+
+    store = CaptureStore()
+    big = {"jsonrpc": "2.0", "method": "bulk", "params": ["x" * 200_000], "id": 1}
+    frames = [opened("client#1", "ws://h/", "jsonrpc")] + [text("client#1", Direction.SENT, big, 1.0)
+                                                            for _ in range(100)]
+    tracker = caught_up(store, frames)
+    for row in range(1, 101):
+        assert tracker.decoded(row) is not None
+    assert tracker._cache_bytes <= module.CACHE_BYTES  # noqa: SLF001 - the bound itself is what is tested
+    assert len(tracker._cache) < 100  # noqa: SLF001
+
+
+def test_a_big_first_frame_is_not_read_to_guess_the_protocol(monkeypatch) -> None:
+    from app.core.protocols import tracker as module
+
+    seen: list[int] = []
+    real = module.detect  # type: ignore[attr-defined]
+
+    def recording(hint: Hint, threshold: float = 0.6) -> object:
+        seen.extend(len(payload) for _opcode, payload in hint.first)
+        return real(hint, threshold)
+    monkeypatch.setattr(module, "detect", recording)
+    store = CaptureStore()
+    huge = "[" + ",".join(["1"] * 300_000) + "]"  # 600 KB of JSON a detector would parse on the GUI thread
+    store.extend([opened("client#1", "ws://h/feed"),
+                  Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, huge, wall_time=1.0),
+                  text("client#1", Direction.RECEIVED, {"small": True}, 1.1)])
+    tracker = ProtocolTracker(store)
+    assert tracker.catch_up()
+    assert seen and max(seen) < len(huge)  # the small frame was looked at, the big one never

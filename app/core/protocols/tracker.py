@@ -33,7 +33,8 @@ PENDING_LIMIT = 100_000  # requests waiting for a reply, across connections
 UNANSWERED_AFTER = 30.0  # seconds without a reply before a request counts as unanswered
 STEP_BUDGET = 0.01  # seconds of decoding per catch_up call
 SLICE = 64  # rows between two looks at the clock
-CACHE_ROWS = 4096  # decoded frames kept for the views
+CACHE_ROWS = 4096  # decoded frames kept for the views…
+CACHE_BYTES = 8 * 1024 * 1024  # …whose payloads add up to at most this (a parsed value is bigger still)
 DECODE_LIMIT = 256 * 1024  # bytes: a bigger frame is not decoded here (the GUI thread runs this), nor paired
 
 LATENCY_SAMPLE = 10_000  # the latest pairs per connection whose latencies give p50 and p95
@@ -83,7 +84,8 @@ class ProtocolTracker:
         self.latencies = array("f")  # ms between the pair's capture times (NaN: none)
         # (connection id, the request's direction, key) → (request row, capture time): oldest first.
         self._pending: OrderedDict[tuple[int, int, str | int], tuple[int, float]] = OrderedDict()
-        self._cache: OrderedDict[int, Decoded | None] = OrderedDict()
+        self._cache: OrderedDict[int, tuple[Decoded | None, int]] = OrderedDict()  # row → (decoded, payload bytes)
+        self._cache_bytes = 0
 
     # -- reading the store ---------------------------------------------------------------------
 
@@ -138,8 +140,8 @@ class ProtocolTracker:
             if connection.protocol is not None:
                 self._apply(row, connection_id, connection.protocol)
             return
-        if opcode not in (Opcode.TEXT, Opcode.BINARY):
-            return
+        if opcode not in (Opcode.TEXT, Opcode.BINARY) or store.payloads.length(row) > DECODE_LIMIT:
+            return  # a big frame is never read here: the detectors would parse it on the GUI thread
         connection.first.append((opcode, store.payloads[row]))
         connection.waiting.append(row)
         hint = Hint(connection.url, connection.subprotocol, connection.first)
@@ -276,9 +278,14 @@ class ProtocolTracker:
             self._scanned = first
 
     def _remember(self, row: int, decoded: Decoded | None) -> None:
-        self._cache[row] = decoded
-        if len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
+        size = self.store.payloads.length(row)
+        if size > CACHE_BYTES or row in self._cache:
+            return
+        self._cache[row] = (decoded, size)
+        self._cache_bytes += size
+        while len(self._cache) > CACHE_ROWS or self._cache_bytes > CACHE_BYTES:
+            _row, (_decoded, gone) = self._cache.popitem(last=False)
+            self._cache_bytes -= gone
 
     # -- questions the views ask -----------------------------------------------------------------
 
@@ -305,9 +312,10 @@ class ProtocolTracker:
 
     def decoded(self, row: int) -> Decoded | None:
         """The frame in `row` as its connection's protocol reads it (None: raw, or not decided yet)."""
-        if row in self._cache:
+        cached = self._cache.get(row)
+        if cached is not None:
             self._cache.move_to_end(row)
-            return self._cache[row]
+            return cached[0]
         state = self._connections.get(self.store.connection_ids[row])
         if state is None or state.protocol is None or self.store.payloads.length(row) > DECODE_LIMIT:
             return None
