@@ -1,16 +1,30 @@
-"""The commands and the protocols inside frames: `send --event`, as users run it: subprocesses, the demo server."""
+"""The commands and the protocols inside frames, as users run them: subprocesses, the demo server, real clients.
+
+`send --event` speaks Socket.IO; `serve` names what each frame says.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import signal
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import socketio
+from websockets.sync.client import connect
 
-from app.core.frames import Direction, Opcode
+from app.commands.serve import ProtocolNames, frame_line
+from app.core.frames import Direction, Frame, Opcode, Side
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue
-from tests.test_capture_commands import run
+from tests.test_capture_commands import run, start
 from tests.test_socketio_demo import socketio_url
+
+TIMEOUT = 10.0
+ADD = '{"jsonrpc": "2.0", "method": "add", "params": [2, 3], "id": 7}'
 
 HANDSHAKE = ("0{", "40")  # Engine.IO's open packet, the namespace connect: the protocol's, not replies
 
@@ -91,3 +105,79 @@ def test_a_binary_payload_cannot_be_an_events_arguments(tmp_path: Path) -> None:
     done = run("send", "ws://127.0.0.1:1/socket.io/?EIO=4", "--event", "upload", "--file", str(payload))
     assert done.returncode == 2
     assert f"{payload} is binary" in done.stderr and "nothing was sent" in done.stderr
+
+
+# -- serve names what each frame says ---------------------------------------------------------------
+
+@pytest.fixture
+def serving(request: pytest.FixtureRequest) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`socketscope serve` (with the test's extra arguments) and its http:// URL."""
+    process = start("serve", "--port", "0", *getattr(request, "param", ()))
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("SocketScope server listening on http://127.0.0.1:"), line
+        yield process, line.split()[4]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def stop(process: subprocess.Popen[str]) -> list[str]:
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    return out.splitlines()
+
+
+async def chat(http_url: str) -> object:
+    """A python-socketio client emits `chat` and waits for its ack."""
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(http_url, transports=["websocket"], wait_timeout=TIMEOUT)
+    try:
+        return await client.call("chat", {"text": "hi"}, timeout=TIMEOUT)
+    finally:
+        await client.disconnect()
+
+
+def add(http_url: str) -> object:
+    """A JSON-RPC client calls `add` on /ws/rpc."""
+    with connect(http_url.replace("http://", "ws://") + "/ws/rpc", open_timeout=TIMEOUT) as rpc:
+        rpc.send(ADD)
+        return json.loads(rpc.recv(timeout=TIMEOUT))
+
+
+def test_serve_names_the_event_and_the_method_of_each_frame(serving: tuple[subprocess.Popen[str], str]) -> None:
+    process, http_url = serving
+    assert asyncio.run(chat(http_url)) == {"status": "delivered", "n": 1}
+    assert add(http_url) == {"jsonrpc": "2.0", "result": 5, "id": 7}
+    lines = stop(process)
+    assert any(" <- text " in line and 'B chat · 42' in line and '["chat",{"text":"hi"}]' in line for line in lines), lines
+    assert any(" -> text " in line and "B news · 42" in line for line in lines), lines
+    assert any(" -> text " in line and "B ack · 43" in line for line in lines), lines
+    assert any(" <- text " in line and 'B add · {"jsonrpc": "2.0", "method": "add"' in line for line in lines), lines
+    assert any(" -> text " in line and 'B result · {"jsonrpc":"2.0","result":5' in line for line in lines), lines
+
+
+@pytest.mark.parametrize("serving", [("--raw",)], indirect=True)
+def test_serve_raw_prints_the_frames_as_before(serving: tuple[subprocess.Popen[str], str]) -> None:
+    process, http_url = serving
+    assert add(http_url)["result"] == 5  # type: ignore[index]
+    lines = stop(process)
+    assert any(line.endswith(f"<- text {len(ADD)}B {ADD}") for line in lines), lines
+    assert not [line for line in lines if " · " in line]
+
+
+def test_keep_alives_are_named_heartbeats_and_undecided_connections_stay_raw() -> None:
+    names = ProtocolNames()
+
+    def line(connection: str, direction: Direction, opcode: Opcode, payload: str) -> str:
+        return frame_line(Frame(connection, Side.SERVER, direction, opcode, payload), names)
+
+    line("server#1", Direction.EVENT, Opcode.OPEN, '{"path": "/socket.io/", "query": "EIO=4&transport=websocket"}')
+    assert line("server#1", Direction.SENT, Opcode.TEXT, "2").endswith(" -> text 1B ping · heartbeat · 2")
+    assert line("server#1", Direction.RECEIVED, Opcode.TEXT, "3").endswith(" <- text 1B pong · heartbeat · 3")
+    assert line("server#1", Direction.RECEIVED, Opcode.TEXT, '42["chat"').endswith(' <- text 9B 42["chat"')  # broken
+    line("server#2", Direction.EVENT, Opcode.OPEN, '{"path": "/ws"}')
+    assert line("server#2", Direction.RECEIVED, Opcode.TEXT, '{"a": 1}').endswith(' <- text 8B {"a": 1}')
