@@ -1,11 +1,13 @@
 """The commands and the protocols inside frames, as users run them: subprocesses, the demo server, real clients.
 
-`send --event` speaks Socket.IO; `serve` names what each frame says.
+`send --event` speaks Socket.IO; `serve` names what each frame says; `record` and `convert` keep the
+frames as they crossed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import signal
 import subprocess
@@ -17,6 +19,7 @@ import socketio
 from websockets.sync.client import connect
 
 from app.commands.serve import ProtocolNames, frame_line
+from app.core.capture_files import read_capture
 from app.core.frames import Direction, Frame, Opcode, Side
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue
@@ -181,3 +184,60 @@ def test_keep_alives_are_named_heartbeats_and_undecided_connections_stay_raw() -
     assert line("server#1", Direction.RECEIVED, Opcode.TEXT, '42["chat"').endswith(' <- text 9B 42["chat"')  # broken
     line("server#2", Direction.EVENT, Opcode.OPEN, '{"path": "/ws"}')
     assert line("server#2", Direction.RECEIVED, Opcode.TEXT, '{"a": 1}').endswith(' <- text 8B {"a": 1}')
+
+
+# -- record and convert keep the frames raw -------------------------------------------------------
+
+ATTACHMENT = b"\x00\xff binary \x80\x1e"
+RAW_KEYS = {"time", "connection", "side", "direction", "opcode", "size"}  # and the payload: text or base64
+
+
+async def chat_with_an_attachment(http_url: str) -> object:
+    """A python-socketio client emits `chat` with bytes: the broadcast is a binary event and its attachment."""
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(http_url, transports=["websocket"], wait_timeout=TIMEOUT)
+    try:
+        return await client.call("chat", ATTACHMENT, timeout=TIMEOUT)
+    finally:
+        await client.disconnect()
+
+
+def messages(frames: list[Frame], direction: Direction) -> list[str | bytes]:
+    return [f.payload for f in frames if f.direction == direction and f.opcode in (Opcode.TEXT, Opcode.BINARY)]
+
+
+def test_a_socketio_session_is_recorded_and_converted_as_it_crossed(demo_server: EmbeddedServer,
+                                                                    events: WaitableQueue, tmp_path: Path) -> None:
+    out = tmp_path / "socketio.jsonl"
+    recording = start("record", socketio_url(demo_server), "--out", str(out), "--count", "5")
+    try:
+        events.wait_for(lambda _: [f for f in events.frames("server#1") if f.direction == Direction.SENT
+                                   and isinstance(f.payload, str) and f.payload.startswith("40{")], TIMEOUT)
+        assert asyncio.run(chat_with_an_attachment(demo_server.address.http_url)) == {"status": "delivered", "n": 1}
+        _, err = recording.communicate(timeout=30)
+    finally:
+        if recording.poll() is None:
+            recording.kill()
+            recording.wait(10)
+    assert recording.returncode == 0, err
+
+    recorded, report = read_capture(out)
+    assert report.clean
+    wire = events.frames("server#1")  # the same connection as the server saw it cross
+    received = messages(recorded, Direction.RECEIVED)
+    assert len(received) == 5 and received == messages(wire, Direction.SENT)[:5]  # open, news, connect, chat + bytes
+    assert ATTACHMENT in received and any(isinstance(p, str) and p.startswith('451-["chat",') for p in received)
+    assert messages(recorded, Direction.SENT) == messages(wire, Direction.RECEIVED) == ["40"]
+    for line in out.read_text(encoding="ascii").splitlines()[1:]:  # after the format's header: nothing decoded
+        record = json.loads(line)
+        if record["opcode"] in ("text", "binary"):
+            assert set(record) - RAW_KEYS in ({"text"}, {"base64"}), record
+
+    har = tmp_path / "socketio.har"
+    assert run("convert", str(out), str(har)).returncode == 0
+    (entry,) = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
+    in_har = [m["data"] if m["opcode"] == 1 else base64.b64decode(m["data"]) for m in entry["_webSocketMessages"]]
+    assert in_har == [p for f in recorded if f.opcode in (Opcode.TEXT, Opcode.BINARY) for p in [f.payload]]
+    back = tmp_path / "back.jsonl"
+    assert run("convert", str(har), str(back)).returncode == 0
+    assert read_capture(back)[0] == recorded  # every frame, byte for byte
