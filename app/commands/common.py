@@ -93,13 +93,13 @@ def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
                      help="accept any server certificate (a test server only: anyone could be listening)")
 
 
-def connection_options(url: str, args: argparse.Namespace) -> ConnectionOptions:
-    """The options for `url` with the command's TLS choices; `UsageError` if they cannot be used.
+def connection_options(url: str, args: argparse.Namespace, **chosen: Any) -> ConnectionOptions:
+    """The options for `url` with the command's TLS choices (and `chosen` fields); `UsageError` if they cannot be used.
 
     The certificate files are read now, so a missing or bad one is a usage error, not a failed connection.
     """
     options = ConnectionOptions(url, ca_file=args.cafile or "", client_cert=args.cert or "",
-                                client_key=args.key or "", insecure=args.insecure)
+                                client_key=args.key or "", insecure=args.insecure, **chosen)
     tls_chosen = bool(args.cafile or args.cert or args.key or args.insecure)
     try:
         options.check()

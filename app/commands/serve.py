@@ -1,6 +1,9 @@
 """`socketscope serve`: the embedded server without a window, every frame printed.
 
-With --record FILE every frame is also appended to a JSONL capture as it happens.
+Each frame's line starts its summary with what the frame says in its connection's protocol
+(`chat · 42["chat",…]`, `add · {"jsonrpc":…}`, `ping · heartbeat · 2`), as the window's log
+does; --raw prints the frames alone. With --record FILE every frame is also appended to a
+JSONL capture as it happens, as it crossed: nothing decoded goes into the file.
 
 Exit codes: 0 after a clean shutdown (Ctrl+C or SIGTERM), 1 if the server could
 not start (port in use, app failed), 2 for a usage error (bad options or --app,
@@ -16,11 +19,14 @@ import time
 
 from app.commands.common import Parser, UsageError
 from app.commands.output import prepare_output, say
-from app.core.frames import OPCODE_NAMES, Frame  # the words the window and captures use ("refused")
+from app.core.capture import CaptureStore
+from app.core.frames import OPCODE_NAMES, Frame, Opcode  # the words the window and captures use ("refused")
+from app.core.protocols.tracker import ProtocolTracker
 from app.core.summary import summarize
 from embedded_server.runner import DEFAULT_HOST, DEFAULT_PORT, EmbeddedServer
 
 _ARROWS = {0: "->", 1: "<-", 2: "**"}
+NAMES_BUDGET = 8 * 1024 * 1024  # bytes of recent frames kept for the protocols' detection and pairing
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,15 +42,48 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also accept requests naming this Host, e.g. a loopback bind reached as myhost.lan "
                         "(repeatable; with a token every well-formed Host is accepted)")
     parser.add_argument("--quiet", action="store_true", help="do not print frames")
+    parser.add_argument("--raw", action="store_true",
+                        help="print the frames alone, without what they say in their protocol (event, method…)")
     parser.add_argument("--record", metavar="FILE",
                         help="also record every frame to this JSONL capture (appended to if it exists)")
     return parser
 
 
-def frame_line(frame: Frame) -> str:
+class ProtocolNames:
+    """What each frame says in its connection's protocol, decided as the window decides it.
+
+    The frames go through a `ProtocolTracker` over a store of the latest few MiB (older ones
+    are dropped, so memory stays bounded however long the server runs): the protocol is
+    decided per connection from its URL, subprotocol or first frames, and frames of a
+    connection it decided are decoded one by one (not over 256 KiB, as in the window).
+    Called on the server's thread only, one frame at a time.
+    """
+
+    def __init__(self, budget: int = NAMES_BUDGET) -> None:
+        self._store = CaptureStore(budget)
+        self._tracker = ProtocolTracker(self._store)
+
+    def prefix(self, frame: Frame) -> str:
+        """`chat · `, `ping · heartbeat · `, or "" for a frame its protocol does not name (or none decided)."""
+        store, tracker = self._store, self._tracker
+        (row,) = store.extend((frame,))
+        tracker.catch_up()  # one row: never cut short by the time budget
+        decoded = None
+        if frame.opcode in (Opcode.TEXT, Opcode.BINARY) and tracker.protocol_of_row(row) is not None:
+            decoded = tracker.decoded(row)
+        heartbeat = tracker.is_heartbeat(row)
+        store.enforce_budget()
+        if decoded is None:
+            return ""
+        return summarize(Opcode.TEXT, decoded.summary()) + (" · heartbeat · " if heartbeat else " · ")
+
+
+def frame_line(frame: Frame, names: ProtocolNames | None = None) -> str:
+    """One frame on one line; with `names`, its summary starts with what its protocol says it is."""
     stamp = time.strftime("%H:%M:%S", time.localtime(frame.wall_time))
+    said = names.prefix(frame) if names is not None else ""
     return (f"{stamp} {frame.connection} {_ARROWS[frame.direction]} {OPCODE_NAMES[frame.opcode]} "
-            f"{frame.size}B {summarize(frame.opcode, frame.payload)}")
+            f"{frame.size}B {said}{summarize(frame.opcode, frame.payload)}")
 
 
 def run(argv: list[str]) -> int:
@@ -86,11 +125,13 @@ def run(argv: list[str]) -> int:
             say(f"socketscope serve: {error}", error=True)
             return 2
 
+    names = None if args.raw or args.quiet else ProtocolNames()
+
     def sink(frame: Frame) -> None:
         if recorder is not None:
             recorder.append(frame)
         if not args.quiet:
-            say(frame_line(frame))
+            say(frame_line(frame, names))
 
     stopping = threading.Event()
     server = EmbeddedServer(app, sink, host=args.host, port=args.port, fallback=False, token=token,
