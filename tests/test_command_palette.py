@@ -151,3 +151,31 @@ def test_submenus_are_walked_and_their_path_shown(window: MainWindow, qtbot) -> 
     qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=first)  # a click runs it too
     qtbot.waitUntil(lambda: ran == [True], timeout=3000)
     assert not palette_of(window).isVisible()
+
+
+def test_the_keyboard_shortcuts_dialog_is_read_from_the_palettes_commands(window: MainWindow, qtbot) -> None:
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMenu
+
+    submenu = window.findChild(QMenu, "viewMenu").addMenu("&Extra")
+    submenu.addAction("Deep &thing…").setShortcut(QKeySequence("Ctrl+Alt+T"))
+    hidden = submenu.addAction("Hidden thing")
+    hidden.setShortcut(QKeySequence("Ctrl+Alt+H"))
+    hidden.setVisible(False)  # its key does nothing, so neither lists it
+    open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
+    offered = rows(window)
+    qtbot.keyClick(search_field(window), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not palette_of(window).isVisible(), timeout=3000)
+
+    qtbot.keyClick(window.log_view, Qt.Key.Key_F1)
+    dialog = window.shortcuts_dialog
+    assert dialog is not None
+    table = dialog.table
+    listed = {tuple(table.item(row, column).text() for column in range(3)) for row in range(table.rowCount())}
+    assert ("Ctrl+Alt+T", "Deep thing", "View › Extra menu") in listed  # the same menu path as the palette's
+    assert not [row for row in listed if row[0] == "Ctrl+Alt+H" or row[1] == "Hidden thing"]
+    assert {("Ctrl+K", "Command palette", "Help menu"), ("Ctrl+Shift+P", "Command palette", "Help menu")} <= listed
+    for label, keys in offered:  # every key the palette shows is in the dialog, under the same name
+        for key in filter(None, keys.split(", ")):
+            assert key in {row[0] for row in listed if row[1] == label.split(" › ")[-1]}, (label, key)
+    dialog.close()

@@ -1,6 +1,7 @@
 """The window's commands, read from its menu bar, actions and shortcuts as they are now.
 
-The command palette offers them by name; a command knows its menu path ("Log › Clear log"),
+The command palette offers them by name and Help → Keyboard shortcuts lists their keys:
+one collection, so the two agree. A command knows its menu path ("Log › Clear log"),
 its keys, where those keys work and whether it can run now. They are read when asked for,
 never kept, so a menu item added, disabled or hidden later is shown as it is.
 """
