@@ -145,12 +145,27 @@ def test_submenus_are_walked_and_their_path_shown(window: MainWindow, qtbot) -> 
     open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
     labels = [label for label, _keys in rows(window)]
     assert "View › Extra › Deep thing" in labels and "View › Extra › Hidden thing" not in labels
-    qtbot.keyClicks(search_field(window), "deep")
     listing = palette_of(window).findChild(QTreeWidget, "commandList")
+    states = {listing.topLevelItem(row).text(0): listing.topLevelItem(row).checkState(0)
+              for row in range(listing.topLevelItemCount()) if listing.topLevelItem(row).text(0).startswith("View")}
+    assert states["View › History"] == Qt.CheckState.Checked  # a toggle shows its state, as in the menu
+    qtbot.keyClicks(search_field(window), "deep")
     first = listing.visualItemRect(listing.topLevelItem(0)).center()
     qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=first)  # a click runs it too
     qtbot.waitUntil(lambda: ran == [True], timeout=3000)
     assert not palette_of(window).isVisible()
+
+    open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
+    qtbot.keyClicks(search_field(window), "history")
+    assert rows(window)[0][0] == "View › History"
+    qtbot.keyClick(search_field(window), Qt.Key.Key_Return)
+    history = window.payload_tools.history_dock
+    qtbot.waitUntil(lambda: not history.isVisible(), timeout=3000)
+    open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
+    states = {listing.topLevelItem(row).text(0): listing.topLevelItem(row).checkState(0)
+              for row in range(listing.topLevelItemCount())}
+    assert states["View › History"] == Qt.CheckState.Unchecked
+    qtbot.keyClick(search_field(window), Qt.Key.Key_Escape)
 
 
 def test_the_keyboard_shortcuts_dialog_is_read_from_the_palettes_commands(window: MainWindow, qtbot) -> None:

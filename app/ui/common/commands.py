@@ -31,6 +31,7 @@ class Command:
     enabled: bool
     anywhere: bool  # in the menu bar, or its keys work anywhere in the window: it makes sense from the palette
     tip: str = ""
+    checked: bool | None = None  # on or off, for a command that toggles (View › History); None otherwise
     run: Callable[[], object] = field(default=lambda: None, compare=False, repr=False)
     source: QObject | None = field(default=None, compare=False, repr=False)  # the QAction or QShortcut
 
@@ -86,7 +87,8 @@ def _action_command(action: QAction, path: tuple[str, ...], menus_enabled: bool)
         where = where_keys_work(widgets[0] if widgets else action.parent(), context)
     return Command(plain(action.text()), path, _keys(action.shortcuts()), where,
                    enabled=menus_enabled and action.isEnabled(), anywhere=bool(path) or context in WINDOW_WIDE,
-                   tip=action.statusTip(), run=action.trigger, source=action)
+                   tip=action.statusTip(), checked=action.isChecked() if action.isCheckable() else None,
+                   run=action.trigger, source=action)
 
 
 def _shortcut_commands(window: QWidget) -> list[Command]:

@@ -96,6 +96,9 @@ class CommandPalette(QFrame):
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if command.tip:
                 item.setToolTip(0, command.tip)
+            if command.checked is not None:  # shown as its menu shows it; a click runs it like any row
+                item.setCheckState(0, Qt.CheckState.Checked if command.checked else Qt.CheckState.Unchecked)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
             self.list.addTopLevelItem(item)
         self._choose(0)
 
