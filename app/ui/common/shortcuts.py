@@ -5,29 +5,28 @@ every such shortcut becomes window-wide, so a key meant for one pane (Shift+Ente
 the raw view's find box) steals it from another (Shift+Enter re-sends from History).
 Setting the context after construction works.
 
-The Keyboard shortcuts dialog is read from the window's actions and shortcuts when it
-opens, so it lists what the keys really do.
+The Keyboard shortcuts dialog is read from the window's commands when it opens, the
+same collection the command palette offers, so it lists what the keys really do.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QMenu,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.ui.common.commands import window_commands
 from app.ui.common.naming import named
 
 
@@ -48,47 +47,15 @@ class ShortcutEntry:
     where: str  # the menu, pane or window it works in
 
 
-ACRONYMS = {"json": "JSON", "jsonpath": "JSONPath", "url": "URL", "http": "HTTP"}
-
-
-def _plain(text: str) -> str:
-    """A menu text as read: without mnemonic ampersands or a trailing ellipsis."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
-
-
-def _where(widget: QObject | None, context: Qt.ShortcutContext) -> str:
-    if context in (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut):
-        return "anywhere in the window"
-    while isinstance(widget, QWidget):
-        name = widget.accessibleName()
-        if name:  # "messageLog" reads "message log", "jsonTreePanel" "JSON tree panel"
-            words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower().split()
-            return "in the " + " ".join(ACRONYMS.get(word, word) for word in words)
-        widget = widget.parentWidget()
-    return "in its pane"
-
-
 def window_shortcuts(window: QWidget) -> list[ShortcutEntry]:
-    """Every key the window's actions and shortcuts answer to, read from them (sorted by what they do)."""
-    entries: set[ShortcutEntry] = set()
-    for action in window.findChildren(QAction):
-        if action.isSeparator() or not action.text():
-            continue
-        menus = [o for o in action.associatedObjects() if isinstance(o, QMenu) and o.title()]
-        widgets = [o for o in action.associatedObjects() if isinstance(o, QWidget) and not isinstance(o, QMenu)]
-        if action.shortcutContext() in (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut):
-            where = f"{_plain(menus[0].title())} menu" if menus else _where(None, action.shortcutContext())
-        else:
-            where = _where(widgets[0] if widgets else action.parent(), action.shortcutContext())
-        for sequence in action.shortcuts():
-            entries.add(ShortcutEntry(sequence.toString(QKeySequence.SequenceFormat.NativeText),
-                                      _plain(action.text()), where))
-    for shortcut in window.findChildren(QShortcut):
-        if shortcut.key().isEmpty():
-            continue
-        what = shortcut.whatsThis() or "(not described)"
-        entries.add(ShortcutEntry(shortcut.key().toString(QKeySequence.SequenceFormat.NativeText), what,
-                                  _where(shortcut.parent(), shortcut.context())))
+    """Every key the window's commands answer to, sorted by what they do.
+
+    The commands are the ones the command palette offers (app/ui/common/commands.py), read
+    the same way, so the two agree on names and menu paths; disabled ones are listed too
+    (their keys work again once they are enabled), hidden ones are not.
+    """
+    entries = {ShortcutEntry(keys, command.what, command.where)
+               for command in window_commands(window) for keys in command.keys}
     return sorted(entries, key=lambda entry: (entry.what.lower(), entry.keys))
 
 

@@ -52,6 +52,7 @@ from app.ui.server.panel import ServerPanel
 from app.ui.shell import window_settings
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
+from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
+        self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
             table.setTabKeyNavigation(False)
@@ -257,6 +259,7 @@ class MainWindow(QMainWindow):
         self.shortcuts_action.setShortcut(QKeySequence("F1"))
         self.shortcuts_action.setStatusTip("List every key the window answers to")
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        menu.addAction(self.command_palette.action)
         menu.addAction(self.shortcuts_action)
         self.shortcuts_dialog: ShortcutsDialog | None = None
 
