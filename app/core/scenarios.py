@@ -243,7 +243,7 @@ class _Reader:
             raise self.error("name must be some text", document.key_lines.get("name", document.line))
         url_line = document.key_lines.get("url", 0)
         if url_override is not None:
-            url = url_override
+            url, url_line = url_override, 0  # not the file's
         elif "url" not in document:
             raise self.error("the scenario has no url (add `url: ws://…` or give --url)", document.line)
         else:

@@ -89,6 +89,9 @@ def connection_options(scenario: Scenario) -> ConnectionOptions:
 
     Headers may be a mapping; certificate files are relative to the scenario file.
     """
+    url_problems = ConnectionOptions(scenario.url).problems()
+    if url_problems:
+        raise scenario.error(url_problems[0], scenario.url_line)
     data: dict[str, Any] = dict(scenario.options)
     unknown = sorted(set(data) - _OPTION_NAMES)
     if unknown:
