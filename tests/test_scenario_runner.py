@@ -119,3 +119,19 @@ def test_bad_options_name_the_options_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(ScenarioError, match="Cannot load the CA file .*nowhere.pem"):
         connection_options(load_scenario(file))
+
+
+def test_an_expect_after_the_connection_ended_fails_at_once_saying_so(demo_server: EmbeddedServer,
+                                                                       tmp_path: Path) -> None:
+    scenario = scenario_at(tmp_path, demo_server, """\
+        url: ${URL}
+        steps:
+          - close: {code: 1000}
+          - expect: "$.never"
+            within: 1m
+        """, "/ws/echo")
+    result = run_scenario(scenario)
+    closed, expect = result.steps
+    assert closed.outcome == PASSED and expect.outcome == FAILED
+    assert expect.detail.startswith("expect $.never failed: the connection ended (")
+    assert expect.seconds < 30  # not the minute it was given
