@@ -9,4 +9,5 @@ COMMANDS: dict[str, str] = {
     "send": "send one JSON message and print the replies",
     "replay": "replay the messages one connection sent in a capture to a server",
     "convert": "convert a capture between JSONL and HAR (by OUT's extension)",
+    "test": "run scenario tests (*.wstest.yaml) against a server; --junit for CI",
 }
