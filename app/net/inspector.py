@@ -16,6 +16,7 @@ import logging
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -28,7 +29,10 @@ from websockets.exceptions import (
     InvalidURI,
     NegotiationError,
 )
-from websockets.frames import CLOSE_CODE_EXPLANATIONS
+from websockets.frames import CLOSE_CODE_EXPLANATIONS, DATA_OPCODES
+from websockets.frames import Frame as WireFrame
+from websockets.frames import Opcode as WireOpcode
+from websockets.protocol import Event
 from websockets.typing import Subprotocol
 from websockets.version import version as websockets_version
 
@@ -71,22 +75,63 @@ def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
 
 
 class WireTimedConnection(ClientConnection):
-    """A client connection that notes when its close frames crossed the wire.
+    """A client connection that notes when its close frames crossed the wire, and hands whole messages
+    over as the socket read that carried them is parsed.
 
     The close frames are logged only once the connection has ended (then it is known who closed
     first and how), but each keeps the time it was written to or read from the socket: so the two
     ends of one connection, such as the inspector's own to the embedded server, agree on the order.
+
+    The library queues every frame for a reading task, which takes it back out, joins and decodes it,
+    and pauses and resumes the socket as its 16-frame queue fills and empties: at the wire limit that
+    costs more than the parsing. Once `deliver_directly` is on, a message in one frame (nearly all of
+    them) goes to the callback straight from the parser, stamped with the time its socket read
+    arrived, with its size on the wire. A fragmented or undecodable message, and everything after it,
+    takes the library's way again (so the order holds and a bad one still fails the connection with
+    1007) until the reading task has emptied the library's queue.
     """
 
     close_sent_at: float | None = None
     close_received_at: float | None = None
+    _deliver: Callable[[str | bytes, int, float], None] | None = None
+    _arrived = 0.0
+
+    def deliver_directly(self, deliver: Callable[[str | bytes, int, float], None]) -> bool:
+        """Hand whole messages to `deliver(payload, size, wall_time)` from now on, unless the library's
+        queue still holds frames (they come first): True if it does so."""
+        if len(self.recv_messages.frames):
+            return False
+        self._deliver = deliver
+        return True
+
+    @property
+    def delivering_directly(self) -> bool:
+        return self._deliver is not None
 
     def data_received(self, data: bytes) -> None:
-        arrived = time.time()
+        arrived = self._arrived = time.time()
         close_before = self.protocol.close_rcvd
         super().data_received(data)
         if close_before is None and self.protocol.close_rcvd is not None:
             self.close_received_at = arrived
+
+    def process_event(self, event: Event) -> None:
+        deliver = self._deliver
+        if deliver is not None and type(event) is WireFrame and event.opcode in DATA_OPCODES:
+            data = event.data
+            if event.fin and event.opcode is WireOpcode.TEXT:
+                try:
+                    text = bytes(data).decode()
+                except UnicodeDecodeError:
+                    pass  # the library's reading fails the connection with 1007, as for any client
+                else:
+                    deliver(text, len(data), self._arrived)
+                    return
+            elif event.fin and event.opcode is WireOpcode.BINARY:
+                deliver(bytes(data), len(data), self._arrived)
+                return
+            self._deliver = None
+        super().process_event(event)
 
     def send_data(self) -> None:
         if self.close_sent_at is None and self.protocol.close_sent is not None:
@@ -231,13 +276,21 @@ class InspectorConnection:
         connection = self.id
         keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
                      if self.options.ping_interval else None)
+        def deliver(payload: str | bytes, size: int, wall_time: float) -> None:
+            opcode = Opcode.TEXT if type(payload) is str else Opcode.BINARY
+            put(Frame(connection, Side.CLIENT, Direction.RECEIVED, opcode, payload, size, wall_time))
+
         try:
-            # A plain async-for: wrapping each recv in wait_for costs a task per message.
+            websocket.deliver_directly(deliver)
+            # What the library's queue holds: messages before direct delivery, or from a fragmented or
+            # undecodable one on. A plain async-for: wrapping each recv in wait_for costs a task per message.
             async for message in websocket:
                 if isinstance(message, str):
                     put(Frame(connection, Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, message))
                 else:
                     put(Frame(connection, Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, message))
+                if not websocket.delivering_directly:
+                    websocket.deliver_directly(deliver)
         except ConnectionClosed:
             pass  # reported below from the protocol's close state
         finally:
