@@ -11,6 +11,9 @@
   holds both the app's close and its TCP connection (with megabytes buffered) for as long as it
   stays. Here the close frame is queued at once and, if the peer has neither answered it nor read
   anything for `CLOSE_TIMEOUT` seconds, the connection is reset.
+- **One system call per turn of the loop, not per message.** The transport is corked: what the app sends
+  within one turn of the server's loop (a relay forwarding everything one upstream read carried, a
+  broadcast) leaves in one write, in the order it was sent; closing flushes first.
 - **A refused message is freed with its refusal.** The fragments of a message refused as too big
   (up to `max_size`) are dropped at once, not when a reference cycle around the connection is
   collected, which with automatic collection off may be much later.
@@ -18,6 +21,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import struct
@@ -39,11 +43,52 @@ log = logging.getLogger("socketscope.server")
 CLOSE_TIMEOUT = 3.0  # seconds a peer may take to answer a close, or to read on, before it is reset
 
 
+class CorkedTransport:
+    """A transport whose writes within one turn of the loop leave in one `write`, in order.
+
+    At the wire limit a write per message is a `send()` system call per message; here the first
+    write of a turn schedules the flush and the others join it. Everything but writing, closing and
+    the buffer's size is the wrapped transport's own.
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending.append(data)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending = []
+            self.transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def abort(self) -> None:
+        self._pending = []
+        self.transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        return self.transport.get_write_buffer_size() + sum(len(data) for data in self._pending)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
 class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.close_timeout = CLOSE_TIMEOUT
         self._unsent_at_last_check = 0  # bytes still to write when the close was queued, then at each check
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(cast(asyncio.Transport, CorkedTransport(cast(asyncio.Transport, transport))))
 
     # -- who closed ------------------------------------------------------------------------
 
