@@ -41,29 +41,37 @@ if TYPE_CHECKING:
 log = logging.getLogger("socketscope.server")
 
 CLOSE_TIMEOUT = 3.0  # seconds a peer may take to answer a close, or to read on, before it is reset
+CORK_LIMIT = 64 * 1024  # bytes held back for the end of a turn of the loop; more are written at once
 
 
 class CorkedTransport:
     """A transport whose writes within one turn of the loop leave in one `write`, in order.
 
     At the wire limit a write per message is a `send()` system call per message; here the first
-    write of a turn schedules the flush and the others join it. Everything but writing, closing and
-    the buffer's size is the wrapped transport's own.
+    write of a turn schedules the flush and the others join it. Past `CORK_LIMIT` bytes the writes
+    go through at once, so the transport's buffer still pauses a sender that outpaces its peer
+    (uvicorn's `writable`) within a turn that never yields. Everything but writing, closing and the
+    buffer's size is the wrapped transport's own.
     """
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self.transport = transport
         self._pending: list[bytes] = []
+        self._pending_size = 0
 
     def write(self, data: bytes) -> None:
         if not self._pending:
             asyncio.get_running_loop().call_soon(self.flush)
         self._pending.append(data)
+        self._pending_size += len(data)
+        if self._pending_size >= CORK_LIMIT:
+            self.flush()
 
     def flush(self) -> None:
         if self._pending:
             data = b"".join(self._pending)
             self._pending = []
+            self._pending_size = 0
             self.transport.write(data)
 
     def close(self) -> None:
@@ -72,10 +80,11 @@ class CorkedTransport:
 
     def abort(self) -> None:
         self._pending = []
+        self._pending_size = 0
         self.transport.abort()
 
     def get_write_buffer_size(self) -> int:
-        return self.transport.get_write_buffer_size() + sum(len(data) for data in self._pending)
+        return self.transport.get_write_buffer_size() + self._pending_size
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.transport, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from embedded_server.protocol import CorkedTransport
+from embedded_server.protocol import CORK_LIMIT, CorkedTransport
 
 
 class CountedWrites:
@@ -53,3 +53,28 @@ def test_writes_of_one_turn_leave_in_one_write_in_order_and_closing_flushes_firs
     assert writes == [b"one two three ", b"four"]
     assert received == b"one two three four"
     assert buffered == len(b"one two three ")
+
+
+def test_past_the_cork_limit_writes_go_through_at_once_so_flow_control_still_sees_them() -> None:
+    async def run() -> tuple[list[int], int]:
+        async def peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()  # until the other end goes
+            writer.close()
+
+        server = await asyncio.start_server(peer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        transport, _ = await asyncio.get_running_loop().create_connection(asyncio.Protocol, "127.0.0.1", port)
+        counted = CountedWrites(transport)
+        corked = CorkedTransport(counted)  # type: ignore[arg-type]
+        piece = bytes(CORK_LIMIT // 4)
+        for _ in range(6):
+            corked.write(piece)
+        held = corked.get_write_buffer_size() - transport.get_write_buffer_size()
+        corked.abort()
+        server.close()
+        await server.wait_closed()
+        return [len(data) for data in counted.writes], held
+
+    writes, held = asyncio.run(run())
+    assert writes == [CORK_LIMIT]  # the fourth piece reached the limit: written before the turn ended
+    assert held == 2 * (CORK_LIMIT // 4)
