@@ -14,6 +14,8 @@
 - **One system call per turn of the loop, not per message.** The transport is corked: what the app sends
   within one turn of the server's loop (a relay forwarding everything one upstream read carried, a
   broadcast) leaves in one write, in the order it was sent; closing flushes first.
+- **A message is framed here**, two to ten bytes of header before its payload, rather than through the
+  protocol object's general frame writer; a text the relay received goes out in the UTF-8 it came in.
 - **A refused message is freed with its refusal.** The fragments of a message refused as too big
   (up to `max_size`) are dropped at once, not when a reference cycle around the connection is
   collected, which with automatic collection off may be much later.
@@ -31,9 +33,10 @@ from typing import TYPE_CHECKING, Any, cast
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
+from websockets.protocol import State
 
 from app.core.heap import return_freed_memory
-from embedded_server.tap import CLOSED_BY_SERVER
+from embedded_server.tap import CLOSED_BY_SERVER, TEXT_UTF8
 
 if TYPE_CHECKING:
     from uvicorn._types import WebSocketDisconnectEvent
@@ -134,10 +137,25 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
     # -- closing without waiting for a peer that does not read -----------------------------
 
     async def send(self, message: Any) -> None:
-        if message["type"] == "websocket.close" and self._may_close_now():
+        kind = message["type"]
+        if kind == "websocket.send" and self._may_frame_directly():
+            await self.writable.wait()
+            frame = framed(message)
+            if frame is not None and self._may_frame_directly():
+                self.transport.write(frame)
+                return
+        if kind == "websocket.close" and self._may_close_now():
             self._close_now(message.get("code", 1000), message.get("reason") or "")
             return
         await super().send(message)
+
+    def _may_frame_directly(self) -> bool:
+        """A message may go out as a frame built here: the connection is open, nothing negotiated
+        (compression) changes the frame, and no fragmented message is under way."""
+        conn = self.conn
+        return (self.handshake_complete and self.initial_response is None and not self.close_sent
+                and not self.disconnected and conn.state is State.OPEN and not conn.extensions
+                and not conn.expect_continuation_frame)
 
     def _may_close_now(self) -> bool:
         return (self.handshake_complete and self.initial_response is None and not self.close_sent
@@ -168,6 +186,28 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
         self.close_timer = None
         reset_on_close(self.transport)
         self.transport.abort()
+
+
+def framed(message: Any) -> bytes | None:
+    """The frame of a `websocket.send` (RFC 6455 5.2: the server's frames are not masked), or None if it
+    holds no payload. A text already in UTF-8 (`TEXT_UTF8`, as the relay received it) is not encoded again."""
+    data = message.get("bytes")
+    if data is not None:
+        first = 0x82  # FIN, binary
+    else:
+        text = message.get("text")
+        if text is None:
+            return None
+        data = message.get(TEXT_UTF8)
+        if data is None:
+            data = text.encode()
+        first = 0x81  # FIN, text
+    length = len(data)
+    if length < 126:
+        return bytes((first, length)) + data
+    if length < 65536:
+        return struct.pack("!BBH", first, 126, length) + data
+    return struct.pack("!BBQ", first, 127, length) + data
 
 
 def unsent_bytes(transport: Any) -> int:

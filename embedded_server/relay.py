@@ -10,23 +10,29 @@ and reasons pass through in both directions.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-from websockets.protocol import State
+from websockets.frames import DATA_OPCODES
+from websockets.frames import Frame as WireFrame
+from websockets.frames import Opcode as WireOpcode
+from websockets.protocol import Event, State
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from embedded_server.tap import CONNECTION_KEY, Sink, close_payload, close_size
+from embedded_server.tap import CONNECTION_KEY, TEXT_UTF8, Sink, close_payload, close_size
 
 log = logging.getLogger("socketscope.server")
 
 RELAY_PATH = "/relay"
 UPSTREAM_MAX_SIZE = 256 * 1024 * 1024
+HIGH_WATER = 1024 * 1024  # bytes of upstream messages waiting for the client before reading pauses
+LOW_WATER = HIGH_WATER // 4  # and resumes
 BAD_GATEWAY = 1014  # RFC 6455 registry: "the server was acting as a gateway and got an invalid response"
 
 
@@ -76,7 +82,8 @@ class RelayRouter:
         assert target is not None
         try:
             upstream = await connect(target, max_size=UPSTREAM_MAX_SIZE, compression=None, open_timeout=10,
-                                     subprotocols=scope.get("subprotocols") or None)
+                                     subprotocols=scope.get("subprotocols") or None,
+                                     create_connection=UpstreamConnection)
         except Exception as error:  # refused, bad handshake, TLS, timeout: all go back to the client
             reason = f"Upstream unreachable: {error}"[:120]
             record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": target, "error": str(error)}), size=0)
@@ -86,7 +93,7 @@ class RelayRouter:
         record(Direction.EVENT, Opcode.OPEN, json.dumps({"url": target, "relay_of": leg.split(">")[0],
                                                          "subprotocol": upstream.subprotocol}), size=0)
         await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
-        relayed = _RelayedConnection(upstream, record)
+        relayed = _RelayedConnection(cast(UpstreamConnection, upstream), record)
         downstream = asyncio.create_task(relayed.pump_down(send), name=f"{leg}-down")
         try:
             await relayed.pump_up(receive)
@@ -96,10 +103,86 @@ class RelayRouter:
             downstream.cancel()
 
 
+class UpstreamConnection(ClientConnection):
+    """The relay's upstream connection: a message in one frame goes from the parser to the pump as it
+    came, its UTF-8 kept beside the decoded text, so it is forwarded without being encoded again.
+
+    The library queues every frame for a reading task that takes it back out, joins and decodes it; at
+    the wire limit that costs more than the parsing. Here whole messages wait in `arrived` instead, and
+    reading pauses while it holds more than `HIGH_WATER` bytes (the client downstream is slower). A
+    fragmented or undecodable message, and what follows it, takes the library's way (so the order holds
+    and a bad one still fails with 1007) until the pump has emptied the library's queue.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.direct = True
+        self.arrived: collections.deque[tuple[str | bytes, bytes]] = collections.deque()
+        self._arrived_bytes = 0
+        self._paused = False  # reading paused by this class (the library's queue pauses on its own)
+        self._wakeup: asyncio.Future[None] | None = None
+
+    def process_event(self, event: Event) -> None:
+        if self.direct and type(event) is WireFrame and event.opcode in DATA_OPCODES:
+            if event.fin and event.opcode is WireOpcode.BINARY:
+                data = bytes(event.data)
+                self._arrive(data, data)
+                return
+            if event.fin and event.opcode is WireOpcode.TEXT:
+                data = bytes(event.data)
+                try:
+                    text = data.decode()
+                except UnicodeDecodeError:
+                    pass  # the library's reading fails the connection with 1007
+                else:
+                    self._arrive(text, data)
+                    return
+            self.direct = False
+        super().process_event(event)
+
+    def _arrive(self, message: str | bytes, data: bytes) -> None:
+        self.arrived.append((message, data))
+        self._arrived_bytes += len(data)
+        if self._arrived_bytes > HIGH_WATER and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    async def next_message(self) -> tuple[str | bytes, bytes | None]:
+        """The next message and, unless it was fragmented, its bytes as they came; `ConnectionClosed`
+        once the connection has ended and every message has been taken."""
+        while True:
+            if self.arrived:
+                message, data = self.arrived.popleft()
+                self._arrived_bytes -= len(data)
+                if self._paused and self._arrived_bytes <= LOW_WATER and not self.recv_messages.paused:
+                    self._paused = False
+                    self.transport.resume_reading()
+                return message, data
+            if not self.direct or self.connection_lost_waiter.done():
+                message = await self.recv()  # at the end: ConnectionClosed, as the library says it closed
+                if not len(self.recv_messages.frames):
+                    self.direct = True
+                return message, None
+            self._wakeup = self.loop.create_future()
+            try:
+                await self._wakeup
+            finally:
+                self._wakeup = None
+
+
 class _RelayedConnection:
     """One client joined to its upstream; records the upstream leg in the order things happen there."""
 
-    def __init__(self, upstream: ClientConnection, record: Callable[..., None]) -> None:
+    def __init__(self, upstream: UpstreamConnection, record: Callable[..., None]) -> None:
         self.upstream = upstream
         self.record = record
         self.close_recorded = False  # the relay's close to the upstream has been recorded
@@ -135,12 +218,14 @@ class _RelayedConnection:
         """Upstream → client; the upstream's close code and reason go to the client."""
         upstream, record = self.upstream, self.record
         try:
-            async for message in upstream:
+            while True:
+                message, data = await upstream.next_message()
+                size = -1 if data is None else len(data)
                 if isinstance(message, str):
-                    record(Direction.RECEIVED, Opcode.TEXT, message)
-                    await send({"type": "websocket.send", "text": message})
+                    record(Direction.RECEIVED, Opcode.TEXT, message, size)
+                    await send({"type": "websocket.send", "text": message, TEXT_UTF8: data})
                 else:
-                    record(Direction.RECEIVED, Opcode.BINARY, message)
+                    record(Direction.RECEIVED, Opcode.BINARY, message, size)
                     await send({"type": "websocket.send", "bytes": message})
         except ConnectionClosed:
             pass  # handled below from the close state
