@@ -114,3 +114,27 @@ def test_messages_keep_their_order_and_the_time_of_the_socket_read_that_carried_
     assert closes[0]["code"] == 1007 and closes[0]["by"] == "client"
     assert frames[0].wall_time == frames[1].wall_time, "one socket read, one time"
     assert frames[4].wall_time == frames[5].wall_time, "after the fragmented message, straight from the parser again"
+
+
+def test_frames_in_the_same_read_as_the_handshake_answer_are_all_received_in_order(
+        inspector: Inspector, events: WaitableQueue) -> None:
+    """The handshake's answer goes to the library up to its last byte; the frames behind it, a ping among
+    them, are read from that boundary on."""
+    pong: list[tuple[int, bytes]] = []
+
+    async def script(reader, writer) -> None:
+        pong.append(await read_frame(reader))
+        writer.write(frame(1, b"after"))
+        await read_frame(reader)  # the client's close
+        writer.close()
+
+    first = frame(1, b"hello") + frame(9, b"are you there") + frame(2, bytes(300)) + frame(1, "é".encode() * 40_000)
+    with RawPeer(script, with_upgrade=first) as peer:
+        connection = inspector.new_connection(peer.url)
+        inspector.submit_open(connection).result(5)
+        events.wait_for(lambda _: any(f.payload == "after" for f in events.frames(connection.id)))
+        inspector.submit_close(connection.id).result(5)
+    received = [f.payload for f in events.frames(connection.id)
+                if f.direction == Direction.RECEIVED and f.opcode in (Opcode.TEXT, Opcode.BINARY)]
+    assert received == ["hello", bytes(300), "é" * 40_000, "after"]
+    assert pong == [(10, b"are you there")]

@@ -17,7 +17,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -32,13 +32,14 @@ from websockets.exceptions import (
 from websockets.frames import CLOSE_CODE_EXPLANATIONS, DATA_OPCODES
 from websockets.frames import Frame as WireFrame
 from websockets.frames import Opcode as WireOpcode
-from websockets.protocol import Event
+from websockets.protocol import Event, State
 from websockets.typing import Subprotocol
 from websockets.version import version as websockets_version
 
 from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.core.printable import escape_controls
+from app.core.wire import PASS, TEXT_FRAME, FrameSplitter
 from app.net.inflate import deflate_extensions
 from app.net.loop_thread import LoopThread
 from app.net.options import DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
@@ -82,19 +83,29 @@ class WireTimedConnection(ClientConnection):
     first and how), but each keeps the time it was written to or read from the socket: so the two
     ends of one connection, such as the inspector's own to the embedded server, agree on the order.
 
-    The library queues every frame for a reading task, which takes it back out, joins and decodes it,
-    and pauses and resumes the socket as its 16-frame queue fills and empties: at the wire limit that
-    costs more than the parsing. Once `deliver_directly` is on, a message in one frame (nearly all of
-    them) goes to the callback straight from the parser, stamped with the time its socket read
-    arrived, with its size on the wire. A fragmented or undecodable message, and everything after it,
-    takes the library's way again (so the order holds and a bad one still fails the connection with
-    1007) until the reading task has emptied the library's queue.
+    The library parses each frame through a generator and queues it for a reading task, which takes
+    it back out, joins and decodes it, pausing and resuming the socket as its 16-frame queue fills and
+    empties: at the wire limit that is most of the client's work. Once `deliver_directly` is on, a
+    message in one frame (nearly all of them) is cut out of the socket read by `FrameSplitter` and
+    goes to the callback at once, stamped with the time its read arrived, with its size on the wire;
+    the library gets every other frame whole, from a frame boundary (the handshake's answer is handed
+    to it up to its last byte, so framing starts at a boundary too). A fragmented or undecodable
+    message, and everything after it, takes the library's way (so the order holds and a bad one still
+    fails the connection with 1007) until the reading task has emptied the library's queue. With
+    compression negotiated the library parses everything, and its whole messages are handed over
+    from `process_event` instead.
     """
 
     close_sent_at: float | None = None
     close_received_at: float | None = None
     _deliver: Callable[[str | bytes, int, float], None] | None = None
     _arrived = 0.0
+    _handshake_tail = b""  # the last bytes of the handshake's answer so far, to find its end across reads
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = [size for size in (self.protocol.max_message_size, self.protocol.max_fragment_size) if size is not None]
+        self._splitter: FrameSplitter | None = FrameSplitter(min(limits) if limits else None)
 
     def deliver_directly(self, deliver: Callable[[str | bytes, int, float], None]) -> bool:
         """Hand whole messages to `deliver(payload, size, wall_time)` from now on, unless the library's
@@ -110,10 +121,92 @@ class WireTimedConnection(ClientConnection):
 
     def data_received(self, data: bytes) -> None:
         arrived = self._arrived = time.time()
+        splitter = self._splitter
+        if splitter is not None:
+            state = self.protocol.state
+            if state is State.CONNECTING:
+                data = self._through_handshake(data, arrived)
+            elif state is not State.OPEN:  # closing: from here on the library reads everything
+                self._splitter = None
+                data = splitter.held + data
+            if self._splitter is not None:
+                if data:
+                    self._split(data, arrived)
+                return
+        self._library_received(data, arrived)
+
+    def _library_received(self, data: bytes, arrived: float) -> None:
         close_before = self.protocol.close_rcvd
         super().data_received(data)
         if close_before is None and self.protocol.close_rcvd is not None:
             self.close_received_at = arrived
+
+    def _through_handshake(self, data: bytes, arrived: float) -> bytes:
+        """Hand the library the handshake's answer up to its end and return what follows it, to be split
+        if the connection opened without compression (else the library takes it and all the rest)."""
+        window = self._handshake_tail + data
+        found = window.find(b"\r\n\r\n")
+        if found < 0:
+            self._handshake_tail = window[-3:]
+            self._library_received(data, arrived)
+            return b""
+        end = found + 4 - len(self._handshake_tail)
+        self._handshake_tail = b""
+        self._library_received(data[:end], arrived)
+        rest = data[end:]
+        if self.protocol.state is not State.OPEN or self.protocol.extensions:
+            self._splitter = None
+            if rest:
+                self._library_received(rest, arrived)
+            return b""
+        return rest
+
+    def _split(self, data: bytes, arrived: float) -> None:
+        """Deliver the whole messages of a read; hand the library every other frame, in order."""
+        splitter = self._splitter
+        assert splitter is not None
+        buffer, pieces = splitter.feed(data)
+        deliver = self._deliver
+        run = -1  # where the bytes for the library not yet handed over start
+        for kind, frame_start, start, end in pieces:
+            if kind == PASS or deliver is None:
+                if run < 0:
+                    run = frame_start
+                continue
+            if run >= 0:
+                self._library_received(buffer[run:frame_start], arrived)
+                run = -1
+                if self.protocol.state is not State.OPEN:
+                    self._splitter = None
+                    self._library_received(buffer[frame_start:], arrived)
+                    return
+                deliver = self._deliver
+                if deliver is None:
+                    run = frame_start
+                    continue
+            payload = buffer[start:end]
+            if kind == TEXT_FRAME:
+                try:
+                    text = payload.decode()
+                except UnicodeDecodeError:  # the library's reading fails the connection with 1007
+                    self._deliver = deliver = None
+                    run = frame_start
+                    continue
+                deliver(text, end - start, arrived)
+            else:
+                deliver(payload, end - start, arrived)
+        if run >= 0:
+            self._library_received(buffer[run:pieces[-1][3]], arrived)
+            if self.protocol.state is not State.OPEN:
+                self._splitter = None
+                if splitter.held:
+                    self._library_received(splitter.held, arrived)
+
+    def eof_received(self) -> None:
+        splitter, self._splitter = self._splitter, None
+        if splitter is not None and splitter.held:
+            self._library_received(splitter.held, self._arrived)  # the library says how the frame was cut off
+        super().eof_received()
 
     def process_event(self, event: Event) -> None:
         deliver = self._deliver
