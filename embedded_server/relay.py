@@ -17,14 +17,12 @@ from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import parse_qs
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import DATA_OPCODES
-from websockets.frames import Frame as WireFrame
-from websockets.frames import Opcode as WireOpcode
-from websockets.protocol import Event, State
+from websockets.protocol import State
 
 from app.core.frames import Direction, Frame, Opcode, Side
+from app.net.inspector import Deliver, WireTimedConnection
 from embedded_server.tap import CONNECTION_KEY, TEXT_UTF8, Sink, close_payload, close_size
 
 log = logging.getLogger("socketscope.server")
@@ -103,56 +101,41 @@ class RelayRouter:
             downstream.cancel()
 
 
-class UpstreamConnection(ClientConnection):
-    """The relay's upstream connection: a message in one frame goes from the parser to the pump as it
-    came, its UTF-8 kept beside the decoded text, so it is forwarded without being encoded again.
+class UpstreamConnection(WireTimedConnection):
+    """The relay's upstream connection: whole messages go from the socket read to the pump as they came,
+    their UTF-8 kept beside the decoded text, so they are forwarded without being encoded again.
 
-    The library queues every frame for a reading task that takes it back out, joins and decodes it; at
-    the wire limit that costs more than the parsing. Here whole messages wait in `arrived` instead, and
-    reading pauses while it holds more than `HIGH_WATER` bytes (the client downstream is slower). A
-    fragmented or undecodable message, and what follows it, takes the library's way (so the order holds
-    and a bad one still fails with 1007) until the pump has emptied the library's queue.
+    It reads as the inspector's connections do (`WireTimedConnection`: messages in one frame cut out
+    of each read, everything else through the library, which still fails a bad message with 1007).
+    Whole messages wait in `arrived` for the pump, and reading pauses while it holds more than
+    `HIGH_WATER` bytes (the client downstream is slower than the upstream).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.direct = True
         self.arrived: collections.deque[tuple[str | bytes, bytes]] = collections.deque()
         self._arrived_bytes = 0
-        self._paused = False  # reading paused by this class (the library's queue pauses on its own)
+        self._paused = False  # reading paused here (the library's queue pauses on its own)
         self._wakeup: asyncio.Future[None] | None = None
+        self.deliver_directly(self._arrive)
 
-    def process_event(self, event: Event) -> None:
-        if self.direct and type(event) is WireFrame and event.opcode in DATA_OPCODES:
-            if event.fin and event.opcode is WireOpcode.BINARY:
-                data = bytes(event.data)
-                self._arrive(data, data)
-                return
-            if event.fin and event.opcode is WireOpcode.TEXT:
-                data = bytes(event.data)
-                try:
-                    text = data.decode()
-                except UnicodeDecodeError:
-                    pass  # the library's reading fails the connection with 1007
-                else:
-                    self._arrive(text, data)
-                    return
-            self.direct = False
-        super().process_event(event)
+    def deliver_directly(self, deliver: Deliver) -> bool:
+        if not hasattr(self, "recv_messages"):  # not connected yet: nothing can be queued before
+            self._deliver = deliver
+            return True
+        return super().deliver_directly(deliver)
 
-    def _arrive(self, message: str | bytes, data: bytes) -> None:
+    def _arrive(self, message: str | bytes, data: bytes, _wall_time: float) -> None:
         self.arrived.append((message, data))
         self._arrived_bytes += len(data)
         if self._arrived_bytes > HIGH_WATER and not self._paused:
             self._paused = True
             self.transport.pause_reading()
-        self._wake()
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
-        self._wake()
-
-    def _wake(self) -> None:
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
 
@@ -167,10 +150,9 @@ class UpstreamConnection(ClientConnection):
                     self._paused = False
                     self.transport.resume_reading()
                 return message, data
-            if not self.direct or self.connection_lost_waiter.done():
+            if not self.delivering_directly or self.connection_lost_waiter.done():
                 message = await self.recv()  # at the end: ConnectionClosed, as the library says it closed
-                if not len(self.recv_messages.frames):
-                    self.direct = True
+                self.deliver_directly(self._arrive)  # once the library's queue is empty
                 return message, None
             self._wakeup = self.loop.create_future()
             try:

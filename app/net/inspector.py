@@ -75,6 +75,10 @@ def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
     return json.dumps({"code": code, "reason": reason, "by": closed_by}, ensure_ascii=False)
 
 
+# Takes a whole message: its payload (str for a text), its bytes as they came, and when its read arrived.
+Deliver = Callable[[str | bytes, bytes, float], None]
+
+
 class WireTimedConnection(ClientConnection):
     """A client connection that notes when its close frames crossed the wire, and hands whole messages
     over as the socket read that carried them is parsed.
@@ -98,7 +102,7 @@ class WireTimedConnection(ClientConnection):
 
     close_sent_at: float | None = None
     close_received_at: float | None = None
-    _deliver: Callable[[str | bytes, int, float], None] | None = None
+    _deliver: Deliver | None = None
     _arrived = 0.0
     _handshake_tail = b""  # the last bytes of the handshake's answer so far, to find its end across reads
 
@@ -107,8 +111,9 @@ class WireTimedConnection(ClientConnection):
         limits = [size for size in (self.protocol.max_message_size, self.protocol.max_fragment_size) if size is not None]
         self._splitter: FrameSplitter | None = FrameSplitter(min(limits) if limits else None)
 
-    def deliver_directly(self, deliver: Callable[[str | bytes, int, float], None]) -> bool:
-        """Hand whole messages to `deliver(payload, size, wall_time)` from now on, unless the library's
+    def deliver_directly(self, deliver: Deliver) -> bool:
+        """Hand whole messages to `deliver(payload, data, wall_time)` from now on (`data`: the payload's bytes
+        as they came, UTF-8 for a text), unless the library's
         queue still holds frames (they come first): True if it does so."""
         if len(self.recv_messages.frames):
             return False
@@ -192,9 +197,9 @@ class WireTimedConnection(ClientConnection):
                     self._deliver = deliver = None
                     run = frame_start
                     continue
-                deliver(text, end - start, arrived)
+                deliver(text, payload, arrived)
             else:
-                deliver(payload, end - start, arrived)
+                deliver(payload, payload, arrived)
         if run >= 0:
             self._library_received(buffer[run:pieces[-1][3]], arrived)
             if self.protocol.state is not State.OPEN:
@@ -211,17 +216,17 @@ class WireTimedConnection(ClientConnection):
     def process_event(self, event: Event) -> None:
         deliver = self._deliver
         if deliver is not None and type(event) is WireFrame and event.opcode in DATA_OPCODES:
-            data = event.data
+            data = bytes(event.data)
             if event.fin and event.opcode is WireOpcode.TEXT:
                 try:
-                    text = bytes(data).decode()
+                    text = data.decode()
                 except UnicodeDecodeError:
                     pass  # the library's reading fails the connection with 1007, as for any client
                 else:
-                    deliver(text, len(data), self._arrived)
+                    deliver(text, data, self._arrived)
                     return
             elif event.fin and event.opcode is WireOpcode.BINARY:
-                deliver(bytes(data), len(data), self._arrived)
+                deliver(data, data, self._arrived)
                 return
             self._deliver = None
         super().process_event(event)
@@ -369,9 +374,9 @@ class InspectorConnection:
         connection = self.id
         keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
                      if self.options.ping_interval else None)
-        def deliver(payload: str | bytes, size: int, wall_time: float) -> None:
+        def deliver(payload: str | bytes, data: bytes, wall_time: float) -> None:
             opcode = Opcode.TEXT if type(payload) is str else Opcode.BINARY
-            put(Frame(connection, Side.CLIENT, Direction.RECEIVED, opcode, payload, size, wall_time))
+            put(Frame(connection, Side.CLIENT, Direction.RECEIVED, opcode, payload, len(data), wall_time))
 
         try:
             websocket.deliver_directly(deliver)
