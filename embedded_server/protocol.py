@@ -139,11 +139,11 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
     async def send(self, message: Any) -> None:
         kind = message["type"]
         if kind == "websocket.send" and self._may_frame_directly():
-            await self.writable.wait()
-            frame = framed(message)
-            if frame is not None and self._may_frame_directly():
-                self.transport.write(frame)
-                return
+            if self.writable.is_set() or (await self.writable.wait() and self._may_frame_directly()):
+                frame = framed(message)
+                if frame is not None:
+                    self.transport.write(frame)
+                    return
         if kind == "websocket.close" and self._may_close_now():
             self._close_now(message.get("code", 1000), message.get("reason") or "")
             return

@@ -139,17 +139,24 @@ class UpstreamConnection(WireTimedConnection):
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
 
+    def take(self) -> tuple[str | bytes, bytes] | None:
+        """The next message that has arrived whole, with its bytes as they came, if there is one."""
+        if not self.arrived:
+            return None
+        message, data = self.arrived.popleft()
+        self._arrived_bytes -= len(data)
+        if self._paused and self._arrived_bytes <= LOW_WATER and not self.recv_messages.paused:
+            self._paused = False
+            self.transport.resume_reading()
+        return message, data
+
     async def next_message(self) -> tuple[str | bytes, bytes | None]:
         """The next message and, unless it was fragmented, its bytes as they came; `ConnectionClosed`
         once the connection has ended and every message has been taken."""
         while True:
-            if self.arrived:
-                message, data = self.arrived.popleft()
-                self._arrived_bytes -= len(data)
-                if self._paused and self._arrived_bytes <= LOW_WATER and not self.recv_messages.paused:
-                    self._paused = False
-                    self.transport.resume_reading()
-                return message, data
+            taken = self.take()
+            if taken is not None:
+                return taken
             if not self.delivering_directly or self.connection_lost_waiter.done():
                 message = await self.recv()  # at the end: ConnectionClosed, as the library says it closed
                 self.deliver_directly(self._arrive)  # once the library's queue is empty
@@ -201,7 +208,8 @@ class _RelayedConnection:
         upstream, record = self.upstream, self.record
         try:
             while True:
-                message, data = await upstream.next_message()
+                # Without a coroutine per message while messages wait.
+                message, data = upstream.take() or await upstream.next_message()
                 size = -1 if data is None else len(data)
                 if isinstance(message, str):
                     record(Direction.RECEIVED, Opcode.TEXT, message, size)
