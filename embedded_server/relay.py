@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.net.inspector import Deliver, WireTimedConnection
+from app.net.inspector import WireTimedConnection
 from embedded_server.tap import CONNECTION_KEY, TEXT_UTF8, Sink, close_payload, close_size
 
 log = logging.getLogger("socketscope.server")
@@ -117,13 +117,7 @@ class UpstreamConnection(WireTimedConnection):
         self._arrived_bytes = 0
         self._paused = False  # reading paused here (the library's queue pauses on its own)
         self._wakeup: asyncio.Future[None] | None = None
-        self.deliver_directly(self._arrive)
-
-    def deliver_directly(self, deliver: Deliver) -> bool:
-        if not hasattr(self, "recv_messages"):  # not connected yet: nothing can be queued before
-            self._deliver = deliver
-            return True
-        return super().deliver_directly(deliver)
+        self._deliver = self._arrive  # from the first message: the pump records and forwards them in order
 
     def _arrive(self, message: str | bytes, data: bytes, _wall_time: float) -> None:
         self.arrived.append((message, data))
@@ -145,9 +139,10 @@ class UpstreamConnection(WireTimedConnection):
             return None
         message, data = self.arrived.popleft()
         self._arrived_bytes -= len(data)
-        if self._paused and self._arrived_bytes <= LOW_WATER and not self.recv_messages.paused:
+        if self._paused and self._arrived_bytes <= LOW_WATER:
             self._paused = False
-            self.transport.resume_reading()
+            if not self.recv_messages.paused:  # else the library's queue resumes reading when it has room
+                self.transport.resume_reading()
         return message, data
 
     async def next_message(self) -> tuple[str | bytes, bytes | None]:

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
+from app.net.loop_thread import LoopThread
 from embedded_server.protocol import CORK_LIMIT, CorkedTransport
+
+
+def run_on_a_loop_thread[T](coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` on a loop of its own thread (the test process's main thread may have a running loop)."""
+    loop_thread = LoopThread("test-corked-transport")
+    loop_thread.start()
+    try:
+        return loop_thread.submit(coro).result(10)
+    finally:
+        assert loop_thread.stop(5)
 
 
 class CountedWrites:
@@ -49,7 +61,7 @@ def test_writes_of_one_turn_leave_in_one_write_in_order_and_closing_flushes_firs
         await server.wait_closed()
         return counted.writes, bytes(received), buffered
 
-    writes, received, buffered = asyncio.run(run())
+    writes, received, buffered = run_on_a_loop_thread(run())
     assert writes == [b"one two three ", b"four"]
     assert received == b"one two three four"
     assert buffered == len(b"one two three ")
@@ -75,6 +87,6 @@ def test_past_the_cork_limit_writes_go_through_at_once_so_flow_control_still_see
         await server.wait_closed()
         return [len(data) for data in counted.writes], held
 
-    writes, held = asyncio.run(run())
+    writes, held = run_on_a_loop_thread(run())
     assert writes == [CORK_LIMIT]  # the fourth piece reached the limit: written before the turn ended
     assert held == 2 * (CORK_LIMIT // 4)

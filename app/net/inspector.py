@@ -112,9 +112,9 @@ class WireTimedConnection(ClientConnection):
         self._splitter: FrameSplitter | None = FrameSplitter(min(limits) if limits else None)
 
     def deliver_directly(self, deliver: Deliver) -> bool:
-        """Hand whole messages to `deliver(payload, data, wall_time)` from now on (`data`: the payload's bytes
-        as they came, UTF-8 for a text), unless the library's
-        queue still holds frames (they come first): True if it does so."""
+        """Hand whole messages to `deliver(payload, data, wall_time)` from now on (`data`: the payload's
+        bytes as they came, UTF-8 for a text), unless the library's queue still holds frames (they come
+        first): True if it does so."""
         if len(self.recv_messages.frames):
             return False
         self._deliver = deliver
