@@ -11,6 +11,11 @@
   holds both the app's close and its TCP connection (with megabytes buffered) for as long as it
   stays. Here the close frame is queued at once and, if the peer has neither answered it nor read
   anything for `CLOSE_TIMEOUT` seconds, the connection is reset.
+- **One system call per turn of the loop, not per message.** The transport is corked: what the app sends
+  within one turn of the server's loop (a relay forwarding everything one upstream read carried, a
+  broadcast) leaves in one write, in the order it was sent; closing flushes first.
+- **A message is framed here**, two to ten bytes of header before its payload, rather than through the
+  protocol object's general frame writer; a text the relay received goes out in the UTF-8 it came in.
 - **A refused message is freed with its refusal.** The fragments of a message refused as too big
   (up to `max_size`) are dropped at once, not when a reference cycle around the connection is
   collected, which with automatic collection off may be much later.
@@ -18,6 +23,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import struct
@@ -27,9 +33,10 @@ from typing import TYPE_CHECKING, Any, cast
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
+from websockets.protocol import State
 
 from app.core.heap import return_freed_memory
-from embedded_server.tap import CLOSED_BY_SERVER
+from embedded_server.tap import CLOSED_BY_SERVER, TEXT_UTF8
 
 if TYPE_CHECKING:
     from uvicorn._types import WebSocketDisconnectEvent
@@ -37,6 +44,53 @@ if TYPE_CHECKING:
 log = logging.getLogger("socketscope.server")
 
 CLOSE_TIMEOUT = 3.0  # seconds a peer may take to answer a close, or to read on, before it is reset
+CORK_LIMIT = 64 * 1024  # bytes held back for the end of a turn of the loop; more are written at once
+
+
+class CorkedTransport:
+    """A transport whose writes within one turn of the loop leave in one `write`, in order.
+
+    At the wire limit a write per message is a `send()` system call per message; here the first
+    write of a turn schedules the flush and the others join it. Past `CORK_LIMIT` bytes the writes
+    go through at once, so the transport's buffer still pauses a sender that outpaces its peer
+    (uvicorn's `writable`) within a turn that never yields. Everything but writing, closing and the
+    buffer's size is the wrapped transport's own.
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending.append(data)
+        self._pending_size += len(data)
+        if self._pending_size >= CORK_LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending = []
+            self._pending_size = 0
+            self.transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def abort(self) -> None:
+        self._pending = []
+        self._pending_size = 0
+        self.transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        return self.transport.get_write_buffer_size() + self._pending_size
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
 
 
 class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -44,6 +98,9 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.close_timeout = CLOSE_TIMEOUT
         self._unsent_at_last_check = 0  # bytes still to write when the close was queued, then at each check
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(cast(asyncio.Transport, CorkedTransport(cast(asyncio.Transport, transport))))
 
     # -- who closed ------------------------------------------------------------------------
 
@@ -80,10 +137,25 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
     # -- closing without waiting for a peer that does not read -----------------------------
 
     async def send(self, message: Any) -> None:
-        if message["type"] == "websocket.close" and self._may_close_now():
+        kind = message["type"]
+        if kind == "websocket.send" and self._may_frame_directly():
+            if self.writable.is_set() or (await self.writable.wait() and self._may_frame_directly()):
+                frame = framed(message)
+                if frame is not None:
+                    self.transport.write(frame)
+                    return
+        if kind == "websocket.close" and self._may_close_now():
             self._close_now(message.get("code", 1000), message.get("reason") or "")
             return
         await super().send(message)
+
+    def _may_frame_directly(self) -> bool:
+        """A message may go out as a frame built here: the connection is open, nothing negotiated
+        (compression) changes the frame, and no fragmented message is under way."""
+        conn = self.conn
+        return (self.handshake_complete and self.initial_response is None and not self.close_sent
+                and not self.disconnected and conn.state is State.OPEN and not conn.extensions
+                and not conn.expect_continuation_frame)
 
     def _may_close_now(self) -> bool:
         return (self.handshake_complete and self.initial_response is None and not self.close_sent
@@ -114,6 +186,28 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
         self.close_timer = None
         reset_on_close(self.transport)
         self.transport.abort()
+
+
+def framed(message: Any) -> bytes | None:
+    """The frame of a `websocket.send` (RFC 6455 5.2: the server's frames are not masked), or None if it
+    holds no payload. A text already in UTF-8 (`TEXT_UTF8`, as the relay received it) is not encoded again."""
+    data = message.get("bytes")
+    if data is not None:
+        first = 0x82  # FIN, binary
+    else:
+        text = message.get("text")
+        if text is None:
+            return None
+        data = message.get(TEXT_UTF8)
+        if data is None:
+            data = text.encode()
+        first = 0x81  # FIN, text
+    length = len(data)
+    if length < 126:
+        return bytes((first, length)) + data
+    if length < 65536:
+        return struct.pack("!BBH", first, 126, length) + data
+    return struct.pack("!BBQ", first, 127, length) + data
 
 
 def unsent_bytes(transport: Any) -> int:

@@ -10,23 +10,27 @@ and reasons pass through in both directions.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from embedded_server.tap import CONNECTION_KEY, Sink, close_payload, close_size
+from app.net.inspector import WireTimedConnection
+from embedded_server.tap import CONNECTION_KEY, TEXT_UTF8, Sink, close_payload, close_size
 
 log = logging.getLogger("socketscope.server")
 
 RELAY_PATH = "/relay"
 UPSTREAM_MAX_SIZE = 256 * 1024 * 1024
+HIGH_WATER = 1024 * 1024  # bytes of upstream messages waiting for the client before reading pauses
+LOW_WATER = HIGH_WATER // 4  # and resumes
 BAD_GATEWAY = 1014  # RFC 6455 registry: "the server was acting as a gateway and got an invalid response"
 
 
@@ -76,7 +80,8 @@ class RelayRouter:
         assert target is not None
         try:
             upstream = await connect(target, max_size=UPSTREAM_MAX_SIZE, compression=None, open_timeout=10,
-                                     subprotocols=scope.get("subprotocols") or None)
+                                     subprotocols=scope.get("subprotocols") or None,
+                                     create_connection=UpstreamConnection)
         except Exception as error:  # refused, bad handshake, TLS, timeout: all go back to the client
             reason = f"Upstream unreachable: {error}"[:120]
             record(Direction.EVENT, Opcode.ERROR, json.dumps({"url": target, "error": str(error)}), size=0)
@@ -86,7 +91,7 @@ class RelayRouter:
         record(Direction.EVENT, Opcode.OPEN, json.dumps({"url": target, "relay_of": leg.split(">")[0],
                                                          "subprotocol": upstream.subprotocol}), size=0)
         await send({"type": "websocket.accept", "subprotocol": upstream.subprotocol})
-        relayed = _RelayedConnection(upstream, record)
+        relayed = _RelayedConnection(cast(UpstreamConnection, upstream), record)
         downstream = asyncio.create_task(relayed.pump_down(send), name=f"{leg}-down")
         try:
             await relayed.pump_up(receive)
@@ -96,10 +101,72 @@ class RelayRouter:
             downstream.cancel()
 
 
+class UpstreamConnection(WireTimedConnection):
+    """The relay's upstream connection: whole messages go from the socket read to the pump as they came,
+    their UTF-8 kept beside the decoded text, so they are forwarded without being encoded again.
+
+    It reads as the inspector's connections do (`WireTimedConnection`: messages in one frame cut out
+    of each read, everything else through the library, which still fails a bad message with 1007).
+    Whole messages wait in `arrived` for the pump, and reading pauses while it holds more than
+    `HIGH_WATER` bytes (the client downstream is slower than the upstream).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arrived: collections.deque[tuple[str | bytes, bytes]] = collections.deque()
+        self._arrived_bytes = 0
+        self._paused = False  # reading paused here (the library's queue pauses on its own)
+        self._wakeup: asyncio.Future[None] | None = None
+        self._deliver = self._arrive  # from the first message: the pump records and forwards them in order
+
+    def _arrive(self, message: str | bytes, data: bytes, _wall_time: float) -> None:
+        self.arrived.append((message, data))
+        self._arrived_bytes += len(data)
+        if self._arrived_bytes > HIGH_WATER and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def take(self) -> tuple[str | bytes, bytes] | None:
+        """The next message that has arrived whole, with its bytes as they came, if there is one."""
+        if not self.arrived:
+            return None
+        message, data = self.arrived.popleft()
+        self._arrived_bytes -= len(data)
+        if self._paused and self._arrived_bytes <= LOW_WATER:
+            self._paused = False
+            if not self.recv_messages.paused:  # else the library's queue resumes reading when it has room
+                self.transport.resume_reading()
+        return message, data
+
+    async def next_message(self) -> tuple[str | bytes, bytes | None]:
+        """The next message and, unless it was fragmented, its bytes as they came; `ConnectionClosed`
+        once the connection has ended and every message has been taken."""
+        while True:
+            taken = self.take()
+            if taken is not None:
+                return taken
+            if not self.delivering_directly or self.connection_lost_waiter.done():
+                message = await self.recv()  # at the end: ConnectionClosed, as the library says it closed
+                self.deliver_directly(self._arrive)  # once the library's queue is empty
+                return message, None
+            self._wakeup = self.loop.create_future()
+            try:
+                await self._wakeup
+            finally:
+                self._wakeup = None
+
+
 class _RelayedConnection:
     """One client joined to its upstream; records the upstream leg in the order things happen there."""
 
-    def __init__(self, upstream: ClientConnection, record: Callable[..., None]) -> None:
+    def __init__(self, upstream: UpstreamConnection, record: Callable[..., None]) -> None:
         self.upstream = upstream
         self.record = record
         self.close_recorded = False  # the relay's close to the upstream has been recorded
@@ -135,12 +202,15 @@ class _RelayedConnection:
         """Upstream → client; the upstream's close code and reason go to the client."""
         upstream, record = self.upstream, self.record
         try:
-            async for message in upstream:
+            while True:
+                # Without a coroutine per message while messages wait.
+                message, data = upstream.take() or await upstream.next_message()
+                size = -1 if data is None else len(data)
                 if isinstance(message, str):
-                    record(Direction.RECEIVED, Opcode.TEXT, message)
-                    await send({"type": "websocket.send", "text": message})
+                    record(Direction.RECEIVED, Opcode.TEXT, message, size)
+                    await send({"type": "websocket.send", "text": message, TEXT_UTF8: data})
                 else:
-                    record(Direction.RECEIVED, Opcode.BINARY, message)
+                    record(Direction.RECEIVED, Opcode.BINARY, message, size)
                     await send({"type": "websocket.send", "bytes": message})
         except ConnectionClosed:
             pass  # handled below from the close state

@@ -18,6 +18,8 @@ Sink = Callable[[Frame], None]
 CONNECTION_KEY = "socketscope.connection"  # scope key: the tap's id for this connection
 # disconnect-event key: the server itself failed the connection (1009, 1007, 1002, 1011), no client closed it
 CLOSED_BY_SERVER = "socketscope.closed_by_server"
+# send-event key: a text's UTF-8 bytes as they came off another socket (the relay), sent as they are
+TEXT_UTF8 = "socketscope.text_utf8"
 REFUSAL_BODY_KEPT = 1024  # bytes of a refused handshake's answer kept as its reason
 ASGIApp = Callable[..., Any]
 
@@ -83,7 +85,8 @@ class TrafficTap:
         def record_data(direction: Direction, message: dict[str, Any]) -> None:
             text = message.get("text")
             if text is not None:
-                record(direction, Opcode.TEXT, text)
+                utf8 = message.get(TEXT_UTF8)
+                record(direction, Opcode.TEXT, text, -1 if utf8 is None else len(utf8))
             else:
                 record(direction, Opcode.BINARY, message.get("bytes") or b"")
 

@@ -85,9 +85,10 @@ class RawPeer:
     """A hand-written WebSocket server on a loopback port; `url` to connect, `stop()` when done."""
 
     def __init__(self, script: Script | None = None, response: bytes | None = None,
-                 extensions: bytes = b"") -> None:
+                 extensions: bytes = b"", with_upgrade: bytes = b"") -> None:
         self.script = script
         self.response = response
+        self.with_upgrade = with_upgrade  # frames written in the same write as the 101 answer
         self.extensions = extensions  # the Sec-WebSocket-Extensions answered, e.g. b"permessage-deflate"
         self.connected = threading.Event()  # a handshake was answered
         self._loop_thread = LoopThread("socketscope-test-rawpeer")
@@ -136,7 +137,7 @@ class RawPeer:
             accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
             extensions = b"Sec-WebSocket-Extensions: " + self.extensions + b"\r\n" if self.extensions else b""
             writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                         b"Sec-WebSocket-Accept: " + accept + b"\r\n" + extensions + b"\r\n")
+                         b"Sec-WebSocket-Accept: " + accept + b"\r\n" + extensions + b"\r\n" + self.with_upgrade)
             await writer.drain()
             self.connected.set()
             if self.script is not None:

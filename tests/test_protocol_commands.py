@@ -6,13 +6,13 @@ frames as they crossed.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import socketio
@@ -21,6 +21,7 @@ from websockets.sync.client import connect
 from app.commands.serve import ProtocolNames, frame_line
 from app.core.capture_files import read_capture
 from app.core.frames import Direction, Frame, Opcode, Side
+from app.net.loop_thread import LoopThread
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue
 from tests.test_capture_commands import run, start
@@ -39,6 +40,16 @@ def received_by_server(events: WaitableQueue) -> list[str]:
 
 
 # -- send --event ---------------------------------------------------------------------------------
+
+
+def on_own_loop(coroutine: Any) -> Any:
+    """Run a client coroutine on a loop thread of its own: a window's loop may be running in this thread."""
+    loop = LoopThread("socketscope-test-socketio-clients")
+    loop.start()
+    try:
+        return loop.submit(coroutine).result(30)
+    finally:
+        assert loop.stop()
 
 def test_send_event_emits_the_json_as_its_arguments_and_prints_the_ack(demo_server: EmbeddedServer,
                                                                         events: WaitableQueue) -> None:
@@ -153,7 +164,7 @@ def add(http_url: str) -> object:
 
 def test_serve_names_the_event_and_the_method_of_each_frame(serving: tuple[subprocess.Popen[str], str]) -> None:
     process, http_url = serving
-    assert asyncio.run(chat(http_url)) == {"status": "delivered", "n": 1}
+    assert on_own_loop(chat(http_url)) == {"status": "delivered", "n": 1}
     assert add(http_url) == {"jsonrpc": "2.0", "result": 5, "id": 7}
     lines = stop(process)
     assert any(" <- text " in line and 'B chat · 42' in line and '["chat",{"text":"hi"}]' in line for line in lines), lines
@@ -213,7 +224,7 @@ def test_a_socketio_session_is_recorded_and_converted_as_it_crossed(demo_server:
     try:
         events.wait_for(lambda _: [f for f in events.frames("server#1") if f.direction == Direction.SENT
                                    and isinstance(f.payload, str) and f.payload.startswith("40{")], TIMEOUT)
-        assert asyncio.run(chat_with_an_attachment(demo_server.address.http_url)) == {"status": "delivered", "n": 1}
+        assert on_own_loop(chat_with_an_attachment(demo_server.address.http_url)) == {"status": "delivered", "n": 1}
         _, err = recording.communicate(timeout=30)
     finally:
         if recording.poll() is None:

@@ -17,7 +17,9 @@ from websockets.sync.server import Server, ServerConnection, serve
 
 from app.core.frames import Direction, Opcode
 from embedded_server.runner import EmbeddedServer
+from embedded_server.tap import TEXT_UTF8
 from tests.helpers import WaitableQueue
+from tests.raw_peer import RawPeer, frame, read_frame
 
 
 def upstream_handler(websocket: ServerConnection) -> None:
@@ -206,3 +208,49 @@ def test_upstream_lost_after_the_clients_close_is_recorded_after_that_close(
     assert [(r[0], r[1]) for r in rows] == [(Direction.SENT, Opcode.CLOSE), (Direction.EVENT, Opcode.ERROR)]
     assert rows[0][2] == {"code": 4004, "reason": "done", "by": "client"} and rows[0][3] == 2 + len("done")
     assert "1006" in rows[1][2]["error"] and rows[0][4] <= rows[1][4]
+
+
+def test_messages_relayed_as_they_came_in_order_with_a_fragmented_and_an_undecodable_one(
+        demo_server: EmbeddedServer, events: WaitableQueue) -> None:
+    """One upstream read of mixed frames: each message reaches the client unchanged and in order, is
+    recorded once on each leg with its wire size; the message that is not UTF-8 still fails with 1007."""
+    long_text = "é" * 40_000  # 80,000 bytes: the 8-byte length
+    async def script(reader, writer) -> None:
+        writer.write(frame(1, b"a") + frame(2, b"\x00\xff") + frame(1, b"x" * 126)
+                     + frame(1, b"frag", fin=False) + frame(0, b"mented") + frame(1, "déjà".encode())
+                     + frame(1, long_text.encode()) + frame(1, b"caf\xe9") + frame(1, b"never"))
+        await read_frame(reader)  # the relay's 1007
+        writer.close()
+
+    expected: list[str | bytes] = ["a", b"\x00\xff", "x" * 126, "fragmented", "déjà", long_text]
+    with RawPeer(script) as peer, connect(relay_url(demo_server, peer.url), open_timeout=5, max_size=None) as ws:
+        received = [ws.recv(timeout=5) for _ in expected]
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert received == expected
+    assert closed.value.rcvd.code == 1014  # the relay's "bad gateway", naming the upstream's failure
+    assert "1007" in closed.value.rcvd.reason
+
+    def data(connection: str, direction: Direction) -> list[tuple[str | bytes, int]]:
+        return [(f.payload, f.size) for f in events.frames(connection) if f.direction == direction
+                and f.opcode in (Opcode.TEXT, Opcode.BINARY) and f.connection == connection]
+
+    events.wait_for(lambda _: len(data("server#1", Direction.SENT)) == len(expected))
+    sizes = [len(m.encode()) if isinstance(m, str) else len(m) for m in expected]
+    assert data("server#1>upstream", Direction.RECEIVED) == list(zip(expected, sizes, strict=True))
+    assert data("server#1", Direction.SENT) == list(zip(expected, sizes, strict=True))
+
+
+@pytest.mark.parametrize("payload", ["", "x" * 125, "x" * 126, "é" * 32_767, "x" * 65_536, b"", b"\x00" * 70_000])
+def test_a_frame_built_by_the_server_is_the_library_frame(payload: str | bytes) -> None:
+    from websockets.frames import Frame, Opcode
+
+    from embedded_server.protocol import framed
+
+    text = isinstance(payload, str)
+    message = {"type": "websocket.send", "text": payload} if text else {"type": "websocket.send", "bytes": payload}
+    data = payload.encode() if isinstance(payload, str) else payload
+    library = Frame(Opcode.TEXT if text else Opcode.BINARY, data).serialize(mask=False, extensions=[])
+    assert framed(message) == library
+    if text:
+        assert framed({**message, TEXT_UTF8: data}) == library

@@ -18,12 +18,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
 from app.core.errors import SocketScopeError
-from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES, Frame, Opcode, Side
+from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES, Direction, Frame, Opcode, Side
 
 FORMAT_NAME = "socketscope-jsonl"
 FORMAT_VERSION = 1
@@ -140,10 +142,54 @@ def frame_to_record(frame: Frame) -> dict[str, Any]:
 # One encoder for every line: json.dumps with a non-default option builds a new one per call.
 _encode = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
 
+# What a line holds between the connection and the size, for every frame whose record has no field
+# derived from its payload (close and event records do): preformatted once, as the encoder writes it.
+_MIDDLES = {
+    (side, direction, opcode):
+        f', "side": "{SIDE_NAMES[side]}", "direction": "{DIRECTION_NAMES[direction]}", '
+        f'"opcode": "{OPCODE_NAMES[opcode]}", "size": '
+    for side in Side for direction in Direction for opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.PING, Opcode.PONG)
+}
+
+
+# The last time written and its text: the frames of one socket read share their time (the same float),
+# and writing a float is a third of the cost of a line. A tuple, replaced whole, so threads may share it.
+_last_time: tuple[float | None, str] = (None, "")
+
 
 def frame_to_line(frame: Frame) -> str:
-    """One line of JSON, without the newline; ASCII only, so any text survives."""
+    """One line of JSON, without the newline; ASCII only, so any text survives.
+
+    A message is the bulk of a capture, so its line is put together from preformatted pieces and the
+    encoder's own string escaping, byte for byte what encoding `frame_to_record` gives (a test holds
+    them equal); anything else, or a field of an unexpected type, takes the encoder itself.
+    """
+    global _last_time
+    middle = _MIDDLES.get((frame.side, frame.direction, frame.opcode))
+    wall_time, size, payload, connection = frame.wall_time, frame.size, frame.payload, frame.connection
+    if middle is None or type(size) is not int or type(connection) is not str:
+        return _encode(frame_to_record(frame))
+    last = _last_time
+    if wall_time is last[0]:
+        time_text = last[1]
+    elif type(wall_time) is float and math.isfinite(wall_time):
+        time_text = repr(wall_time)  # as the encoder writes a float
+        _last_time = (wall_time, time_text)
+    else:
+        return _encode(frame_to_record(frame))
+    if type(payload) is str:
+        return (f'{{"time": {time_text}, "connection": {encode_basestring_ascii(connection)}{middle}{size}, '
+                f'"text": {encode_basestring_ascii(payload)}}}')
+    if type(payload) is bytes:
+        return (f'{{"time": {time_text}, "connection": {encode_basestring_ascii(connection)}{middle}{size}, '
+                f'"base64": "{binascii.b2a_base64(payload, newline=False).decode("ascii")}"}}')
     return _encode(frame_to_record(frame))
+
+
+def frames_to_lines(frames: Iterable[Frame]) -> str:
+    """The lines of `frames`, each ended by a newline: what a capture file appends."""
+    to_line = frame_to_line
+    return "".join([to_line(frame) + "\n" for frame in frames])
 
 
 def _field(record: dict[str, Any], name: str, names: dict[str, Any]) -> Any:

@@ -17,7 +17,8 @@ import logging
 import socket
 import ssl
 import time
-from typing import cast
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -29,7 +30,10 @@ from websockets.exceptions import (
     InvalidURI,
     NegotiationError,
 )
-from websockets.frames import CLOSE_CODE_EXPLANATIONS
+from websockets.frames import CLOSE_CODE_EXPLANATIONS, DATA_OPCODES
+from websockets.frames import Frame as WireFrame
+from websockets.frames import Opcode as WireOpcode
+from websockets.protocol import Event, State
 from websockets.typing import Subprotocol
 from websockets.version import version as websockets_version
 
@@ -38,6 +42,7 @@ from app.core.events import EventQueue
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.core.printable import escape_controls
 from app.core.protocols.base import ClientSpeaker
+from app.core.wire import PASS, TEXT_FRAME, FrameSplitter
 from app.net.inflate import deflate_extensions
 from app.net.loop_thread import LoopThread
 from app.net.options import AUTO_PROTOCOL, DEFAULT_MAX_SIZE, ConnectionOptions, OptionsError
@@ -74,23 +79,161 @@ def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
     return json.dumps({"code": code, "reason": reason, "by": closed_by}, ensure_ascii=False)
 
 
+# Takes a whole message: its payload (str for a text), its bytes as they came, and when its read arrived.
+Deliver = Callable[[str | bytes, bytes, float], None]
+
+
 class WireTimedConnection(ClientConnection):
-    """A client connection that notes when its close frames crossed the wire.
+    """A client connection that notes when its close frames crossed the wire, and hands whole messages
+    over as the socket read that carried them is parsed.
 
     The close frames are logged only once the connection has ended (then it is known who closed
     first and how), but each keeps the time it was written to or read from the socket: so the two
     ends of one connection, such as the inspector's own to the embedded server, agree on the order.
+
+    The library parses each frame through a generator and queues it for a reading task, which takes
+    it back out, joins and decodes it, pausing and resuming the socket as its 16-frame queue fills and
+    empties: at the wire limit that is most of the client's work. Once `deliver_directly` is on, a
+    message in one frame (nearly all of them) is cut out of the socket read by `FrameSplitter` and
+    goes to the callback at once, stamped with the time its read arrived, with its size on the wire;
+    the library gets every other frame whole, from a frame boundary (the handshake's answer is handed
+    to it up to its last byte, so framing starts at a boundary too). A fragmented or undecodable
+    message, and everything after it, takes the library's way (so the order holds and a bad one still
+    fails the connection with 1007) until the reading task has emptied the library's queue. With
+    compression negotiated the library parses everything, and its whole messages are handed over
+    from `process_event` instead.
     """
 
     close_sent_at: float | None = None
     close_received_at: float | None = None
+    _deliver: Deliver | None = None
+    _arrived = 0.0
+    _handshake_tail = b""  # the last bytes of the handshake's answer so far, to find its end across reads
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = [size for size in (self.protocol.max_message_size, self.protocol.max_fragment_size) if size is not None]
+        self._splitter: FrameSplitter | None = FrameSplitter(min(limits) if limits else None)
+
+    def deliver_directly(self, deliver: Deliver) -> bool:
+        """Hand whole messages to `deliver(payload, data, wall_time)` from now on (`data`: the payload's
+        bytes as they came, UTF-8 for a text), unless the library's queue still holds frames (they come
+        first): True if it does so."""
+        if len(self.recv_messages.frames):
+            return False
+        self._deliver = deliver
+        return True
+
+    @property
+    def delivering_directly(self) -> bool:
+        return self._deliver is not None
 
     def data_received(self, data: bytes) -> None:
-        arrived = time.time()
+        arrived = self._arrived = time.time()
+        splitter = self._splitter
+        if splitter is not None:
+            state = self.protocol.state
+            if state is State.CONNECTING:
+                data = self._through_handshake(data, arrived)
+            elif state is not State.OPEN:  # closing: from here on the library reads everything
+                self._splitter = None
+                data = splitter.held + data
+            if self._splitter is not None:
+                if data:
+                    self._split(data, arrived)
+                return
+        self._library_received(data, arrived)
+
+    def _library_received(self, data: bytes, arrived: float) -> None:
         close_before = self.protocol.close_rcvd
         super().data_received(data)
         if close_before is None and self.protocol.close_rcvd is not None:
             self.close_received_at = arrived
+
+    def _through_handshake(self, data: bytes, arrived: float) -> bytes:
+        """Hand the library the handshake's answer up to its end and return what follows it, to be split
+        if the connection opened without compression (else the library takes it and all the rest)."""
+        window = self._handshake_tail + data
+        found = window.find(b"\r\n\r\n")
+        if found < 0:
+            self._handshake_tail = window[-3:]
+            self._library_received(data, arrived)
+            return b""
+        end = found + 4 - len(self._handshake_tail)
+        self._handshake_tail = b""
+        self._library_received(data[:end], arrived)
+        rest = data[end:]
+        if self.protocol.state is not State.OPEN or self.protocol.extensions:
+            self._splitter = None
+            if rest:
+                self._library_received(rest, arrived)
+            return b""
+        return rest
+
+    def _split(self, data: bytes, arrived: float) -> None:
+        """Deliver the whole messages of a read; hand the library every other frame, in order."""
+        splitter = self._splitter
+        assert splitter is not None
+        buffer, pieces = splitter.feed(data)
+        deliver = self._deliver
+        run = -1  # where the bytes for the library not yet handed over start
+        for kind, frame_start, start, end in pieces:
+            if kind == PASS or deliver is None:
+                if run < 0:
+                    run = frame_start
+                continue
+            if run >= 0:
+                self._library_received(buffer[run:frame_start], arrived)
+                run = -1
+                if self.protocol.state is not State.OPEN:
+                    self._splitter = None
+                    self._library_received(buffer[frame_start:], arrived)
+                    return
+                deliver = self._deliver
+                if deliver is None:
+                    run = frame_start
+                    continue
+            payload = buffer[start:end]
+            if kind == TEXT_FRAME:
+                try:
+                    text = payload.decode()
+                except UnicodeDecodeError:  # the library's reading fails the connection with 1007
+                    self._deliver = deliver = None
+                    run = frame_start
+                    continue
+                deliver(text, payload, arrived)
+            else:
+                deliver(payload, payload, arrived)
+        if run >= 0:
+            self._library_received(buffer[run:pieces[-1][3]], arrived)
+            if self.protocol.state is not State.OPEN:
+                self._splitter = None
+                if splitter.held:
+                    self._library_received(splitter.held, arrived)
+
+    def eof_received(self) -> None:
+        splitter, self._splitter = self._splitter, None
+        if splitter is not None and splitter.held:
+            self._library_received(splitter.held, self._arrived)  # the library says how the frame was cut off
+        super().eof_received()
+
+    def process_event(self, event: Event) -> None:
+        deliver = self._deliver
+        if deliver is not None and type(event) is WireFrame and event.opcode in DATA_OPCODES:
+            data = bytes(event.data)
+            if event.fin and event.opcode is WireOpcode.TEXT:
+                try:
+                    text = data.decode()
+                except UnicodeDecodeError:
+                    pass  # the library's reading fails the connection with 1007, as for any client
+                else:
+                    deliver(text, data, self._arrived)
+                    return
+            elif event.fin and event.opcode is WireOpcode.BINARY:
+                deliver(data, data, self._arrived)
+                return
+            self._deliver = None
+        super().process_event(event)
 
     def send_data(self) -> None:
         if self.close_sent_at is None and self.protocol.close_sent is not None:
@@ -246,8 +389,25 @@ class InspectorConnection:
         speaker, reply = self._speaker, functools.partial(self._send_on, websocket)
         keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
                      if self.options.ping_interval else None)
+        answering: set[asyncio.Task[None]] = set()  # a protocol's automatic replies on their way
+
+        def deliver(payload: str | bytes, data: bytes, wall_time: float) -> None:
+            opcode = Opcode.TEXT if type(payload) is str else Opcode.BINARY
+            put(Frame(connection, Side.CLIENT, Direction.RECEIVED, opcode, payload, len(data), wall_time))
+            replies = speaker.answer(opcode, payload) if speaker is not None else ()
+            if replies:  # a ping: the pong goes out at once, in order, like any frame sent
+                task = asyncio.ensure_future(send_all(replies))
+                answering.add(task)
+                task.add_done_callback(answering.discard)
+
+        async def send_all(replies: Sequence[str | bytes]) -> None:
+            for each in replies:
+                await reply(each)
+
         try:
-            # A plain async-for: wrapping each recv in wait_for costs a task per message.
+            websocket.deliver_directly(deliver)
+            # What the library's queue holds: messages before direct delivery, or from a fragmented or
+            # undecodable one on. A plain async-for: wrapping each recv in wait_for costs a task per message.
             async for message in websocket:
                 if isinstance(message, str):
                     put(Frame(connection, Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, message))
@@ -255,6 +415,8 @@ class InspectorConnection:
                     put(Frame(connection, Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, message))
                 if speaker is not None:
                     await answer(speaker, message, reply)
+                if not websocket.delivering_directly:
+                    websocket.deliver_directly(deliver)
         except ConnectionClosed:
             pass  # reported below from the protocol's close state
         finally:

@@ -105,10 +105,9 @@ class Recorder:
         """Write everything queued; False (and recording stopped) on a write error."""
         pending = self._pending
         popleft = pending.popleft
-        to_line = jsonl.frame_to_line
         while pending:
             count = min(_CHUNK, len(pending))
-            data = "".join([to_line(popleft()) + "\n" for _ in range(count)]).encode("ascii")
+            data = jsonl.frames_to_lines([popleft() for _ in range(count)]).encode("ascii")
             written, error = _write_all(out, data)
             if error is not None:
                 self._stop_after(out, data, written, error)
