@@ -9,4 +9,5 @@ COMMANDS: dict[str, str] = {
     "send": "send one JSON message and print the replies",
     "replay": "replay the messages one connection sent in a capture to a server",
     "convert": "convert a capture between JSONL and HAR (by OUT's extension)",
+    "schema": "check a capture's JSON messages against a JSON Schema or AsyncAPI document, or infer a schema",
 }
