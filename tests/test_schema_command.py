@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from app.core import jsonl
@@ -129,3 +131,72 @@ def test_check_usage_errors_and_unreadable_input_exit_2(tmp_path: Path) -> None:
         assert done.returncode == 2, (args, done.stderr)
         assert expected in done.stderr, (args, done.stderr)
         assert done.stdout == ""
+
+
+def test_infer_writes_a_schema_the_capture_passes_and_a_changed_id_fails(tmp_path: Path) -> None:
+    capture = conversation(tmp_path)
+    schema = tmp_path / "inferred.json"
+    done = run("schema", "infer", str(capture), "--out", str(schema), "--direction", "received")
+    assert done.returncode == 0, done.stderr
+    assert f"Inferred a schema from 2 messages: wrote {schema}" in done.stderr
+    inferred = json.loads(schema.read_text(encoding="utf-8"))
+    assert inferred["$schema"] == DRAFT_2020
+    assert inferred["properties"]["id"] == {"type": "integer"} and inferred["properties"]["status"] == {"type": "string"}
+    assert "required" not in inferred  # no key is in both replies
+
+    done = run("schema", "check", str(capture), "--schema", str(schema), "--direction", "received")
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr
+
+    changed = conversation(tmp_path, reply_id="7")
+    done = run("schema", "check", str(changed), "--schema", str(schema), "--direction", "received")
+    assert done.returncode == 1
+    assert "  $.id: type: '7' is not of type 'integer'" in done.stdout.splitlines()
+
+
+def test_infer_from_one_connection_records_its_required_keys(tmp_path: Path) -> None:
+    served = served_capture(tmp_path)  # the embedded server's view of one client: greeting, echo
+    schema = tmp_path / "sent.json"
+    done = run("schema", "infer", str(served), "--out", str(schema), "--connection", "server#1", "--direction", "sent")
+    assert done.returncode == 0, done.stderr
+    done = run("schema", "check", str(served), "--schema", str(schema), "--direction", "sent")
+    assert done.returncode == 0, done.stdout + done.stderr
+    received = tmp_path / "received.json"
+    done = run("schema", "infer", str(served), "--out", str(received), "--direction", "received")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(received.read_text(encoding="utf-8"))["required"] == ["hello"]
+    done = run("schema", "check", str(served), "--schema", str(received), "--direction", "sent")
+    assert done.returncode == 1 and "  $: required: 'hello' is a required property" in done.stdout.splitlines()
+
+
+def test_infer_writes_pydantic_models_that_accept_the_messages(tmp_path: Path) -> None:
+    capture = write_capture(tmp_path / "users.jsonl", [
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, json.dumps(value), wall_time=1.0)
+        for value in ({"id": 1, "name": "Alice", "tags": ["a"]}, {"id": 2, "name": "Bob", "tags": [], "age": 30})])
+    models = tmp_path / "models.py"
+    done = run("schema", "infer", str(capture), "--out", str(tmp_path / "users.json"), "--pydantic", str(models))
+    assert done.returncode == 0, done.stderr
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from models import Message; "
+              "print(Message.model_validate({'id': 3, 'name': 'Carol', 'tags': ['x']}).model_dump_json()); "
+              "Message.model_validate({'id': 'three', 'name': 'Carol', 'tags': []})")
+    checked = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                             timeout=30)
+    assert checked.stdout.splitlines() == ['{"id":3,"name":"Carol","tags":["x"],"age":null}']
+    assert checked.returncode == 1 and "ValidationError" in checked.stderr and "id" in checked.stderr
+
+
+def test_infer_usage_errors_exit_2(tmp_path: Path) -> None:
+    capture = conversation(tmp_path)
+    out = tmp_path / "s.json"
+    cases = [
+        (["infer", str(capture)], "the following arguments are required: --out"),
+        (["infer", str(capture), "--out", str(out), "--connection", "client#9"], "no connection 'client#9'"),
+        (["infer", str(capture), "--out", str(tmp_path / "missing" / "s.json")], "cannot write"),
+    ]
+    only_text = write_capture(tmp_path / "text.jsonl", [
+        Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, "hello", wall_time=1.0)])
+    cases.append((["infer", str(only_text), "--out", str(out)], "no JSON message to infer a schema from"))
+    for args, expected in cases:
+        done = run("schema", *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert expected in done.stderr, (args, done.stderr)
+    assert not out.exists()

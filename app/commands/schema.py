@@ -5,12 +5,17 @@ skipped) with the contract's own draft, and prints each message that violates it
 JSONPath of each violation. An AsyncAPI contract chooses the channel by the path each
 connection was opened on and the message by the way it went. Exit codes: 0 no violation,
 1 violations, 2 usage error or unreadable input (capture or contract).
+
+`infer` writes the draft 2020-12 schema those messages pass (and, if asked, Pydantic v2 models of
+it): a starting point for a contract, so a later capture shows where the traffic changed. Exit
+codes: 0 written, 2 usage error, unreadable input, no JSON message, or an output not writable.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +26,7 @@ from app.commands.common import FAILURE, OK, Parser, UsageError, run_command
 from app.commands.output import say
 from app.core.capture_files import read_capture
 from app.core.contracts.documents import ContractError
+from app.core.contracts.inference import infer_schema, pydantic_models
 from app.core.contracts.loading import Contract, load_contract
 from app.core.contracts.verdicts import flow_of
 from app.core.frames import DIRECTION_NAMES, Direction, Frame, Opcode
@@ -43,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a JSON Schema (draft 2020-12, 2019-09 or 07; JSON or YAML) or an AsyncAPI 2.6 or "
                        "3.0 document (read as describing the server)")
     _add_direction(check)
+    infer = actions.add_parser("infer", help="write the JSON Schema a capture's JSON messages pass",
+                               description="Write a draft 2020-12 JSON Schema that every chosen JSON message of "
+                               "the capture passes: each property's types, and the keys every object has as "
+                               "required.")
+    infer.add_argument("capture", metavar="CAPTURE", help="a SocketScope JSONL capture (or a HAR file)")
+    infer.add_argument("--out", required=True, metavar="S.json", help="the schema file to write (replaced)")
+    _add_direction(infer)
+    infer.add_argument("--connection", metavar="NAME", help="only this connection's messages (e.g. client#1)")
+    infer.add_argument("--pydantic", metavar="models.py", help="also write Pydantic v2 models of the schema")
     return parser
 
 
@@ -56,7 +71,7 @@ def run(argv: list[str]) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    return _check(args)
+    return _check(args) if args.action == "check" else _infer(args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +177,36 @@ def _check(args: argparse.Namespace) -> int:
                        "not checked")
     say("; ".join(summary), error=True)
     return FAILURE if violating else OK
+
+
+def _infer(args: argparse.Namespace) -> int:
+    frames = read_frames(args.capture)
+    if args.connection and not any(frame.connection == args.connection for frame in frames):
+        names = sorted({frame.connection for frame in frames})
+        raise UsageError(f"{args.capture}: no connection {args.connection!r} (it has {', '.join(names)})")
+    tally = Tally()
+    values = [message.value for message in json_messages(frames, args.direction, tally, args.connection)]
+    if not values:
+        raise UsageError(f"{args.capture}: no JSON message to infer a schema from "
+                         f"({tally.messages:,} text message{'' if tally.messages == 1 else 's'} chosen)")
+    schema = infer_schema(values)
+    _write(Path(args.out), json.dumps(schema, indent=2) + "\n")
+    written = [args.out]
+    if args.pydantic:
+        _write(Path(args.pydantic), pydantic_models(schema))
+        written.append(args.pydantic)
+    skipped = f"; {tally.not_json:,} not JSON, skipped" if tally.not_json else ""
+    say(f"Inferred a schema from {len(values):,} message{'' if len(values) == 1 else 's'}{skipped}: "
+        f"wrote {' and '.join(written)}", error=True)
+    return OK
+
+
+def _write(path: Path, text: str) -> None:
+    """Write `text` to `path` through a `.part` file, so a failure leaves the old file as it was."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
