@@ -106,9 +106,9 @@ def test_draft_2020_12_if_then_and_a_ref_to_another_file(tmp_path: Path) -> None
     verdict = contract.check({"id": "7", "kind": "chat", "items": [{"n": 1}, {"n": "two"}]}, None, None)
     assert verdict is not None and not verdict.valid
     assert verdict.violations == (
-        Violation("$", "required", "'text' is a required property"),
-        Violation("$.id", "type", "'7' is not of type 'integer'"),
-        Violation("$.items[1].n", "type", "'two' is not of type 'number'"))
+        Violation("$", "required", '"text" is a required property'),
+        Violation("$.id", "type", '"7" is not of type "integer"'),
+        Violation("$.items[1].n", "type", '"two" is not of type "number"'))
 
 
 def test_drafts_2019_09_and_07_use_their_own_keywords(tmp_path: Path) -> None:
@@ -127,11 +127,11 @@ def test_an_asyncapi_2_6_document_chooses_the_channel_by_path_and_the_message_by
     assert contract.check({"type": "say", "text": "hi"}, Flow.TO_SERVER, path) == Verdict("say")
     assert contract.check({"type": "leave"}, Flow.TO_SERVER, path) == Verdict("leave")
     said = contract.check({"type": "say"}, Flow.TO_SERVER, path)
-    assert said == Verdict("say", (Violation("$", "required", "'text' is a required property"),))
+    assert said == Verdict("say", (Violation("$", "required", '"text" is a required property'),))
     left = contract.check({"type": "leave", "why": "late"}, Flow.TO_SERVER, path)
     assert left.message == "leave" and [v.keyword for v in left.violations] == ["additionalProperties"]
     heard = contract.check({"from": 1, "text": "hi"}, Flow.TO_CLIENT, path)
-    assert heard == Verdict("Said", (Violation("$.from", "type", "1 is not of type 'string'"),))
+    assert heard == Verdict("Said", (Violation("$.from", "type", '1 is not of type "string"'),))
     assert contract.check({"type": "say", "text": "hi"}, Flow.TO_SERVER, "/rooms/lobby") == Verdict("say")
     assert contract.check({}, Flow.TO_SERVER, "/api/rooms/Lobby") is None  # the parameter's pattern fails
     assert contract.check({}, Flow.TO_SERVER, "/api/elsewhere") is None

@@ -71,9 +71,9 @@ def test_check_prints_each_violating_message_with_the_jsonpath_of_each_violation
     assert done.returncode == 1, done.stderr
     assert done.stdout.splitlines() == [
         "#2 client#1 received (replies.json): 1 violation",
-        "  $.id: type: '7' is not of type 'integer'",
+        '  $.id: type: "7" is not of type "integer"',
         "#6 client#1 received (replies.json): 1 violation",  # 2020-12 if/then: a status needs an echo
-        "  $: required: 'echo' is a required property",
+        '  $: required: "echo" is a required property',
     ]
     assert "2 messages checked against replies.json; 2 violate it" in done.stderr
 
@@ -97,7 +97,7 @@ def test_check_a_real_capture_of_the_embedded_server(tmp_path: Path) -> None:
     done = run("schema", "check", str(served), "--schema", str(stricter), "--direction", "sent")
     assert done.returncode == 1
     assert done.stdout.splitlines()[0].startswith("#") and " server#1 sent (stricter.json): 1 violation" in done.stdout
-    assert "  $: required: 'username' is a required property" in done.stdout.splitlines()
+    assert '  $: required: "username" is a required property' in done.stdout.splitlines()
 
 
 def test_check_against_asyncapi_chooses_the_channel_and_the_message_per_direction(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_check_against_asyncapi_chooses_the_channel_and_the_message_per_directio
     assert done.returncode == 1, done.stderr
     assert done.stdout.splitlines() == [
         "#2 client#1 received (reply): 1 violation",  # the greeting is not a reply
-        "  $: required: 'status' is a required property",
+        '  $: required: "status" is a required property',
     ]
     assert "3 messages checked against echo.yaml; 1 violates it" in done.stderr
 
@@ -150,7 +150,7 @@ def test_infer_writes_a_schema_the_capture_passes_and_a_changed_id_fails(tmp_pat
     changed = conversation(tmp_path, reply_id="7")
     done = run("schema", "check", str(changed), "--schema", str(schema), "--direction", "received")
     assert done.returncode == 1
-    assert "  $.id: type: '7' is not of type 'integer'" in done.stdout.splitlines()
+    assert '  $.id: type: "7" is not of type "integer"' in done.stdout.splitlines()
 
 
 def test_infer_from_one_connection_records_its_required_keys(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_infer_from_one_connection_records_its_required_keys(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert json.loads(received.read_text(encoding="utf-8"))["required"] == ["hello"]
     done = run("schema", "check", str(served), "--schema", str(received), "--direction", "sent")
-    assert done.returncode == 1 and "  $: required: 'hello' is a required property" in done.stdout.splitlines()
+    assert done.returncode == 1 and '  $: required: "hello" is a required property' in done.stdout.splitlines()
 
 
 def test_infer_writes_pydantic_models_that_accept_the_messages(tmp_path: Path) -> None:

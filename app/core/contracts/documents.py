@@ -12,12 +12,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
+import jsonschema_rs
 import yaml
 from referencing import Registry, Resource, Specification
 from referencing.exceptions import Unresolvable
-from referencing.jsonschema import UnknownDialect
+from referencing.jsonschema import DRAFT7, DRAFT201909, DRAFT202012, UnknownDialect
 
 from app.core.diff import format_path
 from app.core.errors import SocketScopeError
@@ -33,6 +34,11 @@ DIALECT_NAMES = {
     "https://json-schema.org/draft/2019-09/schema": "2019-09",
     "http://json-schema.org/draft-07/schema": "draft-07",
 }
+
+
+# The fast validator's name for each dialect, for the files that name none.
+_FAST_DRAFTS = {DRAFT202012: jsonschema_rs.Draft202012, DRAFT201909: jsonschema_rs.Draft201909,
+                DRAFT7: jsonschema_rs.Draft7}
 
 
 class ContractError(SocketScopeError, ValueError):
@@ -66,13 +72,17 @@ def read_document(path: Path) -> Any:
 
 
 def child(location: str, key: str | int) -> str:
-    """The location (`uri#/json/pointer`) of a member of the value at `location`."""
-    escaped = str(key).replace("~", "~0").replace("/", "~1")
+    """The location (`uri#/json/pointer`, percent-encoded as a URI) of a member of the value at `location`."""
+    escaped = quote(str(key).replace("~", "~0").replace("/", "~1"), safe="~!$&'()*+,;=:@")
     return f"{location}/{escaped}" if "#" in location else f"{location}#/{escaped}"
 
 
 class Documents:
-    """The files of one contract, by URI, and a `referencing` registry over them.
+    """The files of one contract, by URI, and two registries over them.
+
+    `registry` (`referencing`) serves the reading: it follows the document's own `$ref`s and
+    checks that each leads somewhere. `fast_registry` serves the checks of messages, with
+    `jsonschema_rs` (see bench/bench_validate.py for why).
 
     `default_specification` is the JSON Schema dialect of a file that names none (`$schema`);
     `root_value` is the root file's value if it has been read already.
@@ -86,6 +96,11 @@ class Documents:
         self._read_referenced_files()
         self.registry: Registry[Any] = Registry().with_resources(
             (uri, self._resource(uri, value)) for uri, value in self.contents.items()).crawl()
+        try:
+            self.fast_registry = jsonschema_rs.Registry(list(self.contents.items()),
+                                                        draft=_FAST_DRAFTS[default_specification])
+        except ValueError as error:
+            raise ContractError(f"{self.root}: cannot be used: {error}") from None
 
     def _resource(self, uri: str, value: Any) -> Resource[Any]:
         try:
