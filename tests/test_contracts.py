@@ -173,3 +173,13 @@ def test_a_bad_contract_is_an_error_naming_the_place(tmp_path: Path, name: str, 
     with pytest.raises(ContractError) as raised:
         load_contract(write(tmp_path / name, text))
     assert expected in str(raised.value)
+
+
+def test_yaml_dates_and_number_keys_are_read_as_json_would_have_them(tmp_path: Path) -> None:
+    document = ASYNCAPI_2.replace("    Said:\n      payload:", "    Said:\n      examples:\n        - payload: "
+                                  "{from: bob, text: hi, at: 2026-12-06T14:00:00Z}\n      x-codes: {200: ok}\n"
+                                  "      payload:")
+    contract = load_contract(write(tmp_path / "dated.yaml", document))
+    assert contract.check({"from": "bob", "text": "hi"}, Flow.TO_CLIENT, "/rooms/lobby") == Verdict("Said")
+    schema = load_contract(write(tmp_path / "dated.json.yaml", "properties:\n  at: {const: 2026-12-06}\n"))
+    assert schema.check({"at": "2026-12-06"}, None, None) == Verdict("dated.json.yaml")

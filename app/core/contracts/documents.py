@@ -47,6 +47,25 @@ class ContractError(SocketScopeError, ValueError):
     __slots__ = ()
 
 
+class _JsonValuesLoader(yaml.SafeLoader):
+    """YAML read as the JSON it stands for: a date stays a string, and every key is a string (`200:` is "200")."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep)
+        return {_key_text(key): value for key, value in mapping.items()}
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    return json.dumps(key) if key is None or isinstance(key, bool | int | float) else str(key)
+
+
+_JsonValuesLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def read_document(path: Path) -> Any:
     """A JSON or YAML file's value (by extension; otherwise JSON if it parses, else YAML)."""
     try:
@@ -62,7 +81,7 @@ def read_document(path: Path) -> Any:
         except json.JSONDecodeError as error:
             raise ContractError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_JsonValuesLoader)  # a SafeLoader: it builds no Python objects
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
