@@ -200,3 +200,17 @@ def test_infer_usage_errors_exit_2(tmp_path: Path) -> None:
         assert done.returncode == 2, (args, done.stderr)
         assert expected in done.stderr, (args, done.stderr)
     assert not out.exists()
+
+
+def test_a_message_nested_too_deeply_to_check_is_skipped_and_counted(tmp_path: Path) -> None:
+    deep, parseable = "[" * 200_000 + "]" * 200_000, "[" * 900 + "]" * 900
+    capture = write_capture(tmp_path / "deep.jsonl", [
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text, wall_time=1.0)
+        for text in (deep, "{}", parseable)])
+    schema = schema_file(tmp_path, {"type": "object"})
+    done = run("schema", "check", str(capture), "--schema", str(schema))
+    assert (done.returncode, done.stdout) == (0, ""), done.stderr  # 900 deep parses, but is beyond the validator
+    assert "1 message checked against replies.json; 0 violate it; 2 nested too deeply to check, skipped" in done.stderr
+    done = run("schema", "infer", str(capture), "--out", str(tmp_path / "inferred.json"))
+    assert done.returncode == 0, done.stderr  # too deep for a useful schema: left out
+    assert "Inferred a schema from 1 message; 2 nested too deeply to check, skipped" in done.stderr

@@ -28,7 +28,7 @@ from app.core.capture_files import read_capture
 from app.core.contracts.documents import ContractError
 from app.core.contracts.inference import infer_schema, pydantic_models
 from app.core.contracts.loading import Contract, load_contract
-from app.core.contracts.verdicts import flow_of
+from app.core.contracts.verdicts import TooDeep, flow_of
 from app.core.frames import DIRECTION_NAMES, Direction, Frame, Opcode
 
 PROG = "socketscope schema"
@@ -88,6 +88,16 @@ class JsonMessage:
 class Tally:
     messages: int = 0  # text messages in the chosen direction
     not_json: int = 0
+    too_deep: int = 0  # JSON nested deeper than can be parsed (or, for inference, used)
+
+    def skipped(self) -> list[str]:
+        """What was not checked, for the summary line."""
+        parts = []
+        if self.not_json:
+            parts.append(f"{self.not_json:,} not JSON, skipped")
+        if self.too_deep:
+            parts.append(f"{self.too_deep:,} nested too deeply to check, skipped")
+        return parts
 
 
 def read_frames(capture: str) -> list[Frame]:
@@ -122,6 +132,9 @@ def json_messages(frames: list[Frame], direction: str | None, tally: Tally,
         except ValueError:
             tally.not_json += 1
             continue
+        except RecursionError:
+            tally.too_deep += 1
+            continue
         yield JsonMessage(index, frame, value, paths.get(frame.connection))
 
 
@@ -155,7 +168,11 @@ def _check(args: argparse.Namespace) -> int:
     checked = violating = without_message = 0
     for message in json_messages(frames, args.direction, tally):
         frame = message.frame
-        verdict = contract.check(message.value, flow_of(frame.side, frame.direction), message.path)
+        try:
+            verdict = contract.check(message.value, flow_of(frame.side, frame.direction), message.path)
+        except TooDeep:
+            tally.too_deep += 1
+            continue
         if verdict is None:
             without_message += 1
             continue
@@ -170,8 +187,7 @@ def _check(args: argparse.Namespace) -> int:
             say(f"  {violation.path}: {violation.keyword}: {violation.message}")
     summary = [f"{checked:,} message{'' if checked == 1 else 's'} checked against {contract.name}",
                f"{violating:,} violate{'s' if violating == 1 else ''} it"]
-    if tally.not_json:
-        summary.append(f"{tally.not_json:,} not JSON, skipped")
+    summary += tally.skipped()
     if without_message:
         summary.append(f"{without_message:,} with no message in the contract for their channel and direction, "
                        "not checked")
@@ -186,17 +202,19 @@ def _infer(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.capture}: no connection {args.connection!r} (it has {', '.join(names)})")
     tally = Tally()
     values = [message.value for message in json_messages(frames, args.direction, tally, args.connection)]
-    if not values:
+    inferred = infer_schema(values)
+    tally.too_deep += inferred.too_deep
+    if not inferred.used:
+        skipped = "".join(f"; {part}" for part in tally.skipped())
         raise UsageError(f"{args.capture}: no JSON message to infer a schema from "
-                         f"({tally.messages:,} text message{'' if tally.messages == 1 else 's'} chosen)")
-    schema = infer_schema(values)
-    _write(Path(args.out), json.dumps(schema, indent=2) + "\n")
+                         f"({tally.messages:,} text message{'' if tally.messages == 1 else 's'} chosen{skipped})")
+    _write(Path(args.out), json.dumps(inferred.schema, indent=2) + "\n")
     written = [args.out]
     if args.pydantic:
-        _write(Path(args.pydantic), pydantic_models(schema))
+        _write(Path(args.pydantic), pydantic_models(inferred.schema))
         written.append(args.pydantic)
-    skipped = f"; {tally.not_json:,} not JSON, skipped" if tally.not_json else ""
-    say(f"Inferred a schema from {len(values):,} message{'' if len(values) == 1 else 's'}{skipped}: "
+    skipped = "".join(f"; {part}" for part in tally.skipped())
+    say(f"Inferred a schema from {inferred.used:,} message{'' if inferred.used == 1 else 's'}{skipped}: "
         f"wrote {' and '.join(written)}", error=True)
     return OK
 

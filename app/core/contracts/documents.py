@@ -80,6 +80,8 @@ def read_document(path: Path) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as error:
             raise ContractError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
+        except RecursionError:
+            raise ContractError(f"{path}: nested too deeply to read") from None
     try:
         return yaml.load(text, Loader=_JsonValuesLoader)  # a SafeLoader: it builds no Python objects
     except yaml.MarkedYAMLError as error:
@@ -88,6 +90,8 @@ def read_document(path: Path) -> Any:
         raise ContractError(f"{path}{where}: not YAML: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise ContractError(f"{path}: not YAML: {error}") from None
+    except RecursionError:
+        raise ContractError(f"{path}: nested too deeply to read") from None
 
 
 def child(location: str, key: str | int) -> str:
@@ -119,7 +123,7 @@ class Documents:
             self.fast_registry = jsonschema_rs.Registry(list(self.contents.items()),
                                                         draft=_FAST_DRAFTS[default_specification])
         except ValueError as error:
-            raise ContractError(f"{self.root}: cannot be used: {error}") from None
+            raise ContractError(f"{self.describe(self.root_uri)}: cannot be used: {error}") from None
 
     def _resource(self, uri: str, value: Any) -> Resource[Any]:
         try:

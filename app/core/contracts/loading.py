@@ -17,7 +17,11 @@ class Contract(Protocol):
     @property
     def unsupported(self) -> tuple[str, ...]: ...
 
-    def check(self, value: Any, flow: Flow | None, path: str | None) -> Verdict | None: ...
+    def check(self, value: Any, flow: Flow | None, path: str | None) -> Verdict | None:
+        """The verdict on a message that went `flow` on a connection opened on `path`.
+
+        None when the contract has no message for it; `TooDeep` when it is nested too deeply to check.
+        """
 
 
 def load_contract(path: Path) -> Contract:

@@ -21,7 +21,7 @@ from jsonschema.protocols import Validator
 from referencing.jsonschema import DRAFT202012
 
 from app.core.contracts.documents import DIALECT_NAMES, ContractError, Documents, child
-from app.core.contracts.verdicts import Flow, Verdict, Violation
+from app.core.contracts.verdicts import Flow, TooDeep, Verdict, Violation
 from app.core.diff import format_path
 from app.core.pretty import Segment
 
@@ -75,13 +75,22 @@ class SchemaCheck:
             raise ContractError(f"{documents.describe(location)}: cannot be compiled: {_shortened(str(error))}") from None
 
     def is_valid(self, value: Any) -> bool:
-        return self._validator.is_valid(value)
+        """Whether `value` passes; `TooDeep` if it is nested deeper than the validator goes."""
+        try:
+            return self._validator.is_valid(value)
+        except ValueError as error:  # the validator's recursion limit
+            raise TooDeep(str(error)) from None
 
     def violations(self, value: Any) -> tuple[Violation, ...]:
-        if self._validator.is_valid(value):  # the common case, without collecting errors
+        """What `value` violates (empty: valid); `TooDeep` if it is nested deeper than the validator goes."""
+        if self.is_valid(value):  # the common case, without collecting errors
             return ()
+        try:
+            errors = list(self._validator.iter_errors(value))
+        except ValueError as error:
+            raise TooDeep(str(error)) from None
         found = [(list(error.instance_path), _keyword(error.schema_path), _shortened(error.message))
-                 for error in self._validator.iter_errors(value)]
+                 for error in errors]
         found.sort(key=lambda item: ([str(segment) for segment in item[0]], item[1]))
         return tuple(Violation(json_path(path), keyword, message) for path, keyword, message in found)
 
@@ -101,6 +110,8 @@ def check_schema(documents: Documents, location: str, schema: Any, kind: type[Va
         for segment in error.absolute_path:
             place = child(place, segment)
         raise ContractError(f"{documents.describe(place)}: not a valid schema: {_shortened(error.message)}") from None
+    except RecursionError:
+        raise ContractError(f"{documents.describe(location)}: nested too deeply to check") from None
 
 
 def _shortened(text: str) -> str:

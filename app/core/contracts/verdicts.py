@@ -5,7 +5,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from app.core.errors import SocketScopeError
 from app.core.frames import Direction, Side
+
+
+class TooDeep(SocketScopeError, ValueError):
+    """A value nested deeper than the validator goes: it cannot be checked (neither valid nor invalid)."""
+
+    __slots__ = ()
 
 
 class Flow(enum.Enum):
