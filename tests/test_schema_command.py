@@ -112,6 +112,30 @@ def test_check_against_asyncapi_chooses_the_channel_and_the_message_per_directio
     assert "3 messages checked against echo.yaml; 1 violates it" in done.stderr
 
 
+def test_a_real_capture_of_the_embedded_server_against_asyncapi_2_6(tmp_path: Path) -> None:
+    served = served_capture(tmp_path)  # the server received {"hello": "server"}; it sent the greeting and the echo
+    document = schema_file(tmp_path, """\
+asyncapi: 2.6.0
+info: {title: Demo, version: 1.0.0}
+channels:
+  /ws:
+    bindings: {ws: {method: GET}}
+    publish:
+      message: {name: hello, payload: {type: object, required: [hello], properties: {hello: {type: string}}}}
+    subscribe:
+      message:
+        oneOf:
+          - {name: greeting, payload: {type: object, required: [username, id], properties: {id: {type: integer}}}}
+          - {name: echo, payload: {type: object, required: [status, echo], properties: {echo: {type: string}}}}
+""", "demo.yaml")
+    done = run("schema", "check", str(served), "--schema", str(document))
+    assert done.returncode == 1, done.stderr  # the echo's `echo` is the object sent, not a string
+    assert done.stdout.splitlines()[1:] == ['  $.echo: type: {"hello":"server"} is not of type "string"']
+    assert " server#1 sent (echo (the closest of 2)): 1 violation" in done.stdout.splitlines()[0]
+    assert "note: " + str(document) + ": bindings are not used: demo.yaml: $.channels['/ws'].bindings" in done.stderr
+    assert "3 messages checked against demo.yaml; 1 violates it" in done.stderr
+
+
 def test_check_usage_errors_and_unreadable_input_exit_2(tmp_path: Path) -> None:
     capture = conversation(tmp_path)
     schema = schema_file(tmp_path, {"type": "object"})
