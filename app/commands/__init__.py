@@ -10,4 +10,5 @@ COMMANDS: dict[str, str] = {
     "replay": "replay the messages one connection sent in a capture to a server",
     "convert": "convert a capture between JSONL and HAR (by OUT's extension)",
     "test": "run scenario tests (*.wstest.yaml) against a server; --junit for CI",
+    "schema": "check a capture's JSON messages against a JSON Schema or AsyncAPI document, or infer a schema",
 }

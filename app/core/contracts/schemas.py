@@ -1,0 +1,143 @@
+"""JSON Schema checks: a schema compiled once, then each message's violations with their JSONPaths.
+
+The dialect is the schema's `$schema` (2020-12, 2019-09 or draft-07; 2020-12 when it names none),
+and each message is checked by that dialect's own validator, so `if`/`then`,
+`unevaluatedProperties` and the rest mean what the draft says. A schema that is not valid for
+its dialect (`jsonschema` checks it against the metaschema) is refused when loaded, with the
+place of the fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag
+
+import jsonschema_rs
+from jsonschema import Draft7Validator, Draft201909Validator, Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from jsonschema.protocols import Validator
+from referencing.jsonschema import DRAFT202012
+
+from app.core.contracts.documents import DIALECT_NAMES, ContractError, Documents, child
+from app.core.contracts.verdicts import Flow, TooDeep, Verdict, Violation
+from app.core.diff import format_path
+from app.core.pretty import Segment
+
+MESSAGE_LIMIT = 300  # characters of a violation's message: jsonschema quotes the whole offending value
+
+_FAST_VALIDATORS: dict[type[Validator], Callable[..., jsonschema_rs.Validator]] = {
+    Draft202012Validator: jsonschema_rs.Draft202012Validator,
+    Draft201909Validator: jsonschema_rs.Draft201909Validator,
+    Draft7Validator: jsonschema_rs.Draft7Validator,
+}
+_VALIDATORS: dict[str, type[Validator]] = {
+    "2020-12": Draft202012Validator,
+    "2019-09": Draft201909Validator,
+    "draft-07": Draft7Validator,
+}
+
+
+def validator_class(schema: Any, default: type[Validator], where: str) -> type[Validator]:
+    """The validator of the dialect `schema` names in `$schema`, or `default` if it names none."""
+    dialect = schema.get("$schema") if isinstance(schema, dict) else None
+    if dialect is None:
+        return default
+    name = DIALECT_NAMES.get(dialect.rstrip("#")) if isinstance(dialect, str) else None
+    if name is None:
+        raise ContractError(f"{where}: $schema {dialect!r} is not supported here "
+                            f"(use one of {', '.join(DIALECT_NAMES)})")
+    return _VALIDATORS[name]
+
+
+def json_path(segments: Iterable[str | int]) -> str:
+    """`$.a[0]['odd key']` for a path given as keys and indices."""
+    located: list[Segment] = [segment if isinstance(segment, int) else (str(segment), 1) for segment in segments]
+    return format_path(tuple(located))
+
+
+class SchemaCheck:
+    """One schema (at `location` among `documents`), checked for its dialect and compiled once.
+
+    Messages are checked by `jsonschema_rs`: `jsonschema` checks about 5,000 messages a second,
+    a hundredth of what a busy connection sends (bench/bench_validate.py). `format` is an
+    annotation, as 2019-09 and 2020-12 say, in every draft.
+    """
+
+    def __init__(self, documents: Documents, location: str, schema: Any, kind: type[Validator]) -> None:
+        check_schema(documents, location, schema, kind)
+        try:
+            # Based at its file, so that its relative `$ref`s resolve against that file.
+            self._validator = _FAST_VALIDATORS[kind](schema, registry=documents.fast_registry,
+                                                     base_uri=urldefrag(location).url, validate_formats=False)
+        except ValueError as error:
+            raise ContractError(f"{documents.describe(location)}: cannot be compiled: {_shortened(str(error))}") from None
+
+    def is_valid(self, value: Any) -> bool:
+        """Whether `value` passes; `TooDeep` if it is nested deeper than the validator goes."""
+        try:
+            return self._validator.is_valid(value)
+        except ValueError as error:  # the validator's recursion limit
+            raise TooDeep(str(error)) from None
+
+    def violations(self, value: Any) -> tuple[Violation, ...]:
+        """What `value` violates (empty: valid); `TooDeep` if it is nested deeper than the validator goes."""
+        if self.is_valid(value):  # the common case, without collecting errors
+            return ()
+        try:
+            errors = list(self._validator.iter_errors(value))
+        except ValueError as error:
+            raise TooDeep(str(error)) from None
+        found = [(list(error.instance_path), _keyword(error.schema_path), _shortened(error.message))
+                 for error in errors]
+        found.sort(key=lambda item: ([str(segment) for segment in item[0]], item[1]))
+        return tuple(Violation(json_path(path), keyword, message) for path, keyword, message in found)
+
+
+def _keyword(schema_path: Iterable[str | int]) -> str:
+    """The keyword that failed: the last name in its schema path (`properties/id/type` → `type`)."""
+    names = [segment for segment in schema_path if isinstance(segment, str)]
+    return names[-1] if names else "false"
+
+
+def check_schema(documents: Documents, location: str, schema: Any, kind: type[Validator]) -> None:
+    """`ContractError` naming the place if `schema` is not a valid schema of its dialect."""
+    try:
+        kind.check_schema(schema)
+    except SchemaError as error:
+        place = location
+        for segment in error.absolute_path:
+            place = child(place, segment)
+        raise ContractError(f"{documents.describe(place)}: not a valid schema: {_shortened(error.message)}") from None
+    except RecursionError:
+        raise ContractError(f"{documents.describe(location)}: nested too deeply to check") from None
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT - 1] + "…"
+
+
+class SchemaContract:
+    """A JSON Schema file (and the files it refers to) that every message must pass."""
+
+    unsupported: tuple[str, ...] = ()
+
+    def __init__(self, documents: Documents) -> None:
+        self.name = documents.root.name
+        for uri, value in documents.contents.items():
+            kind = validator_class(value, Draft202012Validator, documents.describe(uri))
+            check_schema(documents, uri + "#", value, kind)
+        documents.check_references()
+        root = documents.root_value
+        self._check = SchemaCheck(documents, documents.root_uri + "#", root,
+                                  validator_class(root, Draft202012Validator, self.name))
+
+    @classmethod
+    def load(cls, path: Path, value: Any = None) -> SchemaContract:
+        """The contract in `path` (whose value may have been read already)."""
+        return cls(Documents(path, DRAFT202012, value))
+
+    def check(self, value: Any, flow: Flow | None = None, path: str | None = None) -> Verdict | None:
+        """The schema's verdict on `value`, whichever way it went and wherever it was sent."""
+        return Verdict(self.name, self._check.violations(value))

@@ -1,0 +1,51 @@
+"""What a check of one message says: the violations found, and which message of the contract was checked."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from app.core.errors import SocketScopeError
+from app.core.frames import Direction, Side
+
+
+class TooDeep(SocketScopeError, ValueError):
+    """A value nested deeper than the validator goes: it cannot be checked (neither valid nor invalid)."""
+
+    __slots__ = ()
+
+
+class Flow(enum.Enum):
+    """Which way a message went between the client and the server (a contract describes the server)."""
+
+    TO_SERVER = "to the server"
+    TO_CLIENT = "to the client"
+
+
+def flow_of(side: Side, direction: Direction) -> Flow | None:
+    """The way a frame went, from the side that recorded it and its direction there (None for events)."""
+    if direction == Direction.EVENT:
+        return None
+    client_sent = (side == Side.CLIENT) == (direction == Direction.SENT)
+    return Flow.TO_SERVER if client_sent else Flow.TO_CLIENT
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a message breaks its schema: where (JSONPath), which keyword, and what is wrong."""
+
+    path: str
+    keyword: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A message's check: the contract's message it was checked against, and what it violates (empty: valid)."""
+
+    message: str
+    violations: tuple[Violation, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
