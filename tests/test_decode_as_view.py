@@ -159,3 +159,5 @@ def test_a_big_input_shows_its_progress_and_a_chain_may_end_in_bytes(view: Messa
     assert view.raw.toPlainText().startswith(text[:100])
     assert (f"Decoded as base64 → zlib → bytes: {len(text):,} → {len(zlib.compress(data)):,} → {len(data):,} bytes; "
             "Hex shows the bytes after the last step; Raw shows the frame as it came") in view.info.text()
+    view.display(inspect_payload(Opcode.TEXT, '{"next": 1}'), "#7 · text")
+    assert view.hex.data == b""  # the bytes made from the message before are let go

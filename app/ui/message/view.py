@@ -167,6 +167,7 @@ class MessageView(QWidget):
             self.raw.set_inspection(Inspection(raw=""))
             self._offer_tabs([self.hex], self.hex)
             return
+        self.hex.set_data(b"")  # a text frame: no bytes to dump, nor those a chain made from the one before
         self._show_text(inspection)
 
     def _show_info(self, inspection: Inspection, *more: str) -> None:
