@@ -21,8 +21,10 @@ from app.core.decode_chain import (
     MSGPACK,
     OUTPUT_LIMIT,
     ZLIB,
+    Chain,
     DecodeChainError,
     decode_as,
+    payload_size,
 )
 from app.core.jsondoc import JsonObject, dumps
 
@@ -104,3 +106,18 @@ def test_a_decompression_bomb_stops_at_the_limit_holding_no_more_than_the_limit(
 def test_base64_that_would_pass_the_limit_is_refused_before_decoding() -> None:
     assert failure("QUFB" * 1000, [BASE64], limit=100) == "Step 1 (base64): would decode to more than 100 bytes"
     assert decode_as("QUFB" * 25, [BASE64], limit=100).data == b"AAA" * 25
+
+
+def test_a_chain_names_itself_and_its_sizes_and_reports_each_step_as_it_starts() -> None:
+    compressed = gzip.compress(TEXT)
+    wrapped = base64.b64encode(compressed).decode("ascii")
+    chain = Chain((BASE64, GZIP), JSON)
+    started: list[int] = []
+    decoded = decode_as(wrapped, chain.steps, chain.then, progress=started.append)
+    assert started == [1, 2, 3]  # base64, gzip, then reading the JSON
+    assert chain.title == "base64 → gzip → JSON"
+    assert chain.describe(payload_size(wrapped), decoded) == (
+        f"Decoded as base64 → gzip → JSON: {len(wrapped):,} → {len(compressed):,} → {len(TEXT):,} bytes")
+    assert Chain((DEFLATE,)).title == "raw deflate → bytes" and Chain((), MSGPACK).title == "MessagePack"
+    assert Chain((), CBOR).describe(4, decode_as(b"\x83\x01\x02\x03", [], CBOR)) == "Decoded as CBOR: 4 bytes"
+    assert payload_size("é") == 2

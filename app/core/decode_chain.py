@@ -61,12 +61,37 @@ class _StepFailure(Exception):
     """Raised inside a step; the chain adds which step it was."""
 
 
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """What the user picked: the layers to undo, in order, and how to read the result (None: as bytes)."""
+
+    steps: tuple[str, ...]
+    then: str | None = None
+
+    @property
+    def title(self) -> str:
+        """`base64 → gzip → JSON`, as the user reads it."""
+        names = [STEPS.get(step, step) for step in self.steps]
+        return " → ".join([*names, FORMATS.get(self.then, self.then) if self.then else "bytes"])
+
+    def describe(self, payload_size: int, decoding: Decoding) -> str:
+        """The chain and the size after each step: `base64 → gzip → JSON: 1,368 bytes → 1,000 → 4,000`."""
+        sizes = " → ".join(f"{size:,}" for size in (payload_size, *decoding.sizes))
+        return f"Decoded as {self.title}: {sizes} bytes" if decoding.sizes else \
+            f"Decoded as {self.title}: {payload_size:,} bytes"
+
+
 def decode_as(payload: str | bytes, steps: Sequence[str], then: str | None = None, *,
-              limit: int = OUTPUT_LIMIT) -> Decoding:
-    """`payload` through `steps` (names from `STEPS`), then read as `then` (a name from `FORMATS`, or None)."""
+              limit: int = OUTPUT_LIMIT, progress: Callable[[int], None] | None = None) -> Decoding:
+    """`payload` through `steps` (names from `STEPS`), then read as `then` (a name from `FORMATS`, or None).
+
+    `progress` is told each step's number as it starts (the reading step last), from the thread running this.
+    """
     data = payload
     sizes: list[int] = []
     for number, step in enumerate(steps, 1):
+        if progress is not None:
+            progress(number)
         apply = _STEP_FUNCTIONS.get(step)
         if apply is None:
             raise DecodeChainError(number, step, f"no such step (one of {', '.join(STEPS)})")
@@ -81,11 +106,18 @@ def decode_as(payload: str | bytes, steps: Sequence[str], then: str | None = Non
     number = len(steps) + 1
     if then not in FORMATS:
         raise DecodeChainError(number, then, f"no such format (one of {', '.join(FORMATS)})")
+    if progress is not None:
+        progress(number)
     try:
         value, warnings = _read(raw, then)
     except _StepFailure as failure:
         raise DecodeChainError(number, FORMATS[then], str(failure)) from None
     return Decoding(raw, tuple(sizes), value, warnings)
+
+
+def payload_size(payload: str | bytes) -> int:
+    """Bytes the payload was sent as (a text payload's UTF-8 length)."""
+    return len(_bytes_of(payload))
 
 
 def _bytes_of(data: str | bytes) -> bytes:
@@ -185,4 +217,4 @@ def _read(data: bytes, then: str) -> tuple[Any, list[str]]:
 
 
 __all__ = ["BASE64", "CBOR", "DEFLATE", "FORMATS", "GZIP", "JSON", "MSGPACK", "OUTPUT_LIMIT", "STEPS", "ZLIB",
-           "DecodeChainError", "Decoding", "decode_as"]
+           "Chain", "DecodeChainError", "Decoding", "decode_as", "payload_size"]

@@ -39,6 +39,7 @@ class Inspection:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     unwrapped: bool = False  # a protocol's message taken out of its frame: the tree shows it, the Wire tab the frame
+    text: str | None = None  # a text frame's whole payload, for Decode as… (None when only its beginning is here)
 
 
 _PRINTABLE = bytes(b if 32 <= b < 127 else ord(".") for b in range(256))
@@ -56,8 +57,8 @@ def hex_dump(data: bytes, limit: int = HEX_LIMIT) -> str:
 
 
 def _raw_part(payload: str) -> Inspection:
-    raw = payload if len(payload) <= RAW_LIMIT else payload[:RAW_LIMIT]
-    result = Inspection(raw=displayable(raw))
+    whole = len(payload) <= RAW_LIMIT
+    result = Inspection(raw=displayable(payload if whole else payload[:RAW_LIMIT]), text=payload if whole else None)
     if len(payload) > RAW_LIMIT:
         result.notes.append(f"Raw text shows the first {RAW_LIMIT:,} of {len(payload):,} characters "
                             "(Copy value in the tree copies more)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -36,6 +38,7 @@ from app.core import binary_text, jsondoc, templates
 from app.core.binary_text import BinaryTextError
 from app.core.frames import ConnectionState, StateChange
 from app.core.printable import displayable
+from app.core.protocol_templates import PROTOCOL_TEMPLATES, ProtocolTemplate
 from app.core.protocols.socketio import event_packet
 from app.core.templates import TemplateContext, TemplateError
 from app.ui.common.json_highlighter import JsonHighlighter
@@ -190,6 +193,13 @@ class Composer(QWidget):
         self.event_row = QWidget()
         self.open_button = _button("Open file…", "openFileButton",
                                    "Load a .json file into the editor (or drop one onto it)")
+        self.templates_button = _button("Templates", "composerTemplates",
+                                        "Put a protocol's ready payload in the editor (GraphQL, JSON-RPC, Socket.IO)")
+        templates_menu = QMenu(self.templates_button)
+        for template in PROTOCOL_TEMPLATES:
+            action = templates_menu.addAction(template.title)
+            action.triggered.connect(partial(self.use_template, template))
+        self.templates_button.setMenu(templates_menu)
 
         self.error = QLabel()
         named(self.error, "composerError")
@@ -237,6 +247,7 @@ class Composer(QWidget):
         heading.addWidget(QLabel("Compose"))
         heading.addStretch(1)
         heading.addWidget(self.mode_combo)
+        heading.addWidget(self.templates_button)
         heading.addWidget(self.open_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.format_button)
@@ -327,6 +338,18 @@ class Composer(QWidget):
             return
         self._set_mode(mode)
         self.editor.setPlainText(escape_separators(text) if mode == TEXT else text)
+        self.validate()
+
+    def use_template(self, template: ProtocolTemplate) -> None:
+        """Put a protocol's ready payload in the editor, in the mode it is sent in (Ctrl+Z brings the text back)."""
+        if template.event is not None:
+            self._set_mode(EVENT)
+            self.event_name.setText(template.event)
+        elif self._mode != TEXT:
+            self._set_mode(TEXT)
+        cursor = QTextCursor(self.editor.document())
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(template.text)  # an edit, not a reset: it can be undone
         self.validate()
 
     def _set_mode(self, mode: str) -> None:

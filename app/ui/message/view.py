@@ -1,10 +1,14 @@
 """The selected message: a lazy JSON tree, the raw text or a binary frame's hex dump, and what is odd about it.
 
 The tab the user picks (Tree, Raw, Hex) stays picked for the next messages
-whenever it has something to show for them.
+whenever it has something to show for them. Decode as… undoes the layers the user
+names (base64, gzip…) and reads what is left; the frame itself stays one tab away.
 """
 
 from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Future
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
@@ -12,11 +16,15 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from qasync import asyncSlot
 from shiboken6 import isValid
 
+from app.core.decode_chain import JSON, Chain, DecodeChainError, Decoding, decode_as, payload_size
+from app.core.docnodes import LocalDocument
 from app.core.docworker import DocumentWorker, DocumentWorkerError
 from app.core.inspection import Inspection, decode_binary
 from app.ui.common import async_loop
 from app.ui.common.naming import named
+from app.ui.common.shortcuts import add_shortcut
 from app.ui.common.style import monospace
+from app.ui.message.decode_as import DecodeAsBar, DecodeAsDialog
 from app.ui.message.hex_view import HexView
 from app.ui.message.raw_view import RawView
 from app.ui.message.tree_model import JsonTreeModel
@@ -24,6 +32,7 @@ from app.ui.message.tree_panel import JsonTreePanel
 
 WARNINGS_POLL_MS = 250  # between asking whether a big document's warning scan has finished
 INLINE_DECODE_LIMIT = 64 * 1024  # bytes of a binary frame decoded on the GUI thread; more on a worker
+DECODE_AS_SHORTCUT = "Ctrl+Shift+D"
 
 
 class InfoLabel(QLabel):
@@ -96,6 +105,16 @@ class MessageView(QWidget):
         self._inspection: Inspection | None = None
         self._heading = ""
 
+        self.decode_bar = DecodeAsBar()
+        self.decode_bar.hide()  # until a message is shown
+        self.decode_bar.choose_button.clicked.connect(self.choose_decoding)
+        self.decode_bar.again_button.clicked.connect(lambda: self.decode_as(self.last_chain))
+        self.last_chain: Chain | None = None  # offered again for the next messages
+        self._decode_dialog: DecodeAsDialog | None = None
+        self._decoding: asyncio.Future[None] | None = None  # held: the loop keeps only a weak reference
+        add_shortcut(DECODE_AS_SHORTCUT, self, self.choose_decoding, Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                     what="Decode the message as… (base64, gzip, zlib, deflate; JSON, MessagePack, CBOR)")
+
         self.tabs = QTabWidget()
         self.tabs.setObjectName("messageTabs")
         self.tabs.addTab(self.tree_panel, "Tree")
@@ -108,6 +127,7 @@ class MessageView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.info)
+        layout.addWidget(self.decode_bar)
         layout.addWidget(self.tabs)
 
     def clear(self) -> None:
@@ -121,6 +141,7 @@ class MessageView(QWidget):
         self.tree_model.clear()
         self.raw.clear()
         self.hex.set_data(b"")
+        self.decode_bar.hide()
         self._offer_tabs([self.tree_panel, self.raw], self.tree_panel)  # no bytes left to show in Hex
 
     def show_pending(self, size: int) -> None:
@@ -134,6 +155,9 @@ class MessageView(QWidget):
         self.tabs.setTabText(self.tabs.indexOf(self.hex), "Wire" if inspection.unwrapped and binary else "Hex")
         self._inspection, self._heading = inspection, heading
         self._show_info(inspection)
+        self.decode_bar.show_error("")
+        self.decode_bar.setVisible(self._decode_source() is not None)
+        self.hex.decode_button.setEnabled(True)
         if inspection.binary is not None and inspection.is_json:  # a protocol decoded the binary frame
             self.hex.set_data(inspection.binary)
             self.tree_model.set_document(inspection.document, inspection.first_page)
@@ -147,6 +171,7 @@ class MessageView(QWidget):
             self.raw.set_inspection(Inspection(raw=""))
             self._offer_tabs([self.hex], self.hex)
             return
+        self.hex.set_data(b"")  # a text frame: no bytes to dump, nor those a chain made from the one before
         self._show_text(inspection)
 
     def _show_info(self, inspection: Inspection, *more: str) -> None:
@@ -205,6 +230,88 @@ class MessageView(QWidget):
         self._show_info(decoded, "Binary frame decoded as UTF-8 text")
         self._show_text(decoded, self.hex)
 
+    # -- Decode as… --------------------------------------------------------------------------
+
+    def _decode_source(self) -> str | bytes | None:
+        """The payload as it came (None: no message, or only the beginning of a long text is held here)."""
+        inspection = self._inspection
+        if inspection is None:
+            return None
+        return inspection.binary if inspection.binary is not None else inspection.text
+
+    def choose_decoding(self) -> None:
+        """Open the dialog, set to the last chain picked; Decode runs it on the message shown."""
+        if self._decode_source() is None or not self.decode_bar.choose_button.isEnabled():
+            return
+        if self._decode_dialog is None:
+            self._decode_dialog = DecodeAsDialog(self)
+            self._decode_dialog.accepted.connect(self._chain_chosen)
+        self._decode_dialog.set_chain(self.last_chain or Chain((), JSON))
+        self._decode_dialog.open()
+
+    def _chain_chosen(self) -> None:
+        assert self._decode_dialog is not None
+        self.last_chain = self._decode_dialog.chain()
+        self.decode_bar.offer_again(self.last_chain)
+        self.decode_as(self.last_chain)
+
+    def decode_as(self, chain: Chain | None) -> None:
+        """Undo the chain's layers on a worker; show the result, or say which step failed and change nothing."""
+        source, bar = self._decode_source(), self.decode_bar
+        if chain is None or source is None or not bar.choose_button.isEnabled():
+            return
+        reached = bar.start(chain, big=len(source) >= INLINE_DECODE_LIMIT)
+        running = async_loop.submit(_decode, source, chain, reached)
+        self._decoding = asyncio.ensure_future(self._show_when_decoded(chain, running, self._shown))
+
+    async def _show_when_decoded(self, chain: Chain, running: Future[tuple[Decoding, str]], shown: int) -> None:
+        bar = self.decode_bar
+        decoded: tuple[Decoding, str] | None = None
+        try:
+            decoded = await asyncio.wrap_future(running)
+        except DecodeChainError as error:
+            failure = str(error)
+        finally:
+            if isValid(bar):
+                bar.finish()  # whatever happened, the buttons work again
+        if not isValid(bar) or shown != self._shown:
+            return  # the view is gone, or another message is shown
+        if decoded is None:
+            bar.show_error(failure)
+            return
+        self._show_decoding(chain, *decoded)
+
+    def _show_decoding(self, chain: Chain, decoding: Decoding, note: str) -> None:
+        """The tree shows the document (Hex the bytes, for a chain ending in bytes); the frame stays one tab away."""
+        self._shown += 1  # an answer still on its way about what was shown before is dropped
+        self._awaiting_warnings = None
+        self._warnings_poll.stop()
+        frame_tab = self.hex if self._inspection is not None and self._inspection.binary is not None else self.raw
+        frame_name = "Hex" if frame_tab is self.hex else "Raw"
+        if chain.then is None:
+            self.hex.set_data(decoding.data)
+            self.hex.decode_button.setEnabled(False)  # it reads the frame, not these bytes
+            self.tree_model.clear()
+            also = "" if frame_tab is self.hex else "; Raw shows the frame as it came"
+            self._show_info(Inspection(raw=""), f"{note}; Hex shows the bytes after the last step{also}")
+            self._show_result([self.hex] if frame_tab is self.hex else [self.hex, self.raw], self.hex)
+            return
+        self.tree_model.set_document(LocalDocument(decoding.value, decoding.warnings))
+        if self.tree_model.rowCount() <= 50:
+            self.tree.expandToDepth(0)
+        self._show_info(Inspection(raw="", notes=decoding.warnings),
+                        f"{note}; the tree shows the result, {frame_name} the frame as it came")
+        self._show_result([self.tree_panel, frame_tab], self.tree_panel)
+
+    def _show_result(self, available: list[QWidget], result: QWidget) -> None:
+        """Show what the user asked to decode, whichever tab they picked for other messages."""
+        self._offer_tabs(available, result)
+        self._choosing = True
+        try:
+            self.tabs.setCurrentWidget(result)
+        finally:
+            self._choosing = False
+
     def shutdown(self) -> None:
         """Stop asking for a big document's warnings (the document process is going away)."""
         self._awaiting_warnings = None
@@ -235,3 +342,9 @@ class MessageView(QWidget):
         new = [w for w in warnings if w not in inspection.notes]
         if new:
             self.info.setText(self.info.text() + "\n" + "\n".join(new))
+
+
+def _decode(payload: str | bytes, chain: Chain, reached: list[int]) -> tuple[Decoding, str]:
+    """Run on a worker: the decoding and its note (the chain and the size after each step)."""
+    decoding = decode_as(payload, chain.steps, chain.then, progress=lambda step: reached.__setitem__(0, step))
+    return decoding, chain.describe(payload_size(payload), decoding)
