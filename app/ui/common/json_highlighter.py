@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from app.ui.common.style import palette_is_dark
+from app.ui.common.theme import colours_for
 
 # Lines longer than this are not coloured (a compact message is one line; 20,000 characters
 # took 119 ms to colour, 100,000 took 500 ms on a loaded 2-core machine).
@@ -31,23 +32,17 @@ _TOKEN = re.compile(
     r"|(?P<punctuation>[{}\[\],:])"
 )
 
-# (light palette, dark palette) colours per token kind, chosen for contrast on both.
-_COLOURS = {
-    "key": ("#0550ae", "#79c0ff"),
-    "string": ("#0a3069", "#a5d6ff"),
-    "number": ("#953800", "#ffa657"),
-    "literal": ("#8250df", "#d2a8ff"),
-    "punctuation": ("#57606a", "#8b949e"),
-}
+TOKEN_KINDS = ("key", "string", "number", "literal", "punctuation")  # coloured as "json.<kind>" of the theme
 
 
 def text_formats(dark: bool | None = None) -> dict[str, QTextCharFormat]:
     """A format per token kind, for a dark or light palette (None: the application's)."""
     dark = palette_is_dark() if dark is None else dark
+    colours = colours_for(dark)
     formats = {}
-    for kind, colours in _COLOURS.items():
+    for kind in TOKEN_KINDS:
         text_format = QTextCharFormat()
-        text_format.setForeground(QColor(colours[1] if dark else colours[0]))
+        text_format.setForeground(QColor(colours[f"json.{kind}"]))
         if kind == "key":
             text_format.setFontWeight(QFont.Weight.DemiBold)
         formats[kind] = text_format
