@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QMenu
 from app.core.frames import ConnectionState, Direction, Frame, Level, Notice, Opcode, Side, StateChange
 from app.main import build
 from app.ui.common import notify
+from app.ui.common.style import status_colour
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row
 
@@ -497,7 +498,7 @@ def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(wind
     bar.edit.setText("conn:client#1 ($.type == 'trade' | op:binary")
     qtbot.waitUntil(lambda: bar.error is not None, timeout=3000)
     assert bar.status.text().startswith("column 15: unclosed parenthesis")
-    assert "#cf222e" in bar.status.styleSheet()
+    assert status_colour("error") in bar.status.styleSheet()
     assert window.log_model.rowCount() == 2  # the previous filter stays
 
 

@@ -1,14 +1,29 @@
-"""Themes: one table of colours that every view reads."""
+"""Themes: one table of colours that every view reads, each colour readable on its theme's palette."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from app.core import jsondoc
+from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.ingest import Capture
 from app.ui.common import theme
+from app.ui.common.json_highlighter import TOKEN_KINDS, JsonHighlighter, text_formats
+from app.ui.log.model import LogModel
+from app.ui.message.tree_model import JsonTreeModel
 
 APP_UI = Path(__file__).resolve().parent.parent / "app" / "ui"
 # A colour spelled in code: #rrggbb (or #aarrggbb), or a QColor made from numbers or a name.
+MINIMUM_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
+ROWS = (QPalette.ColorRole.Base, QPalette.ColorRole.AlternateBase)  # a view's rows, every other one alternate
 _SPELLED_COLOUR = re.compile(r"#[0-9a-f]{6}(?:[0-9a-f]{2})?\b|QColor\(\s*[\d\"']|Qt\.GlobalColor", re.IGNORECASE)
 
 
@@ -23,3 +38,106 @@ def test_no_colour_is_spelled_outside_the_theme_table() -> None:
 
 def test_both_themes_name_the_same_colours() -> None:
     assert theme.LIGHT_COLOURS.keys() == theme.DARK_COLOURS.keys()
+
+
+# -- contrast (WCAG 2.1) -------------------------------------------------------------------------
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2.1's relative luminance of an sRGB colour."""
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    return 0.2126 * linear(colour.red()) + 0.7152 * linear(colour.green()) + 0.0722 * linear(colour.blue())
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_contrast_is_measured_as_wcag_says() -> None:
+    assert contrast(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21.0)
+    assert contrast(QColor("#777777"), QColor("#ffffff")) == pytest.approx(4.48, abs=0.01)
+
+
+@pytest.fixture(params=[False, True], ids=["light", "dark"])
+def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]:
+    """The application showing the light or the dark theme's palette; its own palette afterwards."""
+    before = qapp.palette()
+    qapp.setPalette(theme.palette_for(request.param))
+    try:
+        yield request.param
+    finally:
+        qapp.setPalette(before)
+
+
+def unreadable(colours: dict[str, QColor], dark: bool, roles: tuple[QPalette.ColorRole, ...] = ROWS) -> list[str]:
+    palette = theme.palette_for(dark)
+    return [f"{what} {colour.name()} on {role.name} {palette.color(role).name()}: "
+            f"{contrast(colour, palette.color(role)):.2f}:1"
+            for what, colour in colours.items() for role in roles
+            if contrast(colour, palette.color(role)) < MINIMUM_CONTRAST]
+
+
+def foregrounds(model: QAbstractItemModel, parent: QModelIndex = QModelIndex()) -> dict[str, QColor]:
+    """Every ForegroundRole colour of the model's rows under `parent`, by where it was found."""
+    found = {}
+    for row in range(model.rowCount(parent)):
+        for column in range(model.columnCount(parent)):
+            index = model.index(row, column, parent)
+            colour = index.data(Qt.ItemDataRole.ForegroundRole)
+            if colour is not None:
+                found[f"row {row} ({model.index(row, 0, parent).data()}) column {column}"] = QColor(colour)
+    return found
+
+
+def graphql_ping_and_friends() -> list[Frame]:
+    """A row of every colour the log has: sent, received, event, error, and a protocol's heartbeat."""
+    opened = json.dumps({"url": "ws://127.0.0.1:1/graphql", "subprotocol": "graphql-transport-ws"})
+    return [
+        Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, opened, 0, 100.0),
+        Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"type": "connection_init"}', wall_time=100.1),
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"type": "connection_ack"}', wall_time=100.2),
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '{"type": "ping"}', wall_time=100.3),
+        Frame("client#2", Side.CLIENT, Direction.EVENT, Opcode.ERROR, '{"error": "refused"}', wall_time=100.4),
+    ]
+
+
+def test_every_log_colour_reads_on_its_theme(themed: bool) -> None:
+    capture = Capture()
+    model = LogModel(capture)
+    model.apply(capture.append(graphql_ping_and_friends()))
+    for _ in range(100):
+        if capture.protocols.catch_up():
+            break
+    model.announce_new_rows()
+    assert capture.protocols.is_heartbeat(3)
+    found = foregrounds(model)
+    table = theme.colours_for(themed)
+    assert {colour.name() for colour in found.values()} == {table[name] for name in table if name.startswith("log.")}
+    assert not unreadable(found, themed)
+
+
+def test_every_tree_colour_reads_on_its_theme(themed: bool) -> None:
+    model = JsonTreeModel()
+    document = '{"s": "text", "n": 1, "b": true, "z": null, "o": {}, "a": [], "big": 12345678901234567890, "s": ""}'
+    model.set_value(jsondoc.parse(document).value)
+    found = foregrounds(model)
+    table = theme.colours_for(themed)
+    assert {colour.name() for colour in found.values()} == {table[name] for name in table if name.startswith("tree.")}
+    assert not unreadable(found, themed)
+
+
+def test_every_json_text_colour_reads_on_its_theme(themed: bool) -> None:
+    formats = text_formats(themed)
+    assert formats.keys() == set(TOKEN_KINDS)
+    assert not unreadable({kind: fmt.foreground().color() for kind, fmt in formats.items()}, themed)
+    highlighter = JsonHighlighter()  # follows the application's palette
+    assert {kind: fmt.foreground().color() for kind, fmt in highlighter.formats.items()} == \
+        {kind: fmt.foreground().color() for kind, fmt in formats.items()}
+
+
+def test_every_text_colour_of_the_tables_reads_on_rows_and_on_the_window() -> None:
+    for dark in (False, True):
+        text_colours = {name: QColor(value) for name, value in theme.colours_for(dark).items() if len(value) == 7}
+        assert not unreadable(text_colours, dark, (*ROWS, QPalette.ColorRole.Window))
