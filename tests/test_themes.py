@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMenu
 
 from app.core import jsondoc
-from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.frames import Direction, Frame, Level, Notice, Opcode, Side
 from app.core.ingest import Capture
-from app.ui.common import theme
+from app.main import build
+from app.ui.common import notify, theme
 from app.ui.common.json_highlighter import TOKEN_KINDS, JsonHighlighter, text_formats
-from app.ui.log.model import LogModel
-from app.ui.message.tree_model import JsonTreeModel
+from app.ui.log.model import DIRECTION, LogModel
+from app.ui.message.tree_model import VALUE, JsonTreeModel
+from app.ui.shell import theme_switch
+from app.ui.shell.main_window import MainWindow
+from app.window_args import build_parser, parse_options
+from tests.helpers import REPO
 
 APP_UI = Path(__file__).resolve().parent.parent / "app" / "ui"
 # A colour spelled in code: #rrggbb (or #aarrggbb), or a QColor made from numbers or a name.
@@ -141,3 +148,94 @@ def test_every_text_colour_of_the_tables_reads_on_rows_and_on_the_window() -> No
     for dark in (False, True):
         text_colours = {name: QColor(value) for name, value in theme.colours_for(dark).items() if len(value) == 7}
         assert not unreadable(text_colours, dark, (*ROWS, QPalette.ColorRole.Window))
+
+
+# -- choosing a theme ----------------------------------------------------------------------------
+
+@pytest.fixture
+def system_afterwards(qapp: QApplication) -> Iterator[None]:
+    """Leave the application showing what a window shows unless told otherwise."""
+    yield
+    theme_switch.install("system")
+
+
+def shown(window: MainWindow) -> dict[str, str]:
+    """What the window draws with now: its palette's Base, a sent row, a tree string, a key, an error notice."""
+    window.message_view.tree_model.set_value(jsondoc.parse('{"s": "text"}').value)
+    notify.post(Notice(Level.ERROR, "something failed"))
+    return {
+        "base": QApplication.palette().color(QPalette.ColorRole.Base).name(),
+        "log.sent": window.log_model.index(0, DIRECTION).data(Qt.ItemDataRole.ForegroundRole).name(),
+        "tree.string": window.message_view.tree_model.index(0, VALUE).data(Qt.ItemDataRole.ForegroundRole).name(),
+        "json.key": window.composer.highlighter.formats["key"].foreground().color().name(),
+        "status.error": window.notice_label.styleSheet().split("color:")[1].split(";")[0].strip(),
+    }
+
+
+def theme_colours(dark: bool) -> dict[str, str]:
+    table = theme.colours_for(dark)
+    base = (theme.DARK_PALETTE if dark else theme.LIGHT_PALETTE)[QPalette.ColorRole.Base]
+    return {"base": base, **{name: table[name] for name in ("log.sent", "tree.string", "json.key", "status.error")}}
+
+
+def themed_window(qtbot, *argv: str) -> MainWindow:
+    window = build(["--no-server", *argv])
+    qtbot.addWidget(window)
+    window.show()
+    window.session.queue.put(Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"n": 1}'))
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == 1, timeout=5000)
+    return window
+
+
+def theme_actions(window: MainWindow) -> dict[str, QAction]:
+    menu = window.findChild(QMenu, "themeMenu")
+    assert menu is not None and menu.menuAction() in window.menuBar().findChild(QMenu, "viewMenu").actions()
+    return {action.objectName(): action for action in menu.actions()}
+
+
+def test_the_theme_option_and_the_view_menu_recolour_every_view_and_the_choice_is_kept(
+        qtbot, system_afterwards: None) -> None:
+    window = themed_window(qtbot, "--theme", "dark")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication) and app.style().name().lower() == "fusion"
+    assert shown(window) == theme_colours(dark=True)
+    actions = theme_actions(window)
+    assert list(actions) == ["themeDark", "themeLight", "themeSystem"] and actions["themeDark"].isChecked()
+    assert app.palette() == theme.palette_for(dark=True)  # the whole palette, not only Base
+
+    actions["themeLight"].trigger()  # the open window follows at once: models, highlighter, labels
+    assert shown(window) == theme_colours(dark=False)
+    assert actions["themeLight"].isChecked() and theme_switch.saved_theme() == "light"
+    window.shutdown()
+
+    theme_switch.install("dark")
+    second = themed_window(qtbot)  # no --theme: the one chosen in the menu last time
+    assert shown(second) == theme_colours(dark=False) and theme_actions(second)["themeLight"].isChecked()
+    second.shutdown()
+
+
+def test_system_follows_the_desktops_colour_scheme_while_the_window_is_open(qtbot, system_afterwards: None) -> None:
+    window = themed_window(qtbot, "--theme", "system")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    actions = theme_actions(window)
+    assert actions["themeSystem"].isChecked()
+    assert shown(window) == theme_colours(dark=False)  # the offscreen desktop says nothing: light
+    app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # as Qt does when the desktop turns dark
+    assert shown(window) == theme_colours(dark=True)
+    app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert shown(window) == theme_colours(dark=False)
+
+    actions["themeDark"].trigger()  # a theme of its own ignores the desktop
+    app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert shown(window) == theme_colours(dark=True)
+    window.shutdown()
+
+
+def test_the_theme_option_takes_dark_light_or_system() -> None:
+    assert parse_options(["--theme", "light"]).theme == "light" and parse_options([]).theme is None
+    assert "--theme {" + ",".join(theme_switch.THEMES) + "}" in build_parser().format_help()
+    result = subprocess.run([sys.executable, "-m", "app", "--theme", "purple"], cwd=REPO, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 2
+    assert "argument --theme: invalid choice: 'purple'" in result.stderr

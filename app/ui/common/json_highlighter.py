@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from app.ui.common.style import palette_is_dark
+from app.ui.common.style import follow_theme, palette_is_dark
 from app.ui.common.theme import colours_for
 
 # Lines longer than this are not coloured (a compact message is one line; 20,000 characters
@@ -50,9 +50,19 @@ def text_formats(dark: bool | None = None) -> dict[str, QTextCharFormat]:
 
 
 class JsonHighlighter(QSyntaxHighlighter):
+    """Colours JSON text for a dark or light palette, or (`dark` None) for the application's, following it."""
+
     def __init__(self, parent: QObject | QTextDocument | None = None, dark: bool | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]  # PySide6 takes either, or None; its stubs split them
         self.formats = text_formats(dark)
+        if dark is None:
+            follow_theme(self.read_colours)
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Colour the text again with the theme's colours for the application's palette now."""
+        self.formats = text_formats()
+        self.rehighlight()  # bounded: a text over HIGHLIGHT_LIMIT is not coloured at all
 
     def highlightBlock(self, text: str) -> None:
         document = self.document()

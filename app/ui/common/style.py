@@ -1,13 +1,20 @@
 """Colours and fonts that follow the application's palette, shared by every feature.
 
 The colours themselves are in app/ui/common/theme.py; this module picks the table
-for the palette shown now.
+for the palette shown now, and keeps what was coloured in step when the palette
+changes (the user chose another theme, or the desktop turned dark): a label
+coloured with `tint` is coloured again, and a model or highlighter that keeps
+colours asks to be told with `follow_theme`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import isValid
 
 from app.ui.common.theme import colours_for
 
@@ -47,12 +54,59 @@ def tint(widget: QWidget, name: str | None, *, bold: bool = False) -> None:
     widget.setProperty(TINT, name or "")
     widget.setProperty(_TINT_BOLD, bold)
     _apply_tint(widget)
+    _palette_watch()  # from now on the label follows the theme
 
 
 def _apply_tint(widget: QWidget) -> None:
     name = widget.property(TINT)
     weight = " font-weight: bold;" if widget.property(_TINT_BOLD) else ""
     widget.setStyleSheet(f"color: {css(name)};{weight}" if name else "")
+
+
+class _PaletteWatch(QObject):
+    """Re-tints the tinted labels when the application's palette changes, then says so."""
+
+    changed = Signal()
+
+    @Slot()
+    def palette_changed(self) -> None:
+        for widget in QApplication.allWidgets():  # a few hundred, once per change of theme
+            if widget.property(TINT):
+                _apply_tint(widget)
+        self.changed.emit()
+
+
+_watch: _PaletteWatch | None = None
+
+
+def _palette_watch() -> _PaletteWatch | None:
+    """The application's watch, made on first use (None before there is an application)."""
+    global _watch
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return None
+    if _watch is None or not isValid(_watch):
+        _watch = _PaletteWatch(app)
+        app.paletteChanged.connect(_watch.palette_changed)
+    return _watch
+
+
+def follow_theme(slot: Callable[[], None]) -> None:
+    """Call `slot` after each change of the application's palette.
+
+    Make it a `Slot` of a QObject, so that the connection goes when the object does.
+    """
+    watch = _palette_watch()
+    if watch is not None:
+        watch.changed.connect(slot)
+
+
+def colours_changed(model: QAbstractItemModel) -> None:
+    """Tell a model's views that its top-level rows have new colours (they repaint what they show)."""
+    rows, columns = model.rowCount(), model.columnCount()
+    if rows and columns:
+        model.dataChanged.emit(model.index(0, 0), model.index(rows - 1, columns - 1),
+                               [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole])
 
 
 def monospace() -> QFont:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,7 @@ from app.services.session import Session
 from app.ui.common import notify
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
-from app.ui.common.style import colour
+from app.ui.common.style import colour, colours_changed, follow_theme
 from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import ProfileStore, missing_secret, read_profiles
@@ -95,15 +95,18 @@ class ConnectionsModel(RowsModel):
         self._index: dict[str, int] = {}
         self._colours: dict[str, QColor] = {}
         self.read_colours()
+        follow_theme(self.read_colours)
         self._counted: set[int] = set()  # positions whose counts changed since they were last shown
         # Each dataChanged re-fits the columns to their contents (~180 calls into Python):
         # under a flood the counts are shown at the log's repaint cadence, not per drain.
         self._show_counts = Throttle(REPAINT_INTERVAL_MS, self._counts_changed, self)
         self.protocols: ProtocolTracker | None = None  # the window's, for the Protocol and Latency columns
 
+    @Slot()
     def read_colours(self) -> None:
         """Take the theme's colours for the application's palette now."""
         self._colours = {state: colour(f"connection.{state}") for state in _COLOURED_STATES}
+        colours_changed(self)
 
     def tooltip(self, row: int, column: int) -> str | None:
         if column == LATENCY and self.rows[row].latency != "—":

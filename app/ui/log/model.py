@@ -13,7 +13,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 
 from app.core.capture import CaptureStore
@@ -24,7 +24,7 @@ from app.core.json_query import MISSING, compile_query, first_value
 from app.core.sorting import KeyFunction
 from app.core.summary import SUMMARY_CHARS, format_time, human_size, summarize
 from app.ui.common.headers import horizontal_header
-from app.ui.common.style import colour
+from app.ui.common.style import colour, colours_changed, follow_theme
 
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
@@ -75,12 +75,15 @@ class LogModel(QAbstractTableModel):
         self._colours: dict[Direction, QColor] = {}
         self._error_colour = self._heartbeat_colour = QColor()
         self.read_colours()
+        follow_theme(self.read_colours)
 
+    @Slot()
     def read_colours(self) -> None:
         """Take the theme's colours for the application's palette now."""
         self._colours = {direction: colour(name) for direction, name in _COLOUR_NAMES.items()}
         self._error_colour = colour("log.error")
         self._heartbeat_colour = colour("log.heartbeat")  # a protocol's keep-alives, dimmed
+        colours_changed(self)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows

@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPointF, Qt
+from PySide6.QtCore import QModelIndex, QPointF, Qt, Slot
 from PySide6.QtGui import QBrush, QKeySequence, QPainter, QShortcut, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +40,7 @@ from app.ui.common import async_loop
 from app.ui.common.json_highlighter import text_formats, token_spans
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
-from app.ui.common.style import colour, css, monospace
+from app.ui.common.style import colour, css, follow_theme, monospace
 
 GAP = "gap"  # a row where this side has no line
 PREVIEW_LENGTH = 80
@@ -174,6 +174,12 @@ class JsonLineDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.colour_tokens = colour_tokens
         self.formats: dict[str, QTextCharFormat] = text_formats()
+        follow_theme(self.read_colours)
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Take the theme's colours for the application's palette now (the view repaints itself)."""
+        self.formats = text_formats()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
         item = QStyleOptionViewItem(option)

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 
 from app.core.docnodes import PAGE, LocalDocument, NodeInfo, NodePath, PlanStep, json_path
@@ -22,7 +22,7 @@ from app.core.docworker import DocumentWorkerError
 from app.core.printable import displayable
 from app.ui.common import async_loop
 from app.ui.common.headers import horizontal_header
-from app.ui.common.style import colour
+from app.ui.common.style import colour, colours_changed, follow_theme
 
 CHUNK = PAGE
 LOCAL_PAGES = 10 * PAGE  # rows of a local document made at once while a node is loaded for Find
@@ -60,15 +60,18 @@ class JsonTreeModel(QAbstractItemModel):
         self._type_colours: dict[str, QColor] = {}
         self._warning_colour = QColor()
         self.read_colours()
+        follow_theme(self.read_colours)
         # Set by the view's panel: is the view scrolled to its end? A tree view lays every row out
         # again when a page arrives and asks for the next page each time; without this check a big
         # document would be fetched whole, one relayout of all its rows per page.
         self.view_at_end: Callable[[], bool] | None = None
 
+    @Slot()
     def read_colours(self) -> None:
         """Take the theme's colours for the application's palette now."""
         self._type_colours = {kind: colour(f"tree.{kind}") for kind in VALUE_KINDS}
         self._warning_colour = colour("tree.warning")
+        colours_changed(self)  # the view repaints the rows below too: its palette changed
 
     @property
     def document(self) -> Any:
