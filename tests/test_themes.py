@@ -239,3 +239,12 @@ def test_the_theme_option_takes_dark_light_or_system() -> None:
                             text=True, timeout=30)
     assert result.returncode == 2
     assert "argument --theme: invalid choice: 'purple'" in result.stderr
+
+
+def test_the_readme_says_how_to_choose_a_theme_and_what_it_promises() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    paragraph = next((block for block in readme.split("\n- ") if block.startswith("**Themes**")), "")
+    for theme_name in theme_switch.THEMES:
+        assert f"*{theme_name.capitalize()}*" in paragraph
+    assert "*View → Theme*" in paragraph and "`--theme dark|light|system`" in paragraph
+    assert f"{MINIMUM_CONTRAST}:1" in paragraph
