@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from app.core import jsondoc
 from app.core.frames import Direction, Frame, Level, Notice, Opcode, Side
@@ -159,31 +159,40 @@ def system_afterwards(qapp: QApplication) -> Iterator[None]:
     theme_switch.install("system")
 
 
+def label_colour(label: QWidget) -> str:
+    return label.styleSheet().split("color:")[1].split(";")[0].strip()
+
+
 def shown(window: MainWindow) -> dict[str, str]:
-    """What the window draws with now: its palette's Base, a sent row, a tree string, a key, an error notice."""
-    window.message_view.tree_model.set_value(jsondoc.parse('{"s": "text"}').value)
-    notify.post(Notice(Level.ERROR, "something failed"))
+    """What the window draws with now: its palette, a sent row, a tree string, a key, the error labels."""
     return {
         "base": QApplication.palette().color(QPalette.ColorRole.Base).name(),
         "log.sent": window.log_model.index(0, DIRECTION).data(Qt.ItemDataRole.ForegroundRole).name(),
         "tree.string": window.message_view.tree_model.index(0, VALUE).data(Qt.ItemDataRole.ForegroundRole).name(),
         "json.key": window.composer.highlighter.formats["key"].foreground().color().name(),
-        "status.error": window.notice_label.styleSheet().split("color:")[1].split(";")[0].strip(),
+        "status.error": label_colour(window.notice_label),
+        "composer": label_colour(window.composer.error),
     }
 
 
 def theme_colours(dark: bool) -> dict[str, str]:
     table = theme.colours_for(dark)
     base = (theme.DARK_PALETTE if dark else theme.LIGHT_PALETTE)[QPalette.ColorRole.Base]
-    return {"base": base, **{name: table[name] for name in ("log.sent", "tree.string", "json.key", "status.error")}}
+    return {"base": base, **{name: table[name] for name in ("log.sent", "tree.string", "json.key", "status.error")},
+            "composer": table["status.error"]}
 
 
 def themed_window(qtbot, *argv: str) -> MainWindow:
+    """A window with something in each coloured view: a log row, a tree, an error notice, a composer error."""
     window = build(["--no-server", *argv])
     qtbot.addWidget(window)
     window.show()
     window.session.queue.put(Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, '{"n": 1}'))
     qtbot.waitUntil(lambda: window.log_model.rowCount() == 1, timeout=5000)
+    window.message_view.tree_model.set_value(jsondoc.parse('{"s": "text"}').value)
+    notify.post(Notice(Level.ERROR, "something failed"))
+    window.composer.set_text("[tru]")
+    assert window.composer.validate() is None
     return window
 
 

@@ -394,5 +394,5 @@ class ConnectionDialog(QDialog):
             lines = f"Line {not_json[0]} is" if len(not_json) == 1 else f"Lines {', '.join(not_json)} are"
             self.on_connect_note.setText(f"{lines} not JSON: sent as plain text.")
         else:
-            self.on_connect_note.setStyleSheet("")
+            tint(self.on_connect_note, None)
             self.on_connect_note.clear()

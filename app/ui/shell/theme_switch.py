@@ -55,13 +55,6 @@ class ThemeSwitch(QObject):
         self._show(self.app.styleHints().colorScheme())
         self.changed.emit(name)
 
-    @property
-    def dark(self) -> bool:
-        """Whether the palette shown is the dark theme's."""
-        if self.theme == "system":
-            return self.app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-        return self.theme == "dark"
-
     @Slot(Qt.ColorScheme)
     def _scheme_changed(self, scheme: Qt.ColorScheme) -> None:
         if self.theme == "system":
