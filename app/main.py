@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app import __version__
 from app.services.session import Session
 from app.ui.common import async_loop, unexpected
-from app.ui.shell import gui_thread_gc
+from app.ui.shell import gui_thread_gc, theme_switch
 from app.ui.shell.main_window import MainWindow
 from app.window_args import parse_options
 
@@ -48,6 +48,7 @@ def build(argv: list[str] | None = None, *, start: bool = True) -> MainWindow:
     app = _application()
     loop = async_loop.install(app)
     gui_thread_gc.install(app)
+    theme_switch.install(options.theme or theme_switch.saved_theme())  # before the window: it is built in its colours
     session = Session(options)
     window = MainWindow(session)
     unexpected.install(loop)  # until window.shutdown(): an uncaught error is logged and told, not lost

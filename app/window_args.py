@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--memory-budget", type=parse_size, default=DEFAULT_BUDGET, metavar="SIZE",
                         help="keep at most this much captured traffic, dropping the oldest messages in bulk "
                         "beyond it (default 1G; e.g. 512M, 4G)")
+    parser.add_argument("--theme", choices=("dark", "light", "system"),
+                        help="the window's colours for this run (default: the theme last chosen in View → Theme, "
+                        "else system: the desktop's light or dark setting)")
     parser.add_argument("--status-delay", type=float, default=3.0, help=argparse.SUPPRESS)
     return parser
 
@@ -68,5 +71,5 @@ def parse_options(argv: list[str]) -> LaunchOptions:
         host=args.host, port=args.port, server=args.server, connect=args.connect,
         status_delay=args.status_delay, token=args.token, allowed_origins=tuple(args.allow_origin),
         allowed_hosts=tuple(args.allow_host),
-        app=args.app, record=args.record, memory_budget=args.memory_budget,
+        app=args.app, record=args.record, memory_budget=args.memory_budget, theme=args.theme,
     )

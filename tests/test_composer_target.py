@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 from app.core.frames import ConnectionState
 from app.net.options import ConnectionOptions
 from app.ui.common.style import status_colour
+from app.ui.common.theme import DARK_COLOURS, LIGHT_COLOURS
 from app.ui.compose.composer import Composer
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row, shown_window
@@ -149,11 +150,12 @@ def test_status_colours_stay_readable_on_a_dark_palette(composer: Composer, qapp
     try:
         composer.set_text("[tru]")
         assert composer.validate() is None
-        assert "#f85149" in composer.error.styleSheet()  # the light palette's #cf222e is too dim there
-        assert composer.editor.extraSelections()[0].format.underlineColor() == QColor("#f85149")
+        error = DARK_COLOURS["status.error"]  # the light palette's is too dim there
+        assert error in composer.error.styleSheet()
+        assert composer.editor.extraSelections()[0].format.underlineColor() == QColor(error)
         composer.set_text("[true]")
-        assert composer.validate() is not None and "#3fb950" in composer.error.styleSheet()
+        assert composer.validate() is not None and DARK_COLOURS["status.valid"] in composer.error.styleSheet()
     finally:
         qapp.setPalette(light)
     composer.validate()
-    assert "#1a7f37" in composer.error.styleSheet()
+    assert LIGHT_COLOURS["status.valid"] in composer.error.styleSheet()

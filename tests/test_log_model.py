@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.ingest import Capture
+from app.ui.common.style import colours
 from app.ui.log.model import COLUMNS, DIRECTION, OPCODE, SIZE, SUMMARY, TIME, LogModel
 
 
@@ -199,10 +200,10 @@ def test_the_views_delegate_colours_and_aligns_each_cell_on_its_own(qtbot) -> No
 
     plain_text, left = style(1, TIME)
     received_colour, _ = style(0, DIRECTION)
-    assert received_colour == "#1a7f37"
+    assert received_colour == colours()["log.received"]
     assert style(1, TIME) == (plain_text, left)  # a sent row's time is not green
     sent_colour, _ = style(1, DIRECTION)
-    assert sent_colour == "#1f6feb"
+    assert sent_colour == colours()["log.sent"]
     _, right = style(0, SIZE)
     assert right & Qt.AlignmentFlag.AlignRight
     colour, alignment = style(0, SUMMARY)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QLabel, QMenu
 from app.core.frames import ConnectionState, Direction, Frame, Level, Notice, Opcode, Side, StateChange
 from app.main import build
 from app.ui.common import notify
+from app.ui.common.style import status_colour
+from app.ui.shell import theme_switch
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row
 
@@ -390,22 +392,17 @@ def _contrast(foreground, background) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:
+def test_the_dark_theme_gets_colours_that_read_on_it(qtbot) -> None:
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    light = app.palette()
-    dark = QPalette(light)
-    for role, colour in [(QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#1b1b1d"),
-                         (QPalette.ColorRole.Text, "#e8eaed"), (QPalette.ColorRole.WindowText, "#e8eaed")]:
-        dark.setColor(role, QColor(colour))
-    app.setPalette(dark)
     try:
-        window = build(["--no-server"])
+        window = build(["--no-server", "--theme", "dark"])
         qtbot.addWidget(window)
         window.show()
+        dark = app.palette()
         base = dark.color(QPalette.ColorRole.Base)
         feed(window, qtbot, [message('{"name": "Alice", "n": 123, "ok": true, "none": null, "big": 12345678901234567890}'),
                              message('{"n": 1}', Direction.SENT),
@@ -433,7 +430,7 @@ def test_a_dark_palette_gets_colours_that_read_on_it(qtbot) -> None:
             assert _contrast(notice, dark.color(QPalette.ColorRole.Window)) >= 4.5, (level, notice.name())
         window.shutdown()
     finally:
-        app.setPalette(light)
+        theme_switch.install("system")  # what the next window shows unless told otherwise
 
 
 def test_clearing_the_log_empties_the_hex_view_of_a_binary_frame_shown(window: MainWindow, qtbot) -> None:
@@ -497,7 +494,7 @@ def test_or_groups_and_negated_groups_filter_the_log_through_the_filter_bar(wind
     bar.edit.setText("conn:client#1 ($.type == 'trade' | op:binary")
     qtbot.waitUntil(lambda: bar.error is not None, timeout=3000)
     assert bar.status.text().startswith("column 15: unclosed parenthesis")
-    assert "#cf222e" in bar.status.styleSheet()
+    assert status_colour("error") in bar.status.styleSheet()
     assert window.log_model.rowCount() == 2  # the previous filter stays
 
 

@@ -40,6 +40,7 @@ class LaunchOptions:
     record: str | None = None  # JSONL capture to record every frame to from launch
     status_delay: float = 3.0
     memory_budget: int = DEFAULT_BUDGET  # bytes the message log may keep before dropping the oldest
+    theme: str | None = None  # the window's theme for this run: dark, light or system (None: the one last chosen)
 
 
 class Session:

@@ -28,6 +28,7 @@ from app.services.session import Session
 from app.ui.capture.replay_dialog import CAPTURE_FILTER, ReplayDialog
 from app.ui.common import async_loop, notify
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 
 log = logging.getLogger("socketscope.ui")
 
@@ -92,8 +93,9 @@ class CaptureControls(QObject):
         self.menu.addAction(self.replay_action)
         self.menu.addAction(self.cancel_replay_action)
 
-        self.indicator = self._status_label("recordingIndicator", "color: #cf222e; font-weight: bold;")
-        self.replay_label = self._status_label("replayProgress", "")
+        self.indicator = self._status_label("recordingIndicator")
+        tint(self.indicator, "recording", bold=True)
+        self.replay_label = self._status_label("replayProgress")
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -101,10 +103,9 @@ class CaptureControls(QObject):
         if host.session.options.record:
             self.start_recording(host.session.options.record)
 
-    def _status_label(self, name: str, style: str) -> QLabel:
+    def _status_label(self, name: str) -> QLabel:
         label = QLabel()
         named(label, name)
-        label.setStyleSheet(style)
         label.hide()
         self.window.statusBar().addPermanentWidget(label)
         return label

@@ -26,6 +26,7 @@ from qasync import asyncSlot
 from app.services.replay import CaptureError, Timing, load_capture
 from app.ui.common import async_loop
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 
 CAPTURE_FILTER = "SocketScope captures (*.jsonl);;All files (*)"  # what a recording writes
 REPLAY_FILTER = "Captures (*.jsonl *.har);;SocketScope JSONL (*.jsonl);;HAR (*.har);;All files (*)"
@@ -73,7 +74,7 @@ class ReplayDialog(QDialog):
         timing_row.addWidget(self.factor_box)
         self.error_label = QLabel()
         named(self.error_label, "replayError")
-        self.error_label.setStyleSheet("color: #cf222e;")
+        tint(self.error_label, "status.error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         replay = buttons.addButton("Replay", QDialogButtonBox.ButtonRole.AcceptRole)
         named(replay, "replayStart")

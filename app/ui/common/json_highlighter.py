@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from app.ui.common.style import palette_is_dark
+from app.ui.common.style import follow_theme, palette_is_dark
+from app.ui.common.theme import colours_for
 
 # Lines longer than this are not coloured (a compact message is one line; 20,000 characters
 # took 119 ms to colour, 100,000 took 500 ms on a loaded 2-core machine).
@@ -31,23 +32,17 @@ _TOKEN = re.compile(
     r"|(?P<punctuation>[{}\[\],:])"
 )
 
-# (light palette, dark palette) colours per token kind, chosen for contrast on both.
-_COLOURS = {
-    "key": ("#0550ae", "#79c0ff"),
-    "string": ("#0a3069", "#a5d6ff"),
-    "number": ("#953800", "#ffa657"),
-    "literal": ("#8250df", "#d2a8ff"),
-    "punctuation": ("#57606a", "#8b949e"),
-}
+TOKEN_KINDS = ("key", "string", "number", "literal", "punctuation")  # coloured as "json.<kind>" of the theme
 
 
 def text_formats(dark: bool | None = None) -> dict[str, QTextCharFormat]:
     """A format per token kind, for a dark or light palette (None: the application's)."""
     dark = palette_is_dark() if dark is None else dark
+    colours = colours_for(dark)
     formats = {}
-    for kind, colours in _COLOURS.items():
+    for kind in TOKEN_KINDS:
         text_format = QTextCharFormat()
-        text_format.setForeground(QColor(colours[1] if dark else colours[0]))
+        text_format.setForeground(QColor(colours[f"json.{kind}"]))
         if kind == "key":
             text_format.setFontWeight(QFont.Weight.DemiBold)
         formats[kind] = text_format
@@ -55,9 +50,19 @@ def text_formats(dark: bool | None = None) -> dict[str, QTextCharFormat]:
 
 
 class JsonHighlighter(QSyntaxHighlighter):
+    """Colours JSON text for a dark or light palette, or (`dark` None) for the application's, following it."""
+
     def __init__(self, parent: QObject | QTextDocument | None = None, dark: bool | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]  # PySide6 takes either, or None; its stubs split them
         self.formats = text_formats(dark)
+        if dark is None:
+            follow_theme(self.read_colours)
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Colour the text again with the theme's colours for the application's palette now."""
+        self.formats = text_formats()
+        self.rehighlight()  # bounded: a text over HIGHLIGHT_LIMIT is not coloured at all
 
     def highlightBlock(self, text: str) -> None:
         document = self.document()

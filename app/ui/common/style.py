@@ -1,11 +1,25 @@
-"""Colours and fonts that follow the application's palette, shared by every feature."""
+"""Colours and fonts that follow the application's palette, shared by every feature.
+
+The colours themselves are in app/ui/common/theme.py; this module picks the table
+for the palette shown now, and keeps what was coloured in step when the palette
+changes (the user chose another theme, or the desktop turned dark): a label
+coloured with `tint` is coloured again, and a model or highlighter that keeps
+colours asks to be told with `follow_theme`.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QPalette
+from collections.abc import Callable
 
-# (light palette, dark palette): the light ones are too dim to read on a dark background.
-_STATUS_COLOURS = {"valid": ("#1a7f37", "#3fb950"), "error": ("#cf222e", "#f85149"), "warning": ("#9a6700", "#d29922")}
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import isValid
+
+from app.ui.common.theme import colours_for
+
+TINT = "themeColour"  # a widget's dynamic property: the colour name its text is drawn in ("" for none)
+_TINT_BOLD = "themeColourBold"
 
 
 def palette_is_dark(palette: QPalette | None = None) -> bool:
@@ -13,9 +27,86 @@ def palette_is_dark(palette: QPalette | None = None) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
+def colours() -> dict[str, str]:
+    """The colour table for the application's palette now."""
+    return colours_for(palette_is_dark())
+
+
+def colour(name: str) -> QColor:
+    return QColor(colours()[name])
+
+
+def css(name: str) -> str:
+    """A colour for a style sheet, translucency included (style sheets read #rrggbb or rgba())."""
+    value = colour(name)
+    if value.alpha() < 255:
+        return f"rgba({value.red()}, {value.green()}, {value.blue()}, {value.alpha()})"
+    return value.name()
+
+
 def status_colour(kind: str) -> str:
     """The colour for "valid", "error" or "warning" text on the application's palette."""
-    return _STATUS_COLOURS[kind][palette_is_dark()]
+    return colours()[f"status.{kind}"]
+
+
+def tint(widget: QWidget, name: str | None, *, bold: bool = False) -> None:
+    """Draw a label's text in the named colour of the table (None: the palette's own text colour)."""
+    widget.setProperty(TINT, name or "")
+    widget.setProperty(_TINT_BOLD, bold)
+    _apply_tint(widget)
+    _palette_watch()  # from now on the label follows the theme
+
+
+def _apply_tint(widget: QWidget) -> None:
+    name = widget.property(TINT)
+    weight = " font-weight: bold;" if widget.property(_TINT_BOLD) else ""
+    widget.setStyleSheet(f"color: {css(name)};{weight}" if name else "")
+
+
+class _PaletteWatch(QObject):
+    """Re-tints the tinted labels when the application's palette changes, then says so."""
+
+    changed = Signal()
+
+    @Slot()
+    def palette_changed(self) -> None:
+        for widget in QApplication.allWidgets():  # a few hundred, once per change of theme
+            if widget.property(TINT):
+                _apply_tint(widget)
+        self.changed.emit()
+
+
+_watch: _PaletteWatch | None = None
+
+
+def _palette_watch() -> _PaletteWatch | None:
+    """The application's watch, made on first use (None before there is an application)."""
+    global _watch
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return None
+    if _watch is None or not isValid(_watch):
+        _watch = _PaletteWatch(app)
+        app.paletteChanged.connect(_watch.palette_changed)
+    return _watch
+
+
+def follow_theme(slot: Callable[[], None]) -> None:
+    """Call `slot` after each change of the application's palette.
+
+    Make it a `Slot` of a QObject, so that the connection goes when the object does.
+    """
+    watch = _palette_watch()
+    if watch is not None:
+        watch.changed.connect(slot)
+
+
+def colours_changed(model: QAbstractItemModel) -> None:
+    """Tell a model's views that its top-level rows have new colours (they repaint what they show)."""
+    rows, columns = model.rowCount(), model.columnCount()
+    if rows and columns:
+        model.dataChanged.emit(model.index(0, 0), model.index(rows - 1, columns - 1),
+                               [Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole])
 
 
 def monospace() -> QFont:

@@ -43,7 +43,7 @@ from app.core.protocols.socketio import event_packet
 from app.core.templates import TemplateContext, TemplateError
 from app.ui.common.json_highlighter import JsonHighlighter
 from app.ui.common.naming import named
-from app.ui.common.style import monospace, status_colour
+from app.ui.common.style import monospace, status_colour, tint
 from app.ui.compose.repeat_sender import RepeatSender
 
 VALIDATE_DELAY_MS = 120
@@ -399,7 +399,7 @@ class Composer(QWidget):
             return None
         checked = result[0]
         self.send_button.setEnabled(True)
-        self.error.setStyleSheet(f"color: {status_colour('valid')};")
+        tint(self.error, "status.valid")
         if isinstance(checked, bytes):
             self.error.setText(f"Valid {self._mode}: {len(checked):,} byte{'s' if len(checked) != 1 else ''}, "
                                f"sent as a binary frame")
@@ -481,7 +481,7 @@ class Composer(QWidget):
         self.error_position = position
 
     def _show_error(self, message: str) -> None:
-        self.error.setStyleSheet(f"color: {status_colour('error')};")
+        tint(self.error, "status.error")
         self.error.setText(message)
         self.send_button.setEnabled(False)
 
@@ -639,12 +639,12 @@ class Composer(QWidget):
         """Name the connection Send goes to and say when it is not open; the window calls this on every change."""
         if change is None:
             self.target.set_parts("→ no connection")
-            self.target.setStyleSheet(f"color: {status_colour('warning')};")
+            tint(self.target, "status.warning")
             self.target.setToolTip("Nothing to send to: type a ws:// URL and press Enter, or open a connection")
             return
         is_open = change.state == ConnectionState.OPEN
         self.target.set_parts(f"→ {change.connection} ", change.url, "" if is_open else f" ({change.state.value})")
-        self.target.setStyleSheet("" if is_open else f"color: {status_colour('warning')};")
+        tint(self.target, None if is_open else "status.warning")
         detail = f": {change.detail}" if change.detail else ""
         self.target.setToolTip(f"Send goes to {change.connection}, {change.url} ({change.state.value}{detail})")
 

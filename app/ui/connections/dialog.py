@@ -38,11 +38,10 @@ from PySide6.QtWidgets import (
 from app.core.protocols import PROTOCOLS
 from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, AUTO_PROTOCOL, RAW_PROTOCOL, ConnectionOptions, MiB
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 from app.ui.connections.profiles import ProfileBar, ProfileStore
 
 _AUTH_LABELS = {AUTH_NONE: "None", AUTH_BEARER: "Bearer token", AUTH_BASIC: "Basic (user and password)"}
-_ERROR_STYLE = "color: #cf222e;"
-_WARNING_STYLE = "color: #9a6700;"
 
 
 class PairsTable(QWidget):
@@ -140,7 +139,7 @@ class ConnectionDialog(QDialog):
         self.tabs = tabs
         self.problems = named(QLabel(), "connectionProblems")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet(_ERROR_STYLE)
+        tint(self.problems, "status.error")
         self.problems.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = named(buttons.button(QDialogButtonBox.StandardButton.Ok), "connectionOk")
@@ -225,7 +224,7 @@ class ConnectionDialog(QDialog):
         self.insecure = named(QCheckBox("Accept an invalid server certificate (insecure: test servers only)"),
                                "optionsInsecure")
         self.insecure_warning = QLabel("Anyone between you and the server can read and change this traffic.")
-        self.insecure_warning.setStyleSheet(_WARNING_STYLE)
+        tint(self.insecure_warning, "status.warning")
         self.insecure.toggled.connect(self.insecure_warning.setVisible)
         note = QLabel("For wss:// URLs. The CA file is trusted in addition to the system's authorities.")
         note.setWordWrap(True)
@@ -391,9 +390,9 @@ class ConnectionDialog(QDialog):
                 except ValueError:
                     not_json.append(str(number))
         if not_json:
-            self.on_connect_note.setStyleSheet(_WARNING_STYLE)
+            tint(self.on_connect_note, "status.warning")
             lines = f"Line {not_json[0]} is" if len(not_json) == 1 else f"Lines {', '.join(not_json)} are"
             self.on_connect_note.setText(f"{lines} not JSON: sent as plain text.")
         else:
-            self.on_connect_note.setStyleSheet("")
+            tint(self.on_connect_note, None)
             self.on_connect_note.clear()

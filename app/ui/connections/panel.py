@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,7 @@ from app.services.session import Session
 from app.ui.common import notify
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
-from app.ui.common.style import palette_is_dark
+from app.ui.common.style import colour, colours_changed, follow_theme
 from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import ProfileStore, missing_secret, read_profiles
@@ -50,9 +50,7 @@ from app.ui.connections.profiles import ProfileStore, missing_secret, read_profi
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out", "Protocol", "Latency")
 STATE = COLUMNS.index("State")
 PROTOCOL, LATENCY = COLUMNS.index("Protocol"), COLUMNS.index("Latency")
-# A row's colour by its state, (light palette, dark palette): the light ones are too dim on a dark one.
-_STATE_COLOURS = {"closed": ("#6e7781", "#8b949e"), "failed": ("#cf222e", "#ff7b72"),
-                  "reconnecting": ("#9a6700", "#d29922")}
+_COLOURED_STATES = ("closed", "failed", "reconnecting")  # a row's colour by its state: "connection.<state>"
 NEW_SHORTCUT, PING_SHORTCUT, CLOSE_SHORTCUT = "Ctrl+Shift+N", "Ctrl+Shift+I", "Ctrl+Shift+W"
 
 
@@ -95,13 +93,20 @@ class ConnectionsModel(RowsModel):
         super().__init__(COLUMNS, _connection_cells, parent)
         self.rows: list[ConnectionRow] = []
         self._index: dict[str, int] = {}
-        dark = palette_is_dark()
-        self._colours = {state: QColor(pair[dark]) for state, pair in _STATE_COLOURS.items()}
+        self._colours: dict[str, QColor] = {}
+        self.read_colours()
+        follow_theme(self.read_colours)
         self._counted: set[int] = set()  # positions whose counts changed since they were last shown
         # Each dataChanged re-fits the columns to their contents (~180 calls into Python):
         # under a flood the counts are shown at the log's repaint cadence, not per drain.
         self._show_counts = Throttle(REPAINT_INTERVAL_MS, self._counts_changed, self)
         self.protocols: ProtocolTracker | None = None  # the window's, for the Protocol and Latency columns
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Take the theme's colours for the application's palette now."""
+        self._colours = {state: colour(f"connection.{state}") for state in _COLOURED_STATES}
+        colours_changed(self)
 
     def tooltip(self, row: int, column: int) -> str | None:
         if column == LATENCY and self.rows[row].latency != "—":

@@ -32,10 +32,9 @@ from PySide6.QtWidgets import (
 from app.net.options import AUTH_BASIC, AUTH_BEARER, ConnectionOptions, OptionsError
 from app.services.persistence import PersistenceError
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 
 SECRETS_NOTE = "Profiles keep every option except the token and password: type those after loading."
-_ERROR_STYLE = "color: #cf222e;"
-_NOTE_STYLE = "color: #6e7781;"
 
 
 class ProfileStore(Protocol):
@@ -101,7 +100,7 @@ class ProfileBar(QWidget):
         self.picker.activated.connect(self._picked)
         self.save_button.clicked.connect(self.ask_name)
         self.delete_button.clicked.connect(self.ask_delete)
-        self.say(SECRETS_NOTE, _NOTE_STYLE)
+        self.say(SECRETS_NOTE, "text.muted")
         self.refresh()  # a file that cannot be read replaces the note with the reason
 
     # -- the list ------------------------------------------------------------------------------
@@ -116,7 +115,7 @@ class ProfileBar(QWidget):
             usable, broken = read_profiles(self.store)
         except PersistenceError as error:  # a file that went away or was locked: say so, keep the dialog usable
             usable, broken = {}, {}
-            self.say(f"Profiles cannot be read: {error}", _ERROR_STYLE)
+            self.say(f"Profiles cannot be read: {error}", "status.error")
         self._usable = usable
         self.picker.blockSignals(True)
         self.picker.clear()
@@ -134,7 +133,7 @@ class ProfileBar(QWidget):
         """Select and load the profile `name`; False (with the reason shown) if it cannot be."""
         self.refresh(select=name)
         if self.chosen_name != name:
-            self.say(f"No profile named {name!r}", _ERROR_STYLE)
+            self.say(f"No profile named {name!r}", "status.error")
             return False
         return self._picked()
 
@@ -146,18 +145,18 @@ class ProfileBar(QWidget):
         options = self._usable.get(name)
         if options is None:
             self.say(f"Profile {name!r} cannot be loaded: {self.picker.currentData(Qt.ItemDataRole.ToolTipRole) or 'unreadable'}",
-                     _ERROR_STYLE)
+                     "status.error")
             return False
         self.chosen.emit(name, options)
         secret = missing_secret(options)
         if secret:
-            self.say(f"Loaded {name!r}. Type the {secret}: profiles do not keep secrets.", "color: #9a6700;")
+            self.say(f"Loaded {name!r}. Type the {secret}: profiles do not keep secrets.", "status.warning")
         else:
-            self.say(f"Loaded {name!r}.", _NOTE_STYLE)
+            self.say(f"Loaded {name!r}.", "text.muted")
         return True
 
-    def say(self, text: str, style: str = _NOTE_STYLE) -> None:
-        self.status.setStyleSheet(style)
+    def say(self, text: str, colour_name: str = "text.muted") -> None:
+        tint(self.status, colour_name)
         self.status.setText(text)
 
     # -- saving ----------------------------------------------------------------------------------
@@ -166,7 +165,7 @@ class ProfileBar(QWidget):
         options = self._current()
         problems = _problems_beside_secrets(options)
         if problems:
-            self.say("Not saved: " + "; ".join(problems), _ERROR_STYLE)
+            self.say("Not saved: " + "; ".join(problems), "status.error")
             return
         dialog = named(QInputDialog(self), "profileNameDialog")
         dialog.setWindowTitle("Save as profile")
@@ -182,12 +181,12 @@ class ProfileBar(QWidget):
         self.name_dialog = None
         name = name.strip()
         if not name:
-            self.say("Not saved: a profile needs a name", _ERROR_STYLE)
+            self.say("Not saved: a profile needs a name", "status.error")
             return
         try:
             exists = name in self.store.profiles()
         except PersistenceError as error:
-            self.say(f"Not saved: {error}", _ERROR_STYLE)
+            self.say(f"Not saved: {error}", "status.error")
             return
         if exists:
             self._ask(f"A profile named {name!r} exists. Replace it with these options?", "Replace",
@@ -199,11 +198,11 @@ class ProfileBar(QWidget):
         try:
             self.store.save_profile(name, options.to_dict(include_secrets=False))
         except PersistenceError as error:  # the file refused it: nothing typed is lost, the dialog stays
-            self.say(f"Not saved: {error}", _ERROR_STYLE)
+            self.say(f"Not saved: {error}", "status.error")
             return False
         self.refresh(select=name)
         kept_out = " (the token and password were left out)" if options.bearer_token or options.password else ""
-        self.say(f"Saved profile {name!r}{kept_out}.", _NOTE_STYLE)
+        self.say(f"Saved profile {name!r}{kept_out}.", "text.muted")
         return True
 
     # -- deleting --------------------------------------------------------------------------------
@@ -217,10 +216,10 @@ class ProfileBar(QWidget):
         try:
             self.store.delete_profile(name)
         except PersistenceError as error:
-            self.say(f"Not deleted: {error}", _ERROR_STYLE)
+            self.say(f"Not deleted: {error}", "status.error")
             return
         self.refresh()
-        self.say(f"Deleted profile {name!r}.", _NOTE_STYLE)
+        self.say(f"Deleted profile {name!r}.", "text.muted")
 
     def _ask(self, text: str, action: str, then: Callable[[], Any]) -> None:
         box = named(QMessageBox(QMessageBox.Icon.Question, "Connection profile", text,

@@ -16,6 +16,7 @@ from app.core.summary import summarize
 from app.services.persistence import Persistence, SavedPayload
 from app.ui.common.list_panel import SearchableList
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 
 
 def _cells(saved: SavedPayload) -> tuple[str, str, str]:
@@ -103,7 +104,7 @@ class LibraryPanel(SearchableList):
             self.tags_edit.setText(" ".join(saved.tags))
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #cf222e;" if error else "")
+        tint(self.status, "status.error" if error else None)
         self.status.setText(text)
 
     def focus_search(self) -> None:

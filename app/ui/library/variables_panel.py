@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core.templates import validate_variable_name
 from app.services.persistence import Persistence
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 
 
 class VariablesPanel(QWidget):
@@ -110,6 +111,6 @@ class VariablesPanel(QWidget):
         valid = self.variables()
         self.store.set_variables(valid)
         self.changed.emit(valid)
-        self.status.setStyleSheet("color: #cf222e;" if problems else "")
+        tint(self.status, "status.error" if problems else None)
         self.status.setText("Not saved: " + "; ".join(problems) if problems else
                             f"{len(valid)} variable{'s' if len(valid) != 1 else ''} saved; use as {{{{name}}}}")

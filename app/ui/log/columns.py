@@ -22,6 +22,7 @@ from app.core.json_query import FilterError
 from app.core.sorting import SortJob
 from app.ui.common import notify
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 from app.ui.log import selection
 from app.ui.log.model import COLUMNS, LATENCY, SUMMARY, LogModel
 
@@ -258,7 +259,7 @@ class LogColumns(QObject):
         header.blockSignals(blocked)
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #cf222e;" if error else "")
+        tint(self.status, "status.error" if error else None)
         self.status.setText(text)
 
 

@@ -17,6 +17,7 @@ from app.core.protocols.tracker import ProtocolTracker
 from app.core.view import View
 from app.ui.common import notify
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 
 DEBOUNCE_MS = 250
 # Generated from the registry of term kinds, like README's table, so the three never disagree.
@@ -101,7 +102,7 @@ class FilterBar(QWidget):
             self._show(f"{len(self.view):,} of {len(self.view.store):,} shown")
 
     def _show(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #cf222e;" if error else "")
+        tint(self.status, "status.error" if error else None)
         self.status.setText(text)
         self.status.setToolTip(text)
 

@@ -13,7 +13,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 
 from app.core.capture import CaptureStore
@@ -24,20 +24,13 @@ from app.core.json_query import MISSING, compile_query, first_value
 from app.core.sorting import KeyFunction
 from app.core.summary import SUMMARY_CHARS, format_time, human_size, summarize
 from app.ui.common.headers import horizontal_header
-from app.ui.common.style import palette_is_dark
+from app.ui.common.style import colour, colours_changed, follow_theme
 
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
 
 _DIRECTION_NAMES = {Direction.SENT: "↑ sent", Direction.RECEIVED: "↓ received", Direction.EVENT: "● event"}
-# (light palette, dark palette): the light ones are too dim to read on a dark background.
-_COLOURS = {
-    Direction.SENT: ("#1f6feb", "#58a6ff"),
-    Direction.RECEIVED: ("#1a7f37", "#3fb950"),
-    Direction.EVENT: ("#8250df", "#bc8cff"),
-}
-_ERROR_COLOURS = ("#cf222e", "#ff7b72")
-_HEARTBEAT_COLOURS = ("#6e7781", "#8b949e")  # a protocol's keep-alives, dimmed
+_COLOUR_NAMES = {Direction.SENT: "log.sent", Direction.RECEIVED: "log.received", Direction.EVENT: "log.event"}
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
@@ -79,10 +72,18 @@ class LogModel(QAbstractTableModel):
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
         self._values: OrderedDict[int, tuple[str, ...]] = OrderedDict()  # store row → column texts
-        dark = palette_is_dark()
-        self._colours = {direction: QColor(pair[dark]) for direction, pair in _COLOURS.items()}
-        self._error_colour = QColor(_ERROR_COLOURS[dark])
-        self._heartbeat_colour = QColor(_HEARTBEAT_COLOURS[dark])
+        self._colours: dict[Direction, QColor] = {}
+        self._error_colour = self._heartbeat_colour = QColor()
+        self.read_colours()
+        follow_theme(self.read_colours)
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Take the theme's colours for the application's palette now."""
+        self._colours = {direction: colour(name) for direction, name in _COLOUR_NAMES.items()}
+        self._error_colour = colour("log.error")
+        self._heartbeat_colour = colour("log.heartbeat")  # a protocol's keep-alives, dimmed
+        colours_changed(self)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows

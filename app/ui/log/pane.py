@@ -18,6 +18,7 @@ from app.core.frames import Frame
 from app.core.ingest import Appended, Capture
 from app.core.summary import human_size
 from app.ui.common.naming import named
+from app.ui.common.style import tint
 from app.ui.log import selection
 from app.ui.log.columns import LogColumns
 from app.ui.log.filter_bar import FilterBar
@@ -45,9 +46,9 @@ class LogPane(QWidget):
         self.follow_button.setChecked(True)
         self.pause_button = self._tool_button("Pause", "pauseView", "Freeze the log while capture goes on (Ctrl+P)")
         self.new_badge = named(QLabel(), "pausedBadge")
-        self.new_badge.setStyleSheet("color: #9a6700; font-weight: bold;")
+        tint(self.new_badge, "badge.paused", bold=True)
         self.dropped_label = named(QLabel(), "droppedCount")
-        self.dropped_label.setStyleSheet("color: #9a6700;")
+        tint(self.dropped_label, "badge.dropped")
         self.counts_label = named(QLabel(), "messageCounts")
         self.counts_label.setToolTip("Messages in the log now (connection events not counted); sent and received "
                                      "count every message since the start or the last Clear log, dropped ones too")

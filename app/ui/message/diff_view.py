@@ -13,8 +13,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QShortcut, QTextCharFormat, QTextLayout
+from PySide6.QtCore import QModelIndex, QPointF, Qt, Slot
+from PySide6.QtGui import QBrush, QKeySequence, QPainter, QShortcut, QTextCharFormat, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -40,21 +40,16 @@ from app.ui.common import async_loop
 from app.ui.common.json_highlighter import text_formats, token_spans
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
-from app.ui.common.style import monospace
+from app.ui.common.style import colour, css, follow_theme, monospace
 
 GAP = "gap"  # a row where this side has no line
 PREVIEW_LENGTH = 80
 TOOLTIP_LENGTH = 2_000
 LEFT_NUMBER, LEFT_TEXT, RIGHT_NUMBER, RIGHT_TEXT = range(4)
 
-# Translucent, so they read on light and dark palettes alike.
-_BACKGROUNDS = {
-    REMOVED: QColor(248, 81, 73, 70),
-    ADDED: QColor(46, 160, 67, 70),
-    CHANGED: QColor(210, 153, 34, 80),
-    TYPE_CHANGED: QColor(163, 113, 247, 80),
-    GAP: QColor(128, 128, 128, 40),
-}
+# The theme's colour of a row by its kind of change: translucent, so the text reads through.
+_BACKGROUNDS = {REMOVED: "diff.removed", ADDED: "diff.added", CHANGED: "diff.changed",
+                TYPE_CHANGED: "diff.type_changed", GAP: "diff.gap"}
 
 
 @dataclass(slots=True)
@@ -134,7 +129,7 @@ class DiffChangesModel(RowsModel):
 
     def styled(self, row: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
-            return QBrush(_BACKGROUNDS[self.rows[row].kind])
+            return QBrush(colour(_BACKGROUNDS[self.rows[row].kind]))
         return None
 
 
@@ -166,7 +161,7 @@ class DiffLinesModel(RowsModel):
         assert self.prepared is not None
         if role == Qt.ItemDataRole.BackgroundRole:
             kind = (self.prepared.left_kinds if column < RIGHT_NUMBER else self.prepared.right_kinds)[row]
-            return QBrush(_BACKGROUNDS[kind]) if kind else None
+            return QBrush(colour(_BACKGROUNDS[kind])) if kind else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (LEFT_NUMBER, RIGHT_NUMBER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -179,6 +174,12 @@ class JsonLineDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.colour_tokens = colour_tokens
         self.formats: dict[str, QTextCharFormat] = text_formats()
+        follow_theme(self.read_colours)
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Take the theme's colours for the application's palette now (the view repaints itself)."""
+        self.formats = text_formats()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # type: ignore[override]
         item = QStyleOptionViewItem(option)
@@ -283,8 +284,7 @@ class DiffView(QWidget):
         legend.addWidget(self.summary, 1)
         for kind in (REMOVED, ADDED, CHANGED, TYPE_CHANGED):
             swatch = QLabel(f" {kind} ")
-            colour = _BACKGROUNDS[kind]
-            swatch.setStyleSheet(f"background: rgba({colour.red()},{colour.green()},{colour.blue()},{colour.alpha()});")
+            swatch.setStyleSheet(f"background: {css(_BACKGROUNDS[kind])};")
             legend.addWidget(swatch)
         layout = QVBoxLayout(self)
         layout.addLayout(legend)

@@ -15,7 +15,7 @@ import asyncio
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from app.ui.common import async_loop
 from app.ui.common.json_highlighter import HIGHLIGHT_LIMIT, MAX_BLOCK_LENGTH, JsonHighlighter
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import add_shortcut
+from app.ui.common.style import colour, tint
 
 INLINE_FORMAT_LIMIT = 64 * 1024  # characters of raw JSON re-printed on the GUI thread; more on a worker
 # Characters put into the editor until the user asks for all. Qt lays a long line out as a whole
@@ -46,7 +47,6 @@ DISPLAY_LIMIT = 128 * 1024
 LONG_LINE_LIMIT = 32 * 1024
 MAX_MATCHES = 10_000  # the find bar counts this many, then says "10,000+"
 MARKED_MATCHES = 2_000  # matches given a background (the current one is selected)
-MATCH_BACKGROUND = QColor(255, 200, 0, 90)  # translucent: readable on light and dark palettes
 
 RAW, PRETTY, COMPACT = "raw", "pretty", "compact"
 
@@ -127,7 +127,7 @@ class RawView(QWidget):
         named(self.note, "rawNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #9a6700;")
+        tint(self.note, "status.warning")
         self.note.hide()
         self.show_all_button = QPushButton("Show all")
         named(self.show_all_button, "rawShowAll")
@@ -278,7 +278,7 @@ class RawView(QWidget):
         selections = []
         for start, length in self._matches[:MARKED_MATCHES]:
             selection = QTextEdit.ExtraSelection()
-            selection.format.setBackground(MATCH_BACKGROUND)
+            selection.format.setBackground(colour("find.match"))  # translucent: the text reads through
             cursor = QTextCursor(document)
             cursor.setPosition(start)
             cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QColor
 
 from app.core.docnodes import PAGE, LocalDocument, NodeInfo, NodePath, PlanStep, json_path
@@ -22,19 +22,14 @@ from app.core.docworker import DocumentWorkerError
 from app.core.printable import displayable
 from app.ui.common import async_loop
 from app.ui.common.headers import horizontal_header
-from app.ui.common.style import palette_is_dark
+from app.ui.common.style import colour, colours_changed, follow_theme
 
 CHUNK = PAGE
 LOCAL_PAGES = 10 * PAGE  # rows of a local document made at once while a node is loaded for Find
 COLUMNS = ("Key", "Value", "Type")
 KEY, VALUE, TYPE = range(3)
 
-# (light palette, dark palette): the light ones are too dim to read on a dark background.
-TYPE_COLOURS = {
-    "string": ("#0a3069", "#a5d6ff"), "number": ("#0550ae", "#79c0ff"), "boolean": ("#8250df", "#d2a8ff"),
-    "null": ("#6e7781", "#8b949e"), "object": ("#57606a", "#8b949e"), "array": ("#57606a", "#8b949e"),
-}
-WARNING_COLOURS = ("#bc4c00", "#ffa657")
+VALUE_KINDS = ("string", "number", "boolean", "null", "object", "array")  # coloured as "tree.<kind>" of the theme
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -62,13 +57,21 @@ class JsonTreeModel(QAbstractItemModel):
         self._document: Any = LocalDocument([], [])
         self._root = _Node(None, 0, NodeInfo(None, "array", "", 0))
         self._generation = 0
-        dark = palette_is_dark()
-        self._type_colours = {kind: QColor(pair[dark]) for kind, pair in TYPE_COLOURS.items()}
-        self._warning_colour = QColor(WARNING_COLOURS[dark])
+        self._type_colours: dict[str, QColor] = {}
+        self._warning_colour = QColor()
+        self.read_colours()
+        follow_theme(self.read_colours)
         # Set by the view's panel: is the view scrolled to its end? A tree view lays every row out
         # again when a page arrives and asks for the next page each time; without this check a big
         # document would be fetched whole, one relayout of all its rows per page.
         self.view_at_end: Callable[[], bool] | None = None
+
+    @Slot()
+    def read_colours(self) -> None:
+        """Take the theme's colours for the application's palette now."""
+        self._type_colours = {kind: colour(f"tree.{kind}") for kind in VALUE_KINDS}
+        self._warning_colour = colour("tree.warning")
+        colours_changed(self)  # the view repaints the rows below too: its palette changed
 
     @property
     def document(self) -> Any:

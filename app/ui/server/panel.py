@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,11 +31,11 @@ from app.core.frames import Direction, Frame, Opcode
 from app.net.inspector import describe_close
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
+from app.ui.common.style import colour
 from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 
 COLUMNS = ("Client", "Peer", "Path", "Origin", "Connected for", "↓ in", "↑ out", "State")
 CONNECTED_FOR = COLUMNS.index("Connected for")
-_GREY = QColor("#6e7781")
 
 
 @dataclass(slots=True)
@@ -96,7 +95,7 @@ class ServerClientsModel(RowsModel):
         return None
 
     def styled(self, row: int, column: int, role: int) -> Any:
-        return _GREY if role == Qt.ItemDataRole.ForegroundRole and not self.clients[row].live else None
+        return colour("text.muted") if role == Qt.ItemDataRole.ForegroundRole and not self.clients[row].live else None
 
     def observe(self, frames: Sequence[Frame]) -> None:
         """Update from a drained batch: only the server side's own connections count (shown at most every repaint interval)."""

@@ -54,6 +54,7 @@ from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
+from app.ui.shell.theme_switch import ThemeMenu
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
 # A drain moves records for about this long, then lets the window paint and answer input; while
@@ -99,7 +100,10 @@ class MainWindow(QMainWindow):
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
-        self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
+        view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
+        self.theme_menu = ThemeMenu(self)  # View → Theme
+        view_menu.addSeparator()
+        view_menu.addMenu(self.theme_menu.menu)
         self.log_actions = LogActions(self, self)  # copy, load, resend, compare, clear: the Log menu and context menu
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWi
 
 from app.core.frames import Level, Notice
 from app.ui.common.naming import named
-from app.ui.common.style import status_colour
+from app.ui.common.style import tint
 
 NOTICE_SECONDS = 10
 
@@ -72,8 +72,7 @@ class NoticeArea(QWidget):
 
     def _set(self, level: str, text: str) -> None:
         self._showing_error = level == "error" and bool(text)
-        colour = status_colour(level) if level in ("error", "warning") else ""
-        self.label.setStyleSheet(f"color: {colour};" if colour else "")
+        tint(self.label, f"status.{level}" if level in ("error", "warning") else None)
         self.label.setText(text)
         self.label.setToolTip(text)
         self.dismiss_button.setVisible(bool(text))
