@@ -203,3 +203,34 @@ def test_scan_agrees_with_decode_on_what_pairing_needs() -> None:
         assert full is not None and quick is not None, frame
         assert (quick.kind, quick.key, quick.role, quick.heartbeat) == (full.kind, full.key, full.role, full.heartbeat), frame
     assert protocol.scan(1, '4212["chat", NaN]') is None  # with an ack id it is read in full: malformed never pairs
+
+
+def test_a_binary_events_attachments_are_joined_to_it_in_the_tracker() -> None:
+    import json as json_module
+
+    from app.core.capture import CaptureStore
+    from app.core.frames import Direction, Frame, Side
+    from app.core.protocols.tracker import ProtocolTracker
+
+    opened = json_module.dumps({"url": "ws://h/socket.io/?EIO=4&transport=websocket"})
+    store = CaptureStore()
+    store.extend([
+        Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, opened, 0, 0.0),
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT,
+              '452-["upload",{"a":{"_placeholder":true,"num":1}},[{"_placeholder":true,"num":0}]]'),
+        Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.BINARY, b"not this one: the other direction"),
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\x00first"),
+        Frame("client#2", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"another connection"),
+        Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\xffsecond"),
+    ])
+    tracker = ProtocolTracker(store)
+    assert tracker.catch_up()
+    decoded = tracker.decoded(1)
+    assert decoded is not None and decoded.name == "upload"
+    assert decoded.value["args"] == [{"a": {"$bytes": "/3NlY29uZA=="}}, [{"$bytes": "AGZpcnN0"}]]
+    half = CaptureStore()  # the second attachment has not arrived: shown with its placeholders
+    half.extend([store.frame(row) for row in range(0, 4)])
+    early = ProtocolTracker(half)
+    assert early.catch_up()
+    shown = early.decoded(1)
+    assert shown is not None and shown.value["args"][1] == [{"_placeholder": True, "num": 0}]

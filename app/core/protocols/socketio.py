@@ -9,8 +9,10 @@ Every text frame starts with an Engine.IO packet type (0 open, 1 close, 2 ping, 
 
 Binary attachments: a binary event or ack (`451-[...]`) keeps its placeholders
 (`{"_placeholder": true, "num": 0}`) and notes how many binary frames follow; each of
-those frames decodes on its own as an attachment. Joining them into one message would
-take state across frames, which a decoder of single frames does not keep.
+those frames decodes on its own as an attachment. The tracker, which sees the frames that
+follow, asks `attachments_expected` and `join`: the message the tree shows then has each
+placeholder replaced by its attachment's bytes (`{"$bytes": "<base64>"}`, as binary
+documents show bytes).
 
 A frame that breaks the grammar (a truncated head, data that is not JSON, an event
 without a name, an ack id longer than any counter reaches) is not decoded: the log
@@ -19,8 +21,11 @@ shows it raw, as it came.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -114,6 +119,18 @@ class SocketIo:
             return self.decode(opcode, payload)
         return _SCANNED[head.group(1)]
 
+    def attachments_expected(self, decoded: Decoded) -> int:
+        """How many binary frames after this one belong to it (a binary event's or ack's attachments)."""
+        value = decoded.value
+        return value.get("attachments", 0) if decoded.protocol == NAME and isinstance(value, dict) else 0
+
+    def join(self, decoded: Decoded, attachments: Sequence[bytes]) -> Decoded:
+        """The binary event or ack with each placeholder replaced by its attachment's bytes."""
+        value = dict(decoded.value)
+        key = "args"
+        value[key] = _with_attachments(value[key], attachments)
+        return replace(decoded, value=value)
+
     def decode(self, opcode: int, payload: str | bytes) -> Decoded | None:
         if opcode == Opcode.BINARY:
             # Socket.IO sends binary frames only as the attachments of a binary event or ack.
@@ -178,6 +195,33 @@ class SocketIoClient:
             if decoded is not None and decoded.value["namespace"] == self.namespace:
                 self._ready = True
         return ()
+
+
+def _with_attachments(args: Any, attachments: Sequence[bytes]) -> Any:
+    """A copy of `args` whose placeholders hold their attachments, walked iteratively."""
+    def filled(item: Any) -> tuple[Any, bool]:
+        """The item to put in place, and whether to walk into it."""
+        if isinstance(item, dict):
+            num = item.get("num")
+            if item.get("_placeholder") is True and isinstance(num, int) and not isinstance(num, bool) \
+                    and 0 <= num < len(attachments):
+                return {"$bytes": base64.b64encode(attachments[num]).decode("ascii")}, False
+            return dict(item), True
+        if isinstance(item, list):
+            return list(item), True
+        return item, False
+
+    root, walk = filled(args)
+    stack = [root] if walk else []
+    while stack:
+        container = stack.pop()
+        keys = list(container) if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            new, walk = filled(container[key])
+            container[key] = new
+            if walk:
+                stack.append(new)
+    return root
 
 
 def _socket_packet(payload: str) -> Decoded | None:

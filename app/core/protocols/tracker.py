@@ -37,6 +37,7 @@ CACHE_ROWS = 4096  # decoded frames kept for the views…
 CACHE_BYTES = 8 * 1024 * 1024  # …whose payloads add up to at most this (a parsed value is bigger still)
 DECODE_LIMIT = 256 * 1024  # bytes: a bigger frame is not decoded here (the GUI thread runs this), nor paired
 
+ATTACHMENT_SCAN = 10_000  # rows after a binary event looked through for its attachments
 LATENCY_SAMPLE = 10_000  # the latest pairs per connection whose latencies give p50 and p95
 
 REQUEST, REPLY, HEARTBEAT, EXPIRED, DECODED, CANCELLED = 1, 2, 4, 8, 16, 32
@@ -319,9 +320,32 @@ class ProtocolTracker:
         state = self._connections.get(self.store.connection_ids[row])
         if state is None or state.protocol is None or self.store.payloads.length(row) > DECODE_LIMIT:
             return None
-        decoded = state.protocol.decode(self.store.opcodes[row], self.store.payloads[row])
+        protocol = state.protocol
+        decoded = protocol.decode(self.store.opcodes[row], self.store.payloads[row])
+        expected = getattr(protocol, "attachments_expected", None)
+        if decoded is not None and expected is not None and (count := expected(decoded)):
+            attachments = self._attachments(row, count)
+            if attachments is None:
+                return decoded  # not all here yet: shown without them, asked again next time
+            decoded = protocol.join(decoded, attachments)  # type: ignore[attr-defined]
         self._remember(row, decoded)
         return decoded
+
+    def _attachments(self, row: int, count: int) -> list[bytes] | None:
+        """The `count` binary frames that follow `row` on its connection and in its direction (None: not all
+        here yet, or too far to look)."""
+        store = self.store
+        connection, direction = store.connection_ids[row], store.directions[row]
+        found: list[bytes] = []
+        for after in range(row + 1, min(store.end, row + 1 + ATTACHMENT_SCAN)):
+            if store.connection_ids[after] == connection and store.directions[after] == direction \
+                    and store.opcodes[after] == Opcode.BINARY:
+                payload = store.payloads[after]
+                assert isinstance(payload, bytes)
+                found.append(payload)
+                if len(found) == count:
+                    return found
+        return None
 
     def flags_of(self, row: int) -> int:
         base = self._base
