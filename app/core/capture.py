@@ -192,6 +192,19 @@ class PayloadArena:
     def is_text(self, row: int) -> bool:
         return self.kinds[self._index(row)] == TEXT
 
+    def starts_with(self, row: int, prefix: bytes) -> bool:
+        """Whether a text row's stored UTF-8 starts with `prefix`, read without decoding the payload."""
+        index = self._index(row)
+        if self.kinds[index] != TEXT:
+            return False
+        start, end = self.starts[index], self.starts[index + 1]
+        if end - start < len(prefix):
+            return False
+        offset = start & CHUNK_MASK
+        if offset + len(prefix) <= ARENA_CHUNK:
+            return self._chunks[(start >> CHUNK_BITS) - self._first_chunk][offset:offset + len(prefix)] == prefix
+        return bytes(self.raw(row, len(prefix))) == prefix
+
     def length(self, row: int) -> int:
         """Stored length in bytes (UTF-8 for text)."""
         index = self._index(row)

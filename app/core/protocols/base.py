@@ -73,7 +73,9 @@ class WireProtocol(Protocol):
         """The frame as this protocol reads it, or None when it is not one of its frames.
 
         A protocol may also offer `scan(opcode, payload)`: the same answer's kind, key, role and
-        heartbeat only, cheaper (the tracker reads every frame with it; views decode what they show).
+        heartbeat only, cheaper (the tracker reads every frame with it; views decode what they show);
+        and `quiet_prefix`: bytes that start a text frame with nothing to pair or dim, which the
+        tracker then skips without reading it.
         """
 
 

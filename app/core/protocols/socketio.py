@@ -106,6 +106,8 @@ class SocketIo:
             return 0.7
         return 0.0
 
+    quiet_prefix = b'42["'  # a root-namespace event without an ack id: nothing to pair or dim, left unread
+
     def scan(self, opcode: int, payload: str | bytes) -> Decoded | None:
         """What pairing needs, without parsing an event that has no ack id (most of a stream).
 
@@ -114,6 +116,8 @@ class SocketIo:
         """
         if opcode != Opcode.TEXT or not isinstance(payload, str) or payload[:1] != "4":
             return self.decode(opcode, payload)
+        if payload[:3] == '42[':  # most of a stream: an event of the root namespace, no ack id
+            return _SCANNED[EVENT]
         head = _HEAD.match(payload, 1)
         if head is None or head.group(4):  # not a packet, or one with an ack id: read it all
             return self.decode(opcode, payload)

@@ -66,9 +66,16 @@ class _Connection:
     forced: bool = False
     first: list[tuple[int, str | bytes]] = field(default_factory=list)
     waiting: list[int] = field(default_factory=list)  # rows seen before the protocol was decided
+    quiet: bytes = b""  # the protocol's `quiet_prefix`: frames starting so need nothing here, unread
     latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_SAMPLE))
     pairs: int = 0
     slowest: float = 0.0
+
+    def settle(self, protocol: WireProtocol | None, *, forced: bool = False) -> None:
+        """The connection speaks `protocol` (None: raw) from now on."""
+        self.protocol, self.decided, self.forced = protocol, True, self.forced or forced
+        self.quiet = getattr(protocol, "quiet_prefix", b"")
+        self.first, self.waiting = [], []
 
 
 class ProtocolTracker:
@@ -111,14 +118,16 @@ class ProtocolTracker:
         row, end = max(self._scanned, store.first), store.end
         deadline = time.perf_counter() + budget
         connections, ids, opcodes, first = self._connections, store.connection_ids.data, store.opcodes.data, store.first
+        starts_with = store.payloads.starts_with
         while row < end:
             stop = min(end, row + SLICE)
             for each in range(row, stop):  # the common case first: a data frame of a decided connection
                 connection_id = ids[each - first]
                 state = connections.get(connection_id)
                 if state is not None and state.decided and opcodes[each - first] != _OPEN:
-                    if state.protocol is not None:
-                        self._apply(each, connection_id, state.protocol)
+                    protocol = state.protocol
+                    if protocol is not None and not (state.quiet and starts_with(each, state.quiet)):
+                        self._apply(each, connection_id, protocol)
                     continue
                 self._visit(each)
             row = stop
@@ -166,25 +175,21 @@ class ProtocolTracker:
         rule = opened.get("pairing")
         if isinstance(rule, dict) and isinstance(rule.get("request"), str) and isinstance(rule.get("reply"), str):
             try:
-                connection.protocol = PairingRule(rule["request"], rule["reply"])
+                connection.settle(PairingRule(rule["request"], rule["reply"]), forced=True)
             except SocketScopeError:
                 return  # a rule the options refused never reaches here; from a hand-edited capture: ignored
-            connection.decided = connection.forced = True
-            connection.first, connection.waiting = [], []
             return
         if chosen == RAW or chosen in PROTOCOLS:
-            connection.protocol = PROTOCOLS.get(chosen) if isinstance(chosen, str) else None
-            connection.decided = connection.forced = True
-            connection.first, connection.waiting = [], []
+            connection.settle(PROTOCOLS.get(chosen) if isinstance(chosen, str) else None, forced=True)
             return
         if not connection.decided:
             protocol = detect(Hint(connection.url, connection.subprotocol), URL_CONFIDENCE)
             if protocol is not None:
-                connection.protocol, connection.decided = protocol, True
+                connection.settle(protocol)
 
     def _decide(self, connection_id: int, connection: _Connection, protocol: WireProtocol | None) -> None:
-        connection.protocol, connection.decided = protocol, True
-        waiting, connection.waiting, connection.first = connection.waiting, [], []
+        waiting = connection.waiting
+        connection.settle(protocol)
         if protocol is not None:
             for row in waiting:
                 if row >= self.store.first:
