@@ -12,9 +12,13 @@ how many requests wait at most (the bounded table).
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import LoopGapMeter, note, report, run_qt_until
 
