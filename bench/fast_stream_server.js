@@ -3,7 +3,9 @@
 // `node bench/fast_stream_server.js COUNT SIZE [RATE]` streams COUNT copies of the same JSON message as
 // bench/stream_server.py (SIZE bytes, `{"seq":0,"type":"tick","pad":"xx…"}`) to each client on
 // 127.0.0.1, then closes with 1000. With RATE it paces them at RATE messages per second instead of
-// as fast as the socket takes them. Prints its ephemeral port; exits when its stdin closes.
+// as fast as the socket takes them. A client whose path holds `/socket.io/` gets Engine.IO's open
+// packet, and once it connects the root namespace (`40`) the same stream as Socket.IO events of SIZE
+// bytes (`42["tick",{…}]`). Prints its ephemeral port; exits when its stdin closes.
 // `ws` comes from NODE_PATH (the Makefile installs it into .venv/node).
 "use strict";
 
@@ -19,14 +21,23 @@ function message(index, size) {
   return JSON.stringify(base);
 }
 
-const template = Buffer.from(message(0, size));
+function socketioEvent(size) {
+  const base = { seq: 0, type: "tick", pad: "" };
+  const frame = (value) => '42["tick",' + JSON.stringify(value) + "]";
+  base.pad = "x".repeat(Math.max(0, size - frame(base).length));
+  return frame(base);
+}
+
+const OPEN = '0{"sid":"fast","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
+const plainTemplate = Buffer.from(message(0, size));
+const socketioTemplate = Buffer.from(socketioEvent(size));
 const TEXT = { binary: false };
 const HIGH_WATER = 4 * 1024 * 1024; // bytes queued before waiting for the socket to drain
 const PACE_MS = 10;
 const BATCH = 256; // frames per write
 
 // As fast as the socket takes them: queue until the high-water mark, resume on drain.
-function flood(ws) {
+function flood(ws, template) {
   let sent = 0;
   const socket = ws._socket;
   const pump = () => {
@@ -50,7 +61,7 @@ function flood(ws) {
 }
 
 // A steady RATE: every PACE_MS, send what the schedule says is due by now.
-function paced(ws) {
+function paced(ws, template) {
   let sent = 0;
   const started = process.hrtime.bigint();
   const timer = setInterval(() => {
@@ -71,10 +82,26 @@ function paced(ws) {
 }
 
 const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-server.on("connection", (ws) => {
+function stream(ws, template) {
+  if (rate > 0) paced(ws, template);
+  else flood(ws, template);
+}
+
+server.on("connection", (ws, request) => {
   ws.on("error", () => ws.terminate());
-  if (rate > 0) paced(ws);
-  else flood(ws);
+  if (!request.url.includes("/socket.io/")) {
+    stream(ws, plainTemplate);
+    return;
+  }
+  ws.send(OPEN);
+  ws.once("message", (data) => {
+    if (data.toString() !== "40") {
+      ws.close(1002, "expected the root namespace connect");
+      return;
+    }
+    ws.send('40{"sid":"fast-socket"}');
+    stream(ws, socketioTemplate);
+  });
 });
 server.on("listening", () => console.log(server.address().port));
 process.stdin.on("end", () => process.exit(0));

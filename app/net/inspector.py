@@ -390,11 +390,14 @@ class InspectorConnection:
         keepalive = (self._loop_thread.spawn(self._keep_alive(websocket), name=f"keepalive-{self.id}")
                      if self.options.ping_interval else None)
         answering: set[asyncio.Task[None]] = set()  # a protocol's automatic replies on their way
+        quiet = getattr(speaker, "quiet_prefix", "")  # frames starting so need no answer: not even asked
 
         def deliver(payload: str | bytes, data: bytes, wall_time: float) -> None:
             opcode = Opcode.TEXT if type(payload) is str else Opcode.BINARY
             put(Frame(connection, Side.CLIENT, Direction.RECEIVED, opcode, payload, len(data), wall_time))
-            replies = speaker.answer(opcode, payload) if speaker is not None else ()
+            if speaker is None or (quiet and type(payload) is str and payload.startswith(quiet)):
+                return  # most of a stream: a frame the protocol never answers
+            replies = speaker.answer(opcode, payload)
             if replies:  # a ping: the pong goes out at once, in order, like any frame sent
                 task = asyncio.ensure_future(send_all(replies))
                 answering.add(task)

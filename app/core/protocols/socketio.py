@@ -166,6 +166,8 @@ class SocketIoClient:
     where the client pings, is not spoken.
     """
 
+    quiet_prefix = '42["'  # an event of the root namespace: never answered (only pings and the handshake are)
+
     def __init__(self, namespace: str = ROOT, auth: dict[str, Any] | None = None) -> None:
         self.namespace = namespace
         self._connect = connect_packet(namespace, auth)
