@@ -135,3 +135,42 @@ def test_an_expect_after_the_connection_ended_fails_at_once_saying_so(demo_serve
     assert closed.outcome == PASSED and expect.outcome == FAILED
     assert expect.detail.startswith("expect $.never failed: the connection ended (")
     assert expect.seconds < 30  # not the minute it was given
+
+
+def test_expect_schema_checks_the_message_the_expect_before_matched(demo_server: EmbeddedServer,
+                                                                    tmp_path: Path) -> None:
+    (tmp_path / "greeting.schema.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+        "properties": {"username": {"type": "string"}, "id": {"type": "integer"}}, "required": ["username", "id"]}))
+    (tmp_path / "wrong.schema.json").write_text(json.dumps({
+        "type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}))
+    passing = scenario_at(tmp_path, demo_server, """\
+        url: ${URL}
+        steps:
+          - expect: "$.username == 'Alice'"
+          - expect_schema: greeting.schema.json
+        """)
+    result = run_scenario(passing)
+    assert result.passed, [step.detail for step in result.steps]
+    assert result.steps[1].matched is result.steps[0].matched  # the very message the expect matched
+    failing = scenario_at(tmp_path, demo_server, """\
+        url: ${URL}
+        steps:
+          - expect_schema: wrong.schema.json
+            within: 2s
+        """)
+    result = run_scenario(failing)
+    assert not result.passed
+    assert "$.id: type:" in result.steps[0].detail and "expect_schema wrong.schema.json failed" in result.steps[0].detail
+
+
+def test_an_unusable_contract_is_the_scenarios_error_at_its_line(demo_server: EmbeddedServer, tmp_path: Path) -> None:
+    (tmp_path / "bad.schema.json").write_text('{"type": "no such type"}')
+    with pytest.raises(ScenarioError) as raised:
+        scenario_at(tmp_path, demo_server, """\
+            url: ${URL}
+            steps:
+              - expect: x
+              - expect_schema: bad.schema.json
+            """)
+    assert raised.value.line == 4 and "not a valid schema" in str(raised.value)

@@ -103,7 +103,7 @@ def test_a_duration_needs_its_unit(text: object) -> None:
     ("  - close: {code: 1000, why: x}\n", 4, "unknown key 'why' in close"),
     ("  - expect: x\n    send: {}\n", 5, "both 'expect' and 'send'"),
     ("  - just text\n", 4, "a step is a mapping"),
-    ("  - expect_schema: reply.schema.json\n", 4, "expect_schema is not supported yet"),
+    ("  - expect_schema: missing.schema.json\n", 4, "expect_schema: cannot read"),
     ("  - emit: {event: chat}\n", 4, "emit (a Socket.IO event) is not supported yet"),
     ("  - expect: x\n    expect: y\n", 5, "'expect' is written twice (first on line 4)"),
     ("  - expect: [x\n", 5, "not valid YAML"),

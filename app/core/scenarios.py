@@ -31,6 +31,8 @@ import yaml
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
 from app.core import jsondoc
+from app.core.contracts.documents import ContractError
+from app.core.contracts.loading import Contract, load_contract
 from app.core.errors import SocketScopeError
 from app.core.filters import RowPredicate, compile_filter
 from app.core.json_query import FilterError
@@ -45,7 +47,6 @@ STEP_MODIFIERS: dict[str, tuple[str, ...]] = {"expect": ("within", "strict"), "s
                                               "expect_schema": ("within",)}
 # Written in the format, not runnable yet: the scenario is refused with this reason rather than run half-checked.
 NOT_SUPPORTED = {
-    "expect_schema": "expect_schema is not supported yet: this version of SocketScope cannot check JSON Schemas",
     "emit": "emit (a Socket.IO event) is not supported yet: send the protocol's JSON text with send",
 }
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*\Z")
@@ -106,7 +107,20 @@ class Close:
         return f"close {self.code}" + (f" {self.reason!r}" if self.reason else "")
 
 
-Step = Expect | Send | Close
+@dataclass(frozen=True, slots=True)
+class ExpectSchema:
+    """Check a message against a contract: the one the previous expect matched, else the next received."""
+
+    path: str  # as written (relative to the scenario file)
+    contract: Contract = field(compare=False, repr=False)
+    within: float = DEFAULT_WITHIN  # when it waits for the next message
+    line: int = 0
+
+    def describe(self) -> str:
+        return f"expect_schema {self.path}"
+
+
+Step = Expect | Send | Close | ExpectSchema
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +337,27 @@ class _Reader:
             return self.expect(step, line)
         if kind == "send":
             return self.send(step["send"], line)
+        if kind == "expect_schema":
+            return self.expect_schema(step, line)
         return self.close(step["close"], line)
+
+    def expect_schema(self, step: _Mapping, line: int) -> ExpectSchema:
+        """The contract is read now: a missing or invalid one is the scenario's error, at this line."""
+        written = step["expect_schema"]
+        if not isinstance(written, str) or not written.strip():
+            raise self.error("expect_schema needs a JSON Schema or AsyncAPI file, like reply.schema.json", line)
+        path = self.path.parent / self.expanded(written.strip(), "expect_schema", line)
+        try:
+            contract = load_contract(path)
+        except ContractError as error:
+            raise self.error(f"expect_schema: {error}", line) from None
+        within = DEFAULT_WITHIN
+        if "within" in step:
+            try:
+                within = parse_duration(step["within"])
+            except ValueError as error:
+                raise self.error(f"within: {error}", step.key_lines["within"]) from None
+        return ExpectSchema(written.strip(), contract, within, line)
 
     def expect(self, step: _Mapping, line: int) -> Expect:
         expression = step["expect"]

@@ -10,6 +10,7 @@ unless it is strict. Every wait is bounded; a stop event (Ctrl+C) ends the run a
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -17,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.core.capture import CaptureStore
+from app.core.contracts.verdicts import TooDeep, flow_of
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
-from app.core.scenarios import Close, Expect, Scenario, ScenarioError, Send, Step
+from app.core.scenarios import Close, Expect, ExpectSchema, Scenario, ScenarioError, Send, Step
 from app.core.summary import summarize
 from app.core.templates import TemplateError
 from app.net.options import ConnectionOptions, OptionsError
@@ -133,6 +136,7 @@ class ScenarioRunner:
         self._state_detail = ""
         self._cursor = 0  # the first received row the next expect looks at
         self._sends = 0
+        self._matched: Frame | None = None  # what the step just before matched, for an expect_schema
 
     def run(self) -> ScenarioResult:
         started = time.monotonic()
@@ -164,13 +168,17 @@ class ScenarioRunner:
         if self.stop.is_set():
             self._fail(result, number, "stopped before this step", 0.0)
             return
+        matched_before, self._matched = self._matched, None
         if isinstance(step, Expect):
             outcome = self._expect(step)
+        elif isinstance(step, ExpectSchema):
+            outcome = self._expect_schema(step, matched_before)
         elif isinstance(step, Send):
             outcome = self._send(step)
         else:
             outcome = self._close(step)
         detail, matched = outcome
+        self._matched = matched if isinstance(step, Expect) else None
         elapsed = time.monotonic() - started
         if detail is None:
             result.outcome, result.matched, result.seconds = PASSED, matched, elapsed
@@ -206,6 +214,34 @@ class ScenarioRunner:
                 return (f"{step.describe()} failed: no message received within {_seconds(step.within)} "
                         f"matched{others}"), None
             self.stop.wait(POLL_INTERVAL)
+
+    def _expect_schema(self, step: ExpectSchema, matched: Frame | None) -> tuple[str | None, Frame | None]:
+        """Check what the expect before matched or, with none before, the next message received."""
+        frame = matched
+        if frame is None:
+            store = self.received
+            if not self._wait(lambda: self._cursor < store.end, step.within):
+                return f"{step.describe()} failed: no message received within {_seconds(step.within)}", None
+            self._cursor = max(self._cursor, store.first)
+            frame = store.frame(self._cursor)
+            self._cursor += 1
+        if not isinstance(frame.payload, str):
+            return f"{step.describe()} failed: the message is binary, not JSON: {message_line(frame)}", frame
+        try:
+            value = json.loads(frame.payload)
+        except (ValueError, RecursionError):
+            return f"{step.describe()} failed: the message is not JSON: {message_line(frame)}", frame
+        try:
+            verdict = step.contract.check(value, flow_of(frame.side, frame.direction), urlsplit(self.options.url).path)
+        except TooDeep:
+            return f"{step.describe()} failed: the message is nested too deeply to check", frame
+        if verdict is None:
+            return f"{step.describe()} failed: the contract describes no such message: {message_line(frame)}", frame
+        if not verdict.valid:
+            broken = "; ".join(f"{v.path}: {v.keyword}: {v.message}" for v in verdict.violations[:5])
+            more = f" (and {len(verdict.violations) - 5} more)" if len(verdict.violations) > 5 else ""
+            return f"{step.describe()} failed: {broken}{more} — in {message_line(frame)}", frame
+        return None, frame
 
     def _send(self, step: Send) -> tuple[str | None, Frame | None]:
         assert self._session is not None
