@@ -21,6 +21,7 @@ from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.log import selection
 from app.ui.log.columns import LogColumns
+from app.ui.log.empty_hint import EmptyLogHint
 from app.ui.log.filter_bar import FilterBar
 from app.ui.log.model import LogModel
 from app.ui.log.table import LogTable
@@ -40,6 +41,7 @@ class LogPane(QWidget):
         self.filter_bar = FilterBar(self.view, capture.protocols)
         self.table = self._build_table()
         self.columns = LogColumns(self.table, self.model, self)
+        self.empty_hint = EmptyLogHint(self.table, lambda: self.view.predicate is not None)
         self.follow_tail = True
         self.follow_button = self._tool_button("Follow", "followTail",
                                                "Keep the newest message in view (scrolling up turns this off)")

@@ -346,6 +346,7 @@ class MainWindow(QMainWindow):
         elif isinstance(item, ServerStatus):
             self.server_label.setText(f"Server: {item.url}" if item.url else f"Server: {item.detail}")
             address = self.session.server_address
+            self.log_pane.empty_hint.set_server_url(address.ws_url("/ws") if item.url and address else "")
             self.server_panel.server_changed(item.url, address.port if item.url and address else None)
         elif isinstance(item, Notice):
             notify.post(item)
