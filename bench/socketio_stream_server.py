@@ -11,7 +11,7 @@ import asyncio
 import json
 import sys
 
-from websockets.asyncio.server import serve
+from stream_server import serve_until_stdin_closes  # a script beside this one
 
 OPEN = '0{"sid":"bench","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'
 
@@ -36,10 +36,7 @@ async def main(count: int, size: int) -> None:
             await websocket.send(template)
         await websocket.close()
 
-    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
-        port = server.sockets[0].getsockname()[1]
-        print(port, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until stdin closes
+    await serve_until_stdin_closes(handler)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,14 @@ def message(index: int, size: int) -> str:
     return json.dumps(base, separators=(",", ":"))
 
 
+async def serve_until_stdin_closes(handler) -> None:
+    """Serve `handler` on 127.0.0.1, print the port, and stop when the parent closes stdin."""
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(port, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
 async def main(count: int, size: int) -> None:
     template = message(0, size)
 
@@ -28,10 +36,7 @@ async def main(count: int, size: int) -> None:
             await websocket.send(template)
         await websocket.close()
 
-    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
-        port = server.sockets[0].getsockname()[1]
-        print(port, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until stdin closes
+    await serve_until_stdin_closes(handler)
 
 
 if __name__ == "__main__":

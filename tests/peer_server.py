@@ -20,7 +20,7 @@ async def stream(websocket: ServerConnection) -> None:
         for _ in range(20):
             await websocket.send(f'{{"seq": {seq}}}')
             seq += 1
-        await asyncio.sleep(0.01)  # paces the stream, synchronises nothing
+        await asyncio.sleep(0.01)  # noqa: sleep-ok - paces the stream, synchronises nothing
 
 
 async def invalid_utf8(websocket: ServerConnection) -> None:

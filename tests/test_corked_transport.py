@@ -53,7 +53,7 @@ def test_writes_of_one_turn_leave_in_one_write_in_order_and_closing_flushes_firs
         for piece in (b"one ", b"two ", b"three "):
             corked.write(piece)
         buffered = corked.get_write_buffer_size()
-        await asyncio.sleep(0)  # one turn of the loop: the flush runs
+        await asyncio.sleep(0)  # noqa: sleep-ok - yields one turn of the loop, where the flush is scheduled
         corked.write(b"four")
         corked.close()  # flushes what is pending before closing
         await asyncio.wait_for(ended.wait(), 5)

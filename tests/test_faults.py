@@ -214,7 +214,7 @@ def test_200_clients_coming_and_going_during_a_chat_broadcast_leak_nothing(
                 while not done.is_set():
                     await speaker.send(json.dumps({"n": said}))
                     said += 1
-                    await asyncio.sleep(0.005)  # paces the speaker, synchronises nothing
+                    await asyncio.sleep(0.005)  # noqa: sleep-ok - paces the speaker, synchronises nothing
 
             async def drain(websocket, count_messages: bool) -> None:
                 nonlocal heard

@@ -24,6 +24,7 @@ from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue
+from tests.protocol_cases import tracked
 
 VALUES = 3
 HELD = 10.0  # seconds the endless subscription waits between values: the test cancels it long before
@@ -47,7 +48,7 @@ class Subscription:
     async def held(self) -> AsyncGenerator[int]:
         for n in range(3):  # bounded, though the client cancels after the first
             yield n
-            await asyncio.sleep(HELD)
+            await asyncio.sleep(HELD)  # noqa: sleep-ok - the server paces its subscription; nothing waits on it
 
 
 @pytest.fixture
@@ -105,17 +106,6 @@ def settled(events: WaitableQueue, client: str) -> list[Frame]:
         frames = events.frames()
         return frames if texts(frames, "server#") == texts(frames, client) else []
     return events.wait_for(both_sides)
-
-
-def tracked(frames: list[Frame]) -> tuple[CaptureStore, ProtocolTracker]:
-    store = CaptureStore()
-    store.extend(frames)
-    tracker = ProtocolTracker(store)
-    for _ in range(1000):
-        if tracker.catch_up():
-            break
-    assert tracker.caught_up
-    return store, tracker
 
 
 def rows(store: CaptureStore, connection: str, kind: str, identifier: str | None = None) -> list[int]:

@@ -351,13 +351,16 @@ class _Reader:
             contract = load_contract(path)
         except ContractError as error:
             raise self.error(f"expect_schema: {error}", line) from None
-        within = DEFAULT_WITHIN
-        if "within" in step:
-            try:
-                within = parse_duration(step["within"])
-            except ValueError as error:
-                raise self.error(f"within: {error}", step.key_lines["within"]) from None
-        return ExpectSchema(written.strip(), contract, within, line)
+        return ExpectSchema(written.strip(), contract, self.within(step), line)
+
+    def within(self, step: _Mapping) -> float:
+        """How long a waiting step waits: its `within`, else DEFAULT_WITHIN."""
+        if "within" not in step:
+            return DEFAULT_WITHIN
+        try:
+            return parse_duration(step["within"])
+        except ValueError as error:
+            raise self.error(f"within: {error}", step.key_lines["within"]) from None
 
     def expect(self, step: _Mapping, line: int) -> Expect:
         expression = step["expect"]
@@ -369,12 +372,7 @@ class _Reader:
             raise self.error(f"expect: {error}", line) from None
         if predicate is None:
             raise self.error("expect needs a filter expression, like \"$.status == 'ok'\"", line)
-        within = DEFAULT_WITHIN
-        if "within" in step:
-            try:
-                within = parse_duration(step["within"])
-            except ValueError as error:
-                raise self.error(f"within: {error}", step.key_lines["within"]) from None
+        within = self.within(step)
         strict = step.get("strict", False)
         if not isinstance(strict, bool):
             raise self.error(f"strict must be true or false, not {strict!r}", step.key_lines["strict"])
