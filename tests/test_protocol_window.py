@@ -180,3 +180,27 @@ def test_the_composer_emits_a_socketio_event_and_its_ack_pairs(qtbot) -> None:
         ack = window.capture.protocols.partner(row)
         assert str(window.store.payloads[ack]).startswith("430[")
         assert window.log_model.index(window.view.positions([row])[row], 5).data().startswith("chat · ")
+
+
+def test_a_binary_events_attachments_show_in_the_tree(qtbot) -> None:
+    from app.core.frames import Frame, Opcode, Side
+
+    with shown_window(qtbot, "--no-server") as window:
+        opened = json.dumps({"url": "ws://127.0.0.1:1/socket.io/?EIO=4&transport=websocket"})
+        window.ingest([Frame("client#1", Side.CLIENT, Direction.EVENT, Opcode.OPEN, opened, 0, 1.0),
+                       Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT,
+                             '451-["upload",{"_placeholder":true,"num":0}]', wall_time=1.1),
+                       Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b"\x01\x02", wall_time=1.2)])
+        window.show_new_rows()
+        qtbot.waitUntil(lambda: window.capture.protocols.caught_up and window.log_model.rowCount() == 3, timeout=3000)
+        window.log_view.selectRow(1)
+        view = window.message_view
+        qtbot.waitUntil(lambda: view.tree_model.rowCount() == 5, timeout=3000)  # event, args, namespace, ack, attachments
+        model = view.tree_model
+        args = next(model.index(r, 0) for r in range(5) if model.index(r, 0).data() == "args")
+        if model.canFetchMore(args):
+            model.fetchMore(args)
+        first = model.index(0, 0, args)
+        if model.canFetchMore(first):
+            model.fetchMore(first)
+        assert model.index(0, 0, first).data() == "$bytes" and model.index(0, 1, first).data() == '"AQI="'

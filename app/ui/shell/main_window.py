@@ -30,7 +30,7 @@ from qasync import asyncSlot
 from app.core.docworker import DocumentWorker
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.ingest import Capture
-from app.core.inspection import LARGE_DOCUMENT, inspect_frame, inspect_large
+from app.core.inspection import LARGE_DOCUMENT, inspect_decoded, inspect_frame, inspect_large
 from app.core.summary import message_heading
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
@@ -400,7 +400,11 @@ class MainWindow(QMainWindow):
         self.message_view.info.set_link(partner)
         protocol = self.capture.protocols.protocol_of_row(row)
         if size <= INLINE_PARSE_LIMIT:
-            inspection = inspect_frame(opcode, store.payloads[row], protocol)
+            # The tracker's reading: cached, and with what spans frames joined (Socket.IO attachments).
+            decoded = self.capture.protocols.decoded(row) if protocol is not None else None
+            inspection = (inspect_decoded(opcode, store.payloads[row], decoded, protocol.title)
+                          if decoded is not None and protocol is not None
+                          else inspect_frame(opcode, store.payloads[row], None))
         else:
             self.message_view.show_pending(store.sizes[row])
             if size >= LARGE_DOCUMENT and store.payloads.is_text(row):
