@@ -123,3 +123,25 @@ def test_the_window_command_line_has_a_name_of_its_own() -> None:
     assert importlib.util.find_spec("app.window_args") is not None
     assert importlib.util.find_spec("app.options") is None
     assert importlib.util.find_spec("app.net.options") is not None
+
+
+def test_a_bulk_prefix_check_agrees_with_the_row_by_row_one() -> None:
+    store = CaptureStore()
+    payloads = ['42["a"]', "42", '["b"]', '421["c"]', "", '42["d",{"é":1}]', "4", '2["e"]', '42["f"]']
+    store.extend(Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text) for text in payloads)
+    rows = range(store.first, store.end)
+    bulk = store.payloads.starting_with(rows, b'42["')
+    assert bulk == [store.payloads.starts_with(row, b'42["') for row in rows]
+    assert bulk == [True, False, False, False, False, True, False, False, True]  # "42" then '["b"]' is no match
+
+
+def test_a_bulk_prefix_check_declines_binary_rows_and_rows_across_chunks() -> None:
+    store = CaptureStore()
+    store.extend([Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '42["a"]'),
+                  Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b'42["b"]')])
+    assert store.payloads.starting_with(range(store.first, store.end), b"42") is None
+    assert store.payloads.starting_with(range(store.first, store.first + 1), b"42") == [True]
+    store.extend([Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "x" * (ARENA_CHUNK - 20)),
+                  Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, '42["spans two chunks"]')])
+    assert store.payloads.starting_with(range(store.end - 2, store.end), b"42") is None
+    assert store.payloads.starting_with(range(store.end, store.end), b"42") is None

@@ -267,3 +267,27 @@ def test_a_big_first_frame_is_not_read_to_guess_the_protocol(monkeypatch) -> Non
     tracker = ProtocolTracker(store)
     assert tracker.catch_up()
     assert seen and max(seen) < len(huge)  # the small frame was looked at, the big one never
+
+
+def test_runs_of_quiet_socketio_events_read_in_bulk_decode_and_pair_as_row_by_row(monkeypatch) -> None:
+    """Events without an ack id are skipped a slice at a time; everything around them is read as before."""
+    url = "ws://h/socket.io/?EIO=4&transport=websocket"
+    frames = [opened("client#1", url), opened("client#2", url)]
+    for i in range(600):
+        at = i / 1000
+        frames.append(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, f'42["tick",{{"n":{i}}}]', wall_time=at))
+        if i % 97 == 0:  # an event that asks for an ack, and its ack
+            frames.append(Frame("client#1", Side.CLIENT, Direction.SENT, Opcode.TEXT, f'42{i}["ask",{i}]', wall_time=at))
+            frames.append(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, f"43{i}[{i}]", wall_time=at + 0.005))
+        if i % 131 == 0:  # a short frame, a binary one, another connection's event
+            frames.append(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "42", wall_time=at))
+            frames.append(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, b'42["b"]', wall_time=at))
+            frames.append(Frame("client#2", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "2", wall_time=at))
+    bulk = caught_up(CaptureStore(), frames)
+    monkeypatch.setattr(ProtocolTracker, "_read_quiet_run", lambda self, start, stop: False)
+    reference = caught_up(CaptureStore(), frames)
+    rows = range(len(frames))
+    assert [bulk.flags_of(row) for row in rows] == [reference.flags_of(row) for row in rows]
+    assert [bulk.partner(row) for row in rows] == [reference.partner(row) for row in rows]
+    assert [bulk.latency(row) for row in rows] == [reference.latency(row) for row in rows]
+    assert bulk.latency_stats("client#1").count == 7  # every ack paired

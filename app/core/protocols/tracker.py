@@ -19,6 +19,8 @@ import time
 from array import array
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import not_
 
 from app.core.capture import CaptureStore
 from app.core.errors import SocketScopeError
@@ -117,24 +119,50 @@ class ProtocolTracker:
         self._forget_dropped()
         row, end = max(self._scanned, store.first), store.end
         deadline = time.perf_counter() + budget
-        connections, ids, opcodes, first = self._connections, store.connection_ids.data, store.opcodes.data, store.first
-        starts_with = store.payloads.starts_with
         while row < end:
             stop = min(end, row + SLICE)
-            for each in range(row, stop):  # the common case first: a data frame of a decided connection
-                connection_id = ids[each - first]
-                state = connections.get(connection_id)
-                if state is not None and state.decided and opcodes[each - first] != _OPEN:
-                    protocol = state.protocol
-                    if protocol is not None and not (state.quiet and starts_with(each, state.quiet)):
-                        self._apply(each, connection_id, protocol)
-                    continue
-                self._visit(each)
+            if not self._read_quiet_run(row, stop):
+                self._read_rows(row, stop)
             row = stop
             if time.perf_counter() > deadline:
                 break
         self._scanned = row
         return row >= end
+
+    def _read_rows(self, start: int, stop: int) -> None:
+        store, connections = self.store, self._connections
+        ids, opcodes, first = store.connection_ids.data, store.opcodes.data, store.first
+        starts_with = store.payloads.starts_with
+        for each in range(start, stop):  # the common case first: a data frame of a decided connection
+            connection_id = ids[each - first]
+            state = connections.get(connection_id)
+            if state is not None and state.decided and opcodes[each - first] != _OPEN:
+                protocol = state.protocol
+                if protocol is not None and not (state.quiet and starts_with(each, state.quiet)):
+                    self._apply(each, connection_id, protocol)
+                continue
+            self._visit(each)
+
+    def _read_quiet_run(self, start: int, stop: int) -> bool:
+        """Read `start..stop` in one bulk pass if all are data frames of one connection whose protocol
+        has a `quiet_prefix`: only the frames without it are applied. False (nothing read) otherwise."""
+        store, first = self.store, self.store.first
+        ids = store.connection_ids.data
+        connection_id = ids[start - first]
+        state = self._connections.get(connection_id)
+        protocol = state.protocol if state is not None and state.decided and state.quiet else None
+        if protocol is None or state is None:
+            return False
+        if ids[start - first:stop - first].count(connection_id) != stop - start:
+            return False
+        if store.opcodes.data[start - first:stop - first].count(_OPEN):
+            return False
+        quiet = store.payloads.starting_with(range(start, stop), state.quiet)
+        if quiet is None:
+            return False
+        for row in compress(range(start, stop), map(not_, quiet)):
+            self._apply(row, connection_id, protocol)
+        return True
 
     def _visit(self, row: int) -> None:
         store = self.store
