@@ -106,7 +106,9 @@ class PayloadArena:
         if offset + size <= ARENA_CHUNK and self._tail is not None and position >> CHUNK_BITS == self._tail_number:
             self._tail[offset:offset + size] = data  # the common case: fits in the last chunk
             return
-        source = memoryview(data)  # slices of a view copy nothing: each byte is copied once, into its chunk
+        # Slices of a view copy nothing, and assigning through a view copies once: a bytearray's own
+        # slice assignment would first copy the source into a temporary bytearray (a megabyte for a big message).
+        source = memoryview(data)
         written = 0
         while written < size:
             here = position + written
@@ -115,7 +117,8 @@ class PayloadArena:
                 self._chunks.append(bytearray(ARENA_CHUNK))
                 self._tail, self._tail_number = memoryview(self._chunks[-1]), number
             piece = min(size - written, ARENA_CHUNK - offset)
-            self._chunks[number - self._first_chunk][offset:offset + piece] = source[written:written + piece]
+            target = self._tail if number == self._tail_number else memoryview(self._chunks[number - self._first_chunk])
+            target[offset:offset + piece] = source[written:written + piece]
             written += piece
 
     def raw(self, row: int, limit: int | None = None) -> bytes | bytearray:
