@@ -117,7 +117,7 @@ class PayloadArena:
                 self._chunks.append(bytearray(ARENA_CHUNK))
                 self._tail, self._tail_number = memoryview(self._chunks[-1]), number
             piece = min(size - written, ARENA_CHUNK - offset)
-            target = self._tail if number == self._tail_number else memoryview(self._chunks[number - self._first_chunk])
+            target = memoryview(self._chunks[number - self._first_chunk])
             target[offset:offset + piece] = source[written:written + piece]
             written += piece
 
