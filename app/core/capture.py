@@ -22,6 +22,7 @@ from operator import sub
 from typing import overload
 
 from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.heap import return_freed_memory
 
 DEFAULT_BUDGET = 1024 ** 3  # bytes of payloads plus per-row columns
 DROP_TO = 0.9  # after a drop the store holds at most this fraction of its budget
@@ -257,6 +258,7 @@ class PayloadArena:
             if not self._chunks:
                 self._tail, self._tail_number = None, -1
                 # (the memoryview kept the last chunk alive; it is released with it)
+            return_freed_memory(unused * ARENA_CHUNK)
 
 
 class CaptureStore:
