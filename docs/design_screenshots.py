@@ -35,6 +35,7 @@ def shoot(theme: str, width: int, height: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
     window = build(["--port", "0", "--status-delay", "0.3", "--theme", theme])
     window.resize(width, height)
     window.move(0, 0)
