@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QIcon, QImage, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QMenu
 
+from app.core.frames import ConnectionState, StateChange
+from app.core.ingest import Capture
 from app.ui.common import icons, theme
-from tests.helpers import REPO
+from app.ui.connections.panel import STATE, ConnectionsModel
+from app.ui.log.model import DIRECTION, OPCODE, SUMMARY, LogModel
+from app.ui.shell.action_icons import ACTION_ICONS
+from tests.helpers import REPO, shown_window
+from tests.test_themes import graphql_ping_and_friends
 
 ICON_FILES = REPO / "resources" / "icons"
 
@@ -26,9 +33,18 @@ def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]
 
 
 def drawn_colours(image: QImage) -> set[str]:
-    """The colours of the image's fully opaque pixels (antialiased edges left out)."""
-    return {image.pixelColor(x, y).name() for y in range(image.height()) for x in range(image.width())
-            if image.pixelColor(x, y).alpha() == 255}
+    """The colours of the image's fully opaque pixels (antialiased edges left out).
+
+    Where two antialiased strokes overlap, the sum may be off by one in a channel: such a pixel
+    counts as the more common colour it is that close to.
+    """
+    pixels = [image.pixelColor(x, y) for y in range(image.height()) for x in range(image.width())]
+    counts = Counter((pixel.red(), pixel.green(), pixel.blue()) for pixel in pixels if pixel.alpha() == 255)
+    kept: list[tuple[int, int, int]] = []
+    for rgb, _count in counts.most_common():
+        if not any(max(abs(a - b) for a, b in zip(rgb, other, strict=True)) <= 2 for other in kept):
+            kept.append(rgb)
+    return {QColor(*rgb).name() for rgb in kept}
 
 
 def test_the_set_holds_exactly_the_icons_named_with_its_licence() -> None:
@@ -67,6 +83,15 @@ def test_an_icon_in_a_theme_colour_selected_or_disabled(themed: bool) -> None:
     assert drawn_colours(disabled) == {palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()}
 
 
+def test_a_rows_icon_is_sharp_at_pixel_ratio_two_and_selected(themed: bool) -> None:
+    sent = icons.row_icon("direction.sent", "log.sent")
+    pixmap = sent.pixmap(QSize(16, 16), 2.0)
+    assert (pixmap.width(), pixmap.height(), pixmap.devicePixelRatio()) == (32, 32, 2.0)
+    assert drawn_colours(pixmap.toImage()) == {QColor(theme.colours_for(themed)["log.sent"]).name()}
+    selected = sent.pixmap(QSize(16, 16), 2.0, QIcon.Mode.Selected).toImage()
+    assert drawn_colours(selected) == {theme.palette_for(themed).color(QPalette.ColorRole.HighlightedText).name()}
+
+
 def test_an_icon_is_drawn_anew_for_any_size(qapp: QApplication) -> None:
     for side in (13, 22, 48, 512):
         pixmap = icons.icon("action.record").pixmap(QSize(side, side), 2.0)
@@ -93,3 +118,67 @@ def test_resources_are_found_beside_the_app_package() -> None:
     assert icons.resource("icons/plug.svg") == ICON_FILES / "plug.svg"
     with pytest.raises(FileNotFoundError, match="resources/icons/nothing.svg is not installed"):
         icons.resource("icons/nothing.svg")
+
+
+# -- icons where they carry meaning ---------------------------------------------------------------
+
+def icon_colour(index: QModelIndex) -> str | None:
+    """The one colour a cell's decoration is drawn in, or None when it has none."""
+    decoration = index.data(Qt.ItemDataRole.DecorationRole)
+    if decoration is None:
+        return None
+    assert isinstance(decoration, QIcon)
+    (only,) = drawn_colours(decoration.pixmap(QSize(16, 16), 2.0).toImage())
+    return only
+
+
+def test_the_log_shows_direction_and_opcode_icons_in_their_texts_colour(themed: bool, qapp: QApplication) -> None:
+    capture = Capture()
+    model = LogModel(capture)
+    model.apply(capture.append(graphql_ping_and_friends()))
+    for _ in range(100):
+        if capture.protocols.catch_up():
+            break
+    model.announce_new_rows()
+    for row in range(model.rowCount()):
+        for column in (DIRECTION, OPCODE):
+            index = model.index(row, column)
+            assert icon_colour(index) == index.data(Qt.ItemDataRole.ForegroundRole).name(), (row, column)
+        assert model.index(row, SUMMARY).data(Qt.ItemDataRole.DecorationRole) is None
+    assert model.index(1, DIRECTION).data() == "↑ sent"  # the text stays beside its icon
+    assert model.index(1, DIRECTION).data(Qt.ItemDataRole.DecorationRole).cacheKey() == \
+        model.index(1, DIRECTION).data(Qt.ItemDataRole.DecorationRole).cacheKey()  # made once, not per paint
+    assert model.index(1, DIRECTION).data(Qt.ItemDataRole.DecorationRole).cacheKey() != \
+        model.index(2, DIRECTION).data(Qt.ItemDataRole.DecorationRole).cacheKey()  # received: another arrow
+    # Drawn once as pixmaps, which Qt paints without calling into Python (no wait for the GIL per icon).
+    assert model.index(1, DIRECTION).data(Qt.ItemDataRole.DecorationRole).availableSizes()
+    qapp.setPalette(theme.palette_for(not themed))  # the fixture puts its palette back
+    sent = model.index(1, DIRECTION)
+    assert icon_colour(sent) == sent.data(Qt.ItemDataRole.ForegroundRole).name() == \
+        QColor(theme.colours_for(not themed)["log.sent"]).name()
+
+
+def test_the_connections_panel_shows_each_state_with_its_icon(themed: bool) -> None:
+    model = ConnectionsModel()
+    for number, state in enumerate(ConnectionState, 1):
+        model.state_changed(StateChange(f"client#{number}", "ws://127.0.0.1:1/", state))
+    text = theme.palette_for(themed).color(QPalette.ColorRole.Text).name()
+    for position, state in enumerate(ConnectionState):
+        index = model.index(position, STATE)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        assert icon_colour(index) == (text if foreground is None else foreground.name()), state
+        assert model.index(position, 0).data(Qt.ItemDataRole.DecorationRole) is None
+    keys = {model.index(position, STATE).data(Qt.ItemDataRole.DecorationRole).cacheKey()
+            for position in range(len(ConnectionState))}
+    assert len(keys) == len(ConnectionState)
+
+
+def test_every_action_named_for_an_icon_is_in_the_window_and_shows_it(qtbot) -> None:
+    with shown_window(qtbot, "--no-server") as window:
+        named = {action.objectName(): action for action in window.findChildren(QAction)}
+        assert set(ACTION_ICONS) <= named.keys(), "actions renamed or gone: " + ", ".join(set(ACTION_ICONS) - named.keys())
+        for name in ACTION_ICONS:
+            assert not named[name].icon().isNull(), name
+        log_menu = window.findChild(QMenu, "logMenu")
+        assert all(not action.icon().isNull() for action in log_menu.actions() if not action.isSeparator())
+        assert not window.follow_button.icon().isNull() and window.follow_button.text() == "Follow"

@@ -46,6 +46,8 @@ def test_every_button_has_an_icon_a_tooltip_with_its_keys_and_a_name(window: Mai
     assert button(window, "toolbarCompare").toolTip().startswith("Compare selected messages (Ctrl+D)\n")
     assert button(window, "toolbarRecord").toolTip().startswith("Record to file (Ctrl+R)\n")
     assert button(window, "toolbarFollow").toolTip().startswith("Follow\nKeep the newest message in view")
+    labels = [button(window, name).text() for name in BUTTONS]
+    assert labels == ["Disconnect", "Follow", "Pause", "Record", "Clear", "Compare"]
 
 
 def test_the_buttons_are_the_menus_actions_one_source(window: MainWindow) -> None:
@@ -124,6 +126,7 @@ def test_record_asks_for_a_file_then_stops(window: MainWindow, qtbot, tmp_path: 
     dialog.accept()
     assert controls.recording
     assert button(window, "toolbarRecord").toolTip().startswith("Stop recording (Ctrl+R)\n")
+    assert button(window, "toolbarRecord").text() == "Stop"
     click(qtbot, window, "toolbarRecord")
     assert not controls.recording
     qtbot.waitUntil(lambda: window.notice_label.text().startswith("Recorded "), timeout=5000)

@@ -24,6 +24,7 @@ from app.ui.common.style import colours
 # Beside the app package: in the source tree (and an editable install) and in the PyInstaller bundle;
 # a wheel installs them under <prefix>/share/socketscope (pyproject.toml's data-files).
 _PLACES = (Path(__file__).resolve().parents[3] / "resources", Path(sys.prefix) / "share" / "socketscope")
+ROW_ICON_SIZE = 16  # a view's decoration (the style's small icon size)
 RENDERED_KEPT = 1024  # pixmaps kept: every icon in each colour, size and pixel ratio the window shows
 
 # What an icon stands for in the window → the Lucide icon drawn for it: the whole set in one place, so it
@@ -38,7 +39,7 @@ ICONS = {
     "state.closed": "unplug", "state.failed": "circle-x", "state.reconnecting": "refresh-cw",
     # actions: the toolbar and the menus
     "action.connect": "plug", "action.disconnect": "unplug", "action.follow": "arrow-down-to-line",
-    "action.pause": "pause", "action.record": "circle-dot", "action.clear": "eraser", "action.compare": "diff",
+    "action.pause": "pause", "action.record": "circle-dot", "action.clear": "eraser", "action.compare": "git-compare-arrows",
     "action.copy": "copy", "action.copy_jsonl": "clipboard-copy", "action.load": "file-input",
     "action.resend": "repeat", "action.import": "folder-open", "action.export": "save",
     "action.export_filtered": "file-down", "action.replay": "play", "action.stop": "square",
@@ -150,13 +151,39 @@ class _ThemedSvgEngine(QIconEngine):
         painter.drawPixmap(QRect(corner, QSize(side, side)), pixmap)
 
 
+def _check(name: str, colour_name: str | None) -> None:
+    """Tell a missing file or colour where the icon is asked for, not at its first paint."""
+    _svg(name)
+    if colour_name is not None and colour_name not in colours():
+        raise MissingIconError(f"the theme has no colour named {colour_name!r} for icon {name!r}")
+
+
 @cache
 def icon(name: str, colour_name: str | None = None) -> QIcon:
     """The icon for `name` (a key of ICONS) in the palette's text colour, or in the theme's `colour_name` ("log.sent").
 
-    The same QIcon for the same arguments: cheap to call from a model's `data()`.
+    The same QIcon for the same arguments, drawn at whatever size a widget asks for.
     """
-    _svg(name)  # a missing file is told here, where the icon is asked for, not at its first paint
-    if colour_name is not None and colour_name not in colours():
-        raise MissingIconError(f"the theme has no colour named {colour_name!r} for icon {name!r}")
+    _check(name, colour_name)
     return QIcon(_ThemedSvgEngine(name, colour_name))
+
+
+def row_icon(name: str, colour_name: str | None = None, side: int = ROW_ICON_SIZE) -> QIcon:
+    """The icon drawn once at `side` pixels (pixel ratios 1 and 2), in the theme's colours now: for a view's rows.
+
+    Qt paints it from its pixmaps without calling back into Python, which `icon()`'s cannot: a log
+    repainting under a flood would otherwise wait for the GIL once per icon it shows. It keeps the
+    colours of the theme shown when it was asked for: ask again after a change (`follow_theme`).
+    """
+    _check(name, colour_name)
+    modes = (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Disabled)
+    return _row_icon(name, tuple(_drawn_in(colour_name, mode) for mode in modes), side)
+
+
+@lru_cache(maxsize=256)
+def _row_icon(name: str, colours_by_mode: tuple[str, ...], side: int) -> QIcon:
+    drawn = QIcon()
+    for mode, colour in zip((QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Disabled), colours_by_mode, strict=True):
+        for ratio in (1.0, 2.0):
+            drawn.addPixmap(_rendered(name, colour, side, side, ratio), mode)
+    return drawn

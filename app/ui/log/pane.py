@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -27,7 +27,7 @@ from app.ui.log.filter_bar import FilterBar
 from app.ui.log.model import LogModel
 from app.ui.log.table import LogTable
 
-_COLUMN_WIDTHS = (100, 80, 95, 65, 75)  # Time, Connection, Direction, Opcode, Size; Summary takes the rest
+_COLUMN_WIDTHS = (92, 80, 100, 80, 75)  # Time, Connection, Direction, Opcode, Size; Summary takes the rest
 
 
 class LogPane(QWidget):
@@ -107,6 +107,7 @@ class LogPane(QWidget):
     def _tool_button(action: QAction, name: str) -> QToolButton:
         button = named(QToolButton(), name)
         button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         button.toggled.connect(action.setChecked)  # checked in code (`setChecked`) as well as clicked
         return button
 

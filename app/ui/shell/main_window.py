@@ -49,7 +49,7 @@ from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.server.panel import ServerPanel
-from app.ui.shell import window_settings
+from app.ui.shell import action_icons, window_settings
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.main_toolbar.install(view_menu)
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
+        action_icons.decorate(self)  # the menus' and the toolbar's icons
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
             table.setTabKeyNavigation(False)
         auto_connects = self.session.options.server or self.session.options.connect

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSize, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
@@ -23,6 +23,7 @@ from app.ui.log.pane import LogPane
 
 CONNECT_KEYS = "Ctrl+Shift+O"
 ICON_SIZE = 20  # logical pixels; the icons are drawn for the screen's pixel ratio
+SHORT_LABELS = {"toolbarRecord": "Record", "toolbarClear": "Clear", "toolbarCompare": "Compare"}  # beside the icon
 
 
 class ToolbarHost(Protocol):
@@ -33,6 +34,12 @@ class ToolbarHost(Protocol):
     capture_controls: CaptureControls
 
     def toggle_connection(self) -> None: ...
+
+
+def label_of(action: QAction, short: str | None) -> str:
+    """The button's words: its short label, or Stop while the action stops what it started (Stop recording)."""
+    text = plain(action.text())
+    return "Stop" if text.startswith("Stop ") else short or text
 
 
 def tooltip_of(action: QAction) -> str:
@@ -52,27 +59,26 @@ class MainToolbar(QObject):
         self.show_live(False)
         self.connect_action.triggered.connect(lambda _checked=False: host.toggle_connection())
         pane, log, capture = host.log_pane, host.log_actions, host.capture_controls
-        self.actions = {  # the button's name → the window's action and its icon
-            "toolbarConnect": (self.connect_action, None),
-            "toolbarFollow": (pane.follow_action, "action.follow"),
-            "toolbarPause": (pane.pause_action, "action.pause"),
-            "toolbarRecord": (capture.record_action, "action.record"),
-            "toolbarClear": (log.clear, "action.clear"),
-            "toolbarCompare": (log.compare, "action.compare"),
+        self.actions = {  # the button's name → the window's action (its icon: app/ui/shell/action_icons.py)
+            "toolbarConnect": self.connect_action,
+            "toolbarFollow": pane.follow_action,
+            "toolbarPause": pane.pause_action,
+            "toolbarRecord": capture.record_action,
+            "toolbarClear": log.clear,
+            "toolbarCompare": log.compare,
         }
         self.bar = named(QToolBar("Toolbar", window), "mainToolbar")
         self.bar.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
-        for name, (action, meaning) in self.actions.items():
-            if meaning is not None:
-                action.setIcon(icon(meaning))
-            self._keep_tooltip(action)
+        self.bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name, action in self.actions.items():
+            self._keep_words(action, SHORT_LABELS.get(name))
             self.bar.addAction(action)
             button = self.bar.widgetForAction(action)
             assert button is not None
             named(button, name)
             if name == "toolbarRecord":
                 self.bar.addSeparator()
-        window.addActions([action for action, _meaning in self.actions.values()])  # keys work with the bar hidden
+        window.addActions(list(self.actions.values()))  # their keys work with the bar hidden
         window.addToolBar(self.bar)
 
     def install(self, view_menu: QMenu) -> None:
@@ -83,9 +89,13 @@ class MainToolbar(QObject):
         toggle.setStatusTip("Show or hide the toolbar")
         view_menu.addAction(toggle)
 
-    def _keep_tooltip(self, action: QAction) -> None:
-        action.setToolTip(tooltip_of(action))
-        action.changed.connect(lambda: action.setToolTip(tooltip_of(action)))  # Record says Stop while recording
+    def _keep_words(self, action: QAction, short: str | None) -> None:
+        """The button's label and tooltip, now and whenever the action's text changes (Record becomes Stop)."""
+        def update() -> None:
+            action.setIconText(label_of(action, short))
+            action.setToolTip(tooltip_of(action))
+        update()
+        action.changed.connect(update)
 
     @Slot(bool)
     def show_live(self, live: bool) -> None:
