@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPalette
+from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPainter, QPalette
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app.core.frames import ConnectionState, StateChange
@@ -182,3 +186,35 @@ def test_every_action_named_for_an_icon_is_in_the_window_and_shows_it(qtbot) -> 
         log_menu = window.findChild(QMenu, "logMenu")
         assert all(not action.icon().isNull() for action in log_menu.actions() if not action.isSeparator())
         assert not window.follow_button.icon().isNull() and window.follow_button.text() == "Follow"
+
+
+# -- SocketScope's own icon ----------------------------------------------------------------------
+
+def test_the_window_and_the_application_have_the_icon_in_every_size_sharp_at_ratio_two(qtbot) -> None:
+    svg = QSvgRenderer(str(REPO / "resources" / "socketscope.svg"))
+    with shown_window(qtbot, "--no-server") as window:
+        for shown in (QApplication.windowIcon(), window.windowIcon()):
+            assert [size.width() for size in shown.availableSizes()] == [16, 22, 24, 32, 48, 64, 128, 256, 512]
+            for side in (16, 32, 512):
+                pixmap = shown.pixmap(QSize(side, side), 2.0)
+                assert (pixmap.width(), pixmap.devicePixelRatio()) == (side * 2, 2.0)
+                drawn = QImage(side * 2, side * 2, QImage.Format.Format_ARGB32_Premultiplied)
+                drawn.fill(0)
+                painter = QPainter(drawn)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                svg.render(painter)
+                painter.end()
+                assert pixmap.toImage().convertToFormat(drawn.format()) == drawn  # drawn at 2×, not scaled up
+
+
+def test_render_icons_writes_the_hicolor_pngs_packaging_installs(tmp_path: Path) -> None:
+    theme_folder = tmp_path / "hicolor"
+    script = REPO / "packaging" / "render_icons.py"
+    done = subprocess.run([sys.executable, str(script), str(theme_folder)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for side in icons.APP_ICON_SIZES:
+        image = QImage(str(theme_folder / f"{side}x{side}" / "apps" / "socketscope.png"))
+        assert (image.width(), image.height()) == (side, side)
+        assert len(drawn_colours(image)) > 2, f"{side} px is blank"
+    usage = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "usage: render_icons.py DIR" in usage.stderr

@@ -10,6 +10,7 @@ high-density screen, and kept, so a view that repaints often renders each one on
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import cache, lru_cache
 from pathlib import Path
@@ -21,9 +22,13 @@ from shiboken6 import isValid
 
 from app.ui.common.style import colours
 
+log = logging.getLogger("socketscope.ui")
+
 # Beside the app package: in the source tree (and an editable install) and in the PyInstaller bundle;
 # a wheel installs them under <prefix>/share/socketscope (pyproject.toml's data-files).
 _PLACES = (Path(__file__).resolve().parents[3] / "resources", Path(sys.prefix) / "share" / "socketscope")
+APP_ICON = "app"  # SocketScope's own icon, resources/socketscope.svg
+APP_ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)  # what desktops ask for: title bars to docks, hicolor's sizes
 ROW_ICON_SIZE = 16  # a view's decoration (the style's small icon size)
 RENDERED_KEPT = 1024  # pixmaps kept: every icon in each colour, size and pixel ratio the window shows
 
@@ -64,6 +69,8 @@ def resource(relative: str) -> Path:
 @cache
 def _svg(name: str) -> str:
     """The SVG text of the icon for meaning `name`."""
+    if name == APP_ICON:
+        return resource("socketscope.svg").read_text(encoding="utf-8")
     if name not in ICONS:
         raise MissingIconError(f"no icon means {name!r}: add it to ICONS in app/ui/common/icons.py")
     return resource(f"icons/{ICONS[name]}.svg").read_text(encoding="utf-8")
@@ -107,10 +114,11 @@ _clones: list[QIconEngine] = []
 class _ThemedSvgEngine(QIconEngine):
     """Renders one icon of the set in the colour the theme gives it now."""
 
-    def __init__(self, name: str, colour_name: str | None) -> None:
+    def __init__(self, name: str, colour_name: str | None, sizes: tuple[int, ...] = ()) -> None:
         super().__init__()
         self.name = name
         self.colour_name = colour_name
+        self.sizes = sizes  # offered to whoever lists them (the window system takes the window icon's)
 
     def key(self) -> str:
         return "socketscope-themed-svg"
@@ -122,12 +130,15 @@ class _ThemedSvgEngine(QIconEngine):
         at once. It is kept here until Qt has deleted it (its wrapper is then invalid).
         """
         _clones[:] = [kept for kept in _clones if isValid(kept)]
-        copy = _ThemedSvgEngine(self.name, self.colour_name)
+        copy = _ThemedSvgEngine(self.name, self.colour_name, self.sizes)
         _clones.append(copy)
         return copy
 
     def isNull(self) -> bool:
         return False
+
+    def availableSizes(self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off) -> list[QSize]:
+        return [QSize(side, side) for side in self.sizes]
 
     def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
         side = min(size.width(), size.height())  # Lucide's icons are square
@@ -166,6 +177,21 @@ def icon(name: str, colour_name: str | None = None) -> QIcon:
     """
     _check(name, colour_name)
     return QIcon(_ThemedSvgEngine(name, colour_name))
+
+
+@cache
+def app_icon() -> QIcon:
+    """SocketScope's icon, the application's and so every window's: each of APP_ICON_SIZES listed, any size drawn.
+
+    Qt's own SVG icon lists no sizes, and the X11 window system is then handed 16 to 128 pixels
+    only; this one is offered at 16 to 512, drawn for the screen's pixel ratio when asked.
+    """
+    try:
+        _svg(APP_ICON)
+    except FileNotFoundError as error:  # a window without its icon still works
+        log.warning("SocketScope's icon is missing: %s", error)
+        return QIcon()
+    return QIcon(_ThemedSvgEngine(APP_ICON, None, APP_ICON_SIZES))
 
 
 def row_icon(name: str, colour_name: str | None = None, side: int = ROW_ICON_SIZE) -> QIcon:
