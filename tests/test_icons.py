@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,14 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app.core.frames import ConnectionState, StateChange
-from app.core.ingest import Capture
 from app.ui.common import icons, theme
 from app.ui.connections.panel import STATE, ConnectionsModel
-from app.ui.log.model import DIRECTION, OPCODE, SUMMARY, LogModel
+from app.ui.log.model import DIRECTION, OPCODE, SUMMARY
 from app.ui.shell.action_icons import ACTION_ICONS
 from tests.helpers import REPO, shown_window
-from tests.test_themes import graphql_ping_and_friends
+from tests.test_themes import log_of_every_colour
 
 ICON_FILES = REPO / "resources" / "icons"
-
-
-@pytest.fixture(params=[False, True], ids=["light", "dark"])
-def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]:
-    before = qapp.palette()
-    qapp.setPalette(theme.palette_for(request.param))
-    try:
-        yield request.param
-    finally:
-        qapp.setPalette(before)
 
 
 def drawn_colours(image: QImage) -> set[str]:
@@ -137,13 +125,7 @@ def icon_colour(index: QModelIndex) -> str | None:
 
 
 def test_the_log_shows_direction_and_opcode_icons_in_their_texts_colour(themed: bool, qapp: QApplication) -> None:
-    capture = Capture()
-    model = LogModel(capture)
-    model.apply(capture.append(graphql_ping_and_friends()))
-    for _ in range(100):
-        if capture.protocols.catch_up():
-            break
-    model.announce_new_rows()
+    model = log_of_every_colour()
     for row in range(model.rowCount()):
         for column in (DIRECTION, OPCODE):
             index = model.index(row, column)
