@@ -5,7 +5,8 @@ that colour replaced by the palette's text colour (or a named colour of the them
 app/ui/common/theme.py) when it is drawn, not when it is made: a theme change re-colours
 every icon already handed out at the next repaint, with nothing to re-assign. Pixmaps are
 rendered for the size and device pixel ratio asked for, so an icon is crisp on a
-high-density screen, and kept, so a view that repaints often renders each one once.
+high-density screen, and kept, so each is rendered once. A view's rows take `row_icon`
+instead: plain pixmaps, which Qt paints without calling back into Python.
 """
 
 from __future__ import annotations
