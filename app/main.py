@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.core import heap
 from app.services.session import Session
 from app.ui.common import async_loop, unexpected
+from app.ui.common.icons import app_icon
 from app.ui.shell import gui_thread_gc, theme_switch
 from app.ui.shell.main_window import MainWindow
 from app.window_args import parse_options
 
 GIL_SWITCH_INTERVAL = 0.0005  # seconds; CPython's default is 0.005
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 
 def _application() -> QApplication:
@@ -30,9 +28,7 @@ def _application() -> QApplication:
     app.setApplicationName("SocketScope")
     app.setOrganizationName("SocketScope")
     app.setApplicationVersion(__version__)
-    icon = RESOURCES / "socketscope.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    app.setWindowIcon(app_icon())  # every window's, in each size from 16 to 512 pixels
     return app
 
 

@@ -4,6 +4,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +14,9 @@ from app.net.inspector import Inspector
 from embedded_server.demo_app import create_app
 from embedded_server.runner import EmbeddedServer
 from tests.helpers import WaitableQueue, listening_sockets_of_this_process, socketscope_threads
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 
 def top_level_widgets() -> set[int]:
@@ -72,6 +76,19 @@ def private_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):  # Native: Qt's file dialogs
         QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(root / "settings"))
     return root
+
+
+@pytest.fixture(params=[False, True], ids=["light", "dark"])
+def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]:
+    """The application showing the light or the dark theme's palette; its own palette afterwards."""
+    from app.ui.common import theme
+
+    before = qapp.palette()
+    qapp.setPalette(theme.palette_for(request.param))
+    try:
+        yield request.param
+    finally:
+        qapp.setPalette(before)
 
 
 @pytest.fixture

@@ -116,3 +116,5 @@ def test_bundle_carries_its_icon_and_desktop_entry(bundle: Path) -> None:
     metainfo = (bundle / "share" / "metainfo" / "org.socketscope.SocketScope.metainfo.xml").read_text()
     assert "<launchable type=\"desktop-id\">org.socketscope.SocketScope.desktop</launchable>" in metainfo
     assert (bundle / "share" / "icons" / "hicolor" / "scalable" / "apps" / "socketscope.svg").is_file()
+    for side in (16, 48, 512):  # packaging/render_icons.py's, for desktops that take no SVG
+        assert (bundle / "share" / "icons" / "hicolor" / f"{side}x{side}" / "apps" / "socketscope.png").is_file()

@@ -67,17 +67,6 @@ def test_contrast_is_measured_as_wcag_says() -> None:
     assert contrast(QColor("#777777"), QColor("#ffffff")) == pytest.approx(4.48, abs=0.01)
 
 
-@pytest.fixture(params=[False, True], ids=["light", "dark"])
-def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]:
-    """The application showing the light or the dark theme's palette; its own palette afterwards."""
-    before = qapp.palette()
-    qapp.setPalette(theme.palette_for(request.param))
-    try:
-        yield request.param
-    finally:
-        qapp.setPalette(before)
-
-
 def unreadable(colours: dict[str, QColor], dark: bool, roles: tuple[QPalette.ColorRole, ...] = ROWS) -> list[str]:
     palette = theme.palette_for(dark)
     return [f"{what} {colour.name()} on {role.name} {palette.color(role).name()}: "
@@ -110,7 +99,8 @@ def graphql_ping_and_friends() -> list[Frame]:
     ]
 
 
-def test_every_log_colour_reads_on_its_theme(themed: bool) -> None:
+def log_of_every_colour() -> LogModel:
+    """A log model showing `graphql_ping_and_friends`, the ping read as GraphQL's heartbeat."""
     capture = Capture()
     model = LogModel(capture)
     model.apply(capture.append(graphql_ping_and_friends()))
@@ -119,6 +109,11 @@ def test_every_log_colour_reads_on_its_theme(themed: bool) -> None:
             break
     model.announce_new_rows()
     assert capture.protocols.is_heartbeat(3)
+    return model
+
+
+def test_every_log_colour_reads_on_its_theme(themed: bool) -> None:
+    model = log_of_every_colour()
     found = foregrounds(model)
     table = theme.colours_for(themed)
     assert {colour.name() for colour in found.values()} == {table[name] for name in table if name.startswith("log.")}

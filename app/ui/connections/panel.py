@@ -40,6 +40,7 @@ from app.net.options import ConnectionOptions
 from app.services.persistence import PersistenceError
 from app.services.session import Session
 from app.ui.common import notify
+from app.ui.common.icons import row_icon
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
 from app.ui.common.style import colour, colours_changed, follow_theme
@@ -88,6 +89,16 @@ def _connection_cells(row: ConnectionRow) -> tuple[str, ...]:
             row.latency)
 
 
+def _colour_name(row: ConnectionRow) -> str | None:
+    """Which of _COLOURED_STATES a row is drawn in; None for the palette's text colour (live connections)."""
+    state = row.change.state
+    if state == ConnectionState.FAILED:
+        return "failed"
+    if state == ConnectionState.RECONNECTING:
+        return "reconnecting"
+    return None if row.live else "closed"
+
+
 class ConnectionsModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(COLUMNS, _connection_cells, parent)
@@ -120,13 +131,11 @@ class ConnectionsModel(RowsModel):
     def styled(self, position: int, column: int, role: int) -> Any:
         row = self.rows[position]
         if role == Qt.ItemDataRole.ForegroundRole:
-            state = row.change.state
-            if state == ConnectionState.FAILED:
-                return self._colours["failed"]
-            if state == ConnectionState.RECONNECTING:
-                return self._colours["reconnecting"]
-            if not row.live:
-                return self._colours["closed"]
+            name = _colour_name(row)
+            return None if name is None else self._colours[name]
+        if role == Qt.ItemDataRole.DecorationRole and column == STATE:  # in the row's colour, like its text
+            name = _colour_name(row)
+            return row_icon(f"state.{row.change.state.value}", None if name is None else f"connection.{name}")
         return None
 
     def position(self, connection: str) -> int | None:

@@ -14,16 +14,17 @@ from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
 
 from app.core.capture import CaptureStore
 from app.core.filters import NOT_JSON, parse_payload
-from app.core.frames import OPCODE_NAMES, Direction, Opcode
+from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES, Direction, Opcode
 from app.core.ingest import Appended, Capture
 from app.core.json_query import MISSING, compile_query, first_value
 from app.core.sorting import KeyFunction
 from app.core.summary import SUMMARY_CHARS, format_time, human_size, summarize
 from app.ui.common.headers import horizontal_header
+from app.ui.common.icons import row_icon
 from app.ui.common.style import colour, colours_changed, follow_theme
 
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
@@ -31,6 +32,7 @@ TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
 
 _DIRECTION_NAMES = {Direction.SENT: "↑ sent", Direction.RECEIVED: "↓ received", Direction.EVENT: "● event"}
 _COLOUR_NAMES = {Direction.SENT: "log.sent", Direction.RECEIVED: "log.received", Direction.EVENT: "log.event"}
+_ERRORS = (Opcode.ERROR, Opcode.REFUSED)
 
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
@@ -73,6 +75,8 @@ class LogModel(QAbstractTableModel):
         self._queries: list[Any] = []
         self._values: OrderedDict[int, tuple[str, ...]] = OrderedDict()  # store row → column texts
         self._colours: dict[Direction, QColor] = {}
+        # Beside the Direction and Opcode texts, in their colour: (column, direction, opcode, heartbeat) → icon.
+        self._icons: dict[tuple[int, int, int, bool], QIcon | None] = {}
         self._error_colour = self._heartbeat_colour = QColor()
         self.read_colours()
         follow_theme(self.read_colours)
@@ -83,6 +87,7 @@ class LogModel(QAbstractTableModel):
         self._colours = {direction: colour(name) for direction, name in _COLOUR_NAMES.items()}
         self._error_colour = colour("log.error")
         self._heartbeat_colour = colour("log.heartbeat")  # a protocol's keep-alives, dimmed
+        self._icons.clear()  # drawn again in the new colours
         colours_changed(self)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -195,13 +200,30 @@ class LogModel(QAbstractTableModel):
                 return self._heartbeat_colour
             if column not in (DIRECTION, OPCODE):
                 return None
-            if store.opcodes[row] in (Opcode.ERROR, Opcode.REFUSED):
+            if store.opcodes[row] in _ERRORS:
                 return self._error_colour
             return self._colours[Direction(store.directions[row])]
+        elif role == Qt.ItemDataRole.DecorationRole and column in (DIRECTION, OPCODE):
+            key = (column, store.directions[row], store.opcodes[row], self._protocols.is_heartbeat(row))
+            found = self._icons.get(key, False)
+            return found if found is not False else self._icon(*key)
         elif role == Qt.ItemDataRole.TextAlignmentRole and (
                 column == SIZE or column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is None):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _icon(self, column: int, direction: int, opcode: int, heartbeat: bool) -> QIcon | None:
+        """The icon beside a Direction or Opcode text, drawn in the text's colour (made once per kind of row)."""
+        meaning: str | None = None
+        if column == DIRECTION:
+            meaning = f"direction.{DIRECTION_NAMES[Direction(direction)]}"
+        elif opcode in Opcode:
+            meaning = f"opcode.{OPCODE_NAMES[Opcode(opcode)]}"
+        colour_name = ("log.heartbeat" if heartbeat else "log.error" if opcode in _ERRORS
+                       else _COLOUR_NAMES[Direction(direction)])
+        found = row_icon(meaning, colour_name) if meaning is not None else None
+        self._icons[column, direction, opcode, heartbeat] = found
+        return found
 
     def multiData(self, index: Index, roleDataSpan: Any) -> None:
         """Every role a delegate asks for a cell, in one call into Python instead of one per role.

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from app.core.frames import Frame
@@ -26,7 +27,7 @@ from app.ui.log.filter_bar import FilterBar
 from app.ui.log.model import LogModel
 from app.ui.log.table import LogTable
 
-_COLUMN_WIDTHS = (100, 80, 95, 65, 75)  # Time, Connection, Direction, Opcode, Size; Summary takes the rest
+_COLUMN_WIDTHS = (92, 80, 100, 80, 75)  # Time, Connection, Direction, Opcode, Size; Summary takes the rest
 
 
 class LogPane(QWidget):
@@ -43,10 +44,14 @@ class LogPane(QWidget):
         self.columns = LogColumns(self.table, self.model, self)
         self.empty_hint = EmptyLogHint(self.table, lambda: self.view.predicate is not None)
         self.follow_tail = True
-        self.follow_button = self._tool_button("Follow", "followTail",
-                                               "Keep the newest message in view (scrolling up turns this off)")
-        self.follow_button.setChecked(True)
-        self.pause_button = self._tool_button("Pause", "pauseView", "Freeze the log while capture goes on (Ctrl+P)")
+        # Actions, so that the toolbar, the command palette and the keys share them with the buttons here.
+        self.follow_action = self._toggle_action("&Follow", "followAction", "",
+                                                 "Keep the newest message in view (scrolling up turns this off)")
+        self.follow_action.setChecked(True)
+        self.pause_action = self._toggle_action("&Pause", "pauseAction", "Ctrl+P",
+                                                "Freeze the log while capture goes on")
+        self.follow_button = self._tool_button(self.follow_action, "followTail")
+        self.pause_button = self._tool_button(self.pause_action, "pauseView")
         self.new_badge = named(QLabel(), "pausedBadge")
         tint(self.new_badge, "badge.paused", bold=True)
         self.dropped_label = named(QLabel(), "droppedCount")
@@ -63,8 +68,8 @@ class LogPane(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
-        self.follow_button.toggled.connect(self._follow_toggled)
-        self.pause_button.toggled.connect(self._pause_toggled)
+        self.follow_action.toggled.connect(self._follow_toggled)
+        self.pause_action.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
         # Decoding that fell behind (a flood, an import) goes on in short steps between events.
         self._decoding = QTimer(self)
@@ -89,12 +94,21 @@ class LogPane(QWidget):
             header.resizeSection(column, width)
         return table
 
+    def _toggle_action(self, text: str, name: str, keys: str, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setCheckable(True)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.setStatusTip(tip)
+        return action
+
     @staticmethod
-    def _tool_button(text: str, name: str, tip: str) -> QToolButton:
+    def _tool_button(action: QAction, name: str) -> QToolButton:
         button = named(QToolButton(), name)
-        button.setText(text)
-        button.setCheckable(True)
-        button.setToolTip(tip)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.toggled.connect(action.setChecked)  # checked in code (`setChecked`) as well as clicked
         return button
 
     def status_widgets(self) -> list[QWidget]:
@@ -133,7 +147,7 @@ class LogPane(QWidget):
         pending = self.model.pending_rows()
         self.filter_bar.show_counts()
         self._update_counts()  # they count the whole log: new rows the filter hides too
-        if self.pause_button.isChecked():  # capture goes on; the view waits and says how much
+        if self.pause_action.isChecked():  # capture goes on; the view waits and says how much
             self.new_badge.setText(f"+{pending:,} new" if pending > 0 else "")
             return
         if pending > 0 and self.model.announce_new_rows() and self.follow_tail:
@@ -168,7 +182,7 @@ class LogPane(QWidget):
 
     def _scrolled(self, value: int) -> None:
         self.follow_tail = value >= self.table.verticalScrollBar().maximum()
-        self.follow_button.setChecked(self.follow_tail)
+        self.follow_action.setChecked(self.follow_tail)
 
     def _follow_toggled(self, on: bool) -> None:
         self.follow_tail = on

@@ -49,12 +49,13 @@ from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.server.panel import ServerPanel
-from app.ui.shell import window_settings
+from app.ui.shell import action_icons, window_settings
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
 from app.ui.shell.theme_switch import ThemeMenu
+from app.ui.shell.toolbar import MainToolbar
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
 # A drain moves records for about this long, then lets the window paint and answer input; while
@@ -108,8 +109,11 @@ class MainWindow(QMainWindow):
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
+        self.main_toolbar = MainToolbar(self, self)  # connect, follow, pause, record, clear, compare
+        self.main_toolbar.install(view_menu)
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
+        action_icons.decorate(self)  # the menus' and the toolbar's icons
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
             table.setTabKeyNavigation(False)
         auto_connects = self.session.options.server or self.session.options.connect
@@ -243,7 +247,6 @@ class MainWindow(QMainWindow):
         add_shortcut("Ctrl+F", self, self.log_pane.focus_filter, what="Filter the log")
         add_shortcut("Ctrl+J", self, self.go_to_partner, what="Select the paired request or reply")
         self.message_view.info.link_activated.connect(self.select_store_row)
-        add_shortcut("Ctrl+P", self, self.pause_button.toggle, what="Pause or resume the log's view")
         self.log_pane.shown_message_gone.connect(self._clear_message)
 
     def _add_quit(self, file_menu: QMenu) -> None:
@@ -360,6 +363,7 @@ class MainWindow(QMainWindow):
         self.state_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.state_label.maximumWidth()))
         self.state_label.setToolTip(plain_tooltip(text) or "")
         self.connect_button.setText("Disconnect" if change.state in LIVE_STATES else "Connect")
+        self.main_toolbar.show_live(change.state in LIVE_STATES)
         self.composer.show_target(change)
 
     def select_connection(self, connection: str) -> None:
