@@ -85,6 +85,7 @@ def test_ctrl_k_from_the_log_finds_clear_log_fuzzily_and_enter_runs_it(window: M
 
 def test_ctrl_shift_p_opens_it_from_text_fields_and_up_down_choose(window: MainWindow, qtbot) -> None:
     editor = window.composer.editor
+    window.composer.set_folded(False)  # it starts folded (Ctrl+E)
     editor.setPlainText('{"keep": 1}')
     open_with(window, qtbot, editor, CTRL_SHIFT, Qt.Key.Key_P)
     assert editor.toPlainText() == '{"keep": 1}'  # the key opened the palette and typed nothing

@@ -22,6 +22,7 @@ from tests.ws_server import WsTestServer
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:
     with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
+        window.composer.set_folded(False)  # it starts folded (Ctrl+E)
         yield window
 
 

@@ -119,6 +119,8 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     assert window.log_view.columnWidth(SUMMARY) >= 200  # the column a user reads is on screen
     assert window.message_view.width() >= 500 and window.composer.width() >= 500
     editor, tree = window.composer.editor, window.message_view.tree
+    window.composer.set_folded(False)  # opened (Ctrl+E) from its folded first state
+    qtbot.waitUntil(lambda: editor.isVisible() and editor.viewport().height() > 0, timeout=2000)
     lines_shown = editor.viewport().height() / editor.fontMetrics().lineSpacing()
     assert lines_shown >= 6, f"the composer shows {lines_shown:.1f} lines"  # room to write a message in
     assert tree.viewport().height() >= 8 * tree.fontMetrics().height()  # and the tree still shows a screenful
@@ -259,6 +261,8 @@ def test_tab_never_takes_the_focus_into_a_dock_tab_that_is_not_shown(window: Mai
     from PySide6.QtWidgets import QApplication
 
     # The Embedded server, Library and Variables tabs sit behind Connections and History.
+    window.dock_layout.fold_band(False)  # the band and the composer start folded
+    window.composer.set_folded(False)
     start = window.composer.send_button
     start.setFocus()
     qtbot.waitUntil(start.hasFocus, timeout=3000)

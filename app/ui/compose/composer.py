@@ -5,6 +5,10 @@ A payload is JSON text (with `{{variables}}` expanded at send time, see
 app/core/templates.py) or bytes typed as hex or base64, sent as a binary frame.
 Validation is strict (NaN and Infinity are refused) and runs shortly after the
 user stops typing; an invalid payload cannot be sent.
+
+The composer folds to its heading (a strip that says how to open it again), so that
+the message view gets its room while nothing is being written; a payload put into it,
+or a send that failed, opens it again.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +62,9 @@ MODES = (("JSON text", TEXT), ("Binary · hex", binary_text.HEX), ("Binary · ba
 JSON_MODES = (TEXT, EVENT)  # the editor holds JSON text in these
 MARK_LIMIT = 64  # the error mark covers at most this many characters of the token it points at
 TOKEN_ENDS = frozenset(' \t\n\u2029,:{}[]"')  # where the token under an error position ends
+FOLD_SHORTCUT = "Ctrl+E"  # the window's View → Composer action carries it; the folded strip names it
+UNBOUNDED = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum size
+FOLDED_HINT = f"folded: {FOLD_SHORTCUT} or click to write a message"
 
 Payload = str | bytes
 
@@ -153,6 +161,7 @@ class ElidedLabel(QLabel):
 class Composer(QWidget):
     send_requested = Signal(object)  # a payload that passed validation, about to be sent
     payload_sent = Signal(object)  # a payload the connection took (str: text frame, bytes: binary)
+    fold_changed = Signal(bool)  # True: folded to its heading
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,6 +245,17 @@ class Composer(QWidget):
         self.repeat_status = QLabel()
         named(self.repeat_status, "repeatStatus")
 
+        self.fold_button = QToolButton()
+        named(self.fold_button, "composerFold")
+        self.fold_button.setText("Compose")
+        self.fold_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.fold_button.setAutoRaise(True)
+        self.fold_button.setToolTip(f"Fold the composer to this line, or open it ({FOLD_SHORTCUT})")
+        self.fold_hint = named(QLabel(FOLDED_HINT), "composerFoldedHint")
+        tint(self.fold_hint, "text.muted")
+        self.heading_tools = QWidget()  # the mode and the payload's sources: folded away with the body
+        self.body = QWidget()
+
         self.repeater = RepeatSender(self._next_payload, self._send, self)
         self._build_layout()
         self._connect_signals()
@@ -243,12 +263,15 @@ class Composer(QWidget):
         self._set_mode(TEXT)
 
     def _build_layout(self) -> None:
+        tools = QHBoxLayout(self.heading_tools)
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.addWidget(self.mode_combo)
+        tools.addWidget(self.templates_button)
+        tools.addWidget(self.open_button)
         heading = QHBoxLayout()
-        heading.addWidget(QLabel("Compose"))
-        heading.addStretch(1)
-        heading.addWidget(self.mode_combo)
-        heading.addWidget(self.templates_button)
-        heading.addWidget(self.open_button)
+        heading.addWidget(self.fold_button)
+        heading.addWidget(self.fold_hint, 1)
+        heading.addWidget(self.heading_tools)
         buttons = QHBoxLayout()
         buttons.addWidget(self.format_button)
         buttons.addWidget(self.minify_button)
@@ -261,8 +284,6 @@ class Composer(QWidget):
         repeat.addWidget(self.repeat_interval)
         repeat.addWidget(self.repeat_button)
         repeat.addWidget(self.stop_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         event = QHBoxLayout(self.event_row)
         event.setContentsMargins(0, 0, 0, 0)
         event.addWidget(QLabel("Event"))
@@ -270,12 +291,18 @@ class Composer(QWidget):
         event.addWidget(QLabel("namespace"))
         event.addWidget(self.event_namespace, 1)
         event.addWidget(self.expect_ack)
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.event_row)
+        body.addWidget(self.editor, 1)
+        body.addWidget(self.error)
+        body.addLayout(buttons)
+        body.addLayout(repeat)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(heading)
-        layout.addWidget(self.event_row)
-        layout.addWidget(self.editor, 1)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
-        layout.addLayout(repeat)
+        layout.addWidget(self.body, 1)
+        self._show_fold(False)
 
     def _connect_signals(self) -> None:
         self._validate_timer = QTimer(self)
@@ -287,6 +314,7 @@ class Composer(QWidget):
         self.mode_combo.currentIndexChanged.connect(lambda index: self.convert_to(self.mode_combo.itemData(index)))
         self.event_name.textChanged.connect(self._validate_timer.start)
         self.event_namespace.textChanged.connect(self._validate_timer.start)
+        self.fold_button.clicked.connect(lambda: self.set_folded(not self.folded))
         self.open_button.clicked.connect(self.choose_file)
         self.format_button.clicked.connect(self.format_payload)
         self.minify_button.clicked.connect(self.minify_payload)
@@ -303,6 +331,29 @@ class Composer(QWidget):
             QShortcut(QKeySequence(keys), self, self.start_repeat).setWhatsThis("Send the payload repeatedly")
         QShortcut(QKeySequence("Escape"), self, self.repeater.stop).setWhatsThis("Stop repeating")
         QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.format_payload).setWhatsThis("Format the composer's JSON")
+
+    # -- folding -----------------------------------------------------------------------------
+
+    @property
+    def folded(self) -> bool:
+        return self.body.isHidden()
+
+    def set_folded(self, folded: bool) -> None:
+        """Fold the composer to its heading, or open it with the focus in the editor."""
+        if folded == self.folded:
+            return
+        self._show_fold(folded)
+        if not folded:
+            self.editor.setFocus()
+        self.fold_changed.emit(folded)
+
+    def _show_fold(self, folded: bool) -> None:
+        self.body.setHidden(folded)
+        self.heading_tools.setHidden(folded)
+        self.fold_hint.setVisible(folded)
+        self.fold_button.setArrowType(Qt.ArrowType.RightArrow if folded else Qt.ArrowType.DownArrow)
+        # Folded, the splitter cannot give it more than its heading: the message view takes the rest.
+        self.setMaximumHeight(self.minimumSizeHint().height() if folded else UNBOUNDED)
 
     # -- the payload -------------------------------------------------------------------------
 
@@ -331,6 +382,7 @@ class Composer(QWidget):
             self._set_mode(self._mode if self._mode != TEXT else binary_text.HEX)
             self.editor.setPlainText(binary_text.render(payload, self._mode))
         self.validate()
+        self.set_folded(False)  # loaded to be looked at, edited and sent
 
     def set_draft(self, text: str, mode: str) -> None:
         """Put back what was typed, as typed and in its mode (the previous run's draft)."""
@@ -624,10 +676,12 @@ class Composer(QWidget):
     def show_send_error(self, message: str) -> None:
         self._show_error(message)
         self.send_button.setEnabled(True)  # the payload is fine; the connection was not
+        self.set_folded(False)  # a send from a folded composer (Ctrl+Enter) says why it failed
 
     def _move_cursor_to_error(self) -> None:
         span = self._error_span()
         if span is not None:
+            self.set_folded(False)
             cursor = QTextCursor(self.editor.document())
             cursor.setPosition(span[0])
             self.editor.setTextCursor(cursor)

@@ -28,7 +28,8 @@ from app.ui.log.model import COLUMNS, LATENCY, SUMMARY, LogModel
 
 SUMMARY_MIN_WIDTH = 200  # Summary fills the log's width but never gets narrower (the table scrolls instead);
 # low enough that a short added column fits the default window
-ADDED_WIDTH = (60, 320)  # an added column's width follows its content within these bounds
+ADDED_WIDTH = (60, 320)  # an added column's width follows its content within these bounds, growing as
+# rows arrive (never shrinking under the reader's eyes) until the user sets it by dragging
 
 PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the payload, e.g. $.type, "
              "$.data.id, $.items[0].price, $..user")
@@ -52,6 +53,8 @@ class LogColumns(QObject):
         self._stepper.setInterval(0)
         self._stepper.timeout.connect(self._step)
         self.path_dialog: QInputDialog | None = None
+        self.following_content: set[str] = set()  # added columns (by path) that still grow with their content
+        self._fitting = False  # a width set here, not by the user's drag
 
         header = table.horizontalHeader()
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # arrival order until a header is clicked
@@ -67,6 +70,8 @@ class LogColumns(QObject):
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Fixed)
         header.sectionResized.connect(self._other_section_resized)
         header.sectionCountChanged.connect(lambda *_: self.fit_summary())
+        model.rowsInserted.connect(self.grow_to_content)
+        model.modelReset.connect(self.grow_to_content)
         table.viewport().installEventFilter(self)
 
     # -- widths ------------------------------------------------------------------------------
@@ -77,6 +82,8 @@ class LogColumns(QObject):
         return False
 
     def _other_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section >= len(COLUMNS) and not self._fitting:  # the user's width: kept from now on
+            self.following_content.discard(self._path(section))
         if section != SUMMARY:
             self.fit_summary()
 
@@ -89,11 +96,31 @@ class LogColumns(QObject):
         if header.sectionSize(SUMMARY) != width:
             header.resizeSection(SUMMARY, width)
 
-    def size_to_content(self, column: int) -> None:
+    def size_to_content(self, column: int, *, grow_only: bool = False) -> None:
         """An added column as wide as its header and the values in view, within ADDED_WIDTH."""
         header = self.table.horizontalHeader()
         content = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
-        header.resizeSection(column, min(max(content, ADDED_WIDTH[0]), ADDED_WIDTH[1]))
+        if grow_only:
+            content = max(content, header.sectionSize(column))
+        self._fitting = True
+        try:
+            header.resizeSection(column, min(max(content, ADDED_WIDTH[0]), ADDED_WIDTH[1]))
+        finally:
+            self._fitting = False
+
+    def grow_to_content(self) -> None:
+        """Widen the added columns the user has not sized to what the rows in view now hold."""
+        for column in range(len(COLUMNS), self.model.columnCount()):
+            if self._path(column) in self.following_content:
+                self.size_to_content(column, grow_only=True)
+
+    def _path(self, column: int) -> str:
+        paths = self.model.json_columns
+        return paths[column - len(COLUMNS)] if 0 <= column - len(COLUMNS) < len(paths) else ""
+
+    def _follow_content(self, column: int) -> None:
+        self.size_to_content(column)
+        self.following_content.add(self._path(column))
 
     # -- the header menu -----------------------------------------------------------------------
 
@@ -158,12 +185,12 @@ class LogColumns(QObject):
             notify.warning(str(error))
             self.ask_json_path(path).setLabelText(f"{PATH_HELP}\n\n{error}")
             return
-        self.size_to_content(column)
+        self._follow_content(column)
         notify.info(f"Added column {path.strip()}")
 
     def add_latency_column(self) -> None:
         column = self.model.add_latency_column()
-        self.size_to_content(column)
+        self._follow_content(column)
         notify.info(f"Added column {LATENCY}")
 
     def remove_column(self, column: int) -> None:

@@ -50,6 +50,7 @@ from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import action_icons, window_settings
+from app.ui.shell.composer_fold import ComposerFold
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
@@ -101,7 +102,9 @@ class MainWindow(QMainWindow):
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
+        self.payload_tools.reveal = self.dock_layout.reveal  # Ctrl+B opens a folded band
         view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
+        view_menu.insertAction(self.dock_layout.band_action, self.composer_fold.action)
         self.theme_menu = ThemeMenu(self)  # View → Theme
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu.menu)
@@ -185,21 +188,33 @@ class MainWindow(QMainWindow):
 
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("rightSplitter")
+        right.setChildrenCollapsible(False)  # the composer folds to its heading (Ctrl+E), never to nothing
         right.addWidget(self.message_view)
         right.addWidget(self.composer)
-        right.setSizes([400, 340])  # at 1280×800: six lines to compose in, a screenful of tree above
         main = QSplitter(Qt.Orientation.Horizontal)
         main.setObjectName("mainSplitter")
         main.addWidget(self.log_pane)
         main.addWidget(right)
-        main.setSizes([720, 560])
         self.splitters = [main, right]
+        self.composer_fold = ComposerFold(self.composer, right)
+        self.reset_layout()
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)
         layout.addWidget(main, 1)
         self.setCentralWidget(central)
+
+    def reset_layout(self) -> None:
+        """The first run's layout (also View → Reset layout, which arranges the docks).
+
+        The composer starts folded (Ctrl+E opens it), and so does the dock band: at 1280×800
+        the selected message's tree shows 30 rows and the log as many.
+        """
+        main, right = self.splitters
+        main.setSizes([720, 560])
+        right.setSizes([400, 340])
+        self.composer_fold.reset()
 
     def _build_status_bar(self) -> None:
         self.server_label = QLabel("Server: starting…")

@@ -52,6 +52,7 @@ class PayloadTools(QObject):
         self.library.load_requested.connect(composer.set_payload)
         self.variables.changed.connect(self._variables_changed)
         QShortcut(QKeySequence("Ctrl+B"), window, self.focus_library).setWhatsThis("Search the library")
+        self.reveal: Callable[[QDockWidget], None] = _show_and_raise  # the window's: opens a folded band too
 
     def _dock(self, window: QMainWindow, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, window)
@@ -69,8 +70,7 @@ class PayloadTools(QObject):
         self.composer.validate()
 
     def focus_library(self) -> None:
-        self.library_dock.show()
-        self.library_dock.raise_()
+        self.reveal(self.library_dock)
         self.library.focus_search()
 
     def close(self) -> None:
@@ -82,3 +82,8 @@ class PayloadTools(QObject):
         self.library.shut_down()
         self.variables.setEnabled(False)
         self.store.close()
+
+
+def _show_and_raise(dock: QDockWidget) -> None:
+    dock.show()
+    dock.raise_()
