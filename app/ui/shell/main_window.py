@@ -32,6 +32,7 @@ from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateC
 from app.core.ingest import Capture
 from app.core.inspection import LARGE_DOCUMENT, inspect_decoded, inspect_frame, inspect_large
 from app.core.summary import message_heading
+from app.core.traffic_stats import TrafficStats
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
 from app.services.session import Session
@@ -55,6 +56,7 @@ from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
 from app.ui.shell.theme_switch import ThemeMenu
+from app.ui.stats.panel import add_stats_dock
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
 # A drain moves records for about this long, then lets the window paint and answer input; while
@@ -97,6 +99,10 @@ class MainWindow(QMainWindow):
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
         self.connections_panel.model.protocols = self.capture.protocols
+        self.traffic = TrafficStats()  # rates, sizes and latencies for the Statistics dock
+        self.capture.add_observer(self.traffic)
+        self.capture.protocols.pair_observers.append(self.traffic.add_latency)
+        self.stats_dock = add_stats_dock(self, self.traffic)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
@@ -115,6 +121,10 @@ class MainWindow(QMainWindow):
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
+        elif not window_settings.layout_has_dock("statsDock"):  # a layout saved before there were statistics
+            connections = self.dock_layout.docks["connectionsDock"]
+            self.tabifyDockWidget(connections, self.stats_dock)
+            connections.raise_()
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
