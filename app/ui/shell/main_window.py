@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.traffic = TrafficStats()  # rates, sizes and latencies for the Statistics dock
         self.capture.add_observer(self.traffic)
         self.capture.protocols.pair_observers.append(self.traffic.add_latency)
+        self.connections_panel.model.traffic = self.traffic  # each connection's sparkline
         self.stats_dock = add_stats_dock(self, self.traffic)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
