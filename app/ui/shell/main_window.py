@@ -56,6 +56,7 @@ from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
 from app.ui.shell.theme_switch import ThemeMenu
+from app.ui.stats.field_plot import FieldPlots
 from app.ui.stats.panel import add_stats_dock
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
@@ -104,6 +105,9 @@ class MainWindow(QMainWindow):
         self.capture.protocols.pair_observers.append(self.traffic.add_latency)
         self.connections_panel.model.traffic = self.traffic  # each connection's sparkline
         self.stats_dock = add_stats_dock(self, self.traffic)
+        self.field_plots = FieldPlots(self.capture, self)  # Plot field… from a log column or a number in the tree
+        self.log_pane.columns.plot_requested.connect(self.field_plots.open)
+        self.message_view.tree_panel.plot_requested.connect(self.field_plots.open)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)

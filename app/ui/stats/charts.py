@@ -32,13 +32,15 @@ def pyqtgraph() -> ModuleType:
     return _pyqtgraph
 
 
-def new_plot(parent: QWidget | None = None) -> Any:
-    """A pyqtgraph PlotWidget whose context menus go with it.
+def new_plot(parent: QWidget | None = None, *, dates: bool = False) -> Any:
+    """A pyqtgraph PlotWidget whose context menus go with it (`dates`: its x axis reads epoch seconds as times).
 
     pyqtgraph makes them without a parent: left so, each would stay a top-level widget after the plot is gone.
     """
+    pg = pyqtgraph()
     before = set(QApplication.topLevelWidgets())
-    plot = pyqtgraph().PlotWidget(parent)
+    axes = {"bottom": pg.DateAxisItem(orientation="bottom")} if dates else None
+    plot = pg.PlotWidget(parent, axisItems=axes)
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QMenu) and widget not in before:
             widget.setParent(plot, widget.windowFlags())
