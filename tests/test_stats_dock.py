@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget
 
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.traffic_stats import TrafficStats
@@ -69,9 +69,13 @@ def test_the_dock_draws_each_connections_rates_sizes_and_only_while_shown(window
     legend = [label.text for _sample, label in panel.messages_plot.getPlotItem().legend.items]
     assert "client#1 ↑ sent" in legend and "client#1 ↓ received" in legend
 
-    sizes = panel.bars["sizes"]
-    assert sum(sizes[1].opts["height"]) == data_frames(window, "client#1", Direction.SENT) \
-        + data_frames(window, "server#1", Direction.SENT)
+    assert "sizes" not in panel.bars  # a tab not shown is not drawn
+    tabs = dock.findChild(QTabWidget, "statsTabs")
+    tabs.setCurrentIndex(tabs.indexOf(panel.sizes_plot))
+    sent = data_frames(window, "client#1", Direction.SENT) + data_frames(window, "server#1", Direction.SENT)
+    qtbot.waitUntil(lambda: "sizes" in panel.bars and sum(panel.bars["sizes"][1].opts["height"]) == sent,
+                    timeout=3000)
+    tabs.setCurrentIndex(0)
 
     # Hidden behind another tab, nothing is redrawn.
     window.connections_panel.parentWidget().raise_()

@@ -90,3 +90,27 @@ def test_the_latency_histogram_is_fed_from_the_trackers_pairs() -> None:
     assert floors == [131072, 131072]  # 150 and 200 ms
     assert stats.rates("client#1", Direction.SENT, 100, span=1)[0] == [2]
     assert isinstance(capture.store, CaptureStore)
+
+
+def test_a_flood_batch_counted_from_the_store_gives_the_figures_of_counting_each_frame() -> None:
+    capture = Capture()
+    from_store, each_frame = TrafficStats(store=capture.store), TrafficStats()
+    capture.add_observer(from_store)
+    capture.add_observer(each_frame)
+    uniform = [frame("client#1", Direction.RECEIVED, 0.001 * n, "x" * 150) for n in range(500)]
+    capture.append(uniform)  # one connection, direction, second and size bucket: counted at once
+    assert from_store.rates("client#1", Direction.RECEIVED, START, span=1) == ([500], [75_000])
+    batches = [
+        [frame("client#1", Direction.RECEIVED, 0.5 + 0.001 * n, "x" * (100 + n)) for n in range(60)],  # two buckets
+        [frame("client#1", Direction.RECEIVED, 0.9 + 0.001 * n) for n in range(200)],  # across a second
+        [frame("client#2", Direction.SENT, 2.0), frame("client#1", Direction.SENT, 2.0)],  # two connections
+        [frame("client#1", Direction.SENT, 3.0), frame("client#1", Direction.SENT, 3.0, b"", Opcode.PING)],
+        [frame("client#1", Direction.EVENT, 4.0, "{}", Opcode.OPEN)],  # nothing to count
+        [frame("client#3", Direction.SENT, 5.0, b"\x00" * 4, Opcode.BINARY)] * 3,
+    ]
+    for batch in batches:
+        capture.append(batch)
+    assert from_store.series.keys() == each_frame.series.keys()
+    for key in each_frame.series:
+        assert from_store.rates(*key, START + 5, span=6) == each_frame.rates(*key, START + 5, span=6), key
+    assert from_store.sizes == each_frame.sizes and from_store.latest == each_frame.latest == START + 5

@@ -2,8 +2,9 @@
 
 Fed as a capture observer (every live batch, on the GUI thread), so it must cost next to nothing per
 frame: each connection and direction has a fixed ring of WINDOW_SECONDS one-second buckets (messages
-and bytes), addressed by the frame's own capture second, so a frame is two list increments and
-memory does not grow with time. Times come from the frames, never from the clock: what a chart shows
+and bytes), addressed by the frame's own capture second, so a frame is two list increments (a flood's
+batch of one connection and second, one addition read from the store's columns) and memory does not
+grow with time. Times come from the frames, never from the clock: what a chart shows
 is when the frames touched the wire, and the same frames always give the same figures.
 
 Only data frames (text and binary) count as messages; pings, pongs, closes and connection events do not.
@@ -15,9 +16,11 @@ messages), bucket k of latencies holds [2^(k-1), 2^k) microseconds.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from app.core.capture import CaptureStore
 from app.core.frames import Direction, Frame, Opcode
 
 WINDOW_SECONDS = 300  # the rates kept: the last five minutes
@@ -37,15 +40,16 @@ class Rates:
     bytes: list[int] = field(default_factory=lambda: [0] * WINDOW_SECONDS)
     seconds: list[int] = field(default_factory=lambda: [_NEVER] * WINDOW_SECONDS)
 
-    def add(self, second: int, size: int) -> bool:
-        """Count one message of `size` bytes in `second`; False if that second is older than the ring holds."""
+    def add(self, second: int, size: int, count: int = 1) -> bool:
+        """Count `count` messages of `size` bytes in all in `second`; False if that second is older than the
+        ring holds."""
         slot = second % WINDOW_SECONDS
         stamp = self.seconds[slot]
         if stamp != second:
             if stamp > second:
                 return False
             self.seconds[slot], self.messages[slot], self.bytes[slot] = second, 0, 0
-        self.messages[slot] += 1
+        self.messages[slot] += count
         self.bytes[slot] += size
         return True
 
@@ -64,8 +68,9 @@ class Rates:
 class TrafficStats:
     """The figures behind the Statistics dock and the connections' sparklines; a capture observer."""
 
-    def __init__(self, max_connections: int = MAX_CONNECTIONS) -> None:
+    def __init__(self, max_connections: int = MAX_CONNECTIONS, store: CaptureStore | None = None) -> None:
         self.max_connections = max_connections
+        self.store = store  # the store the observed batches were just appended to: a flood's batch is read there
         self.series: dict[tuple[str, Direction], Rates] = {}  # in order of first appearance
         self.connections: list[str] = []  # those with series of their own, at most max_connections
         self.sizes = {Direction.SENT: [0] * SIZE_BUCKETS, Direction.RECEIVED: [0] * SIZE_BUCKETS}
@@ -77,8 +82,12 @@ class TrafficStats:
         """Count a batch of frames (a capture observer's call).
 
         A flood is runs of frames of one connection, direction and second: those take the short path,
-        two increments in the bucket the previous frame found (about 0.2 µs a frame).
+        two increments in the bucket the previous frame found (about 0.2 µs a frame). A whole batch of one
+        connection, direction and second, in one size bucket (the usual batch of a flood), is counted from
+        the store's columns at once, without a look at each frame (about 0.02 µs a frame).
         """
+        if self.store is not None and self._count_uniform(self.store, len(frames)):
+            return
         sizes, data = self.sizes, _DATA
         connection, direction = "", Direction.EVENT  # the run's: no frame matches them
         start, stop = 1.0, 0.0  # the run's second, [start, stop): a float test, as int() costs more
@@ -111,6 +120,36 @@ class TrafficStats:
             self.latest = latest
             self.changes += 1
 
+    def _count_uniform(self, store: CaptureStore, count: int) -> bool:
+        """Count the store's last `count` rows in one step if they share a connection, a direction (not an
+        event), a data opcode, a capture second and a size bucket; False (nothing counted) if they do not.
+
+        Each test is one call over an array slice (count, min, max, sum), so the batch is never walked in Python.
+        """
+        if count == 0:
+            return True
+        first = store.end - count - store.first
+        ids = store.connection_ids.data[first:first + count]
+        directions = store.directions.data[first:first + count]
+        opcodes = store.opcodes.data[first:first + count]
+        if opcodes[0] not in _DATA or directions[0] == Direction.EVENT or not (
+                _same(ids) and _same(directions) and _same(opcodes)):
+            return False
+        times = store.wall_times.data[first:first + count]
+        second = int(min(times))
+        sizes = store.sizes.data[first:first + count]
+        bucket, equal = sizes[0].bit_length(), _same(sizes)
+        if int(max(times)) != second or not equal and (
+                min(sizes).bit_length() != bucket or max(sizes).bit_length() != bucket):
+            return False
+        connection, direction = store.connection_names[ids[0]], Direction(directions[0])
+        rates = self.series.get((connection, direction)) or self._rates_for(connection, direction)
+        if rates.add(second, sizes[0] * count if equal else sum(sizes), count):
+            self.latest = max(second, self.latest if self.latest is not None else _NEVER)
+        self.sizes[direction][bucket] += count
+        self.changes += 1
+        return True
+
     def _rates_for(self, connection: str, direction: Direction) -> Rates:
         """The series `connection`'s frames in `direction` count under: its own while under the cap, else OTHERS."""
         connections = self.connections
@@ -137,6 +176,11 @@ class TrafficStats:
             empty = [0] * min(span, WINDOW_SECONDS)
             return empty, list(empty)
         return rates.window(until, span)
+
+
+def _same(values: array[int]) -> bool:
+    """Whether every item of `values` equals the first: one comparison of their bytes."""
+    return values.tobytes() == values[:1].tobytes() * len(values)
 
 
 def bucket_floor(bucket: int) -> int:

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
         self.connections_panel.model.protocols = self.capture.protocols
-        self.traffic = TrafficStats()  # rates, sizes and latencies for the Statistics dock
+        self.traffic = TrafficStats(store=self.store)  # rates, sizes and latencies for the Statistics dock
         self.capture.add_observer(self.traffic)
         self.capture.protocols.pair_observers.append(self.traffic.add_latency)
         self.connections_panel.model.traffic = self.traffic  # each connection's sparkline

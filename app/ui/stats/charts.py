@@ -27,7 +27,8 @@ def pyqtgraph() -> ModuleType:
     if _pyqtgraph is None:
         import pyqtgraph as pg
 
-        pg.setConfigOptions(antialias=True, exitCleanup=False)  # the application cleans up its own widgets
+        # Antialiased lines and a translucent grid more than double what a paint costs the GUI thread.
+        pg.setConfigOptions(antialias=False, exitCleanup=False)  # (the application cleans up its own widgets)
         _pyqtgraph = pg
     return _pyqtgraph
 

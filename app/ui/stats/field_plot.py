@@ -1,10 +1,11 @@
 """Plot field…: a live time series of one JSONPath's numeric value, one line per connection.
 
 Opened from a JSON column's header in the log or from a number in the message tree. The values are
-read by `FieldSeries` a few milliseconds at a time from a 100 ms timer that runs while the plot is
-shown, and drawn at most that often. Pause freezes the drawing (values are still read, so resuming
-shows all of them); the mouse zooms and pans (pyqtgraph's own) and *Reset zoom* follows the data
-again; the plot exports as PNG (what is drawn) and CSV (every value read).
+read by `FieldSeries` a few milliseconds at a time from a 200 ms timer that runs while the plot is
+shown, and drawn at most that often (once a second while a flood outpaces the reading). Pause freezes
+the drawing (values are still read, so resuming shows all of them); the mouse zooms and pans
+(pyqtgraph's own) and *Reset zoom* follows the data again; the plot exports as PNG (what is drawn)
+and CSV (every value read).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -26,7 +27,8 @@ from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.stats.charts import ThemedPlots, new_plot, series_colour, series_pen
 
-REDRAW_MS = 100  # at most ten redraws a second
+REDRAW_MS = 200  # read and redraw at most five times a second
+BUSY_REDRAW_MS = 1000  # while it falls behind a flood, redraw once a second
 CSV_COLUMNS = ("time", "epoch_seconds", "connection", "value")
 
 
@@ -52,10 +54,10 @@ class FieldPlot(QDialog):
         self.resize(720, 420)
         self.curves: dict[str, Any] = {}
         self._drawn = -1
+        self._since_drawn = QElapsedTimer()
         self.plots = ThemedPlots(self)
         self.plot = named(new_plot(dates=True), "fieldPlotChart")
         self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plots.add(self.plot, self.series.path, "value", "capture time")
         self.plots.restyle_series.append(self._restyle_series)
 
@@ -105,8 +107,12 @@ class FieldPlot(QDialog):
     def refresh(self) -> None:
         """Read what arrived (a bounded slice), and draw it unless paused."""
         self.series.catch_up()
-        if not self.paused and self._drawn != self.series.changes:
+        # Painting takes milliseconds of the GUI thread the ingest needs: while messages come faster than
+        # they are read here, the plot is drawn once a second.
+        due = not self.series.behind or not self._since_drawn.isValid() or self._since_drawn.elapsed() >= BUSY_REDRAW_MS
+        if not self.paused and self._drawn != self.series.changes and due:
             self._drawn = self.series.changes
+            self._since_drawn.start()
             for connection, points in self.series.series.items():
                 curve = self.curves.get(connection)
                 if curve is None:

@@ -1,9 +1,11 @@
 """The Statistics dock: message and byte rates per connection and direction, sizes, latencies.
 
 The figures are the window's `TrafficStats` (a capture observer, counting every live batch);
-this panel only draws them, from a 100 ms timer that runs while the dock is shown, and only when
-they or the clock's second changed: at most ten redraws a second, none while the dock is hidden.
-Rates are drawn for whole seconds up to the last complete one (the current one is still filling).
+this panel only draws them, from a 100 ms timer that runs while the dock is shown: the tab shown,
+once a second (rates are whole seconds, up to the last complete one, as the current one is still
+filling) or at once when another tab is chosen; nothing while the dock is hidden. Painting a chart
+costs milliseconds of the GUI thread, which the ingest shares: drawn ten times a second, the dock and
+a field plot took about 40 % off a flood's rate (bench/bench_ingest_charts.py).
 """
 
 from __future__ import annotations
@@ -56,8 +58,9 @@ class StatsPanel(QWidget):
         self.plots: ThemedPlots | None = None
         self.curves: dict[tuple[str, Direction], tuple[Any, Any]] = {}  # series → (messages/s, bytes/s) curves
         self.bars: dict[str, list[Any]] = {}  # "sizes" and "latency": their bar items
+        self._bucket_range: dict[str, tuple[int, int]] = {}  # the buckets each histogram's bars stand for
         self.redraws = 0
-        self._drawn: tuple[int, int] | None = None
+        self._drawn: tuple[int, int] | None = None  # the second and the tab drawn last
         self.note = named(QLabel(), "statsNote")
         self.note.setWordWrap(True)
         tint(self.note, "text.muted")
@@ -100,6 +103,8 @@ class StatsPanel(QWidget):
             self.plots.add(plot, plot.windowTitle(), plot.property("unitsLabel"), "seconds ago")
             row.addWidget(plot)
         self.bytes_plot.setXLink(self.messages_plot)
+        self.messages_plot.setXRange(SECONDS[0], SECONDS[-1], padding=0.01)  # fixed: no range to work out per paint
+        self.messages_plot.getPlotItem().disableAutoRange(axis="x")
         self.tabs.addTab(rates, "Rates")
         self.sizes_plot = self._plot("statsSizes", "Message sizes (sent and received)", "messages")
         self.latency_plot = self._plot("statsLatency", "Latency of paired requests and replies", "pairs")
@@ -109,6 +114,7 @@ class StatsPanel(QWidget):
             self.tabs.addTab(plot, tab)
         self.plots.restyle_series.append(self._restyle_series)
         self._layout.insertWidget(0, self.tabs, 1)
+        self.tabs.currentChanged.connect(lambda _index: self.redraw())
         self._drawn = None
 
     def _plot(self, name: str, title: str, units: str) -> Any:
@@ -116,24 +122,27 @@ class StatsPanel(QWidget):
         plot.setWindowTitle(title)
         plot.setProperty("unitsLabel", units)
         plot.setMouseEnabled(x=True, y=False)
-        plot.showGrid(x=False, y=True, alpha=0.2)
         return plot
 
     # -- drawing ---------------------------------------------------------------------------------
 
     def redraw(self) -> bool:
-        """Draw what changed since the last redraw; False when nothing did (or the charts are not made yet)."""
+        """Draw the tab shown, once a second (rates are whole seconds) or when the tab changed; False if not due."""
         if self.tabs is None:
             return False
         until = int(time.time()) - 1
-        state = (self.stats.changes, until)
+        shown = self.tabs.currentWidget()
+        state = (until, self.tabs.currentIndex())
         if state == self._drawn:
             return False
         self._drawn = state
         self.redraws += 1
-        self._draw_rates(until)
-        self._draw_sizes()
-        self._draw_latency()
+        if shown is self.sizes_plot:
+            self._draw_sizes()
+        elif shown is self.latency_plot:
+            self._draw_latency()
+        else:
+            self._draw_rates(until)
         self._update_note()
         return True
 
@@ -162,19 +171,28 @@ class StatsPanel(QWidget):
         for key, curves in self.curves.items():
             for curve in curves:
                 curve.setPen(self._pen(key))
+        self._bucket_range.clear()  # the bars are made again, in the new colours
+        for draw in (self._draw_sizes, self._draw_latency):
+            draw()
         self._drawn = None
         self.redraw()
 
     def _draw_histogram(self, plot: Any, name: str, counts: list[list[int]], label: Any, legends: list[str]) -> None:
+        """Bars of `counts` (one set per list, side by side) over the buckets in use, at least SHOWN_BUCKETS."""
+        used = [bucket for each in counts for bucket, count in enumerate(each) if count]
+        last = max(max(used, default=0) + 1, SHOWN_BUCKETS)
+        first = max(0, min(min(used, default=0), last - SHOWN_BUCKETS))
+        bars = self.bars.get(name, [])
+        if bars and self._bucket_range.get(name) == (first, last):
+            for bar, each in zip(bars, counts, strict=True):
+                bar.setOpts(height=each[first:last])  # the same bars, new heights: no new items, no new legend
+            return
         pg = pyqtgraph()
-        for item in self.bars.get(name, []):
+        for item in bars:
             plot.removeItem(item)
         legend = plot.getPlotItem().legend
         if legend is not None:
             legend.clear()
-        used = [bucket for each in counts for bucket, count in enumerate(each) if count]
-        last = max(max(used, default=0) + 1, SHOWN_BUCKETS)
-        first = max(0, min(min(used, default=0), last - SHOWN_BUCKETS))
         width = 0.8 / len(counts)
         bars = []
         for index, each in enumerate(counts):
@@ -185,6 +203,7 @@ class StatsPanel(QWidget):
             plot.addItem(bar)
             bars.append(bar)
         self.bars[name] = bars
+        self._bucket_range[name] = (first, last)
         step = max(1, (last - first) // 8)
         plot.getAxis("bottom").setTicks([[(bucket, label(bucket)) for bucket in range(first, last, step)]])
         plot.setXRange(first - 0.6, last - 0.4, padding=0)
