@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.net.options import ConnectionOptions
+from app.ui.common.style import colour
 from app.ui.connections.dialog import ConnectionDialog
-from app.ui.connections.panel import COLUMNS, STATE, ConnectionsModel, ConnectionsPanel
+from app.ui.connections.panel import COLUMNS, RATE, SPARK_SECONDS, STATE, ConnectionsModel, ConnectionsPanel
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row, shown_window
 from tests.ws_server import WsTestServer
@@ -240,3 +241,32 @@ def test_a_flood_through_the_window_ends_with_the_panel_showing_every_message(wi
     counted = model.rows[row]
     qtbot.waitUntil(lambda: counted.received >= before + 25_000 and shown[-1:] == [f"{counted.received:,}"],
                     timeout=10_000)
+
+
+def test_each_connection_has_a_sparkline_of_its_last_minute(window: MainWindow, qtbot) -> None:
+    model, table = window.connections_panel.model, window.connections_panel.table
+    for n in range(3):
+        window.composer.set_text(f'{{"n": {n}}}')
+        window.composer.request_send()
+    store = window.store
+
+    def messages() -> int:
+        return sum(1 for row in store.rows() if store.connection(row) == "client#1"
+                   and store.opcodes[row] in (Opcode.TEXT, Opcode.BINARY))
+
+    qtbot.waitUntil(lambda: messages() >= 6, timeout=5000)  # three sent, three echoed
+    row = connection_row(model, "client#1")
+    # Whole seconds only: the last sends show once their second is over.
+    qtbot.waitUntil(lambda: sum(model.rows[row].per_second or []) == messages(), timeout=5000)
+    counts = model.rows[row].per_second
+    assert len(counts) == SPARK_SECONDS
+    cell = model.index(row, RATE)
+    assert cell.data() == f"{counts[-1]:,}/s"
+    assert f"at most {max(counts):,}" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    table.clearSelection()
+    table.scrollTo(cell)
+    QApplication.processEvents()
+    picture = table.viewport().grab().toImage()
+    box = table.visualRect(cell)
+    line = colour("chart.1").rgb()
+    assert any(picture.pixel(x, y) == line for x in range(box.left(), box.right()) for y in range(box.top(), box.bottom()))

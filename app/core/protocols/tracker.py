@@ -18,6 +18,7 @@ import json
 import time
 from array import array
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import not_
@@ -96,6 +97,7 @@ class ProtocolTracker:
         self._pending: OrderedDict[tuple[int, int, str | int], tuple[int, float]] = OrderedDict()
         self._cache: OrderedDict[int, tuple[Decoded | None, int]] = OrderedDict()  # row → (decoded, payload bytes)
         self._cache_bytes = 0
+        self.pair_observers: list[Callable[[float], None]] = []  # told each new pair's latency (ms): the charts
 
     # -- reading the store ---------------------------------------------------------------------
 
@@ -281,6 +283,8 @@ class ProtocolTracker:
         state.latencies.append(latency)
         state.pairs += 1
         state.slowest = max(state.slowest, latency)
+        for observer in self.pair_observers:
+            observer(latency)
 
     def _wait_for_reply(self, key: tuple[int, int, str | int], row: int, wall_time: float) -> None:
         pending = self._pending

@@ -59,6 +59,9 @@ LIGHT_COLOURS = {
     "status.valid": "#187432", "status.error": "#c6212c", "status.warning": "#8b5d00", "text.muted": "#5f666f",
     "connection.closed": "#5f666f", "connection.failed": "#c6212c", "connection.reconnecting": "#8b5d00",
     "badge.paused": "#8b5d00", "badge.dropped": "#8b5d00", "recording": "#c6212c",
+    # charts (the Statistics dock, field plots): axes and their text, then one colour per series
+    "chart.axis": "#57606a", "chart.1": "#135fd6", "chart.2": "#187432", "chart.3": "#c6212c", "chart.4": "#7943dd",
+    "chart.5": "#8b5d00", "chart.6": "#0b6b75", "chart.7": "#b3237a",
 }
 
 # The same names on a dark palette: the light theme's colours are too dim to read there.
@@ -74,6 +77,8 @@ DARK_COLOURS = {
     "status.valid": "#3fb950", "status.error": "#f85d55", "status.warning": "#d29922", "text.muted": "#8b949e",
     "connection.closed": "#8b949e", "connection.failed": "#ff7b72", "connection.reconnecting": "#d29922",
     "badge.paused": "#d29922", "badge.dropped": "#d29922", "recording": "#f85d55",
+    "chart.axis": "#8b949e", "chart.1": "#58a6ff", "chart.2": "#3fb950", "chart.3": "#ff7b72", "chart.4": "#bc8cff",
+    "chart.5": "#d29922", "chart.6": "#39c5cf", "chart.7": "#f778ba",
 }
 
 

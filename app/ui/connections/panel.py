@@ -35,6 +35,7 @@ from qasync import asyncSlot
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.core.protocols.tracker import LATENCY_SAMPLE, ProtocolTracker
+from app.core.traffic_stats import MAX_CONNECTIONS, TrafficStats
 from app.net.inspector import LIVE_STATES, NOT_ANSWERING_PINGS, NotConnectedError, describe_state, format_rtt
 from app.net.options import ConnectionOptions
 from app.services.persistence import PersistenceError
@@ -47,10 +48,12 @@ from app.ui.common.style import colour, colours_changed, follow_theme
 from app.ui.common.throttle import REPAINT_INTERVAL_MS, Throttle
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import ProfileStore, missing_secret, read_profiles
+from app.ui.connections.sparkline import SERIES_ROLE, SparklineDelegate
 
-COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out", "Protocol", "Latency")
+COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out", "Protocol", "Latency", "Last 60 s")
 STATE = COLUMNS.index("State")
-PROTOCOL, LATENCY = COLUMNS.index("Protocol"), COLUMNS.index("Latency")
+PROTOCOL, LATENCY, RATE = COLUMNS.index("Protocol"), COLUMNS.index("Latency"), COLUMNS.index("Last 60 s")
+SPARK_SECONDS = 60  # the rate's sparkline: messages per second, both directions, over the last minute
 _COLOURED_STATES = ("closed", "failed", "reconnecting")  # a row's colour by its state: "connection.<state>"
 NEW_SHORTCUT, PING_SHORTCUT, CLOSE_SHORTCUT = "Ctrl+Shift+N", "Ctrl+Shift+I", "Ctrl+Shift+W"
 
@@ -65,6 +68,8 @@ class ConnectionRow:
     sent: int = 0
     protocol: str = "—"  # what its frames are read as, once decided
     latency: str = "—"  # its pairs: count, p50, p95, max
+    rate: str = "—"  # messages in the last complete second, beside its sparkline
+    per_second: list[int] | None = None  # messages per second over the last SPARK_SECONDS (None: not counted)
 
     @property
     def live(self) -> bool:
@@ -86,7 +91,7 @@ class ConnectionRow:
 def _connection_cells(row: ConnectionRow) -> tuple[str, ...]:
     rtt = format_rtt(row.rtt) if row.rtt is not None else "—"
     return (row.id, row.change.url, row.state_text(), rtt, f"{row.received:,}", f"{row.sent:,}", row.protocol,
-            row.latency)
+            row.latency, row.rate)
 
 
 def _colour_name(row: ConnectionRow) -> str | None:
@@ -112,6 +117,8 @@ class ConnectionsModel(RowsModel):
         # under a flood the counts are shown at the log's repaint cadence, not per drain.
         self._show_counts = Throttle(REPAINT_INTERVAL_MS, self._counts_changed, self)
         self.protocols: ProtocolTracker | None = None  # the window's, for the Protocol and Latency columns
+        self.traffic: TrafficStats | None = None  # the window's, for the rate's sparkline
+        self._rates_until: int | None = None  # the second the sparklines end at
 
     @Slot()
     def read_colours(self) -> None:
@@ -120,6 +127,13 @@ class ConnectionsModel(RowsModel):
         colours_changed(self)
 
     def tooltip(self, row: int, column: int) -> str | None:
+        if column == RATE:
+            counts = self.rows[row].per_second
+            if counts is None:
+                shown = self.traffic is None or self.rows[row].id in self.traffic.connections
+                return None if shown else f"Not drawn: the statistics follow the first {MAX_CONNECTIONS} connections"
+            return (f"Messages per second, both directions, over the last {SPARK_SECONDS} s (by capture time): "
+                    f"{counts[-1]:,} in the last second, at most {max(counts):,}")
         if column == LATENCY and self.rows[row].latency != "—":
             return (f"{self.rows[row].latency}: pairs counted, then p50 and p95 of the latest "
                     f"{LATENCY_SAMPLE:,} and the slowest, between the frames' capture times")
@@ -130,6 +144,8 @@ class ConnectionsModel(RowsModel):
 
     def styled(self, position: int, column: int, role: int) -> Any:
         row = self.rows[position]
+        if column == RATE and role == SERIES_ROLE:
+            return row.per_second
         if role == Qt.ItemDataRole.ForegroundRole:
             name = _colour_name(row)
             return None if name is None else self._colours[name]
@@ -186,7 +202,8 @@ class ConnectionsModel(RowsModel):
             self.dataChanged.emit(self.index(min(changed), 4), self.index(max(changed), 5))
 
     def tick(self) -> None:
-        """Refresh the countdown of connections waiting to reconnect, and what their protocols found."""
+        """Refresh the countdown of connections waiting to reconnect, what their protocols found, their rates."""
+        self._update_rates()
         protocols = self.protocols
         for position, row in enumerate(self.rows):
             if row.retry_at is not None and row.change.state == ConnectionState.RECONNECTING:
@@ -201,6 +218,23 @@ class ConnectionsModel(RowsModel):
                 self.dataChanged.emit(self.index(position, PROTOCOL), self.index(position, LATENCY))
 
 
+    def _update_rates(self) -> None:
+        """Each connection's last minute of messages per second, once a second (whole seconds only)."""
+        traffic, until = self.traffic, int(time.time()) - 1
+        if traffic is None or not self.rows or until == self._rates_until:
+            return
+        self._rates_until = until
+        for row in self.rows:
+            if row.id not in traffic.connections:
+                row.per_second, row.rate = None, "—"
+                continue
+            received = traffic.rates(row.id, Direction.RECEIVED, until, SPARK_SECONDS)[0]
+            sent = traffic.rates(row.id, Direction.SENT, until, SPARK_SECONDS)[0]
+            row.per_second = [inbound + outbound for inbound, outbound in zip(received, sent, strict=True)]
+            row.rate = f"{row.per_second[-1]:,}/s"
+        self.dataChanged.emit(self.index(0, RATE), self.index(len(self.rows) - 1, RATE))
+
+
 class ConnectionsPanel(QWidget):
     current_changed = Signal(str)  # the selected connection: the composer's send target
 
@@ -210,6 +244,7 @@ class ConnectionsPanel(QWidget):
         self.model = ConnectionsModel(self)
         self.table = named(QTableView(), "connectionsTable")
         self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(RATE, SparklineDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)

@@ -37,6 +37,7 @@ PATH_HELP = ("A JSONPath query; each row shows the first value it finds in the p
 
 class LogColumns(QObject):
     sorted = Signal()  # a new order is showing
+    plot_requested = Signal(str)  # Plot field… on a JSON column's header: its path
 
     def __init__(self, table: QTableView, model: LogModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +142,11 @@ class LogColumns(QObject):
             remove = menu.addAction(f"Remove column {path}")
             remove.setObjectName("removeJsonColumn")
             remove.triggered.connect(lambda: self.remove_column(section))
+            if path != LATENCY:
+                plot = menu.addAction("Plot field…")
+                plot.setObjectName("plotField")
+                plot.setToolTip(f"A live plot of {path}'s numeric values over time, per connection")
+                plot.triggered.connect(lambda: self.plot_requested.emit(path))
         if section >= 0:
             menu.addSeparator()
             ascending = menu.addAction("Sort ascending")

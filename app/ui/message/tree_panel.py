@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +58,8 @@ FIND_SHORTCUT = "Ctrl+Shift+G"
 
 
 class JsonTreePanel(QWidget):
+    plot_requested = Signal(str)  # Plot field… on a number: its JSONPath
+
     def __init__(self, model: JsonTreeModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "jsonTreePanel")
@@ -220,16 +222,30 @@ class JsonTreePanel(QWidget):
             self.model.fetchMore(index)
 
     def _context_menu(self, position: Any) -> None:
-        if not self.tree.indexAt(position).isValid():
-            return
+        menu = self.context_menu(self.tree.indexAt(position))
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(position))
+
+    def context_menu(self, index: QModelIndex) -> QMenu | None:
+        """The menu for the node at `index` (None: no node there); a number's can be plotted."""
+        if not index.isValid():
+            return None
         menu = QMenu(self.tree)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for action in (self.copy_value_action, self.copy_path_action, None,
                        self.expand_all_action, self.collapse_all_action):
             if action is None:
                 menu.addSeparator()
             else:
                 menu.addAction(action)
-        menu.popup(self.tree.viewport().mapToGlobal(position))
+        if self.model.node(index).info.kind == "number":
+            path = self.model.json_path(index.siblingAtColumn(0))
+            menu.addSeparator()
+            plot = menu.addAction("Plot field…")
+            plot.setObjectName("plotField")
+            plot.setToolTip(f"A live plot of {path} over time, per connection, from the messages' JSON")
+            plot.triggered.connect(lambda: self.plot_requested.emit(path))
+        return menu
 
     # -- copying ---------------------------------------------------------------------------
 

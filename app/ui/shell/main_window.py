@@ -32,6 +32,7 @@ from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateC
 from app.core.ingest import Capture
 from app.core.inspection import LARGE_DOCUMENT, inspect_decoded, inspect_frame, inspect_large
 from app.core.summary import message_heading
+from app.core.traffic_stats import TrafficStats
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
 from app.services.session import Session
@@ -57,6 +58,8 @@ from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
 from app.ui.shell.theme_switch import ThemeMenu
 from app.ui.shell.toolbar import MainToolbar
+from app.ui.stats.field_plot import FieldPlots
+from app.ui.stats.panel import add_stats_dock
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
 # A drain moves records for about this long, then lets the window paint and answer input; while
@@ -99,6 +102,14 @@ class MainWindow(QMainWindow):
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
         self.connections_panel.model.protocols = self.capture.protocols
+        self.traffic = TrafficStats(store=self.store)  # rates, sizes and latencies for the Statistics dock
+        self.capture.add_observer(self.traffic)
+        self.capture.protocols.pair_observers.append(self.traffic.add_latency)
+        self.connections_panel.model.traffic = self.traffic  # each connection's sparkline
+        self.stats_dock = add_stats_dock(self, self.traffic)
+        self.field_plots = FieldPlots(self.capture, self)  # Plot field… from a log column or a number in the tree
+        self.log_pane.columns.plot_requested.connect(self.field_plots.open)
+        self.message_view.tree_panel.plot_requested.connect(self.field_plots.open)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
@@ -122,6 +133,10 @@ class MainWindow(QMainWindow):
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
+        elif not window_settings.layout_has_dock("statsDock"):  # a layout saved before there were statistics
+            connections = self.dock_layout.docks["connectionsDock"]
+            self.tabifyDockWidget(connections, self.stats_dock)
+            connections.raise_()
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()

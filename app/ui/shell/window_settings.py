@@ -49,6 +49,13 @@ def restore(window: QMainWindow, splitters: list[QSplitter], url_edit: QLineEdit
     return restored
 
 
+def layout_has_dock(name: str) -> bool:
+    """Whether the saved dock layout places the dock of this object name (Qt keeps names as UTF-16 there);
+    one added in a later version is not, and stays where the window first put it unless placed anew."""
+    state = open_settings().value("window/state")
+    return state is not None and name.encode("utf-16-be") in bytes(state)
+
+
 def save_composer(composer: Composer) -> None:
     settings = open_settings()
     text = composer.text()

@@ -1,0 +1,161 @@
+"""The Statistics dock in the real window: live traffic drawn per connection and direction, in the theme's colours."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget
+
+from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.traffic_stats import TrafficStats
+from app.ui.common import theme
+from app.ui.shell.main_window import MainWindow
+from app.ui.stats.panel import REDRAW_MS, StatsPanel
+from tests.helpers import REPO, shown_window
+from tests.test_themes import MINIMUM_CONTRAST, contrast
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:
+    with shown_window(qtbot, "--status-delay", "60", wait_open=True) as window:
+        yield window
+
+
+def data_frames(window: MainWindow, connection: str, direction: Direction) -> int:
+    store = window.store
+    return sum(1 for row in store.rows() if store.connection(row) == connection
+               and store.directions[row] == direction and store.opcodes[row] in (Opcode.TEXT, Opcode.BINARY))
+
+
+def drawn(panel: StatsPanel, connection: str, direction: Direction) -> tuple[int, int]:
+    """The messages and bytes the rate curves of one series add up to over the five minutes."""
+    curves = panel.curves.get((connection, direction))
+    if curves is None:
+        return 0, 0
+    return int(sum(curves[0].getData()[1])), int(sum(curves[1].getData()[1]))
+
+
+def test_the_dock_draws_each_connections_rates_sizes_and_only_while_shown(window: MainWindow, qtbot) -> None:
+    dock = window.findChild(QDockWidget, "statsDock")
+    assert dock is window.stats_dock and dock.windowTitle() == "Statistics"
+    panel = dock.widget()
+    assert isinstance(panel, StatsPanel) and panel.tabs is None  # nothing drawn (pyqtgraph not needed) until shown
+    dock.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: panel.tabs is not None and panel.timer.isActive(), timeout=5000)
+    assert panel.timer.interval() == REDRAW_MS >= 100  # at most ten redraws a second
+
+    payloads = ['{"price": 1}', '{"price": 22}', '{"price": 333}']
+    for payload in payloads:
+        window.composer.set_text(payload)
+        window.composer.request_send()
+        qtbot.waitUntil(lambda: data_frames(window, "client#1", Direction.SENT) == payloads.index(payload) + 1,
+                        timeout=5000)
+    received = data_frames(window, "client#1", Direction.RECEIVED)
+    assert received >= 1
+    sent_bytes = sum(len(payload) for payload in payloads)
+    # Rates are drawn up to the last complete second: the counts show within two seconds.
+    qtbot.waitUntil(lambda: drawn(panel, "client#1", Direction.SENT) == (3, sent_bytes), timeout=5000)
+    qtbot.waitUntil(lambda: drawn(panel, "client#1", Direction.RECEIVED)[0]
+                    == data_frames(window, "client#1", Direction.RECEIVED), timeout=5000)
+    assert drawn(panel, "server#1", Direction.RECEIVED) == (3, sent_bytes)  # the embedded server's side of it
+    legend = [label.text for _sample, label in panel.messages_plot.getPlotItem().legend.items]
+    assert "client#1 ↑ sent" in legend and "client#1 ↓ received" in legend
+
+    assert "sizes" not in panel.bars  # a tab not shown is not drawn
+    tabs = dock.findChild(QTabWidget, "statsTabs")
+    tabs.setCurrentIndex(tabs.indexOf(panel.sizes_plot))
+    sent = data_frames(window, "client#1", Direction.SENT) + data_frames(window, "server#1", Direction.SENT)
+    qtbot.waitUntil(lambda: "sizes" in panel.bars and sum(panel.bars["sizes"][1].opts["height"]) == sent,
+                    timeout=3000)
+    tabs.setCurrentIndex(0)
+
+    # Hidden behind another tab, nothing is redrawn.
+    window.connections_panel.parentWidget().raise_()
+    qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=2000)
+    redraws = panel.redraws
+    window.composer.set_text('{"price": 4444}')
+    window.composer.request_send()
+    qtbot.waitUntil(lambda: data_frames(window, "client#1", Direction.SENT) == 4, timeout=5000)
+    qtbot.wait(2 * REDRAW_MS)  # noqa: sleep-ok — what is asserted is that nothing happens meanwhile
+    assert panel.redraws == redraws
+    dock.raise_()
+    qtbot.waitUntil(lambda: drawn(panel, "client#1", Direction.SENT)[0] == 4, timeout=5000)
+
+
+def test_every_chart_colour_reads_on_its_background(qtbot, qapp: QApplication) -> None:
+    stats = TrafficStats()
+    now = time.time() - 2
+    stats.observe([Frame(f"client#{n}", Side.CLIENT, direction, Opcode.TEXT, "{}", wall_time=now)
+                   for n in range(1, 9) for direction in (Direction.SENT, Direction.RECEIVED)])
+    stats.add_latency(12.5)
+    panel = StatsPanel(stats)
+    qtbot.addWidget(panel)
+    panel.resize(900, 300)
+    panel.show()
+    panel.set_shown(True)
+    qtbot.waitUntil(lambda: panel.tabs is not None, timeout=5000)
+    before = qapp.palette()
+    try:
+        for dark in (False, True):
+            qapp.setPalette(theme.palette_for(dark))
+            table = theme.colours_for(dark)
+            for plot in (panel.messages_plot, panel.bytes_plot, panel.sizes_plot, panel.latency_plot):
+                assert plot.backgroundBrush().color().name() == theme.palette_for(dark).base().color().name()
+            texts = panel.plots.text_colours()
+            assert texts and {colour.name() for colour in texts} == {table["chart.axis"]}
+            background = theme.palette_for(dark).base().color()
+            lines = {curve.opts["pen"].color().name() for curves in panel.curves.values() for curve in curves}
+            assert lines == {table[f"chart.{n}"] for n in range(1, 8)}  # eight connections: every colour, one again
+            for colour in [*texts, *map(QColor, lines)]:
+                assert contrast(colour, background) >= MINIMUM_CONTRAST, colour.name()
+    finally:
+        qapp.setPalette(before)
+        panel.set_shown(False)
+
+
+def test_the_window_paints_without_importing_the_plotting_library(tmp_path) -> None:
+    probe = ("import sys\n"
+             "from PySide6.QtWidgets import QApplication\n"
+             "from app.main import build\n"
+             "window = build(['--no-server'])\n"
+             "window.show()\n"
+             "QApplication.processEvents()\n"
+             "loaded = 'pyqtgraph' in sys.modules\n"
+             "window.stats_dock.raise_()\n"
+             "QApplication.processEvents()\n"
+             "print(loaded, 'pyqtgraph' in sys.modules)\n"
+             "window.shutdown()\n")
+    settings = str(tmp_path / "settings")  # QSettings.setPath does not reach another process
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": settings})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["False", "True"]
+
+
+def test_a_layout_saved_before_the_dock_existed_gets_it_as_a_tab_behind_the_connections(qtbot) -> None:
+    from app.main import build
+    from app.ui.shell import window_settings
+
+    older = build(["--no-server"])
+    qtbot.addWidget(older)
+    older.shutdown()  # saves the layout
+    settings = window_settings.open_settings()
+    state = bytes(settings.value("window/state"))  # as an older version saved it: no Statistics dock in it
+    settings.setValue("window/state", QByteArray(state.replace("statsDock".encode("utf-16-be"),
+                                                               "someDocks".encode("utf-16-be"))))
+    settings.sync()
+    assert not window_settings.layout_has_dock("statsDock") and window_settings.layout_has_dock("connectionsDock")
+
+    with shown_window(qtbot, "--no-server") as window:
+        connections = window.connections_panel.parentWidget()
+        assert connections in window.tabifiedDockWidgets(window.stats_dock)
+        qtbot.waitUntil(lambda: not connections.visibleRegion().isEmpty(), timeout=2000)
+        assert window.stats_dock.widget().tabs is None  # not raised, so not drawn
