@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, Side, StateChange
 from app.net.options import ConnectionOptions
@@ -263,9 +263,11 @@ def test_each_connection_has_a_sparkline_of_its_last_minute(window: MainWindow, 
     cell = model.index(row, RATE)
     assert cell.data() == f"{counts[-1]:,}/s"
     assert f"at most {max(counts):,}" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    window.dock_layout.reveal(window.findChild(QDockWidget, "connectionsDock"))  # the band starts folded
     table.clearSelection()
     table.scrollTo(cell)
-    QApplication.processEvents()
+    qtbot.waitUntil(lambda: table.visualRect(cell).height() > 0
+                    and table.viewport().rect().contains(table.visualRect(cell)))
     picture = table.viewport().grab().toImage()
     box = table.visualRect(cell)
     line = colour("chart.1").rgb()
