@@ -47,8 +47,7 @@ def test_the_dock_draws_each_connections_rates_sizes_and_only_while_shown(window
     assert dock is window.stats_dock and dock.windowTitle() == "Statistics"
     panel = dock.widget()
     assert isinstance(panel, StatsPanel) and panel.tabs is None  # nothing drawn (pyqtgraph not needed) until shown
-    dock.show()
-    dock.raise_()
+    window.dock_layout.reveal(dock)  # the bottom band starts folded to its tabs
     qtbot.waitUntil(lambda: panel.tabs is not None and panel.timer.isActive(), timeout=5000)
     assert panel.timer.interval() == REDRAW_MS >= 100  # at most ten redraws a second
 
@@ -129,7 +128,7 @@ def test_the_window_paints_without_importing_the_plotting_library(tmp_path) -> N
              "window.show()\n"
              "QApplication.processEvents()\n"
              "loaded = 'pyqtgraph' in sys.modules\n"
-             "window.stats_dock.raise_()\n"
+             "window.dock_layout.reveal(window.stats_dock)\n"
              "QApplication.processEvents()\n"
              "print(loaded, 'pyqtgraph' in sys.modules)\n"
              "window.shutdown()\n")
