@@ -1,0 +1,76 @@
+"""Contract files loaded for the window, once per file and off the GUI thread.
+
+Reading a contract follows its `$ref`s across files and compiles every schema: too slow for
+the GUI thread. `attach` loads a file on a worker (the user just picked it: its faults are
+shown then, its unsupported AsyncAPI features listed in a notice); `loaded` answers the
+checker from what was loaded, and `ensure` starts loading a file a profile or a preference
+names, so the checker waits for it rather than judging without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from app.core.contracts.documents import ContractError
+from app.core.contracts.loading import Contract, load_contract
+from app.ui.common import async_loop, notify
+
+_loaded: dict[str, Contract | None] = {}  # by path; None: it failed to load (the error was shown)
+_loading: dict[str, asyncio.Future[Contract | None]] = {}
+
+
+class Loading:
+    """What `loaded` answers for a file still being read."""
+
+
+LOADING = Loading()
+
+
+def describe(contract: Contract) -> str:
+    """What is attached, in a few words: the file and its kind."""
+    version = getattr(contract, "version", None)
+    kind = f"AsyncAPI {version}" if version else "JSON Schema"
+    return f"{contract.name} ({kind})"
+
+
+def tell_unsupported(contract: Contract) -> None:
+    """A notice listing what the contract uses that is not checked (the rest is used)."""
+    if contract.unsupported:
+        notify.warning(f"{contract.name}: not checked, the rest is used: " + "; ".join(contract.unsupported))
+
+
+async def attach(path: str) -> Contract:
+    """Load `path` on a worker (again, if it was loaded before: the file may have changed).
+
+    Raises `ContractError` naming the file and the place; nothing is kept then.
+    """
+    contract = await async_loop.in_worker(load_contract, Path(path))
+    _loaded[path] = contract
+    tell_unsupported(contract)
+    return contract
+
+
+def loaded(path: str) -> Contract | Loading | None:
+    """The contract loaded from `path`; LOADING while it is read; None if it could not be (or never asked)."""
+    if path in _loaded:
+        return _loaded[path]
+    return LOADING if path in _loading else None
+
+
+def ensure(path: str) -> Contract | Loading | None:
+    """`loaded(path)`, starting to load it if nobody has asked yet; a failure is shown as an error notice."""
+    if path not in _loaded and path not in _loading:
+        _loading[path] = asyncio.ensure_future(_load_quietly(path))
+    return loaded(path)
+
+
+async def _load_quietly(path: str) -> Contract | None:
+    try:
+        contract: Contract | None = await attach(path)
+    except ContractError as error:
+        notify.error(f"Contract not attached: {error}")
+        contract = _loaded[path] = None
+    finally:
+        _loading.pop(path, None)
+    return contract
