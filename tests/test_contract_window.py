@@ -6,12 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
+from app.core.frames import Direction, Opcode
 from app.main import build
 from app.net.options import ConnectionOptions
+from app.ui.common.style import colour
 from app.ui.connections.dialog import ConnectionDialog
 from app.ui.connections.profiles import read_profiles
+from app.ui.log.model import COLUMNS, CONTRACT
 from app.ui.shell.main_window import MainWindow
+from tests.helpers import shown_window
 
 CONTRACTS = Path(__file__).parent / "data" / "contracts"
 ASYNCAPI_3 = str(CONTRACTS / "hello-asyncapi-3.0.yaml")
@@ -53,3 +58,101 @@ def test_a_contract_is_attached_in_the_options_dialog_and_saved_in_profiles(wind
     assert dialog.options().contract == ""
     dialog.reject()
     dialog.deleteLater()
+
+
+def open_contracted(window: MainWindow, qtbot, contract: str, path: str = "/ws/echo") -> str:
+    url = f"ws://127.0.0.1:{window.session.server_address.port}{path}"
+    connection = window.session.connect(ConnectionOptions(url, contract=contract))
+    qtbot.waitUntil(lambda: window.connection_states.get(connection) is not None
+                    and window.connection_states[connection].value == "open", timeout=5000)
+    return connection
+
+
+def rows_of(window: MainWindow, connection: str, opcode: Opcode = Opcode.TEXT) -> list[int]:
+    store = window.store
+    return [row for row in range(store.first, store.end)
+            if store.connection(row) == connection and store.opcodes[row] == opcode]
+
+
+def shown_rows(window: MainWindow) -> list[int]:
+    return [window.view.store_row(position) for position in range(window.log_model.rowCount())]
+
+
+def apply_filter(window: MainWindow, qtbot, text: str) -> list[int]:
+    window.filter_bar.edit.setText(text)
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=5000):
+        window.filter_bar.apply()
+    return shown_rows(window)
+
+
+def contract_cell(window: MainWindow, row: int) -> str:
+    model = window.log_model
+    column = len(COLUMNS) + model.json_columns.index(CONTRACT)
+    position = window.view.positions([row])[row]
+    return model.index(position, column).data()
+
+
+def select(window: MainWindow, qtbot, row: int) -> str:
+    window.log_view.selectRow(window.view.positions([row])[row])
+    qtbot.waitUntil(lambda: window.shown_row == row and "Contract: " in window.message_view.info.text(),
+                    timeout=5000)
+    return window.message_view.info.text()
+
+
+@pytest.mark.parametrize("contract", [ASYNCAPI_3, ASYNCAPI_2], ids=["asyncapi-3.0", "asyncapi-2.6"])
+def test_live_traffic_is_checked_flagged_filtered_and_explained(qtbot, contract: str) -> None:
+    with shown_window(qtbot) as window:
+        connection = open_contracted(window, qtbot, contract)
+        for message in ('"hello world"', '"bye"'):
+            window.session.inspector.submit_send(connection, message).result(5)
+        qtbot.waitUntil(lambda: len(rows_of(window, connection)) == 4, timeout=5000)
+        checks = window.capture.checks
+        rows = sorted(rows_of(window, connection), key=lambda row: window.store.payloads[row] != '"hello world"')
+        qtbot.waitUntil(lambda: checks.checked_until > max(rows), timeout=5000)
+        window.show_new_rows()
+        # Sent and echoed: the greeting passes both ways, the farewell fails both ways.
+        assert [contract_cell(window, row) for row in rows] == ["✓", "✓", "✗", "✗"]
+        server_rows = [row for row in range(window.store.first, window.store.end)
+                       if window.store.connection(row).startswith("server#")]
+        assert server_rows and all(contract_cell(window, row) == "—" for row in server_rows)  # no contract there
+
+        assert apply_filter(window, qtbot, "is:invalid") == sorted(rows[2:])
+        assert apply_filter(window, qtbot, "is:valid") == sorted(rows[:2])
+        name = "sayHello" if contract == ASYNCAPI_3 else "hello"
+        assert apply_filter(window, qtbot, f"schema:{name}") == sorted(rows)
+        assert apply_filter(window, qtbot, "schema:nothing") == []
+        apply_filter(window, qtbot, "")
+
+        info = select(window, qtbot, rows[2])
+        assert f"Contract: ✗ invalid {name}: 1 violation" in info
+        assert '  $: pattern: "bye" does not match "^hello .+$"' in info
+        tree = window.message_view.tree_model  # the scalar's one row is the violating node
+        qtbot.waitUntil(lambda: tree.rowCount() == 1, timeout=3000)
+        assert tree.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) == colour("violation.background")
+        assert tree.index(0, 1).data(Qt.ItemDataRole.ForegroundRole) == colour("tree.violation")
+        assert f"Contract: ✓ valid {name}" in select(window, qtbot, rows[0])
+        assert tree.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_hostile_messages_on_a_contracted_connection_leave_the_window_answering(qtbot) -> None:
+    with shown_window(qtbot) as window:
+        connection = open_contracted(window, qtbot, ASYNCAPI_3)
+        deep = "[" * 100_000 + "]" * 100_000
+        big = '"hello ' + "x" * (5 * 1024 * 1024) + '"'
+        for message in (deep, big, b"\xff\xfe not UTF-8", '"hello after"'):
+            window.session.inspector.submit_send(connection, message).result(10)
+        checks = window.capture.checks
+
+        def received() -> list[int]:
+            store = window.store
+            return [row for row in range(store.first, store.end) if store.connection(row) == connection
+                    and store.directions[row] == Direction.RECEIVED and store.opcodes[row] in (Opcode.TEXT, Opcode.BINARY)]
+        qtbot.waitUntil(lambda: len(received()) == 4 and checks.checked_until > received()[-1], timeout=20_000)
+        window.show_new_rows()
+        rows = received()
+        assert [contract_cell(window, row) for row in rows] == ["—", "—", "—", "✓"]
+        assert "Contract: — nested too deeply to check" in select(window, qtbot, rows[0])
+        assert "Contract: — over 1 MiB, not checked" in select(window, qtbot, rows[1])
+        assert "Contract: — binary, and no protocol reads it as a message" in select(window, qtbot, rows[2])
+        sent = [row for row in rows_of(window, connection) if window.store.directions[row] == Direction.SENT]
+        assert apply_filter(window, qtbot, "is:valid") == [sent[-1], rows[3]]  # sent and echoed

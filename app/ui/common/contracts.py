@@ -4,27 +4,25 @@ Reading a contract follows its `$ref`s across files and compiles every schema: t
 the GUI thread. `attach` loads a file on a worker (the user just picked it: its faults are
 shown then, its unsupported AsyncAPI features listed in a notice); `loaded` answers the
 checker from what was loaded, and `ensure` starts loading a file a profile or a preference
-names, so the checker waits for it rather than judging without it.
+names, so the checker waits for it rather than judging without it. The machinery behind
+(jsonschema, YAML) is imported with the first contract, not when the window starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.core.contracts.documents import ContractError
-from app.core.contracts.loading import Contract, load_contract
+from app.core.contracts.live import PENDING, Pending
+from app.core.errors import SocketScopeError
 from app.ui.common import async_loop, notify
+
+if TYPE_CHECKING:  # the contract machinery (jsonschema, YAML) is imported when a contract is first read
+    from app.core.contracts.loading import Contract
 
 _loaded: dict[str, Contract | None] = {}  # by path; None: it failed to load (the error was shown)
 _loading: dict[str, asyncio.Future[Contract | None]] = {}
-
-
-class Loading:
-    """What `loaded` answers for a file still being read."""
-
-
-LOADING = Loading()
 
 
 def describe(contract: Contract) -> str:
@@ -45,20 +43,26 @@ async def attach(path: str) -> Contract:
 
     Raises `ContractError` naming the file and the place; nothing is kept then.
     """
-    contract = await async_loop.in_worker(load_contract, Path(path))
+    contract = await async_loop.in_worker(_load, path)
     _loaded[path] = contract
     tell_unsupported(contract)
     return contract
 
 
-def loaded(path: str) -> Contract | Loading | None:
-    """The contract loaded from `path`; LOADING while it is read; None if it could not be (or never asked)."""
+def _load(path: str) -> Contract:
+    from app.core.contracts.loading import load_contract
+
+    return load_contract(Path(path))
+
+
+def loaded(path: str) -> Contract | Pending | None:
+    """The contract loaded from `path`; PENDING while it is read; None if it could not be (or never asked)."""
     if path in _loaded:
         return _loaded[path]
-    return LOADING if path in _loading else None
+    return PENDING if path in _loading else None
 
 
-def ensure(path: str) -> Contract | Loading | None:
+def ensure(path: str) -> Contract | Pending | None:
     """`loaded(path)`, starting to load it if nobody has asked yet; a failure is shown as an error notice."""
     if path not in _loaded and path not in _loading:
         _loading[path] = asyncio.ensure_future(_load_quietly(path))
@@ -68,7 +72,7 @@ def ensure(path: str) -> Contract | Loading | None:
 async def _load_quietly(path: str) -> Contract | None:
     try:
         contract: Contract | None = await attach(path)
-    except ContractError as error:
+    except SocketScopeError as error:  # a ContractError naming the file and the place
         notify.error(f"Contract not attached: {error}")
         contract = _loaded[path] = None
     finally:

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from app.core.contracts.documents import ContractError
+from app.core.contracts.live import Pending
+from app.core.errors import SocketScopeError
 from app.core.protocols import PROTOCOLS
 from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, AUTO_PROTOCOL, RAW_PROTOCOL, ConnectionOptions, MiB
 from app.ui.common import contracts
@@ -230,7 +231,7 @@ class ConnectionDialog(QDialog):
         self.contract_label.setText(f"Loading {path}…")
         try:
             contract = await contracts.attach(path)
-        except ContractError as error:
+        except SocketScopeError as error:  # a ContractError naming the file and the place
             self._show_contract(self._contract)
             self.problems.setText(f"Contract not attached: {error}")
             return
@@ -240,7 +241,7 @@ class ConnectionDialog(QDialog):
     def _show_contract(self, path: str, description: str = "") -> None:
         self._contract = path
         known = contracts.loaded(path) if path and not description else None
-        if known is not None and not isinstance(known, contracts.Loading):
+        if known is not None and not isinstance(known, Pending):
             description = contracts.describe(known)
         self.contract_label.setText(description or path or "none: messages are not checked")
         self.contract_label.setToolTip(path)

@@ -35,6 +35,8 @@ _COLOUR_NAMES = {Direction.SENT: "log.sent", Direction.RECEIVED: "log.received",
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
 LATENCY = "Latency (ms)"  # the added column of a paired request's or reply's latency
+CONTRACT = "Contract"  # the added column of a message's verdict against its contract: ✓ ✗ —
+_CONTRACT_QUERY = object()  # its place in `_queries` (the latency's is None): read from the checks, never cached
 _ROW_KEYS = {
     TIME: lambda store, row: store.wall_times[row],
     CONNECTION: lambda store, row: store.connection(row),
@@ -68,12 +70,13 @@ class LogModel(QAbstractTableModel):
         self._store = capture.store
         self.view = capture.view
         self._protocols = capture.protocols
+        self._checks = capture.checks
         self._rows = 0  # rows announced to views; the view may be ahead between drains
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
         self._values: OrderedDict[int, tuple[str, ...]] = OrderedDict()  # store row → column texts
         self._colours: dict[Direction, QColor] = {}
-        self._error_colour = self._heartbeat_colour = QColor()
+        self._error_colour = self._heartbeat_colour = self._valid_colour = self._invalid_colour = QColor()
         self.read_colours()
         follow_theme(self.read_colours)
 
@@ -83,6 +86,7 @@ class LogModel(QAbstractTableModel):
         self._colours = {direction: colour(name) for direction, name in _COLOUR_NAMES.items()}
         self._error_colour = colour("log.error")
         self._heartbeat_colour = colour("log.heartbeat")  # a protocol's keep-alives, dimmed
+        self._valid_colour, self._invalid_colour = colour("status.valid"), colour("status.error")
         colours_changed(self)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -120,6 +124,24 @@ class LogModel(QAbstractTableModel):
         self.endInsertColumns()
         return column
 
+    def add_contract_column(self) -> int:
+        """Add the Contract column (✓ valid, ✗ invalid, — not checked); return its number."""
+        if CONTRACT in self.json_columns:
+            return len(COLUMNS) + self.json_columns.index(CONTRACT)
+        column = self.columnCount()
+        self.beginInsertColumns(QModelIndex(), column, column)
+        self.json_columns.append(CONTRACT)
+        self._queries.append(_CONTRACT_QUERY)
+        self._values.clear()
+        self.endInsertColumns()
+        return column
+
+    def verdicts_arrived(self, first: int, end: int) -> None:
+        """Store rows [first, end) have their verdicts: the Contract column repaints (the rows shown of them)."""
+        if CONTRACT in self.json_columns and self._rows:
+            column = len(COLUMNS) + self.json_columns.index(CONTRACT)
+            self.dataChanged.emit(self.index(0, column), self.index(self._rows - 1, column))
+
     def _latency_text(self, row: int) -> str:
         latency = self._protocols.latency(row)
         return "" if latency is None else f"{latency:,.1f}"
@@ -138,8 +160,8 @@ class LogModel(QAbstractTableModel):
         values = self._values.get(row)
         if values is None:
             document = parse_payload(self._store, row)
-            values = tuple("" if query is None else display_value(json_value(query, document))
-                           for query in self._queries)
+            values = tuple("" if query is None or query is _CONTRACT_QUERY
+                           else display_value(json_value(query, document)) for query in self._queries)
             self._values[row] = values
             if len(self._values) > VALUE_CACHE_ROWS:
                 self._values.popitem(last=False)
@@ -155,6 +177,9 @@ class LogModel(QAbstractTableModel):
         if column in _ROW_KEYS:
             return _ROW_KEYS[column]
         query = self._queries[column - len(COLUMNS)]
+        if query is _CONTRACT_QUERY:
+            checks = self._checks
+            return lambda store, row: checks.code(row)
         if query is None:
             protocols = self._protocols
 
@@ -187,10 +212,15 @@ class LogModel(QAbstractTableModel):
             if column == SIZE:
                 return human_size(store.sizes[row])
             if column >= len(COLUMNS):
-                if self._queries[column - len(COLUMNS)] is None:
+                query = self._queries[column - len(COLUMNS)]
+                if query is _CONTRACT_QUERY:
+                    return self._checks.mark(row)
+                if query is None:
                     return self._latency_text(row)
                 return self._json_text(row, column - len(COLUMNS))
         elif role == Qt.ItemDataRole.ForegroundRole:
+            if column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
+                return self._contract_colour(row)
             if self._protocols.is_heartbeat(row):
                 return self._heartbeat_colour
             if column not in (DIRECTION, OPCODE):
@@ -198,10 +228,17 @@ class LogModel(QAbstractTableModel):
             if store.opcodes[row] in (Opcode.ERROR, Opcode.REFUSED):
                 return self._error_colour
             return self._colours[Direction(store.directions[row])]
+        elif role == Qt.ItemDataRole.TextAlignmentRole and column >= len(COLUMNS) \
+                and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
+            return int(Qt.AlignmentFlag.AlignCenter)
         elif role == Qt.ItemDataRole.TextAlignmentRole and (
                 column == SIZE or column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is None):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _contract_colour(self, row: int) -> QColor | None:
+        checks = self._checks
+        return self._invalid_colour if checks.is_invalid(row) else self._valid_colour if checks.is_valid(row) else None
 
     def multiData(self, index: Index, roleDataSpan: Any) -> None:
         """Every role a delegate asks for a cell, in one call into Python instead of one per role.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -27,6 +28,10 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+if TYPE_CHECKING:
+    from app.core.contracts.loading import Contract
+
+from app.core.contracts.live import Pending
 from app.core.docworker import DocumentWorker
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.ingest import Capture
@@ -37,7 +42,7 @@ from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
-from app.ui.common import async_loop, notify, unexpected
+from app.ui.common import async_loop, contracts, notify, unexpected
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.throttle import REPAINT_INTERVAL_MS
@@ -97,6 +102,8 @@ class MainWindow(QMainWindow):
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
         self.connections_panel.model.protocols = self.capture.protocols
+        self.capture.checks.contract_for = self.contract_for
+        self.log_pane.checking.checked.connect(self._verdicts_arrived)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
@@ -371,6 +378,29 @@ class MainWindow(QMainWindow):
             self._show_connection(row.change)
 
 
+    def contract_for(self, connection: str, url: str | None) -> Contract | Pending | None:
+        """The contract `connection`'s messages are checked against: its options' (PENDING while being read)."""
+        found = self.session.inspector.connections.get(connection)
+        path = found.options.contract if found is not None else ""
+        return contracts.ensure(path) if path else None
+
+    def _verdicts_arrived(self, first: int, end: int) -> None:
+        """The message shown got its verdict: messageInfo says it, the tree marks what violates."""
+        row = self.shown_row
+        if row is not None and first <= row < end:
+            self.message_view.set_heading(self._heading(row))
+            self.message_view.tree_model.mark_paths(self._violating_paths(row))
+
+    def _heading(self, row: int) -> str:
+        """messageInfo's text above the message: its heading, its pairing, its contract's verdict."""
+        pairing, _partner = self._pairing(row)
+        lines = [message_heading(self.store, row), *([pairing] if pairing else []), *self.capture.checks.describe(row)]
+        return "\n".join(lines)
+
+    def _violating_paths(self, row: int) -> set[str]:
+        violations = self.capture.checks.violations(row)
+        return {violation.path for violation in violations} if violations else set()
+
     # -- selection ---------------------------------------------------------------------------
 
     def _current_row_changed(self, current, _previous=None) -> None:
@@ -395,8 +425,7 @@ class MainWindow(QMainWindow):
         generation = self._selection_generation
         store = self.store
         opcode, size = store.opcodes[row], store.payloads.length(row)
-        heading = message_heading(store, row)
-        pairing, partner = self._pairing(row)
+        _, partner = self._pairing(row)
         self.message_view.info.set_link(partner)
         protocol = self.capture.protocols.protocol_of_row(row)
         if size <= INLINE_PARSE_LIMIT:
@@ -415,7 +444,8 @@ class MainWindow(QMainWindow):
                 inspection = await async_loop.in_worker(inspect_frame, opcode, store.payloads[row], protocol)
             if generation != self._selection_generation or self._shut_down:
                 return  # the user has moved on
-        self.message_view.display(inspection, heading if pairing is None else f"{heading}\n{pairing}")
+        self.message_view.display(inspection, self._heading(row))
+        self.message_view.tree_model.mark_paths(self._violating_paths(row))
 
     def _pairing(self, row: int) -> tuple[str | None, int | None]:
         """`reply to #N · 12.3 ms` (or `replied by #M …`, or why there is none yet) and the partner's store row.

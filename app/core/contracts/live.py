@@ -1,0 +1,359 @@
+"""Live checks: every stored message's verdict against its connection's contract, kept per row.
+
+Checking is split so the GUI thread never parses nor validates: `gather` (GUI thread) walks the
+store from where it stopped, up to what the protocol tracker has decoded, and takes a bounded
+batch of the rows of connections with a contract: the payload's text, or a protocol-wrapped
+message's decoded value. `check_batch` (a worker thread) parses and checks them; `apply` (GUI
+thread) keeps the result. One batch is out at a time, so memory stays bounded whatever the flood.
+
+Per row the verdict is two bytes: not checked, why it could not be (no message for its channel
+and way, not JSON, too deep, too big, binary), or valid/invalid and the contract message it was
+checked against (so `schema:<name>` finds it). The violations are kept for the latest
+`DETAILS_KEPT` invalid rows only. A filter judges a row only once it has its verdict
+(`checked_until`), as protocol terms wait for decoding: it never shows what it should not.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from app.core.capture import CaptureStore
+from app.core.contracts.verdicts import Flow, TooDeep, Verdict, Violation, flow_of
+from app.core.frames import Direction, Opcode
+from app.core.protocols.base import SAME
+from app.core.protocols.tracker import ProtocolTracker
+
+if TYPE_CHECKING:  # loading a contract needs jsonschema and YAML; checking rows needs neither here
+    from app.core.contracts.loading import Contract
+
+MiB = 1024 * 1024
+CHECK_LIMIT = MiB  # a bigger message is not checked: its parse would hold the GIL the window needs
+BATCH_ROWS = 1000  # messages per batch handed to the worker…
+BATCH_BYTES = 4 * MiB  # …whose payloads add up to at most this
+GATHER_BUDGET = 0.004  # seconds of walking the store per `gather` on the GUI thread
+SLICE = 64  # rows between two looks at the clock
+DETAILS_KEPT = 10_000  # invalid rows whose violations are kept (the latest)
+
+# A row's code: below NAMED, "—" and why; from NAMED on, a verdict: NAMED + 2 × message name + invalid.
+UNCHECKED, NO_MESSAGE, NOT_JSON, TOO_DEEP, TOO_BIG, BINARY = range(6)
+NAMED = 8
+NAMES_LIMIT = (0xFFFF - NAMED) // 2  # distinct contract messages named per capture
+REASONS = {
+    NO_MESSAGE: "the contract has no message for this channel and way",
+    NOT_JSON: "not JSON",
+    TOO_DEEP: "nested too deeply to check",
+    TOO_BIG: f"over {CHECK_LIMIT // MiB} MiB, not checked",
+    BINARY: "binary, and no protocol reads it as a message",
+}
+VALID_MARK, INVALID_MARK, NO_MARK = "✓", "✗", "—"
+
+
+class Pending:
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING: Final = Pending()  # what a contract source answers while the contract is still being read
+ContractSource = Callable[[str, str | None], "Contract | Pending | None"]  # (connection, opened URL or path)
+
+
+@dataclass(frozen=True, slots=True)
+class _Assignment:
+    contract: Contract
+    path: str | None  # the path the connection was opened on: an AsyncAPI channel is chosen by it
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One message to check: its row, its text to parse (or its decoded value), the way it went, its contract."""
+
+    row: int
+    source: Any
+    parse: bool
+    flow: Flow | None
+    path: str | None
+    contract: Contract
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    items: list[Item]
+    end: int  # every row before it has been gathered
+
+
+def opened_path(payload: str | bytes) -> str | None:
+    """The path an OPEN event says the connection was opened on: the client's URL, or the server's scope."""
+    try:
+        details = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(details, dict):
+        return None
+    if isinstance(details.get("url"), str):
+        return urlsplit(details["url"]).path or "/"
+    return details["path"] if isinstance(details.get("path"), str) else None
+
+
+def _opened_url(payload: str | bytes) -> str | None:
+    try:
+        details = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(details, dict):
+        return None
+    url = details.get("url") or details.get("path")
+    return url if isinstance(url, str) else None
+
+
+def check_batch(items: Sequence[Item]) -> list[tuple[int, int, Verdict | None]]:
+    """Parse and check each item (on a worker thread): (row, code, verdict), the verdict for NAMED codes."""
+    results: list[tuple[int, int, Verdict | None]] = []
+    for item in items:
+        value = item.source
+        if item.parse:
+            try:
+                value = json.loads(value)
+            except RecursionError:
+                results.append((item.row, TOO_DEEP, None))
+                continue
+            except ValueError:
+                results.append((item.row, NOT_JSON, None))
+                continue
+        try:
+            verdict = item.contract.check(value, item.flow, item.path)
+        except (TooDeep, RecursionError):
+            results.append((item.row, TOO_DEEP, None))
+            continue
+        results.append((item.row, NAMED if verdict is not None else NO_MESSAGE, verdict))
+    return results
+
+
+class LiveChecks:
+    """The verdicts of the store's rows; `contract_for` says which contract a connection has."""
+
+    def __init__(self, store: CaptureStore, protocols: ProtocolTracker) -> None:
+        self.store = store
+        self.protocols = protocols
+        self.contract_for: ContractSource = lambda connection, url: None
+        self._connections: dict[int, _Assignment | None] = {}  # by the store's connection id
+        self._gathered = self._checked = store.first
+        self._in_flight = False
+        self._base: int | None = None  # the store row of codes[0]; None until a contract is met
+        self.codes = array("H")
+        self._names: list[str] = []
+        self._name_index: dict[str, int] = {}
+        self._details: OrderedDict[int, tuple[Violation, ...]] = OrderedDict()
+        self.contracted = False  # some connection has had a contract
+
+    # -- where checking stands ------------------------------------------------------------------
+
+    @property
+    def checked_until(self) -> int:
+        """Rows before this have their verdict (or have none to have)."""
+        return max(self._checked, self.store.first)
+
+    @property
+    def caught_up(self) -> bool:
+        return self._checked >= self.store.end
+
+    # -- the GUI thread's part -------------------------------------------------------------------
+
+    def gather(self, budget: float = GATHER_BUDGET) -> Batch | None:
+        """The next batch to check (None: nothing to check now, or a batch is out).
+
+        Rows of connections without a contract, and those that cannot be checked, are passed
+        here at once. A connection whose contract is still being read stops the walk there.
+        """
+        if self._in_flight:
+            return None
+        store = self.store
+        self._forget_dropped()
+        first = store.first
+        row, end = max(self._gathered, first), min(self.protocols.scanned, store.end)
+        ids, opcodes, directions = store.connection_ids.data, store.opcodes.data, store.directions.data
+        connections = self._connections
+        items: list[Item] = []
+        size = 0
+        deadline = time.perf_counter() + budget
+        while row < end and len(items) < BATCH_ROWS and size < BATCH_BYTES:
+            stop = min(end, row + SLICE)
+            while row < stop:
+                index = row - first
+                connection_id, opcode = ids[index], opcodes[index]
+                if opcode == Opcode.OPEN:
+                    if not self._opened(connection_id, store.payloads[row]):
+                        stop = end = row  # its contract is being read: wait for it
+                        break
+                    row += 1
+                    continue
+                assignment = connections.get(connection_id, PENDING)
+                if assignment is PENDING:
+                    if not self._opened(connection_id, None):
+                        stop = end = row
+                        break
+                    assignment = connections[connection_id]
+                if assignment is not None and opcode in (Opcode.TEXT, Opcode.BINARY) \
+                        and directions[index] != Direction.EVENT:
+                    assert isinstance(assignment, _Assignment)
+                    item = self._item(row, assignment)
+                    if item is not None:
+                        items.append(item)
+                        size += store.payloads.length(row)
+                row += 1
+            if time.perf_counter() > deadline:
+                break
+        self._gathered = row
+        if not items:
+            self._checked = row
+            return None
+        self._in_flight = True
+        return Batch(items, row)
+
+    def _opened(self, connection_id: int, details: str | bytes | None) -> bool:
+        """Decide the contract of a connection opening (or first seen); False while it is being read."""
+        url = _opened_url(details) if details is not None else None
+        contract = self.contract_for(self.store.connection_names[connection_id], url)
+        if contract is PENDING:
+            return False
+        if contract is None:
+            self._connections[connection_id] = None
+            return True
+        assert not isinstance(contract, Pending)
+        self._connections[connection_id] = _Assignment(contract, opened_path(details) if details else None)
+        self.contracted = True
+        return True
+
+    def _item(self, row: int, assignment: _Assignment) -> Item | None:
+        """What to check of `row`; None when it is judged here (too big, binary)."""
+        store = self.store
+        self._set(row, UNCHECKED)  # rows are gathered in order: the codes start at the first one
+        if store.payloads.length(row) > CHECK_LIMIT:
+            self._set(row, TOO_BIG)
+            return None
+        flow = flow_of(store.sides[row], store.directions[row])  # type: ignore[arg-type]
+        decoded = self.protocols.decoded(row) if self.protocols.protocol_of_row(row) is not None else None
+        if decoded is not None and decoded.value is not SAME:
+            return Item(row, decoded.value, False, flow, assignment.path, assignment.contract)
+        if not store.payloads.is_text(row):
+            self._set(row, BINARY)
+            return None
+        return Item(row, store.payloads[row], True, flow, assignment.path, assignment.contract)
+
+    def apply(self, batch: Batch, results: list[tuple[int, int, Verdict | None]]) -> None:
+        """Keep the verdicts `check_batch` found for `batch` (rows dropped meanwhile are skipped)."""
+        self._in_flight = False
+        self._forget_dropped()
+        first = self.store.first
+        for row, code, verdict in results:
+            if row < first:
+                continue
+            if verdict is not None:
+                code = NAMED + 2 * self._name(verdict.message) + (0 if verdict.valid else 1)
+                if not verdict.valid:
+                    self._details[row] = verdict.violations
+                    if len(self._details) > DETAILS_KEPT:
+                        self._details.popitem(last=False)
+            self._set(row, code)
+        self._checked = max(self._checked, batch.end)
+
+    def cancel(self, batch: Batch) -> None:
+        """The batch was not checked (the worker failed): its rows stay unchecked ("—"), checking goes on."""
+        self._in_flight = False
+        self._checked = max(self._checked, batch.end)
+
+    def _name(self, name: str) -> int:
+        index = self._name_index.get(name)
+        if index is None:
+            if len(self._names) >= NAMES_LIMIT:
+                name = "(other messages)"
+                index = self._name_index.get(name)
+            if index is None:
+                index = self._name_index[name] = len(self._names)
+                self._names.append(name)
+        return index
+
+    def _set(self, row: int, code: int) -> None:
+        if self._base is None:
+            self._base = row
+        if row < self._base:
+            return  # dropped meanwhile
+        missing = row - self._base + 1 - len(self.codes)
+        if missing > 0:
+            self.codes.frombytes(bytes(2 * missing))
+        self.codes[row - self._base] = code
+
+    def _forget_dropped(self) -> None:
+        first, base = self.store.first, self._base
+        if base is not None and first > base:
+            gone = min(first - base, len(self.codes))
+            del self.codes[:gone]
+            self._base = first
+            while self._details and next(iter(self._details)) < first:
+                self._details.popitem(last=False)
+        self._gathered = max(self._gathered, first)
+        self._checked = max(self._checked, first)
+
+    # -- questions the views ask ---------------------------------------------------------------------
+
+    def code(self, row: int) -> int:
+        base = self._base
+        if base is None or not base <= row < base + len(self.codes):
+            return UNCHECKED
+        return self.codes[row - base]
+
+    def is_valid(self, row: int) -> bool:
+        code = self.code(row)
+        return code >= NAMED and not (code - NAMED) & 1
+
+    def is_invalid(self, row: int) -> bool:
+        code = self.code(row)
+        return code >= NAMED and bool((code - NAMED) & 1)
+
+    def message_name(self, row: int) -> str | None:
+        """The contract message `row` was checked against (None: not checked)."""
+        code = self.code(row)
+        return self._names[(code - NAMED) // 2] if code >= NAMED else None
+
+    def mark(self, row: int) -> str:
+        """✓ valid, ✗ invalid, — not checked (yet, or it cannot be)."""
+        code = self.code(row)
+        if code < NAMED:
+            return NO_MARK
+        return INVALID_MARK if (code - NAMED) & 1 else VALID_MARK
+
+    def violations(self, row: int) -> tuple[Violation, ...] | None:
+        """An invalid row's violations; None when not invalid or no longer kept."""
+        return self._details.get(row) if self.is_invalid(row) else None
+
+    def checks_connection(self, row: int) -> bool:
+        """Whether the connection of `row` has a contract."""
+        return self._connections.get(self.store.connection_ids[row]) is not None
+
+    def describe(self, row: int) -> list[str]:
+        """messageInfo's lines on the contract: the verdict, and each violation (JSONPath, keyword, message)."""
+        if not self.checks_connection(row):
+            return []
+        code = self.code(row)
+        if code < NAMED:
+            if row >= self.checked_until:
+                return ["Contract: — not checked yet"]
+            reason = REASONS.get(code)
+            return [f"Contract: — {reason}" if reason else "Contract: — not a message"]
+        name = self.message_name(row)
+        if not self.is_invalid(row):
+            return [f"Contract: ✓ valid {name}"]
+        violations = self.violations(row)
+        if violations is None:
+            return [f"Contract: ✗ invalid {name} (its violations are no longer kept: only the latest "
+                    f"{DETAILS_KEPT:,} invalid messages keep them)"]
+        count = len(violations)
+        lines = [f"Contract: ✗ invalid {name}: {count} violation{'' if count == 1 else 's'}"]
+        lines += [f"  {violation.path}: {violation.keyword}: {violation.message}" for violation in violations]
+        return lines
