@@ -3,17 +3,24 @@
 `LiveChecks` (app/core/contracts/live.py) does the work; this drives it. The log pane calls
 `step` at its repaint cadence; while rows wait, a zero-delay timer goes on. One batch is on a
 worker at a time and is awaited on the qasync loop; when its verdicts are in, `checked` tells
-the log (the Contract column), and the window (messageInfo of the message shown).
+the log (the Contract column), and the window (messageInfo of the message shown). Under a flood
+the batches are paced (`BACKOFF`) so the ingest keeps the GIL it needs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.contracts.live import Batch, LiveChecks, check_batch
 from app.ui.common import async_loop, notify
+
+# While frames keep arriving, the next batch waits this many times as long as the last one took: the
+# worker checks a quarter of the time (it shares the GIL with the reading and the drain), and the
+# verdicts trail a flood a little ("—" until then) rather than slow it. Once quiet, batches follow at once.
+BACKOFF = 3
 
 
 class ContractChecking(QObject):
@@ -52,10 +59,11 @@ class ContractChecking(QObject):
         if self.checks.caught_up or self.checks.checked_until == before:
             self._stepper.stop()  # done, or waiting for decoding or a contract being read: the pane calls again
         elif not self._stepper.isActive():
-            self._stepper.start()
+            self._stepper.start(0)
 
     async def _check(self, batch: Batch, before: int) -> None:
         applied = False
+        started, stored = time.perf_counter(), self.checks.store.end
         try:
             results = await async_loop.in_worker(check_batch, batch.items)
             self.checks.apply(batch, results)
@@ -69,4 +77,5 @@ class ContractChecking(QObject):
                 self.checks.cancel(batch)
         self.checked.emit(before, self.checks.checked_until)
         if not self.checks.caught_up:
-            self._stepper.start()
+            flooding = self.checks.store.end != stored
+            self._stepper.start(int((time.perf_counter() - started) * 1000 * BACKOFF) if flooding else 0)
