@@ -156,3 +156,38 @@ def test_hostile_messages_on_a_contracted_connection_leave_the_window_answering(
         assert "Contract: — binary, and no protocol reads it as a message" in select(window, qtbot, rows[2])
         sent = [row for row in rows_of(window, connection) if window.store.directions[row] == Direction.SENT]
         assert apply_filter(window, qtbot, "is:valid") == [sent[-1], rows[3]]  # sent and echoed
+
+
+def test_the_composer_checks_its_payload_against_the_contract_and_refuses_only_when_asked(qtbot) -> None:
+    with shown_window(qtbot) as window:
+        connection = open_contracted(window, qtbot, ASYNCAPI_3)
+        window.select_connection(connection)
+        composer = window.composer
+
+        def sent() -> list[str]:
+            return [window.store.payloads[row] for row in rows_of(window, connection)
+                    if window.store.directions[row] == Direction.SENT]
+
+        composer.set_text('"bye"')
+        composer.request_send()
+        qtbot.waitUntil(lambda: composer.error.text().startswith("Sent, but it violates"), timeout=5000)
+        assert composer.error.text() == ("Sent, but it violates hello-asyncapi-3.0.yaml (sayHello): 1 violation\n"
+                                         '  $: pattern: "bye" does not match "^hello .+$"')
+        qtbot.waitUntil(lambda: sent() == ['"bye"'], timeout=5000)
+
+        composer.refuse_invalid.setChecked(True)
+        composer.set_text('"bye again"')
+        composer.request_send()
+        qtbot.waitUntil(lambda: composer.error.text().startswith("Not sent (refuse invalid is on)"), timeout=5000)
+        composer.set_text('"hello there"')  # a valid payload still goes
+        composer.request_send()
+        qtbot.waitUntil(lambda: sent() == ['"bye"', '"hello there"'], timeout=5000)
+        assert composer.error.text().startswith("Valid JSON")
+
+    # "refuse invalid" is remembered.
+    again = build(["--no-server"])
+    qtbot.addWidget(again)
+    try:
+        assert again.composer.refuse_invalid.isChecked()
+    finally:
+        again.shutdown()

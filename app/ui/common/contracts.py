@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from app.core.contracts.live import PENDING, Pending
 from app.core.errors import SocketScopeError
@@ -47,6 +48,37 @@ async def attach(path: str) -> Contract:
     _loaded[path] = contract
     tell_unsupported(contract)
     return contract
+
+
+async def violations_of(payload: str | bytes, path: str, url: str) -> list[str]:
+    """What a text payload sent from a connection opened on `url` violates in the contract at `path`.
+
+    The first line names the contract and its message, each next one a violation; empty when it is
+    valid, not JSON, or there is no contract (loaded) to check it against. Checked on a worker.
+    """
+    if not path or not isinstance(payload, str):
+        return []
+    contract = await wait_for(path)
+    if contract is None:
+        return []
+    from app.core.contracts.live import check_batch
+    from app.core.contracts.verdicts import Flow
+
+    item = (0, payload, True, Flow.TO_SERVER, urlsplit(url).path or "/", contract)
+    [(_row, _code, verdict)] = await async_loop.in_worker(check_batch, [item])
+    if verdict is None or verdict.valid:
+        return []
+    count = len(verdict.violations)
+    return [f"{contract.name} ({verdict.message}): {count} violation{'' if count == 1 else 's'}",
+            *(f"  {violation.path}: {violation.keyword}: {violation.message}" for violation in verdict.violations)]
+
+
+async def wait_for(path: str) -> Contract | None:
+    """The contract at `path`, loading it first if need be (None: it cannot be used; the error was shown)."""
+    if ensure(path) is PENDING:
+        return await asyncio.shield(_loading[path])
+    found = _loaded.get(path)
+    return found
 
 
 def _load(path: str) -> Contract:

@@ -556,6 +556,11 @@ class MainWindow(QMainWindow):
         if connection is None or why is not None:
             self.composer.show_send_error(why or "Not sent: no connection")
             return False
+        found = self.session.inspector.connections.get(connection)
+        violations = await contracts.violations_of(payload, found.options.contract, found.url) if found else []
+        if violations and self.composer.refuse_invalid.isChecked():
+            self.composer.show_violations(violations, sent=False)
+            return False
         try:
             await asyncio.wrap_future(self.session.inspector.submit_send(connection, payload))
         except NotConnectedError:
@@ -564,6 +569,8 @@ class MainWindow(QMainWindow):
         except (OSError, RuntimeError) as error:  # the wire failed, or the client thread stopped: keep the payload
             self.composer.show_send_error(f"Not sent: {error}")
             return False
+        if violations:
+            self.composer.show_violations(violations, sent=True)
         return True
 
     # -- the embedded server ---------------------------------------------------------------
