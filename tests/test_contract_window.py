@@ -191,3 +191,78 @@ def test_the_composer_checks_its_payload_against_the_contract_and_refuses_only_w
         assert again.composer.refuse_invalid.isChecked()
     finally:
         again.shutdown()
+
+
+def marks_of(window: MainWindow, rows: list[int]) -> dict[str | bytes, list[str]]:
+    """Each payload's marks, in row order."""
+    found: dict[str | bytes, list[str]] = {}
+    for row in rows:
+        found.setdefault(window.store.payloads[row], []).append(window.capture.checks.mark(row))
+    return found
+
+
+def test_the_embedded_server_checks_its_connections_against_its_contract(qtbot) -> None:
+    with shown_window(qtbot) as window:
+        panel = window.server_panel
+        panel.attach_contract(BROKEN)  # refused with its place; nothing attached
+        qtbot.waitUntil(lambda: "Contract not attached" in window.notices.label.text(), timeout=5000)
+        assert "$.operations.shout.action" in window.notices.label.text() and panel.contract == ""
+        panel.attach_contract(ASYNCAPI_3)
+        qtbot.waitUntil(lambda: panel.contract == ASYNCAPI_3, timeout=5000)
+        assert panel.contract_label.text() == "Contract: hello-asyncapi-3.0.yaml (AsyncAPI 3.0.0)"
+
+        url = f"ws://127.0.0.1:{window.session.server_address.port}/ws/echo"
+        client = window.session.connect(ConnectionOptions(url))  # no contract of its own
+        qtbot.waitUntil(lambda: window.connection_states.get(client) is not None
+                        and window.connection_states[client].value == "open", timeout=5000)
+        for message in ('"hello world"', '"bye"'):
+            window.session.inspector.submit_send(client, message).result(5)
+        checks = window.capture.checks
+
+        def server_rows() -> list[int]:
+            store = window.store
+            return [row for row in range(store.first, store.end) if store.opcodes[row] == Opcode.TEXT
+                    and store.connection(row).startswith("server#") and store.payloads[row] in ('"hello world"', '"bye"')]
+        qtbot.waitUntil(lambda: len(server_rows()) == 4 and checks.checked_until > max(server_rows()), timeout=5000)
+        assert marks_of(window, server_rows()) == {'"hello world"': ["✓", "✓"], '"bye"': ["✗", "✗"]}
+        assert all(checks.mark(row) == "—" for row in rows_of(window, client))  # the inspector's side has none
+
+
+def test_a_url_pattern_gives_a_connection_its_contract_unless_its_options_name_one(qtbot) -> None:
+    with shown_window(qtbot) as window:
+        dialog = window.show_preferences()
+        dialog.patterns.add_row("ws://127.0.0.1:*/ws/echo*", ASYNCAPI_3)
+        dialog.accept()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+        again = window.show_preferences()  # remembered
+        assert again.patterns.pairs() == (("ws://127.0.0.1:*/ws/echo*", ASYNCAPI_3),)
+        again.reject()
+
+        by_pattern = open_contracted(window, qtbot, "")
+        by_options = open_contracted(window, qtbot, ASYNCAPI_2)
+        elsewhere = open_contracted(window, qtbot, "", "/ws")
+        for connection in (by_pattern, by_options):
+            window.session.inspector.submit_send(connection, '"hello world"').result(5)
+        checks = window.capture.checks
+        qtbot.waitUntil(lambda: all(rows_of(window, connection) and checks.checked_until > max(rows_of(window, connection))
+                                    for connection in (by_pattern, by_options, elsewhere)), timeout=5000)
+        assert {checks.message_name(row) for row in rows_of(window, by_pattern)} == {"sayHello"}
+        assert {checks.message_name(row) for row in rows_of(window, by_options)} == {"hello"}
+        assert {checks.mark(row) for row in rows_of(window, elsewhere)} == {"—"}
+
+
+def test_an_asyncapi_documents_examples_land_in_the_library_and_its_servers_in_the_url_bar(window, qtbot) -> None:
+    dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws/echo"), window)
+    dialog.attach_contract(ASYNCAPI_3)
+    qtbot.waitUntil(lambda: "AsyncAPI" in dialog.contract_label.text(), timeout=5000)
+    saved = {entry.name: entry.payload for entry in window.payload_tools.store.saved_payloads()}
+    assert saved["sayHello: hello world"] == '"hello world"'
+    library = window.payload_tools.library
+    assert any("sayHello: hello world" in str(library.table.model().index(row, 0).data())
+               for row in range(library.table.model().rowCount()))
+    assert window.url_servers.stringList() == ["ws://localhost:8765/ws/echo"]
+    completer = window.url_edit.completer()
+    completer.setCompletionPrefix("ws://local")
+    assert completer.currentCompletion() == "ws://localhost:8765/ws/echo"
+    dialog.reject()
+    dialog.deleteLater()

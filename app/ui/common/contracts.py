@@ -15,12 +15,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from PySide6.QtCore import QObject, Signal
+
 from app.core.contracts.live import PENDING, Pending
 from app.core.errors import SocketScopeError
 from app.ui.common import async_loop, notify
 
 if TYPE_CHECKING:  # the contract machinery (jsonschema, YAML) is imported when a contract is first read
     from app.core.contracts.loading import Contract
+
+class ContractsBridge(QObject):
+    """Tells the window of each contract loaded: its AsyncAPI examples go to the Library, its servers to the URL bar."""
+
+    attached = Signal(object)  # a Contract
+
+
+_bridge = ContractsBridge()
+
+
+def bridge() -> ContractsBridge:
+    return _bridge
+
 
 _loaded: dict[str, Contract | None] = {}  # by path; None: it failed to load (the error was shown)
 _loading: dict[str, asyncio.Future[Contract | None]] = {}
@@ -47,6 +62,7 @@ async def attach(path: str) -> Contract:
     contract = await async_loop.in_worker(_load, path)
     _loaded[path] = contract
     tell_unsupported(contract)
+    _bridge.attached.emit(contract)
     return contract
 
 

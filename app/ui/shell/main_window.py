@@ -8,13 +8,16 @@ slow work to other threads, awaiting the results on the qasync loop.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QStringListModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCompleter,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -59,6 +62,7 @@ from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
+from app.ui.shell.preferences import PreferencesDialog, contract_for_url, contract_patterns
 from app.ui.shell.theme_switch import ThemeMenu
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
@@ -67,6 +71,7 @@ DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
 DRAIN_SLICE_MS = 5
 DRAIN_CHUNK = 500  # records per step of a drain: the clock is read between steps
 INLINE_PARSE_LIMIT = 256 * 1024  # bigger payloads are inspected on a worker thread
+_SERVER_CLIENT = re.compile(r"server#\d+")  # a client of the embedded server (not a relay's upstream leg)
 
 
 class MainWindow(QMainWindow):
@@ -104,6 +109,7 @@ class MainWindow(QMainWindow):
         self.connections_panel.model.protocols = self.capture.protocols
         self.capture.checks.contract_for = self.contract_for
         self.log_pane.checking.checked.connect(self._verdicts_arrived)
+        contracts.bridge().attached.connect(self._contract_attached)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
@@ -115,6 +121,10 @@ class MainWindow(QMainWindow):
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
+        edit_menu = QMenu("&Edit", self)
+        edit_menu.setObjectName("editMenu")
+        edit_menu.addAction("&Preferences…", self.show_preferences).setObjectName("preferencesAction")
+        self.menuBar().insertMenu(view_menu.menuAction(), edit_menu)
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
@@ -137,6 +147,10 @@ class MainWindow(QMainWindow):
         named(self.url_edit, "connectionUrl")
         self.url_edit.setPlaceholderText("ws://host:port/path or wss://…  (Ctrl+L)")
         self.url_edit.setClearButtonEnabled(True)
+        self.url_servers = QStringListModel(self)  # the servers of the AsyncAPI documents attached
+        completer = QCompleter(self.url_servers, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.url_edit.setCompleter(completer)
         self.connect_button = QPushButton("Connect")
         named(self.connect_button, "connectButton")
         self.state_label = QLabel("Not connected")
@@ -379,10 +393,30 @@ class MainWindow(QMainWindow):
 
 
     def contract_for(self, connection: str, url: str | None) -> Contract | Pending | None:
-        """The contract `connection`'s messages are checked against: its options' (PENDING while being read)."""
+        """The contract `connection`'s messages are checked against (PENDING while being read): its options',
+        else the first URL pattern's (Edit → Preferences); a client of the embedded server, the server's."""
         found = self.session.inspector.connections.get(connection)
-        path = found.options.contract if found is not None else ""
+        if found is not None:
+            path = found.options.contract or contract_for_url(found.url, contract_patterns())
+        else:
+            path = self.server_panel.contract if _SERVER_CLIENT.fullmatch(connection) else ""
         return contracts.ensure(path) if path else None
+
+    def _contract_attached(self, contract: Contract) -> None:
+        """An AsyncAPI document's examples land in the Library, its servers in the URL bar's list."""
+        for name, payload in getattr(contract, "examples", {}).items():
+            self.payload_tools.store.save_payload(name, json.dumps(payload, ensure_ascii=False), ("asyncapi",))
+        if getattr(contract, "examples", None):
+            self.payload_tools.library.refresh()
+        known = self.url_servers.stringList()
+        self.url_servers.setStringList(known + [url for url in getattr(contract, "servers", ()) if url not in known])
+
+    def show_preferences(self) -> PreferencesDialog:
+        """Edit → Preferences…: contracts by URL pattern."""
+        dialog = PreferencesDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _verdicts_arrived(self, first: int, end: int) -> None:
         """The message shown got its verdict: messageInfo says it, the tree marks what violates."""
