@@ -249,6 +249,11 @@ def test_a_url_pattern_gives_a_connection_its_contract_unless_its_options_name_o
         assert {checks.message_name(row) for row in rows_of(window, by_pattern)} == {"sayHello"}
         assert {checks.message_name(row) for row in rows_of(window, by_options)} == {"hello"}
         assert {checks.mark(row) for row in rows_of(window, elsewhere)} == {"—"}
+        window.select_connection(by_pattern)  # the composer checks against the pattern's contract too
+        window.composer.set_text('"bye"')
+        window.composer.request_send()
+        qtbot.waitUntil(lambda: window.composer.error.text().startswith(
+            "Sent, but it violates hello-asyncapi-3.0.yaml (sayHello)"), timeout=5000)
 
 
 def test_an_asyncapi_documents_examples_land_in_the_library_and_its_servers_in_the_url_bar(window, qtbot) -> None:

@@ -395,12 +395,14 @@ class MainWindow(QMainWindow):
     def contract_for(self, connection: str, url: str | None) -> Contract | Pending | None:
         """The contract `connection`'s messages are checked against (PENDING while being read): its options',
         else the first URL pattern's (Edit → Preferences); a client of the embedded server, the server's."""
+        path = self._contract_path(connection)
+        return contracts.ensure(path) if path else None
+
+    def _contract_path(self, connection: str) -> str:
         found = self.session.inspector.connections.get(connection)
         if found is not None:
-            path = found.options.contract or contract_for_url(found.url, contract_patterns())
-        else:
-            path = self.server_panel.contract if _SERVER_CLIENT.fullmatch(connection) else ""
-        return contracts.ensure(path) if path else None
+            return found.options.contract or contract_for_url(found.url, contract_patterns())
+        return self.server_panel.contract if _SERVER_CLIENT.fullmatch(connection) else ""
 
     def _contract_attached(self, contract: Contract) -> None:
         """An AsyncAPI document's examples land in the Library, its servers in the URL bar's list."""
@@ -591,7 +593,7 @@ class MainWindow(QMainWindow):
             self.composer.show_send_error(why or "Not sent: no connection")
             return False
         found = self.session.inspector.connections.get(connection)
-        violations = await contracts.violations_of(payload, found.options.contract, found.url) if found else []
+        violations = await contracts.violations_of(payload, self._contract_path(connection), found.url) if found else []
         if violations and self.composer.refuse_invalid.isChecked():
             self.composer.show_violations(violations, sent=False)
             return False
