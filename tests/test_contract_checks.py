@@ -37,7 +37,7 @@ def check_all(capture: Capture) -> None:
 
 def test_verdicts_per_row_only_for_connections_with_a_contract() -> None:
     capture = Capture()
-    capture.checks.contract_for = lambda connection, url: CONTRACT if connection == "client#1" else None
+    capture.checks.contract_for = lambda connection: CONTRACT if connection == "client#1" else None
     capture.append([opened(), text('"hello world"'), text('"bye"'), text("not json"),
                     opened("client#2"), text('"bye"', "client#2")])
     check_all(capture)
@@ -51,7 +51,7 @@ def test_verdicts_per_row_only_for_connections_with_a_contract() -> None:
 
 def test_a_filter_judges_rows_only_once_they_are_checked() -> None:
     capture = Capture()
-    capture.checks.contract_for = lambda connection, url: CONTRACT
+    capture.checks.contract_for = lambda connection: CONTRACT
     predicate = compile_filter("is:invalid", capture.protocols, capture.checks)
     capture.view.install_order(None)
     list(capture.view.refilter_steps(predicate))
@@ -65,7 +65,7 @@ def test_a_filter_judges_rows_only_once_they_are_checked() -> None:
 def test_a_contract_being_read_holds_the_walk_until_it_is_there() -> None:
     capture = Capture()
     answer: list[object] = [PENDING]
-    capture.checks.contract_for = lambda connection, url: answer[0]  # type: ignore[assignment,return-value]
+    capture.checks.contract_for = lambda connection: answer[0]  # type: ignore[assignment,return-value]
     capture.append([opened(), text('"bye"')])
     capture.protocols.catch_up()
     assert capture.checks.gather() is None and capture.checks.checked_until == 0
@@ -77,7 +77,7 @@ def test_a_contract_being_read_holds_the_walk_until_it_is_there() -> None:
 def test_memory_stays_bounded_and_dropped_rows_are_forgotten(monkeypatch) -> None:
     monkeypatch.setattr(live, "DETAILS_KEPT", 10)
     capture = Capture(budget=64 * 1024)
-    capture.checks.contract_for = lambda connection, url: CONTRACT
+    capture.checks.contract_for = lambda connection: CONTRACT
     capture.append([opened()])
     for _ in range(20):
         capture.append([text(json.dumps("bye " + "x" * 200)) for _ in range(50)])

@@ -26,11 +26,9 @@ BROKEN = str(CONTRACTS / "broken-asyncapi-3.0.yaml")
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+    """The window without its server: these tests only attach contracts."""
+    with shown_window(qtbot, "--no-server") as window:
+        yield window
 
 
 def test_a_contract_is_attached_in_the_options_dialog_and_saved_in_profiles(window: MainWindow, qtbot) -> None:

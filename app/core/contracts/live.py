@@ -64,7 +64,7 @@ class Pending:
 
 
 PENDING: Final = Pending()  # what a contract source answers while the contract is still being read
-ContractSource = Callable[[str, str | None], "Contract | Pending | None"]  # (connection, opened URL or path)
+ContractSource = Callable[[str], "Contract | Pending | None"]  # a connection's contract, by its name
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +97,6 @@ def opened_path(payload: str | bytes) -> str | None:
     return details["path"] if isinstance(details.get("path"), str) else None
 
 
-def _opened_url(payload: str | bytes) -> str | None:
-    try:
-        details = json.loads(payload)
-    except ValueError:
-        return None
-    if not isinstance(details, dict):
-        return None
-    url = details.get("url") or details.get("path")
-    return url if isinstance(url, str) else None
-
-
 def check_batch(items: Sequence[Item]) -> list[tuple[int, int, Verdict | None]]:
     """Parse and check each item (on a worker thread): (row, code, verdict), the verdict for NAMED codes."""
     results: list[tuple[int, int, Verdict | None]] = []
@@ -137,7 +126,7 @@ class LiveChecks:
     def __init__(self, store: CaptureStore, protocols: ProtocolTracker) -> None:
         self.store = store
         self.protocols = protocols
-        self.contract_for: ContractSource = lambda connection, url: None
+        self.contract_for: ContractSource = lambda connection: None
         self._connections: dict[int, _Assignment | None] = {}  # by the store's connection id
         self._gathered = self._checked = store.first
         self._in_flight = False
@@ -233,8 +222,7 @@ class LiveChecks:
 
     def _opened(self, connection_id: int, details: str | bytes | None) -> bool:
         """Decide the contract of a connection opening (or first seen); False while it is being read."""
-        url = _opened_url(details) if details is not None else None
-        contract = self.contract_for(self.store.connection_names[connection_id], url)
+        contract = self.contract_for(self.store.connection_names[connection_id])
         if contract is PENDING:
             return False
         if contract is None:

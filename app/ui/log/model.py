@@ -114,24 +114,21 @@ class LogModel(QAbstractTableModel):
 
     def add_latency_column(self) -> int:
         """Add the Latency column (a paired request's or reply's latency, in ms); return its number."""
-        if LATENCY in self.json_columns:
-            return len(COLUMNS) + self.json_columns.index(LATENCY)
-        column = self.columnCount()
-        self.beginInsertColumns(QModelIndex(), column, column)
-        self.json_columns.append(LATENCY)
-        self._queries.append(None)  # not a query: read from the protocol tracker, never cached (a reply may come)
-        self._values.clear()
-        self.endInsertColumns()
-        return column
+        # Not a query: read from the protocol tracker, never cached (a reply may come).
+        return self._add_column_once(LATENCY, None)
 
     def add_contract_column(self) -> int:
         """Add the Contract column (✓ valid, ✗ invalid, — not checked); return its number."""
-        if CONTRACT in self.json_columns:
-            return len(COLUMNS) + self.json_columns.index(CONTRACT)
+        return self._add_column_once(CONTRACT, _CONTRACT_QUERY)
+
+    def _add_column_once(self, heading: str, query: Any) -> int:
+        """Add a column read from elsewhere than the payload (unless it is there); return its number."""
+        if heading in self.json_columns:
+            return len(COLUMNS) + self.json_columns.index(heading)
         column = self.columnCount()
         self.beginInsertColumns(QModelIndex(), column, column)
-        self.json_columns.append(CONTRACT)
-        self._queries.append(_CONTRACT_QUERY)
+        self.json_columns.append(heading)
+        self._queries.append(query)
         self._values.clear()
         self.endInsertColumns()
         return column

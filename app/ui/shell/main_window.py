@@ -392,7 +392,7 @@ class MainWindow(QMainWindow):
             self._show_connection(row.change)
 
 
-    def contract_for(self, connection: str, url: str | None) -> Contract | Pending | None:
+    def contract_for(self, connection: str) -> Contract | Pending | None:
         """The contract `connection`'s messages are checked against (PENDING while being read): its options',
         else the first URL pattern's (Edit → Preferences); a client of the embedded server, the server's."""
         path = self._contract_path(connection)
