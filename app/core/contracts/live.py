@@ -35,9 +35,9 @@ if TYPE_CHECKING:  # loading a contract needs jsonschema and YAML; checking rows
 
 MiB = 1024 * 1024
 CHECK_LIMIT = MiB  # a bigger message is not checked: its parse would hold the GIL the window needs
-BATCH_ROWS = 1000  # messages per batch handed to the worker…
+BATCH_ROWS = 4000  # messages per batch handed to the worker…
 BATCH_BYTES = 4 * MiB  # …whose payloads add up to at most this
-GATHER_BUDGET = 0.004  # seconds of walking the store per `gather` on the GUI thread
+GATHER_BUDGET = 0.006  # seconds of walking the store per `gather` on the GUI thread
 SLICE = 64  # rows between two looks at the clock
 DETAILS_KEPT = 10_000  # invalid rows whose violations are kept (the latest)
 

@@ -14,10 +14,11 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.contracts.live import Batch, LiveChecks, check_batch
+from app.core.contracts.live import Batch, Item, LiveChecks, check_batch
+from app.core.contracts.verdicts import Verdict
 from app.ui.common import async_loop, notify
 
-# While frames keep arriving, the next batch waits this many times as long as the last one took: the
+# While frames keep arriving, the next batch waits this many times as long as the last one's check took: the
 # worker checks a quarter of the time (it shares the GIL with the reading and the drain), and the
 # verdicts trail a flood a little ("—" until then) rather than slow it. Once quiet, batches follow at once.
 BACKOFF = 3
@@ -63,9 +64,9 @@ class ContractChecking(QObject):
 
     async def _check(self, batch: Batch, before: int) -> None:
         applied = False
-        started, stored = time.perf_counter(), self.checks.store.end
+        stored = self.checks.store.end
         try:
-            results = await async_loop.in_worker(check_batch, batch.items)
+            results, spent = await async_loop.in_worker(_timed_check, batch.items)
             self.checks.apply(batch, results)
             applied = True
         except RuntimeError as error:  # the worker pool has shut down with the window
@@ -78,4 +79,11 @@ class ContractChecking(QObject):
         self.checked.emit(before, self.checks.checked_until)
         if not self.checks.caught_up:
             flooding = self.checks.store.end != stored
-            self._stepper.start(int((time.perf_counter() - started) * 1000 * BACKOFF) if flooding else 0)
+            self._stepper.start(int(spent * 1000 * BACKOFF) if flooding else 0)
+
+
+def _timed_check(items: list[Item]) -> tuple[list[tuple[int, int, Verdict | None]], float]:
+    """`check_batch` on the worker, and how long it held the worker (what the pacing is measured by)."""
+    started = time.perf_counter()
+    results = check_batch(items)
+    return results, time.perf_counter() - started
