@@ -17,6 +17,7 @@ from app.ui.connections.profiles import read_profiles
 from app.ui.log.model import COLUMNS, CONTRACT
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
+from tests.raw_peer import RawPeer, frame, sends_then_drops
 
 CONTRACTS = Path(__file__).parent / "data" / "contracts"
 ASYNCAPI_3 = str(CONTRACTS / "hello-asyncapi-3.0.yaml")
@@ -154,6 +155,19 @@ def test_hostile_messages_on_a_contracted_connection_leave_the_window_answering(
         assert "Contract: — binary, and no protocol reads it as a message" in select(window, qtbot, rows[2])
         sent = [row for row in rows_of(window, connection) if window.store.directions[row] == Direction.SENT]
         assert apply_filter(window, qtbot, "is:valid") == [sent[-1], rows[3]]  # sent and echoed
+        apply_filter(window, qtbot, "")
+
+        # A peer sending a text frame that is not UTF-8 to a contracted connection: closed with 1007, nothing
+        # raised, nothing of it judged.
+        with RawPeer(sends_then_drops(frame(0x1, b'"hello \xff\xfe"'))) as peer:
+            hostile = window.session.connect(ConnectionOptions(peer.url, contract=ASYNCAPI_3))
+            qtbot.waitUntil(lambda: window.connection_states.get(hostile) is not None
+                            and window.connection_states[hostile].value in ("closed", "failed"), timeout=5000)
+        qtbot.waitUntil(lambda: checks.caught_up, timeout=5000)
+        closes = rows_of(window, hostile, Opcode.CLOSE)
+        assert closes and "1007" in window.store.payloads[closes[0]]
+        store = window.store
+        assert {checks.mark(row) for row in range(store.first, store.end) if store.connection(row) == hostile} == {"—"}
 
 
 def test_the_composer_checks_its_payload_against_the_contract_and_refuses_only_when_asked(qtbot) -> None:
