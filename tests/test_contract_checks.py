@@ -88,3 +88,28 @@ def test_memory_stays_bounded_and_dropped_rows_are_forgotten(monkeypatch) -> Non
     invalid = [row for row in capture.store.rows() if checks.is_invalid(row)]
     assert len(invalid) == len(capture.store) and sum(checks.violations(row) is not None for row in invalid) == 10
     assert "no longer kept" in checks.describe(invalid[0])[0]
+
+
+def test_schema_finds_an_invalid_message_by_the_closest_of_its_candidates(tmp_path: Path) -> None:
+    document = tmp_path / "two.yaml"
+    document.write_text("""asyncapi: 2.6.0
+info: {title: two, version: '1'}
+channels:
+  ws/echo:
+    publish:
+      message:
+        oneOf:
+          - name: chat
+            payload: {type: object, required: [text], properties: {text: {type: string}}}
+          - name: ping
+            payload: {type: object, required: [ping, at], properties: {ping: {type: integer}, at: {type: number}}}
+""", encoding="utf-8")
+    contract = load_contract(document)
+    capture = Capture()
+    capture.checks.contract_for = lambda connection: contract
+    capture.append([opened(), text('{"text": 1}'), text('{"ping": 1, "at": 2}')])
+    check_all(capture)
+    assert capture.checks.message_name(1) == "chat (the closest of 2)"
+    predicate = compile_filter("schema:chat", capture.protocols, capture.checks)
+    assert predicate is not None
+    assert [row for row in range(3) if predicate(capture.store, row)] == [1]

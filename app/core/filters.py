@@ -394,7 +394,12 @@ def _schema(token: str, rows: RowCache) -> RowPredicate:
     if not name:
         raise FilterError("schema: needs a contract message's name, e.g. schema:chatMessage")
     checks = _checks(rows, "schema:")
-    return lambda store, row: checks.message_name(row) == name
+    closest = f"{name} (the closest of "  # an invalid message checked against several is named by the closest
+
+    def checked_against(store: CaptureStore, row: int) -> bool:
+        found = checks.message_name(row)
+        return found is not None and (found == name or found.startswith(closest))
+    return checked_against
 
 
 @term_kind("protocol", ("proto:",), COLUMN, "proto:socket.io",

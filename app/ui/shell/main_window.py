@@ -42,6 +42,7 @@ from app.core.inspection import LARGE_DOCUMENT, inspect_decoded, inspect_frame, 
 from app.core.summary import message_heading
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
+from app.services.persistence import PersistenceError
 from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
@@ -407,7 +408,11 @@ class MainWindow(QMainWindow):
     def _contract_attached(self, contract: Contract) -> None:
         """An AsyncAPI document's examples land in the Library, its servers in the URL bar's list."""
         for name, payload in getattr(contract, "examples", {}).items():
-            self.payload_tools.store.save_payload(name, json.dumps(payload, ensure_ascii=False), ("asyncapi",))
+            try:
+                self.payload_tools.store.save_payload(name, json.dumps(payload, ensure_ascii=False), ("asyncapi",))
+            except PersistenceError as error:
+                notify.warning(f"{contract.name}'s examples were not added to the Library: {error}")
+                break
         if getattr(contract, "examples", None):
             self.payload_tools.library.refresh()
         known = self.url_servers.stringList()
