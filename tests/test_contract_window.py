@@ -242,11 +242,11 @@ def test_the_embedded_server_checks_its_connections_against_its_contract(qtbot) 
 
 def test_a_url_pattern_gives_a_connection_its_contract_unless_its_options_name_one(qtbot) -> None:
     with shown_window(qtbot) as window:
-        dialog = window.show_preferences()
+        dialog = window.contract_sources.show_preferences()
         dialog.patterns.add_row("ws://127.0.0.1:*/ws/echo*", ASYNCAPI_3)
         dialog.accept()
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
-        again = window.show_preferences()  # remembered
+        again = window.contract_sources.show_preferences()  # remembered
         assert again.patterns.pairs() == (("ws://127.0.0.1:*/ws/echo*", ASYNCAPI_3),)
         again.reject()
 
@@ -277,9 +277,23 @@ def test_an_asyncapi_documents_examples_land_in_the_library_and_its_servers_in_t
     library = window.payload_tools.library
     assert any("sayHello: hello world" in str(library.table.model().index(row, 0).data())
                for row in range(library.table.model().rowCount()))
-    assert window.url_servers.stringList() == ["ws://localhost:8765/ws/echo"]
+    assert window.contract_sources.url_servers.stringList() == ["ws://localhost:8765/ws/echo"]
     completer = window.url_edit.completer()
     completer.setCompletionPrefix("ws://local")
     assert completer.currentCompletion() == "ws://localhost:8765/ws/echo"
     dialog.reject()
     dialog.deleteLater()
+
+
+def test_a_window_shut_down_takes_no_more_contracts(qtbot) -> None:
+    first = build(["--no-server"])
+    qtbot.addWidget(first)
+    first.shutdown()  # its Library's file is closed; the window itself lives on until the test ends
+    with shown_window(qtbot, "--no-server") as second, qtbot.captureExceptions() as exceptions:
+        dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws/echo"), second)
+        dialog.attach_contract(ASYNCAPI_2)
+        qtbot.waitUntil(lambda: second.contract_sources.url_servers.stringList() == ["ws://localhost:8765"],
+                        timeout=5000)
+        dialog.deleteLater()
+    assert not exceptions
+    assert first.contract_sources.url_servers.stringList() == []

@@ -8,16 +8,12 @@ slow work to other threads, awaiting the results on the qasync loop.
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import time
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QStringListModel, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCompleter,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -31,10 +27,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-if TYPE_CHECKING:
-    from app.core.contracts.loading import Contract
-
-from app.core.contracts.live import Pending
 from app.core.docworker import DocumentWorker
 from app.core.frames import ConnectionState, Frame, Notice, ServerStatus, StateChange
 from app.core.ingest import Capture
@@ -42,7 +34,6 @@ from app.core.inspection import LARGE_DOCUMENT, inspect_decoded, inspect_frame, 
 from app.core.summary import message_heading
 from app.net.inspector import LIVE_STATES, NotConnectedError, describe_state
 from app.net.options import ConnectionOptions
-from app.services.persistence import PersistenceError
 from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
@@ -59,11 +50,11 @@ from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import window_settings
+from app.ui.shell.contract_sources import ContractSources
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
 from app.ui.shell.payload_tools import PayloadTools
-from app.ui.shell.preferences import PreferencesDialog, contract_for_url, contract_patterns
 from app.ui.shell.theme_switch import ThemeMenu
 
 DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
@@ -72,7 +63,6 @@ DRAIN_INTERVAL_MS = 30  # between drains while the queue is empty
 DRAIN_SLICE_MS = 5
 DRAIN_CHUNK = 500  # records per step of a drain: the clock is read between steps
 INLINE_PARSE_LIMIT = 256 * 1024  # bigger payloads are inspected on a worker thread
-_SERVER_CLIENT = re.compile(r"server#\d+")  # a client of the embedded server (not a relay's upstream leg)
 
 
 class MainWindow(QMainWindow):
@@ -108,10 +98,11 @@ class MainWindow(QMainWindow):
         for observer in (self.server_panel.model, self.capture_controls, self.connections_panel.model):
             self.capture.add_observer(observer)
         self.connections_panel.model.protocols = self.capture.protocols
-        self.capture.checks.contract_for = self.contract_for
         self.log_pane.checking.checked.connect(self._verdicts_arrived)
-        contracts.bridge().attached.connect(self._contract_attached)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
+        # Which contract each connection has; Edit → Preferences…; what an AsyncAPI document brings.
+        self.contract_sources = ContractSources(self, self.session, self.server_panel, self.payload_tools, self.url_edit)
+        self.capture.checks.contract_for = self.contract_sources.contract_for
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
         view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
@@ -122,10 +113,7 @@ class MainWindow(QMainWindow):
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
-        edit_menu = QMenu("&Edit", self)
-        edit_menu.setObjectName("editMenu")
-        edit_menu.addAction("&Preferences…", self.show_preferences).setObjectName("preferencesAction")
-        self.menuBar().insertMenu(view_menu.menuAction(), edit_menu)
+        self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
@@ -148,10 +136,6 @@ class MainWindow(QMainWindow):
         named(self.url_edit, "connectionUrl")
         self.url_edit.setPlaceholderText("ws://host:port/path or wss://…  (Ctrl+L)")
         self.url_edit.setClearButtonEnabled(True)
-        self.url_servers = QStringListModel(self)  # the servers of the AsyncAPI documents attached
-        completer = QCompleter(self.url_servers, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.url_edit.setCompleter(completer)
         self.connect_button = QPushButton("Connect")
         named(self.connect_button, "connectButton")
         self.state_label = QLabel("Not connected")
@@ -393,38 +377,6 @@ class MainWindow(QMainWindow):
             self._show_connection(row.change)
 
 
-    def contract_for(self, connection: str) -> Contract | Pending | None:
-        """The contract `connection`'s messages are checked against (PENDING while being read): its options',
-        else the first URL pattern's (Edit → Preferences); a client of the embedded server, the server's."""
-        path = self._contract_path(connection)
-        return contracts.ensure(path) if path else None
-
-    def _contract_path(self, connection: str) -> str:
-        found = self.session.inspector.connections.get(connection)
-        if found is not None:
-            return found.options.contract or contract_for_url(found.url, contract_patterns())
-        return self.server_panel.contract if _SERVER_CLIENT.fullmatch(connection) else ""
-
-    def _contract_attached(self, contract: Contract) -> None:
-        """An AsyncAPI document's examples land in the Library, its servers in the URL bar's list."""
-        for name, payload in getattr(contract, "examples", {}).items():
-            try:
-                self.payload_tools.store.save_payload(name, json.dumps(payload, ensure_ascii=False), ("asyncapi",))
-            except PersistenceError as error:
-                notify.warning(f"{contract.name}'s examples were not added to the Library: {error}")
-                break
-        if getattr(contract, "examples", None):
-            self.payload_tools.library.refresh()
-        known = self.url_servers.stringList()
-        self.url_servers.setStringList(known + [url for url in getattr(contract, "servers", ()) if url not in known])
-
-    def show_preferences(self) -> PreferencesDialog:
-        """Edit → Preferences…: contracts by URL pattern."""
-        dialog = PreferencesDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
-
     def _verdicts_arrived(self, first: int, end: int) -> None:
         """The message shown got its verdict: messageInfo says it, the tree marks what violates."""
         row = self.shown_row
@@ -598,7 +550,8 @@ class MainWindow(QMainWindow):
             self.composer.show_send_error(why or "Not sent: no connection")
             return False
         found = self.session.inspector.connections.get(connection)
-        violations = await contracts.violations_of(payload, self._contract_path(connection), found.url) if found else []
+        path = self.contract_sources.contract_path(connection)
+        violations = await contracts.violations_of(payload, path, found.url) if found else []
         if violations and self.composer.refuse_invalid.isChecked():
             self.composer.show_violations(violations, sent=False)
             return False
@@ -670,6 +623,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._drain_timer.stop()
         window_settings.save(self, self.splitters, self.url_edit)
+        self.contract_sources.shut_down()
         self.payload_tools.close()
         clean = self.session.shutdown()
         self.message_view.shutdown()
