@@ -122,12 +122,27 @@ def test_every_log_colour_reads_on_its_theme(themed: bool) -> None:
 
 def test_every_tree_colour_reads_on_its_theme(themed: bool) -> None:
     model = JsonTreeModel()
-    document = '{"s": "text", "n": 1, "b": true, "z": null, "o": {}, "a": [], "big": 12345678901234567890, "s": ""}'
+    document = ('{"s": "text", "n": 1, "b": true, "z": null, "o": {}, "a": [], "big": 12345678901234567890, "s": "",'
+                ' "bad": 0}')
     model.set_value(jsondoc.parse(document).value)
+    model.mark_paths({"$.bad"})  # violates the message's contract
     found = foregrounds(model)
     table = theme.colours_for(themed)
     assert {colour.name() for colour in found.values()} == {table[name] for name in table if name.startswith("tree.")}
     assert not unreadable(found, themed)
+
+
+def test_a_violating_node_reads_on_its_marked_background(themed: bool) -> None:
+    """The mark is a translucent background over the rows: the violation's text must read on it too."""
+    table = theme.colours_for(themed)
+    palette = theme.palette_for(themed)
+    mark, text = QColor(table["violation.background"]), QColor(table["tree.violation"])
+    for role in ROWS:
+        row = palette.color(role)
+        alpha = mark.alphaF()
+        blended = QColor.fromRgbF(*(alpha * getattr(mark, part)() + (1 - alpha) * getattr(row, part)()
+                                    for part in ("redF", "greenF", "blueF")))
+        assert contrast(text, blended) >= MINIMUM_CONTRAST, f"{role.name}: {contrast(text, blended):.2f}:1"
 
 
 def test_every_json_text_colour_reads_on_its_theme(themed: bool) -> None:

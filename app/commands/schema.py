@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.commands.common import FAILURE, OK, Parser, UsageError, run_command
 from app.commands.output import say
 from app.core.capture_files import read_capture
 from app.core.contracts.documents import ContractError
 from app.core.contracts.inference import infer_schema, pydantic_models
+from app.core.contracts.live import opened_path
 from app.core.contracts.loading import Contract, load_contract
 from app.core.contracts.verdicts import TooDeep, flow_of
 from app.core.frames import DIRECTION_NAMES, Direction, Frame, Opcode
@@ -120,7 +120,7 @@ def json_messages(frames: list[Frame], direction: str | None, tally: Tally,
     paths: dict[str, str | None] = {}
     for index, frame in enumerate(frames, start=1):
         if frame.opcode == Opcode.OPEN:
-            paths[frame.connection] = _opened_path(frame.payload)
+            paths[frame.connection] = opened_path(frame.payload)
             continue
         if frame.opcode != Opcode.TEXT or frame.direction == Direction.EVENT or not isinstance(frame.payload, str):
             continue
@@ -136,19 +136,6 @@ def json_messages(frames: list[Frame], direction: str | None, tally: Tally,
             tally.too_deep += 1
             continue
         yield JsonMessage(index, frame, value, paths.get(frame.connection))
-
-
-def _opened_path(payload: str | bytes) -> str | None:
-    """The path an OPEN event says the connection was opened on: the client's URL, or the server's scope."""
-    try:
-        details = json.loads(payload)
-    except ValueError:
-        return None
-    if not isinstance(details, dict):
-        return None
-    if isinstance(details.get("url"), str):
-        return urlsplit(details["url"]).path or "/"
-    return details["path"] if isinstance(details.get("path"), str) else None
 
 
 def _load_contract(path: str) -> Contract:

@@ -31,6 +31,7 @@ from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES
 from app.core.json_query import FilterError, compares_true, compile_query, finds_something, library_error
 
 if TYPE_CHECKING:
+    from app.core.contracts.live import LiveChecks
     from app.core.protocols.tracker import ProtocolTracker
 
 RowPredicate = Callable[[CaptureStore, int], bool]
@@ -49,8 +50,10 @@ COLUMN, SCAN, PARSE = 0, 1, 2
 class RowCache:
     """One row's payload decoded, lower-cased and parsed at most once, however many terms ask."""
 
-    def __init__(self, protocols: ProtocolTracker | None = None) -> None:
+    def __init__(self, protocols: ProtocolTracker | None = None, checks: LiveChecks | None = None) -> None:
         self.protocols = protocols  # what the protocol terms ask (None: they cannot be used)
+        self.checks = checks  # what the contract terms ask (None: they cannot be used)
+        self.reads_verdicts = False  # a contract term was compiled: rows are judged once checked
         self._store: CaptureStore | None = None
         self._row = -1
         self._text: str | None = None
@@ -349,24 +352,54 @@ def _tracker(rows: RowCache, term: str) -> ProtocolTracker:
     return rows.protocols
 
 
-IS_WORDS = ("heartbeat", "request", "reply", "pending", "unanswered")
+IS_WORDS = ("heartbeat", "request", "reply", "pending", "unanswered", "valid", "invalid")
+_VERDICT_WORDS = ("valid", "invalid")
 
 
-@term_kind("is", ("is:",), COLUMN, "is:pending|unanswered|reply|heartbeat",
+def _checks(rows: RowCache, term: str) -> LiveChecks:
+    if rows.checks is None:
+        raise FilterError(f"{term} needs the window's contract checks")
+    rows.reads_verdicts = True
+    return rows.checks
+
+
+@term_kind("is", ("is:",), COLUMN, "is:pending|unanswered|reply|heartbeat|invalid",
            ("is:pending", "a request still waiting for its reply (within the timeout, 30 s)"),
            ("is:unanswered", "a request no reply came to within the timeout"),
            ("is:reply", "a reply paired with its request (is:request: a request)"),
-           ("is:heartbeat", "a protocol's keep-alive (Socket.IO ping, GraphQL ping, MQTT PINGREQ…)"), decoded=True)
+           ("is:heartbeat", "a protocol's keep-alive (Socket.IO ping, GraphQL ping, MQTT PINGREQ…)"),
+           ("is:invalid", "the message violates its connection's contract (is:valid: passes it)"), decoded=True)
 def _is(token: str, rows: RowCache) -> RowPredicate:
     words = token[len("is:"):].split("|")
     unknown = [word for word in words if word not in IS_WORDS]
     if unknown or not words[0]:
         raise FilterError(f"is: takes {', '.join(IS_WORDS)}; not {', '.join(unknown) or 'nothing'}")
-    tracker = _tracker(rows, "is:")
-    tests = {"heartbeat": tracker.is_heartbeat, "reply": tracker.is_reply, "pending": tracker.is_pending,
-             "unanswered": tracker.is_unanswered, "request": tracker.is_request}
+    tests: dict[str, Callable[[int], bool]] = {}
+    if any(word not in _VERDICT_WORDS for word in words):
+        tracker = _tracker(rows, "is:")
+        tests.update(heartbeat=tracker.is_heartbeat, reply=tracker.is_reply, pending=tracker.is_pending,
+                     unanswered=tracker.is_unanswered, request=tracker.is_request)
+    if any(word in _VERDICT_WORDS for word in words):
+        checks = _checks(rows, "is:valid and is:invalid")
+        tests.update(valid=checks.is_valid, invalid=checks.is_invalid)
     chosen = [tests[word] for word in words]
     return lambda store, row: any(test(row) for test in chosen)
+
+
+@term_kind("schema", ("schema:",), COLUMN, "schema:chatMessage",
+           ("schema:chatMessage", "the message was checked against this message of its contract (valid or not)"),
+           decoded=True)
+def _schema(token: str, rows: RowCache) -> RowPredicate:
+    name = token[len("schema:"):]
+    if not name:
+        raise FilterError("schema: needs a contract message's name, e.g. schema:chatMessage")
+    checks = _checks(rows, "schema:")
+    closest = f"{name} (the closest of "  # an invalid message checked against several is named by the closest
+
+    def checked_against(store: CaptureStore, row: int) -> bool:
+        found = checks.message_name(row)
+        return found is not None and (found == name or found.startswith(closest))
+    return checked_against
 
 
 @term_kind("protocol", ("proto:",), COLUMN, "proto:socket.io",
@@ -652,15 +685,16 @@ def _flatten(node: Node) -> Node:
     return operator, flat
 
 
-def compile_tree(tree: Node, protocols: ProtocolTracker | None = None) -> RowPredicate:
+def compile_tree(tree: Node, protocols: ProtocolTracker | None = None, checks: LiveChecks | None = None) -> RowPredicate:
     """One predicate for a parsed expression; its terms share one decode and parse of each row.
 
     A predicate with protocol terms says so (`needs_decoding`): the View then judges only rows
-    the tracker has decoded.
+    the tracker has decoded; one with contract terms (`needs_verdicts`), only rows checked.
     """
-    predicate = _compile_node(_flatten(tree), RowCache(protocols))[0]
+    rows = RowCache(protocols, checks)
+    predicate = _compile_node(_flatten(tree), rows)[0]
     if _reads_decoding(tree):
-        predicate = _marked(predicate)
+        predicate = _marked(predicate, verdicts=rows.reads_verdicts)
     return predicate
 
 
@@ -670,17 +704,20 @@ def _reads_decoding(node: Node) -> bool:
     return any(_reads_decoding(child) for child in node[1])
 
 
-def _marked(predicate: RowPredicate) -> RowPredicate:
+def _marked(predicate: RowPredicate, *, verdicts: bool = False) -> RowPredicate:
     def needs_decoding(store: CaptureStore, row: int) -> bool:
         return predicate(store, row)
     needs_decoding.needs_decoding = True  # type: ignore[attr-defined]
+    needs_decoding.needs_verdicts = verdicts  # type: ignore[attr-defined]
     return needs_decoding
 
 
-def compile_filter(expression: str, protocols: ProtocolTracker | None = None) -> RowPredicate | None:
-    """Compile `expression`; None means "show everything". `protocols` answers is:, proto:, event:, latency."""
+def compile_filter(expression: str, protocols: ProtocolTracker | None = None,
+                   checks: LiveChecks | None = None) -> RowPredicate | None:
+    """Compile `expression`; None means "show everything". `protocols` answers is:, proto:, event:, latency;
+    `checks` is:valid, is:invalid and schema:."""
     tree = parse(expression)
-    return None if tree is None else compile_tree(tree, protocols)
+    return None if tree is None else compile_tree(tree, protocols, checks)
 
 
 if __name__ == "__main__":

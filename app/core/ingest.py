@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.capture import DEFAULT_BUDGET, CaptureStore
+from app.core.contracts.live import LiveChecks
 from app.core.frames import Frame
 from app.core.protocols.tracker import ProtocolTracker
 from app.core.view import View
@@ -52,6 +53,8 @@ class Capture:
         self.view = View(self.store)
         self.protocols = ProtocolTracker(self.store)  # decodes and pairs in slices, as the view filters
         self.view.decoded_until = lambda: self.protocols.scanned
+        self.checks = LiveChecks(self.store, self.protocols)  # contracts: verdicts kept per row, checked off-thread
+        self.view.checked_until = lambda: self.checks.checked_until
         self._observers: list[FrameObserver] = []
         self._all_observers: list[FrameObserver] = []
 

@@ -41,6 +41,8 @@ class View:
         # The store row decoding has reached (the protocol tracker's): a filter with protocol terms
         # never judges a row before it is decoded, so it never shows one it should not.
         self.decoded_until: Callable[[], int] | None = None
+        # Likewise the store row contract checking has reached, for a filter with contract terms.
+        self.checked_until: Callable[[], int] | None = None
 
     @property
     def rows(self) -> array[int] | None:
@@ -92,6 +94,8 @@ class View:
         end = self.store.end
         if self.decoded_until is not None and getattr(predicate, "needs_decoding", False):
             end = min(end, self.decoded_until())
+        if self.checked_until is not None and getattr(predicate, "needs_verdicts", False):
+            end = min(end, self.checked_until())
         return end
 
     def catch_up(self) -> int:

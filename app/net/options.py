@@ -73,6 +73,7 @@ class ConnectionOptions:
     socketio_auth: str = ""  # a JSON object sent with the namespace connect; empty: none
     pair_request: str = ""  # a home-grown protocol's request id, as a JSONPath ($.request_id); with pair_reply
     pair_reply: str = ""  # …and where its reply names it ($.in_reply_to)
+    contract: str = ""  # a JSON Schema or AsyncAPI file its messages are checked against; empty: none
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown profile keys, kept
 
     # -- checking ------------------------------------------------------------------------------

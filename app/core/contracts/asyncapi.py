@@ -94,6 +94,8 @@ class AsyncApiContract:
         documents.check_references()
         self._root = documents.root_uri + "#"
         self._prefixes = self._server_paths(root)
+        self.servers = _server_urls(root)
+        self.examples: dict[str, Any] = {}  # a message's examples by name: what the window's Library offers
         self.channels = self._read_v2(root) if version.startswith("2.") else self._read_v3(root)
 
     @classmethod
@@ -214,6 +216,7 @@ class AsyncApiContract:
             name = reference.rsplit("/", 1)[-1]
         name = next((value[key] for key in ("name", "messageId", "title") if isinstance(value.get(key), str)),
                     name or self._documents.describe(location))
+        self._collect_examples(name, value.get("examples"))
         if "payload" not in value:
             return [Message(name, None)]
         at, payload = child(location, "payload"), value["payload"]
@@ -226,6 +229,15 @@ class AsyncApiContract:
             return []
         check = self._schema(at, payload)
         return [Message(name, check, self._fixed_properties(at, payload))]
+
+    def _collect_examples(self, message: str, examples: Any) -> None:
+        """A message's `examples` (each an object with a `payload`, and a `name` in 3.0) by a name to show."""
+        for index, example in enumerate(examples if isinstance(examples, list) else (), start=1):
+            if not isinstance(example, dict) or "payload" not in example:
+                continue
+            named = example.get("name") if isinstance(example.get("name"), str) else None
+            self.examples.setdefault(f"{message}: {named}" if named else f"{message} example {index}",
+                                     example["payload"])
 
     def _schema(self, location: str, value: Any) -> SchemaCheck:
         target, schema = self._documents.resolve(location, value)
@@ -290,6 +302,22 @@ class AsyncApiContract:
             return valid
         closest = min(verdicts, key=lambda verdict: len(verdict.violations))
         return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations)
+
+
+def _server_urls(root: dict[str, Any]) -> list[str]:
+    """The document's WebSocket servers as URLs (2.x `url`, 3.0 `host` and `pathname`), in its order."""
+    urls = []
+    servers = root.get("servers")
+    for server in (servers.values() if isinstance(servers, dict) else ()):
+        if not isinstance(server, dict) or server.get("protocol") not in ("ws", "wss"):
+            continue
+        url = server.get("url") if isinstance(server.get("url"), str) else None
+        if url is None and isinstance(server.get("host"), str):
+            pathname = server.get("pathname") if isinstance(server.get("pathname"), str) else ""
+            url = server["host"] + pathname
+        if url:
+            urls.append(url if "://" in url else f"{server['protocol']}://{url}")
+    return urls
 
 
 def _address_pattern(address: str) -> re.Pattern[str]:

@@ -48,13 +48,14 @@ LIGHT_COLOURS = {
     "log.error": "#c6212c", "log.heartbeat": "#5f666f",
     # the message tree's values by JSON type
     "tree.string": "#0a3069", "tree.number": "#0550ae", "tree.boolean": "#7943dd", "tree.null": "#5f666f",
-    "tree.object": "#57606a", "tree.array": "#57606a", "tree.warning": "#ad4600",
+    "tree.object": "#57606a", "tree.array": "#57606a", "tree.warning": "#ad4600", "tree.violation": "#a40e26",
     # JSON text: the raw view, the composer and the comparison
     "json.key": "#0550ae", "json.string": "#0a3069", "json.number": "#953800", "json.literal": "#7943dd",
     "json.punctuation": "#57606a",
     # the comparison's row backgrounds, and the raw view's find matches
     "diff.removed": "#46f85149", "diff.added": "#462ea043", "diff.changed": "#50d29922",
     "diff.type_changed": "#50a371f7", "diff.gap": "#28808080", "find.match": "#5affc800",
+    "violation.background": "#28f85149",  # the tree's nodes that violate the message's contract
     # text that says how things went: valid, failed, to watch
     "status.valid": "#187432", "status.error": "#c6212c", "status.warning": "#8b5d00", "text.muted": "#5f666f",
     "connection.closed": "#5f666f", "connection.failed": "#c6212c", "connection.reconnecting": "#8b5d00",
@@ -69,11 +70,12 @@ DARK_COLOURS = {
     "log.sent": "#58a6ff", "log.received": "#3fb950", "log.event": "#bc8cff",
     "log.error": "#ff7b72", "log.heartbeat": "#8b949e",
     "tree.string": "#a5d6ff", "tree.number": "#79c0ff", "tree.boolean": "#d2a8ff", "tree.null": "#8b949e",
-    "tree.object": "#8b949e", "tree.array": "#8b949e", "tree.warning": "#ffa657",
+    "tree.object": "#8b949e", "tree.array": "#8b949e", "tree.warning": "#ffa657", "tree.violation": "#ffaba8",
     "json.key": "#79c0ff", "json.string": "#a5d6ff", "json.number": "#ffa657", "json.literal": "#d2a8ff",
     "json.punctuation": "#8b949e",
     "diff.removed": "#46f85149", "diff.added": "#462ea043", "diff.changed": "#50d29922",
     "diff.type_changed": "#50a371f7", "diff.gap": "#28808080", "find.match": "#5affc800",
+    "violation.background": "#3cf85149",
     "status.valid": "#3fb950", "status.error": "#f85d55", "status.warning": "#d29922", "text.muted": "#8b949e",
     "connection.closed": "#8b949e", "connection.failed": "#ff7b72", "connection.reconnecting": "#d29922",
     "badge.paused": "#d29922", "badge.dropped": "#d29922", "recording": "#f85d55",

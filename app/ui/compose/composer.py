@@ -219,6 +219,9 @@ class Composer(QWidget):
         self.minify_button = _button("Minify", "minifyButton", "Put the payload on one line without spaces")
         self.send_button = _button("Send", "sendButton", "Send once to the connection named beside it (Ctrl+Enter)")
         self.send_button.setDefault(True)
+        self.refuse_invalid = named(QCheckBox("refuse invalid"), "composerRefuseInvalid")
+        self.refuse_invalid.setToolTip("Do not send a payload that violates the target connection's contract "
+                                       "(off: it is sent, and its violations shown)")
         self.target = ElidedLabel()
         named(self.target, "composerTarget")
         self.show_target(None)
@@ -265,6 +268,7 @@ class Composer(QWidget):
     def _build_layout(self) -> None:
         tools = QHBoxLayout(self.heading_tools)
         tools.setContentsMargins(0, 0, 0, 0)
+        tools.addWidget(self.refuse_invalid)
         tools.addWidget(self.mode_combo)
         tools.addWidget(self.templates_button)
         tools.addWidget(self.open_button)
@@ -672,6 +676,13 @@ class Composer(QWidget):
         self.repeat_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.repeat_status.setText(f"Sent {count:,} ({reason})")
+
+    def show_violations(self, lines: list[str], sent: bool) -> None:
+        """The payload violates its target's contract: say so, each violation on a line, and whether it went."""
+        tint(self.error, "status.warning" if sent else "status.error")
+        verdict = "Sent, but it violates" if sent else "Not sent (refuse invalid is on): it violates"
+        self.error.setText("\n".join([f"{verdict} {lines[0]}", *lines[1:]]))
+        self.send_button.setEnabled(True)
 
     def show_send_error(self, message: str) -> None:
         self._show_error(message)

@@ -34,9 +34,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
+from app.core.contracts.live import Pending
+from app.core.errors import SocketScopeError
 from app.core.protocols import PROTOCOLS
 from app.net.options import AUTH_BASIC, AUTH_BEARER, AUTH_NONE, AUTO_PROTOCOL, RAW_PROTOCOL, ConnectionOptions, MiB
+from app.ui.common import contracts
 from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.connections.profiles import ProfileBar, ProfileStore
@@ -194,7 +198,54 @@ class ConnectionDialog(QDialog):
         form.addRow("Pair requests at", self.pair_request)
         form.addRow("with replies at", self.pair_reply)
         form.addRow("Extra query\nparameters", self.query)
+        form.addRow("Contract", self._contract_row())
         return page
+
+    def _contract_row(self) -> QWidget:
+        """What the messages are checked against: the file attached, Contract… to pick one, Clear."""
+        self.contract_label = named(QLabel(), "optionsContract")
+        self.contract_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.contract_label.setWordWrap(True)
+        pick = named(QPushButton("Contract…"), "optionsContractPick")
+        pick.setToolTip("Check this connection's messages against a JSON Schema or an AsyncAPI 2.6 or 3.0 document")
+        pick.clicked.connect(self._pick_contract)
+        self.contract_clear = named(QPushButton("Clear"), "optionsContractClear")
+        self.contract_clear.clicked.connect(lambda: self._show_contract(""))
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.contract_label, 1)
+        layout.addWidget(pick)
+        layout.addWidget(self.contract_clear)
+        return row
+
+    def _pick_contract(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Contract", self._contract,
+                                              "Contracts (*.json *.yaml *.yml);;All files (*)")
+        if path:
+            self.attach_contract(path)
+
+    @asyncSlot(str)
+    async def attach_contract(self, path: str) -> None:
+        """Load `path` off the GUI thread; attach it if it can be used, else show why and keep what was attached."""
+        self.contract_label.setText(f"Loading {path}…")
+        try:
+            contract = await contracts.attach(path)
+        except SocketScopeError as error:  # a ContractError naming the file and the place
+            self._show_contract(self._contract)
+            self.problems.setText(f"Contract not attached: {error}")
+            return
+        self.problems.clear()
+        self._show_contract(path, contracts.describe(contract))
+
+    def _show_contract(self, path: str, description: str = "") -> None:
+        self._contract = path
+        known = contracts.loaded(path) if path and not description else None
+        if known is not None and not isinstance(known, Pending):
+            description = contracts.describe(known)
+        self.contract_label.setText(description or path or "none: messages are not checked")
+        self.contract_label.setToolTip(path)
+        self.contract_clear.setEnabled(bool(path))
 
     def _auth_tab(self) -> QWidget:
         self.headers = PairsTable("optionsHeaders", ("Header", "Value"))
@@ -298,6 +349,7 @@ class ConnectionDialog(QDialog):
         self.socketio_auth.setText(options.socketio_auth)
         self.pair_request.setText(options.pair_request)
         self.pair_reply.setText(options.pair_reply)
+        self._show_contract(options.contract)
         self.url.setText(options.url)
         self.subprotocols.setText(", ".join(options.subprotocols))
         if self.protocol.findData(options.protocol) < 0:  # a protocol this version does not know: kept, shown
@@ -354,6 +406,7 @@ class ConnectionDialog(QDialog):
             socketio_auth=self.socketio_auth.text().strip(),
             pair_request=self.pair_request.text().strip(),
             pair_reply=self.pair_reply.text().strip(),
+            contract=self._contract,
             extra=self._extra,
         )
 

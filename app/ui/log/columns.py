@@ -24,7 +24,7 @@ from app.ui.common import notify
 from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.log import selection
-from app.ui.log.model import COLUMNS, LATENCY, SUMMARY, LogModel
+from app.ui.log.model import COLUMNS, CONTRACT, LATENCY, SUMMARY, LogModel
 
 SUMMARY_MIN_WIDTH = 200  # Summary fills the log's width but never gets narrower (the table scrolls instead);
 # low enough that a short added column fits the default window
@@ -137,6 +137,11 @@ class LogColumns(QObject):
         latency.setToolTip("A paired request's or reply's latency in ms (protocols that pair: JSON-RPC, Socket.IO acks…)")
         latency.setEnabled(LATENCY not in self.model.json_columns)
         latency.triggered.connect(self.add_latency_column)
+        contract = menu.addAction("Add Contract column")
+        contract.setObjectName("addContractColumn")
+        contract.setToolTip("✓ valid, ✗ invalid against the connection's contract, — not checked")
+        contract.setEnabled(CONTRACT not in self.model.json_columns)
+        contract.triggered.connect(self.add_contract_column)
         if section >= len(COLUMNS):
             path = self.model.headerData(section, Qt.Orientation.Horizontal)
             remove = menu.addAction(f"Remove column {path}")
@@ -193,6 +198,10 @@ class LogColumns(QObject):
             return
         self._follow_content(column)
         notify.info(f"Added column {path.strip()}")
+
+    def add_contract_column(self) -> None:
+        column = self.model.add_contract_column()
+        self.size_to_content(column)
 
     def add_latency_column(self) -> None:
         column = self.model.add_latency_column()

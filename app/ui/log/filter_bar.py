@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from app.core.contracts.live import LiveChecks
 from app.core.filters import compile_filter, help_line, help_tooltip
 from app.core.json_query import FilterError
 from app.core.protocols.tracker import ProtocolTracker
@@ -34,11 +35,13 @@ STATUS_SAMPLE = "99,999,999 of 99,999,999 shown"
 class FilterBar(QWidget):
     applied = Signal()  # the view shows the new filter's rows
 
-    def __init__(self, view: View, protocols: ProtocolTracker | None = None, parent: QWidget | None = None) -> None:
-        """`protocols` answers the protocol terms (is:, proto:, event:, latency)."""
+    def __init__(self, view: View, protocols: ProtocolTracker | None = None, parent: QWidget | None = None,
+                 checks: LiveChecks | None = None) -> None:
+        """`protocols` answers the protocol terms (is:, proto:, event:, latency); `checks` the contract terms."""
         super().__init__(parent)
         self.view = view
         self.protocols = protocols
+        self.checks = checks
         self.edit = QLineEdit()
         named(self.edit, "filterEdit")
         self.edit.setPlaceholderText("Filter (Ctrl+F): " + HELP)
@@ -69,7 +72,7 @@ class FilterBar(QWidget):
         """Compile the expression now; on success start refiltering in chunks."""
         self._debounce.stop()
         try:
-            predicate = compile_filter(self.edit.text(), self.protocols)
+            predicate = compile_filter(self.edit.text(), self.protocols, self.checks)
         except FilterError as error:
             self.error = str(error)
             self._show(self.error, error=True)

@@ -37,6 +37,8 @@ _ERRORS = (Opcode.ERROR, Opcode.REFUSED)
 Index = QModelIndex | QPersistentModelIndex
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
 LATENCY = "Latency (ms)"  # the added column of a paired request's or reply's latency
+CONTRACT = "Contract"  # the added column of a message's verdict against its contract: ✓ ✗ —
+_CONTRACT_QUERY = object()  # its place in `_queries` (the latency's is None): read from the checks, never cached
 _ROW_KEYS = {
     TIME: lambda store, row: store.wall_times[row],
     CONNECTION: lambda store, row: store.connection(row),
@@ -70,6 +72,7 @@ class LogModel(QAbstractTableModel):
         self._store = capture.store
         self.view = capture.view
         self._protocols = capture.protocols
+        self._checks = capture.checks
         self._rows = 0  # rows announced to views; the view may be ahead between drains
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
@@ -77,7 +80,7 @@ class LogModel(QAbstractTableModel):
         self._colours: dict[Direction, QColor] = {}
         # Beside the Direction and Opcode texts, in their colour: (column, direction, opcode, heartbeat) → icon.
         self._icons: dict[tuple[int, int, int, bool], QIcon | None] = {}
-        self._error_colour = self._heartbeat_colour = QColor()
+        self._error_colour = self._heartbeat_colour = self._valid_colour = self._invalid_colour = QColor()
         self.read_colours()
         follow_theme(self.read_colours)
 
@@ -88,6 +91,7 @@ class LogModel(QAbstractTableModel):
         self._error_colour = colour("log.error")
         self._heartbeat_colour = colour("log.heartbeat")  # a protocol's keep-alives, dimmed
         self._icons.clear()  # drawn again in the new colours
+        self._valid_colour, self._invalid_colour = colour("status.valid"), colour("status.error")
         colours_changed(self)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:
@@ -115,15 +119,30 @@ class LogModel(QAbstractTableModel):
 
     def add_latency_column(self) -> int:
         """Add the Latency column (a paired request's or reply's latency, in ms); return its number."""
-        if LATENCY in self.json_columns:
-            return len(COLUMNS) + self.json_columns.index(LATENCY)
+        # Not a query: read from the protocol tracker, never cached (a reply may come).
+        return self._add_column_once(LATENCY, None)
+
+    def add_contract_column(self) -> int:
+        """Add the Contract column (✓ valid, ✗ invalid, — not checked); return its number."""
+        return self._add_column_once(CONTRACT, _CONTRACT_QUERY)
+
+    def _add_column_once(self, heading: str, query: Any) -> int:
+        """Add a column read from elsewhere than the payload (unless it is there); return its number."""
+        if heading in self.json_columns:
+            return len(COLUMNS) + self.json_columns.index(heading)
         column = self.columnCount()
         self.beginInsertColumns(QModelIndex(), column, column)
-        self.json_columns.append(LATENCY)
-        self._queries.append(None)  # not a query: read from the protocol tracker, never cached (a reply may come)
+        self.json_columns.append(heading)
+        self._queries.append(query)
         self._values.clear()
         self.endInsertColumns()
         return column
+
+    def verdicts_arrived(self, first: int, end: int) -> None:
+        """Store rows [first, end) have their verdicts: the Contract column repaints (the rows shown of them)."""
+        if CONTRACT in self.json_columns and self._rows:
+            column = len(COLUMNS) + self.json_columns.index(CONTRACT)
+            self.dataChanged.emit(self.index(0, column), self.index(self._rows - 1, column))
 
     def _latency_text(self, row: int) -> str:
         latency = self._protocols.latency(row)
@@ -143,8 +162,8 @@ class LogModel(QAbstractTableModel):
         values = self._values.get(row)
         if values is None:
             document = parse_payload(self._store, row)
-            values = tuple("" if query is None else display_value(json_value(query, document))
-                           for query in self._queries)
+            values = tuple("" if query is None or query is _CONTRACT_QUERY
+                           else display_value(json_value(query, document)) for query in self._queries)
             self._values[row] = values
             if len(self._values) > VALUE_CACHE_ROWS:
                 self._values.popitem(last=False)
@@ -160,6 +179,9 @@ class LogModel(QAbstractTableModel):
         if column in _ROW_KEYS:
             return _ROW_KEYS[column]
         query = self._queries[column - len(COLUMNS)]
+        if query is _CONTRACT_QUERY:
+            checks = self._checks
+            return lambda store, row: checks.code(row)
         if query is None:
             protocols = self._protocols
 
@@ -192,10 +214,15 @@ class LogModel(QAbstractTableModel):
             if column == SIZE:
                 return human_size(store.sizes[row])
             if column >= len(COLUMNS):
-                if self._queries[column - len(COLUMNS)] is None:
+                query = self._queries[column - len(COLUMNS)]
+                if query is _CONTRACT_QUERY:
+                    return self._checks.mark(row)
+                if query is None:
                     return self._latency_text(row)
                 return self._json_text(row, column - len(COLUMNS))
         elif role == Qt.ItemDataRole.ForegroundRole:
+            if column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
+                return self._contract_colour(row)
             if self._protocols.is_heartbeat(row):
                 return self._heartbeat_colour
             if column not in (DIRECTION, OPCODE):
@@ -207,6 +234,9 @@ class LogModel(QAbstractTableModel):
             key = (column, store.directions[row], store.opcodes[row], self._protocols.is_heartbeat(row))
             found = self._icons.get(key, False)
             return found if found is not False else self._icon(*key)
+        elif role == Qt.ItemDataRole.TextAlignmentRole and column >= len(COLUMNS) \
+                and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
+            return int(Qt.AlignmentFlag.AlignCenter)
         elif role == Qt.ItemDataRole.TextAlignmentRole and (
                 column == SIZE or column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is None):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -224,6 +254,10 @@ class LogModel(QAbstractTableModel):
         found = row_icon(meaning, colour_name) if meaning is not None else None
         self._icons[column, direction, opcode, heartbeat] = found
         return found
+
+    def _contract_colour(self, row: int) -> QColor | None:
+        checks = self._checks
+        return self._invalid_colour if checks.is_invalid(row) else self._valid_colour if checks.is_valid(row) else None
 
     def multiData(self, index: Index, roleDataSpan: Any) -> None:
         """Every role a delegate asks for a cell, in one call into Python instead of one per role.

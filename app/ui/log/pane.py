@@ -21,6 +21,7 @@ from app.core.summary import human_size
 from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.log import selection
+from app.ui.log.checking import ContractChecking
 from app.ui.log.columns import LogColumns
 from app.ui.log.empty_hint import EmptyLogHint
 from app.ui.log.filter_bar import FilterBar
@@ -39,7 +40,8 @@ class LogPane(QWidget):
         self.capture = capture
         self.store, self.view = capture.store, capture.view
         self.model = LogModel(capture, self)
-        self.filter_bar = FilterBar(self.view, capture.protocols)
+        self.checking = ContractChecking(capture.checks, self)  # contracts: verdicts checked on a worker
+        self.filter_bar = FilterBar(self.view, capture.protocols, checks=capture.checks)
         self.table = self._build_table()
         self.columns = LogColumns(self.table, self.model, self)
         self.empty_hint = EmptyLogHint(self.table, lambda: self.view.predicate is not None)
@@ -71,6 +73,8 @@ class LogPane(QWidget):
         self.follow_action.toggled.connect(self._follow_toggled)
         self.pause_action.toggled.connect(self._pause_toggled)
         self.filter_bar.applied.connect(self._filter_applied)
+        self.checking.checked.connect(self.model.verdicts_arrived)
+        self.checking.first_contract.connect(self.columns.add_contract_column)
         # Decoding that fell behind (a flood, an import) goes on in short steps between events.
         self._decoding = QTimer(self)
         self._decoding.setInterval(0)
@@ -144,6 +148,7 @@ class LogPane(QWidget):
         """
         if not self.capture.protocols.catch_up() and not self._decoding.isActive():
             self._decoding.start()  # before the view: a protocol term reads what was decoded
+        self.checking.step()  # before the view too: a contract term reads the verdicts
         pending = self.model.pending_rows()
         self.filter_bar.show_counts()
         self._update_counts()  # they count the whole log: new rows the filter hides too

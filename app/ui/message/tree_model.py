@@ -58,7 +58,8 @@ class JsonTreeModel(QAbstractItemModel):
         self._root = _Node(None, 0, NodeInfo(None, "array", "", 0))
         self._generation = 0
         self._type_colours: dict[str, QColor] = {}
-        self._warning_colour = QColor()
+        self._warning_colour = self._violation_colour = self._violation_background = QColor()
+        self._marked: set[str] = set()  # JSONPaths of the nodes that violate the message's contract
         self.read_colours()
         follow_theme(self.read_colours)
         # Set by the view's panel: is the view scrolled to its end? A tree view lays every row out
@@ -71,6 +72,7 @@ class JsonTreeModel(QAbstractItemModel):
         """Take the theme's colours for the application's palette now."""
         self._type_colours = {kind: colour(f"tree.{kind}") for kind in VALUE_KINDS}
         self._warning_colour = colour("tree.warning")
+        self._violation_colour, self._violation_background = colour("tree.violation"), colour("violation.background")
         colours_changed(self)  # the view repaints the rows below too: its palette changed
 
     @property
@@ -86,10 +88,22 @@ class JsonTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._generation += 1
         self._document = document
+        self._marked = set()
         self._root = _Node(None, 0, NodeInfo(None, "array", "", document.count if rows is None else rows))
         if first_page is not None:
             self._root.children = [_Node(self._root, row, info) for row, info in enumerate(first_page)]
         self.endResetModel()
+
+    def mark_paths(self, paths: set[str]) -> None:
+        """Mark the nodes at these JSONPaths (a contract's violations), until the next document or marks."""
+        if paths == self._marked:
+            return
+        self._marked = set(paths)
+        if self.rowCount():
+            self.layoutChanged.emit()  # the marked rows repaint, wherever they are
+
+    def _is_marked(self, node: _Node) -> bool:
+        return bool(self._marked) and self.json_path(self.index_of(node)) in self._marked
 
     def clear(self) -> None:
         """Show no rows: no message, not an empty array's "(value) [0 items]" row."""
@@ -271,10 +285,15 @@ class JsonTreeModel(QAbstractItemModel):
                 return info.preview
             return info.kind
         if role == Qt.ItemDataRole.ForegroundRole:
+            if self._is_marked(index.internalPointer()):
+                return self._violation_colour
             if info.warning:
                 return self._warning_colour
             if column == VALUE:
                 return self._type_colours[info.kind]
+        if role == Qt.ItemDataRole.BackgroundRole and self._is_marked(index.internalPointer()):
+            return self._violation_background
         if role == Qt.ItemDataRole.ToolTipRole:
-            return info.warning
+            return info.warning or ("Violates the message's contract (see above)"
+                                    if self._is_marked(index.internalPointer()) else None)
         return None

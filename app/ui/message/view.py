@@ -174,6 +174,12 @@ class MessageView(QWidget):
         self.hex.set_data(b"")  # a text frame: no bytes to dump, nor those a chain made from the one before
         self._show_text(inspection)
 
+    def set_heading(self, heading: str) -> None:
+        """New text above the message shown (its contract's verdict has arrived), the message staying as it is."""
+        self._heading = heading
+        if self._inspection is not None:
+            self._show_info(self._inspection)
+
     def _show_info(self, inspection: Inspection, *more: str) -> None:
         lines = [self._heading, *more]
         if inspection.error:

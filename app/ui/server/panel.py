@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,9 +27,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from qasync import asyncSlot
 
+from app.core.errors import SocketScopeError
 from app.core.frames import Direction, Frame, Opcode
 from app.net.inspector import describe_close
+from app.ui.common import contracts, notify
 from app.ui.common.list_panel import RowsModel
 from app.ui.common.naming import named
 from app.ui.common.style import colour
@@ -190,12 +194,23 @@ class ServerPanel(QWidget):
         self.close_reason = named(QLineEdit(), "closeReason")
         self.close_reason.setPlaceholderText("reason")
         self.close_button = named(QPushButton("Close client"), "closeClient")
+        self.contract = ""  # the file the server's connections are checked against; empty: none
+        self.contract_label = named(QLabel("Contract: none"), "serverContract")
+        self.contract_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.contract_button = named(QPushButton("Contract…"), "serverContractPick")
+        self.contract_button.setToolTip("Check the server's connections against a JSON Schema or an AsyncAPI document")
+        self.contract_clear = named(QPushButton("Clear"), "serverContractClear")
+        self.contract_clear.setEnabled(False)
 
         server_row = QHBoxLayout()
         server_row.addWidget(self.address, 1)
         server_row.addWidget(QLabel("Port"))
         for widget in (self.port, self.start_button, self.stop_button, self.restart_button):
             server_row.addWidget(widget)
+        contract_row = QHBoxLayout()
+        contract_row.addWidget(self.contract_label, 1)
+        contract_row.addWidget(self.contract_button)
+        contract_row.addWidget(self.contract_clear)
         action_row = QHBoxLayout()
         for widget in (self.push_selected, self.push_all):
             action_row.addWidget(widget)
@@ -206,6 +221,7 @@ class ServerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(server_row)
+        layout.addLayout(contract_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(action_row)
 
@@ -215,10 +231,35 @@ class ServerPanel(QWidget):
         self.start_button.clicked.connect(lambda: self.start_requested.emit(self.port.value()))
         self.stop_button.clicked.connect(self.stop_requested.emit)
         self.restart_button.clicked.connect(lambda: self.restart_requested.emit(self.port.value()))
+        self.contract_button.clicked.connect(self._pick_contract)
+        self.contract_clear.clicked.connect(lambda: self._show_contract("", "none"))
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
+
+    def _pick_contract(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Contract", self.contract, "Contracts (*.json *.yaml *.yml);;All files (*)")
+        if path:
+            self.attach_contract(path)
+
+    @asyncSlot(str)
+    async def attach_contract(self, path: str) -> None:
+        """Check the server's connections from now on against `path` (loaded off the GUI thread); a bad file is
+        refused with its error, and what was attached stays."""
+        try:
+            contract = await contracts.attach(path)
+        except SocketScopeError as error:  # a ContractError naming the file and the place
+            notify.error(f"Contract not attached: {error}")
+            return
+        self._show_contract(path, contracts.describe(contract))
+        notify.info(f"The server's new connections are checked against {contract.name}")
+
+    def _show_contract(self, path: str, description: str) -> None:
+        self.contract = path
+        self.contract_label.setText(f"Contract: {description}")
+        self.contract_label.setToolTip(path)
+        self.contract_clear.setEnabled(bool(path))
 
     def selected_ids(self) -> list[str]:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}

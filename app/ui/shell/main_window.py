@@ -38,7 +38,7 @@ from app.net.options import ConnectionOptions
 from app.services.session import Session
 from app.ui.capture.files import CaptureFiles
 from app.ui.capture.recording import CaptureControls
-from app.ui.common import async_loop, notify, unexpected
+from app.ui.common import async_loop, contracts, notify, unexpected
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
 from app.ui.common.throttle import REPAINT_INTERVAL_MS
@@ -52,6 +52,7 @@ from app.ui.message.view import MessageView
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import action_icons, window_settings
 from app.ui.shell.composer_fold import ComposerFold
+from app.ui.shell.contract_sources import ContractSources
 from app.ui.shell.dock_layout import DockLayout
 from app.ui.shell.notices import NoticeArea
 from app.ui.shell.palette import CommandPalette
@@ -110,7 +111,11 @@ class MainWindow(QMainWindow):
         self.field_plots = FieldPlots(self.capture, self)  # Plot field… from a log column or a number in the tree
         self.log_pane.columns.plot_requested.connect(self.field_plots.open)
         self.message_view.tree_panel.plot_requested.connect(self.field_plots.open)
+        self.log_pane.checking.checked.connect(self._verdicts_arrived)
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
+        # Which contract each connection has; Edit → Preferences…; what an AsyncAPI document brings.
+        self.contract_sources = ContractSources(self, self.session, self.server_panel, self.payload_tools, self.url_edit)
+        self.capture.checks.contract_for = self.contract_sources.contract_for
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
         self.dock_layout = DockLayout(self)
         self.payload_tools.reveal = self.dock_layout.reveal  # Ctrl+B opens a folded band
@@ -125,6 +130,7 @@ class MainWindow(QMainWindow):
         self.log_actions.install(log_menu)
         self.main_toolbar = MainToolbar(self, self)  # connect, follow, pause, record, clear, compare
         self.main_toolbar.install(view_menu)
+        self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         action_icons.decorate(self)  # the menus' and the toolbar's icons
@@ -405,6 +411,23 @@ class MainWindow(QMainWindow):
             self._show_connection(row.change)
 
 
+    def _verdicts_arrived(self, first: int, end: int) -> None:
+        """The message shown got its verdict: messageInfo says it, the tree marks what violates."""
+        row = self.shown_row
+        if row is not None and first <= row < end:
+            self.message_view.set_heading(self._heading(row))
+            self.message_view.tree_model.mark_paths(self._violating_paths(row))
+
+    def _heading(self, row: int) -> str:
+        """messageInfo's text above the message: its heading, its pairing, its contract's verdict."""
+        pairing, _partner = self._pairing(row)
+        lines = [message_heading(self.store, row), *([pairing] if pairing else []), *self.capture.checks.describe(row)]
+        return "\n".join(lines)
+
+    def _violating_paths(self, row: int) -> set[str]:
+        violations = self.capture.checks.violations(row)
+        return {violation.path for violation in violations} if violations else set()
+
     # -- selection ---------------------------------------------------------------------------
 
     def _current_row_changed(self, current, _previous=None) -> None:
@@ -429,8 +452,7 @@ class MainWindow(QMainWindow):
         generation = self._selection_generation
         store = self.store
         opcode, size = store.opcodes[row], store.payloads.length(row)
-        heading = message_heading(store, row)
-        pairing, partner = self._pairing(row)
+        _, partner = self._pairing(row)
         self.message_view.info.set_link(partner)
         protocol = self.capture.protocols.protocol_of_row(row)
         if size <= INLINE_PARSE_LIMIT:
@@ -449,7 +471,8 @@ class MainWindow(QMainWindow):
                 inspection = await async_loop.in_worker(inspect_frame, opcode, store.payloads[row], protocol)
             if generation != self._selection_generation or self._shut_down:
                 return  # the user has moved on
-        self.message_view.display(inspection, heading if pairing is None else f"{heading}\n{pairing}")
+        self.message_view.display(inspection, self._heading(row))
+        self.message_view.tree_model.mark_paths(self._violating_paths(row))
 
     def _pairing(self, row: int) -> tuple[str | None, int | None]:
         """`reply to #N · 12.3 ms` (or `replied by #M …`, or why there is none yet) and the partner's store row.
@@ -560,6 +583,12 @@ class MainWindow(QMainWindow):
         if connection is None or why is not None:
             self.composer.show_send_error(why or "Not sent: no connection")
             return False
+        found = self.session.inspector.connections.get(connection)
+        path = self.contract_sources.contract_path(connection)
+        violations = await contracts.violations_of(payload, path, found.url) if found else []
+        if violations and self.composer.refuse_invalid.isChecked():
+            self.composer.show_violations(violations, sent=False)
+            return False
         try:
             await asyncio.wrap_future(self.session.inspector.submit_send(connection, payload))
         except NotConnectedError:
@@ -568,6 +597,8 @@ class MainWindow(QMainWindow):
         except (OSError, RuntimeError) as error:  # the wire failed, or the client thread stopped: keep the payload
             self.composer.show_send_error(f"Not sent: {error}")
             return False
+        if violations:
+            self.composer.show_violations(violations, sent=True)
         return True
 
     # -- the embedded server ---------------------------------------------------------------
@@ -626,6 +657,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._drain_timer.stop()
         window_settings.save(self, self.splitters, self.url_edit)
+        self.contract_sources.shut_down()
         self.payload_tools.close()
         clean = self.session.shutdown()
         self.message_view.shutdown()

@@ -66,6 +66,7 @@ def save_composer(composer: Composer) -> None:
         settings.remove("composer/draft")
     settings.setValue("composer/repeatCount", composer.repeat_count.value())
     settings.setValue("composer/repeatInterval", composer.repeat_interval.value())
+    settings.setValue("composer/refuseInvalid", composer.refuse_invalid.isChecked())
     settings.sync()
 
 
@@ -79,3 +80,4 @@ def restore_composer(composer: Composer) -> None:
         value = settings.value(key)
         if value is not None and str(value).isdigit():
             box.setValue(int(value))
+    composer.refuse_invalid.setChecked(str(settings.value("composer/refuseInvalid", "false")).lower() == "true")
