@@ -48,6 +48,7 @@ from app.ui.log.actions import LogActions
 from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
+from app.ui.scenarios.infer_dialog import InferDialog
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import window_settings
 from app.ui.shell.dock_layout import DockLayout
@@ -471,6 +472,12 @@ class MainWindow(QMainWindow):
         if self.diff_view is None:
             self.diff_view = DiffView(self)
         self.diff_view.compare(*(message_of(self.store, self.view.store_row(row)) for row in rows))
+
+    def infer_schema(self, payloads: list[str | bytes | None]) -> None:
+        """Log → Infer schema…: the dialog infers on a worker and deletes itself when closed."""
+        dialog = InferDialog(self, payloads)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _focus_url(self) -> None:
         self.url_edit.setFocus()
