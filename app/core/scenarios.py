@@ -404,7 +404,7 @@ class _Reader:
             if key not in ("code", "reason"):
                 raise self.error(f"unknown key {key!r} in close (it may hold code and reason)", value.key_lines[key])
         code = value.get("code", 1000)
-        if isinstance(code, bool) or not isinstance(code, int) or not _sendable_close_code(code):
+        if isinstance(code, bool) or not isinstance(code, int) or not sendable_close_code(code):
             raise self.error(f"close code {code!r} cannot be sent (1000-1014 but 1005, 1006, 1015; or 3000-4999)",
                              value.key_lines.get("code", line))
         reason = value.get("reason", "")
@@ -413,7 +413,7 @@ class _Reader:
         return Close(code, reason, line)
 
 
-def _sendable_close_code(code: int) -> bool:
+def sendable_close_code(code: int) -> bool:
     """What a client may send (the inspector refuses the rest): RFC 6455's defined codes and 3000-4999."""
     return code in CLOSE_CODE_EXPLANATIONS and code not in (1005, 1006, 1015) or 3000 <= code <= 4999
 
@@ -427,4 +427,4 @@ def _kind(value: object) -> str:
 
 
 __all__ = ["Close", "Expect", "Scenario", "ScenarioError", "Send", "Step", "load_scenario", "parse_duration",
-           "parse_scenario"]
+           "parse_scenario", "sendable_close_code"]

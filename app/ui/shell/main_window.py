@@ -49,6 +49,7 @@ from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.scenarios.infer_dialog import InferDialog
+from app.ui.scenarios.save_test import TestSaver
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import window_settings
 from app.ui.shell.dock_layout import DockLayout
@@ -105,10 +106,11 @@ class MainWindow(QMainWindow):
         self.theme_menu = ThemeMenu(self)  # View → Theme
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu.menu)
-        self.log_actions = LogActions(self, self)  # copy, load, resend, compare, clear: the Log menu and context menu
+        self.log_actions = LogActions(self, self)  # the Log menu and the rows' context menu
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
+        self.test_saver = TestSaver(self, self.session)  # Log → Save as test…
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
@@ -478,6 +480,9 @@ class MainWindow(QMainWindow):
         dialog = InferDialog(self, payloads)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    def save_as_test(self, frames: list[Frame]) -> None:
+        self.test_saver.choose_file(frames)
 
     def _focus_url(self) -> None:
         self.url_edit.setFocus()
