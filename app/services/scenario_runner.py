@@ -2,7 +2,9 @@
 
 The runner opens its connection as the client commands do: a `Session` without the embedded
 server, whose event queue the calling thread drains. Received messages go into a small
-`CaptureStore`, so an `expect` tests them with the filter bar's own compiled predicate. A single
+`CaptureStore` (with the connection's open event, so a `ProtocolTracker` over it decides the protocol
+as the window does), so an `expect` tests them with the filter bar's own compiled predicate, its
+`event:` terms answered by that tracker; `emit` sends a Socket.IO event on the connection. A single
 cursor walks the received messages: each `expect` looks at those after the one the previous
 `expect` matched, whenever they arrived (during a send, too), and skips those that do not match
 unless it is strict. Every wait is bounded; a stop event (Ctrl+C) ends the run at the next poll.
@@ -22,11 +24,14 @@ from urllib.parse import urlsplit
 
 from app.core.capture import CaptureStore
 from app.core.contracts.verdicts import TooDeep, flow_of
+from app.core.filters import compile_filter
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
-from app.core.scenarios import Close, Expect, ExpectSchema, Scenario, ScenarioError, Send, Step
+from app.core.protocols.tracker import ProtocolTracker
+from app.core.scenarios import Close, Emit, Expect, ExpectSchema, Scenario, ScenarioError, Send, Step
 from app.core.summary import summarize
 from app.core.templates import TemplateError
 from app.net.options import ConnectionOptions, OptionsError
+from app.net.speaking import speaker_for
 from app.services.session import LaunchOptions, Session
 
 POLL_INTERVAL = 0.02  # seconds between drains of the event queue
@@ -116,6 +121,10 @@ def connection_options(scenario: Scenario) -> ConnectionOptions:
         options.ssl_context()  # reads the certificate files: a missing one is the scenario's fault
     except OptionsError as error:
         raise scenario.error(f"options: {error}", scenario.options_line or scenario.url_line) from None
+    emit = next((step for step in scenario.steps if isinstance(step, Emit)), None)
+    if emit is not None and speaker_for(options) is None:
+        raise scenario.error("emit needs a Socket.IO connection: a /socket.io/ URL, or options: {protocol: socket.io}",
+                             emit.line)
     return options
 
 
@@ -129,7 +138,8 @@ class ScenarioRunner:
         self.options = options if options is not None else connection_options(scenario)
         self.stop = stop if stop is not None else threading.Event()
         self.on_step = on_step
-        self.received = CaptureStore(STORE_BUDGET)
+        self.received = CaptureStore(STORE_BUDGET)  # the connection's open event and received messages
+        self.protocols = ProtocolTracker(self.received)
         self._session: Session | None = None
         self._connection = ""
         self._state = ConnectionState.CONNECTING
@@ -173,7 +183,7 @@ class ScenarioRunner:
             outcome = self._expect(step)
         elif isinstance(step, ExpectSchema):
             outcome = self._expect_schema(step, matched_before)
-        elif isinstance(step, Send):
+        elif isinstance(step, Send | Emit):
             outcome = self._send(step)
         else:
             outcome = self._close(step)
@@ -193,13 +203,17 @@ class ScenarioRunner:
         skipped = 0
         deadline = time.monotonic() + step.within
         store = self.received
+        predicate = compile_filter(step.expression, self.protocols)
+        assert predicate is not None  # the scenario's reader refuses an empty expression
         while True:
             self._drain()
             self._cursor = max(self._cursor, store.first)  # rows beyond the budget are gone
             while self._cursor < store.end:
                 row = self._cursor
                 self._cursor += 1
-                if step.predicate(store, row):
+                if store.opcodes[row] not in _MESSAGES:
+                    continue
+                if predicate(store, row):
                     return None, store.frame(row)
                 if step.strict:
                     return (f"{step.describe()} failed: strict, and the next message received does not match: "
@@ -220,11 +234,12 @@ class ScenarioRunner:
         frame = matched
         if frame is None:
             store = self.received
-            if not self._wait(lambda: self._cursor < store.end, step.within):
+            if not self._wait(lambda: self._next_message() is not None, step.within):
                 return f"{step.describe()} failed: no message received within {_seconds(step.within)}", None
-            self._cursor = max(self._cursor, store.first)
-            frame = store.frame(self._cursor)
-            self._cursor += 1
+            row = self._next_message()
+            assert row is not None  # waited for
+            frame = store.frame(row)
+            self._cursor = row + 1
         if not isinstance(frame.payload, str):
             return f"{step.describe()} failed: the message is binary, not JSON: {message_line(frame)}", frame
         try:
@@ -243,11 +258,20 @@ class ScenarioRunner:
             return f"{step.describe()} failed: {broken}{more} — in {message_line(frame)}", frame
         return None, frame
 
-    def _send(self, step: Send) -> tuple[str | None, Frame | None]:
+    def _next_message(self) -> int | None:
+        """The row of the next received message the cursor has not passed, if one has come."""
+        store = self.received
+        self._cursor = max(self._cursor, store.first)
+        while self._cursor < store.end and store.opcodes[self._cursor] not in _MESSAGES:
+            self._cursor += 1
+        return self._cursor if self._cursor < store.end else None
+
+    def _send(self, step: Send | Emit) -> tuple[str | None, Frame | None]:
         assert self._session is not None
         self._sends += 1
         try:
-            payload = step.payload(self._sends)
+            payload = (step.payload(self._sends, self.options.socketio_namespace) if isinstance(step, Emit)
+                       else step.payload(self._sends))
         except TemplateError as error:
             return f"{step.describe()} failed: {error}", None
         try:
@@ -270,9 +294,11 @@ class ScenarioRunner:
         return None, None
 
     def _fail(self, result: StepResult, number: int, detail: str, seconds: float) -> None:
-        rows = range(max(self.received.first, self.received.end - LAST_MESSAGES), self.received.end)
+        store = self.received  # one open event at most among the messages
+        rows = [row for row in range(max(store.first, store.end - LAST_MESSAGES - 1), store.end)
+                if store.opcodes[row] in _MESSAGES][-LAST_MESSAGES:]
         result.outcome, result.detail, result.seconds = FAILED, detail, seconds
-        result.received = tuple(self.received.frame(row) for row in rows)
+        result.received = tuple(store.frame(row) for row in rows)
         if self.on_step is not None:
             self.on_step(number, result)
 
@@ -284,12 +310,14 @@ class ScenarioRunner:
         for item in self._session.queue.drain():
             if isinstance(item, StateChange) and item.connection == self._connection:
                 self._state, self._state_detail = item.state, item.detail
-            elif (type(item) is Frame and item.connection == self._connection
-                  and item.direction == Direction.RECEIVED and item.opcode in _MESSAGES):
+            elif type(item) is Frame and item.connection == self._connection and (
+                    item.direction == Direction.RECEIVED and item.opcode in _MESSAGES or item.opcode == Opcode.OPEN):
                 messages.append(item)
         if messages:
             self.received.extend(messages)
             self.received.enforce_budget()
+            while not self.protocols.catch_up():  # a few rows per drain: each call decodes for 10 ms
+                pass
 
     def _wait(self, until: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
