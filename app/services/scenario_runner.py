@@ -19,17 +19,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from app.core.capture import CaptureStore
 from app.core.contracts.verdicts import TooDeep, flow_of
+from app.core.events import EventQueue
 from app.core.filters import compile_filter
 from app.core.frames import ConnectionState, Direction, Frame, Opcode, StateChange
 from app.core.protocols.tracker import ProtocolTracker
 from app.core.scenarios import Close, Emit, Expect, ExpectSchema, Scenario, ScenarioError, Send, Step
 from app.core.summary import summarize
 from app.core.templates import TemplateError
+from app.net.inspector import Inspector
 from app.net.options import ConnectionOptions, OptionsError
 from app.net.speaking import speaker_for
 from app.services.session import LaunchOptions, Session
@@ -128,19 +130,98 @@ def connection_options(scenario: Scenario) -> ConnectionOptions:
     return options
 
 
+class Link(Protocol):
+    """Where a run's connection lives and how its records reach the runner's thread."""
+
+    @property
+    def inspector(self) -> Inspector: ...
+
+    def start(self) -> None: ...
+
+    def open(self, options: ConnectionOptions) -> str:
+        """Start opening a connection with `options`; its id."""
+        ...
+
+    def drain(self) -> list[object]:
+        """The records (frames, state changes) that came since the last drain, oldest first."""
+        ...
+
+    def finish(self) -> None: ...
+
+
+class OwnSession:
+    """The command line's link: a `Session` of its own without the embedded server, drained by the runner."""
+
+    def __init__(self) -> None:
+        self.session = Session(LaunchOptions(server=False))
+
+    @property
+    def inspector(self) -> Inspector:
+        return self.session.inspector
+
+    def start(self) -> None:
+        self.session.start()
+
+    def open(self, options: ConnectionOptions) -> str:
+        return self.session.connect(options)
+
+    def drain(self) -> list[object]:
+        return self.session.queue.drain()
+
+    def finish(self) -> None:
+        self.session.shutdown()
+
+
+class SharedSession:
+    """The window's link: a new connection of the window's inspector, so its frames show in the log.
+
+    The window drains its session's queue itself and hands this connection's records to `take` (on
+    its thread), in queue order; the runner drains them from `feed` on its own.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.feed = EventQueue()
+        self.connection = ""  # set before the connection can produce a record: `take` filters by it
+
+    @property
+    def inspector(self) -> Inspector:
+        return self.session.inspector
+
+    def start(self) -> None:
+        """The window's session is already running."""
+
+    def open(self, options: ConnectionOptions) -> str:
+        self.connection = self.inspector.new_connection(options).id
+        return self.session.reopen(self.connection)
+
+    def take(self, record: Frame | StateChange) -> None:
+        if record.connection == self.connection and self.connection:
+            self.feed.put(record)
+
+    def drain(self) -> list[object]:
+        return self.feed.drain()
+
+    def finish(self) -> None:
+        """The connection is closed by the run; the window's session goes on."""
+
+
 class ScenarioRunner:
-    """Runs one scenario on the calling thread; `on_step` hears each step's result as it is known."""
+    """Runs one scenario on the calling thread; `on_step` hears each step's result as it is known,
+    `on_begin` each step's number as it starts (both on the runner's thread)."""
 
     def __init__(self, scenario: Scenario, options: ConnectionOptions | None = None,
                  stop: threading.Event | None = None,
-                 on_step: Callable[[int, StepResult], None] | None = None) -> None:
+                 on_step: Callable[[int, StepResult], None] | None = None,
+                 link: Link | None = None, on_begin: Callable[[int], None] | None = None) -> None:
         self.scenario = scenario
         self.options = options if options is not None else connection_options(scenario)
         self.stop = stop if stop is not None else threading.Event()
         self.on_step = on_step
+        self.on_begin = on_begin
+        self.link: Link = link if link is not None else OwnSession()
         self.received = CaptureStore(STORE_BUDGET)  # the connection's open event and received messages
         self.protocols = ProtocolTracker(self.received)
-        self._session: Session | None = None
         self._connection = ""
         self._state = ConnectionState.CONNECTING
         self._state_detail = ""
@@ -151,10 +232,10 @@ class ScenarioRunner:
     def run(self) -> ScenarioResult:
         started = time.monotonic()
         results = [StepResult(step) for step in self.scenario.steps]
-        session = self._session = Session(LaunchOptions(server=False))
-        session.start()
+        link = self.link
+        link.start()
         try:
-            self._connection = session.connect(self.options)
+            self._connection = link.open(self.options)
             opened = self._wait(lambda: self._state not in (ConnectionState.CONNECTING, ConnectionState.RECONNECTING),
                                 CONNECT_TIMEOUT)
             if self._state != ConnectionState.OPEN:
@@ -162,13 +243,14 @@ class ScenarioRunner:
                 self._fail(results[0], 1, f"could not connect to {self.options.url}: {why or self._state.value}", 0.0)
                 return ScenarioResult(self.scenario, results, time.monotonic() - started)
             for number, result in enumerate(results, 1):
+                if self.on_begin is not None:
+                    self.on_begin(number)
                 self._play(number, result)
                 if result.outcome != PASSED:
                     break
             self._close_quietly()
         finally:
-            session.shutdown()
-            self._session = None
+            link.finish()
         return ScenarioResult(self.scenario, results, time.monotonic() - started)
 
     # -- the steps -----------------------------------------------------------------------------------
@@ -267,7 +349,6 @@ class ScenarioRunner:
         return self._cursor if self._cursor < store.end else None
 
     def _send(self, step: Send | Emit) -> tuple[str | None, Frame | None]:
-        assert self._session is not None
         self._sends += 1
         try:
             payload = (step.payload(self._sends, self.options.socketio_namespace) if isinstance(step, Emit)
@@ -275,18 +356,17 @@ class ScenarioRunner:
         except TemplateError as error:
             return f"{step.describe()} failed: {error}", None
         try:
-            self._session.inspector.submit_send(self._connection, payload).result(SEND_TIMEOUT)
+            self.link.inspector.submit_send(self._connection, payload).result(SEND_TIMEOUT)
         except Exception as error:  # the inspector says why (not open, closed meanwhile…)
             return f"{step.describe()} failed: not sent: {error or type(error).__name__}", None
         return None, None
 
     def _close(self, step: Close) -> tuple[str | None, Frame | None]:
-        assert self._session is not None
         self._drain()
         if self._state in _ENDED:
             return f"{step.describe()} failed: the connection had already ended ({self._ending()})", None
         try:
-            self._session.inspector.submit_close(self._connection, step.code, step.reason).result(CLOSE_TIMEOUT)
+            self.link.inspector.submit_close(self._connection, step.code, step.reason).result(CLOSE_TIMEOUT)
         except Exception as error:  # the closing handshake failed or timed out: say so
             return f"{step.describe()} failed: {error or type(error).__name__}", None
         if not self._wait(lambda: self._state in _ENDED, CLOSE_TIMEOUT):
@@ -305,9 +385,8 @@ class ScenarioRunner:
     # -- the connection -----------------------------------------------------------------------------
 
     def _drain(self) -> None:
-        assert self._session is not None
         messages = []
-        for item in self._session.queue.drain():
+        for item in self.link.drain():
             if isinstance(item, StateChange) and item.connection == self._connection:
                 self._state, self._state_detail = item.state, item.detail
             elif type(item) is Frame and item.connection == self._connection and (
@@ -334,12 +413,11 @@ class ScenarioRunner:
 
     def _close_quietly(self) -> None:
         """Close with 1000 if the scenario left the connection open (shutdown would say 1001, going away)."""
-        assert self._session is not None
         self._drain()
         if self._state in _ENDED:
             return
         try:
-            self._session.inspector.submit_close(self._connection, 1000, "").result(CLOSE_TIMEOUT)
+            self.link.inspector.submit_close(self._connection, 1000, "").result(CLOSE_TIMEOUT)
         except Exception as error:  # shutdown closes it anyway (1001); the scenario's steps are already judged
             log.warning("scenario %s: the connection did not close cleanly: %r", self.scenario.name, error)
             return
@@ -356,5 +434,5 @@ def run_scenario(scenario: Scenario, stop: threading.Event | None = None,
     return ScenarioRunner(scenario, connection_options(scenario), stop, on_step).run()
 
 
-__all__ = ["FAILED", "NOT_RUN", "PASSED", "ScenarioError", "ScenarioResult", "ScenarioRunner", "StepResult",
-           "connection_options", "message_line", "run_scenario", "step_title"]
+__all__ = ["FAILED", "NOT_RUN", "PASSED", "Link", "OwnSession", "ScenarioError", "ScenarioResult", "ScenarioRunner",
+           "SharedSession", "StepResult", "connection_options", "message_line", "run_scenario", "step_title"]

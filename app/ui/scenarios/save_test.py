@@ -56,7 +56,7 @@ def _write(path: str, frames: list[Frame], url: str, options: dict[str, Any]) ->
     return written
 
 
-class TestSaver(QObject):
+class ScenarioSaver(QObject):
     """Asks where to save, then writes the scenario off the GUI thread."""
 
     saved = Signal(str)  # the file written
@@ -102,4 +102,4 @@ class TestSaver(QObject):
         self.saved.emit(path)
 
 
-__all__ = ["TestSaver", "scenario_target"]
+__all__ = ["ScenarioSaver", "scenario_target"]

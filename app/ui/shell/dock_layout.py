@@ -2,7 +2,7 @@
 
 The log, the message view and the composer need the window's width (the log's summary
 column is what a user reads first), so the docks share one band along the bottom: the
-inspector's connections and the embedded server tabbed on the left, the composer's
+inspector's connections, the embedded server and the Tests tabbed on the left, the composer's
 History, Library and Variables tabbed on the right, under the composer they serve.
 A dock closed with its × comes back from the View menu; *Reset layout* puts every dock
 back where it started (the saved layout may come from an older version, or be a mess).
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMe
 
 from app.ui.common.naming import named
 
-CONNECTION_DOCKS = ("connectionsDock", "serverDock")  # tabbed together, bottom left
+CONNECTION_DOCKS = ("connectionsDock", "serverDock", "testsDock")  # tabbed together, bottom left
 PAYLOAD_DOCKS = ("historyDock", "libraryDock", "variablesDock")  # tabbed together, bottom right
 DOCK_HEIGHT = 230
 MOST_TAB_STOPS = 200  # bounds the walk past unshown panels

@@ -49,7 +49,8 @@ from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
 from app.ui.scenarios.infer_dialog import InferDialog
-from app.ui.scenarios.save_test import TestSaver
+from app.ui.scenarios.save_test import ScenarioSaver
+from app.ui.scenarios.tests_dock import add_tests_dock
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import window_settings
 from app.ui.shell.dock_layout import DockLayout
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         self.connections_panel.model.protocols = self.capture.protocols
         self.payload_tools = PayloadTools(self, self.composer, self._current_url)
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
+        self.tests_panel = add_tests_dock(self, self)  # runs scenario files on a connection of this window
+        self.capture.add_observer(self.tests_panel)
         self.dock_layout = DockLayout(self)
         view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
         self.theme_menu = ThemeMenu(self)  # View → Theme
@@ -110,7 +113,7 @@ class MainWindow(QMainWindow):
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
-        self.test_saver = TestSaver(self, self.session)  # Log → Save as test…
+        self.test_saver = ScenarioSaver(self, self.session)  # Log → Save as test…
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         for table in self.findChildren(QAbstractItemView):  # Tab leaves a table; the arrow keys move in it
@@ -337,6 +340,7 @@ class MainWindow(QMainWindow):
             first_seen = item.connection not in self.connection_states
             self.connection_states[item.connection] = item.state
             self.connections_panel.model.state_changed(item)
+            self.tests_panel.state_changed(item)
             # A new connection is the one shown; reconnect attempts and replays do not steal the composer's target.
             if first_seen and not self.capture_controls.is_replay(item.connection):
                 self.current_connection = item.connection
@@ -605,6 +609,7 @@ class MainWindow(QMainWindow):
         self._drain_timer.stop()
         window_settings.save(self, self.splitters, self.url_edit)
         self.payload_tools.close()
+        self.tests_panel.shutdown()  # a run closes its connection while the inspector still runs
         clean = self.session.shutdown()
         self.message_view.shutdown()
         self.documents.close()
