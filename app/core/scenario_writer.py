@@ -139,7 +139,11 @@ def _term(path: Path, leaf: Any, volatile: bool) -> str:
 
 
 def json_path(path: Path) -> str:
-    """`$.a[0]['b c']`: names as dotted members where they can be, others quoted."""
+    """`$.a[0]['b c']`: names as dotted members where they can be, others quoted.
+
+    Unlike the message view's copied path (`docnodes.json_path`, written to be read), every key here
+    is escaped as RFC 9535 says, so the filter finds exactly the key the message has.
+    """
     parts = ["$"]
     for step in path:
         if isinstance(step, int):
