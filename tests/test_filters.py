@@ -399,3 +399,28 @@ def test_the_table_printer_prints_the_readme_section() -> None:
                             timeout=30, cwd=Path(__file__).resolve().parent.parent)
     assert result.returncode == 0, result.stderr
     assert result.stdout == readme_section() + "\n"
+
+
+@pytest.mark.parametrize("expression, rows", [
+    ("$.n is number", [0, 1]),
+    ("$.n is integer", [0]),
+    ("$.n is string", [2]),
+    ("$.n is boolean", [3]),
+    ("$.n is null", [4]),
+    ("$.m.k is array", [0]),
+    ("$.m is object", [0]),
+    ("$.absent is null", []),
+    ("-$.n is number", [2, 3, 4, 5]),
+    ("$.n is number | $.n is string", [0, 1, 2]),
+    ("($.n is boolean)", [3]),
+])
+def test_a_type_term_checks_the_json_type_of_the_value_found(expression: str, rows: list[int]) -> None:
+    store = CaptureStore()
+    store.extend([Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text) for text in (
+        '{"n": 7, "m": {"k": []}}', '{"n": 1.5}', '{"n": "7"}', '{"n": true}', '{"n": null}', "not json")])
+    assert matching(store, expression) == rows
+
+
+def test_a_type_term_names_the_types_it_knows() -> None:
+    with pytest.raises(FilterError, match=r"\$.n is text: the type is one of string, number, integer"):
+        compile_filter("$.n is text")

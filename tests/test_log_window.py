@@ -120,7 +120,7 @@ def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frame
 
     names = [action.text() for action in window.log_view.actions() if not action.isSeparator()]
     assert names == ["&Copy payload", "Copy as &JSONL", "&Load into composer", "&Resend",
-                     "Compare selected messages", "Clear &log"]
+                     "Compare selected messages", "&Infer schema…", "Save as &test…", "Clear &log"]
     menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Log")
     assert isinstance(menu, QMenu)
     assert [action.text() for action in menu.actions() if not action.isSeparator()] == names

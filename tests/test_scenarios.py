@@ -104,7 +104,10 @@ def test_a_duration_needs_its_unit(text: object) -> None:
     ("  - expect: x\n    send: {}\n", 5, "both 'expect' and 'send'"),
     ("  - just text\n", 4, "a step is a mapping"),
     ("  - expect_schema: missing.schema.json\n", 4, "expect_schema: cannot read"),
-    ("  - emit: {event: chat}\n", 4, "emit (a Socket.IO event) is not supported yet"),
+    ("  - emit: {args: [1]}\n", 4, "emit needs the event's name"),
+    ("  - emit:\n      event: ''\n", 5, "emit needs the event's name"),
+    ("  - emit: {event: chat, arg: 1}\n", 4, "unknown key 'arg' in emit"),
+    ("  - emit: {event: chat, args: '[{{uid}}]'}\n", 4, "emit: unknown variable {{uid}}"),
     ("  - expect: x\n    expect: y\n", 5, "'expect' is written twice (first on line 4)"),
     ("  - expect: [x\n", 5, "not valid YAML"),
 ])

@@ -112,9 +112,11 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: window.width() == 1280, timeout=2000)
     docks = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
-    assert set(docks) == {"connectionsDock", "serverDock", "statsDock", "historyDock", "libraryDock", "variablesDock"}
+    assert set(docks) == {"connectionsDock", "serverDock", "statsDock", "testsDock", "historyDock", "libraryDock",
+                          "variablesDock"}
     assert {window.dockWidgetArea(dock) for dock in docks.values()} == {Qt.DockWidgetArea.BottomDockWidgetArea}
-    assert {d.objectName() for d in window.tabifiedDockWidgets(docks["connectionsDock"])} == {"serverDock", "statsDock"}
+    assert {d.objectName() for d in window.tabifiedDockWidgets(docks["connectionsDock"])} == {
+        "serverDock", "statsDock", "testsDock"}
     assert {d.objectName() for d in window.tabifiedDockWidgets(docks["historyDock"])} == {"libraryDock", "variablesDock"}
     assert window.log_view.columnWidth(SUMMARY) >= 200  # the column a user reads is on screen
     assert window.message_view.width() >= 500 and window.composer.width() >= 500
@@ -142,7 +144,7 @@ def test_a_restored_layout_keeps_its_tabs_and_paints_none_over_the_menus(qtbot) 
         tab_bars = [bar for bar in second.findChildren(QTabBar) if bar.parent() is second and bar.isVisible()
                     and bar.count() and second.rect().intersects(bar.geometry())]
         assert sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in tab_bars) == [
-            ("Connections", "Embedded server", "Statistics"), ("History", "Library", "Variables"),
+            ("Connections", "Embedded server", "Statistics", "Tests"), ("History", "Library", "Variables"),
         ]
         assert all(bar.geometry().top() > menus_bottom for bar in tab_bars)
     finally:

@@ -28,7 +28,15 @@ import jsonpath
 
 from app.core.capture import CaptureStore
 from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES
-from app.core.json_query import FilterError, compares_true, compile_query, finds_something, library_error
+from app.core.json_query import (
+    MISSING,
+    FilterError,
+    compares_true,
+    compile_query,
+    finds_something,
+    first_value,
+    library_error,
+)
 
 if TYPE_CHECKING:
     from app.core.contracts.live import LiveChecks
@@ -42,6 +50,17 @@ DIRECTIONS = {name: direction for direction, name in DIRECTION_NAMES.items()}
 
 JSON_PARSE_LIMIT = 1024 * 1024  # bytes; bigger payloads are not parsed on the GUI thread
 COMPARISONS = ("==", "!=", "<=", ">=", "=~", "<", ">")
+# `$.seq is number`: the value's JSON type, for what changes from message to message (scenario tests).
+JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: type(value) is str,
+    "number": lambda value: type(value) in (int, float),
+    "integer": lambda value: type(value) is int or type(value) is float and value.is_integer(),
+    "boolean": lambda value: type(value) is bool,
+    "null": lambda value: value is None,
+    "array": lambda value: type(value) is list,
+    "object": lambda value: type(value) is dict,
+}
+_IS_TYPE = re.compile(r"is\s+(\w+)(?=[\s|)]|\Z)")
 NOT_JSON = object()
 # How soon a term is tried: column lookups, then payload scans, then JSON parses.
 COLUMN, SCAN, PARSE = 0, 1, 2
@@ -121,6 +140,8 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
     query = compile_query(path)
     if operator is None:
         return finds_something(query)
+    if operator == "is":
+        return _has_type(query, path, value or "")
     if not value:
         raise FilterError(f"{path} {operator} needs a value to compare with, e.g. 'chat' or 42")
     # The library's filter syntax tests children; wrapping the document in a list makes it the one child.
@@ -130,6 +151,18 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
     except jsonpath.JSONPathError as error:
         raise FilterError(f"Bad JSONPath comparison {path} {operator} {value}: {library_error(error)}") from None
     return compares_true(comparison)
+
+
+def _has_type(query: Any, path: str, name: str) -> Callable[[Any], bool]:
+    """A test that the first value `query` finds has the JSON type `name` (JSON Schema's names)."""
+    if name not in JSON_TYPES:
+        raise FilterError(f"{path} is {name or '…'}: the type is one of {', '.join(JSON_TYPES)}")
+    value_of, is_type = first_value(query), JSON_TYPES[name]
+
+    def test(document: Any) -> bool:
+        value = value_of(document)
+        return value is not MISSING and is_type(value)
+    return test
 
 
 def _payload_text(payload: str | bytes) -> str:
@@ -144,6 +177,8 @@ def split_comparison(token: str) -> tuple[str, str | None, str | None]:
     path, rest = token[:end], token[end:].strip()
     if not rest:
         return path, None, None
+    if (typed := _IS_TYPE.match(rest)) is not None:
+        return path, "is", typed.group(1)
     for operator in COMPARISONS:
         if rest.startswith(operator):
             return path, operator, rest[len(operator):].strip()
@@ -203,7 +238,8 @@ def _jsonpath_token(expression: str, start: int) -> int:
         look += 1
     operator = next((op for op in COMPARISONS if expression.startswith(op, look)), None)
     if operator is None:
-        return position
+        typed = _IS_TYPE.match(expression, look)
+        return position if typed is None else typed.end()
     look += len(operator)
     while look < len(expression) and expression[look].isspace():
         look += 1
@@ -462,6 +498,7 @@ def _latency(token: str, rows: RowCache) -> RowPredicate:
            ("$.type == 'chat'", "…and a value it finds compares with a JSON literal ('chat', \"chat\", 42): "
                                 "== != < <= > >="),
            ("$.name =~ /ali.*/i", "…or is a string the regular expression matches in full"),
+           ("$.seq is number", "…or has this JSON type: string, number, integer, boolean, null, array, object"),
            ("$.items[?@.price > 10]", "the library's own filter syntax, inside a query"),
            scan=_scan_jsonpath)
 def _jsonpath(token: str, rows: RowCache) -> RowPredicate:

@@ -9,6 +9,10 @@ steps:
   - close: {code: 1000}
 ```
 
+On a Socket.IO connection, `emit: {event: chat, args: [...]}` sends an event (its args as JSON, templates
+expanded), and `expect` can name events with the filter's `event:` term: each expect is compiled over the
+runner's own protocol decoding.
+
 Everything wrong with a file is found here, before any connection is made, and reported as a
 `ScenarioError` naming the file, the line and the key at fault (an unknown step `sned:`, a bad
 duration, a filter expression that does not compile, a send that is not JSON). The YAML is read
@@ -31,24 +35,24 @@ import yaml
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
 from app.core import jsondoc
+from app.core.capture import CaptureStore
 from app.core.contracts.documents import ContractError
 from app.core.contracts.loading import Contract, load_contract
 from app.core.errors import SocketScopeError
 from app.core.filters import RowPredicate, compile_filter
 from app.core.json_query import FilterError
+from app.core.protocols.socketio import ROOT, event_packet
+from app.core.protocols.tracker import ProtocolTracker
 from app.core.templates import TemplateContext, TemplateError, expand
 
 DEFAULT_WITHIN = 5.0  # seconds an expect waits unless told
 SCENARIO_SUFFIX = ".wstest.yaml"  # what the pytest plugin collects
-STEP_KINDS = ("expect", "send", "close", "expect_schema")
+STEP_KINDS = ("expect", "send", "close", "expect_schema", "emit")
 TOP_KEYS = ("name", "url", "options", "steps")
 # What each step may hold besides its own key.
 STEP_MODIFIERS: dict[str, tuple[str, ...]] = {"expect": ("within", "strict"), "send": (), "close": (),
-                                              "expect_schema": ("within",)}
-# Written in the format, not runnable yet: the scenario is refused with this reason rather than run half-checked.
-NOT_SUPPORTED = {
-    "emit": "emit (a Socket.IO event) is not supported yet: send the protocol's JSON text with send",
-}
+                                              "expect_schema": ("within",), "emit": ()}
+EMIT_KEYS = ("event", "args")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*\Z")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0}
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -96,6 +100,22 @@ class Send:
 
 
 @dataclass(frozen=True, slots=True)
+class Emit:
+    """Send one Socket.IO event on the connection's namespace: its arguments are JSON once templates expand."""
+
+    event: str
+    template: str  # a JSON array of the arguments
+    line: int = 0
+
+    def describe(self) -> str:
+        return f"emit {self.event} {self.template}"
+
+    def payload(self, seq: int, namespace: str = ROOT) -> str:
+        """The event packet for the `seq`-th send of the run (`42["chat",…]`), templates expanded afresh."""
+        return event_packet(self.event, expand(self.template, TemplateContext(seq=seq)), namespace)
+
+
+@dataclass(frozen=True, slots=True)
 class Close:
     """Close the connection with this code and reason, and wait until it is closed."""
 
@@ -120,7 +140,7 @@ class ExpectSchema:
         return f"expect_schema {self.path}"
 
 
-Step = Expect | Send | Close | ExpectSchema
+Step = Expect | Send | Close | ExpectSchema | Emit
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,10 +336,7 @@ class _Reader:
     def step(self, step: object, line: int) -> Step:
         if not isinstance(step, _Mapping):
             raise self.error(f"a step is a mapping like `- expect: …` or `- send: …`, not {_kind(step)}", line)
-        kinds = [key for key in step if key in STEP_KINDS or key in NOT_SUPPORTED]
-        for key in step:
-            if key in NOT_SUPPORTED:
-                raise self.error(NOT_SUPPORTED[key], step.key_lines[key])
+        kinds = [key for key in step if key in STEP_KINDS]
         if not kinds:
             key = next(iter(step), None)
             raise self.error(f"unknown step {key!r} (a step is one of {', '.join(STEP_KINDS)})",
@@ -339,6 +356,8 @@ class _Reader:
             return self.send(step["send"], line)
         if kind == "expect_schema":
             return self.expect_schema(step, line)
+        if kind == "emit":
+            return self.emit(step["emit"], line)
         return self.close(step["close"], line)
 
     def expect_schema(self, step: _Mapping, line: int) -> ExpectSchema:
@@ -366,8 +385,8 @@ class _Reader:
         expression = step["expect"]
         if not isinstance(expression, str) or not expression.strip():
             raise self.error("expect needs a filter expression, like \"$.status == 'ok'\"", line)
-        try:
-            predicate = compile_filter(expression)
+        try:  # checked over a decoder of its own: the runner compiles it again over the run's
+            predicate = compile_filter(expression, ProtocolTracker(CaptureStore()))
         except FilterError as error:
             raise self.error(f"expect: {error}", line) from None
         if predicate is None:
@@ -395,6 +414,31 @@ class _Reader:
             raise self.error(f"send: the message is not JSON: {error}", line) from None
         return Send(template, line)
 
+    def emit(self, value: object, line: int) -> Emit:
+        """`{event: chat, args: [...]}`: a list's items are the arguments, any other value the only one."""
+        if not isinstance(value, _Mapping) or not isinstance(value.get("event"), str) or not value["event"].strip():
+            raise self.error("emit needs the event's name: emit: {event: chat, args: [{text: hi}]}",
+                             value.key_lines.get("event", line) if isinstance(value, _Mapping) else line)
+        for key in value:
+            if key not in EMIT_KEYS:
+                raise self.error(f"unknown key {key!r} in emit (it may hold event and args)", value.key_lines[key])
+        args = value.get("args", [])
+        if isinstance(args, str):
+            template = args  # text: JSON once its templates expand, like a send's
+        else:
+            try:
+                template = json.dumps(args if isinstance(args, list) else [args], ensure_ascii=False, allow_nan=False)
+            except (TypeError, ValueError) as error:
+                raise self.error(f"emit: the args are not JSON: {error}", value.key_lines.get("args", line)) from None
+        try:
+            jsondoc.parse(expand(template, TemplateContext()))
+        except TemplateError as error:
+            raise self.error(f"emit: {error.message} (column {error.column} of the args)",
+                             value.key_lines.get("args", line)) from None
+        except jsondoc.JsonSyntaxError as error:
+            raise self.error(f"emit: the args are not JSON: {error}", value.key_lines.get("args", line)) from None
+        return Emit(value["event"].strip(), template, line)
+
     def close(self, value: object, line: int) -> Close:
         if value is None:
             return Close(line=line)
@@ -404,7 +448,7 @@ class _Reader:
             if key not in ("code", "reason"):
                 raise self.error(f"unknown key {key!r} in close (it may hold code and reason)", value.key_lines[key])
         code = value.get("code", 1000)
-        if isinstance(code, bool) or not isinstance(code, int) or not _sendable_close_code(code):
+        if isinstance(code, bool) or not isinstance(code, int) or not sendable_close_code(code):
             raise self.error(f"close code {code!r} cannot be sent (1000-1014 but 1005, 1006, 1015; or 3000-4999)",
                              value.key_lines.get("code", line))
         reason = value.get("reason", "")
@@ -413,7 +457,7 @@ class _Reader:
         return Close(code, reason, line)
 
 
-def _sendable_close_code(code: int) -> bool:
+def sendable_close_code(code: int) -> bool:
     """What a client may send (the inspector refuses the rest): RFC 6455's defined codes and 3000-4999."""
     return code in CLOSE_CODE_EXPLANATIONS and code not in (1005, 1006, 1015) or 3000 <= code <= 4999
 
@@ -426,5 +470,5 @@ def _kind(value: object) -> str:
     return repr(value)
 
 
-__all__ = ["Close", "Expect", "Scenario", "ScenarioError", "Send", "Step", "load_scenario", "parse_duration",
-           "parse_scenario"]
+__all__ = ["Close", "Emit", "Expect", "Scenario", "ScenarioError", "Send", "Step", "load_scenario", "parse_duration",
+           "parse_scenario", "sendable_close_code"]

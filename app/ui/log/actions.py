@@ -1,4 +1,4 @@
-"""What the user can do with the log's rows: copy, load into the composer, resend, compare, clear.
+"""What the user can do with the log's rows: copy, load into the composer, resend, compare, infer, clear.
 
 Each is a `QAction`, so the same entry is in the Log menu, in the rows' context
 menu and behind its key, and the Keyboard shortcuts dialog lists it. The copy and
@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMenu, QTableView, QWidget
 
-from app.core.frames import Opcode, Side
+from app.core.frames import Frame, Opcode, Side
 from app.core.ingest import Capture
 from app.core.jsonl import frame_to_line
 from app.core.summary import human_size
@@ -54,6 +54,10 @@ class LogActionsHost(Protocol):
 
     def compare_selected(self) -> None: ...
 
+    def infer_schema(self, payloads: list[str | bytes | None]) -> None: ...
+
+    def save_as_test(self, frames: list[Frame]) -> None: ...
+
     def clear_log(self) -> None: ...
 
 
@@ -75,9 +79,13 @@ class LogActions(QObject):
                                    "Send the selected messages again on their own connection")
         self.compare = self._action("Compare selected messages", "compareMessages", "Ctrl+D",
                                     host.compare_selected, "Show two selected messages side by side")
+        self.infer = self._action("&Infer schema…", "inferSchema", "", self.infer_from_selected,
+                                  "A JSON Schema and Pydantic v2 models of the selected JSON messages")
+        self.save_test = self._action("Save as &test…", "saveAsTest", "", self.save_selected_as_test,
+                                      "Write the selected rows of one connection as a scenario test")
         self.clear = self._action("Clear &log", "clearLog", "Ctrl+Shift+L", self.clear_log,
                                   "Remove every row from the log (a recording to file goes on)")
-        rows = [self.copy_payload, self.copy_jsonl, self.load, self.resend, self.compare]
+        rows = [self.copy_payload, self.copy_jsonl, self.load, self.resend, self.compare, self.infer, self.save_test]
         table.addActions(rows)
         table.addAction(self._separator())
         table.addAction(self.clear)
@@ -103,7 +111,7 @@ class LogActions(QObject):
 
     def install(self, menu: QMenu) -> None:
         """The Log menu: the same actions as the rows' context menu."""
-        menu.addActions([self.copy_payload, self.copy_jsonl, self.load, self.resend, self.compare])
+        menu.addActions([self.copy_payload, self.copy_jsonl, self.load, self.resend, self.compare, self.infer, self.save_test])
         menu.addSeparator()
         menu.addAction(self.clear)
 
@@ -145,6 +153,22 @@ class LogActions(QObject):
         store = self.host.capture.store
         QGuiApplication.clipboard().setText("".join(frame_to_line(store.frame(row)) + "\n" for row in rows))
         notify.info(f"Copied {_count(len(rows), 'frame')} as JSONL")
+
+    def infer_from_selected(self) -> None:
+        """The selected rows' payloads (events as None) to the host's Infer schema dialog."""
+        rows = self._selected("inferred", COPY_ROW_LIMIT)
+        if rows is None or not self._within_copy_limit(rows):
+            return
+        store = self.host.capture.store
+        self.host.infer_schema([store.payloads[row] if store.opcodes[row] in _MESSAGES else None for row in rows])
+
+    def save_selected_as_test(self) -> None:
+        """The selected rows' frames, in the order they happened, to the host's Save as test."""
+        rows = self._selected("saved as a test", COPY_ROW_LIMIT)
+        if rows is None or not self._within_copy_limit(rows):
+            return
+        store = self.host.capture.store
+        self.host.save_as_test([store.frame(row) for row in sorted(rows)])
 
     def load_into_composer(self) -> None:
         host = self.host

@@ -2,7 +2,7 @@
 
 The log, the message view and the composer need the window's width (the log's summary
 column is what a user reads first), so the docks share one band along the bottom: the
-inspector's connections, the embedded server and the statistics tabbed on the left, the composer's
+inspector's connections, the embedded server, the statistics and the Tests tabbed on the left, the composer's
 History, Library and Variables tabbed on the right, under the composer they serve.
 A dock closed with its × comes back from the View menu; *Reset layout* puts every dock
 back where it started (the saved layout may come from an older version, or be a mess).
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMe
 
 from app.ui.common.naming import named
 
-CONNECTION_DOCKS = ("connectionsDock", "serverDock", "statsDock")  # tabbed together, bottom left
+CONNECTION_DOCKS = ("connectionsDock", "serverDock", "statsDock", "testsDock")  # tabbed together, bottom left
 PAYLOAD_DOCKS = ("historyDock", "libraryDock", "variablesDock")  # tabbed together, bottom right
 DOCK_HEIGHT = 230  # when the band is open
 MOST_TAB_STOPS = 200  # bounds the walk past unshown panels

@@ -49,6 +49,9 @@ from app.ui.log.actions import LogActions
 from app.ui.log.pane import LogPane
 from app.ui.message.diff_view import DiffView, message_of
 from app.ui.message.view import MessageView
+from app.ui.scenarios.infer_dialog import InferDialog
+from app.ui.scenarios.save_test import ScenarioSaver
+from app.ui.scenarios.tests_dock import add_tests_dock
 from app.ui.server.panel import ServerPanel
 from app.ui.shell import action_icons, window_settings
 from app.ui.shell.composer_fold import ComposerFold
@@ -117,6 +120,8 @@ class MainWindow(QMainWindow):
         self.contract_sources = ContractSources(self, self.session, self.server_panel, self.payload_tools, self.url_edit)
         self.capture.checks.contract_for = self.contract_sources.contract_for
         self.connections_panel.profile_store = self.payload_tools.store  # saved connection profiles
+        self.tests_panel = add_tests_dock(self, self)  # runs scenario files on a connection of this window
+        self.capture.add_observer(self.tests_panel)
         self.dock_layout = DockLayout(self)
         self.payload_tools.reveal = self.dock_layout.reveal  # Ctrl+B opens a folded band
         view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
@@ -124,13 +129,14 @@ class MainWindow(QMainWindow):
         self.theme_menu = ThemeMenu(self)  # View → Theme
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu.menu)
-        self.log_actions = LogActions(self, self)  # copy, load, resend, compare, clear: the Log menu and context menu
+        self.log_actions = LogActions(self, self)  # the Log menu and the rows' context menu
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
         self.main_toolbar = MainToolbar(self, self)  # connect, follow, pause, record, clear, compare
         self.main_toolbar.install(view_menu)
         self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())
+        self.test_saver = ScenarioSaver(self, self.session)  # Log → Save as test…
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         action_icons.decorate(self)  # the menus' and the toolbar's icons
@@ -373,6 +379,7 @@ class MainWindow(QMainWindow):
             first_seen = item.connection not in self.connection_states
             self.connection_states[item.connection] = item.state
             self.connections_panel.model.state_changed(item)
+            self.tests_panel.state_changed(item)
             # A new connection is the one shown; reconnect attempts and replays do not steal the composer's target.
             if first_seen and not self.capture_controls.is_replay(item.connection):
                 self.current_connection = item.connection
@@ -529,6 +536,15 @@ class MainWindow(QMainWindow):
             self.diff_view = DiffView(self)
         self.diff_view.compare(*(message_of(self.store, self.view.store_row(row)) for row in rows))
 
+    def infer_schema(self, payloads: list[str | bytes | None]) -> None:
+        """Log → Infer schema…: the dialog infers on a worker and deletes itself when closed."""
+        dialog = InferDialog(self, payloads)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def save_as_test(self, frames: list[Frame]) -> None:
+        self.test_saver.choose_file(frames)
+
     def _focus_url(self) -> None:
         self.url_edit.setFocus()
         self.url_edit.selectAll()
@@ -659,6 +675,7 @@ class MainWindow(QMainWindow):
         window_settings.save(self, self.splitters, self.url_edit)
         self.contract_sources.shut_down()
         self.payload_tools.close()
+        self.tests_panel.shutdown()  # a run closes its connection while the inspector still runs
         clean = self.session.shutdown()
         self.message_view.shutdown()
         self.documents.close()
