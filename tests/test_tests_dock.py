@@ -33,6 +33,7 @@ def scenario(window: MainWindow, tmp_path: Path, text: str) -> Path:
 def load(qtbot, panel: ScenarioTestsPanel, path: Path) -> None:
     """Open the Tests dock, as a user would (the bottom band starts folded), and load a scenario in it."""
     window = panel.window()
+    assert isinstance(window, MainWindow)
     window.dock_layout.reveal(window.findChild(QDockWidget, "testsDock"))
     qtbot.waitUntil(lambda: panel.run_button.isVisible() and panel.run_button.height() > 0, timeout=3000)
     with qtbot.waitSignal(panel.loaded, timeout=5000):
