@@ -135,6 +135,14 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
         assert done.returncode == 0, done.stdout + done.stderr
         assert "1 of 1 scenarios passed (6 of 6 steps)" in done.stdout
 
+        window.filter_bar.edit.setText("conn:server#1")
+        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+            window.filter_bar.apply()
+        window.log_view.selectAll()
+        window.log_actions.save_test.trigger()
+        assert window.notice_label.text() == ("Not saved as a test: server#1 is the embedded server's side; "
+                                              "select the rows of the client's connection (client#N)")
+
         path.write_text(path.read_text(encoding="utf-8").replace("$.id == 123", "$.id == 124"), encoding="utf-8")
         done = run("test", str(path))
         assert done.returncode == 1 and "$.id == 124" in done.stdout

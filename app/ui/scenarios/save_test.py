@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 from qasync import asyncSlot
 
-from app.core.frames import Frame, Opcode
+from app.core.frames import Frame, Opcode, Side
 from app.core.scenario_writer import ScenarioWriteError, WrittenScenario, write_scenario
 from app.core.scenarios import SCENARIO_SUFFIX
 from app.net.options import ConnectionOptions
@@ -72,6 +72,10 @@ class ScenarioSaver(QObject):
         connections = sorted({frame.connection for frame in frames})
         if len(connections) != 1:
             notify.warning(f"Not saved as a test: select the rows of one connection ({len(connections)} selected)")
+            return
+        if frames[0].side == Side.SERVER:
+            notify.warning(f"Not saved as a test: {connections[0]} is the embedded server's side; "
+                           "select the rows of the client's connection (client#N)")
             return
         target = scenario_target(self.session, frames)
         if target is None:

@@ -38,6 +38,7 @@ from app.core.scenarios import Scenario, ScenarioError, load_scenario
 from app.services.scenario_runner import (
     CLOSE_TIMEOUT,
     FAILED,
+    NOT_RUN,
     PASSED,
     ScenarioResult,
     ScenarioRunner,
@@ -237,6 +238,9 @@ class ScenarioTestsPanel(QWidget):
             item.setText(_MATCHED, result.detail)
 
     def _show_result(self, result: ScenarioResult) -> None:
+        for number, step in enumerate(result.steps, 1):  # whatever order the queued step signals came in
+            if step.outcome != NOT_RUN:
+                self._step_ended(number, step)
         total = len(result.steps)
         passed = sum(step.outcome == PASSED for step in result.steps)
         if result.passed:
