@@ -115,7 +115,8 @@ def test_the_bottom_band_folds_to_its_tabs_and_opens_from_them(fresh: MainWindow
     window = active(fresh, qtbot)
     layout, connections = window.dock_layout, window.connections_panel
     tree = window.message_view.tree
-    assert sorted(band_tabs(window)) == ["Connections", "Embedded server", "History", "Library", "Variables"]
+    assert sorted(band_tabs(window)) == ["Connections", "Embedded server", "History", "Library", "Statistics", "Tests",
+                                         "Variables"]
     assert layout.band_folded and connections.height() == 0
     folded_tree = tree.height()
     commands = {command.label: command for command in window_commands(window)}

@@ -50,7 +50,7 @@ ICONS = {
     "action.resend": "repeat", "action.import": "folder-open", "action.export": "save",
     "action.export_filtered": "file-down", "action.replay": "play", "action.stop": "square",
     "action.quit": "log-out", "action.shortcuts": "keyboard", "action.palette": "command",
-    "action.layout": "layout-dashboard",
+    "action.layout": "layout-dashboard", "action.infer": "braces", "action.save_test": "flask-conical",
 }
 
 

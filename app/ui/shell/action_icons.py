@@ -20,7 +20,8 @@ ACTION_ICONS = {  # the action's object name → what its icon means (a key of a
     # Log, and the log's rows
     "copyPayload": "action.copy", "copyJsonl": "action.copy_jsonl", "loadIntoComposer": "action.load",
     "resendMessage": "action.resend", "compareMessages": "action.compare", "clearLog": "action.clear",
-    "followAction": "action.follow", "pauseAction": "action.pause",
+    "followAction": "action.follow", "pauseAction": "action.pause", "inferSchema": "action.infer",
+    "saveAsTest": "action.save_test",
     # View and Help
     "resetLayout": "action.layout", "commandPaletteAction": "action.palette", "keyboardShortcuts": "action.shortcuts",
 }
