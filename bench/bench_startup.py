@@ -1,8 +1,8 @@
 """startup: process start to the window painted, and to the first message received.
 
 Each run is a fresh interpreter (bench/startup_probe.py running the real `socketscope`
-start-up, embedded server on a free port, offscreen); the figures are medians of RUNS
-after one warm-up run.
+start-up, embedded server on a free port, offscreen, with settings and data of its own, as at a first
+start); the figures are medians of RUNS after one warm-up run.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,10 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import REPO, note, report
 
 RUNS = 5
+_PRIVATE = tempfile.mkdtemp(prefix="socketscope-startup-")
+SETTINGS, DATA = os.path.join(_PRIVATE, "config"), os.path.join(_PRIVATE, "data")
 
 
 def one_run() -> dict[str, float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # A first start: no saved layout, history or drafts (the bench's own runs would otherwise leave them).
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=SETTINGS, SOCKETSCOPE_DATA_DIR=DATA)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app starts from cached bytecode
     started = time.time()
     result = subprocess.run([sys.executable, str(REPO / "bench" / "startup_probe.py"), "--port", "0"],

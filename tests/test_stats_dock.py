@@ -129,7 +129,10 @@ def test_the_window_paints_without_importing_the_plotting_library(tmp_path) -> N
              "QApplication.processEvents()\n"
              "loaded = 'pyqtgraph' in sys.modules\n"
              "window.dock_layout.reveal(window.stats_dock)\n"
-             "QApplication.processEvents()\n"
+             "import time\n"
+             "deadline = time.monotonic() + 5  # the charts are made once the window has painted\n"
+             "while 'pyqtgraph' not in sys.modules and time.monotonic() < deadline:\n"
+             "    QApplication.processEvents()\n"
              "print(loaded, 'pyqtgraph' in sys.modules)\n"
              "window.shutdown()\n")
     settings = str(tmp_path / "settings")  # QSettings.setPath does not reach another process
@@ -139,7 +142,8 @@ def test_the_window_paints_without_importing_the_plotting_library(tmp_path) -> N
     assert result.stdout.split()[-2:] == ["False", "True"]
 
 
-def test_a_layout_saved_before_the_dock_existed_gets_it_as_a_tab_behind_the_connections(qtbot) -> None:
+@pytest.mark.parametrize("name", ["statsDock", "testsDock"])
+def test_a_layout_saved_before_a_dock_existed_gets_it_as_a_tab_behind_the_connections(qtbot, name: str) -> None:
     from app.main import build
     from app.ui.shell import window_settings
 
@@ -147,14 +151,14 @@ def test_a_layout_saved_before_the_dock_existed_gets_it_as_a_tab_behind_the_conn
     qtbot.addWidget(older)
     older.shutdown()  # saves the layout
     settings = window_settings.open_settings()
-    state = bytes(settings.value("window/state"))  # as an older version saved it: no Statistics dock in it
-    settings.setValue("window/state", QByteArray(state.replace("statsDock".encode("utf-16-be"),
+    state = bytes(settings.value("window/state"))  # as an older version saved it: without that dock
+    settings.setValue("window/state", QByteArray(state.replace(name.encode("utf-16-be"),
                                                                "someDocks".encode("utf-16-be"))))
     settings.sync()
-    assert not window_settings.layout_has_dock("statsDock") and window_settings.layout_has_dock("connectionsDock")
+    assert not window_settings.layout_has_dock(name) and window_settings.layout_has_dock("connectionsDock")
 
     with shown_window(qtbot, "--no-server") as window:
         connections = window.connections_panel.parentWidget()
-        assert connections in window.tabifiedDockWidgets(window.stats_dock)
+        assert connections in window.tabifiedDockWidgets(window.findChild(QDockWidget, name))
         qtbot.waitUntil(lambda: not connections.visibleRegion().isEmpty(), timeout=2000)
         assert window.stats_dock.widget().tabs is None  # not raised, so not drawn

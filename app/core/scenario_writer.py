@@ -19,8 +19,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from app.core import jsondoc
 from app.core.errors import SocketScopeError
 from app.core.frames import Direction, Frame, Opcode, Side
@@ -102,6 +100,8 @@ def write_scenario(frames: Sequence[Frame], url: str, name: str,
     document["steps"] = steps
     header = (f"# {name}: recorded from {connections[0]}. Sends are replayed as sent; each expect pins\n"
               "# what should come back again and checks only the kind of timestamps, UUIDs and counters.\n")
+    import yaml  # here, not at the top: the window imports this module as it starts
+
     text = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1 << 20)
     return WrittenScenario(text, sends, expects, skipped)
 

@@ -26,24 +26,24 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
 from app.core import jsondoc
 from app.core.capture import CaptureStore
-from app.core.contracts.documents import ContractError
-from app.core.contracts.loading import Contract, load_contract
 from app.core.errors import SocketScopeError
 from app.core.filters import RowPredicate, compile_filter
 from app.core.json_query import FilterError
 from app.core.protocols.socketio import ROOT, event_packet
 from app.core.protocols.tracker import ProtocolTracker
 from app.core.templates import TemplateContext, TemplateError, expand
+
+if TYPE_CHECKING:
+    from app.core.contracts.loading import Contract
 
 DEFAULT_WITHIN = 5.0  # seconds an expect waits unless told
 SCENARIO_SUFFIX = ".wstest.yaml"  # what the pytest plugin collects
@@ -196,62 +196,18 @@ def parse_scenario(text: str, path: Path, url: str | None = None,
     return _Reader(path, os.environ if environ is None else environ).scenario(text, url)
 
 
-# --- YAML with line numbers -------------------------------------------------------------------------
+# --- What the YAML loader (app/core/scenario_yaml.py) gives: containers that know their lines ----------
 
-class _Mapping(dict[Any, Any]):
+class LineMapping(dict[Any, Any]):
     """A YAML mapping that remembers its own line and each key's."""
 
     line = 0
     key_lines: dict[Any, int]
 
 
-class _Sequence(list[Any]):
+class LineSequence(list[Any]):
     line = 0
     item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML whose mappings and sequences keep their lines, refusing a key written twice.
-
-    Dates stay text (JSON has none), so `send: {day: 2024-01-01}` sends the string.
-    """
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Mapping]:
-    mapping = _Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    yield mapping
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            seen = key in mapping
-        except TypeError:  # a list or mapping as a key
-            raise yaml.MarkedYAMLError(problem="a key must be a plain value", problem_mark=key_node.start_mark) from None
-        if seen:
-            raise yaml.MarkedYAMLError(problem=f"{key!r} is written twice (first on line {mapping.key_lines[key]})",
-                                       problem_mark=key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_Sequence]:
-    sequence = _Sequence()
-    sequence.line = node.start_mark.line + 1
-    sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
-    yield sequence
-    sequence.extend(loader.construct_object(item, deep=True) for item in node.value)
-
-
-def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
 # --- Checking ---------------------------------------------------------------------------------------
@@ -266,7 +222,7 @@ class _Reader:
 
     def scenario(self, text: str, url_override: str | None) -> Scenario:
         document = self.parse_yaml(text)
-        if not isinstance(document, _Mapping):
+        if not isinstance(document, LineMapping):
             raise self.error("a scenario is a mapping with name, url and steps", getattr(document, "line", 1))
         for key in document:
             if key not in TOP_KEYS:
@@ -287,15 +243,19 @@ class _Reader:
             raise self.error("the scenario has no steps", document.line)
         steps = document["steps"]
         steps_line = document.key_lines["steps"]
-        if not isinstance(steps, _Sequence) or not steps:
+        if not isinstance(steps, LineSequence) or not steps:
             raise self.error("steps must be a list of at least one step (- expect: …, - send: …)", steps_line)
         return Scenario(name.strip(), self.path, url,
                         tuple(self.step(step, line) for step, line in zip(steps, steps.item_lines, strict=True)),
                         options, options_line, url_line)
 
     def parse_yaml(self, text: str) -> Any:
+        import yaml  # here, not at the top: see app/core/scenario_yaml.py
+
+        from app.core import scenario_yaml
+
         try:
-            return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+            return scenario_yaml.parse(text)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = " ".join(part for part in (error.context, error.problem) if part)
@@ -311,14 +271,14 @@ class _Reader:
         except KeyError as missing:
             raise self.error(f"{key}: the environment variable {missing.args[0]} is not set", line) from None
 
-    def options(self, document: _Mapping) -> tuple[dict[str, Any], int]:
+    def options(self, document: LineMapping) -> tuple[dict[str, Any], int]:
         if "options" not in document:
             return {}, 0
         line = document.key_lines["options"]
         options = document["options"]
         if options is None:
             return {}, line
-        if not isinstance(options, _Mapping):
+        if not isinstance(options, LineMapping):
             raise self.error("options must be a mapping (headers:, subprotocols:, auth:…)", line)
         return {key: self.option_value(value, f"options.{key}", options.key_lines[key])
                 for key, value in options.items()}, line
@@ -327,14 +287,14 @@ class _Reader:
         """The value with ${VAR} expanded in its text, wherever it is nested."""
         if isinstance(value, str):
             return self.expanded(value, key, line)
-        if isinstance(value, _Mapping):
+        if isinstance(value, LineMapping):
             return {name: self.option_value(item, key, value.key_lines[name]) for name, item in value.items()}
         if isinstance(value, list):
             return [self.option_value(item, key, line) for item in value]
         return value
 
     def step(self, step: object, line: int) -> Step:
-        if not isinstance(step, _Mapping):
+        if not isinstance(step, LineMapping):
             raise self.error(f"a step is a mapping like `- expect: …` or `- send: …`, not {_kind(step)}", line)
         kinds = [key for key in step if key in STEP_KINDS]
         if not kinds:
@@ -360,19 +320,22 @@ class _Reader:
             return self.emit(step["emit"], line)
         return self.close(step["close"], line)
 
-    def expect_schema(self, step: _Mapping, line: int) -> ExpectSchema:
+    def expect_schema(self, step: LineMapping, line: int) -> ExpectSchema:
         """The contract is read now: a missing or invalid one is the scenario's error, at this line."""
         written = step["expect_schema"]
         if not isinstance(written, str) or not written.strip():
             raise self.error("expect_schema needs a JSON Schema or AsyncAPI file, like reply.schema.json", line)
         path = self.path.parent / self.expanded(written.strip(), "expect_schema", line)
+        from app.core.contracts.documents import ContractError  # the validators load with the first contract
+        from app.core.contracts.loading import load_contract
+
         try:
             contract = load_contract(path)
         except ContractError as error:
             raise self.error(f"expect_schema: {error}", line) from None
         return ExpectSchema(written.strip(), contract, self.within(step), line)
 
-    def within(self, step: _Mapping) -> float:
+    def within(self, step: LineMapping) -> float:
         """How long a waiting step waits: its `within`, else DEFAULT_WITHIN."""
         if "within" not in step:
             return DEFAULT_WITHIN
@@ -381,7 +344,7 @@ class _Reader:
         except ValueError as error:
             raise self.error(f"within: {error}", step.key_lines["within"]) from None
 
-    def expect(self, step: _Mapping, line: int) -> Expect:
+    def expect(self, step: LineMapping, line: int) -> Expect:
         expression = step["expect"]
         if not isinstance(expression, str) or not expression.strip():
             raise self.error("expect needs a filter expression, like \"$.status == 'ok'\"", line)
@@ -416,9 +379,9 @@ class _Reader:
 
     def emit(self, value: object, line: int) -> Emit:
         """`{event: chat, args: [...]}`: a list's items are the arguments, any other value the only one."""
-        if not isinstance(value, _Mapping) or not isinstance(value.get("event"), str) or not value["event"].strip():
+        if not isinstance(value, LineMapping) or not isinstance(value.get("event"), str) or not value["event"].strip():
             raise self.error("emit needs the event's name: emit: {event: chat, args: [{text: hi}]}",
-                             value.key_lines.get("event", line) if isinstance(value, _Mapping) else line)
+                             value.key_lines.get("event", line) if isinstance(value, LineMapping) else line)
         for key in value:
             if key not in EMIT_KEYS:
                 raise self.error(f"unknown key {key!r} in emit (it may hold event and args)", value.key_lines[key])
@@ -442,7 +405,7 @@ class _Reader:
     def close(self, value: object, line: int) -> Close:
         if value is None:
             return Close(line=line)
-        if not isinstance(value, _Mapping):
+        if not isinstance(value, LineMapping):
             raise self.error("close takes {code: 1000} (and optionally reason: …)", line)
         for key in value:
             if key not in ("code", "reason"):

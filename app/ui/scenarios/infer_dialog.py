@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
-from app.core.contracts.inference import infer_schema, pydantic_models
 from app.ui.common import async_loop, notify
 from app.ui.common.naming import named
 from app.ui.common.style import monospace, tint
@@ -73,6 +72,8 @@ def infer(payloads: list[str | bytes | None]) -> Inference:
             skipped += 1
         else:
             values.append(value)
+    from app.core.contracts.inference import infer_schema, pydantic_models  # genson loads with the first use
+
     inferred = infer_schema(values)
     if not inferred.used:
         raise NothingToInfer(f"Nothing to infer from: none of the {_count(len(payloads), 'selected row')} "

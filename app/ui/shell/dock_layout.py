@@ -256,3 +256,14 @@ class DockLayout(QObject):
         window.resizeDocks([first_connection, first_payload], widths, Qt.Orientation.Horizontal)
         self.open_height = DOCK_HEIGHT
         self._set_folded(True)
+
+    def place_new(self, saved: Callable[[str], bool]) -> None:
+        """After a saved layout was restored: tab each dock it does not know (`saved(name)` false, as for a
+        layout saved by an older version) with the first of its group, which stays raised."""
+        for group in (CONNECTION_DOCKS, PAYLOAD_DOCKS):
+            first = self.docks[group[0]]
+            new = [self.docks[name] for name in group[1:] if not saved(name)]
+            for dock in new:
+                self.window.tabifyDockWidget(first, dock)
+            if new:
+                first.raise_()

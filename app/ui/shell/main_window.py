@@ -145,10 +145,8 @@ class MainWindow(QMainWindow):
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
-        elif not window_settings.layout_has_dock("statsDock"):  # a layout saved before there were statistics
-            connections = self.dock_layout.docks["connectionsDock"]
-            self.tabifyDockWidget(connections, self.stats_dock)
-            connections.raise_()
+        else:
+            self.dock_layout.place_new(window_settings.layout_has_dock)  # docks newer than the saved layout
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()

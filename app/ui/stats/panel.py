@@ -23,6 +23,9 @@ from app.ui.common.style import tint
 from app.ui.stats.charts import ThemedPlots, new_plot, pyqtgraph, series_colour, series_pen
 
 REDRAW_MS = 100  # at most ten redraws a second
+# The first time the dock shows, its charts (and pyqtgraph, half a second to import) wait this long, so a
+# window opening with the dock in view paints first.
+FIRST_BUILD_DELAY_MS = 300
 ARROWS = {Direction.RECEIVED: "↓ received", Direction.SENT: "↑ sent"}
 SECONDS = list(range(1 - WINDOW_SECONDS, 1))  # the rate plots' x: seconds before the last complete one
 SHOWN_BUCKETS = 12  # a histogram shows at least this many buckets, so a few bars do not fill it
@@ -55,6 +58,7 @@ class StatsPanel(QWidget):
         super().__init__(parent)
         self.stats = stats
         self.tabs: QTabWidget | None = None
+        self._build_due = False  # the first build waits FIRST_BUILD_DELAY_MS
         self.plots: ThemedPlots | None = None
         self.curves: dict[tuple[str, Direction], tuple[Any, Any]] = {}  # series → (messages/s, bytes/s) curves
         self.bars: dict[str, list[Any]] = {}  # "sizes" and "latency": their bar items
@@ -86,6 +90,10 @@ class StatsPanel(QWidget):
         if not self.isVisible() or self.visibleRegion().isEmpty():
             return
         if self.tabs is None:
+            if not self._build_due:
+                self._build_due = True
+                QTimer.singleShot(FIRST_BUILD_DELAY_MS, self._start_if_seen)
+                return
             self._build()
         self.redraw()
         self.timer.start()
