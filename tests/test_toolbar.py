@@ -74,15 +74,30 @@ def test_view_menu_hides_the_toolbar_and_its_keys_still_work(window: MainWindow,
     assert bar.isVisible() and button(window, "toolbarPause").isChecked()
 
 
+def all_buttons_shown(window: MainWindow) -> bool:
+    """Every button whole in the bar (none pushed behind its » extension)."""
+    bar = window.findChild(QToolBar, "mainToolbar")
+    return bar.isVisible() and all(button(window, name).isVisible() and bar.rect().contains(button(window, name).geometry())
+                                   for name in BUTTONS)
+
+
 def test_connect_disconnects_and_connects_again_to_the_embedded_server(window: MainWindow, qtbot) -> None:
     click(qtbot, window, "toolbarConnect")
     qtbot.waitUntil(lambda: window.connect_button.text() == "Connect", timeout=5000)
     assert window.state_label.text().startswith("Closed")
-    assert button(window, "toolbarConnect").text() == "Connect"
+    assert button(window, "toolbarConnect").text() == "Connect" and all_buttons_shown(window)
     click(qtbot, window, "toolbarConnect")  # to the URL in the bar: the embedded server's
     qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
-    assert button(window, "toolbarConnect").text() == "Disconnect"
+    assert button(window, "toolbarConnect").text() == "Disconnect" and all_buttons_shown(window)
     assert len(window.session.inspector.connections) == 2
+
+
+def test_the_toolbar_shares_the_menu_bars_row(window: MainWindow) -> None:
+    """The log, the message view and the composer keep the window's height."""
+    bar, menus = window.findChild(QToolBar, "mainToolbar"), window.menuBar()
+    assert bar.parentWidget() is menus and bar.height() <= menus.height()
+    assert menus.geometry().bottom() < window.url_edit.mapTo(window, window.url_edit.rect().topLeft()).y()
+    assert all_buttons_shown(window)
 
 
 def test_clear_empties_the_log(window: MainWindow, qtbot) -> None:

@@ -4,6 +4,9 @@ Every button is the window's own `QAction` (the Log menu's Clear and Compare, th
 Record, the log pane's Follow and Pause), so the menus, the command palette, the Keyboard shortcuts
 dialog and the toolbar do the same thing under one name and one key. Connect had only a button; its
 action is made here and follows the current connection as the button does. View → Toolbar hides it.
+
+It sits at the right of the menu bar's row, so the log, the message view and the composer keep the
+window's height; where the menus are the platform's own (macOS), it takes a row of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from app.ui.log.actions import LogActions
 from app.ui.log.pane import LogPane
 
 CONNECT_KEYS = "Ctrl+Shift+O"
-ICON_SIZE = 20  # logical pixels; the icons are drawn for the screen's pixel ratio
+ICON_SIZE = 16  # logical pixels, as high as the menus' titles; drawn for the screen's pixel ratio
 SHORT_LABELS = {"toolbarRecord": "Record", "toolbarClear": "Clear", "toolbarCompare": "Compare"}  # beside the icon
 
 
@@ -53,6 +56,8 @@ class MainToolbar(QObject):
     def __init__(self, window: QMainWindow, host: ToolbarHost) -> None:
         super().__init__(window)
         self.window = window
+        self.menu_bar = window.menuBar()
+        self._labels: dict[QAction, str] = {}  # each button's words now
         self.connect_action = QAction("&Connect", window)
         self.connect_action.setObjectName("connectAction")
         self.connect_action.setShortcut(QKeySequence(CONNECT_KEYS))
@@ -70,6 +75,10 @@ class MainToolbar(QObject):
         self.bar = named(QToolBar("Toolbar", window), "mainToolbar")
         self.bar.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.bar.setMovable(False)
+        layout = self.bar.layout()
+        assert layout is not None  # a QToolBar's own
+        layout.setContentsMargins(0, 0, 0, 0)  # as high as the menus' titles
         for name, action in self.actions.items():
             self._keep_words(action, SHORT_LABELS.get(name))
             self.bar.addAction(action)
@@ -79,7 +88,10 @@ class MainToolbar(QObject):
             if name == "toolbarRecord":
                 self.bar.addSeparator()
         window.addActions(list(self.actions.values()))  # their keys work with the bar hidden
-        window.addToolBar(self.bar)
+        if self.menu_bar.isNativeMenuBar():  # the screen's menu bar shows no corner widget
+            window.addToolBar(self.bar)
+        else:
+            self.menu_bar.setCornerWidget(self.bar, Qt.Corner.TopRightCorner)
 
     def install(self, view_menu: QMenu) -> None:
         """View → Toolbar shows or hides the bar."""
@@ -92,10 +104,19 @@ class MainToolbar(QObject):
     def _keep_words(self, action: QAction, short: str | None) -> None:
         """The button's label and tooltip, now and whenever the action's text changes (Record becomes Stop)."""
         def update() -> None:
-            action.setIconText(label_of(action, short))
             action.setToolTip(tooltip_of(action))
+            label = label_of(action, short)
+            if self._labels.get(action) != label:  # the bar was fitted to the old one
+                self._labels[action] = label
+                action.setIconText(label)
+                self._fit()
         update()
         action.changed.connect(update)
+
+    def _fit(self) -> None:
+        """Give the bar its new width in the menu bar's row (the menu bar sizes it only when it is set)."""
+        if self.bar.parentWidget() is self.menu_bar:
+            self.menu_bar.setCornerWidget(self.bar, Qt.Corner.TopRightCorner)
 
     @Slot(bool)
     def show_live(self, live: bool) -> None:
