@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTabBar
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
 
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
@@ -163,3 +164,70 @@ def test_summary_stretches_and_added_columns_grow_with_their_content_until_sized
     header.resizeSection(column, 90)  # the user's width is kept
     feed("an even longer value, which would widen the column if it still followed its content")
     assert header.sectionSize(column) == 90
+
+
+def connections_dock(window: MainWindow) -> QDockWidget:
+    dock = window.findChild(QDockWidget, "connectionsDock")
+    assert dock is not None
+    return dock
+
+
+def test_what_is_folded_and_the_heights_they_open_at_survive_a_restart(qtbot) -> None:
+    first = build(["--no-server"])
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(first.width(), 760)  # the offscreen screen is 800 high: the restored window fits it whole
+    qtbot.waitUntil(lambda: first.height() == 760, timeout=2000)
+    right, dock = first.splitters[1], connections_dock(first)
+    first.dock_layout.fold_band(False)
+    qtbot.waitUntil(lambda: dock.height() > 100, timeout=2000)
+    first.resizeDocks([dock], [280], Qt.Orientation.Vertical)  # the tab strip included
+    qtbot.waitUntil(lambda: dock.height() > 230, timeout=2000)
+    first.composer.set_folded(False)
+    right.setSizes([sum(right.sizes()) - 200, 200])
+    qtbot.waitUntil(lambda: first.composer.height() == 200, timeout=2000)
+    band_height = dock.height()
+    first.shutdown()
+
+    second = build(["--no-server"])
+    qtbot.addWidget(second)
+    second.show()
+    try:
+        assert second.height() == 760
+        qtbot.waitUntil(lambda: second.composer.height() == 200, timeout=2000)
+        assert not second.composer.folded and second.composer_fold.action.isChecked()
+        assert not second.dock_layout.band_folded and connections_dock(second).height() == band_height
+        second.composer.set_folded(True)
+        second.dock_layout.fold_band(True)
+    finally:
+        second.shutdown()
+
+    third = build(["--no-server"])
+    qtbot.addWidget(third)
+    third.show()
+    try:
+        qtbot.waitExposed(third)
+        assert third.composer.folded and third.dock_layout.band_folded
+        assert third.connections_panel.height() == 0
+        third.composer.set_folded(False)  # each opens at the height it had
+        qtbot.waitUntil(lambda: third.composer.height() == 200, timeout=2000)
+        third.dock_layout.fold_band(False)
+        qtbot.waitUntil(lambda: connections_dock(third).height() == band_height, timeout=2000)
+    finally:
+        third.shutdown()
+
+
+def test_reset_layout_folds_the_composer_and_the_band_as_at_first_start(fresh: MainWindow, qtbot) -> None:
+    show_forty_keys(fresh, qtbot)
+    main = fresh.splitters[0]
+    fresh.composer.set_folded(False)
+    fresh.dock_layout.fold_band(False)
+    main.setSizes([400, sum(main.sizes()) - 400])
+    qtbot.waitUntil(lambda: tree_rows_shown(fresh) < 25, timeout=2000)
+
+    reset = next(action for action in fresh.findChildren(QAction) if action.objectName() == "resetLayout")
+    reset.trigger()
+    assert fresh.composer.folded and fresh.dock_layout.band_folded
+    assert not fresh.composer_fold.action.isChecked() and not fresh.dock_layout.band_action.isChecked()
+    qtbot.waitUntil(lambda: tree_rows_shown(fresh) >= 25 and main.sizes()[0] > 600, timeout=2000)

@@ -24,7 +24,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMenuBar, QTabBar, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMenuBar,
+    QStyle,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
 
 from app.ui.common.naming import named
 
@@ -141,7 +151,12 @@ class DockLayout(QObject):
     def _remember_open_band(self) -> None:
         """The band's height while open, to open it at again."""
         raised = [dock for dock in self.band_docks() if not self.is_folded(dock) and not dock.visibleRegion().isEmpty()]
-        self.open_height = max((dock.height() for dock in raised), default=self.open_height)
+        central = self.window.centralWidget()
+        if not raised or central is None:
+            return
+        # As `resizeDocks` counts it: from the separator under the central widget down, tab strip included.
+        separator = self.window.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self.window)
+        self.open_height = max(dock.geometry().bottom() for dock in raised) - central.geometry().bottom() - separator
 
     def _apply_fold(self) -> None:
         folded, docks = self.band_folded, self.band_docks()

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self.payload_tools.reveal = self.dock_layout.reveal  # Ctrl+B opens a folded band
         view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
         view_menu.insertAction(self.dock_layout.band_action, self.composer_fold.action)
+        self.dock_layout.reset_action.triggered.connect(self.reset_layout)
         self.theme_menu = ThemeMenu(self)  # View → Theme
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu.menu)
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         auto_connects = self.session.options.server or self.session.options.connect
         if not window_settings.restore(self, self.splitters, None if auto_connects else self.url_edit):
             self.dock_layout.arrange()
+        window_settings.restore_folds(self.composer_fold, self.dock_layout)
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
@@ -607,6 +609,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._drain_timer.stop()
         window_settings.save(self, self.splitters, self.url_edit)
+        window_settings.save_folds(self.composer_fold, self.dock_layout)
         self.payload_tools.close()
         clean = self.session.shutdown()
         self.message_view.shutdown()
