@@ -40,6 +40,7 @@ from app.ui.capture.recording import CaptureControls
 from app.ui.common import async_loop, notify, unexpected
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
+from app.ui.common.style import show_focus
 from app.ui.common.throttle import REPAINT_INTERVAL_MS
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self.documents = DocumentWorker()  # parses and holds big documents in another process
         self.setWindowTitle("SocketScope")
+        show_focus(self)  # views show the focus too, as fields and buttons do, in both themes
         self.resize(1280, 800)
 
         self._build_url_bar()
