@@ -140,6 +140,13 @@ def test_the_bottom_band_folds_to_its_tabs_and_opens_from_them(fresh: MainWindow
     library = window.payload_tools.library
     qtbot.waitUntil(lambda: library.height() >= 100 and library.search.hasFocus(), timeout=2000)
 
+    bar, _index = band_tabs(window)["Connections"]  # from the keyboard: Tab reaches the strip, Space or Enter
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(bar, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: layout.band_folded, timeout=2000)
+    qtbot.keyClick(bar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not layout.band_folded and connections.height() >= 100, timeout=2000)
+
 
 def test_summary_stretches_and_added_columns_grow_with_their_content_until_sized_by_hand(fresh: MainWindow,
                                                                                       qtbot) -> None:
