@@ -12,30 +12,23 @@ from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QComboBox, QWidget
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.main import build
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.theme_switch import application_switch, install
+from tests.helpers import shown_window
 
 MOST_TAB_STOPS = 300  # bounds the walk: well above the window's stops
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
-    payload = json.dumps({"user": {"name": "Ada"}, "n": 1})
-    window.ingest([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload, len(payload), time.time())])
-    window.show_new_rows()
-    window.log_view.selectRow(0)
-    qtbot.waitUntil(lambda: window.message_view.tree_model.rowCount() == 2, timeout=3000)
-    try:
+    with shown_window(qtbot, "--no-server", active=True) as window:
+        payload = json.dumps({"user": {"name": "Ada"}, "n": 1})
+        window.ingest([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload, len(payload),
+                             time.time())])
+        window.show_new_rows()
+        window.log_view.selectRow(0)
+        qtbot.waitUntil(lambda: window.message_view.tree_model.rowCount() == 2, timeout=3000)
         yield window
-    finally:
-        window.shutdown()
 
 
 def focus_owner(widget: QWidget) -> QWidget:

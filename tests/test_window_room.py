@@ -16,21 +16,16 @@ from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
 from app.ui.common.commands import window_commands
 from app.ui.shell.main_window import MainWindow
+from tests.helpers import shown_window
 
 KEYS = 40
 
 
 @pytest.fixture
 def fresh(qtbot) -> Iterator[MainWindow]:
-    """A first run (no saved settings) without the server, shown at the default 1280×800."""
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    try:
+    """A first run (no saved settings) without the server, shown at the default 1280×800 and active."""
+    with shown_window(qtbot, "--no-server", active=True) as window:
         yield window
-    finally:
-        window.shutdown()
 
 
 def show_forty_keys(window: MainWindow, qtbot) -> None:
@@ -78,14 +73,8 @@ def press(qtbot, window: MainWindow, key: Qt.Key, modifiers: Qt.KeyboardModifier
             qtbot.keyRelease(QApplication.focusWidget() or window, release)
 
 
-def active(window: MainWindow, qtbot) -> MainWindow:
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
-    return window
-
-
 def test_ctrl_e_opens_the_folded_composer_and_folds_it_again_at_the_height_it_had(fresh: MainWindow, qtbot) -> None:
-    window, composer = active(fresh, qtbot), fresh.composer
+    window, composer = fresh, fresh.composer
     right = window.splitters[1]
     assert composer.folded and composer.height() <= composer.fold_button.height() + 4
     assert composer.fold_hint.isVisible() and "Ctrl+E" in composer.fold_hint.text()
@@ -113,7 +102,7 @@ def test_ctrl_e_opens_the_folded_composer_and_folds_it_again_at_the_height_it_ha
 
 
 def test_the_bottom_band_folds_to_its_tabs_and_opens_from_them(fresh: MainWindow, qtbot) -> None:
-    window = active(fresh, qtbot)
+    window = fresh
     layout, connections = window.dock_layout, window.connections_panel
     tree = window.message_view.tree
     assert sorted(band_tabs(window)) == ["Connections", "Embedded server", "History", "Library", "Variables"]
