@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
         """The first run's layout (also View → Reset layout, which arranges the docks).
 
         The composer starts folded (Ctrl+E opens it), and so does the dock band: at 1280×800
-        the selected message's tree shows 30 rows and the log as many.
+        the selected message's tree shows over 30 rows, and the log about as many.
         """
         main, right = self.splitters
         main.setSizes([720, 560])
