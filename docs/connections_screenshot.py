@@ -13,6 +13,7 @@ from app.net.options import ConnectionOptions
 
 def main() -> None:
     app, window = open_window(1280, 800)
+    window.dock_layout.fold_band(False)  # the bottom band starts folded to its tabs
     panel = window.connections_panel
     address = window.session.server_address
     assert address is not None  # open_window waited for the server's greeting

@@ -164,10 +164,11 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: flo
 
 
 @contextlib.contextmanager
-def shown_window(qtbot: Any, *argv: str, wait_open: bool = False) -> Iterator[Any]:
+def shown_window(qtbot: Any, *argv: str, wait_open: bool = False, active: bool = False) -> Iterator[Any]:
     """The real window (embedded server on an ephemeral port), shown; shut down afterwards.
 
-    With `wait_open`, returns once the inspector's connection to the embedded server is open.
+    With `wait_open`, returns once the inspector's connection to the embedded server is open;
+    with `active`, once the window is exposed and active (its shortcuts and Tab work).
     """
     from app.main import build
 
@@ -175,6 +176,10 @@ def shown_window(qtbot: Any, *argv: str, wait_open: bool = False) -> Iterator[An
     qtbot.addWidget(window)
     window.show()
     try:
+        if active:
+            qtbot.waitExposed(window)
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow, timeout=2000)
         if wait_open:
             qtbot.waitUntil(lambda: window.state_label.text() == "Open", timeout=5000)
         yield window

@@ -9,27 +9,23 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTabBar
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
 
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
 from app.ui.common.commands import window_commands
 from app.ui.shell.main_window import MainWindow
+from tests.helpers import shown_window
 
 KEYS = 40
 
 
 @pytest.fixture
 def fresh(qtbot) -> Iterator[MainWindow]:
-    """A first run (no saved settings) without the server, shown at the default 1280×800."""
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    try:
+    """A first run (no saved settings) without the server, shown at the default 1280×800 and active."""
+    with shown_window(qtbot, "--no-server", active=True) as window:
         yield window
-    finally:
-        window.shutdown()
 
 
 def show_forty_keys(window: MainWindow, qtbot) -> None:
@@ -77,14 +73,8 @@ def press(qtbot, window: MainWindow, key: Qt.Key, modifiers: Qt.KeyboardModifier
             qtbot.keyRelease(QApplication.focusWidget() or window, release)
 
 
-def active(window: MainWindow, qtbot) -> MainWindow:
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
-    return window
-
-
 def test_ctrl_e_opens_the_folded_composer_and_folds_it_again_at_the_height_it_had(fresh: MainWindow, qtbot) -> None:
-    window, composer = active(fresh, qtbot), fresh.composer
+    window, composer = fresh, fresh.composer
     right = window.splitters[1]
     assert composer.folded and composer.height() <= composer.fold_button.height() + 4
     assert composer.fold_hint.isVisible() and "Ctrl+E" in composer.fold_hint.text()
@@ -112,7 +102,7 @@ def test_ctrl_e_opens_the_folded_composer_and_folds_it_again_at_the_height_it_ha
 
 
 def test_the_bottom_band_folds_to_its_tabs_and_opens_from_them(fresh: MainWindow, qtbot) -> None:
-    window = active(fresh, qtbot)
+    window = fresh
     layout, connections = window.dock_layout, window.connections_panel
     tree = window.message_view.tree
     assert sorted(band_tabs(window)) == ["Connections", "Embedded server", "History", "Library", "Statistics", "Tests",
@@ -140,6 +130,13 @@ def test_the_bottom_band_folds_to_its_tabs_and_opens_from_them(fresh: MainWindow
     library = window.payload_tools.library
     qtbot.waitUntil(lambda: library.height() >= 100 and library.search.hasFocus(), timeout=2000)
 
+    bar, _index = band_tabs(window)["Connections"]  # from the keyboard: Tab reaches the strip, Space or Enter
+    bar.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(bar, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: layout.band_folded, timeout=2000)
+    qtbot.keyClick(bar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not layout.band_folded and connections.height() >= 100, timeout=2000)
+
 
 def test_summary_stretches_and_added_columns_grow_with_their_content_until_sized_by_hand(fresh: MainWindow,
                                                                                       qtbot) -> None:
@@ -164,3 +161,70 @@ def test_summary_stretches_and_added_columns_grow_with_their_content_until_sized
     header.resizeSection(column, 90)  # the user's width is kept
     feed("an even longer value, which would widen the column if it still followed its content")
     assert header.sectionSize(column) == 90
+
+
+def connections_dock(window: MainWindow) -> QDockWidget:
+    dock = window.findChild(QDockWidget, "connectionsDock")
+    assert dock is not None
+    return dock
+
+
+def test_what_is_folded_and_the_heights_they_open_at_survive_a_restart(qtbot) -> None:
+    first = build(["--no-server"])
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(first.width(), 760)  # the offscreen screen is 800 high: the restored window fits it whole
+    qtbot.waitUntil(lambda: first.height() == 760, timeout=2000)
+    right, dock = first.splitters[1], connections_dock(first)
+    first.dock_layout.fold_band(False)
+    qtbot.waitUntil(lambda: dock.height() > 100, timeout=2000)
+    first.resizeDocks([dock], [280], Qt.Orientation.Vertical)  # the tab strip included
+    qtbot.waitUntil(lambda: dock.height() > 230, timeout=2000)
+    first.composer.set_folded(False)
+    right.setSizes([sum(right.sizes()) - 200, 200])
+    qtbot.waitUntil(lambda: first.composer.height() == 200, timeout=2000)
+    band_height = dock.height()
+    first.shutdown()
+
+    second = build(["--no-server"])
+    qtbot.addWidget(second)
+    second.show()
+    try:
+        assert second.height() == 760
+        qtbot.waitUntil(lambda: second.composer.height() == 200, timeout=2000)
+        assert not second.composer.folded and second.composer_fold.action.isChecked()
+        assert not second.dock_layout.band_folded and connections_dock(second).height() == band_height
+        second.composer.set_folded(True)
+        second.dock_layout.fold_band(True)
+    finally:
+        second.shutdown()
+
+    third = build(["--no-server"])
+    qtbot.addWidget(third)
+    third.show()
+    try:
+        qtbot.waitExposed(third)
+        assert third.composer.folded and third.dock_layout.band_folded
+        assert third.connections_panel.height() == 0
+        third.composer.set_folded(False)  # each opens at the height it had
+        qtbot.waitUntil(lambda: third.composer.height() == 200, timeout=2000)
+        third.dock_layout.fold_band(False)
+        qtbot.waitUntil(lambda: connections_dock(third).height() == band_height, timeout=2000)
+    finally:
+        third.shutdown()
+
+
+def test_reset_layout_folds_the_composer_and_the_band_as_at_first_start(fresh: MainWindow, qtbot) -> None:
+    show_forty_keys(fresh, qtbot)
+    main = fresh.splitters[0]
+    fresh.composer.set_folded(False)
+    fresh.dock_layout.fold_band(False)
+    main.setSizes([400, sum(main.sizes()) - 400])
+    qtbot.waitUntil(lambda: tree_rows_shown(fresh) < 25, timeout=2000)
+
+    reset = next(action for action in fresh.findChildren(QAction) if action.objectName() == "resetLayout")
+    reset.trigger()
+    assert fresh.composer.folded and fresh.dock_layout.band_folded
+    assert not fresh.composer_fold.action.isChecked() and not fresh.dock_layout.band_action.isChecked()
+    qtbot.waitUntil(lambda: tree_rows_shown(fresh) >= 25 and main.sizes()[0] > 600, timeout=2000)

@@ -18,8 +18,18 @@ from shiboken6 import isValid
 
 from app.ui.common.theme import colours_for
 
+# Fusion outlines a focused field or button in the palette's highlight, but draws the frame of a list,
+# table, tree or text view the same with or without the focus (and the selection is no help: it looks
+# alike either way), so a keyboard user could not see where the focus is. The window's style sheet (its
+# dialogs inherit it) outlines them too, in palette colours, so it follows the theme; same width either
+# way, nothing shifts. Set on the window, not the application, whose style stays Fusion itself.
+_FRAMED_VIEWS = ("QTableView", "QTreeView", "QListView", "QPlainTextEdit", "QTextEdit")
+FOCUS_STYLE = (", ".join(_FRAMED_VIEWS) + " { border: 1px solid palette(mid); }\n"
+               + ", ".join(f"{view}:focus" for view in _FRAMED_VIEWS) + " { border: 1px solid palette(highlight); }")
+
 TINT = "themeColour"  # a widget's dynamic property: the colour name its text is drawn in ("" for none)
 _TINT_BOLD = "themeColourBold"
+_SHOWS_FOCUS = "showsFocus"  # a widget's dynamic property: it has FOCUS_STYLE
 
 
 def palette_is_dark(palette: QPalette | None = None) -> bool:
@@ -57,6 +67,13 @@ def tint(widget: QWidget, name: str | None, *, bold: bool = False) -> None:
     _palette_watch()  # from now on the label follows the theme
 
 
+def show_focus(widget: QWidget) -> None:
+    """Outline the focused view among `widget`'s children (see FOCUS_STYLE), in the theme's colours."""
+    widget.setProperty(_SHOWS_FOCUS, True)
+    widget.setStyleSheet(FOCUS_STYLE)
+    _palette_watch()  # a style sheet's palette colours are read when it is set: set again on a change
+
+
 def _apply_tint(widget: QWidget) -> None:
     name = widget.property(TINT)
     weight = " font-weight: bold;" if widget.property(_TINT_BOLD) else ""
@@ -73,6 +90,9 @@ class _PaletteWatch(QObject):
         for widget in QApplication.allWidgets():  # a few hundred, once per change of theme
             if widget.property(TINT):
                 _apply_tint(widget)
+            if widget.property(_SHOWS_FOCUS):
+                widget.setStyleSheet("")
+                widget.setStyleSheet(FOCUS_STYLE)
         self.changed.emit()
 
 

@@ -177,7 +177,7 @@ class Composer(QWidget):
         self.editor = PayloadEditor()
         named(self.editor, "composerEditor")
         self.editor.setFont(monospace())
-        self.editor.setTabChangesFocus(False)
+        self.editor.setTabChangesFocus(True)  # Tab goes on to the next control, never traps the keyboard here
         # No soft wrap: Qt breaks lines after hyphens and slashes too, which would split a UUID, a URL or
         # a long number in two; a long line scrolls sideways and every token stays whole.
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -218,7 +218,11 @@ class Composer(QWidget):
         self.format_button = _button("Format", "formatButton", "Pretty-print the payload (Ctrl+Shift+F)")
         self.minify_button = _button("Minify", "minifyButton", "Put the payload on one line without spaces")
         self.send_button = _button("Send", "sendButton", "Send once to the connection named beside it (Ctrl+Enter)")
-        self.send_button.setDefault(True)
+        # Bold, not Qt's "default" button: outside a dialog that only draws the focus outline for good,
+        # so a keyboard user could not tell when the focus reaches Send.
+        bold = self.send_button.font()
+        bold.setBold(True)
+        self.send_button.setFont(bold)
         self.refuse_invalid = named(QCheckBox("refuse invalid"), "composerRefuseInvalid")
         self.refuse_invalid.setToolTip("Do not send a payload that violates the target connection's contract "
                                        "(off: it is sent, and its violations shown)")

@@ -117,6 +117,7 @@ class MessageView(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("messageTabs")
+        named(self.tabs.tabBar(), "messageTabBar")
         self.tabs.addTab(self.tree_panel, "Tree")
         self.tabs.addTab(self.raw, "Raw")
         self.tabs.addTab(self.hex, "Hex")

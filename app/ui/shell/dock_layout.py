@@ -8,10 +8,11 @@ A dock closed with its × comes back from the View menu; *Reset layout* puts eve
 back where it started (the saved layout may come from an older version, or be a mess).
 The window arranges the docks only when it has no saved layout to restore.
 
-The band folds to its tab strip (View → Bottom panels, Ctrl+Shift+B, or a click on the
-tab already raised) and opens again at the height it had (a click on any of its tabs, the
-same key, or the dock's own title when it is not tabbed). Folded, a dock keeps its tab
-and loses its title bar and contents; a dock that leaves the band opens.
+The band folds to its tab strip (View → Bottom panels, Ctrl+Shift+B, a click on the tab
+already raised, or Space or Enter on the focused tab bar) and opens again at the height it
+had (the same, a click on any of its tabs, or on the dock's own title when it is not
+tabbed). Folded, a dock keeps its tab and loses its title bar and contents; a dock that
+leaves the band opens.
 
 Qt keeps the panel of a dock tab that is not raised visible, only moved out of the
 window, so Tab would walk through its fields unseen: the window's Tab passes over them.
@@ -23,8 +24,18 @@ import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMenuBar, QTabBar, QTabWidget, QWidget
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMenuBar,
+    QStyle,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
 
 from app.ui.common.naming import named
 
@@ -36,6 +47,8 @@ CONNECTIONS_SHARE = 0.55  # of the window's width; the payload docks take the re
 BAND_SHORTCUT = "Ctrl+Shift+B"
 UNBOUNDED = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum size
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+_TOGGLE_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)  # on a band's focused tab bar
+DOCK_TABS = "dockTabs"  # the accessible name of the window's tab bars of docks
 _NO_TITLE = "foldedDockTitle"
 _WATCHED = "bandWatched"  # a dock's property: DockLayout follows where it goes
 
@@ -141,7 +154,12 @@ class DockLayout(QObject):
     def _remember_open_band(self) -> None:
         """The band's height while open, to open it at again."""
         raised = [dock for dock in self.band_docks() if not self.is_folded(dock) and not dock.visibleRegion().isEmpty()]
-        self.open_height = max((dock.height() for dock in raised), default=self.open_height)
+        central = self.window.centralWidget()
+        if not raised or central is None:
+            return
+        # As `resizeDocks` counts it: from the separator under the central widget down, tab strip included.
+        separator = self.window.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent, None, self.window)
+        self.open_height = max(dock.geometry().bottom() for dock in raised) - central.geometry().bottom() - separator
 
     def _apply_fold(self) -> None:
         folded, docks = self.band_folded, self.band_docks()
@@ -178,12 +196,17 @@ class DockLayout(QObject):
                 self._apply_fold()
             elif kind == QEvent.Type.ChildPolished:  # a new child, built: at ChildAdded it is a bare QObject
                 child = event.child()  # type: ignore[attr-defined]
-                if isinstance(child, QTabBar):
+                if isinstance(child, QTabBar):  # the tabs of docks tabbed together
+                    child.setAccessibleName(DOCK_TABS)
                     child.installEventFilter(self)
                 elif isinstance(child, QDockWidget):
                     self.watch_dock(child)
         elif isinstance(watched, QTabBar) and isinstance(event, QMouseEvent) and self._in_band(watched):
             self._tab_clicked(watched, event)
+        elif (isinstance(watched, QTabBar) and isinstance(event, QKeyEvent) and kind == QEvent.Type.KeyPress
+              and event.key() in _TOGGLE_KEYS and self._in_band(watched)):
+            self.fold_band(not self.band_folded)  # the keyboard's click on the focused tab
+            return True
         elif isinstance(watched, QDockWidget) and kind == QEvent.Type.MouseButtonPress and self.band_folded:
             if watched in self.band_docks():
                 self.fold_band(False)

@@ -41,6 +41,7 @@ from app.ui.capture.recording import CaptureControls
 from app.ui.common import async_loop, contracts, notify, unexpected
 from app.ui.common.naming import named
 from app.ui.common.shortcuts import ShortcutsDialog, add_shortcut
+from app.ui.common.style import show_focus
 from app.ui.common.throttle import REPAINT_INTERVAL_MS
 from app.ui.common.tooltips import plain_tooltip
 from app.ui.compose.composer import Composer
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self.documents = DocumentWorker()  # parses and holds big documents in another process
         self.setWindowTitle("SocketScope")
+        show_focus(self)  # views show the focus too, as fields and buttons do, in both themes
         self.resize(1280, 800)
 
         self._build_url_bar()
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         self.payload_tools.reveal = self.dock_layout.reveal  # Ctrl+B opens a folded band
         view_menu = self.dock_layout.install(self.menuBar(), before=self.capture_controls.menu.menuAction())
         view_menu.insertAction(self.dock_layout.band_action, self.composer_fold.action)
+        self.dock_layout.reset_action.triggered.connect(self.reset_layout)
         self.theme_menu = ThemeMenu(self)  # View → Theme
         view_menu.addSeparator()
         view_menu.addMenu(self.theme_menu.menu)
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
             self.dock_layout.arrange()
         else:
             self.dock_layout.place_new(window_settings.layout_has_dock)  # docks newer than the saved layout
+        window_settings.restore_folds(self.composer_fold, self.dock_layout)
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
@@ -234,7 +238,7 @@ class MainWindow(QMainWindow):
         """The first run's layout (also View → Reset layout, which arranges the docks).
 
         The composer starts folded (Ctrl+E opens it), and so does the dock band: at 1280×800
-        the selected message's tree shows 30 rows and the log as many.
+        the selected message's tree shows over 30 rows, and the log about as many.
         """
         main, right = self.splitters
         main.setSizes([720, 560])
@@ -672,6 +676,7 @@ class MainWindow(QMainWindow):
         self._drain_timer.stop()
         window_settings.save(self, self.splitters, self.url_edit)
         self.contract_sources.shut_down()
+        window_settings.save_folds(self.composer_fold, self.dock_layout)
         self.payload_tools.close()
         self.tests_panel.shutdown()  # a run closes its connection while the inspector still runs
         clean = self.session.shutdown()

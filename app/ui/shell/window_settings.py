@@ -1,6 +1,7 @@
 """Window layout and small preferences kept in QSettings between runs.
 
-Geometry, dock and toolbar state, splitter sizes, the last URL, and the composer's
+Geometry, dock and toolbar state, splitter sizes, whether the composer and the bottom
+band are folded (and the height each opens at), the last URL, and the composer's
 draft (as typed, with its mode, up to DRAFT_LIMIT characters) and repeat settings. Tests point
 QSettings' user scope at a temporary directory (QSettings.setPath), so the
 format is fixed to INI on every platform.
@@ -12,6 +13,8 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter
 
 from app.ui.compose.composer import Composer
+from app.ui.shell.composer_fold import ComposerFold
+from app.ui.shell.dock_layout import DockLayout
 
 DRAFT_LIMIT = 64 * 1024  # a bigger draft belongs in the library, not in an INI file
 
@@ -54,6 +57,24 @@ def layout_has_dock(name: str) -> bool:
     one added in a later version is not, and stays where the window first put it unless placed anew."""
     state = open_settings().value("window/state")
     return state is not None and name.encode("utf-16-be") in bytes(state)
+
+
+def save_folds(composer: ComposerFold, docks: DockLayout) -> None:
+    settings = open_settings()
+    settings.setValue("layout/composerFolded", composer.folded)
+    settings.setValue("layout/composerHeight", composer.open_height)
+    settings.setValue("layout/bandFolded", docks.band_folded)
+    settings.setValue("layout/bandHeight", docks.open_height)
+    settings.sync()
+
+
+def restore_folds(composer: ComposerFold, docks: DockLayout) -> None:
+    """Fold or open the composer and the bottom band as they were; the first run keeps the defaults."""
+    settings = open_settings()
+    for key, fold in (("composer", composer.restore), ("band", docks.restore_band)):
+        folded, height = settings.value(f"layout/{key}Folded"), settings.value(f"layout/{key}Height")
+        if folded is not None and str(height).isdigit():
+            fold(str(folded).lower() == "true", int(str(height)))
 
 
 def save_composer(composer: Composer) -> None:
