@@ -169,6 +169,9 @@ def connections_dock(window: MainWindow) -> QDockWidget:
     return dock
 
 
+COMPOSER_HEIGHT = 200  # with the message view at its least height beside it, when the band is open at 260 pixels
+
+
 def test_what_is_folded_and_the_heights_they_open_at_survive_a_restart(qtbot) -> None:
     first = build(["--no-server"])
     qtbot.addWidget(first)
@@ -179,11 +182,11 @@ def test_what_is_folded_and_the_heights_they_open_at_survive_a_restart(qtbot) ->
     right, dock = first.splitters[1], connections_dock(first)
     first.dock_layout.fold_band(False)
     qtbot.waitUntil(lambda: dock.height() > 100, timeout=2000)
-    first.resizeDocks([dock], [280], Qt.Orientation.Vertical)  # the tab strip included
+    first.resizeDocks([dock], [260], Qt.Orientation.Vertical)  # the tab strip included
     qtbot.waitUntil(lambda: dock.height() > 230, timeout=2000)
     first.composer.set_folded(False)
-    right.setSizes([sum(right.sizes()) - 200, 200])
-    qtbot.waitUntil(lambda: first.composer.height() == 200, timeout=2000)
+    right.setSizes([sum(right.sizes()) - COMPOSER_HEIGHT, COMPOSER_HEIGHT])
+    qtbot.waitUntil(lambda: first.composer.height() == COMPOSER_HEIGHT, timeout=2000)
     band_height = dock.height()
     first.shutdown()
 
@@ -192,7 +195,7 @@ def test_what_is_folded_and_the_heights_they_open_at_survive_a_restart(qtbot) ->
     second.show()
     try:
         assert second.height() == 760
-        qtbot.waitUntil(lambda: second.composer.height() == 200, timeout=2000)
+        qtbot.waitUntil(lambda: second.composer.height() == COMPOSER_HEIGHT, timeout=2000)
         assert not second.composer.folded and second.composer_fold.action.isChecked()
         assert not second.dock_layout.band_folded and connections_dock(second).height() == band_height
         second.composer.set_folded(True)
@@ -208,7 +211,7 @@ def test_what_is_folded_and_the_heights_they_open_at_survive_a_restart(qtbot) ->
         assert third.composer.folded and third.dock_layout.band_folded
         assert third.connections_panel.height() == 0
         third.composer.set_folded(False)  # each opens at the height it had
-        qtbot.waitUntil(lambda: third.composer.height() == 200, timeout=2000)
+        qtbot.waitUntil(lambda: third.composer.height() == COMPOSER_HEIGHT, timeout=2000)
         third.dock_layout.fold_band(False)
         qtbot.waitUntil(lambda: connections_dock(third).height() == band_height, timeout=2000)
     finally:
