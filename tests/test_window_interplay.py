@@ -124,7 +124,7 @@ def test_default_layout_leaves_the_log_message_view_and_composer_their_room(wind
     assert tree.viewport().height() >= 8 * tree.fontMetrics().height()  # and the tree still shows a screenful
     assert window.minimumSizeHint().width() <= 1000  # fits a 1024-pixel-wide screen
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["&File", "&View", "&Capture", "&Log", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Capture", "&Log", "&Help"]
 
 
 def test_a_restored_layout_keeps_its_tabs_and_paints_none_over_the_menus(qtbot) -> None:
