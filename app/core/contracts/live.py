@@ -59,6 +59,8 @@ _FLOWS: dict[int, dict[int, Flow | None]] = {
 
 
 class Pending:
+    """The type of PENDING: a contract that is still being read (the walk waits for it)."""
+
     def __repr__(self) -> str:
         return "PENDING"
 
