@@ -65,8 +65,8 @@ def test_websocat_text_and_binary_show_truly_in_the_log(qtbot) -> None:
         cells = [[model.index(shown[r], column).data() for column in (CONNECTION, DIRECTION, OPCODE, SIZE)]
                  for r in received]
         assert cells == [
-            [client.id, "↓ received", "text", f"{len(TEXT.encode())} B"],
-            [client.id, "↓ received", "binary", f"{len(BINARY)} B"],
+            [client.id, "received", "text", f"{len(TEXT.encode())} B"],
+            [client.id, "received", "binary", f"{len(BINARY)} B"],
         ]
 
         replies = [json.loads(line) for line in out.decode().splitlines() if line.strip()]

@@ -29,7 +29,7 @@ def test_log_model_passes_qtmodeltester(qtmodeltester) -> None:
     qtmodeltester.check(model, force_py=True)
     assert model.rowCount() == 21 and model.columnCount() == len(COLUMNS)
     assert model.index(0, SUMMARY).data() == '{"seq": 0}'
-    assert model.index(1, DIRECTION).data() == "↑ sent"
+    assert model.index(1, DIRECTION).data() == "sent"
     assert model.index(1, OPCODE).data() == "text" and model.index(20, OPCODE).data() == "binary"
     assert model.index(20, SIZE).data() == "2 B"
     assert model.index(20, SUMMARY).data().startswith("binary 2 B")
