@@ -18,6 +18,8 @@ from tests.helpers import WaitableQueue, listening_sockets_of_this_process, sock
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.shell.main_window import MainWindow
+
 
 def top_level_widgets() -> set[int]:
     """Identities of the live top-level Qt widgets, once the test run has a QApplication.
@@ -43,6 +45,7 @@ _QT_OWN_WIDGETS = {"qtooltip_label"}
 def _describe_widgets(identities: set[int]) -> list[str]:
     from PySide6.QtWidgets import QApplication
     from shiboken6 import getCppPointer
+
 
     return [f"{type(w).__name__}({w.objectName()!r})" for w in QApplication.topLevelWidgets()
             if getCppPointer(w)[0] in identities]
@@ -89,6 +92,18 @@ def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]
         yield request.param
     finally:
         qapp.setPalette(before)
+
+
+@pytest.fixture
+def window(qtbot) -> Iterator[MainWindow]:
+    """The window with no embedded server, shown (a test module may define its own `window` instead)."""
+    from app.main import build
+
+    window = build(["--no-server"])
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.shutdown()
 
 
 @pytest.fixture

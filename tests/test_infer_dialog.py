@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
-import pytest
 from PySide6.QtWidgets import QPushButton
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.main import build
 from app.ui.scenarios.infer_dialog import InferDialog
 from app.ui.shell.main_window import MainWindow
 from tests.test_log_window import feed, message, select_store_rows
-
-
-@pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
 
 MESSAGES = [{"type": "chat", "id": 1, "text": "hi", "tags": ["a"]},
             {"type": "chat", "id": 2, "text": "there", "tags": [], "reply_to": 1}]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,15 +16,6 @@ from app.ui.common.style import status_colour
 from app.ui.shell import theme_switch
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import connection_row
-
-
-@pytest.fixture
-def window(qtbot) -> Iterator[MainWindow]:
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
 
 
 def feed(window: MainWindow, qtbot, frames: list[Frame]) -> None:

@@ -30,7 +30,8 @@ from app.ui.common.style import colour, colours_changed, follow_theme
 COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
 
-_DIRECTION_NAMES = {Direction.SENT: "sent", Direction.RECEIVED: "received", Direction.EVENT: "event"}  # the icon beside draws the arrow
+# The icon beside each draws its arrow.
+_DIRECTION_NAMES = {Direction.SENT: "sent", Direction.RECEIVED: "received", Direction.EVENT: "event"}
 _COLOUR_NAMES = {Direction.SENT: "log.sent", Direction.RECEIVED: "log.received", Direction.EVENT: "log.event"}
 _ERRORS = (Opcode.ERROR, Opcode.REFUSED)
 
