@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabWidget
 
 from app.core.frames import Direction, Frame, Opcode, Side
@@ -66,8 +66,8 @@ def test_the_dock_draws_each_connections_rates_sizes_and_only_while_shown(window
     qtbot.waitUntil(lambda: drawn(panel, "client#1", Direction.RECEIVED)[0]
                     == data_frames(window, "client#1", Direction.RECEIVED), timeout=5000)
     assert drawn(panel, "server#1", Direction.RECEIVED) == (3, sent_bytes)  # the embedded server's side of it
-    legend = [label.text for _sample, label in panel.messages_plot.getPlotItem().legend.items]
-    assert "client#1 ↑ sent" in legend and "client#1 ↓ received" in legend
+    legend = QTextDocumentFragment.fromHtml(panel.legend.text()).toPlainText()
+    assert "━━ client#1 ↓ received   ╍╍ client#1 ↑ sent" in legend  # a connection's two directions side by side
 
     assert "sizes" not in panel.bars  # a tab not shown is not drawn
     tabs = dock.findChild(QTabWidget, "statsTabs")

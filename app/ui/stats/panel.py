@@ -10,6 +10,7 @@ a field plot took about 40 % off a flood's rate (bench/bench_ingest_charts.py).
 
 from __future__ import annotations
 
+import html
 import time
 from typing import Any
 
@@ -61,6 +62,10 @@ class StatsPanel(QWidget):
         self._bucket_range: dict[str, tuple[int, int]] = {}  # the buckets each histogram's bars stand for
         self.redraws = 0
         self._drawn: tuple[int, int] | None = None  # the second and the tab drawn last
+        # The rate plots' legend, beside them rather than over them: a dozen series would cover a small plot.
+        self.legend = named(QLabel(), "statsLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)  # connection names are the window's own (client#1)
+        self.legend.setWordWrap(True)
         self.note = named(QLabel(), "statsNote")
         self.note.setWordWrap(True)
         tint(self.note, "text.muted")
@@ -94,17 +99,21 @@ class StatsPanel(QWidget):
         self.plots = ThemedPlots(self)
         self.tabs = named(QTabWidget(), "statsTabs")
         rates = QWidget()
-        row = QHBoxLayout(rates)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         self.messages_plot = self._plot("statsMessages", "Messages per second", "msgs/s")
         self.bytes_plot = self._plot("statsBytes", "Bytes per second", "B/s")
         for plot in (self.messages_plot, self.bytes_plot):
-            plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
             self.plots.add(plot, plot.windowTitle(), plot.property("unitsLabel"), "seconds ago")
             row.addWidget(plot)
         self.bytes_plot.setXLink(self.messages_plot)
         self.messages_plot.setXRange(SECONDS[0], SECONDS[-1], padding=0.01)  # fixed: no range to work out per paint
         self.messages_plot.getPlotItem().disableAutoRange(axis="x")
+        rates_layout = QVBoxLayout()
+        rates_layout.setContentsMargins(0, 0, 0, 0)
+        rates_layout.addLayout(row, 1)
+        rates_layout.addWidget(self.legend)
+        rates.setLayout(rates_layout)
         self.tabs.addTab(rates, "Rates")
         self.sizes_plot = self._plot("statsSizes", "Message sizes (sent and received)", "messages")
         self.latency_plot = self._plot("statsLatency", "Latency of paired requests and replies", "pairs")
@@ -147,13 +156,29 @@ class StatsPanel(QWidget):
         return True
 
     def _draw_rates(self, until: int) -> None:
+        """Each series from its first counted second in the window (before it: no line, rather than zeros)."""
+        added = False
         for key in self.stats.series:
             curves = self.curves.get(key)
             if curves is None:
                 curves = self.curves[key] = self._add_curves(key)
+                added = True
             messages, volumes = self.stats.rates(*key, until)
-            curves[0].setData(SECONDS, messages)
-            curves[1].setData(SECONDS, volumes)
+            start = next((second for second, count in enumerate(messages) if count), len(messages))
+            curves[0].setData(SECONDS[start:], messages[start:])
+            curves[1].setData(SECONDS[start:], volumes[start:])
+        if added:
+            self._update_legend()
+
+    def _update_legend(self) -> None:
+        entries = []
+        order = [*self.stats.connections, OTHERS]
+        for key in sorted(self.curves, key=lambda key: (order.index(key[0]), -key[1])):  # received, then sent
+            connection, direction = key
+            line = "╍╍" if direction == Direction.SENT else "━━"
+            entries.append(f'<span style="color:{self._pen(key).color().name()}">{line}&nbsp;'
+                           f'{html.escape(connection)}&nbsp;{ARROWS[direction].replace(" ", "&nbsp;")}</span>')
+        self.legend.setText(" &nbsp; ".join(entries))
 
     def _add_curves(self, key: tuple[str, Direction]) -> tuple[Any, Any]:
         connection, direction = key
@@ -171,6 +196,7 @@ class StatsPanel(QWidget):
         for key, curves in self.curves.items():
             for curve in curves:
                 curve.setPen(self._pen(key))
+        self._update_legend()
         self._bucket_range.clear()  # the bars are made again, in the new colours
         for draw in (self._draw_sizes, self._draw_latency):
             draw()
