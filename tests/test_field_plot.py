@@ -13,22 +13,19 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.main import build
 from app.ui.log.model import COLUMNS
 from app.ui.message.tree_model import KEY
 from app.ui.shell.main_window import MainWindow
 from app.ui.stats.field_plot import CSV_COLUMNS, FieldPlot, iso_time
+from tests.helpers import shown_window
 
 START = 1_800_000_000.0
 
 
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--no-server") as window:
+        yield window
 
 
 def feed(window: MainWindow, qtbot, *messages: tuple[str, float, object]) -> None:
