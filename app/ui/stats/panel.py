@@ -23,7 +23,7 @@ from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.stats.charts import ThemedPlots, new_plot, pyqtgraph, series_colour, series_pen
 
-REDRAW_MS = 100  # at most ten redraws a second
+REDRAW_MS = 100  # how often a redraw may start (one is due once a second, or when the tab changes)
 ARROWS = {Direction.RECEIVED: "↓ received", Direction.SENT: "↑ sent"}
 SECONDS = list(range(1 - WINDOW_SECONDS, 1))  # the rate plots' x: seconds before the last complete one
 SHOWN_BUCKETS = 12  # a histogram shows at least this many buckets, so a few bars do not fill it
@@ -62,7 +62,7 @@ class StatsPanel(QWidget):
         self._bucket_range: dict[str, tuple[int, int]] = {}  # the buckets each histogram's bars stand for
         self.redraws = 0
         self._drawn: tuple[int, int] | None = None  # the second and the tab drawn last
-        # The rate plots' legend, beside them rather than over them: a dozen series would cover a small plot.
+        # The rate plots' legend, under them rather than over them: a dozen series would cover a small plot.
         self.legend = named(QLabel(), "statsLegend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # connection names are the window's own (client#1)
         self.legend.setWordWrap(True)
