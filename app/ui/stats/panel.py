@@ -108,7 +108,8 @@ class StatsPanel(QWidget):
             row.addWidget(plot)
         self.bytes_plot.setXLink(self.messages_plot)
         self.messages_plot.setXRange(SECONDS[0], SECONDS[-1], padding=0.01)  # fixed: no range to work out per paint
-        self.messages_plot.getPlotItem().disableAutoRange(axis="x")
+        for plot in (self.messages_plot, self.bytes_plot):
+            plot.getPlotItem().disableAutoRange()
         rates_layout = QVBoxLayout()
         rates_layout.setContentsMargins(0, 0, 0, 0)
         rates_layout.addLayout(row, 1)
@@ -156,8 +157,12 @@ class StatsPanel(QWidget):
         return True
 
     def _draw_rates(self, until: int) -> None:
-        """Each series from its first counted second in the window (before it: no line, rather than zeros)."""
+        """Each series from its first counted second in the window (before it: no line, rather than zeros).
+
+        The y ranges are set here from the peaks: left to pyqtgraph, working them out takes another paint.
+        """
         added = False
+        peaks = [1, 1]
         for key in self.stats.series:
             curves = self.curves.get(key)
             if curves is None:
@@ -167,6 +172,9 @@ class StatsPanel(QWidget):
             start = next((second for second, count in enumerate(messages) if count), len(messages))
             curves[0].setData(SECONDS[start:], messages[start:])
             curves[1].setData(SECONDS[start:], volumes[start:])
+            peaks = [max(peaks[0], *messages), max(peaks[1], *volumes)]
+        for plot, peak in zip((self.messages_plot, self.bytes_plot), peaks, strict=True):
+            plot.setYRange(0, peak * 1.05, padding=0)
         if added:
             self._update_legend()
 
