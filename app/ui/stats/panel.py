@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.frames import Direction
 from app.core.traffic_stats import MAX_CONNECTIONS, OTHERS, WINDOW_SECONDS, TrafficStats, bucket_floor
@@ -98,24 +98,16 @@ class StatsPanel(QWidget):
     def _build(self) -> None:
         self.plots = ThemedPlots(self)
         self.tabs = named(QTabWidget(), "statsTabs")
-        rates = QWidget()
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
         self.messages_plot = self._plot("statsMessages", "Messages per second", "msgs/s")
         self.bytes_plot = self._plot("statsBytes", "Bytes per second", "B/s")
-        for plot in (self.messages_plot, self.bytes_plot):
+        for plot, tab in ((self.messages_plot, "Messages/s"), (self.bytes_plot, "Bytes/s")):
             self.plots.add(plot, plot.windowTitle(), plot.property("unitsLabel"), "seconds ago")
-            row.addWidget(plot)
+            # One plot shown at a time: each paint of a chart is milliseconds the ingest waits for.
+            self.tabs.addTab(plot, tab)
         self.bytes_plot.setXLink(self.messages_plot)
         self.messages_plot.setXRange(SECONDS[0], SECONDS[-1], padding=0.01)  # fixed: no range to work out per paint
         for plot in (self.messages_plot, self.bytes_plot):
             plot.getPlotItem().disableAutoRange()
-        rates_layout = QVBoxLayout()
-        rates_layout.setContentsMargins(0, 0, 0, 0)
-        rates_layout.addLayout(row, 1)
-        rates_layout.addWidget(self.legend)
-        rates.setLayout(rates_layout)
-        self.tabs.addTab(rates, "Rates")
         self.sizes_plot = self._plot("statsSizes", "Message sizes (sent and received)", "messages")
         self.latency_plot = self._plot("statsLatency", "Latency of paired requests and replies", "pairs")
         self.sizes_plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
@@ -124,6 +116,7 @@ class StatsPanel(QWidget):
             self.tabs.addTab(plot, tab)
         self.plots.restyle_series.append(self._restyle_series)
         self._layout.insertWidget(0, self.tabs, 1)
+        self._layout.insertWidget(1, self.legend)
         self.tabs.currentChanged.connect(lambda _index: self.redraw())
         self._drawn = None
 
@@ -147,22 +140,25 @@ class StatsPanel(QWidget):
             return False
         self._drawn = state
         self.redraws += 1
+        rates = (self.messages_plot, self.bytes_plot)
+        self.legend.setVisible(shown in rates)
         if shown is self.sizes_plot:
             self._draw_sizes()
         elif shown is self.latency_plot:
             self._draw_latency()
         else:
-            self._draw_rates(until)
+            self._draw_rates(until, rates.index(shown))
         self._update_note()
         return True
 
-    def _draw_rates(self, until: int) -> None:
-        """Each series from its first counted second in the window (before it: no line, rather than zeros).
+    def _draw_rates(self, until: int, which: int) -> None:
+        """The messages (`which` 0) or bytes (1) per second of each series, from its first counted second in
+        the window (before it: no line, rather than zeros).
 
-        The y ranges are set here from the peaks: left to pyqtgraph, working them out takes another paint.
+        The y range is set here from the peak: left to pyqtgraph, working it out takes another paint.
         """
         added = False
-        peaks = [1, 1]
+        peak = 1
         for key in self.stats.series:
             curves = self.curves.get(key)
             if curves is None:
@@ -170,11 +166,10 @@ class StatsPanel(QWidget):
                 added = True
             messages, volumes = self.stats.rates(*key, until)
             start = next((second for second, count in enumerate(messages) if count), len(messages))
-            curves[0].setData(SECONDS[start:], messages[start:])
-            curves[1].setData(SECONDS[start:], volumes[start:])
-            peaks = [max(peaks[0], *messages), max(peaks[1], *volumes)]
-        for plot, peak in zip((self.messages_plot, self.bytes_plot), peaks, strict=True):
-            plot.setYRange(0, peak * 1.05, padding=0)
+            values = (messages, volumes)[which]
+            curves[which].setData(SECONDS[start:], values[start:])
+            peak = max(peak, *values)
+        (self.messages_plot, self.bytes_plot)[which].setYRange(0, peak * 1.05, padding=0)
         if added:
             self._update_legend()
 
