@@ -157,6 +157,12 @@ def test_a_flood_the_plot_cannot_keep_up_with_is_read_and_drawn_once_a_second(qt
     plot.refresh()
     read = plot.series.next_row
     assert 0 < read < capture.store.end  # a slice of a few milliseconds, not all of it
+    plot.refresh()  # the history alone: read on at every tick
+    assert plot.series.next_row > read
+    capture.append([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, json.dumps({"n": n}),
+                          wall_time=START + n / 1000) for n in range(HISTORY_ROWS, 2 * HISTORY_ROWS)])
+    plot.refresh()  # more came than a tick reads: a flood
+    read = plot.series.next_row
     plot.refresh()  # the next tick, within the second
     assert plot.series.next_row == read and "not read yet" in plot.status.text()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ class FieldPlot(QDialog):
         self._drawn = -1
         self._since_read = QElapsedTimer()
         self._outpaced = False
+        self._behind = sys.maxsize  # rows left unread after the last read
         self.plots = ThemedPlots(self)
         self.plot = named(new_plot(dates=True), "fieldPlotChart")
         self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
@@ -115,7 +117,9 @@ class FieldPlot(QDialog):
             return
         self._since_read.start()
         self.series.catch_up()
-        self._outpaced = self.series.behind > 0  # the slice ran out before the rows did
+        behind = self.series.behind
+        self._outpaced = behind > 0 and behind >= self._behind  # more came than was read: not the history alone
+        self._behind = behind
         if not self.paused and self._drawn != self.series.changes:
             self._drawn = self.series.changes
             for connection, points in self.series.series.items():
