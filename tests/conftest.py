@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.net.inspector import Inspector
 from embedded_server.demo_app import create_app
 from embedded_server.runner import EmbeddedServer
-from tests.helpers import WaitableQueue, listening_sockets_of_this_process, socketscope_threads
+from tests.helpers import WaitableQueue, listening_sockets_of_this_process, shown_window, socketscope_threads
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -97,13 +97,8 @@ def themed(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[bool]
 @pytest.fixture
 def window(qtbot) -> Iterator[MainWindow]:
     """The window with no embedded server, shown (a test module may define its own `window` instead)."""
-    from app.main import build
-
-    window = build(["--no-server"])
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.shutdown()
+    with shown_window(qtbot, "--no-server") as window:
+        yield window
 
 
 @pytest.fixture

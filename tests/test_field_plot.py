@@ -10,7 +10,9 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog
 
+from app.core.field_series import HISTORY_ROWS
 from app.core.frames import Direction, Frame, Opcode, Side
+from app.core.ingest import Capture
 from app.ui.log.model import COLUMNS
 from app.ui.message.tree_model import KEY
 from app.ui.shell.main_window import MainWindow
@@ -135,3 +137,28 @@ def test_a_bad_path_is_said_and_opens_nothing(window: MainWindow) -> None:
     assert window.field_plots.open("$[") is None
     assert "Not plotted" in window.notice_label.text()
     assert window.findChild(QDialog, "fieldPlot") is None
+
+
+def test_a_flood_the_plot_cannot_keep_up_with_is_read_and_drawn_once_a_second(qtbot) -> None:
+    capture = Capture()
+    plot = FieldPlot(capture, "$.n")
+    qtbot.addWidget(plot)
+    capture.append([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, json.dumps({"n": n}),
+                          wall_time=START + n / 1000) for n in range(HISTORY_ROWS)])
+    plot.refresh()
+    read = plot.series.next_row
+    assert 0 < read < capture.store.end  # a slice of a few milliseconds, not all of it
+    plot.refresh()  # the history alone: read on at every tick
+    assert plot.series.next_row > read
+    capture.append([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, json.dumps({"n": n}),
+                          wall_time=START + n / 1000) for n in range(HISTORY_ROWS, 2 * HISTORY_ROWS)])
+    plot.refresh()  # more came than a tick reads: a flood
+    read = plot.series.next_row
+    plot.refresh()  # the next tick, within the second
+    assert plot.series.next_row == read and "not read yet" in plot.status.text()
+
+    def read_again() -> bool:
+        plot.refresh()
+        return plot.series.next_row > read
+
+    qtbot.waitUntil(read_again, timeout=3000)  # once the second is over

@@ -26,7 +26,7 @@ HISTORY_ROWS = 10_000  # rows already stored when the plot opens that it reads f
 MAX_CONNECTIONS = 16
 MAX_POINTS = 100_000  # per connection
 STEP_BUDGET = 0.003  # seconds of reading per call
-SLICE = 64  # rows between two looks at the clock
+SLICE = 16  # rows between two looks at the clock (a parse can wait for the GIL: look often)
 _TEXT = int(Opcode.TEXT)
 
 

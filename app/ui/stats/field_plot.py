@@ -2,7 +2,7 @@
 
 Opened from a JSON column's header in the log or from a number in the message tree. The values are
 read by `FieldSeries` a few milliseconds at a time from a 200 ms timer that runs while the plot is
-shown, and drawn at most that often (once a second while a flood outpaces the reading). Pause freezes
+shown, and drawn at most that often (both once a second while a flood outpaces the reading). Pause freezes
 the drawing (values are still read, so resuming shows all of them); the mouse zooms and pans
 (pyqtgraph's own) and *Reset zoom* follows the data again; the plot exports as PNG (what is drawn)
 and CSV (every value read).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from app.ui.common.style import tint
 from app.ui.stats.charts import ThemedPlots, new_plot, series_colour, series_pen
 
 REDRAW_MS = 200  # read and redraw at most five times a second
-BUSY_REDRAW_MS = 1000  # while it falls behind a flood, redraw once a second
+BUSY_MS = 1000  # while it falls behind a flood, read and redraw once a second
 CSV_COLUMNS = ("time", "epoch_seconds", "connection", "value")
 
 
@@ -54,7 +55,9 @@ class FieldPlot(QDialog):
         self.resize(720, 420)
         self.curves: dict[str, Any] = {}
         self._drawn = -1
-        self._since_drawn = QElapsedTimer()
+        self._since_read = QElapsedTimer()
+        self._outpaced = False
+        self._behind = sys.maxsize  # rows left unread after the last read
         self.plots = ThemedPlots(self)
         self.plot = named(new_plot(dates=True), "fieldPlotChart")
         self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
@@ -105,14 +108,20 @@ class FieldPlot(QDialog):
     # -- reading and drawing -----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read what arrived (a bounded slice), and draw it unless paused."""
+        """Read what arrived (a bounded slice), and draw it unless paused.
+
+        Reading and painting take milliseconds of the GUI thread the ingest needs: while messages come
+        faster than they are read here (a flood), both happen once a second instead of at every tick.
+        """
+        if self._outpaced and self._since_read.elapsed() < BUSY_MS:
+            return
+        self._since_read.start()
         self.series.catch_up()
-        # Painting takes milliseconds of the GUI thread the ingest needs: while messages come faster than
-        # they are read here, the plot is drawn once a second.
-        due = not self.series.behind or not self._since_drawn.isValid() or self._since_drawn.elapsed() >= BUSY_REDRAW_MS
-        if not self.paused and self._drawn != self.series.changes and due:
+        behind = self.series.behind
+        self._outpaced = behind > 0 and behind >= self._behind  # more came than was read: not the history alone
+        self._behind = behind
+        if not self.paused and self._drawn != self.series.changes:
             self._drawn = self.series.changes
-            self._since_drawn.start()
             for connection, points in self.series.series.items():
                 curve = self.curves.get(connection)
                 if curve is None:

@@ -10,11 +10,12 @@ a field plot took about 40 % off a flood's rate (bench/bench_ingest_charts.py).
 
 from __future__ import annotations
 
+import html
 import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.frames import Direction
 from app.core.traffic_stats import MAX_CONNECTIONS, OTHERS, WINDOW_SECONDS, TrafficStats, bucket_floor
@@ -22,7 +23,7 @@ from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.stats.charts import ThemedPlots, new_plot, pyqtgraph, series_colour, series_pen
 
-REDRAW_MS = 100  # at most ten redraws a second
+REDRAW_MS = 100  # how often a redraw may start (one is due once a second, or when the tab changes)
 # The first time the dock shows, its charts (and pyqtgraph, half a second to import) wait this long, so a
 # window opening with the dock in view paints first.
 FIRST_BUILD_DELAY_MS = 300
@@ -65,6 +66,10 @@ class StatsPanel(QWidget):
         self._bucket_range: dict[str, tuple[int, int]] = {}  # the buckets each histogram's bars stand for
         self.redraws = 0
         self._drawn: tuple[int, int] | None = None  # the second and the tab drawn last
+        # The rate plots' legend, under them rather than over them: a dozen series would cover a small plot.
+        self.legend = named(QLabel(), "statsLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)  # connection names are the window's own (client#1)
+        self.legend.setWordWrap(True)
         self.note = named(QLabel(), "statsNote")
         self.note.setWordWrap(True)
         tint(self.note, "text.muted")
@@ -101,19 +106,16 @@ class StatsPanel(QWidget):
     def _build(self) -> None:
         self.plots = ThemedPlots(self)
         self.tabs = named(QTabWidget(), "statsTabs")
-        rates = QWidget()
-        row = QHBoxLayout(rates)
-        row.setContentsMargins(0, 0, 0, 0)
         self.messages_plot = self._plot("statsMessages", "Messages per second", "msgs/s")
         self.bytes_plot = self._plot("statsBytes", "Bytes per second", "B/s")
-        for plot in (self.messages_plot, self.bytes_plot):
-            plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        for plot, tab in ((self.messages_plot, "Messages/s"), (self.bytes_plot, "Bytes/s")):
             self.plots.add(plot, plot.windowTitle(), plot.property("unitsLabel"), "seconds ago")
-            row.addWidget(plot)
+            # One plot shown at a time: each paint of a chart is milliseconds the ingest waits for.
+            self.tabs.addTab(plot, tab)
         self.bytes_plot.setXLink(self.messages_plot)
         self.messages_plot.setXRange(SECONDS[0], SECONDS[-1], padding=0.01)  # fixed: no range to work out per paint
-        self.messages_plot.getPlotItem().disableAutoRange(axis="x")
-        self.tabs.addTab(rates, "Rates")
+        for plot in (self.messages_plot, self.bytes_plot):
+            plot.getPlotItem().disableAutoRange()
         self.sizes_plot = self._plot("statsSizes", "Message sizes (sent and received)", "messages")
         self.latency_plot = self._plot("statsLatency", "Latency of paired requests and replies", "pairs")
         self.sizes_plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
@@ -122,6 +124,7 @@ class StatsPanel(QWidget):
             self.tabs.addTab(plot, tab)
         self.plots.restyle_series.append(self._restyle_series)
         self._layout.insertWidget(0, self.tabs, 1)
+        self._layout.insertWidget(1, self.legend)
         self.tabs.currentChanged.connect(lambda _index: self.redraw())
         self._drawn = None
 
@@ -145,23 +148,48 @@ class StatsPanel(QWidget):
             return False
         self._drawn = state
         self.redraws += 1
+        rates = (self.messages_plot, self.bytes_plot)
+        self.legend.setVisible(shown in rates)
         if shown is self.sizes_plot:
             self._draw_sizes()
         elif shown is self.latency_plot:
             self._draw_latency()
         else:
-            self._draw_rates(until)
+            self._draw_rates(until, rates.index(shown))
         self._update_note()
         return True
 
-    def _draw_rates(self, until: int) -> None:
+    def _draw_rates(self, until: int, which: int) -> None:
+        """The messages (`which` 0) or bytes (1) per second of each series, from its first counted second in
+        the window (before it: no line, rather than zeros).
+
+        The y range is set here from the peak: left to pyqtgraph, working it out takes another paint.
+        """
+        added = False
+        peak = 1
         for key in self.stats.series:
             curves = self.curves.get(key)
             if curves is None:
                 curves = self.curves[key] = self._add_curves(key)
+                added = True
             messages, volumes = self.stats.rates(*key, until)
-            curves[0].setData(SECONDS, messages)
-            curves[1].setData(SECONDS, volumes)
+            start = next((second for second, count in enumerate(messages) if count), len(messages))
+            values = (messages, volumes)[which]
+            curves[which].setData(SECONDS[start:], values[start:])
+            peak = max(peak, *values)
+        (self.messages_plot, self.bytes_plot)[which].setYRange(0, peak * 1.05, padding=0)
+        if added:
+            self._update_legend()
+
+    def _update_legend(self) -> None:
+        entries = []
+        order = [*self.stats.connections, OTHERS]
+        for key in sorted(self.curves, key=lambda key: (order.index(key[0]), -key[1])):  # received, then sent
+            connection, direction = key
+            line = "╍╍" if direction == Direction.SENT else "━━"
+            entries.append(f'<span style="color:{self._pen(key).color().name()}">{line}&nbsp;'
+                           f'{html.escape(connection)}&nbsp;{ARROWS[direction].replace(" ", "&nbsp;")}</span>')
+        self.legend.setText(" &nbsp; ".join(entries))
 
     def _add_curves(self, key: tuple[str, Direction]) -> tuple[Any, Any]:
         connection, direction = key
@@ -179,6 +207,7 @@ class StatsPanel(QWidget):
         for key, curves in self.curves.items():
             for curve in curves:
                 curve.setPen(self._pen(key))
+        self._update_legend()
         self._bucket_range.clear()  # the bars are made again, in the new colours
         for draw in (self._draw_sizes, self._draw_latency):
             draw()
