@@ -211,6 +211,11 @@ class ScenarioTestsPanel(QWidget):
             self._show_result(result)
         self.finished.emit(result)
 
+    def owns(self, connection: str) -> bool:
+        """Whether `connection` is the running test's (its id is set before the connection opens)."""
+        link = self.link
+        return link is not None and link.connection == connection
+
     def stop(self) -> None:
         """End the run at the runner's next poll; its connection is closed (1000)."""
         self._stop.set()
