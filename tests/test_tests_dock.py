@@ -119,3 +119,21 @@ def test_a_run_leaves_the_url_bar_and_the_composer_on_the_users_connection(qtbot
         assert window.current_connection == "client#1" and window.quick_connection == "client#1"
         assert window.connect_button.text() == "Disconnect"
         assert window.composer.target.toolTip().startswith("Send goes to client#1, ")
+
+
+def test_a_test_just_saved_is_open_in_the_tests_dock_ready_to_run(qtbot, tmp_path: Path) -> None:
+    with shown_window(qtbot, wait_open=True) as window:
+        qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=5000)  # both sides' open and greeting
+        window.filter_bar.edit.setText("conn:client#1")
+        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+            window.filter_bar.apply()
+        window.log_view.selectAll()
+        window.log_actions.save_test.trigger()
+        dialog = window.test_saver.file_dialog
+        assert dialog is not None
+        panel = window.tests_panel
+        with qtbot.waitSignal(panel.loaded, timeout=5000):
+            dialog.selectFile(str(tmp_path / "greeting.wstest.yaml"))
+            dialog.accept()
+        assert panel.file_label.text() == "greeting.wstest.yaml"
+        assert panel.steps.topLevelItemCount() >= 1 and panel.run_button.isEnabled()  # the greeting (and status)

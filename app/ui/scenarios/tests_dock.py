@@ -137,6 +137,11 @@ class ScenarioTestsPanel(QWidget):
         self.file_dialog = dialog
         dialog.open()
 
+    def offer(self, path: str) -> None:
+        """A test just saved (Log → Save as test…) is opened here, ready to run, unless a run is under way."""
+        if not self.running:
+            self.load(path)
+
     @asyncSlot(str)
     async def load(self, path: str) -> None:
         await self._read(path)

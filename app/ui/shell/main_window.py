@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.main_toolbar.install(view_menu)
         self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())
         self.test_saver = ScenarioSaver(self, self.session)  # Log → Save as test…
+        self.test_saver.saved.connect(self.tests_panel.offer)
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         action_icons.decorate(self)  # the menus' and the toolbar's icons
