@@ -9,8 +9,8 @@ back where it started (the saved layout may come from an older version, or be a 
 The window arranges the docks only when it has no saved layout to restore.
 
 The band folds to its tab strip (View → Bottom panels, Ctrl+Shift+B, or a click on the
-tab already raised) and opens again at the height it had (a click on any of its tabs, the
-same key, or the dock's own title when it is not tabbed). Folded, a dock keeps its tab
+tab already raised, or Space or Enter on its focused tab strip) and opens again at the height it had
+(a click on any of its tabs, the same keys, or the dock's own title when it is not tabbed). Folded, a dock keeps its tab
 and loses its title bar and contents; a dock that leaves the band opens.
 
 Qt keeps the panel of a dock tab that is not raised visible, only moved out of the
@@ -23,7 +23,7 @@ import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QMenuBar, QTabBar, QTabWidget, QWidget
 
 from app.ui.common.naming import named
@@ -38,6 +38,7 @@ UNBOUNDED = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum size
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 _NO_TITLE = "foldedDockTitle"
 _WATCHED = "bandWatched"  # a dock's property: DockLayout follows where it goes
+_PRESS_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)  # on a focused band tab: fold or open
 
 
 def _dock(window: QMainWindow, name: str) -> QDockWidget:
@@ -184,6 +185,10 @@ class DockLayout(QObject):
                     self.watch_dock(child)
         elif isinstance(watched, QTabBar) and isinstance(event, QMouseEvent) and self._in_band(watched):
             self._tab_clicked(watched, event)
+        elif isinstance(watched, QTabBar) and isinstance(event, QKeyEvent) and kind == QEvent.Type.KeyPress \
+                and event.key() in _PRESS_KEYS and not event.modifiers() and self._in_band(watched):
+            self.fold_band(not self.band_folded)  # the keyboard's click on the raised tab (the arrows pick one)
+            return True
         elif isinstance(watched, QDockWidget) and kind == QEvent.Type.MouseButtonPress and self.band_folded:
             if watched in self.band_docks():
                 self.fold_band(False)
