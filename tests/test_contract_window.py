@@ -297,3 +297,18 @@ def test_a_window_shut_down_takes_no_more_contracts(qtbot) -> None:
         dialog.deleteLater()
     assert not exceptions
     assert first.contract_sources.url_servers.stringList() == []
+
+
+def test_a_json_schema_contract_is_named_once_in_the_composers_verdict(qtbot, tmp_path: Path) -> None:
+    """A JSON Schema has no message names: the file is its message, so the verdict does not say it twice."""
+    schema = tmp_path / "price.schema.json"
+    schema.write_text('{"type": "object", "properties": {"price": {"type": "number", "maximum": 14}}}',
+                      encoding="utf-8")
+    with shown_window(qtbot) as window:
+        window.select_connection(open_contracted(window, qtbot, str(schema)))
+        composer = window.composer
+        composer.set_text('{"price": 20}')
+        composer.request_send()
+        qtbot.waitUntil(lambda: composer.error.text().startswith("Sent, but it violates"), timeout=5000)
+        assert composer.error.text() == ("Sent, but it violates price.schema.json: 1 violation\n"
+                                         "  $.price: maximum: 20 is greater than the maximum of 14")
