@@ -297,3 +297,46 @@ def test_a_window_shut_down_takes_no_more_contracts(qtbot) -> None:
         dialog.deleteLater()
     assert not exceptions
     assert first.contract_sources.url_servers.stringList() == []
+
+
+def test_a_json_schema_contract_is_named_once_in_the_composers_verdict(qtbot, tmp_path: Path) -> None:
+    """A JSON Schema has no message names: the file is its message, so the verdict does not say it twice."""
+    schema = tmp_path / "price.schema.json"
+    schema.write_text('{"type": "object", "properties": {"price": {"type": "number", "maximum": 14}}}',
+                      encoding="utf-8")
+    with shown_window(qtbot) as window:
+        window.select_connection(open_contracted(window, qtbot, str(schema)))
+        composer = window.composer
+        composer.set_text('{"price": 20}')
+        composer.request_send()
+        qtbot.waitUntil(lambda: composer.error.text().startswith("Sent, but it violates"), timeout=5000)
+        assert composer.error.text() == ("Sent, but it violates price.schema.json: 1 violation\n"
+                                         "  $.price: maximum: 20 is greater than the maximum of 14")
+
+
+def test_preferences_choose_a_patterns_file_and_refuse_a_row_without_one(window: MainWindow, qtbot) -> None:
+    """The contract file is picked with a file dialog; a half-filled row is named, not silently dropped."""
+    dialog = window.contract_sources.show_preferences()
+    dialog.patterns.add_row("ws://127.0.0.1:*/ws/echo*", "")
+    dialog.choose_button.click()
+    chooser = dialog.file_dialog
+    assert chooser is not None and chooser.isVisible()
+    chooser.selectFile(ASYNCAPI_3)
+    chooser.accept()
+    assert dialog.patterns.pairs() == (("ws://127.0.0.1:*/ws/echo*", ASYNCAPI_3),)
+
+    dialog.patterns.add_row("ws://127.0.0.1:*/ws/chat*", "")
+    dialog.accept()
+    assert dialog.isVisible()  # nothing saved, nothing lost
+    assert dialog.problem.text() == "Row 2 has no contract file: choose one (Contract file…) or remove the row"
+    missing = str(Path(ASYNCAPI_3).with_name("missing.yaml"))
+    dialog.patterns.table.item(1, 1).setText(missing)
+    dialog.accept()
+    assert dialog.isVisible() and dialog.problem.text() == f"Row 2: no file at {missing}"
+    dialog.patterns.table.item(1, 1).setText(ASYNCAPI_2)
+    dialog.accept()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    again = window.contract_sources.show_preferences()
+    assert [pattern for pattern, _file in again.patterns.pairs()] == ["ws://127.0.0.1:*/ws/echo*",
+                                                                       "ws://127.0.0.1:*/ws/chat*"]
+    again.reject()

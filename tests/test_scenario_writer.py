@@ -146,3 +146,14 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
         path.write_text(path.read_text(encoding="utf-8").replace("$.id == 123", "$.id == 124"), encoding="utf-8")
         done = run("test", str(path))
         assert done.returncode == 1 and "$.id == 124" in done.stdout
+
+
+def test_rows_of_two_connections_are_refused_naming_them(qtbot) -> None:
+    """Both sides of a conversation selected: the notice says which connections, not a bare count."""
+    with shown_window(qtbot, wait_open=True) as window:
+        qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=5000)  # both sides' open and greeting
+        window.log_view.selectAll()
+        window.log_actions.save_test.trigger()
+        assert window.test_saver.file_dialog is None
+        assert window.notice_label.text() == ("Not saved as a test: the rows selected are of 2 connections "
+                                              "(client#1, server#1); select the rows of one connection")

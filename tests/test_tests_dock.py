@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
-from app.core.frames import Direction
+from app.core.frames import ConnectionState, Direction
 from app.ui.scenarios.tests_dock import RUNNING, ScenarioTestsPanel
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
@@ -104,3 +104,36 @@ def test_stop_ends_a_run_mid_step_and_a_bad_file_is_refused_at_its_line(qtbot, t
         load(qtbot, panel, bad)
         assert panel.summary.text().startswith(f"{bad}:3: unknown step 'sned'")
         assert panel.steps.topLevelItemCount() == 0 and not panel.run_button.isEnabled()
+
+
+def test_a_run_leaves_the_url_bar_and_the_composer_on_the_users_connection(qtbot, tmp_path: Path) -> None:
+    """The run's connection is the Tests dock's: the URL bar, its button and the send target stay where they were."""
+    with shown_window(qtbot, wait_open=True) as window:
+        panel = window.tests_panel
+        load(qtbot, panel, scenario(window, tmp_path, GREETING))
+        assert window.current_connection == "client#1" and window.quick_connection == "client#1"
+        with qtbot.waitSignal(panel.finished, timeout=15000) as finished:
+            qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+        assert finished.args[0].passed
+        qtbot.waitUntil(lambda: window.connection_states.get("client#2") == ConnectionState.CLOSED, timeout=5000)
+        assert window.current_connection == "client#1" and window.quick_connection == "client#1"
+        assert window.connect_button.text() == "Disconnect"
+        assert window.composer.target.toolTip().startswith("Send goes to client#1, ")
+
+
+def test_a_test_just_saved_is_open_in_the_tests_dock_ready_to_run(qtbot, tmp_path: Path) -> None:
+    with shown_window(qtbot, wait_open=True) as window:
+        qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=5000)  # both sides' open and greeting
+        window.filter_bar.edit.setText("conn:client#1")
+        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+            window.filter_bar.apply()
+        window.log_view.selectAll()
+        window.log_actions.save_test.trigger()
+        dialog = window.test_saver.file_dialog
+        assert dialog is not None
+        panel = window.tests_panel
+        with qtbot.waitSignal(panel.loaded, timeout=5000):
+            dialog.selectFile(str(tmp_path / "greeting.wstest.yaml"))
+            dialog.accept()
+        assert panel.file_label.text() == "greeting.wstest.yaml"
+        assert panel.steps.topLevelItemCount() >= 1 and panel.run_button.isEnabled()  # the greeting (and status)

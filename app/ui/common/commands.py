@@ -91,11 +91,19 @@ def _action_command(action: QAction, path: tuple[str, ...], menus_enabled: bool)
                    run=action.trigger, source=action)
 
 
+def _in_another_window(item: QObject, window: QWidget) -> bool:
+    """Whether `item` belongs to a window of its own (a dialog the window keeps): its keys work only there."""
+    parent = item.parent()
+    while parent is not None and not isinstance(parent, QWidget):
+        parent = parent.parent()
+    return isinstance(parent, QWidget) and parent.window() is not window
+
+
 def _shortcut_commands(window: QWidget) -> list[Command]:
     """The window's shortcuts; those doing the same thing in the same place (Ctrl+Return, Ctrl+Enter) as one."""
     grouped: dict[tuple[str, str], list[QShortcut]] = {}
     for shortcut in window.findChildren(QShortcut):
-        if shortcut.key().isEmpty():
+        if shortcut.key().isEmpty() or _in_another_window(shortcut, window):
             continue
         what = shortcut.whatsThis() or "(not described)"
         grouped.setdefault((what, where_keys_work(shortcut.parent(), shortcut.context())), []).append(shortcut)
@@ -128,7 +136,8 @@ def window_commands(window: QWidget) -> list[Command]:
                     in_menus.add(action)
                     commands.append(_action_command(action, path, enabled))
     for action in window.findChildren(QAction):
-        if action in in_menus or action.isSeparator() or not action.text() or not action.isVisible():
+        if action in in_menus or action.isSeparator() or not action.text() or not action.isVisible() \
+                or _in_another_window(action, window):
             continue
         if action.shortcuts():
             commands.append(_action_command(action, (), True))

@@ -85,7 +85,9 @@ async def violations_of(payload: str | bytes, path: str, url: str) -> list[str]:
     if verdict is None or verdict.valid:
         return []
     count = len(verdict.violations)
-    return [f"{contract.name} ({verdict.message}): {count} violation{'' if count == 1 else 's'}",
+    # An AsyncAPI message has a name of its own; a JSON Schema's message is the file, named once.
+    named = contract.name if verdict.message == contract.name else f"{contract.name} ({verdict.message})"
+    return [f"{named}: {count} violation{'' if count == 1 else 's'}",
             *(f"  {violation.path}: {violation.keyword}: {violation.message}" for violation in verdict.violations)]
 
 

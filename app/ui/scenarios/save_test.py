@@ -71,7 +71,10 @@ class ScenarioSaver(QObject):
         """Check the rows can make a test (one known connection), then ask for the file."""
         connections = sorted({frame.connection for frame in frames})
         if len(connections) != 1:
-            notify.warning(f"Not saved as a test: select the rows of one connection ({len(connections)} selected)")
+            names = ", ".join(connections[:3]) + (", …" if len(connections) > 3 else "")
+            chosen = (f"the rows selected are of {len(connections)} connections ({names})"
+                      if connections else "no rows are selected")
+            notify.warning(f"Not saved as a test: {chosen}; select the rows of one connection")
             return
         if frames[0].side == Side.SERVER:
             notify.warning(f"Not saved as a test: {connections[0]} is the embedded server's side; "

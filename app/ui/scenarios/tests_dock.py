@@ -137,6 +137,11 @@ class ScenarioTestsPanel(QWidget):
         self.file_dialog = dialog
         dialog.open()
 
+    def offer(self, path: str) -> None:
+        """A test just saved (Log → Save as test…) is opened here, ready to run, unless a run is under way."""
+        if not self.running:
+            self.load(path)
+
     @asyncSlot(str)
     async def load(self, path: str) -> None:
         await self._read(path)
@@ -210,6 +215,11 @@ class ScenarioTestsPanel(QWidget):
         if result is not None:
             self._show_result(result)
         self.finished.emit(result)
+
+    def owns(self, connection: str) -> bool:
+        """Whether `connection` is the running test's (its id is set before the connection opens)."""
+        link = self.link
+        return link is not None and link.connection == connection
 
     def stop(self) -> None:
         """End the run at the runner's next poll; its connection is closed (1000)."""

@@ -204,7 +204,7 @@ class DockLayout(QObject):
         elif isinstance(watched, QTabBar) and isinstance(event, QMouseEvent) and self._in_band(watched):
             self._tab_clicked(watched, event)
         elif (isinstance(watched, QTabBar) and isinstance(event, QKeyEvent) and kind == QEvent.Type.KeyPress
-              and event.key() in _TOGGLE_KEYS and self._in_band(watched)):
+              and event.key() in _TOGGLE_KEYS and not event.modifiers() and self._in_band(watched)):
             self.fold_band(not self.band_folded)  # the keyboard's click on the focused tab
             return True
         elif isinstance(watched, QDockWidget) and kind == QEvent.Type.MouseButtonPress and self.band_folded:

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.main_toolbar.install(view_menu)
         self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())
         self.test_saver = ScenarioSaver(self, self.session)  # Log → Save as test…
+        self.test_saver.saved.connect(self.tests_panel.offer)
         self.command_palette = CommandPalette(self)  # Ctrl+K: any menu command by name
         self._build_help_menu()
         action_icons.decorate(self)  # the menus' and the toolbar's icons
@@ -382,8 +383,10 @@ class MainWindow(QMainWindow):
             self.connection_states[item.connection] = item.state
             self.connections_panel.model.state_changed(item)
             self.tests_panel.state_changed(item)
-            # A new connection is the one shown; reconnect attempts and replays do not steal the composer's target.
-            if first_seen and not self.capture_controls.is_replay(item.connection):
+            # A new connection is the one shown; reconnect attempts, replays and test runs do not steal the
+            # composer's target (nor the URL bar's quick connection).
+            if first_seen and not self.capture_controls.is_replay(item.connection) \
+                    and not self.tests_panel.owns(item.connection):
                 self.current_connection = item.connection
                 self.connections_panel.select(item.connection)
                 if self._has_default_options(item.connection):
