@@ -34,7 +34,8 @@ from typing import Any
 import yaml
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
-from app.core import jsondoc
+from app.core import bounded_yaml, jsondoc
+from app.core.bounded_yaml import BoundedSafeLoader
 from app.core.capture import CaptureStore
 from app.core.contracts.documents import ContractError
 from app.core.contracts.loading import Contract, load_contract
@@ -210,7 +211,7 @@ class _Sequence(list[Any]):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedSafeLoader):
     """Safe YAML whose mappings and sequences keep their lines, refusing a key written twice.
 
     Dates stay text (JSON has none), so `send: {day: 2024-01-01}` sends the string.
@@ -295,7 +296,7 @@ class _Reader:
 
     def parse_yaml(self, text: str) -> Any:
         try:
-            return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+            return bounded_yaml.load(text, _Loader)  # a SafeLoader subclass
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             problem = " ".join(part for part in (error.context, error.problem) if part)
