@@ -103,24 +103,25 @@ def test_a_number_too_long_to_convert_is_refused(tmp_path: Path, name: str, text
 def test_a_50_mb_contract_is_refused_before_it_is_read(tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
     huge.write_text('{"description": "' + "x" * (50 * 1000 * 1000) + '"}')
-    assert refused(huge) == f"{huge}: 47.7 MiB, over the {DOCUMENT_LIMIT // (1024 * 1024)} MiB a contract file may have"
+    assert refused(huge) == f"cannot read {huge}: 47.7 MiB, over the {DOCUMENT_LIMIT / (1024 * 1024):g} MiB read here"
 
 
 def test_invalid_utf8_is_refused_with_its_place(tmp_path: Path) -> None:
     schema = tmp_path / "latin1.json"
     schema.write_bytes(b'{"description": "caf\xe9"}')
-    assert refused(schema) == f"{schema}: not UTF-8 text (byte 20)"
+    assert refused(schema) == f"cannot read {schema}:1: not UTF-8 text (byte 20)"
 
 
-@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom", "/tmp", "fifo"])
-def test_a_ref_to_what_is_not_a_file_is_refused_without_reading_it(tmp_path: Path, target: str) -> None:
+@pytest.mark.parametrize(("target", "reason"), [("/dev/zero", "not a file"), ("/dev/urandom", "not a file"),
+                                                ("/tmp", "Is a directory"), ("fifo", "not a file")])
+def test_a_ref_to_what_is_not_a_file_is_refused_without_reading_it(tmp_path: Path, target: str, reason: str) -> None:
     if target == "fifo":
         target = str(tmp_path / "fifo")
         os.mkfifo(target)  # opening it would wait for a writer forever
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps({"$ref": target}))
-    assert refused(schema) == f"schema.json: $ref {target!r}: cannot read {target}: not a file"
-    assert refused(Path(target)) == f"cannot read {target}: not a file"
+    assert refused(schema) == f"schema.json: $ref {target!r}: cannot read {target}: {reason}"
+    assert refused(Path(target)) == f"cannot read {target}: {reason}"
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ contract never makes SocketScope reach the network.
 from __future__ import annotations
 
 import json
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ from app.core import bounded_yaml
 from app.core.diff import format_path
 from app.core.errors import SocketScopeError
 from app.core.pretty import Segment
+from app.core.text_files import MiB, UnreadableText, read_text
 
-MiB = 1024 * 1024
 # A bigger file is refused: reading and checking a schema takes about a second per MiB, and ten times its size in memory.
 DOCUMENT_LIMIT = 8 * MiB
 
@@ -75,17 +74,9 @@ _JsonValuesLoader.yaml_implicit_resolvers = {
 def read_document(path: Path) -> Any:
     """A JSON or YAML file's value (by extension; otherwise JSON if it parses, else YAML)."""
     try:
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):  # a device or a pipe may never end
-            raise ContractError(f"cannot read {path}: not a file")
-        if status.st_size > DOCUMENT_LIMIT:
-            raise ContractError(f"{path}: {status.st_size / MiB:,.1f} MiB, over the {DOCUMENT_LIMIT // MiB} MiB "
-                                "a contract file may have")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ContractError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ContractError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        text = read_text(path, DOCUMENT_LIMIT)
+    except UnreadableText as error:
+        raise ContractError(f"cannot read {path}{f':{error.line}' if error.line else ''}: {error.reason}") from None
     suffix = path.suffix.lower()
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip().startswith(("{", "["))):
         try:
