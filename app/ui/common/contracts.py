@@ -84,9 +84,7 @@ async def violations_of(payload: str | bytes, path: str, url: str) -> list[str]:
     [(_row, _code, verdict)] = await async_loop.in_worker(check_batch, [item])
     if verdict is None or verdict.valid:
         return []
-    count = len(verdict.violations)
-    return [f"{contract.name} ({verdict.message}): {count} violation{'' if count == 1 else 's'}",
-            *(f"  {violation.path}: {violation.keyword}: {violation.message}" for violation in verdict.violations)]
+    return [f"{contract.name} ({verdict.message}): {verdict.summary()}", *verdict.lines()]
 
 
 async def wait_for(path: str) -> Contract | None:
