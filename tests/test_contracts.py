@@ -163,7 +163,7 @@ def test_an_asyncapi_3_0_document_uses_its_operations_and_the_message_that_valid
      "pointer.json: $.properties.id: $ref '#/$defs/nothing' leads nowhere"),
     ("deep.json", '{"not": ' * 600 + "{}" + "}" * 600, "deep.json: cannot be used: Recursion limit reached"),
     ("deeper.json", '{"not": ' * 5000 + "{}" + "}" * 5000, "deeper.json: nested too deeply to read"),
-    ("deeper.yaml", "{not: " * 5000 + "{}" + "}" * 5000, "deeper.yaml: nested too deeply to read"),
+    ("deeper.yaml", "{not: " * 5000 + "{}" + "}" * 5000, "not YAML: nested too deeply to read"),
     ("dialect.json", '{"$schema": "http://json-schema.org/draft-03/schema#"}', "is not supported here"),
     ("old.yaml", "asyncapi: 1.2.0\n", "old.yaml: asyncapi: version '1.2.0' is not supported (2.6 or 3.0)"),
     ("action.yaml", "asyncapi: 3.0.0\nchannels: {c: {address: x}}\noperations: {o: {action: publish, channel: "

@@ -167,11 +167,10 @@ def _check(args: argparse.Namespace) -> int:
         if verdict.valid:
             continue
         violating += 1
-        count = len(verdict.violations)
         say(f"#{message.index} {frame.connection} {DIRECTION_NAMES[frame.direction]} ({verdict.message}): "
-            f"{count} violation{'' if count == 1 else 's'}")
-        for violation in verdict.violations:
-            say(f"  {violation.path}: {violation.keyword}: {violation.message}")
+            f"{verdict.summary()}")
+        for line in verdict.lines():
+            say(line)
     summary = [f"{checked:,} message{'' if checked == 1 else 's'} checked against {contract.name}",
                f"{violating:,} violate{'s' if violating == 1 else ''} it"]
     summary += tally.skipped()

@@ -11,10 +11,12 @@ from typing import Any
 
 import yaml
 
+from app.core import bounded_yaml
+from app.core.bounded_yaml import BoundedSafeLoader
 from app.core.scenarios import LineMapping, LineSequence
 
 
-class LineLoader(yaml.SafeLoader):
+class LineLoader(BoundedSafeLoader):
     """Safe YAML whose mappings and sequences keep their lines, refusing a key written twice.
 
     Dates stay text (JSON has none), so `send: {day: 2024-01-01}` sends the string.
@@ -59,5 +61,6 @@ LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
 def parse(text: str) -> Any:
-    """The document in `text`; a `yaml.YAMLError` (a `MarkedYAMLError` with the place) when it is not YAML."""
-    return yaml.load(text, Loader=LineLoader)  # a SafeLoader subclass
+    """The document in `text`; a `yaml.YAMLError` (a `MarkedYAMLError` with the place) when it is not YAML,
+    or when its aliases blow up or loop, or it nests too deep (see app/core/bounded_yaml.py)."""
+    return bounded_yaml.load(text, LineLoader)

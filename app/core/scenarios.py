@@ -41,10 +41,13 @@ from app.core.json_query import FilterError
 from app.core.protocols.socketio import ROOT, event_packet
 from app.core.protocols.tracker import ProtocolTracker
 from app.core.templates import TemplateContext, TemplateError, expand
+from app.core.text_files import MiB, UnreadableText, read_text
 
 if TYPE_CHECKING:
     from app.core.contracts.loading import Contract
 
+SCENARIO_LIMIT = 8 * MiB  # a bigger file is refused unread: a scenario is steps, not data
+EXPANDED_LIMIT = MiB  # characters a text may have once its ${VAR}s are expanded
 DEFAULT_WITHIN = 5.0  # seconds an expect waits unless told
 SCENARIO_SUFFIX = ".wstest.yaml"  # what the pytest plugin collects
 STEP_KINDS = ("expect", "send", "close", "expect_schema", "emit")
@@ -169,12 +172,21 @@ def parse_duration(text: object) -> float:
 
 
 def expand_environment(text: str, environ: Mapping[str, str]) -> str:
-    """`${VAR}` replaced by the environment's value; `KeyError` names the first variable that is not set."""
+    """`${VAR}` replaced by the environment's value; `KeyError` names the first variable that is not set.
+
+    `ValueError` if the text would grow past EXPANDED_LIMIT: a few bytes of `${BIG}${BIG}…` must
+    not make gigabytes.
+    """
+    length = len(text)
 
     def value(match: re.Match[str]) -> str:
+        nonlocal length
         name = match.group(1)
         if name not in environ:
             raise KeyError(name)
+        length += len(environ[name]) - len(match.group(0))
+        if length > EXPANDED_LIMIT:
+            raise ValueError(f"the environment's values make it over {EXPANDED_LIMIT // MiB} MiB")
         return environ[name]
 
     return _VARIABLE.sub(value, text)
@@ -184,10 +196,9 @@ def load_scenario(path: str | Path, url: str | None = None, environ: Mapping[str
     """Read and check a scenario file; `url` (the command's --url) replaces the file's own."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError(f"cannot read the scenario: {reason}", str(path)) from None
+        text = read_text(path, SCENARIO_LIMIT)
+    except UnreadableText as error:
+        raise ScenarioError(f"cannot read the scenario: {error.reason}", str(path), error.line) from None
     return parse_scenario(text, path, url, os.environ if environ is None else environ)
 
 
@@ -270,6 +281,8 @@ class _Reader:
             return expand_environment(value, self.environ)
         except KeyError as missing:
             raise self.error(f"{key}: the environment variable {missing.args[0]} is not set", line) from None
+        except ValueError as error:
+            raise self.error(f"{key}: {error}", line) from None
 
     def options(self, document: LineMapping) -> tuple[dict[str, Any], int]:
         if "options" not in document:

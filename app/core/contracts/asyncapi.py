@@ -294,14 +294,14 @@ class AsyncApiContract:
                 candidates = chosen
         if len(candidates) == 1:
             message = candidates[0]
-            return Verdict(message.name, message.check.violations(value) if message.check else ())
-        verdicts = [Verdict(message.name, message.check.violations(value) if message.check else ())
+            return message.check.verdict(message.name, value) if message.check else Verdict(message.name)
+        verdicts = [message.check.verdict(message.name, value) if message.check else Verdict(message.name)
                     for message in candidates]
         valid = next((verdict for verdict in verdicts if verdict.valid), None)
         if valid is not None:
             return valid
-        closest = min(verdicts, key=lambda verdict: len(verdict.violations))
-        return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations)
+        closest = min(verdicts, key=lambda verdict: verdict.count)
+        return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations, closest.more)
 
 
 def _server_urls(root: dict[str, Any]) -> list[str]:

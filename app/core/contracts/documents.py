@@ -20,9 +20,14 @@ from referencing import Registry, Resource, Specification
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT7, DRAFT201909, DRAFT202012, UnknownDialect
 
+from app.core import bounded_yaml
 from app.core.diff import format_path
 from app.core.errors import SocketScopeError
 from app.core.pretty import Segment
+from app.core.text_files import MiB, UnreadableText, read_text
+
+# A bigger file is refused: reading and checking a schema takes about a second per MiB, and ten times its size in memory.
+DOCUMENT_LIMIT = 8 * MiB
 
 # Values of these keywords are data, not schemas: a `$ref` key inside them is not a reference.
 _DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples", "example"})
@@ -47,7 +52,7 @@ class ContractError(SocketScopeError, ValueError):
     __slots__ = ()
 
 
-class _JsonValuesLoader(yaml.SafeLoader):
+class _JsonValuesLoader(bounded_yaml.BoundedSafeLoader):
     """YAML read as the JSON it stands for: a date stays a string, and every key is a string (`200:` is "200")."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -63,17 +68,15 @@ def _key_text(key: Any) -> str:
 
 _JsonValuesLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for first, resolvers in bounded_yaml.BoundedSafeLoader.yaml_implicit_resolvers.items()}
 
 
 def read_document(path: Path) -> Any:
     """A JSON or YAML file's value (by extension; otherwise JSON if it parses, else YAML)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ContractError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ContractError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        text = read_text(path, DOCUMENT_LIMIT)
+    except UnreadableText as error:
+        raise ContractError(f"cannot read {path}{f':{error.line}' if error.line else ''}: {error.reason}") from None
     suffix = path.suffix.lower()
     if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip().startswith(("{", "["))):
         try:
@@ -82,16 +85,23 @@ def read_document(path: Path) -> Any:
             raise ContractError(f"{path}:{error.lineno}:{error.colno}: not JSON: {error.msg}") from None
         except RecursionError:
             raise ContractError(f"{path}: nested too deeply to read") from None
+        except ValueError as error:  # an integer too long to convert
+            raise ContractError(f"{path}: not usable JSON: {error}") from None
     try:
-        return yaml.load(text, Loader=_JsonValuesLoader)  # a SafeLoader: it builds no Python objects
+        return bounded_yaml.load(text, _JsonValuesLoader)  # a SafeLoader: it builds no Python objects
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
         raise ContractError(f"{path}{where}: not YAML: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise ContractError(f"{path}: not YAML: {error}") from None
-    except RecursionError:
-        raise ContractError(f"{path}: nested too deeply to read") from None
+
+
+def _check_schema_file(path: Path, value: Any) -> Any:
+    """`value`, if it can be a contract file's: a schema is an object or true/false, and so is an AsyncAPI document."""
+    if not isinstance(value, dict | bool):
+        raise ContractError(f"{path}: a contract file holds an object (or true/false), not {type(value).__name__}")
+    return value
 
 
 def child(location: str, key: str | int) -> str:
@@ -116,6 +126,7 @@ class Documents:
         self.root_uri = self.root.as_uri()
         self._specification = default_specification
         self.contents: dict[str, Any] = {self.root_uri: read_document(self.root) if root_value is None else root_value}
+        _check_schema_file(self.root, self.root_value)
         self._read_referenced_files()
         self.registry: Registry[Any] = Registry().with_resources(
             (uri, self._resource(uri, value)) for uri, value in self.contents.items()).crawl()
@@ -145,7 +156,8 @@ class Documents:
                 if urlsplit(target).scheme != "file" or target in self.contents:
                     continue  # another scheme: a `$id` of a loaded file, or unresolvable (said by `check_references`)
                 try:
-                    self.contents[target] = read_document(Path(unquote(urlsplit(target).path)))
+                    path = Path(unquote(urlsplit(target).path))
+                    self.contents[target] = _check_schema_file(path, read_document(path))
                 except ContractError as error:
                     raise ContractError(f"{self.describe(location)}: $ref {ref!r}: {error}") from None
                 pending.append(target)

@@ -136,7 +136,7 @@ class LiveChecks:
         self.codes = array("H")
         self._names: list[str] = []
         self._name_index: dict[str, int] = {}
-        self._details: OrderedDict[int, tuple[Violation, ...]] = OrderedDict()
+        self._details: OrderedDict[int, Verdict] = OrderedDict()  # the latest invalid rows'
         self.contracted = False  # some connection has had a contract
 
     # -- where checking stands ------------------------------------------------------------------
@@ -253,7 +253,7 @@ class LiveChecks:
                     name = self._name(verdict.message)
                 if verdict.violations:
                     code = NAMED + 2 * name + 1
-                    details[row] = verdict.violations
+                    details[row] = verdict
                     if len(details) > DETAILS_KEPT:
                         details.popitem(last=False)
                 else:
@@ -328,7 +328,8 @@ class LiveChecks:
 
     def violations(self, row: int) -> tuple[Violation, ...] | None:
         """An invalid row's violations; None when not invalid or no longer kept."""
-        return self._details.get(row) if self.is_invalid(row) else None
+        verdict = self._details.get(row) if self.is_invalid(row) else None
+        return verdict.violations if verdict is not None else None
 
     def checks_connection(self, row: int) -> bool:
         """Whether the connection of `row` has a contract."""
@@ -347,11 +348,8 @@ class LiveChecks:
         name = self.message_name(row)
         if not self.is_invalid(row):
             return [f"Contract: ✓ valid {name}"]
-        violations = self.violations(row)
-        if violations is None:
+        verdict = self._details.get(row)
+        if verdict is None:
             return [f"Contract: ✗ invalid {name} (its violations are no longer kept: only the latest "
                     f"{DETAILS_KEPT:,} invalid messages keep them)"]
-        count = len(violations)
-        lines = [f"Contract: ✗ invalid {name}: {count} violation{'' if count == 1 else 's'}"]
-        lines += [f"  {violation.path}: {violation.keyword}: {violation.message}" for violation in violations]
-        return lines
+        return [f"Contract: ✗ invalid {name}: {verdict.summary()}", *verdict.lines()]

@@ -26,6 +26,10 @@ from app.core.diff import format_path
 from app.core.pretty import Segment
 
 MESSAGE_LIMIT = 300  # characters of a violation's message: jsonschema quotes the whole offending value
+# Violations listed per message. A 1 MiB array can break its schema half a million times: listing
+# them all takes seconds (`iter_errors` is superlinear) and hundreds of MB; the live checks keep
+# the violations of thousands of messages (live.DETAILS_KEPT).
+VIOLATIONS_LISTED = 20
 
 _FAST_VALIDATORS: dict[type[Validator], Callable[..., jsonschema_rs.Validator]] = {
     Draft202012Validator: jsonschema_rs.Draft202012Validator,
@@ -81,18 +85,44 @@ class SchemaCheck:
         except ValueError as error:  # the validator's recursion limit
             raise TooDeep(str(error)) from None
 
-    def violations(self, value: Any) -> tuple[Violation, ...]:
-        """What `value` violates (empty: valid); `TooDeep` if it is nested deeper than the validator goes."""
+    def verdict(self, name: str, value: Any) -> Verdict:
+        """`value`'s verdict as the contract's message `name`; `TooDeep` if it is nested deeper than the validator goes.
+
+        At most VIOLATIONS_LISTED violations are listed (in the order of their paths when that is all
+        of them, else as found); `more` counts the rest.
+        """
         if self.is_valid(value):  # the common case, without collecting errors
-            return ()
+            return Verdict(name)
         try:
-            errors = list(self._validator.iter_errors(value))
+            evaluated = self._validator.evaluate(value).errors()  # linear, and cheap per error
+            if len(evaluated) > VIOLATIONS_LISTED:
+                found = [(_instance_segments(value, error["instanceLocation"]),
+                          _keyword(error["schemaLocation"].split("/")), _shortened(error["error"]))
+                         for error in evaluated[:VIOLATIONS_LISTED]]
+                more = len(evaluated) - VIOLATIONS_LISTED
+            else:
+                found = [(list(error.instance_path), _keyword(error.schema_path), _shortened(error.message))
+                         for error in self._validator.iter_errors(value)]
+                found.sort(key=lambda item: ([str(segment) for segment in item[0]], item[1]))
+                more = 0
         except ValueError as error:
             raise TooDeep(str(error)) from None
-        found = [(list(error.instance_path), _keyword(error.schema_path), _shortened(error.message))
-                 for error in errors]
-        found.sort(key=lambda item: ([str(segment) for segment in item[0]], item[1]))
-        return tuple(Violation(json_path(path), keyword, message) for path, keyword, message in found)
+        return Verdict(name, tuple(Violation(json_path(path), keyword, message) for path, keyword, message in found),
+                       more)
+
+
+def _instance_segments(value: Any, pointer: str) -> list[str | int]:
+    """A JSON pointer into `value` as keys and indices (a number is an index where the value is a list)."""
+    segments: list[str | int] = []
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, list) and key.isdigit():
+            segments.append(int(key))
+            value = value[int(key)] if int(key) < len(value) else None
+        else:
+            segments.append(key)
+            value = value.get(key) if isinstance(value, dict) else None
+    return segments
 
 
 def _keyword(schema_path: Iterable[str | int]) -> str:
@@ -140,4 +170,4 @@ class SchemaContract:
 
     def check(self, value: Any, flow: Flow | None = None, path: str | None = None) -> Verdict | None:
         """The schema's verdict on `value`, whichever way it went and wherever it was sent."""
-        return Verdict(self.name, self._check.violations(value))
+        return self._check.verdict(self.name, value)

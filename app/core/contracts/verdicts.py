@@ -41,11 +41,30 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A message's check: the contract's message it was checked against, and what it violates (empty: valid)."""
+    """A message's check: the contract's message it was checked against, and what it violates (empty: valid).
+
+    `more` counts the violations found beyond those listed (see schemas.VIOLATIONS_LISTED).
+    """
 
     message: str
     violations: tuple[Violation, ...] = ()
+    more: int = 0
 
     @property
     def valid(self) -> bool:
         return not self.violations
+
+    @property
+    def count(self) -> int:
+        """How many violations were found, listed or not."""
+        return len(self.violations) + self.more
+
+    def summary(self) -> str:
+        return f"{self.count:,} violation{'' if self.count == 1 else 's'}"
+
+    def lines(self, indent: str = "  ") -> list[str]:
+        """Each listed violation (JSONPath, keyword, message), and how many more there are."""
+        lines = [f"{indent}{violation.path}: {violation.keyword}: {violation.message}" for violation in self.violations]
+        if self.more:
+            lines.append(f"{indent}… and {self.more:,} more, not listed")
+        return lines

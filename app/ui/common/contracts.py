@@ -84,11 +84,9 @@ async def violations_of(payload: str | bytes, path: str, url: str) -> list[str]:
     [(_row, _code, verdict)] = await async_loop.in_worker(check_batch, [item])
     if verdict is None or verdict.valid:
         return []
-    count = len(verdict.violations)
     # An AsyncAPI message has a name of its own; a JSON Schema's message is the file, named once.
     named = contract.name if verdict.message == contract.name else f"{contract.name} ({verdict.message})"
-    return [f"{named}: {count} violation{'' if count == 1 else 's'}",
-            *(f"  {violation.path}: {violation.keyword}: {violation.message}" for violation in verdict.violations)]
+    return [f"{named}: {verdict.summary()}", *verdict.lines()]
 
 
 async def wait_for(path: str) -> Contract | None:
