@@ -76,7 +76,6 @@ class TrafficStats:
         self.sizes = {Direction.SENT: [0] * SIZE_BUCKETS, Direction.RECEIVED: [0] * SIZE_BUCKETS}
         self.latencies = [0] * LATENCY_BUCKETS
         self.latest: int | None = None  # the newest capture second counted
-        self.changes = 0  # grows with every batch that counted something: a chart redraws only then
 
     def observe(self, frames: Sequence[Frame]) -> None:
         """Count a batch of frames (a capture observer's call).
@@ -96,7 +95,6 @@ class TrafficStats:
         histogram: list[int] = []
         slot = 0
         latest = self.latest if self.latest is not None else _NEVER
-        counted = False
         for frame in frames:
             if frame.opcode not in data:
                 continue
@@ -115,10 +113,8 @@ class TrafficStats:
                 messages[slot] += 1
                 volumes[slot] += size
             histogram[size.bit_length()] += 1
-            counted = True
-        if counted:
+        if latest != _NEVER:
             self.latest = latest
-            self.changes += 1
 
     def _count_uniform(self, store: CaptureStore, count: int) -> bool:
         """Count the store's last `count` rows in one step if they share a connection, a direction (not an
@@ -147,7 +143,6 @@ class TrafficStats:
         if rates.add(second, sizes[0] * count if equal else sum(sizes), count):
             self.latest = max(second, self.latest if self.latest is not None else _NEVER)
         self.sizes[direction][bucket] += count
-        self.changes += 1
         return True
 
     def _rates_for(self, connection: str, direction: Direction) -> Rates:
@@ -165,7 +160,6 @@ class TrafficStats:
         """One request answered after `milliseconds` (the protocol tracker's pairs)."""
         microseconds = max(0, int(milliseconds * 1000))
         self.latencies[min(microseconds.bit_length(), LATENCY_BUCKETS - 1)] += 1
-        self.changes += 1
 
     def rates(self, connection: str, direction: Direction, until: int,
               span: int = WINDOW_SECONDS) -> tuple[list[int], list[int]]:

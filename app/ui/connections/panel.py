@@ -217,7 +217,6 @@ class ConnectionsModel(RowsModel):
                 row.protocol, row.latency = shown
                 self.dataChanged.emit(self.index(position, PROTOCOL), self.index(position, LATENCY))
 
-
     def _update_rates(self) -> None:
         """Each connection's last minute of messages per second, once a second (whole seconds only)."""
         traffic, until = self.traffic, int(time.time()) - 1
