@@ -1,4 +1,4 @@
-"""The bottom band's tab strip from the keyboard: Tab reaches it, and Space or Enter opens the band there."""
+"""Keyboard paths: the bottom band's tab strip (Space or Enter opens the band), the composer opened with Ctrl+E."""
 
 from __future__ import annotations
 
@@ -26,3 +26,26 @@ def test_space_or_enter_on_a_band_tab_opens_the_folded_band_and_folds_it_again(f
     assert layout.band_folded
     qtbot.keyClick(bar, Qt.Key.Key_Enter)
     qtbot.waitUntil(lambda: window.server_panel.height() >= 100, timeout=2000)
+
+
+def test_typing_in_the_composer_opened_on_its_example_replaces_the_example(fresh: MainWindow, qtbot) -> None:
+    """A first run's composer holds an example: Ctrl+E then typing gives what was typed, not it prepended."""
+    window, composer = fresh, fresh.composer
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    example = composer.text()
+    assert composer.folded and '"action": "ping"' in example
+    window.log_view.setFocus()
+    qtbot.keyClick(window.log_view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: composer.editor.hasFocus(), timeout=2000)
+    qtbot.keyClicks(composer.editor, '{"price": 12}')
+    assert composer.text() == '{"price": 12}'
+    composer.editor.undo()  # the example is one Ctrl+Z away
+    assert composer.text() == example
+
+    qtbot.keyClick(composer.editor, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # folded again
+    qtbot.waitUntil(lambda: composer.folded, timeout=2000)
+    composer.set_text('{"mine": 1}')  # a payload of the user's own is left as it is
+    composer.set_folded(False)
+    qtbot.keyClicks(composer.editor, " ")
+    assert composer.text() != " "
