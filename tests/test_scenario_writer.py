@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from PySide6.QtWidgets import QFileDialog
 
 from app.core.capture import CaptureStore
 from app.core.filters import compile_filter
@@ -105,12 +106,7 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
             count = len(window.store)
             window.composer.send_button.click()
             qtbot.waitUntil(lambda: len(window.store) >= count + 4, timeout=5000)  # sent and echoed, both sides
-        window.filter_bar.edit.setText("conn:client#1")
-        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
-            window.filter_bar.apply()
-        window.log_view.selectAll()
-        window.log_actions.save_test.trigger()
-        dialog = window.test_saver.file_dialog
+        dialog = save_rows_as_test(window, qtbot, "client#1")
         assert dialog is not None and dialog.isVisible()
         path = tmp_path / "ping"
         with qtbot.waitSignal(window.test_saver.saved, timeout=5000):
@@ -135,17 +131,23 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
         assert done.returncode == 0, done.stdout + done.stderr
         assert "1 of 1 scenarios passed (6 of 6 steps)" in done.stdout
 
-        window.filter_bar.edit.setText("conn:server#1")
-        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
-            window.filter_bar.apply()
-        window.log_view.selectAll()
-        window.log_actions.save_test.trigger()
+        save_rows_as_test(window, qtbot, "server#1")
         assert window.notice_label.text() == ("Not saved as a test: server#1 is the embedded server's side; "
                                               "select the rows of the client's connection (client#N)")
 
         path.write_text(path.read_text(encoding="utf-8").replace("$.id == 123", "$.id == 124"), encoding="utf-8")
         done = run("test", str(path))
         assert done.returncode == 1 and "$.id == 124" in done.stdout
+
+
+def save_rows_as_test(window: MainWindow, qtbot, connection: str) -> QFileDialog | None:
+    """Show only `connection`'s rows, select them all and choose Log → Save as test… (its dialog, if it asks)."""
+    window.filter_bar.edit.setText(f"conn:{connection}")
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+        window.filter_bar.apply()
+    window.log_view.selectAll()
+    window.log_actions.save_test.trigger()
+    return window.test_saver.file_dialog
 
 
 def test_rows_of_two_connections_are_refused_naming_them(qtbot) -> None:
