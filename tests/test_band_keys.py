@@ -1,9 +1,11 @@
-"""Keyboard paths: the bottom band's tab strip (Space or Enter opens the band), the composer opened with Ctrl+E."""
+"""Keyboard paths: the bottom band's tab strip (Space or Enter opens the band), the composer opened with Ctrl+E,
+a column from a JSON path without the header's context menu."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.ui.common.commands import window_commands
 from app.ui.shell.main_window import MainWindow
 from tests import test_window_room as room
 from tests.test_window_room import band_tabs
@@ -49,3 +51,17 @@ def test_typing_in_the_composer_opened_on_its_example_replaces_the_example(fresh
     composer.set_folded(False)
     qtbot.keyClicks(composer.editor, " ")
     assert composer.text() != " "
+
+
+def test_a_column_from_a_json_path_can_be_added_from_the_log_menu_and_the_palette(fresh: MainWindow, qtbot) -> None:
+    """The header's context menu needs the mouse: the Log menu (and so the palette and Alt+L) offers it too."""
+    window = fresh
+    commands = {command.label: command for command in window_commands(window)}
+    command = commands["Log › Add column from JSON path"]
+    assert command.enabled
+    command.run()
+    dialog = window.log_columns.path_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.setTextValue("$.id")
+    dialog.accept()
+    assert "$.id" in window.log_model.json_columns
