@@ -8,10 +8,11 @@ A dock closed with its × comes back from the View menu; *Reset layout* puts eve
 back where it started (the saved layout may come from an older version, or be a mess).
 The window arranges the docks only when it has no saved layout to restore.
 
-The band folds to its tab strip (View → Bottom panels, Ctrl+Shift+B, or a click on the
-tab already raised, or Space or Enter on its focused tab strip) and opens again at the height it had
-(a click on any of its tabs, the same keys, or the dock's own title when it is not tabbed). Folded, a dock keeps its tab
-and loses its title bar and contents; a dock that leaves the band opens.
+The band folds to its tab strip (View → Bottom panels, Ctrl+Shift+B, a click on the tab
+already raised, or Space or Enter on its focused tab strip) and opens again at the height it
+had (a click on any of its tabs, the same keys, or the dock's own title when it is not
+tabbed). Folded, a dock keeps its tab and loses its title bar and contents; a dock that
+leaves the band opens.
 
 Qt keeps the panel of a dock tab that is not raised visible, only moved out of the
 window, so Tab would walk through its fields unseen: the window's Tab passes over them.

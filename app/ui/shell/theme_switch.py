@@ -2,11 +2,11 @@
 
 Dark and light set the Fusion style (check boxes and radio buttons outlined to stand out) and the
 theme's whole palette (app/ui/common/theme.py) for the application: a native style may ignore a
-palette, Fusion draws every control with it, so the colours chosen for contrast are the ones shown. System shows the dark or the
-light theme as the desktop's colour scheme says (light when it says nothing), and
-changes with it while the window is open. The choice made in the menu is kept between
-runs; `--theme` chooses for one run only. Views that keep colours follow the palette
-(app/ui/common/style.py).
+palette, Fusion draws every control with it, so the colours chosen for contrast are the ones
+shown. System shows the dark or the light theme as the desktop's colour scheme says (light when
+it says nothing), and changes with it while the window is open. The choice made in the menu is
+kept between runs; `--theme` chooses for one run only. Views that keep colours follow the
+palette (app/ui/common/style.py).
 """
 
 from __future__ import annotations
