@@ -15,6 +15,7 @@ from app.core.filters import compile_filter
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.scenario_writer import ScenarioWriteError, expectation, write_scenario
 from app.core.scenarios import Expect, Send, parse_scenario
+from app.ui.scenarios.save_test import default_test_name
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.test_capture_commands import run
@@ -159,3 +160,21 @@ def test_rows_of_two_connections_are_refused_naming_them(qtbot) -> None:
         assert window.test_saver.file_dialog is None
         assert window.notice_label.text() == ("Not saved as a test: the rows selected are of 2 connections "
                                               "(client#1, server#1); select the rows of one connection")
+
+
+def test_a_saved_test_is_named_after_its_urls_path_not_client(qtbot) -> None:
+    """Every test saved from client#N was called "client": the file and the test are named after the endpoint."""
+    with shown_window(qtbot, wait_open=True) as window:
+        qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=5000)  # both sides' open and greeting
+        dialog = save_rows_as_test(window, qtbot, "client#1")
+        assert dialog is not None
+        assert [Path(path).name for path in dialog.selectedFiles()] == ["ws.wstest.yaml"]
+        dialog.reject()
+
+
+@pytest.mark.parametrize(("url", "name"), [("ws://127.0.0.1:8765/ws/echo", "ws-echo"),
+                                           ("wss://example.test/socket.io/?EIO=4", "socket.io"),
+                                           ("ws://127.0.0.1:9000/", "127.0.0.1-9000"),
+                                           ("ws://127.0.0.1:9000/a b/ü", "a-b-ü")])
+def test_a_tests_default_name_comes_from_its_url(url: str, name: str) -> None:
+    assert default_test_name(url) == name
