@@ -317,6 +317,8 @@ def test_a_json_schema_contract_is_named_once_in_the_composers_verdict(qtbot, tm
 def test_preferences_choose_a_patterns_file_and_refuse_a_row_without_one(window: MainWindow, qtbot) -> None:
     """The contract file is picked with a file dialog; a half-filled row is named, not silently dropped."""
     dialog = window.contract_sources.show_preferences()
+    qtbot.waitExposed(dialog)
+    assert dialog.choose_button.width() < dialog.patterns.width() // 2  # a button under the table, not a bar
     dialog.patterns.add_row("ws://127.0.0.1:*/ws/echo*", "")
     dialog.choose_button.click()
     chooser = dialog.file_dialog

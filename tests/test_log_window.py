@@ -113,7 +113,9 @@ def test_ctrl_c_copies_the_selected_payloads_in_log_order_and_jsonl_copies_frame
                      "Compare selected messages", "&Infer schema…", "Save as &test…", "Clear &log"]
     menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&Log")
     assert isinstance(menu, QMenu)
-    assert [action.text() for action in menu.actions() if not action.isSeparator()] == names
+    # The Log menu: the rows' actions, then what the header's context menu offers that needs no row.
+    assert [action.text() for action in menu.actions() if not action.isSeparator()] == [
+        *names, "Add &column from JSON path…"]
 
 
 def test_load_into_composer_takes_the_current_message(window: MainWindow, qtbot) -> None:

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 import yaml
+from PySide6.QtWidgets import QFileDialog
 
 from app.core.capture import CaptureStore
 from app.core.filters import compile_filter
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.scenario_writer import ScenarioWriteError, expectation, write_scenario
 from app.core.scenarios import Expect, Send, parse_scenario
+from app.ui.scenarios.save_test import default_test_name
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
 from tests.test_capture_commands import run
@@ -105,12 +107,7 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
             count = len(window.store)
             window.composer.send_button.click()
             qtbot.waitUntil(lambda: len(window.store) >= count + 4, timeout=5000)  # sent and echoed, both sides
-        window.filter_bar.edit.setText("conn:client#1")
-        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
-            window.filter_bar.apply()
-        window.log_view.selectAll()
-        window.log_actions.save_test.trigger()
-        dialog = window.test_saver.file_dialog
+        dialog = save_rows_as_test(window, qtbot, "client#1")
         assert dialog is not None and dialog.isVisible()
         path = tmp_path / "ping"
         with qtbot.waitSignal(window.test_saver.saved, timeout=5000):
@@ -135,17 +132,23 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
         assert done.returncode == 0, done.stdout + done.stderr
         assert "1 of 1 scenarios passed (6 of 6 steps)" in done.stdout
 
-        window.filter_bar.edit.setText("conn:server#1")
-        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
-            window.filter_bar.apply()
-        window.log_view.selectAll()
-        window.log_actions.save_test.trigger()
+        save_rows_as_test(window, qtbot, "server#1")
         assert window.notice_label.text() == ("Not saved as a test: server#1 is the embedded server's side; "
                                               "select the rows of the client's connection (client#N)")
 
         path.write_text(path.read_text(encoding="utf-8").replace("$.id == 123", "$.id == 124"), encoding="utf-8")
         done = run("test", str(path))
         assert done.returncode == 1 and "$.id == 124" in done.stdout
+
+
+def save_rows_as_test(window: MainWindow, qtbot, connection: str) -> QFileDialog | None:
+    """Show only `connection`'s rows, select them all and choose Log → Save as test… (its dialog, if it asks)."""
+    window.filter_bar.edit.setText(f"conn:{connection}")
+    with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
+        window.filter_bar.apply()
+    window.log_view.selectAll()
+    window.log_actions.save_test.trigger()
+    return window.test_saver.file_dialog
 
 
 def test_rows_of_two_connections_are_refused_naming_them(qtbot) -> None:
@@ -157,3 +160,21 @@ def test_rows_of_two_connections_are_refused_naming_them(qtbot) -> None:
         assert window.test_saver.file_dialog is None
         assert window.notice_label.text() == ("Not saved as a test: the rows selected are of 2 connections "
                                               "(client#1, server#1); select the rows of one connection")
+
+
+def test_a_saved_test_is_named_after_its_urls_path_not_client(qtbot) -> None:
+    """Every test saved from client#N was called "client": the file and the test are named after the endpoint."""
+    with shown_window(qtbot, wait_open=True) as window:
+        qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=5000)  # both sides' open and greeting
+        dialog = save_rows_as_test(window, qtbot, "client#1")
+        assert dialog is not None
+        assert [Path(path).name for path in dialog.selectedFiles()] == ["ws.wstest.yaml"]
+        dialog.reject()
+
+
+@pytest.mark.parametrize(("url", "name"), [("ws://127.0.0.1:8765/ws/echo", "ws-echo"),
+                                           ("wss://example.test/socket.io/?EIO=4", "socket.io"),
+                                           ("ws://127.0.0.1:9000/", "127.0.0.1-9000"),
+                                           ("ws://127.0.0.1:9000/a b/ü", "a-b-ü")])
+def test_a_tests_default_name_comes_from_its_url(url: str, name: str) -> None:
+    assert default_test_name(url) == name

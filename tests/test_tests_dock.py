@@ -12,6 +12,7 @@ from app.core.frames import ConnectionState, Direction
 from app.ui.scenarios.tests_dock import RUNNING, ScenarioTestsPanel
 from app.ui.shell.main_window import MainWindow
 from tests.helpers import shown_window
+from tests.test_scenario_writer import save_rows_as_test
 
 GREETING = """\
     name: greeting and echo
@@ -124,12 +125,7 @@ def test_a_run_leaves_the_url_bar_and_the_composer_on_the_users_connection(qtbot
 def test_a_test_just_saved_is_open_in_the_tests_dock_ready_to_run(qtbot, tmp_path: Path) -> None:
     with shown_window(qtbot, wait_open=True) as window:
         qtbot.waitUntil(lambda: window.log_model.rowCount() >= 4, timeout=5000)  # both sides' open and greeting
-        window.filter_bar.edit.setText("conn:client#1")
-        with qtbot.waitSignal(window.filter_bar.applied, timeout=3000):
-            window.filter_bar.apply()
-        window.log_view.selectAll()
-        window.log_actions.save_test.trigger()
-        dialog = window.test_saver.file_dialog
+        dialog = save_rows_as_test(window, qtbot, "client#1")
         assert dialog is not None
         panel = window.tests_panel
         with qtbot.waitSignal(panel.loaded, timeout=5000):

@@ -216,7 +216,9 @@ def test_the_theme_option_and_the_view_menu_recolour_every_view_and_the_choice_i
         qtbot, system_afterwards: None) -> None:
     window = themed_window(qtbot, "--theme", "dark")
     app = QApplication.instance()
-    assert isinstance(app, QApplication) and app.style().name().lower() == "fusion"
+    assert isinstance(app, QApplication)
+    style = app.style()
+    assert isinstance(style, theme_switch.ThemeStyle) and style.baseStyle().name().lower() == "fusion"
     assert shown(window) == theme_colours(dark=True)
     actions = theme_actions(window)
     assert list(actions) == ["themeDark", "themeLight", "themeSystem"] and actions["themeDark"].isChecked()

@@ -51,6 +51,7 @@ ICONS = {
     "action.export_filtered": "file-down", "action.replay": "play", "action.stop": "square",
     "action.quit": "log-out", "action.shortcuts": "keyboard", "action.palette": "command",
     "action.layout": "layout-dashboard", "action.infer": "braces", "action.save_test": "flask-conical",
+    "action.add_column": "braces",  # a column from a JSON path
 }
 
 

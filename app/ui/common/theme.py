@@ -63,6 +63,7 @@ LIGHT_COLOURS = {
     # charts (the Statistics dock, field plots): axes and their text, then one colour per series
     "chart.axis": "#57606a", "chart.1": "#135fd6", "chart.2": "#187432", "chart.3": "#c6212c", "chart.4": "#7943dd",
     "chart.5": "#8b5d00", "chart.6": "#0b6b75", "chart.7": "#b3237a",
+    "control.outline": "#5f666f",  # a check box's or radio button's box, against the window (3:1 at least)
 }
 
 # The same names on a dark palette: the light theme's colours are too dim to read there.
@@ -81,6 +82,7 @@ DARK_COLOURS = {
     "badge.paused": "#d29922", "badge.dropped": "#d29922", "recording": "#f85d55",
     "chart.axis": "#8b949e", "chart.1": "#58a6ff", "chart.2": "#3fb950", "chart.3": "#ff7b72", "chart.4": "#bc8cff",
     "chart.5": "#d29922", "chart.6": "#39c5cf", "chart.7": "#f778ba",
+    "control.outline": "#8b929c",
 }
 
 

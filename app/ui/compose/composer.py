@@ -352,6 +352,8 @@ class Composer(QWidget):
             return
         self._show_fold(folded)
         if not folded:
+            if self.text() == EXAMPLE:  # typing replaces the example (Ctrl+Z brings it back); Ctrl+Enter sends it
+                self.editor.selectAll()
             self.editor.setFocus()
         self.fold_changed.emit(folded)
 

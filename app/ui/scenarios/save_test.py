@@ -9,8 +9,10 @@ event recorded. Secrets (token, password, Socket.IO auth) are never written to t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -49,6 +51,15 @@ def scenario_target(session: Session, frames: list[Frame]) -> tuple[str, dict[st
     return None
 
 
+def default_test_name(url: str) -> str:
+    """A test's name from its URL: the path's segments (`/ws/echo` → ws-echo), else the host and port."""
+    parts = urlsplit(url)
+    words = [segment for segment in parts.path.split("/") if segment] or [parts.hostname or "test",
+                                                                         *([str(parts.port)] if parts.port else [])]
+    name = "-".join(words)
+    return "-".join(re.findall(r"[\w.]+", name)) or "test"
+
+
 def _write(path: str, frames: list[Frame], url: str, options: dict[str, Any]) -> WrittenScenario:
     name = Path(path).name.removesuffix(SCENARIO_SUFFIX).removesuffix(".yaml") or "recorded conversation"
     written = write_scenario(frames, url, name, options)
@@ -85,7 +96,7 @@ class ScenarioSaver(QObject):
             notify.warning(f"Not saved as a test: the URL of {connections[0]} is not known "
                            "(select its open event too)")
             return
-        dialog = QFileDialog(self.window, "Save as test", f"{connections[0].split('#')[0]}{SCENARIO_SUFFIX}",
+        dialog = QFileDialog(self.window, "Save as test", f"{default_test_name(target[0])}{SCENARIO_SUFFIX}",
                              SCENARIO_FILTER)
         dialog.setObjectName("saveTestDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)

@@ -21,7 +21,7 @@ ACTION_ICONS = {  # the action's object name → what its icon means (a key of a
     "copyPayload": "action.copy", "copyJsonl": "action.copy_jsonl", "loadIntoComposer": "action.load",
     "resendMessage": "action.resend", "compareMessages": "action.compare", "clearLog": "action.clear",
     "followAction": "action.follow", "pauseAction": "action.pause", "inferSchema": "action.infer",
-    "saveAsTest": "action.save_test",
+    "saveAsTest": "action.save_test", "addJsonColumnFromMenu": "action.add_column",
     # View and Help
     "resetLayout": "action.layout", "commandPaletteAction": "action.palette", "keyboardShortcuts": "action.shortcuts",
 }

@@ -136,6 +136,10 @@ class MainWindow(QMainWindow):
         log_menu = self.menuBar().addMenu("&Log")
         log_menu.setObjectName("logMenu")
         self.log_actions.install(log_menu)
+        # The header's context menu needs the mouse; here it is in reach of Alt+L and the command palette too.
+        log_menu.addSeparator()
+        log_menu.addAction("Add &column from JSON path…", lambda: self.log_columns.ask_json_path()) \
+            .setObjectName("addJsonColumnFromMenu")
         self.main_toolbar = MainToolbar(self, self)  # connect, follow, pause, record, clear, compare
         self.main_toolbar.install(view_menu)
         self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())

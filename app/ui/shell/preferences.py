@@ -12,6 +12,7 @@ import json
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.ui.common import contracts
@@ -68,7 +69,7 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.patterns, 1)
-        layout.addWidget(self.choose_button)
+        layout.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignLeft)  # under the table, as wide as its text
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
 
