@@ -71,7 +71,10 @@ def test_header_menu_adds_a_json_column_and_a_click_sorts_by_it(window: MainWind
     dialog = window.findChild(QInputDialog, "jsonColumnDialog")
     assert dialog is not None and dialog.isVisible()
     path_edit = dialog.findChild(QLineEdit, "jsonColumnPath")
-    path_edit.setText("$.n")
+    # What is typed goes after the "$." the dialog starts with, rather than replacing it.
+    qtbot.waitUntil(lambda: not path_edit.hasSelectedText() and path_edit.cursorPosition() == 2, timeout=2000)
+    qtbot.keyClicks(path_edit, "n")
+    assert path_edit.text() == "$.n"
     dialog.accept()
     column = len(COLUMNS)
     qtbot.waitUntil(lambda: window.log_model.columnCount() == column + 1, timeout=2000)

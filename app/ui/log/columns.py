@@ -187,6 +187,8 @@ class LogColumns(QObject):
         edit = dialog.findChild(QLineEdit)
         if edit is not None:
             named(edit, "jsonColumnPath")
+            if not text:  # the bare "$.": typing goes after it (Qt selects the text as the dialog shows)
+                QTimer.singleShot(0, edit, lambda: edit.setCursorPosition(len(edit.text())))
         return dialog
 
     def add_column(self, path: str) -> None:
