@@ -291,7 +291,10 @@ class MainWindow(QMainWindow):
         self.connect_button.clicked.connect(self.toggle_connection)
         self.url_edit.returnPressed.connect(self.open_typed_url)
         self.composer.send_to_connection = self.send_payload
-        self.log_view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        selection = self.log_view.selectionModel()
+        selection.currentRowChanged.connect(self._current_row_changed)
+        # `selectRow` makes the row current before it selects it: the message shows once it is both.
+        selection.selectionChanged.connect(lambda *_: self._current_row_changed(self.log_view.currentIndex()))
         add_shortcut("Ctrl+L", self, self._focus_url, what="Type a URL to connect to")
         add_shortcut("Ctrl+F", self, self.log_pane.focus_filter, what="Filter the log")
         add_shortcut("Ctrl+J", self, self.go_to_partner, what="Select the paired request or reply")
@@ -447,8 +450,12 @@ class MainWindow(QMainWindow):
     # -- selection ---------------------------------------------------------------------------
 
     def _current_row_changed(self, current, _previous=None) -> None:
-        """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows."""
-        if current.isValid():
+        """Resolve the stored row now: by the time a task runs, drops or a new filter may have moved rows.
+
+        Only a selected row is shown: focus coming to the log makes its first row current without
+        selecting it, and the pane would show a message the log does not mark.
+        """
+        if current.isValid() and self.log_view.selectionModel().isRowSelected(current.row()):
             row = self.view.store_row(current.row())
             if row != self.shown_row:  # the same message made current again after a new filter or order
                 self._show_message(row)
