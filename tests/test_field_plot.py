@@ -17,7 +17,7 @@ from app.ui.log.model import COLUMNS
 from app.ui.message.tree_model import KEY
 from app.ui.shell.main_window import MainWindow
 from app.ui.stats.field_plot import CSV_COLUMNS, FieldPlot, iso_time
-from tests.helpers import shown_window
+from tests.helpers import open_typed, shown_window
 
 START = 1_800_000_000.0
 
@@ -169,12 +169,7 @@ def test_a_flood_the_plot_cannot_keep_up_with_is_read_and_drawn_once_a_second(qt
 
 def test_a_number_in_a_socketio_events_tree_plots_the_decoded_values(qtbot) -> None:
     with shown_window(qtbot, wait_open=True) as window:
-        url = f"ws://127.0.0.1:{window.session.server_address.port}/socket.io/?EIO=4&transport=websocket"
-        window.url_edit.setText(url)
-        window.open_typed_url()
-        connection = window.current_connection
-        qtbot.waitUntil(lambda: window.connection_states.get(connection) is not None
-                        and window.connection_states[connection].value == "open", timeout=5000)
+        connection = open_typed(window, qtbot, "/socket.io/?EIO=4&transport=websocket")
         for price in (3, 4.5):
             window.session.inspector.submit_send(connection, f'42["chat",{{"price": {price}}}]').result(5)
 
