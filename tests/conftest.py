@@ -71,9 +71,14 @@ def no_leaked_threads_or_listeners() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def private_user_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the data directory and QSettings at a fresh directory, never the user's own."""
+    """Point the data directory and QSettings at a fresh directory, never the user's own.
+
+    The environment variables reach the processes a test starts (`python -m app`, probes), which
+    QSettings.setPath does not: Qt finds the user's settings under XDG_CONFIG_HOME there.
+    """
     root = tmp_path_factory.mktemp("user-data")
     monkeypatch.setenv("SOCKETSCOPE_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "settings"))
     from PySide6.QtCore import QSettings
 
     for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):  # Native: Qt's file dialogs

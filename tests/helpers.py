@@ -187,6 +187,16 @@ def shown_window(qtbot: Any, *argv: str, wait_open: bool = False, active: bool =
         window.shutdown()
 
 
+def open_typed(window: Any, qtbot: Any, path: str) -> str:
+    """Connect to `path` on the embedded server as the URL bar does; the new connection, once open."""
+    window.url_edit.setText(f"ws://127.0.0.1:{window.session.server_address.port}{path}")
+    window.open_typed_url()
+    connection: str = window.current_connection
+    qtbot.waitUntil(lambda: window.connection_states.get(connection) is not None
+                    and window.connection_states[connection].value == "open", timeout=5000)
+    return connection
+
+
 def connection_row(model: ConnectionsModel, connection: str) -> int:
     """The row of `connection` in the connections panel; fails if it is not listed."""
     position = model.position(connection)

@@ -152,6 +152,12 @@ def test_an_asyncapi_3_0_document_uses_its_operations_and_the_message_that_valid
                for line in contract.unsupported)
 
 
+def test_a_place_reached_through_several_references_is_listed_once() -> None:
+    # the channel is read once, then again through each operation's `$ref`
+    contract = load_contract(Path(__file__).parent / "data" / "contracts" / "hello-asyncapi-3.0.yaml")
+    assert contract.unsupported == ("bindings are not used: hello-asyncapi-3.0.yaml: $.channels.hello.bindings",)
+
+
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("bad.json", '{"type": "object",\n "properties": {"id": {"type": "integr"}}}',
      "bad.json: $.properties.id.type: not a valid schema: 'integr' is not valid under any of the given schemas"),

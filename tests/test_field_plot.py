@@ -17,6 +17,7 @@ from app.ui.log.model import COLUMNS
 from app.ui.message.tree_model import KEY
 from app.ui.shell.main_window import MainWindow
 from app.ui.stats.field_plot import CSV_COLUMNS, FieldPlot, iso_time
+from tests.helpers import open_typed, shown_window
 
 START = 1_800_000_000.0
 
@@ -145,6 +146,7 @@ def test_a_flood_the_plot_cannot_keep_up_with_is_read_and_drawn_once_a_second(qt
     qtbot.addWidget(plot)
     capture.append([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, json.dumps({"n": n}),
                           wall_time=START + n / 1000) for n in range(HISTORY_ROWS)])
+    qtbot.waitUntil(capture.protocols.catch_up, timeout=5000)  # as the log does: the plot reads what it decided
     plot.refresh()
     read = plot.series.next_row
     assert 0 < read < capture.store.end  # a slice of a few milliseconds, not all of it
@@ -152,6 +154,7 @@ def test_a_flood_the_plot_cannot_keep_up_with_is_read_and_drawn_once_a_second(qt
     assert plot.series.next_row > read
     capture.append([Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, json.dumps({"n": n}),
                           wall_time=START + n / 1000) for n in range(HISTORY_ROWS, 2 * HISTORY_ROWS)])
+    qtbot.waitUntil(capture.protocols.catch_up, timeout=5000)
     plot.refresh()  # more came than a tick reads: a flood
     read = plot.series.next_row
     plot.refresh()  # the next tick, within the second
@@ -162,3 +165,37 @@ def test_a_flood_the_plot_cannot_keep_up_with_is_read_and_drawn_once_a_second(qt
         return plot.series.next_row > read
 
     qtbot.waitUntil(read_again, timeout=3000)  # once the second is over
+
+
+def test_a_number_in_a_socketio_events_tree_plots_the_decoded_values(qtbot) -> None:
+    with shown_window(qtbot, wait_open=True) as window:
+        connection = open_typed(window, qtbot, "/socket.io/?EIO=4&transport=websocket")
+        for price in (3, 4.5):
+            window.session.inspector.submit_send(connection, f'42["chat",{{"price": {price}}}]').result(5)
+
+        def sent() -> list[int]:
+            store = window.store
+            return [row for row in range(store.first, store.end) if store.connection(row) == connection
+                    and store.directions[row] == Direction.SENT and str(store.payloads[row]).startswith("42[")]
+        qtbot.waitUntil(lambda: len(sent()) == 2 and window.capture.protocols.caught_up, timeout=5000)
+        window.log_view.selectRow(window.view.positions([sent()[0]])[sent()[0]])
+        model, panel = window.message_view.tree_model, window.message_view.tree_panel
+        qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=3000)  # event, args, namespace, ack
+        args = next(model.index(row, KEY) for row in range(4) if model.index(row, KEY).data() == "args")
+        panel.tree.expand(args)
+        qtbot.waitUntil(lambda: model.rowCount(args) == 1, timeout=3000)
+        first = model.index(0, KEY, args)
+        panel.tree.expand(first)
+        qtbot.waitUntil(lambda: model.rowCount(first) == 1, timeout=3000)
+        menu = panel.context_menu(model.index(0, KEY, first))
+        next(a for a in menu.actions() if a.objectName() == "plotField").trigger()
+        menu.close()
+        plot = window.findChild(QDialog, "fieldPlot")
+        assert isinstance(plot, FieldPlot) and plot.series.path == "$.args[0].price"
+
+        def values() -> dict[str, list[float]]:
+            return {name: [value for _at, value in plotted(plot, name)] for name in plot.series.series}
+        # The client's frames as sent, and the embedded server's side of the connection as it received them.
+        qtbot.waitUntil(lambda: len(values()) == 2 and all(v == [3, 4.5] for v in values().values()), timeout=3000)
+        assert connection in values()
+        qtbot.waitUntil(lambda: plot.status.text().startswith("4 values in "), timeout=3000)

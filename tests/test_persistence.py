@@ -42,6 +42,22 @@ def test_default_location_follows_the_environment_variable(private_user_data: Pa
         store.close()
 
 
+def test_a_child_process_finds_its_settings_and_data_in_the_tests_directory(private_user_data: Path) -> None:
+    # QSettings.setPath reaches only this process: a child finds its settings through XDG_CONFIG_HOME.
+    # It only asks where they are, so that even a broken isolation writes nothing of the user's.
+    script = textwrap.dedent("""
+        from app.services import persistence
+        from app.ui.shell.window_settings import open_settings
+        print(open_settings().fileName())
+        print(persistence.data_dir())
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    settings_file, data_dir = (Path(line) for line in done.stdout.split())
+    assert private_user_data in settings_file.parents, settings_file
+    assert private_user_data in data_dir.parents, data_dir
+
+
 def test_empty_file_is_migrated_to_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     store = Persistence(path)

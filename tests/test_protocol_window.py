@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from app.core.frames import Direction
 from app.net.options import ConnectionOptions
-from tests.helpers import shown_window
+from tests.helpers import open_typed, shown_window
 
 
 def rows_of(window, connection: str) -> list[int]:
@@ -145,12 +145,7 @@ def test_the_composer_emits_a_socketio_event_and_its_ack_pairs(qtbot) -> None:
     from app.ui.compose.composer import EVENT
 
     with shown_window(qtbot, wait_open=True) as window:
-        url = f"ws://127.0.0.1:{window.session.server_address.port}/socket.io/?EIO=4&transport=websocket"
-        window.url_edit.setText(url)
-        window.open_typed_url()
-        connection = window.current_connection
-        qtbot.waitUntil(lambda: window.connection_states.get(connection) is not None
-                        and window.connection_states[connection].value == "open", timeout=5000)
+        connection = open_typed(window, qtbot, "/socket.io/?EIO=4&transport=websocket")
         composer = window.composer
         composer.set_folded(False)  # it starts folded (Ctrl+E)
         composer.mode_combo.setCurrentIndex(composer.mode_combo.findData(EVENT))

@@ -125,7 +125,7 @@ def test_every_chart_colour_reads_on_its_background(qtbot, qapp: QApplication) -
         panel.set_shown(False)
 
 
-def test_the_window_paints_without_importing_the_plotting_library(tmp_path) -> None:
+def test_the_window_paints_without_importing_the_plotting_library() -> None:
     probe = ("import sys\n"
              "from PySide6.QtWidgets import QApplication\n"
              "from app.main import build\n"
@@ -140,9 +140,8 @@ def test_the_window_paints_without_importing_the_plotting_library(tmp_path) -> N
              "    QApplication.processEvents()\n"
              "print(loaded, 'pyqtgraph' in sys.modules)\n"
              "window.shutdown()\n")
-    settings = str(tmp_path / "settings")  # QSettings.setPath does not reach another process
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": settings})
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["False", "True"]
 

@@ -74,6 +74,23 @@ def test_view_menu_hides_the_toolbar_and_its_keys_still_work(window: MainWindow,
     assert bar.isVisible() and button(window, "toolbarPause").isChecked()
 
 
+def view_action(window: MainWindow, name: str):
+    return next(action for action in window.findChild(QMenu, "viewMenu").actions() if action.objectName() == name)
+
+
+def test_a_hidden_toolbar_stays_hidden_after_a_restart_until_the_layout_is_reset(qtbot) -> None:
+    with shown_window(qtbot, "--no-server") as first:
+        view_action(first, "mainToolbarToggle").trigger()
+        assert not first.findChild(QToolBar, "mainToolbar").isVisible()
+    with shown_window(qtbot, "--no-server") as second:
+        bar, toggle = second.findChild(QToolBar, "mainToolbar"), view_action(second, "mainToolbarToggle")
+        assert not bar.isVisible() and not toggle.isChecked()
+        view_action(second, "resetLayout").trigger()
+        assert bar.isVisible() and toggle.isChecked()
+    with shown_window(qtbot, "--no-server") as third:
+        assert third.findChild(QToolBar, "mainToolbar").isVisible()
+
+
 def all_buttons_shown(window: MainWindow) -> bool:
     """Every button whole in the bar (none pushed behind its » extension)."""
     bar = window.findChild(QToolBar, "mainToolbar")

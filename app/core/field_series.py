@@ -3,7 +3,10 @@
 It reads the capture store the way the protocol tracker does, from where it stopped, for a bounded
 time per call: a plot never stalls the GUI thread that calls it, whatever the flood. Only small text
 messages are parsed (at most PARSE_LIMIT bytes; bigger ones are counted as skipped), with the log's own
-JSONPath columns' extraction (`first_value`). A value is plotted when the path's first match is a JSON
+JSONPath columns' extraction (`first_value`). A frame of a connection that speaks a protocol whose
+message sits inside a wrapper (Socket.IO, Engine.IO, SignalR…) is read as the message tree shows it:
+the protocol tracker's decoded value, so a path copied from that tree finds its number; rows are read
+only as far as the tracker has decided their connections' protocols. A value is plotted when the path's first match is a JSON
 number (not a boolean); its time is the frame's capture time. Reading starts HISTORY_ROWS rows back
 (the recent past is plotted at once), and memory is bounded: MAX_CONNECTIONS series of at most
 MAX_POINTS points each, the oldest half dropped when a series is full.
@@ -20,6 +23,8 @@ from app.core.capture import CaptureStore
 from app.core.filters import NOT_JSON, parse_payload
 from app.core.frames import Opcode
 from app.core.json_query import compile_query, first_value
+from app.core.protocols.base import SAME
+from app.core.protocols.tracker import ProtocolTracker
 
 PARSE_LIMIT = 64 * 1024  # bytes: bigger messages are not parsed for a plot
 HISTORY_ROWS = 10_000  # rows already stored when the plot opens that it reads first
@@ -59,10 +64,11 @@ def number(value: object) -> float | None:
 class FieldSeries:
     """The values `path` finds in the messages of a capture store, per connection, read a slice at a time."""
 
-    def __init__(self, store: CaptureStore, path: str) -> None:
+    def __init__(self, store: CaptureStore, path: str, protocols: ProtocolTracker | None = None) -> None:
         self.path = path.strip()
         self._value_of = first_value(compile_query(self.path))  # FilterError on a bad path
         self.store = store
+        self.protocols = protocols  # None: every frame is read as it came
         self.series: dict[str, Series] = {}  # by connection name, in order of first value
         self.next_row = max(store.first, store.end - HISTORY_ROWS)
         self.read = 0  # text messages read
@@ -75,10 +81,23 @@ class FieldSeries:
         """Rows stored but not read yet."""
         return max(0, self.store.end - max(self.next_row, self.store.first))
 
+    def _readable_end(self) -> int:
+        """The end of the rows whose connections' protocols are known (all of them without a tracker)."""
+        return self.store.end if self.protocols is None else min(self.store.end, self.protocols.scanned)
+
+    def _document(self, row: int) -> object:
+        """The row's JSON as the message tree shows it: inside a protocol's wrapper, or the payload parsed."""
+        protocols = self.protocols
+        if protocols is not None and protocols.protocol_of_row(row) is not None:
+            decoded = protocols.decoded(row)
+            if decoded is not None and decoded.value is not SAME:
+                return decoded.value
+        return parse_payload(self.store, row)
+
     def catch_up(self, budget: float = STEP_BUDGET) -> bool:
         """Read the rows stored since the last call for about `budget` seconds; True if a point was added."""
         store = self.store
-        row, end = max(self.next_row, store.first), store.end
+        row, end = max(self.next_row, store.first), self._readable_end()
         deadline = time.perf_counter() + budget
         added = False
         value_of, names, series = self._value_of, store.connection_names, self.series
@@ -93,7 +112,7 @@ class FieldSeries:
                 if lengths(each) > PARSE_LIMIT:
                     self.skipped += 1
                     continue
-                document = parse_payload(store, each)
+                document = self._document(each)
                 value = None if document is NOT_JSON else number(value_of(document))
                 if value is None:
                     continue

@@ -85,7 +85,7 @@ class AsyncApiContract:
     def __init__(self, documents: Documents) -> None:
         self.name = documents.root.name
         self._documents = documents
-        self._unsupported: dict[str, list[str]] = {}
+        self._unsupported: dict[str, dict[str, None]] = {}  # reason → its places, each once, in reading order
         root = documents.root_value
         version = root.get("asyncapi")
         if not isinstance(version, str) or not version.startswith(("2.", "3.")):
@@ -109,7 +109,7 @@ class AsyncApiContract:
         lines = []
         for reason, places in self._unsupported.items():
             more = f" and {len(places) - 1} more" if len(places) > 1 else ""
-            lines.append(f"{reason}: {places[0]}{more}")
+            lines.append(f"{reason}: {next(iter(places))}{more}")
         return tuple(lines)
 
     # -- reading -----------------------------------------------------------------------------------
@@ -121,8 +121,12 @@ class AsyncApiContract:
                                 f"not {type(value).__name__}")
         for key, reason in _NOT_CHECKED.items():
             if key in value:
-                self._unsupported.setdefault(reason, []).append(self._documents.describe(child(location, key)))
+                self._not_checked(reason, child(location, key))
         return location, value
+
+    def _not_checked(self, reason: str, location: str) -> None:
+        """Note a place the checks skip; one read again through another `$ref` is noted once."""
+        self._unsupported.setdefault(reason, {})[self._documents.describe(location)] = None
 
     def _members(self, location: str, value: dict[str, Any], key: str) -> tuple[str, dict[str, Any]]:
         members = value.get(key, {})
@@ -225,7 +229,7 @@ class AsyncApiContract:
             schema_format, at, payload = payload["schemaFormat"], child(at, "schema"), payload["schema"]
         if schema_format is not None and str(schema_format).split(";")[0].strip() not in _SCHEMA_FORMATS:
             reason = f"payloads in {str(schema_format).split(';')[0]} are not checked"
-            self._unsupported.setdefault(reason, []).append(self._documents.describe(at))
+            self._not_checked(reason, at)
             return []
         check = self._schema(at, payload)
         return [Message(name, check, self._fixed_properties(at, payload))]

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
             .setObjectName("addJsonColumnFromMenu")
         self.main_toolbar = MainToolbar(self, self)  # connect, follow, pause, record, clear, compare
         self.main_toolbar.install(view_menu)
+        self.dock_layout.reset_action.triggered.connect(self.main_toolbar.bar.show)
         self.contract_sources.install(self.menuBar(), before=view_menu.menuAction())
         self.test_saver = ScenarioSaver(self, self.session)  # Log → Save as test…
         self.test_saver.saved.connect(self.tests_panel.offer)
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         else:
             self.dock_layout.place_new(window_settings.layout_has_dock)  # docks newer than the saved layout
         window_settings.restore_folds(self.composer_fold, self.dock_layout)
+        window_settings.restore_toolbar(self.main_toolbar.bar)
 
         self._since_repaint = QElapsedTimer()
         self._since_repaint.start()
@@ -691,6 +693,7 @@ class MainWindow(QMainWindow):
         window_settings.save(self, self.splitters, self.url_edit)
         self.contract_sources.shut_down()
         window_settings.save_folds(self.composer_fold, self.dock_layout)
+        window_settings.save_toolbar(self.main_toolbar.bar)
         self.payload_tools.close()
         self.tests_panel.shutdown()  # a run closes its connection while the inspector still runs
         clean = self.session.shutdown()

@@ -3,7 +3,8 @@
 Every button is the window's own `QAction` (the Log menu's Clear and Compare, the Capture menu's
 Record, the log pane's Follow and Pause), so the menus, the command palette, the Keyboard shortcuts
 dialog and the toolbar do the same thing under one name and one key. Connect had only a button; its
-action is made here and follows the current connection as the button does. View → Toolbar hides it.
+action is made here and follows the current connection as the button does. View → Toolbar hides it,
+also at the next start (app/ui/shell/window_settings.py), until View → Reset layout.
 
 It sits at the right of the menu bar's row, so the log, the message view and the composer keep the
 window's height; where the menus are the platform's own (macOS), it takes a row of its own.

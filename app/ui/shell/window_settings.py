@@ -1,6 +1,7 @@
 """Window layout and small preferences kept in QSettings between runs.
 
-Geometry, dock and toolbar state, splitter sizes, whether the composer and the bottom
+Geometry, dock and toolbar state, splitter sizes, whether the main toolbar is shown (it sits
+in the menu bar's row, outside the window's saved state), whether the composer and the bottom
 band are folded (and the height each opens at), the last URL, and the composer's
 draft (as typed, with its mode, up to DRAFT_LIMIT characters) and repeat settings. Tests point
 QSettings' user scope at a temporary directory (QSettings.setPath), so the
@@ -10,7 +11,7 @@ format is fixed to INI on every platform.
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QSplitter, QToolBar
 
 from app.ui.compose.composer import Composer
 from app.ui.shell.composer_fold import ComposerFold
@@ -75,6 +76,17 @@ def restore_folds(composer: ComposerFold, docks: DockLayout) -> None:
         folded, height = settings.value(f"layout/{key}Folded"), settings.value(f"layout/{key}Height")
         if folded is not None and str(height).isdigit():
             fold(str(folded).lower() == "true", int(str(height)))
+
+
+def save_toolbar(bar: QToolBar) -> None:
+    settings = open_settings()
+    settings.setValue("layout/toolbarShown", not bar.isHidden())  # hidden by the user, not with the window
+    settings.sync()
+
+
+def restore_toolbar(bar: QToolBar) -> None:
+    """Hide the toolbar if the previous run did; the first run shows it."""
+    bar.setVisible(str(open_settings().value("layout/toolbarShown", "true")).lower() == "true")
 
 
 def save_composer(composer: Composer) -> None:

@@ -49,7 +49,7 @@ class FieldPlot(QDialog):
 
     def __init__(self, capture: Capture, path: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.series = FieldSeries(capture.store, path)  # FilterError for a bad path, before any widget shows
+        self.series = FieldSeries(capture.store, path, capture.protocols)  # FilterError for a bad path, before any widget shows
         named(self, "fieldPlot")
         self.setWindowTitle(f"Plot {self.series.path}")
         self.resize(720, 420)
