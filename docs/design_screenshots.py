@@ -9,13 +9,10 @@ the X server shows. docs/design.md compares these pictures with other WebSocket 
 from __future__ import annotations
 
 import os
-import sys
 
-if not os.environ.get("DISPLAY"):
-    sys.exit("design_screenshots.py needs an X server: set DISPLAY (for example run it under Xvfb)")
-os.environ["QT_QPA_PLATFORM"] = "xcb"
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb")  # before the kit: it would choose offscreen
 
-from screenshot_kit import DOCS, pump, send_through_composer, settle  # noqa: E402
+from screenshot_kit import grab_screen, pump, require_x_server, send_through_composer, settle  # noqa: E402
 
 from app.main import build  # noqa: E402
 from app.ui.shell import theme_switch  # noqa: E402
@@ -50,16 +47,14 @@ def shoot(theme: str, width: int, height: int) -> None:
     pump(app, lambda: window.message_view.tree_model.rowCount() > 0)
     window.message_view.tree.expandAll()
     settle(app)
-    screen = window.screen()
-    out = DOCS / f"design-{theme}-{width}x{height}.png"
-    screen.grabWindow(0, 0, 0, width, height).save(str(out))
-    print(out)
+    grab_screen(window, f"design-{theme}-{width}x{height}.png")
     window.shutdown()
     window.close()
     theme_switch.install(theme_switch.saved_theme())
 
 
 def main() -> None:
+    require_x_server("design_screenshots.py")
     for theme in ("light", "dark"):
         for width, height in SIZES:
             shoot(theme, width, height)

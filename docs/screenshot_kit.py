@@ -69,3 +69,20 @@ def save(window: MainWindow, name: str) -> Path:
     window.grab().save(str(out))
     print(out)
     return out
+
+
+def require_x_server(script: str) -> None:
+    """Draw on the X server named by DISPLAY (for example Xvfb), or stop saying so: the pictures of
+    the window as people see it are taken from a real screen, not rendered offscreen."""
+    if not os.environ.get("DISPLAY"):
+        sys.exit(f"{script} needs an X server: set DISPLAY (for example run it under Xvfb)")
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+
+
+def grab_screen(window: MainWindow, name: str) -> Path:
+    """Take the window's part of the screen, as the X server shows it, into docs/NAME and say where."""
+    out = DOCS / name
+    geometry = window.frameGeometry()
+    window.screen().grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height()).save(str(out))
+    print(out)
+    return out
