@@ -50,7 +50,9 @@ def main() -> None:
     window.move(0, 0)
     window.show()
     pump(app, lambda: window.store.received_count >= 1)
-    url = f"ws://127.0.0.1:{window.session.server_address.port}/ws/echo"
+    address = window.session.server_address
+    assert address is not None, "the embedded server did not start"
+    url = f"ws://127.0.0.1:{address.port}/ws/echo"
     connection = window.session.connect(ConnectionOptions(url, contract=str(schema)))
     pump(app, lambda: str(window.connection_states.get(connection, "")).endswith("OPEN"))
     for payload in (ORDER, BROKEN, ORDER):
