@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.scenario_writer import ScenarioWriteError, expectation, write_scenario
 from app.core.scenarios import Expect, Send, parse_scenario
 from app.ui.shell.main_window import MainWindow
-from tests.helpers import shown_window
+from tests.helpers import CORPUS, shown_window
 from tests.test_capture_commands import run
 
 
@@ -146,3 +147,27 @@ def test_save_as_test_reproduces_the_conversation_and_the_test_passes_against_th
         path.write_text(path.read_text(encoding="utf-8").replace("$.id == 123", "$.id == 124"), encoding="utf-8")
         done = run("test", str(path))
         assert done.returncode == 1 and "$.id == 124" in done.stdout
+
+
+def test_replies_of_half_a_million_values_are_written_in_bounded_time() -> None:
+    """Only the first values of each reply are looked at: what an expect checks, and its counters."""
+    replies = [received([{"a": n, "b": "x"} for n in range(250_000)], float(at)) for at in range(2)]
+    started = time.monotonic()
+    written = write_scenario(replies, "ws://127.0.0.1:1/", "wide")
+    assert time.monotonic() - started < 1.5
+    assert written.expects == 2 and "$[0].a == 0 $[0].b == 'x' $[1].a == 1" in written.text
+
+
+def test_every_corpus_file_sent_and_received_makes_a_scenario_that_reads_back(tmp_path: Path) -> None:
+    for file in sorted(CORPUS.iterdir()):
+        try:
+            payload: str | bytes = file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            payload = file.read_bytes()
+        frames = [Frame("client#1", Side.CLIENT, direction, Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY,
+                        payload) for direction in (Direction.SENT, Direction.RECEIVED)]
+        try:
+            written = write_scenario(frames, "ws://127.0.0.1:1/", file.name)
+        except ScenarioWriteError:
+            continue  # neither is a JSON message: nothing to write, and the reason said
+        parse_scenario(written.text, tmp_path / "corpus.wstest.yaml", environ={})
