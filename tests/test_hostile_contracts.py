@@ -179,3 +179,34 @@ def test_schema_check_refuses_a_hostile_contract_with_exit_2(tmp_path: Path, nam
     assert done.returncode == 2, done.stderr
     assert said in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_connection_dialog_refuses_each_hostile_contract_and_keeps_the_one_attached(qtbot, tmp_path: Path) -> None:
+    """Read on a worker: the window keeps answering, each refusal names the place, nothing is attached."""
+    from app.net.options import ConnectionOptions
+    from app.ui.connections.dialog import ConnectionDialog
+    from tests.helpers import shown_window
+    from tests.test_contract_window import ASYNCAPI_3
+    from tests.test_hostile_inputs import MAX_GAP_MS, Heartbeat
+
+    (tmp_path / "bomb.yaml").write_text("asyncapi: 3.0.0\n" + laughs())
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "deep.yaml").write_text("[" * DEPTH + "]" * DEPTH)
+    (tmp_path / "zero.json").write_text(json.dumps({"$ref": "/dev/zero"}))
+    with shown_window(qtbot, "--no-server") as window:
+        dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws/echo"), window, window.payload_tools.store)
+        dialog.attach_contract(ASYNCAPI_3)
+        qtbot.waitUntil(lambda: dialog.options().contract == ASYNCAPI_3, timeout=5000)
+        heartbeat = Heartbeat()
+        for name, said in (("bomb.yaml", "bomb.yaml:7:5: not YAML: its aliases expand to over 100,000 more values"),
+                           ("list.json", "a contract file holds an object (or true/false), not list"),
+                           ("deep.yaml", "not YAML: nested too deeply to read"),
+                           ("zero.json", "$ref '/dev/zero': cannot read /dev/zero: not a file")):
+            dialog.attach_contract(str(tmp_path / name))
+            qtbot.waitUntil(lambda name=name: "Contract not attached" in dialog.problems.text()
+                            and name in dialog.problems.text(), timeout=5000)
+            assert said in dialog.problems.text()
+            assert dialog.options().contract == ASYNCAPI_3
+        assert heartbeat.stop() < MAX_GAP_MS
+        dialog.reject()
+        dialog.deleteLater()
