@@ -210,3 +210,23 @@ def test_the_connection_dialog_refuses_each_hostile_contract_and_keeps_the_one_a
         assert heartbeat.stop() < MAX_GAP_MS
         dialog.reject()
         dialog.deleteLater()
+
+
+def test_a_channel_address_cannot_make_a_check_take_exponential_time(tmp_path: Path) -> None:
+    from app.core.contracts.verdicts import Flow
+
+    def document(address: str) -> Path:
+        path = tmp_path / "channels.yaml"
+        path.write_text("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+                        f"channels:\n  c:\n    address: '{address}'\n    messages:\n      m: {{payload: {{type: string}}}}\n"
+                        "operations:\n  o: {action: receive, channel: {$ref: '#/channels/c'}}\n")
+        return path
+
+    many = "-".join(f"{{p{n}}}" for n in range(13))
+    contract = load_contract(document(f"/{many}x"))
+    started = time.monotonic()
+    assert contract.check("x", Flow.TO_SERVER, "/" + "-" * 40) is None  # no channel for it
+    assert time.monotonic() - started < 0.5
+    assert contract.check("x", Flow.TO_SERVER, "/" + "a-" * 12 + "ax") is not None
+    assert refused(document("/rooms/{a}{b}")) == (
+        "channels.yaml: $.channels.c: channel address '/rooms/{a}{b}': parameters {a}{b} need text between them")

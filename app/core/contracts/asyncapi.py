@@ -153,7 +153,11 @@ class AsyncApiContract:
                 parameters[parameter] = self._schema(child(at, "schema"), spec["schema"])
             else:
                 parameters[parameter] = None
-        return Channel(name, None if address is None else _address_pattern(address), parameters)
+        try:
+            pattern = None if address is None else _address_pattern(address)
+        except ContractError as error:
+            raise ContractError(f"{self._documents.describe(location)}: {error}") from None
+        return Channel(name, pattern, parameters)
 
     def _read_v2(self, root: dict[str, Any]) -> list[Channel]:
         channels = []
@@ -321,11 +325,24 @@ def _server_urls(root: dict[str, Any]) -> list[str]:
 
 
 def _address_pattern(address: str) -> re.Pattern[str]:
-    """`/ws/{room}` as a pattern over a path without its outer slashes; a parameter is one segment."""
+    """`/ws/{room}` as a pattern over a path without its outer slashes; a parameter is one segment at most.
+
+    A parameter stops at the first character of the text after it (`{name}.json`: a name holds no
+    dot), so a path matches one way only: with parameters free to take any share of a segment, a
+    document's `/{a}-{b}-{c}…` made each check of a long path take exponential time.
+    """
     parts = re.split(r"\{([^{}]+)\}", address.strip("/"))
-    pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{_group(part)}>[^/]+)"
-                      for index, part in enumerate(parts))
-    return re.compile(pattern)
+    pattern = []
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            pattern.append(re.escape(part))
+            continue
+        after = parts[index + 1]
+        if not after and index + 2 < len(parts):
+            raise ContractError(f"channel address {address!r}: parameters {{{part}}}{{{parts[index + 2]}}} need "
+                                "text between them")
+        pattern.append(f"(?P<{_group(part)}>[^/{re.escape(after[:1])}]+)")
+    return re.compile("".join(pattern))
 
 
 def _group(name: str) -> str:
