@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog
 
+from app.core.field_series import MAX_CONNECTIONS, Series
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.main import build
 from app.ui.log.model import COLUMNS
 from app.ui.message.tree_model import KEY
 from app.ui.shell.main_window import MainWindow
-from app.core.field_series import MAX_CONNECTIONS, Series
 from app.ui.stats.field_plot import CSV_COLUMNS, FieldPlot, iso_time
 from tests.test_hostile_inputs import MAX_GAP_MS, Heartbeat
 
