@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.contracts.asyncapi import AsyncApiContract
 from app.core.contracts.documents import DOCUMENT_LIMIT, ContractError
 from app.core.contracts.loading import load_contract
 from tests.helpers import CORPUS
@@ -230,3 +231,26 @@ def test_a_channel_address_cannot_make_a_check_take_exponential_time(tmp_path: P
     assert contract.check("x", Flow.TO_SERVER, "/" + "a-" * 12 + "ax") is not None
     assert refused(document("/rooms/{a}{b}")) == (
         "channels.yaml: $.channels.c: channel address '/rooms/{a}{b}': parameters {a}{b} need text between them")
+
+
+def test_an_asyncapi_document_offers_the_library_at_most_1000_examples_and_says_how_many_more(
+        qtbot, tmp_path: Path) -> None:
+    from app.net.options import ConnectionOptions
+    from app.ui.connections.dialog import ConnectionDialog
+    from tests.helpers import shown_window
+
+    examples = "".join(f"          - {{name: e{n}, payload: {{n: {n}}}}}\n" for n in range(1500))
+    document = tmp_path / "examples.yaml"
+    document.write_text("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  c:\n    address: /ws\n"
+                        "    messages:\n      m:\n        payload: {type: object}\n        examples:\n" + examples)
+    contract = AsyncApiContract.load(document)
+    assert len(contract.examples) == 1000 and contract.examples["m: e999"] == {"n": 999}
+    assert contract.examples_left_out == 500 and contract.unsupported == ()
+    with shown_window(qtbot, "--no-server") as window:
+        dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws"), window, window.payload_tools.store)
+        dialog.attach_contract(str(document))
+        qtbot.waitUntil(lambda: "its first 1,000 examples are in the Library, 500 more are not"
+                        in window.notices.label.text(), timeout=10_000)
+        assert len(window.payload_tools.store.saved_payloads("#asyncapi")) == 1000
+        dialog.reject()
+        dialog.deleteLater()

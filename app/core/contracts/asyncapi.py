@@ -39,6 +39,9 @@ _NOT_CHECKED = {
     "reply": "operation replies are not checked",
     "security": "security requirements are not checked",
 }
+# Examples a document offers the window's Library: each is saved there on the GUI thread, and a list of
+# tens of thousands is no help to anyone picking one.
+EXAMPLES_KEPT = 1000
 _V2_FLOWS = {"publish": Flow.TO_SERVER, "subscribe": Flow.TO_CLIENT}
 _V3_FLOWS = {"receive": Flow.TO_SERVER, "send": Flow.TO_CLIENT}
 
@@ -96,6 +99,7 @@ class AsyncApiContract:
         self._prefixes = self._server_paths(root)
         self.servers = _server_urls(root)
         self.examples: dict[str, Any] = {}  # a message's examples by name: what the window's Library offers
+        self.examples_left_out = 0  # examples past EXAMPLES_KEPT, not offered
         self.channels = self._read_v2(root) if version.startswith("2.") else self._read_v3(root)
 
     @classmethod
@@ -238,6 +242,9 @@ class AsyncApiContract:
         """A message's `examples` (each an object with a `payload`, and a `name` in 3.0) by a name to show."""
         for index, example in enumerate(examples if isinstance(examples, list) else (), start=1):
             if not isinstance(example, dict) or "payload" not in example:
+                continue
+            if len(self.examples) >= EXAMPLES_KEPT:
+                self.examples_left_out += 1
                 continue
             named = example.get("name") if isinstance(example.get("name"), str) else None
             self.examples.setdefault(f"{message}: {named}" if named else f"{message} example {index}",
