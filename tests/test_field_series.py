@@ -79,7 +79,7 @@ def test_one_call_stays_near_its_budget_when_each_message_is_slow_to_search() ->
     store = CaptureStore()
     payload = json.dumps([{"a": 1}] * 6500, separators=(",", ":"))
     assert len(payload) < PARSE_LIMIT
-    store.extend([message("client#1", payload, float(at)) for at in range(200)])
+    store.extend([message("client#1", payload, float(at)) for at in range(40)])
     series = FieldSeries(store, "$..b")
     started = time.perf_counter()
     series.catch_up(budget=0.003)
@@ -89,4 +89,4 @@ def test_one_call_stays_near_its_budget_when_each_message_is_slow_to_search() ->
         if series.behind == 0:
             break
         series.catch_up(budget=0.003)
-    assert series.behind == 0 and series.read == 200 and not series.series
+    assert series.behind == 0 and series.read == 40 and not series.series
