@@ -254,3 +254,13 @@ def test_an_asyncapi_document_offers_the_library_at_most_1000_examples_and_says_
         assert len(window.payload_tools.store.saved_payloads("#asyncapi")) == 1000
         dialog.reject()
         dialog.deleteLater()
+
+
+def test_files_under_the_limit_each_cannot_make_a_contract_over_it_together(tmp_path: Path) -> None:
+    part = '{"description": "' + "x" * (3 * 1024 * 1024) + '"}'  # 3 MiB each: 4 of them make 12 MiB
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.json").write_text(part)
+    (tmp_path / "root.json").write_text(json.dumps({"allOf": [{"$ref": f"{name}.json"} for name in "abc"]}))
+    message = refused(tmp_path / "root.json")
+    assert message.startswith("root.json: $.allOf[")
+    assert message.endswith("the contract's files would hold over 8 MiB together")
