@@ -312,7 +312,8 @@ class AsyncApiContract:
         if valid is not None:
             return valid
         closest = min(verdicts, key=lambda verdict: verdict.count)
-        return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations, closest.more)
+        return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations, closest.more,
+                       closest.uncounted)
 
 
 def _server_urls(root: dict[str, Any]) -> list[str]:
