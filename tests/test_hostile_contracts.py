@@ -114,15 +114,17 @@ def test_invalid_utf8_is_refused_with_its_place(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("target", "reason"), [("/dev/zero", "not a file"), ("/dev/urandom", "not a file"),
-                                                ("/tmp", "Is a directory"), ("fifo", "not a file")])
+                                                ("/tmp", "not a file"), ("fifo", "not a file")])
 def test_a_ref_to_what_is_not_a_file_is_refused_without_reading_it(tmp_path: Path, target: str, reason: str) -> None:
     if target == "fifo":
         target = str(tmp_path / "fifo")
         os.mkfifo(target)  # opening it would wait for a writer forever
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps({"$ref": target}))
+    open_files = len(os.listdir("/proc/self/fd"))
     assert refused(schema) == f"schema.json: $ref {target!r}: cannot read {target}: {reason}"
     assert refused(Path(target)) == f"cannot read {target}: {reason}"
+    assert len(os.listdir("/proc/self/fd")) == open_files  # nothing left open
 
 
 @pytest.fixture
