@@ -3,6 +3,7 @@ zoomed, and exported to files read back here."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog
 
-from app.core.field_series import HISTORY_ROWS
+from app.core.field_series import HISTORY_ROWS, MAX_CONNECTIONS, Series
 from app.core.frames import Direction, Frame, Opcode, Side
 from app.core.ingest import Capture
 from app.ui.log.model import COLUMNS
@@ -18,6 +19,7 @@ from app.ui.message.tree_model import KEY
 from app.ui.shell.main_window import MainWindow
 from app.ui.stats.field_plot import CSV_COLUMNS, FieldPlot, iso_time
 from tests.helpers import open_typed, shown_window
+from tests.test_hostile_inputs import MAX_GAP_MS, Heartbeat
 
 START = 1_800_000_000.0
 
@@ -86,6 +88,28 @@ def test_a_json_columns_field_plots_live_per_connection_and_pauses(window: MainW
     assert window.field_plots.shown == []
 
 
+def exported(qtbot, task: asyncio.Task[bool]) -> bool:
+    """What an export written on a worker returned, once it is done."""
+    qtbot.waitUntil(task.done, timeout=10_000)
+    return task.result()
+
+
+def test_a_csv_of_many_points_is_written_while_the_window_keeps_answering(window: MainWindow, qtbot,
+                                                                         tmp_path: Path) -> None:
+    feed(window, qtbot, ("client#0", 0, {"q": 1}))
+    plot = open_from_header(window, qtbot, "$.q")
+    qtbot.waitUntil(lambda: len(plotted(plot, "client#0")) == 1, timeout=3000)
+    for connection in range(MAX_CONNECTIONS):  # the most a plot holds: here 16 × 20,000 points
+        points = plot.series.series.setdefault(f"client#{connection}", Series())
+        for n in range(20_000):
+            points.add(START + n + connection / 100, n / 4)
+    heartbeat = Heartbeat()
+    assert exported(qtbot, plot.export_csv(tmp_path / "many.csv"))
+    assert heartbeat.stop() < MAX_GAP_MS
+    with (tmp_path / "many.csv").open(encoding="utf-8") as file:
+        assert sum(1 for _ in file) == 1 + 16 * 20_000 + 1  # the heading, and the point fed before
+
+
 def test_the_plot_exports_as_png_and_csv(window: MainWindow, qtbot, tmp_path: Path) -> None:
     feed(window, qtbot, ("client#1", 0, {"q": 3}), ("client#2", 0.25, {"q": 0.5}), ("client#1", 1.5, {"q": 4}))
     plot = open_from_header(window, qtbot, "$.q")
@@ -99,7 +123,7 @@ def test_the_plot_exports_as_png_and_csv(window: MainWindow, qtbot, tmp_path: Pa
                                           for y in range(0, image.height(), 2)}  # its line is drawn
 
     table_path = tmp_path / "plot.csv"
-    assert plot.export_csv(table_path)
+    assert exported(qtbot, plot.export_csv(table_path))
     with table_path.open(newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert rows == [list(CSV_COLUMNS),
@@ -108,7 +132,7 @@ def test_the_plot_exports_as_png_and_csv(window: MainWindow, qtbot, tmp_path: Pa
                     [iso_time(START + 1.5), repr(START + 1.5), "client#1", "4"]]
     assert rows[1][0].endswith("Z") and rows[1][0].count(":") == 2
 
-    assert not plot.export_csv(tmp_path / "no such folder" / "plot.csv")  # said, not raised
+    assert not exported(qtbot, plot.export_csv(tmp_path / "no such folder" / "plot.csv"))  # said, not raised
     assert "Not exported" in window.notice_label.text()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -53,8 +54,8 @@ def test_reading_is_bounded_in_time_and_resumes_where_it_stopped() -> None:
     store.extend([message("client#1", {"n": n}, float(n)) for n in range(20_000)])
     series = FieldSeries(store, "$.n")
     assert series.next_row == 10_000  # the last HISTORY_ROWS rows stored before the plot opened
-    series.catch_up(budget=0)  # one slice, then the clock says stop
-    assert series.next_row == 10_000 + field_series.SLICE and series.behind == 10_000 - field_series.SLICE
+    series.catch_up(budget=0)  # one message parsed, then the clock says stop
+    assert series.next_row == 10_001 and series.behind == 9_999
     for _ in range(1000):
         if series.behind == 0:
             break
@@ -71,3 +72,21 @@ def test_memory_is_bounded(monkeypatch) -> None:
     series.catch_up(budget=30)  # all of it, however loaded the machine
     assert list(series.series) == ["client#0", "client#1"] and series.not_shown == 20
     assert list(series.series["client#0"].values) == [float(n) for n in range(30, 60, 3)]
+
+
+def test_one_call_stays_near_its_budget_when_each_message_is_slow_to_search() -> None:
+    """A path that walks 13,000 values of each 50 kB message (and finds none) must not hold the GUI thread."""
+    store = CaptureStore()
+    payload = json.dumps([{"a": 1}] * 6500, separators=(",", ":"))
+    assert len(payload) < PARSE_LIMIT
+    store.extend([message("client#1", payload, float(at)) for at in range(40)])
+    series = FieldSeries(store, "$..b")
+    started = time.perf_counter()
+    series.catch_up(budget=0.003)
+    assert time.perf_counter() - started < 0.25  # one message's walk past the budget, not a slice of 64
+    assert 0 < series.next_row < store.end
+    for _ in range(store.end):  # each call reads on from where the last stopped
+        if series.behind == 0:
+            break
+        series.catch_up(budget=0.003)
+    assert series.behind == 0 and series.read == 40 and not series.series

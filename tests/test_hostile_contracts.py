@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.contracts.asyncapi import AsyncApiContract
 from app.core.contracts.documents import DOCUMENT_LIMIT, ContractError
 from app.core.contracts.loading import load_contract
 from tests.helpers import CORPUS
@@ -113,15 +114,17 @@ def test_invalid_utf8_is_refused_with_its_place(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("target", "reason"), [("/dev/zero", "not a file"), ("/dev/urandom", "not a file"),
-                                                ("/tmp", "Is a directory"), ("fifo", "not a file")])
+                                                ("/tmp", "not a file"), ("fifo", "not a file")])
 def test_a_ref_to_what_is_not_a_file_is_refused_without_reading_it(tmp_path: Path, target: str, reason: str) -> None:
     if target == "fifo":
         target = str(tmp_path / "fifo")
         os.mkfifo(target)  # opening it would wait for a writer forever
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps({"$ref": target}))
+    open_files = len(os.listdir("/proc/self/fd"))
     assert refused(schema) == f"schema.json: $ref {target!r}: cannot read {target}: {reason}"
     assert refused(Path(target)) == f"cannot read {target}: {reason}"
+    assert len(os.listdir("/proc/self/fd")) == open_files  # nothing left open
 
 
 @pytest.fixture
@@ -179,3 +182,87 @@ def test_schema_check_refuses_a_hostile_contract_with_exit_2(tmp_path: Path, nam
     assert done.returncode == 2, done.stderr
     assert said in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_connection_dialog_refuses_each_hostile_contract_and_keeps_the_one_attached(qtbot, tmp_path: Path) -> None:
+    """Read on a worker: the window keeps answering, each refusal names the place, nothing is attached."""
+    from app.net.options import ConnectionOptions
+    from app.ui.connections.dialog import ConnectionDialog
+    from tests.helpers import shown_window
+    from tests.test_contract_window import ASYNCAPI_3
+    from tests.test_hostile_inputs import MAX_GAP_MS, Heartbeat
+
+    (tmp_path / "bomb.yaml").write_text("asyncapi: 3.0.0\n" + laughs())
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "deep.yaml").write_text("[" * DEPTH + "]" * DEPTH)
+    (tmp_path / "zero.json").write_text(json.dumps({"$ref": "/dev/zero"}))
+    with shown_window(qtbot, "--no-server") as window:
+        dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws/echo"), window, window.payload_tools.store)
+        dialog.attach_contract(ASYNCAPI_3)
+        qtbot.waitUntil(lambda: dialog.options().contract == ASYNCAPI_3, timeout=5000)
+        heartbeat = Heartbeat()
+        for name, said in (("bomb.yaml", "bomb.yaml:7:5: not YAML: its aliases expand to over 100,000 more values"),
+                           ("list.json", "a contract file holds an object (or true/false), not list"),
+                           ("deep.yaml", "not YAML: nested too deeply to read"),
+                           ("zero.json", "$ref '/dev/zero': cannot read /dev/zero: not a file")):
+            dialog.attach_contract(str(tmp_path / name))
+            qtbot.waitUntil(lambda name=name: "Contract not attached" in dialog.problems.text()
+                            and name in dialog.problems.text(), timeout=5000)
+            assert said in dialog.problems.text()
+            assert dialog.options().contract == ASYNCAPI_3
+        assert heartbeat.stop() < MAX_GAP_MS
+        dialog.reject()
+        dialog.deleteLater()
+
+
+def test_a_channel_address_cannot_make_a_check_take_exponential_time(tmp_path: Path) -> None:
+    from app.core.contracts.verdicts import Flow
+
+    def document(address: str) -> Path:
+        path = tmp_path / "channels.yaml"
+        path.write_text("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+                        f"channels:\n  c:\n    address: '{address}'\n    messages:\n      m: {{payload: {{type: string}}}}\n"
+                        "operations:\n  o: {action: receive, channel: {$ref: '#/channels/c'}}\n")
+        return path
+
+    many = "-".join(f"{{p{n}}}" for n in range(13))
+    contract = load_contract(document(f"/{many}x"))
+    started = time.monotonic()
+    assert contract.check("x", Flow.TO_SERVER, "/" + "-" * 40) is None  # no channel for it
+    assert time.monotonic() - started < 0.5
+    assert contract.check("x", Flow.TO_SERVER, "/" + "a-" * 12 + "ax") is not None
+    assert refused(document("/rooms/{a}{b}")) == (
+        "channels.yaml: $.channels.c: channel address '/rooms/{a}{b}': parameters {a}{b} need text between them")
+
+
+def test_an_asyncapi_document_offers_the_library_at_most_1000_examples_and_says_how_many_more(
+        qtbot, tmp_path: Path) -> None:
+    from app.net.options import ConnectionOptions
+    from app.ui.connections.dialog import ConnectionDialog
+    from tests.helpers import shown_window
+
+    examples = "".join(f"          - {{name: e{n}, payload: {{n: {n}}}}}\n" for n in range(1500))
+    document = tmp_path / "examples.yaml"
+    document.write_text("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  c:\n    address: /ws\n"
+                        "    messages:\n      m:\n        payload: {type: object}\n        examples:\n" + examples)
+    contract = AsyncApiContract.load(document)
+    assert len(contract.examples) == 1000 and contract.examples["m: e999"] == {"n": 999}
+    assert contract.examples_left_out == 500 and contract.unsupported == ()
+    with shown_window(qtbot, "--no-server") as window:
+        dialog = ConnectionDialog(ConnectionOptions("ws://127.0.0.1:9/ws"), window, window.payload_tools.store)
+        dialog.attach_contract(str(document))
+        qtbot.waitUntil(lambda: "its first 1,000 examples are in the Library, 500 more are not"
+                        in window.notices.label.text(), timeout=10_000)
+        assert len(window.payload_tools.store.saved_payloads("#asyncapi")) == 1000
+        dialog.reject()
+        dialog.deleteLater()
+
+
+def test_files_under_the_limit_each_cannot_make_a_contract_over_it_together(tmp_path: Path) -> None:
+    part = '{"description": "' + "x" * (3 * 1024 * 1024) + '"}'  # 3 MiB each: 4 of them make 12 MiB
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.json").write_text(part)
+    (tmp_path / "root.json").write_text(json.dumps({"allOf": [{"$ref": f"{name}.json"} for name in "abc"]}))
+    message = refused(tmp_path / "root.json")
+    assert message.startswith("root.json: $.allOf[")
+    assert message.endswith("the contract's files would hold over 8 MiB together")

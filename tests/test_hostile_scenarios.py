@@ -101,3 +101,12 @@ def test_socketscope_test_exits_2_naming_each_hostile_file_and_line(tmp_path: Pa
     for path, (_, _, line, said) in zip(files, HOSTILE, strict=True):
         assert f"{path}:{line}: " in done.stderr and said in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_step_of_megabytes_is_named_on_one_bounded_line(tmp_path: Path) -> None:
+    """What reports, JUnit and the Tests dock show of a step: not a 5 MiB send, nor its line breaks."""
+    big = json.dumps({"text": "x" * (5 * 1024 * 1024)})
+    path = write(tmp_path, "big.wstest.yaml", HEAD + f"  - send: '{big}'\n  - expect: \"$.a == 1\n\n  $.b == 2\"\n")
+    send, expect = load_scenario(path, environ={}).steps
+    assert send.describe() == "send " + big[:160] + " …"
+    assert expect.describe() == "expect $.a == 1 $.b == 2"

@@ -66,3 +66,24 @@ def test_infer_schema_says_so_when_no_selected_row_is_json(window: MainWindow, q
     assert not dialog.tabs.isEnabled() and not dialog.save_schema(str(tmp_path / "s.json"))
     assert not (tmp_path / "s.json").exists()
     dialog.close()
+
+
+def test_infer_schema_bounds_its_work_and_says_what_it_left_out(window: MainWindow, qtbot) -> None:
+    """A message with 1.2 million values is left out, and a schema of 30,000 properties is not shown."""
+    wide = json.dumps({f"key{n}": n for n in range(30_000)})
+    huge = json.dumps([0] * 1_200_000)
+    feed(window, qtbot, [message(huge), message(json.dumps(MESSAGES[0])), message(wide)])
+    select_store_rows(window, qtbot, [0, 1])
+    dialog = open_dialog(window, qtbot)
+    assert dialog.summary.text() == ("Inferred from 1 message; 1 message skipped: past the 1,000,000 JSON values "
+                                     "inferred from at once")
+    dialog.close()
+    for rows, said in (([0], "Nothing inferred: each selected message holds more than the 1,000,000 JSON values"),
+                       ([2], "Not shown: the schema inferred holds 90,005 JSON values, more than the 20,000")):
+        select_store_rows(window, qtbot, rows)
+        window.log_actions.infer.trigger()
+        (dialog,) = [shown for shown in window.findChildren(InferDialog) if shown.isVisible()]  # the closed one goes later
+        qtbot.waitUntil(lambda dialog=dialog: not dialog.progress.isVisible(), timeout=10000)
+        assert dialog.summary.text().startswith(said), dialog.summary.text()
+        assert not dialog.tabs.isEnabled()
+        dialog.close()

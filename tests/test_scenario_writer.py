@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from app.core.scenario_writer import ScenarioWriteError, expectation, write_scen
 from app.core.scenarios import Expect, Send, parse_scenario
 from app.ui.scenarios.save_test import default_test_name
 from app.ui.shell.main_window import MainWindow
-from tests.helpers import shown_window
+from tests.helpers import CORPUS, shown_window
 from tests.test_capture_commands import run
 
 
@@ -178,3 +179,27 @@ def test_a_saved_test_is_named_after_its_urls_path_not_client(qtbot) -> None:
                                            ("ws://127.0.0.1:9000/a b/ü", "a-b-ü")])
 def test_a_tests_default_name_comes_from_its_url(url: str, name: str) -> None:
     assert default_test_name(url) == name
+
+
+def test_replies_of_half_a_million_values_are_written_in_bounded_time() -> None:
+    """Only the first values of each reply are looked at: what an expect checks, and its counters."""
+    replies = [received([{"a": n, "b": "x"} for n in range(250_000)], float(at)) for at in range(2)]
+    started = time.monotonic()
+    written = write_scenario(replies, "ws://127.0.0.1:1/", "wide")
+    assert time.monotonic() - started < 1.5
+    assert written.expects == 2 and "$[0].a == 0 $[0].b == 'x' $[1].a == 1" in written.text
+
+
+def test_every_corpus_file_sent_and_received_makes_a_scenario_that_reads_back(tmp_path: Path) -> None:
+    for file in sorted(CORPUS.iterdir()):
+        try:
+            payload: str | bytes = file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            payload = file.read_bytes()
+        frames = [Frame("client#1", Side.CLIENT, direction, Opcode.TEXT if isinstance(payload, str) else Opcode.BINARY,
+                        payload) for direction in (Direction.SENT, Direction.RECEIVED)]
+        try:
+            written = write_scenario(frames, "ws://127.0.0.1:1/", file.name)
+        except ScenarioWriteError:
+            continue  # neither is a JSON message: nothing to write, and the reason said
+        parse_scenario(written.text, tmp_path / "corpus.wstest.yaml", environ={})

@@ -31,7 +31,7 @@ HISTORY_ROWS = 10_000  # rows already stored when the plot opens that it reads f
 MAX_CONNECTIONS = 16
 MAX_POINTS = 100_000  # per connection
 STEP_BUDGET = 0.003  # seconds of reading per call
-SLICE = 16  # rows between two looks at the clock (a parse can wait for the GIL: look often)
+SLICE = 64  # rows between two looks at the clock, and after each message parsed
 _TEXT = int(Opcode.TEXT)
 
 
@@ -100,11 +100,10 @@ class FieldSeries:
         row, end = max(self.next_row, store.first), self._readable_end()
         deadline = time.perf_counter() + budget
         added = False
-        value_of, names, series = self._value_of, store.connection_names, self.series
         while row < end:
             stop = min(end, row + SLICE)
             first = store.first
-            opcodes, lengths, ids = store.opcodes.data, store.payloads.length, store.connection_ids.data
+            opcodes, lengths = store.opcodes.data, store.payloads.length
             for each in range(row, stop):
                 if opcodes[each - first] != _TEXT:
                     continue
@@ -112,19 +111,10 @@ class FieldSeries:
                 if lengths(each) > PARSE_LIMIT:
                     self.skipped += 1
                     continue
-                document = self._document(each)
-                value = None if document is NOT_JSON else number(value_of(document))
-                if value is None:
-                    continue
-                connection = names[ids[each - first]]
-                points = series.get(connection)
-                if points is None:
-                    if len(series) >= MAX_CONNECTIONS:
-                        self.not_shown += 1
-                        continue
-                    points = series[connection] = Series()
-                points.add(store.wall_times.data[each - first], value)
-                added = True
+                added = self._read_row(each) or added
+                if time.perf_counter() > deadline:  # a message's parse and walk may take milliseconds
+                    stop = each + 1
+                    break
             row = stop
             if time.perf_counter() > deadline:
                 break
@@ -132,3 +122,20 @@ class FieldSeries:
         if added:
             self.changes += 1
         return added
+
+    def _read_row(self, row: int) -> bool:
+        """Add the point of the text message at `row`, if its path's value is a number; True if one was added."""
+        store = self.store
+        document = self._document(row)
+        value = None if document is NOT_JSON else number(self._value_of(document))
+        if value is None:
+            return False
+        connection = store.connection_names[store.connection_ids[row]]
+        points = self.series.get(connection)
+        if points is None:
+            if len(self.series) >= MAX_CONNECTIONS:
+                self.not_shown += 1
+                return False
+            points = self.series[connection] = Series()
+        points.add(store.wall_times[row], value)
+        return True

@@ -37,9 +37,11 @@ from app.core import jsondoc
 from app.core.capture import CaptureStore
 from app.core.errors import SocketScopeError
 from app.core.filters import RowPredicate, compile_filter
+from app.core.frames import Opcode
 from app.core.json_query import FilterError
 from app.core.protocols.socketio import ROOT, event_packet
 from app.core.protocols.tracker import ProtocolTracker
+from app.core.summary import summarize
 from app.core.templates import TemplateContext, TemplateError, expand
 from app.core.text_files import MiB, UnreadableText, read_text
 
@@ -84,7 +86,7 @@ class Expect:
     line: int = 0
 
     def describe(self) -> str:
-        return f"expect {self.expression}"
+        return f"expect {_one_line(self.expression)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ class Send:
     line: int = 0
 
     def describe(self) -> str:
-        return f"send {self.template}"
+        return f"send {_one_line(self.template)}"
 
     def payload(self, seq: int) -> str:
         """The text to send as the `seq`-th send of the run (templates expanded afresh)."""
@@ -111,7 +113,7 @@ class Emit:
     line: int = 0
 
     def describe(self) -> str:
-        return f"emit {self.event} {self.template}"
+        return f"emit {_one_line(self.event)} {_one_line(self.template)}"
 
     def payload(self, seq: int, namespace: str = ROOT) -> str:
         """The event packet for the `seq`-th send of the run (`42["chat",…]`), templates expanded afresh."""
@@ -158,6 +160,11 @@ class Scenario:
 
     def error(self, message: str, line: int) -> ScenarioError:
         return ScenarioError(message, str(self.path), line)
+
+
+def _one_line(text: str) -> str:
+    """A step's text as reports, the Tests dock and JUnit name it: bounded, as the log summarises a message."""
+    return summarize(Opcode.TEXT, text)
 
 
 def parse_duration(text: object) -> float:

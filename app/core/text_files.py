@@ -31,11 +31,14 @@ def read_text(path: Path, limit: int) -> str:
     try:
         # Opened without blocking, so that a pipe is refused here rather than waited on.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(descriptor, "rb") as file:
+        try:
             size = os.fstat(descriptor)
             if not stat.S_ISREG(size.st_mode):
                 raise UnreadableText("not a file")
-            data = file.read(limit + 1)
+            with os.fdopen(descriptor, "rb", closefd=False) as file:
+                data = file.read(limit + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         raise UnreadableText(error.strerror or str(error)) from None
     if len(data) > limit:

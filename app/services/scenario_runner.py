@@ -336,7 +336,7 @@ class ScenarioRunner:
             return f"{step.describe()} failed: the contract describes no such message: {message_line(frame)}", frame
         if not verdict.valid:
             broken = "; ".join(f"{v.path}: {v.keyword}: {v.message}" for v in verdict.violations[:5])
-            more = f" (and {verdict.count - 5:,} more)" if verdict.count > 5 else ""
+            more = " (and more)" if verdict.uncounted else f" (and {verdict.count - 5:,} more)" if verdict.count > 5 else ""
             return f"{step.describe()} failed: {broken}{more} — in {message_line(frame)}", frame
         return None, frame
 

@@ -39,6 +39,9 @@ _NOT_CHECKED = {
     "reply": "operation replies are not checked",
     "security": "security requirements are not checked",
 }
+# Examples a document offers the window's Library: each is saved there on the GUI thread, and a list of
+# tens of thousands is no help to anyone picking one.
+EXAMPLES_KEPT = 1000
 _V2_FLOWS = {"publish": Flow.TO_SERVER, "subscribe": Flow.TO_CLIENT}
 _V3_FLOWS = {"receive": Flow.TO_SERVER, "send": Flow.TO_CLIENT}
 
@@ -96,6 +99,7 @@ class AsyncApiContract:
         self._prefixes = self._server_paths(root)
         self.servers = _server_urls(root)
         self.examples: dict[str, Any] = {}  # a message's examples by name: what the window's Library offers
+        self.examples_left_out = 0  # examples past EXAMPLES_KEPT, not offered
         self.channels = self._read_v2(root) if version.startswith("2.") else self._read_v3(root)
 
     @classmethod
@@ -157,7 +161,11 @@ class AsyncApiContract:
                 parameters[parameter] = self._schema(child(at, "schema"), spec["schema"])
             else:
                 parameters[parameter] = None
-        return Channel(name, None if address is None else _address_pattern(address), parameters)
+        try:
+            pattern = None if address is None else _address_pattern(address)
+        except ContractError as error:
+            raise ContractError(f"{self._documents.describe(location)}: {error}") from None
+        return Channel(name, pattern, parameters)
 
     def _read_v2(self, root: dict[str, Any]) -> list[Channel]:
         channels = []
@@ -239,6 +247,9 @@ class AsyncApiContract:
         for index, example in enumerate(examples if isinstance(examples, list) else (), start=1):
             if not isinstance(example, dict) or "payload" not in example:
                 continue
+            if len(self.examples) >= EXAMPLES_KEPT:
+                self.examples_left_out += 1
+                continue
             named = example.get("name") if isinstance(example.get("name"), str) else None
             self.examples.setdefault(f"{message}: {named}" if named else f"{message} example {index}",
                                      example["payload"])
@@ -305,7 +316,8 @@ class AsyncApiContract:
         if valid is not None:
             return valid
         closest = min(verdicts, key=lambda verdict: verdict.count)
-        return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations, closest.more)
+        return Verdict(f"{closest.message} (the closest of {len(verdicts)})", closest.violations, closest.more,
+                       closest.uncounted)
 
 
 def _server_urls(root: dict[str, Any]) -> list[str]:
@@ -325,11 +337,24 @@ def _server_urls(root: dict[str, Any]) -> list[str]:
 
 
 def _address_pattern(address: str) -> re.Pattern[str]:
-    """`/ws/{room}` as a pattern over a path without its outer slashes; a parameter is one segment."""
+    """`/ws/{room}` as a pattern over a path without its outer slashes; a parameter is one segment at most.
+
+    A parameter stops at the first character of the text after it (`{name}.json`: a name holds no
+    dot), so a path matches one way only: with parameters free to take any share of a segment, a
+    document's `/{a}-{b}-{c}…` made each check of a long path take exponential time.
+    """
     parts = re.split(r"\{([^{}]+)\}", address.strip("/"))
-    pattern = "".join(re.escape(part) if index % 2 == 0 else f"(?P<{_group(part)}>[^/]+)"
-                      for index, part in enumerate(parts))
-    return re.compile(pattern)
+    pattern = []
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            pattern.append(re.escape(part))
+            continue
+        after = parts[index + 1]
+        if not after and index + 2 < len(parts):
+            raise ContractError(f"channel address {address!r}: parameters {{{part}}}{{{parts[index + 2]}}} need "
+                                "text between them")
+        pattern.append(f"(?P<{_group(part)}>[^/{re.escape(after[:1])}]+)")
+    return re.compile("".join(pattern))
 
 
 def _group(name: str) -> str:

@@ -26,7 +26,8 @@ from app.core.errors import SocketScopeError
 from app.core.pretty import Segment
 from app.core.text_files import MiB, UnreadableText, read_text
 
-# A bigger file is refused: reading and checking a schema takes about a second per MiB, and ten times its size in memory.
+# A bigger file is refused, and so are more files together: reading and checking a schema takes about a
+# second per MiB, and ten times its size in memory.
 DOCUMENT_LIMIT = 8 * MiB
 
 # Values of these keywords are data, not schemas: a `$ref` key inside them is not a reference.
@@ -97,6 +98,14 @@ def read_document(path: Path) -> Any:
         raise ContractError(f"{path}: not YAML: {error}") from None
 
 
+def _size(path: Path) -> int:
+    """The file's size; 0 if it has none to tell (`read_document` then says why it cannot be read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _check_schema_file(path: Path, value: Any) -> Any:
     """`value`, if it can be a contract file's: a schema is an object or true/false, and so is an AsyncAPI document."""
     if not isinstance(value, dict | bool):
@@ -149,6 +158,7 @@ class Documents:
 
     def _read_referenced_files(self) -> None:
         pending = [self.root_uri]
+        left = DOCUMENT_LIMIT - _size(self.root)  # for the files referred to
         while pending:
             uri = pending.pop()
             for base, ref, location in references(uri, self.contents[uri]):
@@ -157,6 +167,10 @@ class Documents:
                     continue  # another scheme: a `$id` of a loaded file, or unresolvable (said by `check_references`)
                 try:
                     path = Path(unquote(urlsplit(target).path))
+                    left -= _size(path)
+                    if left < 0:
+                        raise ContractError(f"cannot read {path}: the contract's files would hold over "
+                                            f"{DOCUMENT_LIMIT // MiB} MiB together")
                     self.contents[target] = _check_schema_file(path, read_document(path))
                 except ContractError as error:
                     raise ContractError(f"{self.describe(location)}: $ref {ref!r}: {error}") from None

@@ -27,34 +27,53 @@ class Inferred:
     schema: dict[str, Any]
     used: int  # values the schema was inferred from
     too_deep: int  # values left out: nested deeper than MAX_DEPTH
+    too_many: int = 0  # values left out: past the budget of JSON values walked
 
 
-def infer_schema(values: Iterable[Any]) -> Inferred:
-    """A draft 2020-12 schema that each of `values` (parsed JSON) passes, but those nested too deeply."""
+def infer_schema(values: Iterable[Any], budget: int | None = None) -> Inferred:
+    """A draft 2020-12 schema that each of `values` (parsed JSON) passes, but those nested too deeply.
+
+    With a `budget`, the values (counting every number, string, list… inside) that would take the
+    total walked past it are left out too: genson takes about a second per million.
+    """
     builder = SchemaBuilder(schema_uri=DRAFT_2020_12)
-    used = too_deep = 0
+    used = too_deep = too_many = walked = 0
     for value in values:
-        if nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
+        depth, size = shape(value, MAX_DEPTH)
+        if depth > MAX_DEPTH:
             too_deep += 1
             continue
+        if budget is not None and walked + size > budget:
+            too_many += 1
+            continue
+        walked += size
         builder.add_object(value)
         used += 1
-    return Inferred(builder.to_schema(), used, too_deep)
+    return Inferred(builder.to_schema(), used, too_deep, too_many)
 
 
-def nesting_depth(value: Any, limit: int) -> int:
-    """How many containers deep `value` goes (a scalar: 0), counted without recursion; stops past `limit`."""
-    deepest = 0
+def shape(value: Any, limit: int) -> tuple[int, int]:
+    """How many containers deep `value` goes (a scalar: 0) and how many values it holds (itself included).
+
+    Counted without recursion; it stops as soon as the depth passes `limit`.
+    """
+    deepest = size = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
+        size += 1
         if isinstance(item, dict | list):
             depth += 1
             deepest = max(deepest, depth)
             if deepest > limit:
-                return deepest
+                return deepest, size
             stack.extend((child, depth) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
+    return deepest, size
+
+
+def schema_size(schema: Any) -> int:
+    """How many JSON values `schema` holds: what its text, and the time to make its models, grow with."""
+    return shape(schema, 1_000_000)[1]
 
 
 def pydantic_models(schema: dict[str, Any], class_name: str = "Message") -> str:

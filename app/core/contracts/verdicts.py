@@ -43,12 +43,15 @@ class Violation:
 class Verdict:
     """A message's check: the contract's message it was checked against, and what it violates (empty: valid).
 
-    `more` counts the violations found beyond those listed (see schemas.VIOLATIONS_LISTED).
+    `more` counts the violations found beyond those listed (see schemas.VIOLATIONS_LISTED); when
+    there were too many to count (`uncounted`), it is how many errors the evaluation found beyond
+    those listed, failed branches of `anyOf` and `oneOf` included: more than the violations.
     """
 
     message: str
     violations: tuple[Violation, ...] = ()
     more: int = 0
+    uncounted: bool = False
 
     @property
     def valid(self) -> bool:
@@ -56,15 +59,19 @@ class Verdict:
 
     @property
     def count(self) -> int:
-        """How many violations were found, listed or not."""
+        """How many violations were found, listed or not (with `uncounted`, at most this many)."""
         return len(self.violations) + self.more
 
     def summary(self) -> str:
+        if self.uncounted:
+            return "too many violations to count"
         return f"{self.count:,} violation{'' if self.count == 1 else 's'}"
 
     def lines(self, indent: str = "  ") -> list[str]:
         """Each listed violation (JSONPath, keyword, message), and how many more there are."""
         lines = [f"{indent}{violation.path}: {violation.keyword}: {violation.message}" for violation in self.violations]
-        if self.more:
+        if self.uncounted:
+            lines.append(f"{indent}… and more, not listed")
+        elif self.more:
             lines.append(f"{indent}… and {self.more:,} more, not listed")
         return lines

@@ -9,7 +9,7 @@ import) run on a worker thread while the dialog shows a busy bar. Rows that are 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ from app.ui.common.style import monospace, tint
 SCHEMA_FILTER = "JSON Schema (*.schema.json *.json);;All files (*)"
 MODELS_FILTER = "Python (*.py);;All files (*)"
 MODEL_NAME = "Message"  # the root model's class name in the generated source
+INFER_BUDGET = 1_000_000  # JSON values inferred from at once: about a second of the worker's time
+# A bigger schema is not shown: its models take seconds per 10,000 values, its text would hold the window.
+SCHEMA_LIMIT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Inference:
     used: int
     skipped: int  # rows that are not a JSON message
     too_deep: int
+    too_many: int = 0  # messages past INFER_BUDGET
 
     def summary(self) -> str:
         parts = [f"Inferred from {_count(self.used, 'message')}"]
@@ -55,32 +59,45 @@ class Inference:
             parts.append(f"{_count(self.skipped, 'row')} skipped: not a JSON message")
         if self.too_deep:
             parts.append(f"{_count(self.too_deep, 'message')} skipped: nested too deeply")
+        if self.too_many:
+            parts.append(f"{_count(self.too_many, 'message')} skipped: past the {INFER_BUDGET:,} JSON values "
+                         "inferred from at once")
         return "; ".join(parts)
 
 
 class NothingToInfer(ValueError):
-    """None of the selected rows is a JSON message."""
+    """Nothing can be shown for the selected rows; the message says why (none is JSON, the schema is too big)."""
 
 
 def infer(payloads: list[str | bytes | None]) -> Inference:
     """Parse the text payloads that hold JSON, infer their schema and its models (slow: on a worker)."""
-    values: list[Any] = []
     skipped = 0
-    for payload in payloads:
-        value = _json_value(payload)
-        if value is _NOT_JSON:
-            skipped += 1
-        else:
-            values.append(value)
-    from app.core.contracts.inference import infer_schema, pydantic_models  # genson loads with the first use
 
-    inferred = infer_schema(values)
+    def values() -> Iterator[Any]:  # parsed one at a time: a value is dropped once inferred from
+        nonlocal skipped
+        for payload in payloads:
+            value = _json_value(payload)
+            if value is _NOT_JSON:
+                skipped += 1
+            else:
+                yield value
+
+    from app.core.contracts.inference import infer_schema, pydantic_models, schema_size  # genson: at first use
+
+    inferred = infer_schema(values(), INFER_BUDGET)
     if not inferred.used:
+        if inferred.too_many:
+            raise NothingToInfer(f"Nothing inferred: each selected message holds more than the {INFER_BUDGET:,} "
+                                 "JSON values inferred from at once (socketscope schema infer takes any number)")
         raise NothingToInfer(f"Nothing to infer from: none of the {_count(len(payloads), 'selected row')} "
                              "is a JSON message" + (" nested less than 64 levels deep" if inferred.too_deep else ""))
     schema = inferred.schema
+    size = schema_size(schema)
+    if size > SCHEMA_LIMIT:
+        raise NothingToInfer(f"Not shown: the schema inferred holds {size:,} JSON values, more than the "
+                             f"{SCHEMA_LIMIT:,} shown here (select fewer messages, or use socketscope schema infer)")
     return Inference(json.dumps(schema, indent=2) + "\n", pydantic_models(schema, MODEL_NAME),
-                     inferred.used, skipped, inferred.too_deep)
+                     inferred.used, skipped, inferred.too_deep, inferred.too_many)
 
 
 _NOT_JSON = object()

@@ -83,5 +83,9 @@ class ContractSources(QObject):
                 break
         if examples:
             self.payload_tools.library.refresh()
+        left_out = getattr(contract, "examples_left_out", 0)
+        if left_out:
+            notify.info(f"{contract.name}: its first {len(examples):,} examples are in the Library, "
+                        f"{left_out:,} more are not")
         known = self.url_servers.stringList()
         self.url_servers.setStringList(known + [url for url in getattr(contract, "servers", ()) if url not in known])

@@ -13,17 +13,19 @@ from __future__ import annotations
 import csv
 import datetime
 import sys
+from array import array
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from qasync import asyncSlot
 
 from app.core.field_series import MAX_CONNECTIONS, PARSE_LIMIT, FieldSeries
 from app.core.ingest import Capture
 from app.core.json_query import FilterError
-from app.ui.common import notify
+from app.ui.common import async_loop, notify
 from app.ui.common.naming import named
 from app.ui.common.style import tint
 from app.ui.stats.charts import ThemedPlots, new_plot, series_colour, series_pen
@@ -42,6 +44,17 @@ def iso_time(epoch: float) -> str:
 def plain_number(value: float) -> str:
     """A value as JSON wrote it, as near as a float keeps it: 7 rather than 7.0."""
     return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+
+
+def write_csv(path: str | Path, points: list[tuple[str, array[float], array[float]]]) -> int:
+    """Write each connection's (times, values) to `path` as CSV rows, oldest first; how many were written."""
+    rows = sorted((at, connection, value) for connection, times, values in points
+                  for at, value in zip(times, values, strict=True))
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows((iso_time(at), repr(at), connection, plain_number(value)) for at, connection, value in rows)
+    return len(rows)
 
 
 class FieldPlot(QDialog):
@@ -176,20 +189,20 @@ class FieldPlot(QDialog):
         notify.info(f"Exported the plot to {path}")
         return True
 
-    def export_csv(self, path: str | Path) -> bool:
-        """Save every value read, oldest first: time (UTC), epoch seconds, connection, value."""
-        rows = sorted((at, connection, value) for connection, points in self.series.series.items()
-                      for at, value in zip(points.times, points.values, strict=True))
+    @asyncSlot(object)
+    async def export_csv(self, path: str | Path) -> bool:
+        """Save every value read, oldest first: time (UTC), epoch seconds, connection, value.
+
+        Written on a worker from a copy of the points: 1.6 million of them take seconds to sort and format.
+        """
+        points = [(connection, array("d", series.times), array("d", series.values))
+                  for connection, series in self.series.series.items()]
         try:
-            with open(path, "w", newline="", encoding="utf-8") as file:
-                writer = csv.writer(file)
-                writer.writerow(CSV_COLUMNS)
-                writer.writerows((iso_time(at), repr(at), connection, plain_number(value))
-                                 for at, connection, value in rows)
+            count = await async_loop.in_worker(write_csv, path, points)
         except OSError as error:
             notify.error(f"Not exported: {error.strerror or error} ({path})")
             return False
-        notify.info(f"Exported {len(rows):,} values to {path}")
+        notify.info(f"Exported {count:,} values to {path}")
         return True
 
 
