@@ -11,7 +11,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,13 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import REPO, note, report
 
 RUNS = 5
-_PRIVATE = tempfile.mkdtemp(prefix="socketscope-startup-")
-SETTINGS, DATA = os.path.join(_PRIVATE, "config"), os.path.join(_PRIVATE, "data")
 
 
 def one_run() -> dict[str, float]:
-    # A first start: no saved layout, history or drafts (the bench's own runs would otherwise leave them).
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=SETTINGS, SOCKETSCOPE_DATA_DIR=DATA)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # settings and data of its own: see bench/common.py
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app starts from cached bytecode
     started = time.time()
     result = subprocess.run([sys.executable, str(REPO / "bench" / "startup_probe.py"), "--port", "0"],

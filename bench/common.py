@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,11 @@ from pathlib import Path
 from typing import Any, cast
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every window a benchmark builds starts as at a first start: settings and data of its own, so a layout a
+# user saved (a dock open, the band unfolded) neither changes the figures nor is changed by the runs.
+_PRIVATE = tempfile.mkdtemp(prefix="socketscope-bench-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_PRIVATE, "config")
+os.environ["SOCKETSCOPE_DATA_DIR"] = os.path.join(_PRIVATE, "data")
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
