@@ -30,7 +30,7 @@ def without_charts(window: Any) -> None:
 
 
 def with_charts(window: Any) -> None:
-    window.stats_dock.raise_()
+    window.dock_layout.reveal(window.stats_dock)  # the bottom band starts folded
     panel = window.stats_dock.widget()
     assert run_qt_until(lambda: panel.timer.isActive(), 10), "the Statistics dock did not start drawing"
     plot = window.field_plots.open(PATH)
