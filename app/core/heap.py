@@ -17,7 +17,6 @@ or a refused message frees is still returned by `return_freed_memory`.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import sys
 from collections.abc import Callable
@@ -34,8 +33,9 @@ def _glibc_function(name: str) -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None  # other allocators return large blocks by themselves
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        function: Callable[..., int] = getattr(libc, name)
+        # The running process's own symbols, libc's among them: no search for the library (find_library
+        # starts a subprocess, which cost the window's start-up milliseconds).
+        function: Callable[..., int] = getattr(ctypes.CDLL(None), name)
         return function
     except (OSError, AttributeError):  # musl and other C libraries without it
         log.debug("%s is not available: the allocator keeps its own ways", name)
