@@ -11,14 +11,12 @@ import importlib
 import sys
 
 from app.commands import COMMANDS
-from app.core import heap
 
 USAGE_ERROR = 2
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    heap.reuse_big_blocks()  # the window and `record` at the wire limit alike
     if args and args[0] in COMMANDS:
         module = importlib.import_module(f"app.commands.{args[0]}")
         return int(module.run(args[1:]))

@@ -9,7 +9,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.core import heap
 from app.services.session import Session
 from app.ui.common import async_loop, unexpected
 from app.ui.common.icons import app_icon
@@ -42,7 +41,6 @@ def build(argv: list[str] | None = None, *, start: bool = True) -> MainWindow:
     # Painting the log calls into Python once per cell and role; while the client thread
     # reads a flood each call waits for the GIL. A shorter switch interval bounds that wait.
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-    heap.reuse_big_blocks()
     app = _application()
     loop = async_loop.install(app)
     gui_thread_gc.install(app)
