@@ -14,10 +14,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")  # before the kit: it would choose offscreen
 
 from design_screenshots import ORDER  # noqa: E402
-from screenshot_kit import grab_screen, pump, require_x_server, settle  # noqa: E402
+from screenshot_kit import grab_screen, open_x_window, pump, require_x_server, settle  # noqa: E402
 
 from app.core.frames import Direction  # noqa: E402
-from app.main import build  # noqa: E402
 from app.net.options import ConnectionOptions  # noqa: E402
 
 # What the shop's API promises of an order event.
@@ -39,20 +38,10 @@ BROKEN = json.dumps({**json.loads(ORDER), "id": 7731, "total": "137.50", "curren
 
 def main() -> None:
     require_x_server("contract_screenshot.py")
-    from PySide6.QtWidgets import QApplication
-
     schema = Path(tempfile.mkdtemp(prefix="socketscope-contract-")) / "order.schema.json"
     schema.write_text(json.dumps(SCHEMA, indent=2))
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    window = build(["--port", "0", "--status-delay", "60", "--theme", "light"])
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.show()
-    pump(app, lambda: window.store.received_count >= 1)
-    address = window.session.server_address
-    assert address is not None, "the embedded server did not start"
-    url = f"ws://127.0.0.1:{address.port}/ws/echo"
+    app, window, server = open_x_window("--status-delay", "60", "--theme", "light")
+    url = server.ws_url("/ws/echo")
     connection = window.session.connect(ConnectionOptions(url, contract=str(schema)))
     pump(app, lambda: str(window.connection_states.get(connection, "")).endswith("OPEN"))
     for payload in (ORDER, BROKEN, ORDER):

@@ -12,9 +12,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")  # before the kit: it would choose offscreen
 
-from screenshot_kit import grab_screen, pump, require_x_server, send_through_composer, settle  # noqa: E402
+from screenshot_kit import grab_screen, open_x_window, pump, require_x_server, send_through_composer, settle  # noqa: E402
 
-from app.main import build  # noqa: E402
 from app.ui.shell import theme_switch  # noqa: E402
 
 SIZES = ((1280, 800), (1920, 1080))
@@ -29,15 +28,7 @@ CONVERSATION = ['{"action": "subscribe", "topics": ["orders", "prices"], "id": 1
 
 
 def shoot(theme: str, width: int, height: int) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    window = build(["--port", "0", "--status-delay", "0.3", "--theme", theme])
-    window.resize(width, height)
-    window.move(0, 0)
-    window.show()
-    pump(app, lambda: window.store.received_count >= 3)
+    app, window, _ = open_x_window("--status-delay", "0.3", "--theme", theme, width=width, height=height, greetings=3)
     send_through_composer(app, window, CONVERSATION)
     for view_row in reversed(range(window.log_model.rowCount())):  # the inspector's own send of the order
         row = window.view.store_row(view_row)

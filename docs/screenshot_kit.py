@@ -26,6 +26,7 @@ QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _PRIVAT
 
 from app.main import build  # noqa: E402
 from app.ui.shell.main_window import MainWindow  # noqa: E402
+from embedded_server.runner import ServerAddress  # noqa: E402
 
 
 def pump(app: QApplication, until: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -86,3 +87,19 @@ def grab_screen(window: MainWindow, name: str) -> Path:
     window.screen().grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height()).save(str(out))
     print(out)
     return out
+
+
+def open_x_window(*argv: str, width: int = 1280, height: int = 800,
+                  greetings: int = 1) -> tuple[QApplication, MainWindow, ServerAddress]:
+    """The real window with `argv`, at the screen's top left, once `greetings` messages have arrived;
+    and the embedded server's address."""
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    window = build(["--port", "0", *argv])
+    window.resize(width, height)
+    window.move(0, 0)
+    window.show()
+    pump(app, lambda: window.store.received_count >= greetings)
+    address = window.session.server_address
+    assert address is not None, "the embedded server did not start"
+    return app, window, address

@@ -13,9 +13,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")  # before the kit: it would choose offscreen
 
-from screenshot_kit import grab_screen, pump, require_x_server, settle  # noqa: E402
+from screenshot_kit import grab_screen, open_x_window, pump, require_x_server, settle  # noqa: E402
 
-from app.main import build  # noqa: E402
 from app.ui.scenarios.tests_dock import RUNNING  # noqa: E402
 
 # The embedded server greets, echoes, and says it is online every 30 s: the last expect waits for that.
@@ -36,19 +35,11 @@ SCENARIO = """\
 
 def main() -> None:
     require_x_server("tests_dock_screenshot.py")
-    from PySide6.QtWidgets import QApplication, QDockWidget
+    from PySide6.QtWidgets import QDockWidget
 
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    window = build(["--port", "0", "--status-delay", "30", "--theme", "light"])
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.show()
-    pump(app, lambda: window.store.received_count >= 1)
-    address = window.session.server_address
-    assert address is not None, "the embedded server did not start"
+    app, window, server = open_x_window("--status-delay", "30", "--theme", "light")
     path = Path(tempfile.mkdtemp(prefix="socketscope-tests-")) / "greeting.wstest.yaml"
-    path.write_text(textwrap.dedent(SCENARIO).format(url=address.ws_url("/ws")), encoding="utf-8")
+    path.write_text(textwrap.dedent(SCENARIO).format(url=server.ws_url("/ws")), encoding="utf-8")
     dock = window.findChild(QDockWidget, "testsDock")
     assert dock is not None
     window.dock_layout.reveal(dock)
