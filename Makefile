@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done)
 
-.PHONY: run test lint bench package clean venv screenshots
+.PHONY: run test lint bench package clean venv screenshots screenshots-x
 
 venv: $(STAMP)
 
@@ -59,6 +59,13 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	for script in docs/screenshot.py docs/connections_screenshot.py docs/log_directions_screenshot.py \
 	  docs/message_view_screenshots.py docs/protocol_screenshots.py; do QT_QPA_PLATFORM=offscreen $(PY) $$script || exit 1; done
+
+# The pictures of the window as an X server shows it (docs/design.md and the feature pictures): DISPLAY must
+# name a server with a 1920x1080 screen, e.g. `Xvfb :99 -screen 0 1920x1080x24 &` and DISPLAY=:99.
+screenshots-x: $(STAMP)
+	@test -n "$$DISPLAY" || { echo "screenshots-x needs an X server: set DISPLAY (Xvfb will do)"; exit 2; }
+	for script in docs/design_screenshots.py docs/contract_screenshot.py docs/tests_dock_screenshot.py \
+	  docs/statistics_screenshot.py; do QT_QPA_PLATFORM=xcb $(PY) $$script || exit 1; done
 
 # A one-folder Linux bundle in dist/socketscope (see packaging/README.md).
 package: $(STAMP)
