@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import heapq
 import sys
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +49,23 @@ def plain_number(value: float) -> str:
 
 
 def write_csv(path: str | Path, points: list[tuple[str, array[float], array[float]]]) -> int:
-    """Write each connection's (times, values) to `path` as CSV rows, oldest first; how many were written."""
-    rows = sorted((at, connection, value) for connection, times, values in points
-                  for at, value in zip(times, values, strict=True))
+    """Write each connection's (times, values) to `path` as CSV rows, oldest first; how many were written.
+
+    Each connection's points are sorted apart and then merged: one sort of them all is a single call that
+    holds the GIL for as long as it takes (a second for 16 × 20,000), and the window waits for the GIL.
+    """
+    def rows_of(connection: str, times: array[float], values: array[float]) -> Iterator[tuple[float, str, float]]:
+        return ((at, connection, value) for at, value in sorted(zip(times, values, strict=True)))
+
+    rows = heapq.merge(*(rows_of(*each) for each in points))
+    written = 0
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(CSV_COLUMNS)
-        writer.writerows((iso_time(at), repr(at), connection, plain_number(value)) for at, connection, value in rows)
-    return len(rows)
+        for at, connection, value in rows:
+            writer.writerow((iso_time(at), repr(at), connection, plain_number(value)))
+            written += 1
+    return written
 
 
 class FieldPlot(QDialog):
