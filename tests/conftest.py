@@ -18,6 +18,7 @@ from tests.helpers import WaitableQueue, listening_sockets_of_this_process, show
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.message.view import MessageView
     from app.ui.shell.main_window import MainWindow
 
 
@@ -104,6 +105,21 @@ def window(qtbot) -> Iterator[MainWindow]:
     """The window with no embedded server, shown (a test module may define its own `window` instead)."""
     with shown_window(qtbot, "--no-server") as window:
         yield window
+
+
+@pytest.fixture
+def view(qtbot) -> MessageView:
+    """A message view of its own, shown, on the qasync loop (a test module may define its own `view`)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.ui.common import async_loop
+    from app.ui.message.view import MessageView
+
+    async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
+    view = MessageView()
+    qtbot.addWidget(view)
+    view.show()
+    return view
 
 
 @pytest.fixture

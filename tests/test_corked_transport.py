@@ -35,6 +35,15 @@ class CountedWrites:
         return getattr(self.transport, name)
 
 
+async def corked_to(peer: Any) -> tuple[asyncio.Server, asyncio.Transport, CountedWrites, CorkedTransport]:
+    """A loopback server running `peer`, and a corked transport to it whose writes are counted."""
+    server = await asyncio.start_server(peer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport, _ = await asyncio.get_running_loop().create_connection(asyncio.Protocol, "127.0.0.1", port)
+    counted = CountedWrites(transport)
+    return server, transport, counted, CorkedTransport(counted)  # type: ignore[arg-type]
+
+
 def test_writes_of_one_turn_leave_in_one_write_in_order_and_closing_flushes_first() -> None:
     async def run() -> tuple[list[bytes], bytes, int]:
         received = bytearray()
@@ -45,11 +54,7 @@ def test_writes_of_one_turn_leave_in_one_write_in_order_and_closing_flushes_firs
             ended.set()
             writer.close()
 
-        server = await asyncio.start_server(peer, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        transport, _ = await asyncio.get_running_loop().create_connection(asyncio.Protocol, "127.0.0.1", port)
-        counted = CountedWrites(transport)
-        corked = CorkedTransport(counted)  # type: ignore[arg-type]
+        server, transport, counted, corked = await corked_to(peer)
         for piece in (b"one ", b"two ", b"three "):
             corked.write(piece)
         buffered = corked.get_write_buffer_size()
@@ -73,11 +78,7 @@ def test_past_the_cork_limit_writes_go_through_at_once_so_flow_control_still_see
             await reader.read()  # until the other end goes
             writer.close()
 
-        server = await asyncio.start_server(peer, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        transport, _ = await asyncio.get_running_loop().create_connection(asyncio.Protocol, "127.0.0.1", port)
-        counted = CountedWrites(transport)
-        corked = CorkedTransport(counted)  # type: ignore[arg-type]
+        server, transport, counted, corked = await corked_to(peer)
         piece = bytes(CORK_LIMIT // 4)
         for _ in range(6):
             corked.write(piece)

@@ -9,29 +9,17 @@ import os
 import zlib
 
 import msgpack
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.core.decode_chain import CBOR, JSON, MSGPACK, OUTPUT_LIMIT
 from app.core.frames import Opcode
 from app.core.inspection import inspect_payload
-from app.ui.common import async_loop
 from app.ui.message.decode_as import DecodeAsDialog
 from app.ui.message.tree_model import KEY, VALUE
 from app.ui.message.view import MessageView
 
 DOCUMENT = {"event": "quote", "price": 187.25, "symbols": ["AAPL", "MSFT"]}
-
-
-@pytest.fixture
-def view(qtbot) -> MessageView:
-    async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
-    view = MessageView()
-    qtbot.addWidget(view)
-    view.show()
-    return view
 
 
 def open_dialog(view: MessageView, qtbot) -> DecodeAsDialog:

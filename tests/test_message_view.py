@@ -23,15 +23,6 @@ from tests.helpers import CORPUS
 
 
 @pytest.fixture
-def view(qtbot) -> MessageView:
-    async_loop.install(QGuiApplication.instance())  # type: ignore[arg-type]
-    view = MessageView()
-    qtbot.addWidget(view)
-    view.show()
-    return view
-
-
-@pytest.fixture
 def worker() -> Iterator[DocumentWorker]:
     worker = DocumentWorker()
     yield worker
