@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import jsonpath
-
 from app.core.capture import CaptureStore
 from app.core.frames import DIRECTION_NAMES, OPCODE_NAMES
 from app.core.json_query import (
@@ -146,6 +144,7 @@ def compile_jsonpath(path: str, operator: str | None, value: str | None) -> Call
         raise FilterError(f"{path} {operator} needs a value to compare with, e.g. 'chat' or 42")
     # The library's filter syntax tests children; wrapping the document in a list makes it the one child.
     expression = f"$[?@{path[1:]} {operator} {value}]"
+    import jsonpath  # noqa: PLC0415 - loaded by compile_query above; app/core/json_query.py says why not at start-up
     try:
         comparison = jsonpath.compile(expression)
     except jsonpath.JSONPathError as error:

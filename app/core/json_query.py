@@ -8,34 +8,31 @@ the parsed document along the library's own parsed segments, and compared with
 the library's own `compare()`; anything else (wildcards, descendants, filters,
 slices, regex matches, a name step on a list, an index step on an object) runs
 through the library itself. tests/test_json_query.py checks both paths agree.
+
+The library is imported by the first compile, not with this module: building its
+parser takes ~45 ms, most of the window's start-up budget, and a first start has
+no query to compile.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-import jsonpath
-from jsonpath.filter import UNDEFINED
+from functools import cache
+from typing import Any, NamedTuple
 
 from app.core.errors import SocketScopeError
 
-try:  # the parsed forms the fast path reads; without them every query simply runs through the library
-    from jsonpath.filter import (
-        BooleanLiteral,
-        FloatLiteral,
-        InfixExpression,
-        IntegerLiteral,
-        RelativeFilterQuery,
-        StringLiteral,
-    )
-    from jsonpath.segments import JSONPathChildSegment
-    from jsonpath.selectors import IndexSelector, NameSelector
-    FAST_PATH = True
-except ImportError:  # pragma: no cover - a future python-jsonpath
-    FAST_PATH = False
 
-MISSING = UNDEFINED  # what a query that finds nothing yields
+class _Missing:
+    """What a query that finds nothing yields (the library's own "undefined" is compared as this)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 
 
 class FilterError(SocketScopeError, ValueError):
@@ -51,6 +48,7 @@ def compile_query(path: str) -> Any:
     """The library's compiled query for one JSON path, or FilterError in the words filters and columns share."""
     if not path.startswith("$"):
         raise FilterError(f"A JSON path starts with $, e.g. $.type or $.data.id (not {path!r})")
+    import jsonpath  # noqa: PLC0415 - see the module's docstring
     try:
         query = jsonpath.compile(path)
     except jsonpath.JSONPathError as error:
@@ -58,23 +56,25 @@ def compile_query(path: str) -> Any:
     if not isinstance(query, jsonpath.JSONPath):  # the library's `|` or `&` of two queries
         raise FilterError(f"Bad JSONPath {path}: one query at a time (a filter combines terms with a space or |)")
     return query
+
+
 _ASK_LIBRARY = object()
-_LITERALS = (IntegerLiteral, FloatLiteral, StringLiteral, BooleanLiteral) if FAST_PATH else ()
 FAST_OPERATORS = frozenset(("==", "!=", "<", "<=", ">", ">="))
 
 
 def chain_of(query: Any) -> tuple[str | int, ...] | None:
     """The names and indices of a query made only of child name/index selectors, else None."""
-    if not FAST_PATH:
+    parsed = _parsed_forms()
+    if parsed is None:
         return None
     steps: list[str | int] = []
     for segment in query.segments:
-        if type(segment) is not JSONPathChildSegment or len(segment.selectors) != 1:
+        if type(segment) is not parsed.segment or len(segment.selectors) != 1:
             return None
         selector = segment.selectors[0]
-        if type(selector) is NameSelector:
+        if type(selector) is parsed.name:
             steps.append(selector.name)
-        elif type(selector) is IndexSelector:
+        elif type(selector) is parsed.index:
             steps.append(selector.index)
         else:
             return None
@@ -139,17 +139,19 @@ def compares_true(comparison: Any) -> Callable[[Any], bool]:
         return by_library
     steps, operator, literal = fast
     compare: Callable[[Any, str, Any], bool] = comparison.env.compare
+    from jsonpath.filter import UNDEFINED  # noqa: PLC0415 - loaded by the compile that made `comparison`
 
     def test(document: Any) -> bool:
         value = walk(document, steps)
         if value is _ASK_LIBRARY:
             return by_library(document)
-        return compare(value, operator, literal)
+        return compare(UNDEFINED if value is MISSING else value, operator, literal)
     return test
 
 
 def _fast_comparison(comparison: Any) -> tuple[tuple[str | int, ...], str, Any] | None:
-    if not FAST_PATH:
+    parsed = _parsed_forms()
+    if parsed is None:
         return None
     try:
         (segment,) = comparison.segments
@@ -157,14 +159,45 @@ def _fast_comparison(comparison: Any) -> tuple[tuple[str | int, ...], str, Any] 
         expression = selector.expression.expression
     except (AttributeError, ValueError):
         return None
-    if type(expression) is not InfixExpression or expression.operator not in FAST_OPERATORS:
+    if type(expression) is not parsed.infix or expression.operator not in FAST_OPERATORS:
         return None
     left, right = expression.left, expression.right
-    if type(left) is not RelativeFilterQuery or type(right) not in _LITERALS:
+    if type(left) is not parsed.relative_query or type(right) not in parsed.literals:
         return None
     steps = chain_of(left.path)
-    literal: Any = right  # one of _LITERALS, all of which hold a value
+    literal: Any = right  # one of parsed.literals, all of which hold a value
     return None if steps is None else (steps, expression.operator, literal.value)
+
+
+class _ParsedForms(NamedTuple):
+    """The library's classes for the parsed parts the fast path reads."""
+
+    segment: type
+    name: type
+    index: type
+    infix: type
+    relative_query: type
+    literals: tuple[type, ...]
+
+
+@cache
+def _parsed_forms() -> _ParsedForms | None:
+    """The library's parsed forms, or None (every query then runs through the library) if they have moved."""
+    try:
+        from jsonpath.filter import (  # noqa: PLC0415 - see the module's docstring
+            BooleanLiteral,
+            FloatLiteral,
+            InfixExpression,
+            IntegerLiteral,
+            RelativeFilterQuery,
+            StringLiteral,
+        )
+        from jsonpath.segments import JSONPathChildSegment  # noqa: PLC0415
+        from jsonpath.selectors import IndexSelector, NameSelector  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a future python-jsonpath
+        return None
+    return _ParsedForms(JSONPathChildSegment, NameSelector, IndexSelector, InfixExpression, RelativeFilterQuery,
+                        (IntegerLiteral, FloatLiteral, StringLiteral, BooleanLiteral))
 
 
 __all__ = ["MISSING", "compares_true", "finds_something", "first_value"]
