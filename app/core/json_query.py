@@ -170,14 +170,14 @@ def _fast_comparison(comparison: Any) -> tuple[tuple[str | int, ...], str, Any] 
 
 
 class _ParsedForms(NamedTuple):
-    """The library's classes for the parsed parts the fast path reads."""
+    """The library's classes for the parsed parts the fast path reads (Any: compared by identity only)."""
 
-    segment: type
-    name: type
-    index: type
-    infix: type
-    relative_query: type
-    literals: tuple[type, ...]
+    segment: Any
+    name: Any
+    index: Any
+    infix: Any
+    relative_query: Any
+    literals: tuple[Any, ...]
 
 
 @cache
