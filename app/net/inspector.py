@@ -220,7 +220,7 @@ class WireTimedConnection(ClientConnection):
     def process_event(self, event: Event) -> None:
         deliver = self._deliver
         if deliver is not None and type(event) is WireFrame and event.opcode in DATA_OPCODES:
-            data = bytes(event.data)
+            data = event.data  # a text is decoded from it as it is: copying a big one first costs a page fault a page
             if event.fin and event.opcode is WireOpcode.TEXT:
                 try:
                     text = data.decode()
@@ -230,6 +230,7 @@ class WireTimedConnection(ClientConnection):
                     deliver(text, data, self._arrived)
                     return
             elif event.fin and event.opcode is WireOpcode.BINARY:
+                data = bytes(data)
                 deliver(data, data, self._arrived)
                 return
             self._deliver = None
