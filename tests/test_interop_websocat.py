@@ -61,6 +61,7 @@ def test_websocat_text_and_binary_show_truly_in_the_log(qtbot) -> None:
             (Opcode.TEXT, TEXT, len(TEXT.encode())),
             (Opcode.BINARY, BINARY, len(BINARY)),
         ]
+        window.drain_events()  # what the store holds, shown in the log now rather than at its next repaint
         shown = {model.view.store_row(i): i for i in range(model.rowCount())}
         cells = [[model.index(shown[r], column).data() for column in (CONNECTION, DIRECTION, OPCODE, SIZE)]
                  for r in received]

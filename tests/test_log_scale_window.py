@@ -29,8 +29,9 @@ def feed(window: MainWindow, payloads: list[str], qtbot) -> None:
     end = window.store.end + len(payloads)
     for payload in payloads:
         window.session.queue.put(Frame("client#1", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, payload))
-    qtbot.waitUntil(lambda: window.store.end == end and window.log_model.rowCount() == len(window.view),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: window.store.end == end, timeout=5000)
+    window.drain_events()  # shown now rather than at the log's next repaint
+    assert window.log_model.rowCount() == len(window.view)
 
 
 def shown(window: MainWindow, column: int) -> list[str]:
