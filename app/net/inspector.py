@@ -80,7 +80,7 @@ def _close_payload(code: int | None, reason: str, closed_by: str) -> str:
 
 
 # Takes a whole message: its payload (str for a text), its bytes as they came, and when its read arrived.
-Deliver = Callable[[str | bytes, bytes, float], None]
+Deliver = Callable[[str | bytes, bytes | bytearray, float], None]
 
 
 class WireTimedConnection(ClientConnection):
@@ -221,6 +221,8 @@ class WireTimedConnection(ClientConnection):
         deliver = self._deliver
         if deliver is not None and type(event) is WireFrame and event.opcode in DATA_OPCODES:
             data = event.data  # a text is decoded from it as it is: copying a big one first costs a page fault a page
+            if isinstance(data, memoryview):
+                data = data.tobytes()
             if event.fin and event.opcode is WireOpcode.TEXT:
                 try:
                     text = data.decode()
@@ -393,7 +395,7 @@ class InspectorConnection:
         answering: set[asyncio.Task[None]] = set()  # a protocol's automatic replies on their way
         quiet = getattr(speaker, "quiet_prefix", "")  # frames starting so need no answer: not even asked
 
-        def deliver(payload: str | bytes, data: bytes, wall_time: float) -> None:
+        def deliver(payload: str | bytes, data: bytes | bytearray, wall_time: float) -> None:
             opcode = Opcode.TEXT if type(payload) is str else Opcode.BINARY
             put(Frame(connection, Side.CLIENT, Direction.RECEIVED, opcode, payload, len(data), wall_time))
             if speaker is None or (quiet and type(payload) is str and payload.startswith(quiet)):
