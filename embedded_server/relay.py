@@ -113,13 +113,13 @@ class UpstreamConnection(WireTimedConnection):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.arrived: collections.deque[tuple[str | bytes, bytes]] = collections.deque()
+        self.arrived: collections.deque[tuple[str | bytes, bytes | bytearray]] = collections.deque()
         self._arrived_bytes = 0
         self._paused = False  # reading paused here (the library's queue pauses on its own)
         self._wakeup: asyncio.Future[None] | None = None
         self._deliver = self._arrive  # from the first message: the pump records and forwards them in order
 
-    def _arrive(self, message: str | bytes, data: bytes, _wall_time: float) -> None:
+    def _arrive(self, message: str | bytes, data: bytes | bytearray, _wall_time: float) -> None:
         self.arrived.append((message, data))
         self._arrived_bytes += len(data)
         if self._arrived_bytes > HIGH_WATER and not self._paused:
@@ -133,7 +133,7 @@ class UpstreamConnection(WireTimedConnection):
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
 
-    def take(self) -> tuple[str | bytes, bytes] | None:
+    def take(self) -> tuple[str | bytes, bytes | bytearray] | None:
         """The next message that has arrived whole, with its bytes as they came, if there is one."""
         if not self.arrived:
             return None
@@ -145,7 +145,7 @@ class UpstreamConnection(WireTimedConnection):
                 self.transport.resume_reading()
         return message, data
 
-    async def next_message(self) -> tuple[str | bytes, bytes | None]:
+    async def next_message(self) -> tuple[str | bytes, bytes | bytearray | None]:
         """The next message and, unless it was fragmented, its bytes as they came; `ConnectionClosed`
         once the connection has ended and every message has been taken."""
         while True:
