@@ -1,5 +1,6 @@
 import pytest
 
+from app.core import capture
 from app.core.capture import ARENA_CHUNK, ROW_BYTES, CaptureStore
 from app.core.events import EventQueue
 from app.core.frames import Direction, Frame, Opcode, Side, wire_size
@@ -125,14 +126,37 @@ def test_the_window_command_line_has_a_name_of_its_own() -> None:
     assert importlib.util.find_spec("app.net.options") is not None
 
 
-def test_a_bulk_prefix_check_agrees_with_the_row_by_row_one() -> None:
+@pytest.fixture(params=["mapped", "bytearray"])
+def chunk_kind(request, monkeypatch) -> str:
+    """The arena's chunks as Linux makes them (populated mappings) and as other systems do (bytearrays)."""
+    if request.param == "bytearray":
+        monkeypatch.setattr(capture, "POPULATE", None)
+    elif capture.POPULATE is None:
+        pytest.skip("this system has no MAP_POPULATE")
+    return request.param
+
+
+def test_a_bulk_prefix_check_agrees_with_the_row_by_row_one(chunk_kind: str) -> None:
     store = CaptureStore()
+    store.extend([Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, "x" * 1000)])  # not at a chunk's start
     payloads = ['42["a"]', "42", '["b"]', '421["c"]', "", '42["d",{"é":1}]', "4", '2["e"]', '42["f"]']
     store.extend(Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text) for text in payloads)
-    rows = range(store.first, store.end)
+    rows = range(store.first + 1, store.end)
+    assert type(store.payloads.views(store.first)[0].obj).__name__ == ("mmap" if chunk_kind == "mapped" else "bytearray")
     bulk = store.payloads.starting_with(rows, b'42["')
     assert bulk == [store.payloads.starts_with(row, b'42["') for row in rows]
     assert bulk == [True, False, False, False, False, True, False, False, True]  # "42" then '["b"]' is no match
+
+
+def test_payloads_round_trip_in_either_kind_of_chunk_and_dropped_chunks_go(chunk_kind: str) -> None:
+    store = CaptureStore(budget=4 * ARENA_CHUNK)
+    texts = [f'{{"n": {n}, "pad": "{"é" * (n * 997 % 60_000)}"}}' for n in range(400)]
+    store.extend(Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.TEXT, text) for text in texts)
+    store.extend([Frame("c", Side.CLIENT, Direction.RECEIVED, Opcode.BINARY, bytes(range(256)) * 5000)])
+    assert store.enforce_budget() > 0 and store.payloads.chunk_count <= 5
+    kept = texts[store.first:]
+    assert [store.payloads[row] for row in range(store.first, store.end - 1)] == kept
+    assert store.payloads[store.end - 1] == bytes(range(256)) * 5000
 
 
 def test_a_bulk_prefix_check_declines_binary_rows_and_rows_across_chunks() -> None:
