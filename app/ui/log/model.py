@@ -31,11 +31,18 @@ COLUMNS = ("Time", "Connection", "Direction", "Opcode", "Size", "Summary")
 TIME, CONNECTION, DIRECTION, OPCODE, SIZE, SUMMARY = range(len(COLUMNS))
 
 # The icon beside each draws its arrow.
-_DIRECTION_NAMES = {Direction.SENT: "sent", Direction.RECEIVED: "received", Direction.EVENT: "event"}
+_DIRECTION_NAMES: dict[int, str] = {Direction.SENT: "sent", Direction.RECEIVED: "received", Direction.EVENT: "event"}
+# Keyed by int: a stored opcode finds its name without an enum member made per painted cell.
+_OPCODE_NAMES: dict[int, str] = {int(opcode): name for opcode, name in OPCODE_NAMES.items()}
 _COLOUR_NAMES = {Direction.SENT: "log.sent", Direction.RECEIVED: "log.received", Direction.EVENT: "log.event"}
 _ERRORS = (Opcode.ERROR, Opcode.REFUSED)
 
 Index = QModelIndex | QPersistentModelIndex
+_DISPLAY, _FOREGROUND, _DECORATION, _ALIGNMENT = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.TextAlignmentRole))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 VALUE_CACHE_ROWS = 4096  # rows whose JSON column values are kept
 LATENCY = "Latency (ms)"  # the added column of a paired request's or reply's latency
 CONTRACT = "Contract"  # the added column of a message's verdict against its contract: ✓ ✗ —
@@ -78,7 +85,7 @@ class LogModel(QAbstractTableModel):
         self.json_columns: list[str] = []  # paths of the columns the user added
         self._queries: list[Any] = []
         self._values: OrderedDict[int, tuple[str, ...]] = OrderedDict()  # store row → column texts
-        self._colours: dict[Direction, QColor] = {}
+        self._colours: dict[int, QColor] = {}
         # Beside the Direction and Opcode texts, in their colour: (column, direction, opcode, heartbeat) → icon.
         self._icons: dict[tuple[int, int, int, bool], QIcon | None] = {}
         self._error_colour = self._heartbeat_colour = self._valid_colour = self._invalid_colour = QColor()
@@ -195,53 +202,68 @@ class LogModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row, column = self.view.store_row(index.row()), index.column()
-        store = self._store
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == SUMMARY:
-                payloads = store.payloads
-                text = summarize(store.opcodes[row], payloads.head(row, SUMMARY_CHARS * 4), payloads.length(row))
-                protocols = self._protocols
-                decoded = protocols.decoded(row) if protocols.protocol_of_row(row) is not None else None
-                return text if decoded is None else f"{decoded.summary()} · {text}"
-            if column == TIME:
-                return format_time(store.wall_times[row])
-            if column == CONNECTION:
-                return store.connection(row)
-            if column == DIRECTION:
-                return _DIRECTION_NAMES[Direction(store.directions[row])]
-            if column == OPCODE:
-                return OPCODE_NAMES.get(Opcode(store.opcodes[row]), str(store.opcodes[row]))
-            if column == SIZE:
-                return human_size(store.sizes[row])
-            if column >= len(COLUMNS):
-                query = self._queries[column - len(COLUMNS)]
-                if query is _CONTRACT_QUERY:
-                    return self._checks.mark(row)
-                if query is None:
-                    return self._latency_text(row)
-                return self._json_text(row, column - len(COLUMNS))
-        elif role == Qt.ItemDataRole.ForegroundRole:
-            if column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
-                return self._contract_colour(row)
-            if self._protocols.is_heartbeat(row):
-                return self._heartbeat_colour
-            if column not in (DIRECTION, OPCODE):
+        return self._value(self.view.store_row(index.row()), index.column(), int(role))
+
+    def _value(self, row: int, column: int, role: int) -> Any:
+        """A cell's value for one role (an int: comparing Qt's enum members costs more than the lookups)."""
+        if role == _DISPLAY:
+            return self._display(row, column)
+        if role == _FOREGROUND:
+            return self._foreground(row, column)
+        if role == _DECORATION:
+            if column != DIRECTION and column != OPCODE:
                 return None
-            if store.opcodes[row] in _ERRORS:
-                return self._error_colour
-            return self._colours[Direction(store.directions[row])]
-        elif role == Qt.ItemDataRole.DecorationRole and column in (DIRECTION, OPCODE):
+            store = self._store
             key = (column, store.directions[row], store.opcodes[row], self._protocols.is_heartbeat(row))
             found = self._icons.get(key, False)
             return found if found is not False else self._icon(*key)
-        elif role == Qt.ItemDataRole.TextAlignmentRole and column >= len(COLUMNS) \
-                and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        elif role == Qt.ItemDataRole.TextAlignmentRole and (
-                column == SIZE or column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is None):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == _ALIGNMENT:
+            if column == SIZE:
+                return _RIGHT
+            if column >= len(COLUMNS):
+                query = self._queries[column - len(COLUMNS)]
+                return _CENTRE if query is _CONTRACT_QUERY else _RIGHT if query is None else None
         return None
+
+    def _display(self, row: int, column: int) -> Any:
+        store = self._store
+        if column == SUMMARY:
+            payloads = store.payloads
+            text = summarize(store.opcodes[row], payloads.head(row, SUMMARY_CHARS * 4), payloads.length(row))
+            protocols = self._protocols
+            decoded = protocols.decoded(row) if protocols.protocol_of_row(row) is not None else None
+            return text if decoded is None else f"{decoded.summary()} · {text}"
+        if column == TIME:
+            return format_time(store.wall_times[row])
+        if column == CONNECTION:
+            return store.connection(row)
+        if column == DIRECTION:
+            return _DIRECTION_NAMES[store.directions[row]]
+        if column == OPCODE:
+            opcode = store.opcodes[row]
+            return _OPCODE_NAMES.get(opcode, str(opcode))
+        if column == SIZE:
+            return human_size(store.sizes[row])
+        if column >= len(COLUMNS):
+            query = self._queries[column - len(COLUMNS)]
+            if query is _CONTRACT_QUERY:
+                return self._checks.mark(row)
+            if query is None:
+                return self._latency_text(row)
+            return self._json_text(row, column - len(COLUMNS))
+        return None
+
+    def _foreground(self, row: int, column: int) -> QColor | None:
+        if column >= len(COLUMNS) and self._queries[column - len(COLUMNS)] is _CONTRACT_QUERY:
+            return self._contract_colour(row)
+        if self._protocols.is_heartbeat(row):
+            return self._heartbeat_colour
+        if column != DIRECTION and column != OPCODE:
+            return None
+        store = self._store
+        if store.opcodes[row] in _ERRORS:
+            return self._error_colour
+        return self._colours[store.directions[row]]
 
     def _icon(self, column: int, direction: int, opcode: int, heartbeat: bool) -> QIcon | None:
         """The icon beside a Direction or Opcode text, drawn in the text's colour (made once per kind of row)."""
@@ -264,13 +286,18 @@ class LogModel(QAbstractTableModel):
         """Every role a delegate asks for a cell, in one call into Python instead of one per role.
 
         A paint runs on the GUI thread while the client thread may hold the GIL; each call
-        from Qt into Python has to win it back, so fewer calls keep the window responsive.
-        A view reuses one span for cell after cell, so a role this cell has no value for
-        is cleared: left alone it would keep the previous cell's colour or alignment.
+        from Qt into Python has to win it back, so fewer calls keep the window responsive,
+        and a paint holding the GIL holds up the reading: the cell's row is looked up once
+        for all its roles. A view reuses one span for cell after cell, so a role this cell
+        has no value for is cleared: left alone it would keep the previous cell's colour or alignment.
         """
-        data = self.data
+        if not index.isValid():
+            for role_data in roleDataSpan:
+                role_data.clearData()
+            return
+        row, column, value_of = self.view.store_row(index.row()), index.column(), self._value
         for role_data in roleDataSpan:
-            value = data(index, role_data.role())
+            value = value_of(row, column, role_data.role())
             if value is None:
                 role_data.clearData()
             else:

@@ -354,6 +354,12 @@ class MainWindow(QMainWindow):
         """
         queue = self.session.queue
         left = len(queue)
+        if slice_ms is not None and left > 0 and self._drain_timer.interval() == 0 \
+                and self._since_repaint.elapsed() >= REPAINT_INTERVAL_MS:
+            # A flood's repaint is due: it goes alone, the next slice at the next turn of the loop. The log's
+            # paint and a slice back to back were one wait of both for a click (most of the worst loop gaps).
+            self.show_new_rows()
+            return
         started = time.perf_counter()
         while left > 0:
             batch = queue.drain(min(DRAIN_CHUNK, left))
