@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from app.core.frames import Direction, Frame, Opcode, Side
-from app.net.inspector import WireTimedConnection
+from app.net.client_connection import WireTimedConnection
 from embedded_server.tap import CONNECTION_KEY, TEXT_UTF8, Sink, close_payload, close_size
 
 log = logging.getLogger("socketscope.server")

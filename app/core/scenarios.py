@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from websockets.frames import CLOSE_CODE_EXPLANATIONS
-
 from app.core import jsondoc
 from app.core.capture import CaptureStore
 from app.core.errors import SocketScopeError
@@ -442,6 +440,8 @@ class _Reader:
 
 def sendable_close_code(code: int) -> bool:
     """What a client may send (the inspector refuses the rest): RFC 6455's defined codes and 3000-4999."""
+    from websockets.frames import CLOSE_CODE_EXPLANATIONS  # noqa: PLC0415 - not with the window: see app/net/client_connection.py
+
     return code in CLOSE_CODE_EXPLANATIONS and code not in (1005, 1006, 1015) or 3000 <= code <= 4999
 
 

@@ -16,8 +16,6 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from websockets.headers import build_authorization_basic
-
 from app.core.errors import SocketScopeError
 from app.core.json_query import FilterError, compile_query
 from app.core.protocols import PROTOCOLS
@@ -172,6 +170,9 @@ class ConnectionOptions:
         if self.auth == AUTH_BEARER:
             headers.append(("Authorization", f"Bearer {self.bearer_token}"))
         elif self.auth == AUTH_BASIC:
+            # The library's own encoding; imported here, as the connections import it (app/net/client_connection.py).
+            from websockets.headers import build_authorization_basic  # noqa: PLC0415
+
             headers.append(("Authorization", build_authorization_basic(self.username, self.password)))
         return headers
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-
-from websockets.asyncio.client import ClientConnection
+from typing import TYPE_CHECKING
 
 from app.core.frames import Opcode
 from app.core.protocols import URL_CONFIDENCE
 from app.core.protocols.base import ClientSpeaker, Hint
 from app.core.protocols.socketio import SocketIo, SocketIoClient
 from app.net.options import AUTO_PROTOCOL, ConnectionOptions
+
+if TYPE_CHECKING:  # the scenario runner asks which speaker a connection needs before `websockets` is loaded
+    from websockets.asyncio.client import ClientConnection
 
 GREETING_TIMEOUT = 10.0  # seconds for the protocol's handshake; then the connection opens without it
 GREETING_FRAMES = 64  # frames read at most while waiting for the handshake to end
