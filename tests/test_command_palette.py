@@ -159,13 +159,23 @@ def test_submenus_are_walked_and_their_path_shown(window: MainWindow, qtbot) -> 
     open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
     qtbot.keyClicks(search_field(window), "history")
     assert rows(window)[0][0] == "View › History"
-    qtbot.keyClick(search_field(window), Qt.Key.Key_Return)
     history = window.payload_tools.history_dock
-    qtbot.waitUntil(lambda: not history.isVisible(), timeout=3000)
-    open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
-    states = {listing.topLevelItem(row).text(0): listing.topLevelItem(row).checkState(0)
-              for row in range(listing.topLevelItemCount())}
-    assert states["View › History"] == Qt.CheckState.Unchecked
+    assert window.dock_layout.band_folded  # open, but out of sight: choosing it brings it into view
+    qtbot.keyClick(search_field(window), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.dock_layout.band_folded and not history.visibleRegion().isEmpty(),
+                    timeout=3000)
+
+    def history_state() -> Qt.CheckState:
+        open_with(window, qtbot, window.log_view, CTRL, Qt.Key.Key_K)
+        states = {listing.topLevelItem(row).text(0): listing.topLevelItem(row).checkState(0)
+                  for row in range(listing.topLevelItemCount())}
+        return states["View › History"]
+
+    assert history_state() == Qt.CheckState.Checked
+    qtbot.keyClicks(search_field(window), "history")
+    qtbot.keyClick(search_field(window), Qt.Key.Key_Return)  # in view now: the toggle hides it
+    qtbot.waitUntil(lambda: history.isHidden(), timeout=3000)
+    assert history_state() == Qt.CheckState.Unchecked
     qtbot.keyClick(search_field(window), Qt.Key.Key_Escape)
 
 

@@ -316,3 +316,20 @@ def test_tab_leaves_the_tables_of_the_windows_dialogs(window: MainWindow, qtbot)
     diff = DiffView(window)
     qtbot.addWidget(diff)
     assert not diff.rows.tabKeyNavigation() and not diff.changes.tabKeyNavigation()
+
+
+def test_the_view_menu_brings_a_dock_behind_another_tab_into_view_before_it_hides_it(window: MainWindow, qtbot) -> None:
+    toggles = {action.objectName(): action for action in window.menuBar().findChild(QMenu, "viewMenu").actions()}
+    stats, connections = window.stats_dock, window.dock_layout.docks["connectionsDock"]
+    window.dock_layout.fold_band(False)
+    connections.raise_()
+    qtbot.waitUntil(lambda: stats.visibleRegion().isEmpty() and not connections.visibleRegion().isEmpty(), timeout=3000)
+    assert toggles["statsDockToggle"].isChecked()  # open, behind the Connections tab
+    toggles["statsDockToggle"].trigger()
+    qtbot.waitUntil(lambda: not stats.visibleRegion().isEmpty(), timeout=3000)
+    assert toggles["statsDockToggle"].isChecked() and not stats.isHidden()
+    toggles["statsDockToggle"].trigger()  # in view: now it closes
+    assert stats.isHidden() and not toggles["statsDockToggle"].isChecked()
+    toggles["statsDockToggle"].trigger()
+    qtbot.waitUntil(lambda: not stats.visibleRegion().isEmpty(), timeout=3000)
+    assert toggles["statsDockToggle"].isChecked()

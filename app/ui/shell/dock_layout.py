@@ -241,10 +241,7 @@ class DockLayout(QObject):
         menu = QMenu("&View", menu_bar)
         named(menu, "viewMenu")
         for dock in self.docks.values():
-            toggle = dock.toggleViewAction()
-            toggle.setObjectName(f"{dock.objectName()}Toggle")
-            toggle.setStatusTip(f"Show or hide the {dock.windowTitle()} panel")
-            menu.addAction(toggle)
+            menu.addAction(self._view_action(dock))
         menu.addSeparator()
         menu.addAction(self.band_action)
         menu.addAction(self.reset_action)
@@ -253,6 +250,30 @@ class DockLayout(QObject):
         else:
             menu_bar.insertMenu(before, menu)
         return menu
+
+    def _view_action(self, dock: QDockWidget) -> QAction:
+        """View › the dock: checked while it is open, like Qt's own toggle, but a dock that is open out of
+        sight (behind another tab, or in the folded band) is brought into view rather than closed: what
+        someone choosing it from the menu or the command palette wants to see."""
+        action = QAction(dock.windowTitle(), self.window)
+        action.setObjectName(f"{dock.objectName()}Toggle")
+        action.setCheckable(True)
+        action.setStatusTip(f"Show the {dock.windowTitle()} panel, or hide it when it is in view")
+        qt_toggle = dock.toggleViewAction()  # kept up to date by Qt as the dock is shown, hidden or closed
+        action.setChecked(qt_toggle.isChecked())
+        qt_toggle.toggled.connect(action.setChecked)
+        action.triggered.connect(lambda _checked: self.view_or_hide(dock))
+        return action
+
+    def view_or_hide(self, dock: QDockWidget) -> None:
+        """Hide `dock` if it is in view; else show it, raise its tab and open the band it is in."""
+        if not dock.isHidden() and not dock.visibleRegion().isEmpty():
+            dock.close()
+        else:
+            self.reveal(dock)
+        checked = not dock.isHidden()
+        for action in self.window.findChildren(QAction, f"{dock.objectName()}Toggle"):
+            action.setChecked(checked)  # the click toggled it before the dock was looked at
 
     def arrange(self) -> None:
         """The default arrangement (see the module docstring): every dock shown, docked and first tabs raised,
