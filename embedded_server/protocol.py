@@ -98,6 +98,7 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.close_timeout = CLOSE_TIMEOUT
         self._unsent_at_last_check = 0  # bytes still to write when the close was queued, then at each check
+        self._dropped = 0  # bytes of the biggest message dropped unread on this connection
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(cast(asyncio.Transport, CorkedTransport(cast(asyncio.Transport, transport))))
@@ -127,12 +128,23 @@ class MonitoredWebSocketProtocol(WebSocketsSansIOProtocol):
                 and self.conn.close_rcvd is None:
             self.queue.put_nowait({"type": "websocket.disconnect", "code": 1006})  # before uvicorn's 1005
         super().connection_lost(exc)
+        self._trim_after_close()
 
     def _drop_fragments(self) -> None:
         """Free the fragments of a message that will never be delivered (up to max_size)."""
         held = sum(len(fragment) for fragment in self.frames)
         self.frames = []
         return_freed_memory(held)
+        self._dropped = max(self._dropped, held)
+
+    def _trim_after_close(self) -> None:
+        """Once a connection that dropped a big message is gone, hand back what its buffers held too.
+
+        The trim at the drop runs while the parser's buffers and the events of the failed read are
+        still alive; freed later, their pages would stay with the allocator until the next big drop.
+        """
+        if self._dropped:
+            self.loop.call_soon(return_freed_memory, self._dropped)
 
     # -- closing without waiting for a peer that does not read -----------------------------
 
