@@ -51,6 +51,7 @@ from app.ui.connections.profiles import ProfileStore, missing_secret, read_profi
 from app.ui.connections.sparkline import SERIES_ROLE, SparklineDelegate
 
 COLUMNS = ("Connection", "URL", "State", "RTT", "↓ in", "↑ out", "Protocol", "Latency", "Last 60 s")
+_DATA = frozenset((Opcode.TEXT, Opcode.BINARY))  # the frames counted: messages, not events or control frames
 STATE = COLUMNS.index("State")
 PROTOCOL, LATENCY, RATE = COLUMNS.index("Protocol"), COLUMNS.index("Latency"), COLUMNS.index("Last 60 s")
 SPARK_SECONDS = 60  # the rate's sparkline: messages per second, both directions, over the last minute
@@ -186,7 +187,7 @@ class ConnectionsModel(RowsModel):
         index = self._index
         for frame in frames:
             position = index.get(frame.connection)
-            if position is None or frame.opcode not in (Opcode.TEXT, Opcode.BINARY):
+            if position is None or frame.opcode not in _DATA:
                 continue
             if frame.direction == Direction.RECEIVED:
                 self.rows[position].received += 1

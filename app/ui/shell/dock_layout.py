@@ -262,18 +262,16 @@ class DockLayout(QObject):
         qt_toggle = dock.toggleViewAction()  # kept up to date by Qt as the dock is shown, hidden or closed
         action.setChecked(qt_toggle.isChecked())
         qt_toggle.toggled.connect(action.setChecked)
-        action.triggered.connect(lambda _checked: self.view_or_hide(dock))
+        action.triggered.connect(lambda _checked: self._view_or_hide(dock, action))
         return action
 
-    def view_or_hide(self, dock: QDockWidget) -> None:
+    def _view_or_hide(self, dock: QDockWidget, action: QAction) -> None:
         """Hide `dock` if it is in view; else show it, raise its tab and open the band it is in."""
         if not dock.isHidden() and not dock.visibleRegion().isEmpty():
             dock.close()
         else:
             self.reveal(dock)
-        checked = not dock.isHidden()
-        for action in self.window.findChildren(QAction, f"{dock.objectName()}Toggle"):
-            action.setChecked(checked)  # the click toggled it before the dock was looked at
+        action.setChecked(not dock.isHidden())  # the click toggled it before the dock was looked at
 
     def arrange(self) -> None:
         """The default arrangement (see the module docstring): every dock shown, docked and first tabs raised,
